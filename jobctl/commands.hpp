@@ -1,0 +1,15 @@
+#pragma once
+// Each verb of `jobctl` adds itself to the app; its callback sets `exit_code`.
+
+#include <CLI/CLI.hpp>
+
+namespace jobctl::cli {
+
+void add_start_command(CLI::App& app, int& exit_code);
+void add_get_command(CLI::App& app, int& exit_code);
+void add_wait_command(CLI::App& app, int& exit_code);
+void add_receive_command(CLI::App& app, int& exit_code);
+void add_stop_command(CLI::App& app, int& exit_code);
+void add_remove_command(CLI::App& app, int& exit_code);
+
+}  // namespace jobctl::cli

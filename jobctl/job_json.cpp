@@ -1,0 +1,57 @@
+#include "job_json.hpp"
+
+#include <cereal/archives/json.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/vector.hpp>
+
+#include <ctime>
+
+namespace jobctl {
+namespace {
+
+std::string iso_time(const std::optional<Clock::time_point>& time) {
+    if (!time) return "";
+    auto since_epoch = time->time_since_epoch();
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(since_epoch - seconds).count();
+    std::time_t whole = seconds.count();
+    std::tm utc{};
+    ::gmtime_r(&whole, &utc);
+    char text[64];
+    std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(text + length, sizeof text - length, ".%06lldZ", static_cast<long long>(micros));
+    return text;
+}
+
+}  // namespace
+
+// Fields that do not apply yet (times, exit_code, signal) are left out.
+template <class Archive>
+void save(Archive& archive, const JobInfo& job) {
+    archive(cereal::make_nvp("id", job.id), cereal::make_nvp("name", job.name),
+            cereal::make_nvp("type", std::string(to_string(job.type))),
+            cereal::make_nvp("state", std::string(to_string(job.state))),
+            cereal::make_nvp("reason", job.reason), cereal::make_nvp("command", job.command),
+            cereal::make_nvp("location", job.location), cereal::make_nvp("has_more_data", job.has_more_data()),
+            cereal::make_nvp("output_bytes", job.output_bytes),
+            cereal::make_nvp("received_bytes", job.read_offset),
+            cereal::make_nvp("parent_id", job.parent_id), cereal::make_nvp("owner_pid", job.owner_pid),
+            cereal::make_nvp("process_id", job.process_id),
+            cereal::make_nvp("stop_requested", job.stop_requested));
+    if (job.created) archive(cereal::make_nvp("created", iso_time(job.created)));
+    if (job.began) archive(cereal::make_nvp("began", iso_time(job.began)));
+    if (job.ended) archive(cereal::make_nvp("ended", iso_time(job.ended)));
+    if (job.exit_code) archive(cereal::make_nvp("exit_code", *job.exit_code));
+    if (job.term_signal) archive(cereal::make_nvp("signal", *job.term_signal));
+}
+
+void cli::print_job_json(std::ostream& out, const std::vector<JobInfo>& jobs) {
+    {
+        cereal::JSONOutputArchive archive(
+            out, cereal::JSONOutputArchive::Options(324, cereal::JSONOutputArchive::Options::IndentChar::space, 2));
+        archive(cereal::make_nvp("jobs", jobs));
+    }
+    out << '\n';
+}
+
+}  // namespace jobctl

@@ -1,0 +1,82 @@
+#include "job_selection.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "jobctl/error.hpp"
+#include "jobctl/liveness.hpp"
+
+namespace jobctl::cli {
+namespace {
+
+bool is_id(const std::string& text) {
+    return !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+const JobInfo& resolve(const std::vector<JobInfo>& jobs, const std::string& token) {
+    if (is_id(token)) {
+        JobId id = static_cast<JobId>(std::stoul(token));
+        auto it = std::ranges::find(jobs, id, &JobInfo::id);
+        if (it == jobs.end()) throw Error(ErrorCode::job_not_found, "no job with id " + token);
+        return *it;
+    }
+    std::vector<const JobInfo*> matches;
+    for (const JobInfo& job : jobs)
+        if (job.name == token) matches.push_back(&job);
+    if (matches.empty()) throw Error(ErrorCode::job_not_found, "no job named '" + token + "'");
+    if (matches.size() > 1) {
+        std::string ids;
+        for (const JobInfo* job : matches) ids += (ids.empty() ? "" : ", ") + std::to_string(job->id);
+        throw Error(ErrorCode::ambiguous_job, "name '" + token + "' matches jobs " + ids + "; name one by id");
+    }
+    return *matches.front();
+}
+
+}  // namespace
+
+void add_selector_options(CLI::App& command, JobSelector& selector) {
+    command.add_option("jobs", selector.jobs, "Jobs by id or name");
+    command.add_option("--state", selector.states,
+                       "Only jobs in this state: NotStarted, Running, Stopping, Stopped, Completed, Failed")
+        ->check([](const std::string& text) {
+            return parse_job_state(text) ? std::string() : "unknown state '" + text + "'";
+        })
+        ->take_all();
+    command.add_option("--newest", selector.newest, "Only the N most recently started of them")
+        ->check(CLI::PositiveNumber);
+}
+
+std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty) {
+    if (selector.empty() && !all_when_empty)
+        throw Error(ErrorCode::invalid_argument, "name at least one job (id or name), or use --state");
+    std::vector<JobInfo> jobs = Liveness::checked_list(repository);
+    std::vector<JobInfo> selected;
+    if (selector.jobs.empty()) {
+        selected = jobs;
+    } else {
+        std::set<JobId> seen;
+        for (const std::string& token : selector.jobs) {
+            const JobInfo& job = resolve(jobs, token);
+            if (seen.insert(job.id).second) selected.push_back(job);
+        }
+        std::ranges::sort(selected, {}, &JobInfo::id);
+    }
+    if (!selector.states.empty()) {
+        std::erase_if(selected, [&](const JobInfo& job) {
+            return std::ranges::none_of(selector.states, [&](const std::string& text) {
+                return parse_job_state(text) == job.state;
+            });
+        });
+    }
+    if (selector.newest && selected.size() > *selector.newest)
+        selected.erase(selected.begin(), selected.end() - *selector.newest);
+    return selected;
+}
+
+std::vector<JobId> ids_of(const std::vector<JobInfo>& jobs) {
+    std::vector<JobId> ids;
+    for (const JobInfo& job : jobs) ids.push_back(job.id);
+    return ids;
+}
+
+}  // namespace jobctl::cli

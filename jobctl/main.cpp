@@ -1,0 +1,59 @@
+// jobctl: the command line of the job repository. Parses, calls the
+// library, renders, and maps errors to the documented exit codes.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "jobctl/error.hpp"
+
+namespace {
+
+// CLI11 prints multi-line errors; ours are one line, naming the command's --help.
+int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
+    std::string where = "jobctl";
+    for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
+    std::cerr << where << ": " << error.what() << " (see '" << where << " --help')\n";
+    return jobctl::cli::kUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "jobctl: background jobs you can list, wait for, receive, stop and remove from any process.\n"
+        "Jobs live in a shared-memory repository (JOBCTL_REPOSITORY, default jobctl-<uid>)."};
+    app.name("jobctl");
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "jobctl 0.1.0");
+    app.footer("Exit codes: 0 ok, 1 a job failed, 2 usage, 3 no such job, 4 timeout, 5 job busy,\n"
+               "6 repository unusable, 7 repository full, 8 program not found, 9 system error.");
+    int exit_code = jobctl::cli::kSuccess;
+    jobctl::cli::add_start_command(app, exit_code);
+    jobctl::cli::add_get_command(app, exit_code);
+    jobctl::cli::add_wait_command(app, exit_code);
+    jobctl::cli::add_receive_command(app, exit_code);
+    jobctl::cli::add_stop_command(app, exit_code);
+    jobctl::cli::add_remove_command(app, exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        return app.exit(CLI::CallForHelp());
+    } catch (const CLI::CallForAllHelp&) {
+        return app.exit(CLI::CallForAllHelp());
+    } catch (const CLI::CallForVersion& version) {
+        return app.exit(version);
+    } catch (const CLI::ParseError& error) {
+        if (error.get_exit_code() == 0) return app.exit(error);
+        return report_usage_error(app, error);
+    } catch (const jobctl::Error& error) {
+        std::cerr << "jobctl: " << error.what() << '\n';
+        return jobctl::cli::exit_code_for(error.code());
+    } catch (const std::exception& error) {
+        std::cerr << "jobctl: " << error.what() << '\n';
+        return jobctl::cli::kSystemError;
+    }
+    return exit_code;
+}

@@ -1,0 +1,38 @@
+#include <memory>
+
+#include "commands.hpp"
+#include "job_selection.hpp"
+#include "jobctl/job_control.hpp"
+#include "stop_jobs.hpp"
+
+namespace jobctl::cli {
+
+void add_remove_command(CLI::App& app, int&) {
+    struct Options {
+        JobSelector selector;
+        bool force = false;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* command = app.add_subcommand("remove", "Remove finished jobs and their output (Remove-Job)");
+    command->footer("A job that has not finished is refused unless --force, which stops it first.\n"
+                    "Examples: jobctl remove build; jobctl remove --state Completed; jobctl remove --force 3");
+    add_selector_options(*command, options->selector);
+    command->add_flag("-f,--force", options->force, "Stop unfinished jobs first, then remove them");
+    command->callback([options] {
+        auto repository = Repository::open();
+        auto jobs = select_jobs(repository, options->selector, false);
+        if (options->force) {
+            std::vector<JobInfo> unfinished;
+            for (const JobInfo& job : jobs)
+                if (!job.finished()) unfinished.push_back(job);
+            stop_jobs(repository, unfinished, StopOptions{});
+        } else {
+            // Check all first: a refused request changes nothing.
+            for (const JobInfo& job : jobs)
+                if (!job.finished()) remove_job(repository, job.id);
+        }
+        for (const JobInfo& job : jobs) remove_job(repository, job.id);
+    });
+}
+
+}  // namespace jobctl::cli

@@ -1,0 +1,41 @@
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "job_json.hpp"
+#include "job_table.hpp"
+#include "jobctl/process_job.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl::cli {
+
+void add_start_command(CLI::App& app, int&) {
+    struct Options {
+        std::string name;
+        std::vector<std::string> command;
+        bool json = false;
+        bool quiet = false;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* command = app.add_subcommand("start", "Start a command as a background job (Start-Job)");
+    command->footer("Example: jobctl start --name build -- make -j2\n"
+                    "The job runs in the current directory with the current environment; its stdin is "
+                    "/dev/null.\nIt outlives this shell; its output is kept until received.");
+    command->add_option("--name", options->name, "Job name (default Job<id>; at most 63 bytes)");
+    command->add_flag("--json", options->json, "Print the job as JSON");
+    command->add_flag("-q,--quiet", options->quiet, "Print only the job id");
+    command->add_option("command", options->command, "The command and its arguments, after --")->required();
+    command->positionals_at_end();
+    command->callback([options] {
+        auto repository = Repository::open();
+        JobInfo job = start_process_job(repository, {options->name, options->command});
+        if (options->quiet)
+            std::cout << job.id << '\n';
+        else if (options->json)
+            print_job_json(std::cout, {job});
+        else
+            print_job_table(std::cout, {job});
+    });
+}
+
+}  // namespace jobctl::cli

@@ -1,0 +1,54 @@
+#include <algorithm>
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "job_selection.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+#include "jobctl/job_waiting.hpp"
+#include "stop_jobs.hpp"
+
+namespace jobctl::cli {
+
+void stop_jobs(Repository& repository, const std::vector<JobInfo>& jobs, const StopOptions& options) {
+    auto grace = std::chrono::milliseconds(static_cast<std::int64_t>(options.grace_seconds * 1000));
+    for (const JobInfo& job : jobs) request_stop(repository, job.id, grace);
+    if (!options.wait) return;
+    auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options.timeout_seconds * 1000));
+    auto ids = ids_of(jobs);
+    auto finished = wait_for_jobs(repository, ids, WaitMode::all, deadline_after(timeout));
+    if (finished) return;
+    std::string stuck;
+    for (const JobInfo& job : repository.list())
+        if (std::ranges::find(ids, job.id) != ids.end() && !job.finished())
+            stuck += (stuck.empty() ? "" : ", ") + std::to_string(job.id) + " (" + std::string(to_string(job.state)) + ")";
+    throw Error(ErrorCode::job_busy, "job(s) " + stuck + " still not stopped after " +
+                                         std::to_string(options.timeout_seconds) + "s");
+}
+
+void add_stop_command(CLI::App& app, int&) {
+    struct Options {
+        JobSelector selector;
+        StopOptions stop;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* command = app.add_subcommand("stop", "Stop jobs (Stop-Job)");
+    command->footer("A process job's whole process group gets SIGTERM, then SIGKILL after the grace period.\n"
+                    "Waits until the jobs are Stopped unless --no-wait.");
+    add_selector_options(*command, options->selector);
+    command->add_option("--grace", options->stop.grace_seconds, "Seconds between SIGTERM and SIGKILL")
+        ->default_val(5.0)
+        ->check(CLI::NonNegativeNumber);
+    command->add_option("--timeout", options->stop.timeout_seconds, "Seconds to wait for the jobs to stop")
+        ->default_val(15.0)
+        ->check(CLI::NonNegativeNumber);
+    command->add_flag("--no-wait", [options](std::int64_t) { options->stop.wait = false; },
+                      "Return once the stop is requested");
+    command->callback([options] {
+        auto repository = Repository::open();
+        stop_jobs(repository, select_jobs(repository, options->selector, false), options->stop);
+    });
+}
+
+}  // namespace jobctl::cli

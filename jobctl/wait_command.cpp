@@ -1,0 +1,60 @@
+#include <cmath>
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "job_selection.hpp"
+#include "job_table.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/job_waiting.hpp"
+
+namespace jobctl::cli {
+
+static std::optional<std::chrono::milliseconds> timeout_from_seconds(const std::optional<double>& seconds) {
+    if (!seconds) return std::nullopt;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(*seconds * 1000)));
+}
+
+void add_wait_command(CLI::App& app, int& exit_code) {
+    struct Options {
+        JobSelector selector;
+        bool any = false;
+        bool all = false;
+        std::optional<double> timeout;
+        bool quiet = false;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* command = app.add_subcommand("wait", "Wait until jobs finish (Wait-Job)");
+    command->footer("Exit status: 0 when every waited job Completed, 1 when one ended Failed or Stopped,\n"
+                    "4 on timeout, 3 when a job does not exist. Ctrl-C stops the waiting, not the jobs.");
+    add_selector_options(*command, options->selector);
+    auto* all = command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");
+    command->add_flag("--any", options->any, "Return as soon as one of them has finished")->excludes(all);
+    command->add_option("--timeout", options->timeout, "Give up after this many seconds")
+        ->check(CLI::NonNegativeNumber);
+    command->add_flag("-q,--quiet", options->quiet, "Print nothing; only the exit status tells");
+    command->callback([options, &exit_code] {
+        auto repository = Repository::open();
+        auto selected = select_jobs(repository, options->selector, true);
+        auto ids = ids_of(selected);
+        auto mode = options->any ? WaitMode::any : WaitMode::all;
+        auto jobs = wait_for_jobs(repository, ids, mode, deadline_after(timeout_from_seconds(options->timeout)));
+        if (!jobs)
+            throw Error(ErrorCode::timeout, "timed out after " + std::to_string(*options->timeout) +
+                                                "s; the jobs go on (see 'jobctl get')");
+        std::vector<JobInfo> finished;
+        for (const JobInfo& job : *jobs) {
+            if (!job.finished()) continue;
+            finished.push_back(job);
+            if (job.state == JobState::completed) continue;
+            exit_code = kJobFailed;
+            if (!options->quiet)
+                std::cerr << "jobctl: job " << job.id << " (" << job.name << ") " << to_string(job.state)
+                          << (job.reason.empty() ? "" : ": " + job.reason) << '\n';
+        }
+        if (!options->quiet && !finished.empty()) print_job_table(std::cout, options->any ? finished : *jobs);
+    });
+}
+
+}  // namespace jobctl::cli

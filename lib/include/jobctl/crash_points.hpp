@@ -1,0 +1,17 @@
+#pragma once
+// Test-only hook: lets a test kill a process at an exact point inside the
+// repository's critical section, to prove that the next locker recovers.
+// Production code never installs a hook; the check is one load of a pointer.
+
+namespace jobctl::testing {
+
+enum class CrashPoint {
+    lock_acquired,       // the repository lock is held, nothing written yet
+    slot_half_written,   // the journal is armed and a slot is partly overwritten
+};
+
+using CrashHook = void (*)(CrashPoint);
+
+void set_crash_hook(CrashHook hook);
+
+}  // namespace jobctl::testing

@@ -1,0 +1,59 @@
+#pragma once
+// The job model: ids, types, states and the snapshot of one job that readers get.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace jobctl {
+
+using JobId = std::uint32_t;
+
+enum class JobType : std::uint8_t { process = 1, thread = 2 };
+
+enum class JobState : std::uint8_t {
+    not_started = 1,
+    running = 2,
+    stopping = 3,
+    stopped = 4,
+    completed = 5,
+    failed = 6,
+};
+
+// PowerShell spelling: NotStarted, Running, Stopping, Stopped, Completed, Failed.
+std::string_view to_string(JobState state);
+std::string_view to_string(JobType type);
+std::optional<JobState> parse_job_state(std::string_view text);  // case-insensitive
+bool is_terminal(JobState state);
+
+using Clock = std::chrono::system_clock;
+
+// A copy of one job as it was when read from the repository.
+struct JobInfo {
+    JobId id = 0;
+    JobId parent_id = 0;  // 0: no parent
+    std::string name;
+    JobType type = JobType::process;
+    JobState state = JobState::not_started;
+    std::string reason;    // why it failed or stopped; empty otherwise
+    std::string command;   // display text, truncated to the slot's size
+    std::string location;  // host name
+    std::optional<Clock::time_point> created, began, ended;
+    std::optional<int> exit_code;    // set when the command exited
+    std::optional<int> term_signal;  // set when a signal killed the command
+    int owner_pid = 0;               // worker or thread host; 0 while unclaimed
+    std::uint64_t owner_start_time = 0;
+    bool owner_claimed = false;  // the owner runs the job (not just launched it)
+    int process_id = 0;  // the command's pid and process group (process jobs)
+    std::uint64_t process_start_time = 0;
+    std::uint64_t output_bytes = 0;  // size of the output log
+    std::uint64_t read_offset = 0;   // how much of it has been received
+    bool stop_requested = false;
+
+    bool has_more_data() const { return output_bytes > read_offset; }
+    bool finished() const { return is_terminal(state); }
+};
+
+}  // namespace jobctl

@@ -1,0 +1,23 @@
+#pragma once
+// A process named so that a reused pid cannot be mistaken for it: its pid
+// plus its start time (field 22 of /proc/<pid>/stat, in clock ticks since boot).
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+
+namespace jobctl {
+
+struct ProcessIdentity {
+    pid_t pid = 0;
+    std::uint64_t start_time = 0;
+
+    static ProcessIdentity self();
+    // The identity of a live (not zombie) process, or nullopt if there is none.
+    static std::optional<ProcessIdentity> of(pid_t pid);
+    // True while this very process (not a later one with the same pid) runs.
+    bool alive() const;
+};
+
+}  // namespace jobctl

@@ -1,0 +1,38 @@
+#pragma once
+// Process jobs (Start-Job): a command run by its own jobctl-worker, which
+// outlives the process that started it.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobctl/job.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl {
+
+struct ProcessJobSpec {
+    std::string name;               // empty: "Job<id>"
+    std::vector<std::string> argv;  // argv[0] is looked up on PATH like execvp
+};
+
+// Registers the job and launches a detached worker for it (its own session;
+// never a child the caller has to reap). The command inherits the caller's
+// environment and working directory; its stdin is /dev/null.
+// Throws Error(program_not_found) when argv[0] cannot be run, before
+// anything is registered.
+JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
+                          const std::filesystem::path& worker = {});
+
+// JOBCTL_WORKER, else jobctl-worker beside the running executable, else the installed one.
+std::filesystem::path find_worker();
+
+// Resolves a program as execvp would: a name with '/' as is, else along PATH.
+std::optional<std::filesystem::path> find_program(const std::string& program);
+
+// The worker's body: runs the command of job `id` to its end and records the
+// outcome. Returns the worker's own exit status.
+int run_process_job(Repository& repository, JobId id, const std::vector<std::string>& argv);
+
+}  // namespace jobctl

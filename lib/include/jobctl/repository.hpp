@@ -1,0 +1,85 @@
+#pragma once
+// The shared-memory job repository: a fixed table of job slots that every
+// process of the user can open. Operations copy in or out under a short,
+// robust lock; every change bumps a counter that waiters sleep on.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobctl/job.hpp"
+
+namespace jobctl {
+namespace detail {
+class Segment;
+struct JobSlot;
+}  // namespace detail
+
+// What a new job is registered with.
+struct NewJob {
+    std::string name;  // empty: "Job<id>"
+    JobType type = JobType::process;
+    std::string command;  // display text
+    JobId parent_id = 0;
+    int owner_pid = 0;  // who answers for the job until it is claimed
+    std::uint64_t owner_start_time = 0;
+};
+
+class Repository {
+public:
+    static constexpr std::uint32_t kDefaultCapacity = 4096;
+    static constexpr std::size_t kMaxNameLength = 63;  // bytes
+
+    // JOBCTL_REPOSITORY, else "jobctl-<uid>".
+    static std::string default_name();
+    // Opens (creating if needed) the default repository; JOBCTL_CAPACITY sets
+    // the capacity of a repository created by this call.
+    static Repository open();
+    static Repository open(const std::string& name,
+                           std::uint32_t capacity_if_created = kDefaultCapacity);
+    // Removes the segment and the spool folder of a repository. Processes that
+    // still map it keep their mapping; new opens start afresh.
+    static void destroy(const std::string& name);
+    // Throws Error(invalid_argument) unless `name` is a usable job name.
+    static void check_job_name(const std::string& name);
+
+    Repository(Repository&&) noexcept;
+    Repository& operator=(Repository&&) noexcept;
+    ~Repository();
+
+    const std::string& name() const { return name_; }
+    std::uint32_t capacity() const;
+    // <spool root>/<repository>/<id>: where a job's output lives.
+    std::filesystem::path job_directory(JobId id) const;
+
+    // Registers a job (NotStarted). Throws Error(repository_full) when no slot is free.
+    JobInfo add(const NewJob& job);
+    std::optional<JobInfo> find(JobId id) const;
+    std::vector<JobInfo> list() const;  // by id
+    // Frees the job's slot (its id is never reused). False if it was not there.
+    bool erase(JobId id);
+
+    // Applies `change` to the job's slot under the lock. The slot is written
+    // back (crash-safely) and waiters woken only if `change` returns true.
+    // Returns false when the job does not exist. For the library's own use.
+    bool update(JobId id, const std::function<bool(detail::JobSlot&)>& change);
+
+    // Change notification: read the counter, check your condition, then wait
+    // on the value you read. A change in between makes the wait return at once.
+    std::uint32_t change_count() const;
+    void wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout) const;
+    void notify_change() const;
+
+private:
+    Repository(std::string name, std::unique_ptr<detail::Segment> segment);
+
+    std::string name_;
+    std::unique_ptr<detail::Segment> segment_;
+};
+
+}  // namespace jobctl

@@ -1,0 +1,51 @@
+#include "jobctl/job.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace jobctl {
+namespace {
+
+constexpr std::array kStateNames{
+    std::pair{JobState::not_started, std::string_view{"NotStarted"}},
+    std::pair{JobState::running, std::string_view{"Running"}},
+    std::pair{JobState::stopping, std::string_view{"Stopping"}},
+    std::pair{JobState::stopped, std::string_view{"Stopped"}},
+    std::pair{JobState::completed, std::string_view{"Completed"}},
+    std::pair{JobState::failed, std::string_view{"Failed"}},
+};
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+    return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) {
+        return std::tolower(x) == std::tolower(y);
+    });
+}
+
+}  // namespace
+
+std::string_view to_string(JobState state) {
+    for (auto [value, name] : kStateNames)
+        if (value == state) return name;
+    return "Unknown";
+}
+
+std::string_view to_string(JobType type) {
+    switch (type) {
+        case JobType::process: return "process";
+        case JobType::thread: return "thread";
+    }
+    return "unknown";
+}
+
+std::optional<JobState> parse_job_state(std::string_view text) {
+    for (auto [value, name] : kStateNames)
+        if (equal_ignoring_case(name, text)) return value;
+    return std::nullopt;
+}
+
+bool is_terminal(JobState state) {
+    return state == JobState::stopped || state == JobState::completed || state == JobState::failed;
+}
+
+}  // namespace jobctl

@@ -1,0 +1,51 @@
+#include "jobctl/job_control.hpp"
+
+#include <signal.h>
+
+#include <filesystem>
+
+#include "jobctl/error.hpp"
+#include "jobctl/liveness.hpp"
+#include "jobctl/process_identity.hpp"
+#include "segment_layout.hpp"
+
+namespace jobctl {
+
+bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds grace) {
+    bool requested = false;
+    JobInfo job;
+    bool found = repository.update(id, [&](detail::JobSlot& slot) {
+        if (is_terminal(static_cast<JobState>(slot.state))) return false;
+        slot.stop_requested = 1;
+        slot.stop_grace_ms = static_cast<std::uint32_t>(grace.count());
+        slot.state = static_cast<std::uint8_t>(JobState::stopping);
+        requested = true;
+        return true;
+    });
+    if (!found) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
+    if (!requested) return false;
+    job = *repository.find(id);
+    // A worker that has not claimed the job yet sees the flag when it does.
+    // A claimed one is signalled, but only if it is verifiably the owner.
+    if (job.type == JobType::process && job.owner_claimed) {
+        ProcessIdentity owner{job.owner_pid, job.owner_start_time};
+        if (owner.alive()) ::kill(owner.pid, SIGTERM);
+    }
+    Liveness::check(repository, job);
+    return true;
+}
+
+void remove_job(Repository& repository, JobId id) {
+    auto job = repository.find(id);
+    if (!job) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
+    Liveness::check(repository, *job);
+    if (!job->finished())
+        throw Error(ErrorCode::job_busy, "job " + std::to_string(id) + " (" + job->name + ") is " +
+                                             std::string(to_string(job->state)) +
+                                             "; stop it first or use --force");
+    repository.erase(id);
+    std::error_code ignored;
+    std::filesystem::remove_all(repository.job_directory(id), ignored);
+}
+
+}  // namespace jobctl

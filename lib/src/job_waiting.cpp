@@ -1,0 +1,54 @@
+#include "jobctl/job_waiting.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "jobctl/liveness.hpp"
+#include "owner_watch.hpp"
+
+namespace jobctl {
+namespace {
+
+std::vector<JobInfo> current_copies(Repository& repository, const std::unordered_set<JobId>& wanted) {
+    std::vector<JobInfo> jobs = repository.list();
+    std::erase_if(jobs, [&](const JobInfo& job) { return !wanted.contains(job.id); });
+    for (JobInfo& job : jobs) Liveness::check(repository, job);
+    return jobs;
+}
+
+}  // namespace
+
+Deadline deadline_after(std::optional<std::chrono::milliseconds> timeout) {
+    if (!timeout) return std::nullopt;
+    return std::chrono::steady_clock::now() + *timeout;
+}
+
+std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std::vector<JobId>& ids,
+                                               const JobCondition& condition, Deadline deadline) {
+    const std::unordered_set<JobId> wanted(ids.begin(), ids.end());
+    detail::OwnerWatch owner_watch(repository);
+    for (;;) {
+        std::uint32_t seen = repository.change_count();
+        std::vector<JobInfo> jobs = current_copies(repository, wanted);
+        if (condition(jobs)) return jobs;
+        auto remaining = std::chrono::nanoseconds(std::chrono::hours(1));
+        if (deadline) {
+            remaining = *deadline - std::chrono::steady_clock::now();
+            if (remaining <= std::chrono::nanoseconds::zero()) return std::nullopt;
+        }
+        owner_watch.watch(jobs);
+        repository.wait_for_change(seen, remaining);
+    }
+}
+
+std::optional<std::vector<JobInfo>> wait_for_jobs(Repository& repository, const std::vector<JobId>& ids,
+                                                  WaitMode mode, Deadline deadline) {
+    auto condition = [&](const std::vector<JobInfo>& jobs) {
+        std::size_t finished = ids.size() - jobs.size();  // removed jobs count as finished
+        finished += static_cast<std::size_t>(std::ranges::count_if(jobs, &JobInfo::finished));
+        return mode == WaitMode::all ? finished == ids.size() : (finished > 0 || ids.empty());
+    };
+    return wait_until(repository, ids, condition, deadline);
+}
+
+}  // namespace jobctl

@@ -1,0 +1,46 @@
+#include "jobctl/liveness.hpp"
+
+#include <signal.h>
+
+#include "clock.hpp"
+#include "jobctl/process_identity.hpp"
+#include "segment_layout.hpp"
+
+namespace jobctl {
+
+bool Liveness::check(Repository& repository, JobInfo& job) {
+    if (job.finished() || job.owner_pid == 0) return false;
+    if (ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) return false;
+    const char* reason = job.type == JobType::thread ? "host lost" : "worker lost";
+    bool marked = false;
+    repository.update(job.id, [&](detail::JobSlot& slot) {
+        // Only if nothing changed since we looked: the owner may have finished
+        // the job, or a new owner may have claimed it, in between.
+        if (is_terminal(static_cast<JobState>(slot.state)) || slot.owner_pid != job.owner_pid ||
+            slot.owner_start_time != job.owner_start_time)
+            return false;
+        slot.state = static_cast<std::uint8_t>(JobState::failed);
+        slot.ended_ns = detail::now_ns();
+        detail::copy_truncated(slot.reason, reason);
+        marked = true;
+        return true;
+    });
+    if (!marked) {
+        if (auto fresh = repository.find(job.id)) job = *fresh;
+        return false;
+    }
+    // Nobody reads the orphaned command's output any more: end its process
+    // group, but only if its leader is verifiably still the job's command.
+    if (job.process_id > 0 && ProcessIdentity{job.process_id, job.process_start_time}.alive())
+        ::killpg(job.process_id, SIGKILL);
+    if (auto fresh = repository.find(job.id)) job = *fresh;
+    return true;
+}
+
+std::vector<JobInfo> Liveness::checked_list(Repository& repository) {
+    std::vector<JobInfo> jobs = repository.list();
+    for (JobInfo& job : jobs) check(repository, job);
+    return jobs;
+}
+
+}  // namespace jobctl

@@ -1,0 +1,132 @@
+#include "jobctl/output_log.hpp"
+
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "clock.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/spool.hpp"
+
+namespace jobctl {
+namespace {
+
+constexpr std::size_t kReadBlock = 1u << 20;
+
+void write_all(int fd, iovec* parts, int count, const std::filesystem::path& path) {
+    while (count > 0) {
+        ssize_t written = ::writev(fd, parts, count);
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            throw_system_error("cannot write " + path.string(), errno);
+        }
+        auto left = static_cast<std::size_t>(written);
+        while (count > 0 && left >= parts->iov_len) {
+            left -= parts->iov_len;
+            ++parts;
+            --count;
+        }
+        if (count > 0) {
+            parts->iov_base = static_cast<char*>(parts->iov_base) + left;
+            parts->iov_len -= left;
+        }
+    }
+}
+
+// Reads exactly `length` bytes at `offset`; false if the file is shorter.
+bool read_exact(int fd, char* buffer, std::size_t length, std::uint64_t offset) {
+    while (length > 0) {
+        ssize_t got = ::pread(fd, buffer, length, static_cast<off_t>(offset));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw_system_error("cannot read the output log", errno);
+        if (got == 0) return false;
+        buffer += got;
+        length -= static_cast<std::size_t>(got);
+        offset += static_cast<std::uint64_t>(got);
+    }
+    return true;
+}
+
+}  // namespace
+
+OutputLogWriter::OutputLogWriter(std::filesystem::path directory) : directory_(std::move(directory)) {}
+
+OutputLogWriter::~OutputLogWriter() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void OutputLogWriter::open() {
+    ensure_private_directory(directory_);
+    auto path = directory_ / kOutputLogFileName;
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0) throw_system_error("cannot open " + path.string(), errno);
+    off_t end = ::lseek(fd_, 0, SEEK_END);
+    size_ = end > 0 ? static_cast<std::uint64_t>(end) : 0;
+}
+
+std::uint64_t OutputLogWriter::append(OutputStream stream, std::string_view bytes) {
+    if (bytes.size() > kMaxRecordLength)
+        throw Error(ErrorCode::invalid_argument, "output record larger than the log's limit");
+    if (fd_ < 0) open();
+    OutputRecordHeader header{static_cast<std::uint32_t>(bytes.size()),
+                              static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
+    iovec parts[2] = {{&header, sizeof header}, {const_cast<char*>(bytes.data()), bytes.size()}};
+    write_all(fd_, parts, 2, directory_ / kOutputLogFileName);
+    size_ += sizeof header + bytes.size();
+    return size_;
+}
+
+OutputLogReader::OutputLogReader(const std::filesystem::path& directory)
+    : path_(directory / kOutputLogFileName) {
+    reopen_if_missing();
+}
+
+OutputLogReader::~OutputLogReader() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void OutputLogReader::reopen_if_missing() {
+    if (fd_ >= 0) return;
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd_ < 0 && errno != ENOENT) throw_system_error("cannot open " + path_.string(), errno);
+}
+
+std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const OutputSink& sink) {
+    reopen_if_missing();
+    if (fd_ < 0) return from;
+    std::vector<char> block;
+    std::uint64_t block_start = from;
+    std::uint64_t offset = from;
+    // Fills `block` so that it covers [offset, offset + needed).
+    auto ensure = [&](std::size_t needed) {
+        std::uint64_t have_end = block_start + block.size();
+        if (offset >= block_start && offset + needed <= have_end) return true;
+        std::size_t length = std::max<std::size_t>(needed, std::min<std::uint64_t>(kReadBlock, to - offset));
+        block.resize(length);
+        block_start = offset;
+        return read_exact(fd_, block.data(), length, offset);
+    };
+    while (offset + sizeof(OutputRecordHeader) <= to) {
+        if (!ensure(sizeof(OutputRecordHeader))) break;
+        OutputRecordHeader header;
+        std::memcpy(&header, block.data() + (offset - block_start), sizeof header);
+        if (header.length > kMaxRecordLength || header.stream < 1 || header.stream > 4)
+            throw Error(ErrorCode::system, "output log " + path_.string() + " is damaged at byte " +
+                                               std::to_string(offset));
+        std::uint64_t record_end = offset + sizeof header + header.length;
+        if (record_end > to) break;
+        offset += sizeof header;
+        if (!ensure(header.length)) break;
+        sink(static_cast<OutputStream>(header.stream),
+             std::string_view(block.data() + (offset - block_start), header.length));
+        offset = record_end;
+    }
+    return offset;
+}
+
+}  // namespace jobctl

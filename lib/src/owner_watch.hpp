@@ -1,0 +1,38 @@
+#pragma once
+// Wakes the repository's waiters when the owner of a job being waited on
+// dies, so that a kill -9'd worker is noticed at once instead of by polling.
+// A background thread polls one pidfd per owner.
+
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "jobctl/job.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl::detail {
+
+class OwnerWatch {
+public:
+    explicit OwnerWatch(const Repository& repository);
+    ~OwnerWatch();
+    OwnerWatch(const OwnerWatch&) = delete;
+    OwnerWatch& operator=(const OwnerWatch&) = delete;
+
+    // Watches the owners of the unfinished jobs among `jobs` (and only those).
+    void watch(const std::vector<JobInfo>& jobs);
+
+private:
+    void run();
+    void close_all();
+
+    const Repository& repository_;
+    std::mutex mutex_;
+    std::map<int, int> pidfd_by_pid_;  // guarded by mutex_
+    int wake_fd_ = -1;                 // eventfd: the set changed or we stop
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace jobctl::detail

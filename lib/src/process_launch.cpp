@@ -1,0 +1,171 @@
+// Starting a process job: register it, then double-fork a detached worker.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "jobctl/error.hpp"
+#include "jobctl/process_identity.hpp"
+#include "jobctl/process_job.hpp"
+#include "segment_layout.hpp"
+
+namespace jobctl {
+namespace {
+
+bool is_executable_file(const std::filesystem::path& path) {
+    struct stat status {};
+    return ::stat(path.c_str(), &status) == 0 && S_ISREG(status.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+std::string quote_for_display(const std::vector<std::string>& argv) {
+    std::string text;
+    for (const std::string& argument : argv) {
+        if (!text.empty()) text += ' ';
+        bool plain = !argument.empty() && argument.find_first_of(" \t\n'\"\\$`*?;&|<>(){}") == std::string::npos;
+        if (plain) {
+            text += argument;
+            continue;
+        }
+        text += '\'';
+        for (char c : argument) text += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        text += '\'';
+    }
+    return text;
+}
+
+// In the detached grandchild: only async-signal-safe calls until exec.
+[[noreturn]] void exec_worker(const char* worker, char* const* argv) {
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGHUP);
+    // Blocked until the worker reads them from its signalfd: a stop that
+    // arrives while it is still loading is not lost.
+    sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+        ::dup2(null_fd, 0);
+        ::dup2(null_fd, 1);
+        ::dup2(null_fd, 2);
+    }
+    ::close_range(3, ~0u, 0);  // the caller's descriptors are none of the worker's business
+    ::execv(worker, argv);
+    ::_exit(127);
+}
+
+// Double fork: the intermediate child starts a new session, forks the
+// worker, reports its pid and exits at once, so the caller reaps only that.
+pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::string>& arguments) {
+    std::vector<char*> argv;
+    for (std::string& argument : arguments) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
+    pid_t intermediate = ::fork();
+    if (intermediate < 0) {
+        int error = errno;
+        ::close(report[0]);
+        ::close(report[1]);
+        throw_system_error("cannot fork the worker", error);
+    }
+    if (intermediate == 0) {
+        ::setsid();
+        pid_t worker_pid = ::fork();
+        if (worker_pid == 0) exec_worker(worker.c_str(), argv.data());
+        [[maybe_unused]] ssize_t ignored = ::write(report[1], &worker_pid, sizeof worker_pid);
+        ::_exit(0);
+    }
+    ::close(report[1]);
+    pid_t worker_pid = -1;
+    ssize_t got;
+    do got = ::read(report[0], &worker_pid, sizeof worker_pid);
+    while (got < 0 && errno == EINTR);
+    ::close(report[0]);
+    while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {}
+    if (got != sizeof worker_pid || worker_pid < 0) throw_system_error("cannot fork the worker", EAGAIN);
+    return worker_pid;
+}
+
+// The launcher answers for the job until then; now its worker does.
+void hand_over_to_worker(Repository& repository, JobId id, pid_t worker_pid) {
+    auto identity = ProcessIdentity::of(worker_pid).value_or(ProcessIdentity{worker_pid, 0});
+    int launcher = ::getpid();
+    repository.update(id, [&](detail::JobSlot& slot) {
+        if (slot.owner_claimed || slot.owner_pid != launcher) return false;
+        slot.owner_pid = identity.pid;
+        slot.owner_start_time = identity.start_time;
+        return true;
+    });
+}
+
+}  // namespace
+
+std::optional<std::filesystem::path> find_program(const std::string& program) {
+    if (program.empty()) return std::nullopt;
+    if (program.find('/') != std::string::npos) {
+        if (is_executable_file(program)) return std::filesystem::path(program);
+        return std::nullopt;
+    }
+    const char* path = std::getenv("PATH");
+    std::string directories = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t end = directories.find(':', start);
+        std::string directory = directories.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        auto candidate = std::filesystem::path(directory.empty() ? "." : directory) / program;
+        if (is_executable_file(candidate)) return candidate;
+        if (end == std::string::npos) return std::nullopt;
+        start = end + 1;
+    }
+}
+
+std::filesystem::path find_worker() {
+    if (const char* configured = std::getenv("JOBCTL_WORKER"); configured != nullptr && *configured != '\0')
+        return configured;
+    std::error_code error;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        auto beside = self.parent_path() / "jobctl-worker";
+        if (is_executable_file(beside)) return beside;
+    }
+    return JOBCTL_INSTALLED_WORKER;
+}
+
+JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
+                          const std::filesystem::path& worker_path) {
+    if (spec.argv.empty() || spec.argv[0].empty())
+        throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
+    if (!spec.name.empty()) Repository::check_job_name(spec.name);
+    if (!find_program(spec.argv[0]))
+        throw Error(ErrorCode::program_not_found,
+                    "cannot run '" + spec.argv[0] + "': no such executable file" +
+                        (spec.argv[0].find('/') == std::string::npos ? " on PATH" : ""));
+    std::filesystem::path worker = worker_path.empty() ? find_worker() : worker_path;
+    if (!is_executable_file(worker))
+        throw Error(ErrorCode::program_not_found,
+                    "cannot find jobctl-worker at " + worker.string() + " (set JOBCTL_WORKER)");
+
+    ProcessIdentity self = ProcessIdentity::self();
+    JobInfo job = repository.add({spec.name, JobType::process, quote_for_display(spec.argv), 0, self.pid,
+                                  self.start_time});
+    std::vector<std::string> arguments{worker.string(), "--repository", repository.name(), "--job",
+                                       std::to_string(job.id), "--"};
+    arguments.insert(arguments.end(), spec.argv.begin(), spec.argv.end());
+    pid_t worker_pid;
+    try {
+        worker_pid = launch_detached(worker, arguments);
+    } catch (...) {
+        repository.erase(job.id);  // nothing changed after all
+        throw;
+    }
+    hand_over_to_worker(repository, job.id, worker_pid);
+    return repository.find(job.id).value_or(job);
+}
+
+}  // namespace jobctl

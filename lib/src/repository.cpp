@@ -1,0 +1,221 @@
+#include "jobctl/repository.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "clock.hpp"
+#include "futex.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/spool.hpp"
+#include "segment.hpp"
+#include "segment_lock.hpp"
+
+namespace jobctl {
+
+using detail::JobSlot;
+using detail::SegmentLock;
+
+namespace {
+
+std::string host_name() {
+    char buffer[256] = {};
+    if (::gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
+    return buffer;
+}
+
+JobInfo to_info(const JobSlot& slot) {
+    JobInfo info;
+    info.id = slot.id;
+    info.parent_id = slot.parent_id;
+    info.name = detail::read_field(slot.name);
+    info.type = static_cast<JobType>(slot.type);
+    info.state = static_cast<JobState>(slot.state);
+    info.reason = detail::read_field(slot.reason);
+    info.command = detail::read_field(slot.command);
+    info.location = detail::read_field(slot.location);
+    info.created = detail::time_from_ns(slot.created_ns);
+    info.began = detail::time_from_ns(slot.began_ns);
+    info.ended = detail::time_from_ns(slot.ended_ns);
+    if (slot.has_exit_code) info.exit_code = slot.exit_code;
+    if (slot.term_signal != 0) info.term_signal = slot.term_signal;
+    info.owner_pid = slot.owner_pid;
+    info.owner_start_time = slot.owner_start_time;
+    info.owner_claimed = slot.owner_claimed != 0;
+    info.process_id = slot.process_id;
+    info.process_start_time = slot.process_start_time;
+    info.output_bytes = slot.output_bytes;
+    info.read_offset = slot.read_offset;
+    info.stop_requested = slot.stop_requested != 0;
+    return info;
+}
+
+// Slot index of a job, or capacity when absent. Caller holds the lock.
+std::uint32_t index_of(const detail::Segment& segment, JobId id) {
+    const JobSlot* slots = segment.slots();
+    std::uint32_t capacity = segment.capacity();
+    for (std::uint32_t i = 0; i < capacity; ++i)
+        if (slots[i].id == id) return i;
+    return capacity;
+}
+
+std::uint32_t capacity_from_environment() {
+    const char* text = std::getenv("JOBCTL_CAPACITY");
+    if (text == nullptr || *text == '\0') return Repository::kDefaultCapacity;
+    char* end = nullptr;
+    unsigned long value = std::strtoul(text, &end, 10);
+    if (*end != '\0' || value == 0 || value > (1u << 20))
+        throw Error(ErrorCode::invalid_argument,
+                    "JOBCTL_CAPACITY must be a number of jobs between 1 and 1048576, not '" +
+                        std::string(text) + "'");
+    return static_cast<std::uint32_t>(value);
+}
+
+}  // namespace
+
+std::string Repository::default_name() {
+    const char* name = std::getenv("JOBCTL_REPOSITORY");
+    if (name != nullptr && *name != '\0') return name;
+    return "jobctl-" + std::to_string(::geteuid());
+}
+
+Repository Repository::open() { return open(default_name(), capacity_from_environment()); }
+
+Repository Repository::open(const std::string& name, std::uint32_t capacity_if_created) {
+    auto segment = std::make_unique<detail::Segment>(
+        detail::Segment::open_or_create(name, capacity_if_created));
+    return Repository(name, std::move(segment));
+}
+
+void Repository::destroy(const std::string& name) {
+    detail::Segment::unlink(name);
+    std::error_code ignored;
+    std::filesystem::remove_all(spool_root() / name, ignored);
+}
+
+void Repository::check_job_name(const std::string& name) {
+    if (name.empty()) throw Error(ErrorCode::invalid_argument, "a job name cannot be empty");
+    if (name.size() > kMaxNameLength)
+        throw Error(ErrorCode::invalid_argument,
+                    "job name is " + std::to_string(name.size()) + " bytes long; the limit is " +
+                        std::to_string(kMaxNameLength));
+    if (name.find_first_not_of("0123456789") == std::string::npos)
+        throw Error(ErrorCode::invalid_argument,
+                    "job name '" + name + "' is all digits and would read as an id");
+    for (unsigned char c : name)
+        if (c < 0x20 || c == 0x7f)
+            throw Error(ErrorCode::invalid_argument, "a job name cannot hold control characters");
+    if (name[0] == '-') throw Error(ErrorCode::invalid_argument, "a job name cannot start with '-'");
+}
+
+Repository::Repository(std::string name, std::unique_ptr<detail::Segment> segment)
+    : name_(std::move(name)), segment_(std::move(segment)) {}
+Repository::Repository(Repository&&) noexcept = default;
+Repository& Repository::operator=(Repository&&) noexcept = default;
+Repository::~Repository() = default;
+
+std::uint32_t Repository::capacity() const { return segment_->capacity(); }
+
+std::filesystem::path Repository::job_directory(JobId id) const {
+    return spool_root() / name_ / std::to_string(id);
+}
+
+JobInfo Repository::add(const NewJob& job) {
+    if (!job.name.empty()) check_job_name(job.name);
+    std::string location = host_name();
+    JobSlot slot{};
+    {
+        SegmentLock lock(*segment_);
+        std::uint32_t index = index_of(*segment_, 0);
+        if (index == segment_->capacity())
+            throw Error(ErrorCode::repository_full,
+                        "repository '" + name_ + "' is full (" + std::to_string(capacity()) +
+                            " jobs); free room with 'jobctl remove --state Completed' "
+                            "(or Failed, Stopped) after receiving what you need");
+        detail::SegmentHeader& header = segment_->header();
+        slot.id = header.next_id;
+        slot.parent_id = job.parent_id;
+        slot.type = static_cast<std::uint8_t>(job.type);
+        slot.state = static_cast<std::uint8_t>(JobState::not_started);
+        slot.owner_pid = job.owner_pid;
+        slot.owner_start_time = job.owner_start_time;
+        slot.created_ns = detail::now_ns();
+        detail::copy_truncated(slot.name, job.name.empty() ? "Job" + std::to_string(slot.id) : job.name);
+        detail::copy_truncated(slot.command, job.command);
+        detail::copy_truncated(slot.location, location);
+        detail::write_slot(*segment_, index, slot);
+        header.next_id = slot.id + 1;  // a crash before this is repaired from the slots
+    }
+    notify_change();
+    return to_info(slot);
+}
+
+std::optional<JobInfo> Repository::find(JobId id) const {
+    if (id == 0) return std::nullopt;
+    SegmentLock lock(*segment_);
+    std::uint32_t index = index_of(*segment_, id);
+    if (index == segment_->capacity()) return std::nullopt;
+    return to_info(segment_->slots()[index]);
+}
+
+std::vector<JobInfo> Repository::list() const {
+    std::vector<JobSlot> copies;
+    {
+        SegmentLock lock(*segment_);
+        const JobSlot* slots = segment_->slots();
+        for (std::uint32_t i = 0; i < segment_->capacity(); ++i)
+            if (slots[i].id != 0) copies.push_back(slots[i]);
+    }
+    std::vector<JobInfo> jobs;
+    jobs.reserve(copies.size());
+    for (const JobSlot& slot : copies) jobs.push_back(to_info(slot));
+    std::ranges::sort(jobs, {}, &JobInfo::id);
+    return jobs;
+}
+
+bool Repository::erase(JobId id) {
+    if (id == 0) return false;
+    {
+        SegmentLock lock(*segment_);
+        std::uint32_t index = index_of(*segment_, id);
+        if (index == segment_->capacity()) return false;
+        detail::write_slot(*segment_, index, JobSlot{});
+    }
+    notify_change();
+    return true;
+}
+
+bool Repository::update(JobId id, const std::function<bool(JobSlot&)>& change) {
+    if (id == 0) return false;
+    bool changed = false;
+    {
+        SegmentLock lock(*segment_);
+        std::uint32_t index = index_of(*segment_, id);
+        if (index == segment_->capacity()) return false;
+        JobSlot slot = segment_->slots()[index];
+        changed = change(slot);
+        if (changed) {
+            slot.id = id;  // a change may not move the job
+            detail::write_slot(*segment_, index, slot);
+        }
+    }
+    if (changed) notify_change();
+    return true;
+}
+
+std::uint32_t Repository::change_count() const {
+    return segment_->header().change_counter.load(std::memory_order_acquire);
+}
+
+void Repository::wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout) const {
+    detail::futex_wait(segment_->header().change_counter, seen, timeout);
+}
+
+void Repository::notify_change() const {
+    segment_->header().change_counter.fetch_add(1, std::memory_order_acq_rel);
+    detail::futex_wake_all(segment_->header().change_counter);
+}
+
+}  // namespace jobctl
