@@ -38,18 +38,18 @@ void write_all(int fd, iovec* parts, int count, const std::filesystem::path& pat
     }
 }
 
-// Reads exactly `length` bytes at `offset`; false if the file is shorter.
-bool read_exact(int fd, char* buffer, std::size_t length, std::uint64_t offset) {
-    while (length > 0) {
-        ssize_t got = ::pread(fd, buffer, length, static_cast<off_t>(offset));
+// Reads at least `minimum` and at most `maximum` bytes at `offset`; returns
+// how many, or 0 if the file ends before `minimum`.
+std::size_t read_at_least(int fd, char* buffer, std::size_t minimum, std::size_t maximum, std::uint64_t offset) {
+    std::size_t total = 0;
+    while (total < minimum) {
+        ssize_t got = ::pread(fd, buffer + total, maximum - total, static_cast<off_t>(offset + total));
         if (got < 0 && errno == EINTR) continue;
         if (got < 0) throw_system_error("cannot read the output log", errno);
-        if (got == 0) return false;
-        buffer += got;
-        length -= static_cast<std::size_t>(got);
-        offset += static_cast<std::uint64_t>(got);
+        if (got == 0) return 0;
+        total += static_cast<std::size_t>(got);
     }
-    return true;
+    return total;
 }
 
 }  // namespace
@@ -102,14 +102,15 @@ std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const 
     std::vector<char> block;
     std::uint64_t block_start = from;
     std::uint64_t offset = from;
-    // Fills `block` so that it covers [offset, offset + needed).
+    // Makes `block` cover [offset, offset + needed), reading ahead up to kReadBlock.
     auto ensure = [&](std::size_t needed) {
-        std::uint64_t have_end = block_start + block.size();
-        if (offset >= block_start && offset + needed <= have_end) return true;
-        std::size_t length = std::max<std::size_t>(needed, std::min<std::uint64_t>(kReadBlock, to - offset));
-        block.resize(length);
+        if (offset >= block_start && offset + needed <= block_start + block.size()) return true;
+        std::size_t maximum = std::max<std::size_t>(needed, std::min<std::uint64_t>(kReadBlock, to - offset));
+        block.resize(maximum);
         block_start = offset;
-        return read_exact(fd_, block.data(), length, offset);
+        std::size_t got = read_at_least(fd_, block.data(), needed, maximum, offset);
+        block.resize(got);
+        return got >= needed;
     };
     while (offset + sizeof(OutputRecordHeader) <= to) {
         if (!ensure(sizeof(OutputRecordHeader))) break;

@@ -1,0 +1,26 @@
+#pragma once
+// Shared steps of the integration tests: start jobs through the real CLI.
+
+#include <string>
+#include <vector>
+
+#include "cli_runner.hpp"
+#include "repository_test.hpp"
+
+namespace jobctl::test {
+
+class JobctlTest : public RepositoryTest {
+protected:
+    // `jobctl start -q [--name NAME] -- COMMAND...`; fails the test unless it worked.
+    JobId start(const std::vector<std::string>& command, const std::string& name = "") {
+        std::vector<std::string> args{"start", "-q"};
+        if (!name.empty()) args.insert(args.end(), {"--name", name});
+        args.push_back("--");
+        args.insert(args.end(), command.begin(), command.end());
+        CliResult result = jobctl(args);
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        return result.exit_code == 0 ? static_cast<JobId>(std::stoul(result.out)) : 0;
+    }
+};
+
+}  // namespace jobctl::test

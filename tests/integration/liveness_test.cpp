@@ -1,0 +1,62 @@
+// kill -9 of a worker: its job becomes Failed ("worker lost") on the next
+// look from any process, and nothing else in the repository changes.
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "jobctl/process_identity.hpp"
+#include "jobctl_test.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using Liveness = JobctlTest;
+
+JobInfo kill_worker(Repository& repository, JobId id) {
+    JobInfo job = *repository.find(id);
+    ::kill(job.owner_pid, SIGKILL);
+    ::waitpid(job.owner_pid, nullptr, 0);  // we are its subreaper
+    return job;
+}
+
+TEST_F(Liveness, KilledWorkerIsReportedLostOnTheNextLook) {
+    JobId bystander = start({"echo", "intact"});
+    wait_until_finished(bystander);
+    JobId id = start({"sleep", "100"});
+    JobInfo before = wait_until_running(id);
+    kill_worker(repository(), id);
+    CliResult result = jobctl({"get", std::to_string(id), "--json"});
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_NE(result.out.find("\"state\": \"Failed\""), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("\"reason\": \"worker lost\""), std::string::npos) << result.out;
+    EXPECT_TRUE(repository().find(id)->ended);
+    // The orphaned command was ended too; the other job is untouched.
+    reap_exited_children();
+    EXPECT_FALSE((ProcessIdentity{before.process_id, before.process_start_time}.alive()));
+    JobInfo other = *repository().find(bystander);
+    EXPECT_EQ(other.state, JobState::completed);
+    EXPECT_EQ(jobctl({"receive", std::to_string(bystander)}).out, "intact\n");
+}
+
+TEST_F(Liveness, WaitWakesWhenTheWorkerIsKilled) {
+    JobId id = start({"sleep", "100"});
+    wait_until_running(id);
+    CliProcess waiter({"jobctl", "wait", std::to_string(id), "--timeout", "60"});
+    kill_worker(repository(), id);
+    CliResult result = waiter.finish();
+    EXPECT_EQ(result.exit_code, 1) << result.err;
+    EXPECT_NE(result.err.find("worker lost"), std::string::npos) << result.err;
+}
+
+TEST_F(Liveness, ReceiveWaitEndsWhenTheWorkerIsKilled) {
+    JobId id = start({"sh", "-c", "echo partial; sleep 100"});
+    wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });
+    CliProcess receiver({"jobctl", "receive", "--wait", std::to_string(id)});
+    kill_worker(repository(), id);
+    CliResult result = receiver.finish();
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, "partial\n");
+}
+
+}  // namespace
+}  // namespace jobctl::test

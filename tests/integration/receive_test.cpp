@@ -1,0 +1,83 @@
+// Receive-Job semantics through the real binaries.
+
+#include <fstream>
+
+#include "jobctl/output_log.hpp"
+#include "jobctl_test.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using Receive = JobctlTest;
+
+TEST_F(Receive, SeparatesStreamsAndReceivesOnlyOnce) {
+    JobId id = start({"sh", "-c", "echo compiling; echo done; echo warn >&2"}, "build");
+    wait_until_finished(id);
+    CliResult first = jobctl({"receive", "build"});
+    EXPECT_EQ(first.exit_code, 0);
+    EXPECT_EQ(first.out, "compiling\ndone\n");
+    EXPECT_EQ(first.err, "warn\n");
+    EXPECT_FALSE(repository().find(id)->has_more_data());
+    CliResult second = jobctl({"receive", "build"});
+    EXPECT_EQ(second.exit_code, 0);
+    EXPECT_EQ(second.out, "");
+    EXPECT_EQ(second.err, "");
+}
+
+TEST_F(Receive, KeepLeavesTheOutputUnreceived) {
+    JobId id = start({"echo", "kept"});
+    wait_until_finished(id);
+    EXPECT_EQ(jobctl({"receive", "--keep", std::to_string(id)}).out, "kept\n");
+    EXPECT_TRUE(repository().find(id)->has_more_data());
+    CliResult get = jobctl({"get", std::to_string(id), "--json"});
+    EXPECT_NE(get.out.find("\"has_more_data\": true"), std::string::npos);
+    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "kept\n");
+    EXPECT_FALSE(repository().find(id)->has_more_data());
+}
+
+TEST_F(Receive, RelativeOrderOfStdoutAndStderrSurvives) {
+    // Each line is written only after the previous one was taken from its pipe.
+    JobId id = start({"sh", "-c", "echo 1; sleep 0.1; echo 2 >&2; sleep 0.1; echo 3; sleep 0.1; echo 4 >&2"});
+    wait_until_finished(id);
+    std::string order;
+    OutputLogReader reader(repository().job_directory(id));
+    reader.read(0, repository().find(id)->output_bytes, [&](OutputStream stream, std::string_view bytes) {
+        order += (stream == OutputStream::out ? "o" : "e") + std::string(bytes.substr(0, 1));
+    });
+    EXPECT_EQ(order, "o1e2o3e4");
+}
+
+TEST_F(Receive, BinaryOutputPassesThroughUnchanged) {
+    std::string path = std::filesystem::temp_directory_path() / ("jobctl-binary-" + std::to_string(::getpid()));
+    std::string bytes;
+    for (int i = 0; i < 3 * 1024 * 1024 + 17; ++i) bytes.push_back(static_cast<char>((i * 131) ^ (i >> 8)));
+    {
+        std::ofstream file(path, std::ios::binary);
+        file << bytes;
+    }
+    JobId id = start({"cat", path});
+    wait_until_finished(id);
+    CliResult result = jobctl({"receive", std::to_string(id)});
+    std::filesystem::remove(path);
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_TRUE(result.out == bytes) << "received " << result.out.size() << " bytes of " << bytes.size();
+}
+
+TEST_F(Receive, WaitFollowsLiveOutputUntilTheJobEnds) {
+    JobId id = start({"sh", "-c", "echo one; sleep 0.3; echo two; sleep 0.3; echo three"});
+    CliResult result = jobctl({"receive", "--wait", std::to_string(id)});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, "one\ntwo\nthree\n");
+    EXPECT_TRUE(repository().find(id)->finished());
+    EXPECT_FALSE(repository().find(id)->has_more_data());
+}
+
+TEST_F(Receive, JobWithoutOutputHasNoMoreData) {
+    JobId id = start({"true"});
+    EXPECT_FALSE(wait_until_finished(id).has_more_data());
+    EXPECT_FALSE(std::filesystem::exists(repository().job_directory(id)));  // no output, no file
+    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "");
+}
+
+}  // namespace
+}  // namespace jobctl::test

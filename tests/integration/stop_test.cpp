@@ -1,0 +1,99 @@
+// Stop-Job and Remove-Job through the real binaries.
+
+#include <signal.h>
+
+#include <filesystem>
+
+#include "jobctl_test.hpp"
+#include "segment_layout.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using Stop = JobctlTest;
+
+// True when no process (not even a zombie) is left in the group.
+bool group_is_gone(pid_t group) {
+    reap_exited_children();  // orphans of the job were handed to us, the subreaper
+    return ::kill(-group, 0) != 0 && errno == ESRCH;
+}
+
+TEST_F(Stop, StopsTheWholeProcessTree) {
+    JobId id = start({"sh", "-c", "sleep 100 & sleep 100"}, "tree");
+    JobInfo running = wait_until_running(id);
+    CliResult result = jobctl({"stop", "tree"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    JobInfo job = *repository().find(id);
+    EXPECT_EQ(job.state, JobState::stopped);
+    EXPECT_TRUE(job.ended);
+    EXPECT_TRUE(group_is_gone(running.process_id)) << "a sleep of the job survived";
+}
+
+TEST_F(Stop, EscalatesToSigkillAfterTheGracePeriod) {
+    JobId id = start({"sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done"});
+    wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });  // the trap is set
+    CliResult result = jobctl({"stop", std::to_string(id), "--grace", "0.2"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    JobInfo job = *repository().find(id);
+    EXPECT_EQ(job.state, JobState::stopped);
+    EXPECT_EQ(job.term_signal, SIGKILL);
+}
+
+TEST_F(Stop, StoppingAFinishedJobChangesNothing) {
+    JobId id = start({"true"});
+    wait_until_finished(id);
+    EXPECT_EQ(jobctl({"stop", std::to_string(id)}).exit_code, 0);
+    EXPECT_EQ(repository().find(id)->state, JobState::completed);
+}
+
+TEST_F(Stop, NeverSignalsAProcessItHasNotVerified) {
+    // A job whose recorded worker pid now belongs to an unrelated process
+    // (same pid, different start time), as after pid reuse.
+    CliProcess bystander({"sleep", "60"});
+    JobInfo job = repository().add({"", JobType::process, "fake"});
+    repository().update(job.id, [&](detail::JobSlot& slot) {
+        slot.owner_pid = bystander.pid();
+        slot.owner_start_time = 1;  // not the bystander's
+        slot.owner_claimed = 1;
+        slot.state = static_cast<std::uint8_t>(JobState::running);
+        return true;
+    });
+    jobctl({"stop", std::to_string(job.id), "--timeout", "5"});
+    EXPECT_EQ(::kill(bystander.pid(), 0), 0) << "the bystander was signalled";
+    EXPECT_EQ(repository().find(job.id)->reason, "worker lost");
+}
+
+TEST_F(Stop, RemoveRefusesARunningJobUnlessForced) {
+    JobId id = start({"sleep", "100"}, "busy");
+    wait_until_running(id);
+    CliResult refused = jobctl({"remove", "busy"});
+    EXPECT_EQ(refused.exit_code, 5);
+    EXPECT_NE(refused.err.find("--force"), std::string::npos);
+    EXPECT_EQ(repository().find(id)->state, JobState::running);
+    CliResult forced = jobctl({"remove", "--force", "busy"});
+    EXPECT_EQ(forced.exit_code, 0) << forced.err;
+    EXPECT_FALSE(repository().find(id));
+}
+
+TEST_F(Stop, RemoveDeletesTheSpoolFolder) {
+    JobId id = start({"echo", "some output"});
+    wait_until_finished(id);
+    ASSERT_TRUE(std::filesystem::exists(repository().job_directory(id)));
+    EXPECT_EQ(jobctl({"remove", std::to_string(id)}).exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists(repository().job_directory(id)));
+    EXPECT_FALSE(repository().find(id));
+    EXPECT_EQ(jobctl({"get", std::to_string(id)}).exit_code, 3);
+}
+
+TEST_F(Stop, RemoveByStateRemovesOnlyThose) {
+    JobId good = start({"true"});
+    JobId bad = start({"false"});
+    wait_until_finished(good);
+    wait_until_finished(bad);
+    EXPECT_EQ(jobctl({"remove", "--state", "Completed"}).exit_code, 0);
+    EXPECT_FALSE(repository().find(good));
+    EXPECT_TRUE(repository().find(bad));
+}
+
+}  // namespace
+}  // namespace jobctl::test

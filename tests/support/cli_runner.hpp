@@ -1,0 +1,43 @@
+#pragma once
+// Runs the real `jobctl` binary as a separate process and collects its
+// exit status, stdout and stderr.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace jobctl::test {
+
+struct CliResult {
+    int exit_code = -1;  // 128 + signal when killed
+    std::string out;
+    std::string err;
+};
+
+// A jobctl (or any program) running in the background.
+class CliProcess {
+public:
+    // args[0] "jobctl" or "jobctl-worker" is taken from the build's bin folder.
+    explicit CliProcess(std::vector<std::string> args);
+    ~CliProcess();
+    CliProcess(const CliProcess&) = delete;
+    CliProcess& operator=(const CliProcess&) = delete;
+
+    pid_t pid() const { return pid_; }
+    CliResult finish();  // reads all output and reaps
+
+private:
+    pid_t pid_ = -1;
+    int out_fd_ = -1;
+    int err_fd_ = -1;
+};
+
+// `jobctl ARGS...` to completion.
+CliResult jobctl(std::vector<std::string> args);
+// `sh -c SCRIPT` with the build's bin folder first on PATH.
+CliResult shell(const std::string& script);
+
+std::string bin_dir();
+
+}  // namespace jobctl::test

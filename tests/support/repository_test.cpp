@@ -1,0 +1,118 @@
+#include "repository_test.hpp"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <vector>
+
+#include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+
+namespace jobctl::test {
+namespace {
+
+std::vector<pid_t> children_of_this_process() {
+    std::vector<pid_t> children;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return children;
+    while (dirent* entry = ::readdir(proc)) {
+        pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+        if (pid <= 0) continue;
+        std::ifstream stat("/proc/" + std::string(entry->d_name) + "/stat");
+        std::string text((std::istreambuf_iterator<char>(stat)), {});
+        auto close = text.rfind(')');
+        if (close == std::string::npos) continue;
+        char state = 0;
+        int parent = 0;
+        if (std::sscanf(text.c_str() + close + 1, " %c %d", &state, &parent) == 2 && parent == ::getpid())
+            children.push_back(pid);
+    }
+    ::closedir(proc);
+    return children;
+}
+
+std::string unique_name() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = "jobctl-test-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name();
+    for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
+    return name.substr(0, 180);
+}
+
+}  // namespace
+
+void reap_all_children() {
+    for (int round = 0; round < 100; ++round) {
+        auto children = children_of_this_process();
+        if (children.empty()) return;
+        for (pid_t child : children) {
+            ::kill(child, SIGKILL);
+            ::waitpid(child, nullptr, 0);
+        }
+    }
+}
+
+void reap_exited_children() {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
+}
+
+void RepositoryTest::SetUp() {
+    name_ = unique_name();
+    ::setenv("JOBCTL_REPOSITORY", name_.c_str(), 1);
+    ::unsetenv("JOBCTL_CAPACITY");
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    Repository::destroy(name_);
+}
+
+void RepositoryTest::TearDown() {
+    try {
+        Repository& repo = repository();
+        std::vector<JobId> unfinished;
+        for (const JobInfo& job : repo.list())
+            if (!job.finished() && job.owner_pid != 0) {  // jobs a unit test only registered have no one to stop them
+                request_stop(repo, job.id, std::chrono::milliseconds(0));
+                unfinished.push_back(job.id);
+            }
+        wait_for_jobs(repo, unfinished, WaitMode::all, deadline_after(std::chrono::seconds(10)));
+    } catch (const Error& error) {
+        // A test of damaged segments leaves one behind on purpose.
+        if (error.code() != ErrorCode::repository_unusable) ADD_FAILURE() << "teardown: " << error.what();
+    }
+    reap_all_children();
+    repository_.reset();
+    Repository::destroy(name_);
+}
+
+Repository& RepositoryTest::repository() {
+    if (!repository_) repository_.emplace(Repository::open(name_));
+    return *repository_;
+}
+
+JobInfo RepositoryTest::wait_for(JobId id, const std::function<bool(const JobInfo&)>& condition,
+                                 std::chrono::seconds timeout) {
+    auto result = wait_until(
+        repository(), {id}, [&](const std::vector<JobInfo>& jobs) { return !jobs.empty() && condition(jobs[0]); },
+        deadline_after(timeout));
+    if (!result) {
+        auto job = repository().find(id);
+        ADD_FAILURE() << "timed out waiting for job " << id << " (state "
+                      << (job ? to_string(job->state) : "absent") << ")";
+        return job.value_or(JobInfo{});
+    }
+    return result->front();
+}
+
+JobInfo RepositoryTest::wait_until_finished(JobId id) {
+    return wait_for(id, [](const JobInfo& job) { return job.finished(); });
+}
+
+JobInfo RepositoryTest::wait_until_running(JobId id) {
+    return wait_for(id, [](const JobInfo& job) { return job.state != JobState::not_started; });
+}
+
+}  // namespace jobctl::test

@@ -1,0 +1,45 @@
+#pragma once
+// Fixture for every test that touches a repository: a repository of its own
+// (JOBCTL_REPOSITORY), this process as subreaper of whatever the test starts,
+// and a teardown that stops every job, reaps every process and removes the
+// segment and the spool, even when the test failed.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "jobctl/job.hpp"
+#include "jobctl/job_waiting.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl::test {
+
+class RepositoryTest : public ::testing::Test {
+protected:
+    void SetUp() override;
+    void TearDown() override;
+
+    Repository& repository();
+    const std::string& repository_name() const { return name_; }
+
+    // Waits (through the repository) until the job satisfies `condition`; fails the test on timeout.
+    JobInfo wait_for(JobId id, const std::function<bool(const JobInfo&)>& condition,
+                     std::chrono::seconds timeout = std::chrono::seconds(20));
+    JobInfo wait_until_finished(JobId id);
+    JobInfo wait_until_running(JobId id);
+
+private:
+    std::string name_;
+    std::optional<Repository> repository_;
+};
+
+// Kills every remaining child of this process (orphans land here: we are a
+// subreaper) and reaps it.
+void reap_all_children();
+
+// Reaps children that have already exited; never blocks.
+void reap_exited_children();
+
+}  // namespace jobctl::test

@@ -1,0 +1,68 @@
+// Change notification: waiters sleep on the futex and wake on changes made
+// by other processes; timeouts are honoured.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jobctl/job_waiting.hpp"
+#include "repository_test.hpp"
+#include "segment_layout.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using ChangeWait = RepositoryTest;
+
+void finish_in_child(const std::string& repository_name, JobId id) {
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        auto repo = Repository::open(repository_name);
+        repo.update(id, [](detail::JobSlot& slot) {
+            slot.state = static_cast<std::uint8_t>(JobState::completed);
+            return true;
+        });
+        ::_exit(0);
+    }
+}
+
+TEST_F(ChangeWait, WaiterWakesWhenAnotherProcessFinishesTheJob) {
+    JobInfo job = repository().add({"", JobType::process, "true"});
+    finish_in_child(repository_name(), job.id);
+    auto jobs = wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(20)));
+    ASSERT_TRUE(jobs);
+    EXPECT_EQ(jobs->front().state, JobState::completed);
+    reap_all_children();
+}
+
+TEST_F(ChangeWait, WaitTimesOutWhenNothingFinishes) {
+    JobInfo job = repository().add({"", JobType::process, "true"});
+    auto jobs = wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::milliseconds(50)));
+    EXPECT_FALSE(jobs);
+}
+
+TEST_F(ChangeWait, ChangeBetweenReadingTheCounterAndWaitingIsNotLost) {
+    std::uint32_t seen = repository().change_count();
+    repository().add({"", JobType::process, "true"});  // a change after `seen`
+    auto before = std::chrono::steady_clock::now();
+    repository().wait_for_change(seen, std::chrono::hours(1));  // must return at once
+    EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::minutes(1));
+}
+
+TEST_F(ChangeWait, AnyReturnsWhenOneOfSeveralFinishes) {
+    JobInfo a = repository().add({"", JobType::process, "true"});
+    JobInfo b = repository().add({"", JobType::process, "true"});
+    finish_in_child(repository_name(), b.id);
+    auto jobs = wait_for_jobs(repository(), {a.id, b.id}, WaitMode::any, deadline_after(std::chrono::seconds(20)));
+    ASSERT_TRUE(jobs);
+    reap_all_children();
+}
+
+TEST_F(ChangeWait, RemovedJobCountsAsFinished) {
+    JobInfo job = repository().add({"", JobType::process, "true"});
+    repository().erase(job.id);
+    EXPECT_TRUE(wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(1))));
+}
+
+}  // namespace
+}  // namespace jobctl::test
