@@ -27,4 +27,6 @@ if [[ ! -f $build_dir/build.ninja ]]; then
   command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${launcher[@]}" >/dev/null
 fi
+if ninja -C "$build_dir" -n 2>/dev/null | grep -q "no work to do"; then exit 0; fi
+echo "setup: building in $build_dir"
 cmake --build "$build_dir" -- --quiet
