@@ -16,7 +16,7 @@ enum ExitCode : int {
     kRepositoryFull = 7,    // no free slot: remove finished jobs
     kProgramNotFound = 8,   // the command (or jobctl-worker) cannot be run
     kSystemError = 9,       // an operating-system call failed
-    kInterrupted = 130,     // Ctrl-C while waiting (the jobs go on)
+    // Ctrl-C kills jobctl by SIGINT as usual (a shell shows 130); the jobs go on.
 };
 
 int exit_code_for(ErrorCode code);

@@ -36,14 +36,17 @@ const JobInfo& resolve(const std::vector<JobInfo>& jobs, const std::string& toke
 
 void add_selector_options(CLI::App& command, JobSelector& selector) {
     command.add_option("jobs", selector.jobs, "Jobs by id or name");
-    command.add_option("--state", selector.states,
-                       "Only jobs in this state: NotStarted, Running, Stopping, Stopped, Completed, Failed")
+    command
+        .add_option("--state", selector.states,
+                    "Only jobs in this state (repeat, or separate with commas): NotStarted, Running, "
+                    "Stopping, Stopped, Completed, Failed")
+        ->expected(1)
+        ->delimiter(',')
         ->check([](const std::string& text) {
             return parse_job_state(text) ? std::string() : "unknown state '" + text + "'";
-        })
-        ->take_all();
+        });
     command.add_option("--newest", selector.newest, "Only the N most recently started of them")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1u, 1000000000u));
 }
 
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty) {

@@ -28,8 +28,7 @@ void add_remove_command(CLI::App& app, int&) {
             stop_jobs(repository, unfinished, StopOptions{});
         } else {
             // Check all first: a refused request changes nothing.
-            for (const JobInfo& job : jobs)
-                if (!job.finished()) remove_job(repository, job.id);
+            for (const JobInfo& job : jobs) check_removable(job);
         }
         for (const JobInfo& job : jobs) remove_job(repository, job.id);
     });

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 #include <memory>
 
 #include "commands.hpp"
@@ -10,6 +11,12 @@
 #include "stop_jobs.hpp"
 
 namespace jobctl::cli {
+
+std::string format_seconds(double seconds) {
+    std::ostringstream text;
+    text << seconds;
+    return text.str();
+}
 
 void stop_jobs(Repository& repository, const std::vector<JobInfo>& jobs, const StopOptions& options) {
     auto grace = std::chrono::milliseconds(static_cast<std::int64_t>(options.grace_seconds * 1000));
@@ -24,7 +31,7 @@ void stop_jobs(Repository& repository, const std::vector<JobInfo>& jobs, const S
         if (std::ranges::find(ids, job.id) != ids.end() && !job.finished())
             stuck += (stuck.empty() ? "" : ", ") + std::to_string(job.id) + " (" + std::string(to_string(job.state)) + ")";
     throw Error(ErrorCode::job_busy, "job(s) " + stuck + " still not stopped after " +
-                                         std::to_string(options.timeout_seconds) + "s");
+                                         format_seconds(options.timeout_seconds) + "s");
 }
 
 void add_stop_command(CLI::App& app, int&) {
@@ -39,10 +46,10 @@ void add_stop_command(CLI::App& app, int&) {
     add_selector_options(*command, options->selector);
     command->add_option("--grace", options->stop.grace_seconds, "Seconds between SIGTERM and SIGKILL")
         ->default_val(5.0)
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0.0, 86400.0));
     command->add_option("--timeout", options->stop.timeout_seconds, "Seconds to wait for the jobs to stop")
         ->default_val(15.0)
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0.0, 1e7));
     command->add_flag("--no-wait", [options](std::int64_t) { options->stop.wait = false; },
                       "Return once the stop is requested");
     command->callback([options] {

@@ -8,6 +8,7 @@
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_waiting.hpp"
+#include "stop_jobs.hpp"
 
 namespace jobctl::cli {
 
@@ -32,7 +33,7 @@ void add_wait_command(CLI::App& app, int& exit_code) {
     auto* all = command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");
     command->add_flag("--any", options->any, "Return as soon as one of them has finished")->excludes(all);
     command->add_option("--timeout", options->timeout, "Give up after this many seconds")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0.0, 1e7));
     command->add_flag("-q,--quiet", options->quiet, "Print nothing; only the exit status tells");
     command->callback([options, &exit_code] {
         auto repository = Repository::open();
@@ -41,7 +42,7 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         auto mode = options->any ? WaitMode::any : WaitMode::all;
         auto jobs = wait_for_jobs(repository, ids, mode, deadline_after(timeout_from_seconds(options->timeout)));
         if (!jobs)
-            throw Error(ErrorCode::timeout, "timed out after " + std::to_string(*options->timeout) +
+            throw Error(ErrorCode::timeout, "timed out after " + format_seconds(*options->timeout) +
                                                 "s; the jobs go on (see 'jobctl get')");
         std::vector<JobInfo> finished;
         for (const JobInfo& job : *jobs) {

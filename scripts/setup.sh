@@ -22,11 +22,12 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [[ ! -f $build_dir/build.ninja ]]; then
-  launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${launcher[@]}" >/dev/null
-fi
+# Configured every time (a no-op when nothing changed), so a build folder
+# left with other options still builds what the tests need.
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DJOBCTL_BUILD_TESTS=ON \
+  "${launcher[@]}" >/dev/null
 if ninja -C "$build_dir" -n 2>/dev/null | grep -q "no work to do"; then exit 0; fi
 echo "setup: building in $build_dir"
 cmake --build "$build_dir" -- --quiet

@@ -35,14 +35,17 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     return true;
 }
 
+void check_removable(const JobInfo& job) {
+    if (job.finished()) return;
+    throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name + ") is " +
+                                         std::string(to_string(job.state)) + "; stop it first or use --force");
+}
+
 void remove_job(Repository& repository, JobId id) {
     auto job = repository.find(id);
     if (!job) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
     Liveness::check(repository, *job);
-    if (!job->finished())
-        throw Error(ErrorCode::job_busy, "job " + std::to_string(id) + " (" + job->name + ") is " +
-                                             std::string(to_string(job->state)) +
-                                             "; stop it first or use --force");
+    check_removable(*job);
     repository.erase(id);
     std::error_code ignored;
     std::filesystem::remove_all(repository.job_directory(id), ignored);

@@ -61,7 +61,7 @@ OutputLogWriter::~OutputLogWriter() {
 }
 
 void OutputLogWriter::open() {
-    ensure_private_directory(directory_);
+    ensure_spool_directory(directory_);
     auto path = directory_ / kOutputLogFileName;
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd_ < 0) throw_system_error("cannot open " + path.string(), errno);

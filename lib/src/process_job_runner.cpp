@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "command_spawn.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/output_log.hpp"
 #include "jobctl/process_identity.hpp"
@@ -30,7 +31,6 @@ using detail::JobSlot;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kReadChunk = 1u << 20;
-constexpr int kPipeSize = 1 << 20;
 
 void set_state(JobSlot& slot, JobState state) { slot.state = static_cast<std::uint8_t>(state); }
 JobState state_of(const JobSlot& slot) { return static_cast<JobState>(slot.state); }
@@ -83,35 +83,6 @@ void finish(Repository& repository, JobId id, JobState state, const std::string&
     });
 }
 
-struct Pipe {
-    int read_end = -1;
-    int write_end = -1;
-};
-
-Pipe make_pipe(bool large) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
-    if (large) ::fcntl(fds[0], F_SETPIPE_SZ, kPipeSize);  // fewer, larger reads; best effort
-    return {fds[0], fds[1]};
-}
-
-// In the forked child: only async-signal-safe calls until exec.
-[[noreturn]] void exec_command(char* const* argv, const Pipe& out, const Pipe& err, int exec_error_fd) {
-    ::setpgid(0, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int signal : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP}) ::signal(signal, SIG_DFL);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_fd, 0);
-    ::dup2(out.write_end, 1);
-    ::dup2(err.write_end, 2);
-    ::execvp(argv[0], argv);
-    int error = errno;
-    [[maybe_unused]] ssize_t ignored = ::write(exec_error_fd, &error, sizeof error);
-    ::_exit(127);
-}
-
 class CommandRun {
 public:
     CommandRun(Repository& repository, JobId id) : repository_(repository), id_(id),
@@ -140,31 +111,15 @@ private:
 };
 
 bool CommandRun::spawn(const std::vector<std::string>& argv) {
-    std::vector<std::string> arguments = argv;
-    std::vector<char*> raw;
-    for (std::string& argument : arguments) raw.push_back(argument.data());
-    raw.push_back(nullptr);
-    Pipe out = make_pipe(true), err = make_pipe(false), exec_error = make_pipe(false);
-    child_ = ::fork();
-    if (child_ < 0) throw_system_error("fork", errno);
-    if (child_ == 0) exec_command(raw.data(), out, err, exec_error.write_end);
-    ::setpgid(child_, child_);  // also here, so no signal can find the group missing
-    ::close(out.write_end);
-    ::close(err.write_end);
-    ::close(exec_error.write_end);
-    out_fd_ = out.read_end;
-    err_fd_ = err.read_end;
-    int exec_errno = 0;
-    ssize_t got;
-    do got = ::read(exec_error.read_end, &exec_errno, sizeof exec_errno);
-    while (got < 0 && errno == EINTR);
-    ::close(exec_error.read_end);
-    if (got == sizeof exec_errno) {
-        ::waitpid(child_, nullptr, 0);
-        finish(repository_, id_, JobState::failed, std::string("exec failed: ") + std::strerror(exec_errno),
+    detail::SpawnedCommand command = detail::spawn_command(argv);
+    if (command.exec_error != 0) {
+        finish(repository_, id_, JobState::failed, std::string("exec failed: ") + std::strerror(command.exec_error),
                std::nullopt, 0);
         return false;
     }
+    child_ = command.pid;
+    out_fd_ = command.out_fd;
+    err_fd_ = command.err_fd;
     pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, child_, 0));
     auto identity = ProcessIdentity::of(child_);
     repository_.update(id_, [&](JobSlot& slot) {

@@ -52,13 +52,23 @@ JobInfo to_info(const JobSlot& slot) {
     return info;
 }
 
-// Slot index of a job, or capacity when absent. Caller holds the lock.
-std::uint32_t index_of(const detail::Segment& segment, JobId id) {
+// A job lives in its home slot, (id - 1) % capacity, unless that was taken
+// when it was added; then in the next free one after it. So finding a job
+// takes one probe almost always, without any index to keep consistent.
+std::uint32_t home_slot(JobId id, std::uint32_t capacity) { return (id - 1) % capacity; }
+
+// Slot index of job `id` (0: the first free slot from `start`), or capacity
+// when there is none. Caller holds the lock.
+std::uint32_t probe(const detail::Segment& segment, std::uint32_t start, JobId id) {
     const JobSlot* slots = segment.slots();
     std::uint32_t capacity = segment.capacity();
-    for (std::uint32_t i = 0; i < capacity; ++i)
+    for (std::uint32_t k = 0, i = start; k < capacity; ++k, i = i + 1 == capacity ? 0 : i + 1)
         if (slots[i].id == id) return i;
     return capacity;
+}
+
+std::uint32_t index_of(const detail::Segment& segment, JobId id) {
+    return probe(segment, home_slot(id, segment.capacity()), id);
 }
 
 std::uint32_t capacity_from_environment() {
@@ -81,11 +91,15 @@ std::string Repository::default_name() {
     return "jobctl-" + std::to_string(::geteuid());
 }
 
-Repository Repository::open() { return open(default_name(), capacity_from_environment()); }
+Repository Repository::open() {
+    std::string name = default_name();
+    auto segment = std::make_unique<detail::Segment>(detail::Segment::open_or_create(name, capacity_from_environment));
+    return Repository(name, std::move(segment));
+}
 
 Repository Repository::open(const std::string& name, std::uint32_t capacity_if_created) {
     auto segment = std::make_unique<detail::Segment>(
-        detail::Segment::open_or_create(name, capacity_if_created));
+        detail::Segment::open_or_create(name, [=] { return capacity_if_created; }));
     return Repository(name, std::move(segment));
 }
 
@@ -128,13 +142,13 @@ JobInfo Repository::add(const NewJob& job) {
     JobSlot slot{};
     {
         SegmentLock lock(*segment_);
-        std::uint32_t index = index_of(*segment_, 0);
+        detail::SegmentHeader& header = segment_->header();
+        std::uint32_t index = probe(*segment_, home_slot(header.next_id, capacity()), 0);
         if (index == segment_->capacity())
             throw Error(ErrorCode::repository_full,
                         "repository '" + name_ + "' is full (" + std::to_string(capacity()) +
                             " jobs); free room with 'jobctl remove --state Completed' "
                             "(or Failed, Stopped) after receiving what you need");
-        detail::SegmentHeader& header = segment_->header();
         slot.id = header.next_id;
         slot.parent_id = job.parent_id;
         slot.type = static_cast<std::uint8_t>(job.type);

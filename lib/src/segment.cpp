@@ -135,12 +135,12 @@ bool Segment::try_open(const std::string& name, Segment& out) {
     return true;
 }
 
-Segment Segment::open_or_create(const std::string& name, std::uint32_t capacity) {
+Segment Segment::open_or_create(const std::string& name, const std::function<std::uint32_t()>& capacity) {
     check_name(name);
     Segment segment(nullptr, 0);
     for (int attempt = 0; attempt < 3; ++attempt) {
         if (try_open(name, segment)) return segment;
-        create_segment(name, capacity);  // loses a creation race harmlessly (EEXIST)
+        create_segment(name, capacity());  // loses a creation race harmlessly (EEXIST)
     }
     throw_system_error("cannot open repository segment " + path_of(name), ENOENT);
 }

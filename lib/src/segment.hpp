@@ -3,6 +3,7 @@
 // holds a SegmentHeader followed by `capacity` JobSlots.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "segment_layout.hpp"
@@ -11,9 +12,10 @@ namespace jobctl::detail {
 
 class Segment {
 public:
-    // Opens the named segment, creating it with `capacity` slots if it does not
-    // exist. Throws Error(repository_unusable) for a foreign or damaged segment.
-    static Segment open_or_create(const std::string& name, std::uint32_t capacity);
+    // Opens the named segment, creating it if it does not exist with as many
+    // slots as `capacity()` says (asked only then). Throws
+    // Error(repository_unusable) for a foreign or damaged segment.
+    static Segment open_or_create(const std::string& name, const std::function<std::uint32_t()>& capacity);
     // Unlinks the segment; returns false if there was none.
     static bool unlink(const std::string& name);
     static std::string path_of(const std::string& name);

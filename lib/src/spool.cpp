@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -18,19 +19,31 @@ std::filesystem::path spool_root() {
     return "/tmp/jobctl-" + std::to_string(::geteuid());
 }
 
+namespace {
+
 void ensure_private_directory(const std::filesystem::path& directory) {
-    if (::mkdir(directory.c_str(), 0700) != 0) {
-        if (errno == ENOENT && directory.has_parent_path() && directory.parent_path() != directory) {
-            ensure_private_directory(directory.parent_path());
-            if (::mkdir(directory.c_str(), 0700) == 0 || errno == EEXIST) return ensure_private_directory(directory);
-        }
-        if (errno != EEXIST) throw_system_error("cannot create " + directory.string(), errno);
-    }
+    if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST)
+        throw_system_error("cannot create " + directory.string(), errno);
     struct stat status {};
     if (::lstat(directory.c_str(), &status) != 0) throw_system_error("cannot stat " + directory.string(), errno);
-    if (!S_ISDIR(status.st_mode) || status.st_uid != ::geteuid())
-        throw Error(ErrorCode::system,
-                    directory.string() + " is not a directory of this user; refusing to use it");
+    if (!S_ISDIR(status.st_mode) || status.st_uid != ::geteuid() || (status.st_mode & 022) != 0)
+        throw Error(ErrorCode::system, directory.string() +
+                                           " is not a private directory of this user; refusing to use it");
+}
+
+}  // namespace
+
+void ensure_spool_directory(const std::filesystem::path& directory) {
+    const std::filesystem::path trusted = spool_root().parent_path();
+    auto [below, ignored] = std::mismatch(trusted.begin(), trusted.end(), directory.begin(), directory.end());
+    if (below != trusted.end()) return ensure_private_directory(directory);  // a folder outside the spool
+    std::filesystem::path partial;
+    for (const auto& component : directory) {
+        partial /= component;
+        auto [end, unused] = std::mismatch(trusted.begin(), trusted.end(), partial.begin(), partial.end());
+        if (end != trusted.end() || partial == trusted) continue;  // at or above the trusted parent
+        ensure_private_directory(partial);
+    }
 }
 
 }  // namespace jobctl

@@ -97,6 +97,20 @@ TEST_F(Lifecycle, GetJsonIsOneDocumentWithEveryField) {
         EXPECT_NE(result.out.find(field), std::string::npos) << field;
 }
 
+TEST_F(Lifecycle, StateFilterTakesSeveralStatesAndMixesWithIds) {
+    JobId good = start({"true"}, "good");
+    JobId bad = start({"false"}, "bad");
+    wait_until_finished(good);
+    wait_until_finished(bad);
+    CliResult both = jobctl({"get", "--state", "Completed,Failed", "--json"});
+    EXPECT_NE(both.out.find("\"good\""), std::string::npos);
+    EXPECT_NE(both.out.find("\"bad\""), std::string::npos);
+    CliResult one = jobctl({"get", "--state", "Failed", std::to_string(good), std::to_string(bad)});
+    EXPECT_EQ(one.exit_code, 0) << one.err;
+    EXPECT_EQ(one.out.find("good"), std::string::npos);
+    EXPECT_NE(one.out.find("bad"), std::string::npos);
+}
+
 TEST_F(Lifecycle, WaitExitCodes) {
     JobId good = start({"true"}, "good");
     EXPECT_EQ(jobctl({"wait", "good", "--timeout", "30"}).exit_code, 0);

@@ -7,7 +7,7 @@
 
 #include <set>
 
-#include "jobctl/crash_points.hpp"
+#include "crash_points.hpp"
 #include "repository_test.hpp"
 #include "segment_layout.hpp"
 

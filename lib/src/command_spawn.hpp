@@ -1,0 +1,23 @@
+#pragma once
+// Starting a job's command: its own process group, stdin from /dev/null,
+// stdout and stderr into two pipes, default signal handling. posix_spawn
+// (vfork-like, safe from any thread) rather than fork: cheaper for a large
+// parent and it reports exec failures itself.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace jobctl::detail {
+
+struct SpawnedCommand {
+    pid_t pid = -1;
+    int out_fd = -1;      // read ends, close-on-exec
+    int err_fd = -1;
+    int exec_error = 0;   // errno of a failed exec; then pid is -1 and no fds are open
+};
+
+SpawnedCommand spawn_command(const std::vector<std::string>& argv);
+
+}  // namespace jobctl::detail
