@@ -40,7 +40,7 @@ void add_selector_options(CLI::App& command, JobSelector& selector) {
         .add_option("--state", selector.states,
                     "Only jobs in this state (repeat, or separate with commas): NotStarted, Running, "
                     "Stopping, Stopped, Completed, Failed")
-        ->expected(1)
+        ->allow_extra_args(false)
         ->delimiter(',')
         ->check([](const std::string& text) {
             return parse_job_state(text) ? std::string() : "unknown state '" + text + "'";
