@@ -1,0 +1,185 @@
+// One command, run to its end: one poll() over the two output pipes, the
+// child's pidfd and the stop descriptor.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "command_run.hpp"
+
+#include "clock.hpp"
+#include "command_spawn.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/output_log.hpp"
+#include "jobctl/process_identity.hpp"
+#include "jobctl/process_job.hpp"
+#include "segment_layout.hpp"
+
+namespace jobctl::detail {
+namespace {
+
+using detail::JobSlot;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::size_t kReadChunk = 1u << 20;
+
+void set_state(JobSlot& slot, JobState state) { slot.state = static_cast<std::uint8_t>(state); }
+JobState state_of(const JobSlot& slot) { return static_cast<JobState>(slot.state); }
+
+std::string signal_name(int signal) {
+    const char* abbreviation = ::sigabbrev_np(signal);
+    return abbreviation != nullptr ? std::string("SIG") + abbreviation : std::to_string(signal);
+}
+
+}  // namespace
+
+void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
+            std::optional<int> exit_code, int term_signal) {
+    repository.update(id, [&](JobSlot& slot) {
+        set_state(slot, state);
+        detail::copy_truncated(slot.reason, reason);
+        slot.has_exit_code = exit_code.has_value();
+        slot.exit_code = exit_code.value_or(0);
+        slot.term_signal = term_signal;
+        slot.ended_ns = detail::now_ns();
+        return true;
+    });
+}
+
+bool CommandRun::spawn(const std::vector<std::string>& argv) {
+    detail::SpawnedCommand command = detail::spawn_command(argv);
+    if (command.exec_error != 0) {
+        finish_job(repository_, id_, JobState::failed, std::string("exec failed: ") + std::strerror(command.exec_error),
+               std::nullopt, 0);
+        return false;
+    }
+    child_ = command.pid;
+    out_fd_ = command.out_fd;
+    err_fd_ = command.err_fd;
+    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, child_, 0));
+    auto identity = ProcessIdentity::of(child_);
+    repository_.update(id_, [&](JobSlot& slot) {
+        if (state_of(slot) == JobState::not_started) set_state(slot, JobState::running);
+        slot.process_id = child_;
+        slot.process_start_time = identity ? identity->start_time : 0;
+        slot.began_ns = detail::now_ns();
+        return true;
+    });
+    return true;
+}
+
+void CommandRun::pump(int& fd, OutputStream stream) {
+    ssize_t got = ::read(fd, buffer_.data(), buffer_.size());
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (got <= 0) {
+        ::close(fd);
+        fd = -1;
+        return;
+    }
+    std::uint64_t size = log_.append(stream, std::string_view(buffer_.data(), static_cast<std::size_t>(got)));
+    repository_.update(id_, [&](JobSlot& slot) {
+        slot.output_bytes = size;
+        return true;
+    });
+}
+
+void CommandRun::on_stop_request() {
+    char drained[sizeof(signalfd_siginfo)];  // a signalfd record or an eventfd count
+    while (::read(stop_fd_, drained, sizeof drained) > 0) {}
+    if (stopping_) return;
+    stopping_ = true;
+    std::uint32_t grace_ms = 0;
+    // A request that did not come through `jobctl stop` (a signal at shutdown) is a stop too.
+    repository_.update(id_, [&](JobSlot& slot) {
+        if (!slot.stop_requested) slot.stop_grace_ms = static_cast<std::uint32_t>(5000);
+        slot.stop_requested = 1;
+        if (!is_terminal(state_of(slot))) set_state(slot, JobState::stopping);
+        grace_ms = slot.stop_grace_ms;
+        return true;
+    });
+    ::killpg(child_, SIGTERM);
+    kill_deadline_ = SteadyClock::now() + std::chrono::milliseconds(grace_ms);
+}
+
+int CommandRun::poll_timeout_ms() const {
+    if (!kill_deadline_) return -1;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*kill_deadline_ - SteadyClock::now());
+    return static_cast<int>(std::max<std::int64_t>(0, left.count()));
+}
+
+void CommandRun::record_outcome(const siginfo_t& status) {
+    bool stopped = false;
+    repository_.update(id_, [&](JobSlot& slot) {
+        stopped = slot.stop_requested != 0;
+        return false;
+    });
+    std::optional<int> exit_code;
+    int term_signal = 0;
+    std::string reason;
+    JobState state = JobState::completed;
+    if (status.si_code == CLD_EXITED) {
+        exit_code = status.si_status;
+        if (status.si_status != 0) {
+            state = JobState::failed;
+            reason = "exited with code " + std::to_string(status.si_status);
+        }
+    } else {
+        term_signal = status.si_status;
+        state = JobState::failed;
+        reason = "killed by signal " + std::to_string(term_signal) + " (" + signal_name(term_signal) + ")";
+    }
+    if (stopped) {
+        state = JobState::stopped;
+        reason = reason.empty() ? "stopped" : "stopped; " + reason;
+    }
+    finish_job(repository_, id_, state, reason, exit_code, term_signal);
+}
+
+CommandRun::CommandRun(Repository& repository, JobId id, int stop_fd)
+    : repository_(repository), id_(id), stop_fd_(stop_fd), log_(repository.job_directory(id)), buffer_(kReadChunk) {}
+
+CommandRun::~CommandRun() {
+    for (int fd : {out_fd_, err_fd_, pidfd_})
+        if (fd >= 0) ::close(fd);
+}
+
+void CommandRun::run(const std::vector<std::string>& argv) {
+    if (!spawn(argv)) return;
+    std::optional<siginfo_t> exit_status;
+    // Finished when the command has exited and everything that shared its
+    // output pipes (its background children) has closed them.
+    while (!exit_status || out_fd_ >= 0 || err_fd_ >= 0) {
+        pollfd fds[4] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0},
+                         {exit_status ? -1 : pidfd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+        int ready = ::poll(fds, 4, poll_timeout_ms());
+        if (ready < 0 && errno != EINTR) throw_system_error("poll", errno);
+        if (fds[0].revents != 0) pump(out_fd_, OutputStream::out);
+        if (fds[1].revents != 0) pump(err_fd_, OutputStream::err);
+        if (fds[3].revents != 0) on_stop_request();
+        if (fds[2].revents != 0) {
+            siginfo_t status{};
+            // WNOWAIT keeps the zombie, so the pid (and group id) cannot be
+            // reused while we may still signal the group.
+            if (::waitid(P_PID, static_cast<id_t>(child_), &status, WEXITED | WNOWAIT) == 0)
+                exit_status = status;
+        }
+        if (kill_deadline_ && SteadyClock::now() >= *kill_deadline_) {
+            ::killpg(child_, SIGKILL);
+            kill_deadline_.reset();
+        }
+    }
+    ::waitpid(child_, nullptr, 0);
+    record_outcome(*exit_status);
+}
+
+}  // namespace jobctl::detail
