@@ -21,9 +21,14 @@ void write_all(int fd, std::string_view bytes) {
     }
 }
 
-// stdout records to stdout, everything else (stderr, info) to stderr, in log order.
+// stdout records to stdout, result records to stdout as JSON lines,
+// everything else (stderr, info) to stderr; in log order.
 void print_record(OutputStream stream, std::string_view bytes) {
-    write_all(stream == OutputStream::out || stream == OutputStream::result ? STDOUT_FILENO : STDERR_FILENO, bytes);
+    switch (stream) {
+        case OutputStream::out: return write_all(STDOUT_FILENO, bytes);
+        case OutputStream::result: return write_all(STDOUT_FILENO, std::string(bytes) + '\n');
+        default: return write_all(STDERR_FILENO, bytes);
+    }
 }
 
 }  // namespace

@@ -24,6 +24,10 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     });
     if (!found) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
     if (!requested) return false;
+    repository.count_stop_request();
+    // Stopping a parent stops its children.
+    for (const JobInfo& child : repository.list())
+        if (child.parent_id == id && !child.finished()) request_stop(repository, child.id, grace);
     job = *repository.find(id);
     // A worker that has not claimed the job yet sees the flag when it does.
     // A claimed one is signalled, but only if it is verifiably the owner.

@@ -155,6 +155,7 @@ JobInfo Repository::add(const NewJob& job) {
         slot.state = static_cast<std::uint8_t>(JobState::not_started);
         slot.owner_pid = job.owner_pid;
         slot.owner_start_time = job.owner_start_time;
+        slot.owner_claimed = job.owner_claimed ? 1 : 0;
         slot.created_ns = detail::now_ns();
         detail::copy_truncated(slot.name, job.name.empty() ? "Job" + std::to_string(slot.id) : job.name);
         detail::copy_truncated(slot.command, job.command);
@@ -230,6 +231,15 @@ void Repository::wait_for_change(std::uint32_t seen, std::chrono::nanoseconds ti
 void Repository::notify_change() const {
     segment_->header().change_counter.fetch_add(1, std::memory_order_acq_rel);
     detail::futex_wake_all(segment_->header().change_counter);
+}
+
+std::uint32_t Repository::stop_request_count() const {
+    return segment_->header().stop_request_count.load(std::memory_order_acquire);
+}
+
+void Repository::count_stop_request() const {
+    segment_->header().stop_request_count.fetch_add(1, std::memory_order_acq_rel);
+    notify_change();
 }
 
 }  // namespace jobctl

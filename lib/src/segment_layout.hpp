@@ -66,6 +66,9 @@ struct SegmentHeader {
     std::uint32_t reserved;
     // Bumped (then futex-woken) after every change; waiters sleep on it.
     alignas(64) std::atomic<std::uint32_t> change_counter;
+    // Bumped after a stop is requested, so that hosts of thread jobs look for
+    // stop flags only when there can be a new one.
+    std::atomic<std::uint32_t> stop_request_count;
     alignas(64) pthread_mutex_t lock;  // process-shared and robust
     SlotJournal journal;
 };

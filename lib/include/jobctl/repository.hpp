@@ -28,6 +28,7 @@ struct NewJob {
     JobId parent_id = 0;
     int owner_pid = 0;  // who answers for the job until it is claimed
     std::uint64_t owner_start_time = 0;
+    bool owner_claimed = false;  // the owner runs the job itself (a thread-job host)
 };
 
 class Repository {
@@ -74,6 +75,11 @@ public:
     std::uint32_t change_count() const;
     void wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout) const;
     void notify_change() const;
+
+    // How many stops were ever requested here; a host of thread jobs checks
+    // its jobs' stop flags only when this moved.
+    std::uint32_t stop_request_count() const;
+    void count_stop_request() const;
 
 private:
     Repository(std::string name, std::unique_ptr<detail::Segment> segment);

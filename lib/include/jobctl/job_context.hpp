@@ -1,0 +1,63 @@
+#pragma once
+// What a thread job's body gets: its output streams, a way to write result
+// records, and whether someone (in any process) asked it to stop.
+
+#include <cereal/archives/json.hpp>
+
+#include <atomic>
+#include <memory>
+#include <ostream>
+#include <sstream>
+#include <string>
+
+#include "jobctl/job.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl {
+
+namespace detail {
+class JobOutput;
+struct ThreadJobEntry;
+}  // namespace detail
+
+class JobContext {
+public:
+    JobContext(Repository& repository, std::shared_ptr<detail::ThreadJobEntry> entry);
+    ~JobContext();
+    JobContext(const JobContext&) = delete;
+    JobContext& operator=(const JobContext&) = delete;
+
+    JobId id() const;
+    // True once `jobctl stop` (or Job::stop, or the host's destructor) asked
+    // the job to stop. Cheap: one atomic load. Return soon after it is true.
+    bool stop_requested() const;
+
+    // The job's output and error streams, receivable from any process. Text
+    // becomes visible on flush (std::flush, std::endl), when 64 KiB are
+    // pending, and when the job ends. Use from the job's own thread.
+    std::ostream& out();
+    std::ostream& err();
+
+    // Appends a result record: `value` serialised by cereal as one line of
+    // JSON, {"result": ...}. Job::receive<T>() reads them back.
+    template <class T>
+    void write_result(const T& value) {
+        std::ostringstream text;
+        {
+            cereal::JSONOutputArchive archive(text, cereal::JSONOutputArchive::Options::NoIndent());
+            archive(cereal::make_nvp("result", value));
+        }
+        write_result_json(text.str());
+    }
+    void write_result_json(const std::string& json);
+
+    // Library use: a descriptor that becomes readable when a stop is requested.
+    int stop_event_fd();
+    void flush();
+
+private:
+    std::shared_ptr<detail::ThreadJobEntry> entry_;
+    std::unique_ptr<detail::JobOutput> output_;
+};
+
+}  // namespace jobctl

@@ -1,0 +1,62 @@
+#pragma once
+// A handle on one job of a repository, as a C++ program sees it: wait for
+// it, receive its output and results, stop it. Works for any job type.
+
+#include <cereal/archives/json.hpp>
+
+#include <chrono>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "jobctl/job.hpp"
+#include "jobctl/job_control.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl {
+
+// What a receive hands over, stream by stream.
+struct ReceivedOutput {
+    std::string out;
+    std::string err;
+    std::vector<std::string> results;  // one JSON document per result record
+};
+
+class Job {
+public:
+    Job(Repository& repository, JobId id) : repository_(&repository), id_(id) {}
+
+    JobId id() const { return id_; }
+    // The job as it is now. Throws Error(job_not_found) once removed.
+    JobInfo info() const;
+
+    void wait() const;
+    // False if the job is still unfinished after `timeout`.
+    bool wait_for(std::chrono::milliseconds timeout) const;
+
+    void stop(std::chrono::milliseconds grace = kDefaultStopGrace) const;
+
+    // Receive-Job: everything not received yet; advances the read position unless `keep`.
+    ReceivedOutput receive_output(bool keep = false) const;
+
+    // The result records not received yet, deserialised by cereal. Text
+    // output received along with them is dropped; use receive_output for both.
+    template <class T>
+    std::vector<T> receive(bool keep = false) const {
+        std::vector<T> values;
+        for (const std::string& json : receive_output(keep).results) {
+            std::istringstream text(json);
+            cereal::JSONInputArchive archive(text);
+            T value;
+            archive(cereal::make_nvp("result", value));
+            values.push_back(std::move(value));
+        }
+        return values;
+    }
+
+private:
+    Repository* repository_;
+    JobId id_;
+};
+
+}  // namespace jobctl

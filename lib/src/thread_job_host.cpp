@@ -1,0 +1,211 @@
+#include "jobctl/thread_job_host.hpp"
+
+#include <algorithm>
+
+#include "clock.hpp"
+#include "jobctl/job_control.hpp"
+#include "jobctl/process_identity.hpp"
+#include "segment_layout.hpp"
+#include "thread_job_entry.hpp"
+
+namespace jobctl {
+
+using detail::JobSlot;
+using detail::ThreadJobEntry;
+
+namespace {
+
+void set_outcome(JobSlot& slot, JobState state, const std::string& reason) {
+    slot.state = static_cast<std::uint8_t>(state);
+    detail::copy_truncated(slot.reason, reason);
+    slot.ended_ns = detail::now_ns();
+}
+
+// The pool thread takes the job: Running, unless a stop came first.
+bool begin(Repository& repository, JobId id) {
+    bool begun = false;
+    repository.update(id, [&](JobSlot& slot) {
+        if (is_terminal(static_cast<JobState>(slot.state))) return false;
+        if (slot.stop_requested) {
+            set_outcome(slot, JobState::stopped, "stopped before it started");
+            return true;
+        }
+        slot.state = static_cast<std::uint8_t>(JobState::running);
+        slot.began_ns = detail::now_ns();
+        begun = true;
+        return true;
+    });
+    return begun;
+}
+
+void end(Repository& repository, const ThreadJobEntry& entry, const std::optional<std::string>& failure) {
+    repository.update(entry.id, [&](JobSlot& slot) {
+        if (is_terminal(static_cast<JobState>(slot.state))) return false;  // the body recorded its own outcome
+        if (failure)
+            set_outcome(slot, JobState::failed, failure->empty() ? "exception" : *failure);
+        else if (slot.stop_requested || entry.stop.load())
+            set_outcome(slot, JobState::stopped, "stopped");
+        else
+            set_outcome(slot, JobState::completed, "");
+        return true;
+    });
+}
+
+}  // namespace
+
+ThreadJobHost::ThreadJobHost(Repository& repository, ThreadJobHostOptions options)
+    : repository_(repository), throttle_limit_(std::max(1u, options.throttle_limit)), self_(ProcessIdentity::self()) {
+    stop_watcher_ = std::thread([this] { watch_stop_requests(); });
+}
+
+ThreadJobHost::~ThreadJobHost() {
+    std::deque<std::shared_ptr<ThreadJobEntry>> queued;
+    std::vector<std::shared_ptr<ThreadJobEntry>> running;
+    std::vector<std::thread> pool;
+    {
+        std::lock_guard lock(mutex_);
+        shutting_down_ = true;
+        queued.swap(queue_);
+        running = running_;
+    }
+    queue_changed_.notify_all();
+    for (const auto& entry : queued)
+        repository_.update(entry->id, [](JobSlot& slot) {
+            if (is_terminal(static_cast<JobState>(slot.state))) return false;
+            set_outcome(slot, JobState::stopped, "host shut down before it started");
+            return true;
+        });
+    for (const auto& entry : running) {
+        entry->request_stop();
+        try {
+            request_stop(repository_, entry->id, std::chrono::milliseconds(0));
+        } catch (const std::exception&) {  // removed meanwhile: nothing to tell
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        pool.swap(pool_);
+    }
+    for (std::thread& thread : pool) thread.join();
+    repository_.notify_change();  // wakes the stop watcher, which sees shutting_down_
+    stop_watcher_.join();
+}
+
+Job ThreadJobHost::start(std::string name, ThreadJobBody body) {
+    return start(ThreadJobSpec{std::move(name), "", 0, std::move(body)});
+}
+
+Job ThreadJobHost::start(ThreadJobSpec spec) {
+    JobInfo job = repository_.add({spec.name, JobType::thread, spec.command.empty() ? "thread job" : spec.command,
+                                   spec.parent_id, self_.pid, self_.start_time, true});
+    auto entry = std::make_shared<ThreadJobEntry>(job.id, std::move(spec.body));
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(entry);
+        if (idle_threads_ == 0 && pool_.size() < throttle_limit_)
+            pool_.emplace_back([this] { run_pool_thread(); });
+    }
+    queue_changed_.notify_one();
+    return Job(repository_, job.id);
+}
+
+void ThreadJobHost::on_job_finished(std::function<void(const JobInfo&)> callback) {
+    std::lock_guard lock(mutex_);
+    on_job_finished_ = std::move(callback);
+}
+
+void ThreadJobHost::run_pool_thread() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        ++idle_threads_;
+        queue_changed_.wait(lock, [this] { return shutting_down_ || !queue_.empty(); });
+        --idle_threads_;
+        if (queue_.empty()) return;  // shutting down
+        auto entry = queue_.front();
+        queue_.pop_front();
+        running_.push_back(entry);
+        auto finished_callback = on_job_finished_;
+        lock.unlock();
+        run_job(entry);
+        if (finished_callback)
+            if (auto job = repository_.find(entry->id)) finished_callback(*job);
+        lock.lock();
+        std::erase(running_, entry);
+    }
+}
+
+void ThreadJobHost::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
+    try {
+        if (!begin(repository_, entry->id)) return;
+        std::optional<std::string> failure;
+        {
+            JobContext context(repository_, entry);
+            try {
+                entry->body(context);
+            } catch (const std::exception& error) {
+                failure = error.what();
+            } catch (...) {
+                failure = "unknown exception";
+            }
+            try {
+                context.flush();
+            } catch (const std::exception& error) {
+                if (!failure) failure = std::string("cannot write output: ") + error.what();
+            }
+        }
+        end(repository_, *entry, failure);
+    } catch (const std::exception&) {
+        // The repository itself failed us (removed job, damaged segment):
+        // nothing left to record; the pool thread lives on.
+    }
+}
+
+// Sleeps on the repository's change counter; when the stop-request count
+// moved, looks at the stop flags of this host's jobs.
+void ThreadJobHost::watch_stop_requests() {
+    std::uint32_t handled = repository_.stop_request_count();
+    for (;;) {
+        std::uint32_t seen = repository_.change_count();
+        {
+            std::lock_guard lock(mutex_);
+            if (shutting_down_ && pool_.empty()) return;
+        }
+        std::uint32_t requests = repository_.stop_request_count();
+        if (requests != handled) {
+            handled = requests;
+            deliver_stop_requests();
+        }
+        repository_.wait_for_change(seen, std::chrono::hours(1));
+    }
+}
+
+void ThreadJobHost::deliver_stop_requests() {
+    std::vector<std::shared_ptr<ThreadJobEntry>> entries;
+    {
+        std::lock_guard lock(mutex_);
+        entries.assign(queue_.begin(), queue_.end());
+        entries.insert(entries.end(), running_.begin(), running_.end());
+    }
+    std::vector<std::shared_ptr<ThreadJobEntry>> stopped_in_queue;
+    for (const auto& entry : entries) {
+        if (entry->stop.load()) continue;
+        auto job = repository_.find(entry->id);
+        if (!job || !job->stop_requested) continue;
+        entry->request_stop();
+        stopped_in_queue.push_back(entry);
+    }
+    // Queued jobs need no thread to end: take them out and record them Stopped now.
+    std::lock_guard lock(mutex_);
+    for (const auto& entry : stopped_in_queue) {
+        auto it = std::find(queue_.begin(), queue_.end(), entry);
+        if (it == queue_.end()) continue;
+        queue_.erase(it);
+        repository_.update(entry->id, [](JobSlot& slot) {
+            if (is_terminal(static_cast<JobState>(slot.state))) return false;
+            set_outcome(slot, JobState::stopped, "stopped before it started");
+            return true;
+        });
+    }
+}
+
+}  // namespace jobctl
