@@ -11,5 +11,6 @@ void add_wait_command(CLI::App& app, int& exit_code);
 void add_receive_command(CLI::App& app, int& exit_code);
 void add_stop_command(CLI::App& app, int& exit_code);
 void add_remove_command(CLI::App& app, int& exit_code);
+void add_foreach_command(CLI::App& app, int& exit_code);
 
 }  // namespace jobctl::cli

@@ -17,6 +17,7 @@ void add_get_command(CLI::App& app, int&) {
     CLI::App* command = app.add_subcommand("get", "List jobs (Get-Job)");
     command->footer("Examples: jobctl get; jobctl get build; jobctl get --state Failed --json");
     add_selector_options(*command, options->selector);
+    add_include_children_flag(*command, options->selector);
     command->add_flag("--json", options->json, "Print one JSON document with every field");
     command->callback([options] {
         auto repository = Repository::open();

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "jobctl/error.hpp"
-#include "jobctl/liveness.hpp"
+#include "jobctl/job_listing.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -52,10 +52,12 @@ void add_selector_options(CLI::App& command, JobSelector& selector) {
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty) {
     if (selector.empty() && !all_when_empty)
         throw Error(ErrorCode::invalid_argument, "name at least one job (id or name), or use --state");
-    std::vector<JobInfo> jobs = Liveness::checked_list(repository);
+    std::vector<JobInfo> jobs = list_jobs(repository);
     std::vector<JobInfo> selected;
     if (selector.jobs.empty()) {
         selected = jobs;
+        if (!selector.include_children)
+            std::erase_if(selected, [](const JobInfo& job) { return job.parent_id != 0; });
     } else {
         std::set<JobId> seen;
         for (const std::string& token : selector.jobs) {
@@ -74,6 +76,11 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
     if (selector.newest && selected.size() > *selector.newest)
         selected.erase(selected.begin(), selected.end() - *selector.newest);
     return selected;
+}
+
+void add_include_children_flag(CLI::App& command, JobSelector& selector) {
+    command.add_flag("--include-children", selector.include_children,
+                     "Also list the child jobs of parents (foreach); they are hidden by default");
 }
 
 std::vector<JobId> ids_of(const std::vector<JobInfo>& jobs) {

@@ -16,11 +16,13 @@ struct JobSelector {
     std::vector<std::string> jobs;    // ids or names
     std::vector<std::string> states;  // --state, any of
     std::optional<unsigned> newest;   // --newest N
+    bool include_children = false;    // --include-children (children named explicitly are always in)
 
     bool empty() const { return jobs.empty() && states.empty() && !newest; }
 };
 
 void add_selector_options(CLI::App& command, JobSelector& selector);
+void add_include_children_flag(CLI::App& command, JobSelector& selector);
 
 // The selected jobs by id, liveness-checked. With nothing named, every job
 // (if `all_when_empty`) or a usage error. Unknown and ambiguous names throw.

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
     jobctl::cli::add_receive_command(app, exit_code);
     jobctl::cli::add_stop_command(app, exit_code);
     jobctl::cli::add_remove_command(app, exit_code);
+    jobctl::cli::add_foreach_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

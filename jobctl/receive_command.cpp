@@ -1,37 +1,12 @@
-#include <unistd.h>
-
-#include <cerrno>
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "job_selection.hpp"
-#include "jobctl/error.hpp"
 #include "jobctl/receive.hpp"
+#include "record_printer.hpp"
 
 namespace jobctl::cli {
-namespace {
-
-void write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        ssize_t written = ::write(fd, bytes.data(), bytes.size());
-        if (written < 0 && errno == EINTR) continue;
-        if (written < 0) throw_system_error("cannot write the output", errno);
-        bytes.remove_prefix(static_cast<std::size_t>(written));
-    }
-}
-
-// stdout records to stdout, result records to stdout as JSON lines,
-// everything else (stderr, info) to stderr; in log order.
-void print_record(OutputStream stream, std::string_view bytes) {
-    switch (stream) {
-        case OutputStream::out: return write_all(STDOUT_FILENO, bytes);
-        case OutputStream::result: return write_all(STDOUT_FILENO, std::string(bytes) + '\n');
-        default: return write_all(STDERR_FILENO, bytes);
-    }
-}
-
-}  // namespace
 
 void add_receive_command(CLI::App& app, int&) {
     struct Options {

@@ -79,14 +79,14 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
 }
 
 void CommandRun::pump(int& fd, OutputStream stream) {
-    ssize_t got = ::read(fd, buffer_.data(), buffer_.size());
+    ssize_t got = ::read(fd, buffer_.get(), kReadChunk);
     if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
     if (got <= 0) {
         ::close(fd);
         fd = -1;
         return;
     }
-    std::uint64_t size = log_.append(stream, std::string_view(buffer_.data(), static_cast<std::size_t>(got)));
+    std::uint64_t size = log_.append(stream, std::string_view(buffer_.get(), static_cast<std::size_t>(got)));
     repository_.update(id_, [&](JobSlot& slot) {
         slot.output_bytes = size;
         return true;
@@ -146,7 +146,8 @@ void CommandRun::record_outcome(const siginfo_t& status) {
 }
 
 CommandRun::CommandRun(Repository& repository, JobId id, int stop_fd)
-    : repository_(repository), id_(id), stop_fd_(stop_fd), log_(repository.job_directory(id)), buffer_(kReadChunk) {}
+    : repository_(repository), id_(id), stop_fd_(stop_fd), log_(repository.job_directory(id)),
+      buffer_(new char[kReadChunk]) {}
 
 CommandRun::~CommandRun() {
     for (int fd : {out_fd_, err_fd_, pidfd_})

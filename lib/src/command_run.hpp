@@ -6,6 +6,7 @@
 // a signalfd) and by `foreach` children on a thread pool (on an eventfd).
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +38,8 @@ private:
     JobId id_;
     int stop_fd_;
     OutputLogWriter log_;
-    std::vector<char> buffer_;
+    std::unique_ptr<char[]> buffer_;  // uninitialised: pages are touched only by reads
+
     pid_t child_ = -1;
     int out_fd_ = -1;
     int err_fd_ = -1;

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "jobctl/error.hpp"
+#include "jobctl/job_listing.hpp"
 #include "jobctl/liveness.hpp"
 #include "jobctl/process_identity.hpp"
 #include "segment_layout.hpp"
@@ -39,6 +40,16 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     return true;
 }
 
+namespace {
+
+void erase_with_spool(Repository& repository, JobId id) {
+    repository.erase(id);
+    std::error_code ignored;
+    std::filesystem::remove_all(repository.job_directory(id), ignored);
+}
+
+}  // namespace
+
 void check_removable(const JobInfo& job) {
     if (job.finished()) return;
     throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name + ") is " +
@@ -50,9 +61,14 @@ void remove_job(Repository& repository, JobId id) {
     if (!job) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
     Liveness::check(repository, *job);
     check_removable(*job);
-    repository.erase(id);
-    std::error_code ignored;
-    std::filesystem::remove_all(repository.job_directory(id), ignored);
+    // A parent goes with its children (all finished, since the parent is).
+    std::vector<JobInfo> children = children_of(repository.list(), id);
+    for (JobInfo& child : children) {
+        Liveness::check(repository, child);
+        check_removable(child);
+    }
+    for (const JobInfo& child : children) erase_with_spool(repository, child.id);
+    erase_with_spool(repository, id);
 }
 
 }  // namespace jobctl

@@ -9,9 +9,19 @@
 namespace jobctl {
 namespace {
 
-std::vector<JobInfo> current_copies(Repository& repository, const std::unordered_set<JobId>& wanted) {
-    std::vector<JobInfo> jobs = repository.list();
-    std::erase_if(jobs, [&](const JobInfo& job) { return !wanted.contains(job.id); });
+// A few jobs are looked up one by one (one probe each); many, in one pass.
+std::vector<JobInfo> current_copies(Repository& repository, const std::vector<JobId>& ids,
+                                    const std::unordered_set<JobId>& wanted) {
+    constexpr std::size_t kLookUpOneByOne = 16;
+    std::vector<JobInfo> jobs;
+    if (ids.size() <= kLookUpOneByOne) {
+        for (JobId id : wanted)
+            if (auto job = repository.find(id)) jobs.push_back(*job);
+        std::ranges::sort(jobs, {}, &JobInfo::id);
+    } else {
+        jobs = repository.list();
+        std::erase_if(jobs, [&](const JobInfo& job) { return !wanted.contains(job.id); });
+    }
     for (JobInfo& job : jobs) Liveness::check(repository, job);
     return jobs;
 }
@@ -29,7 +39,7 @@ std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std
     detail::OwnerWatch owner_watch(repository);
     for (;;) {
         std::uint32_t seen = repository.change_count();
-        std::vector<JobInfo> jobs = current_copies(repository, wanted);
+        std::vector<JobInfo> jobs = current_copies(repository, ids, wanted);
         if (condition(jobs)) return jobs;
         auto remaining = std::chrono::nanoseconds(std::chrono::hours(1));
         if (deadline) {

@@ -37,10 +37,4 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
     return true;
 }
 
-std::vector<JobInfo> Liveness::checked_list(Repository& repository) {
-    std::vector<JobInfo> jobs = repository.list();
-    for (JobInfo& job : jobs) check(repository, job);
-    return jobs;
-}
-
 }  // namespace jobctl

@@ -12,6 +12,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/process_identity.hpp"
 #include "jobctl/process_job.hpp"
+#include "command_text.hpp"
 #include "segment_layout.hpp"
 
 namespace jobctl {
@@ -20,22 +21,6 @@ namespace {
 bool is_executable_file(const std::filesystem::path& path) {
     struct stat status {};
     return ::stat(path.c_str(), &status) == 0 && S_ISREG(status.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
-
-std::string quote_for_display(const std::vector<std::string>& argv) {
-    std::string text;
-    for (const std::string& argument : argv) {
-        if (!text.empty()) text += ' ';
-        bool plain = !argument.empty() && argument.find_first_of(" \t\n'\"\\$`*?;&|<>(){}") == std::string::npos;
-        if (plain) {
-            text += argument;
-            continue;
-        }
-        text += '\'';
-        for (char c : argument) text += c == '\'' ? std::string("'\\''") : std::string(1, c);
-        text += '\'';
-    }
-    return text;
 }
 
 // In the detached grandchild: only async-signal-safe calls until exec.
@@ -152,7 +137,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                     "cannot find jobctl-worker at " + worker.string() + " (set JOBCTL_WORKER)");
 
     ProcessIdentity self = ProcessIdentity::self();
-    JobInfo job = repository.add({spec.name, JobType::process, quote_for_display(spec.argv), 0, self.pid,
+    JobInfo job = repository.add({spec.name, JobType::process, detail::command_text(spec.argv), 0, self.pid,
                                   self.start_time});
     std::vector<std::string> arguments{worker.string(), "--repository", repository.name(), "--job",
                                        std::to_string(job.id), "--"};

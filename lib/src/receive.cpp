@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "jobctl/job_listing.hpp"
 #include "segment_layout.hpp"
 
 namespace jobctl {
@@ -15,9 +16,8 @@ void advance_read_offset(Repository& repository, JobId id, std::uint64_t offset)
     });
 }
 
-}  // namespace
-
-bool receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
+// One job's own log.
+bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
     auto job = repository.find(id);
     if (!job) return false;
     OutputLogReader reader(repository.job_directory(id));
@@ -41,6 +41,20 @@ bool receive_output(Repository& repository, JobId id, const ReceiveOptions& opti
     };
     wait_until(repository, {id}, follow, std::nullopt);
     return !vanished;
+}
+
+}  // namespace
+
+bool receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
+    auto job = repository.find(id);
+    if (!job) return false;
+    // A parent hands over each child's output whole, in input (id) order.
+    // (Children have no children: no need to look for them.)
+    if (job->parent_id == 0)
+        for (const JobInfo& child : children_of(repository.list(), id))
+            receive_own_output(repository, child.id, options, sink);
+    receive_own_output(repository, id, options, sink);
+    return true;
 }
 
 }  // namespace jobctl

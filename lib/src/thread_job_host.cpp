@@ -62,19 +62,16 @@ ThreadJobHost::~ThreadJobHost() {
     std::deque<std::shared_ptr<ThreadJobEntry>> queued;
     std::vector<std::shared_ptr<ThreadJobEntry>> running;
     std::vector<std::thread> pool;
+    std::function<void(const JobInfo&)> finished_callback;
     {
         std::lock_guard lock(mutex_);
         shutting_down_ = true;
         queued.swap(queue_);
         running = running_;
+        finished_callback = on_job_finished_;
     }
     queue_changed_.notify_all();
-    for (const auto& entry : queued)
-        repository_.update(entry->id, [](JobSlot& slot) {
-            if (is_terminal(static_cast<JobState>(slot.state))) return false;
-            set_outcome(slot, JobState::stopped, "host shut down before it started");
-            return true;
-        });
+    for (const auto& entry : queued) end_unstarted(entry->id, "host shut down before it started", finished_callback);
     for (const auto& entry : running) {
         entry->request_stop();
         try {
@@ -195,17 +192,30 @@ void ThreadJobHost::deliver_stop_requests() {
         stopped_in_queue.push_back(entry);
     }
     // Queued jobs need no thread to end: take them out and record them Stopped now.
-    std::lock_guard lock(mutex_);
-    for (const auto& entry : stopped_in_queue) {
-        auto it = std::find(queue_.begin(), queue_.end(), entry);
-        if (it == queue_.end()) continue;
-        queue_.erase(it);
-        repository_.update(entry->id, [](JobSlot& slot) {
-            if (is_terminal(static_cast<JobState>(slot.state))) return false;
-            set_outcome(slot, JobState::stopped, "stopped before it started");
-            return true;
-        });
+    std::function<void(const JobInfo&)> finished_callback;
+    std::vector<JobId> ended;
+    {
+        std::lock_guard lock(mutex_);
+        finished_callback = on_job_finished_;
+        for (const auto& entry : stopped_in_queue) {
+            auto it = std::find(queue_.begin(), queue_.end(), entry);
+            if (it == queue_.end()) continue;
+            queue_.erase(it);
+            ended.push_back(entry->id);
+        }
     }
+    for (JobId id : ended) end_unstarted(id, "stopped before it started", finished_callback);
+}
+
+void ThreadJobHost::end_unstarted(JobId id, const std::string& reason,
+                                  const std::function<void(const JobInfo&)>& finished_callback) {
+    repository_.update(id, [&](JobSlot& slot) {
+        if (is_terminal(static_cast<JobState>(slot.state))) return false;
+        set_outcome(slot, JobState::stopped, reason);
+        return true;
+    });
+    if (finished_callback)
+        if (auto job = repository_.find(id)) finished_callback(*job);
 }
 
 }  // namespace jobctl

@@ -51,8 +51,9 @@ struct JobInfo {
     std::uint64_t output_bytes = 0;  // size of the output log
     std::uint64_t read_offset = 0;   // how much of it has been received
     bool stop_requested = false;
+    bool children_have_more_data = false;  // a parent's HasMoreData includes its children's
 
-    bool has_more_data() const { return output_bytes > read_offset; }
+    bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }
 };
 

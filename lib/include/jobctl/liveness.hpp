@@ -14,8 +14,6 @@ class Liveness {
 public:
     // Marks `job` Failed if its owner is gone and updates the copy; true if it did.
     static bool check(Repository& repository, JobInfo& job);
-    // The repository's jobs, each checked.
-    static std::vector<JobInfo> checked_list(Repository& repository);
 };
 
 }  // namespace jobctl

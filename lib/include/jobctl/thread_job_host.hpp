@@ -59,6 +59,8 @@ private:
     void run_job(const std::shared_ptr<detail::ThreadJobEntry>& entry);
     void watch_stop_requests();
     void deliver_stop_requests();
+    // Records a queued job Stopped without running it.
+    void end_unstarted(JobId id, const std::string& reason, const std::function<void(const JobInfo&)>& finished_callback);
 
     Repository& repository_;
     unsigned throttle_limit_;

@@ -1,0 +1,75 @@
+#include "progress_line.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+namespace jobctl::cli {
+namespace {
+
+std::string seconds_text(double seconds) {
+    char text[32];
+    if (seconds < 60) std::snprintf(text, sizeof text, "%.1fs", seconds);
+    else std::snprintf(text, sizeof text, "%dm%02ds", static_cast<int>(seconds) / 60, static_cast<int>(seconds) % 60);
+    return text;
+}
+
+void write_stderr(const std::string& text) {
+    [[maybe_unused]] ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
+}
+
+}  // namespace
+
+ProgressLine::ProgressLine(std::size_t total, bool enabled) : total_(total), enabled_(enabled) {
+    if (!enabled_) return;
+    {
+        std::lock_guard lock(mutex_);
+        draw_locked();
+    }
+    ticker_ = std::thread([this] { tick(); });
+}
+
+ProgressLine::~ProgressLine() {
+    if (!enabled_) return;
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+        draw_locked();
+        write_stderr("\n");
+    }
+    stopping_.notify_all();
+    ticker_.join();
+}
+
+void ProgressLine::child_finished(bool failed) {
+    std::lock_guard lock(mutex_);
+    ++done_;
+    failed_ += failed;
+    if (enabled_) draw_locked();
+}
+
+void ProgressLine::print_above(const std::function<void()>& print) {
+    std::lock_guard lock(mutex_);
+    if (enabled_) clear_locked();
+    print();
+    if (enabled_) draw_locked();
+}
+
+void ProgressLine::clear_locked() { write_stderr("\r\033[K"); }
+
+void ProgressLine::draw_locked() {
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    std::string line = "\r\033[K[" + std::to_string(done_) + "/" + std::to_string(total_) + "] " +
+                       std::to_string(failed_) + " failed, " + seconds_text(elapsed) + " elapsed";
+    if (done_ > 0 && done_ < total_)
+        line += ", ETA " + seconds_text(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_));
+    write_stderr(line);
+}
+
+void ProgressLine::tick() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) draw_locked();
+}
+
+}  // namespace jobctl::cli

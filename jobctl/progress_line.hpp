@@ -1,0 +1,39 @@
+#pragma once
+// foreach's live progress on stderr: "[done/total] N failed, 3.2s elapsed,
+// ETA 4s", redrawn in place. Output printed meanwhile goes above it.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace jobctl::cli {
+
+class ProgressLine {
+public:
+    // Draws nothing unless `enabled` (stderr is a terminal and not --quiet).
+    ProgressLine(std::size_t total, bool enabled);
+    ~ProgressLine();  // leaves the final line in place
+
+    void child_finished(bool failed);
+    // Runs `print` (which writes output) with the line cleared, then redraws it.
+    void print_above(const std::function<void()>& print);
+
+private:
+    void draw_locked();
+    void clear_locked();
+    void tick();
+
+    const std::size_t total_;
+    const bool enabled_;
+    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::mutex mutex_;
+    std::condition_variable stopping_;
+    std::size_t done_ = 0, failed_ = 0;  // guarded by mutex_
+    bool stop_ = false;                  // guarded by mutex_
+    std::thread ticker_;                 // redraws the elapsed time once a second
+};
+
+}  // namespace jobctl::cli

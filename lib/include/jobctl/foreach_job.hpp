@@ -1,0 +1,57 @@
+#pragma once
+// ForEach-Object -Parallel: one parent job, one child job per input. The
+// children are thread jobs of one host process whose pool threads spawn
+// the commands directly (no worker process per child). The parent's state
+// derives from its children: Running while any runs, then Failed if any
+// failed, else Stopped if any was stopped, else Completed.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "jobctl/job.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl {
+
+struct ForeachSpec {
+    std::string name;                  // the parent's; empty: "Job<id>"
+    std::vector<std::string> command;  // "{}" in any argument is replaced by the input; none: input appended
+    std::vector<std::string> inputs;
+    unsigned throttle_limit = 5;
+};
+
+// The command for one input.
+std::vector<std::string> expand_command(const std::vector<std::string>& command, const std::string& input);
+
+// Throws Error(invalid_argument / program_not_found) for a spec that cannot run.
+void check_foreach_spec(const ForeachSpec& spec);
+
+class ForeachJob {
+public:
+    // Registers the parent job, owned by this process.
+    ForeachJob(Repository& repository, ForeachSpec spec);
+
+    const JobInfo& parent() const { return parent_; }
+
+    // Registers the children and runs them, at most throttle_limit at once;
+    // returns when all have finished. `on_child_registered` gets each child's
+    // id in input order before any runs; `on_child_finished` is called from
+    // pool threads as each ends. Returns the parent's final copy.
+    JobInfo run(const std::function<void(JobId)>& on_child_registered,
+                const std::function<void(const JobInfo&)>& on_child_finished);
+
+private:
+    void update_parent(bool final);
+
+    Repository& repository_;
+    ForeachSpec spec_;
+    JobInfo parent_;
+    std::size_t finished_ = 0, failed_ = 0, stopped_ = 0;
+};
+
+// --as-job: hands the whole run to a detached host process (its own
+// session) and returns the parent job as soon as it is registered.
+JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec);
+
+}  // namespace jobctl

@@ -1,0 +1,17 @@
+#pragma once
+// Listing jobs as readers should see them: liveness-checked, and a parent's
+// HasMoreData true while any child has unreceived output.
+
+#include <vector>
+
+#include "jobctl/job.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl {
+
+std::vector<JobInfo> list_jobs(Repository& repository);
+
+// The children of `parent` among `jobs`, in id (input) order.
+std::vector<JobInfo> children_of(const std::vector<JobInfo>& jobs, JobId parent);
+
+}  // namespace jobctl

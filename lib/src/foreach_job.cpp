@@ -1,0 +1,175 @@
+#include "jobctl/foreach_job.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <mutex>
+
+#include "clock.hpp"
+#include "command_run.hpp"
+#include "command_text.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+#include "jobctl/process_identity.hpp"
+#include "jobctl/process_job.hpp"
+#include "jobctl/thread_job_host.hpp"
+#include "segment_layout.hpp"
+
+namespace jobctl {
+namespace {
+
+constexpr std::string_view kPlaceholder = "{}";
+
+std::string child_name(const std::string& parent_name, std::size_t index) {
+    std::string suffix = ":" + std::to_string(index + 1);
+    return parent_name.substr(0, Repository::kMaxNameLength - suffix.size()) + suffix;
+}
+
+}  // namespace
+
+std::vector<std::string> expand_command(const std::vector<std::string>& command, const std::string& input) {
+    std::vector<std::string> expanded;
+    bool placed = false;
+    for (const std::string& argument : command) {
+        std::string result;
+        std::size_t start = 0;
+        for (std::size_t at; (at = argument.find(kPlaceholder, start)) != std::string::npos; start = at + 2) {
+            result += argument.substr(start, at - start) + input;
+            placed = true;
+        }
+        expanded.push_back(result + argument.substr(start));
+    }
+    if (!placed) expanded.push_back(input);
+    return expanded;
+}
+
+void check_foreach_spec(const ForeachSpec& spec) {
+    if (spec.command.empty() || spec.command[0].empty())
+        throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
+    if (!spec.name.empty()) Repository::check_job_name(spec.name);
+    if (spec.throttle_limit == 0) throw Error(ErrorCode::invalid_argument, "the throttle limit must be at least 1");
+    const std::string& program = spec.command[0];
+    if (program.find(kPlaceholder) == std::string::npos && !find_program(program))
+        throw Error(ErrorCode::program_not_found, "cannot run '" + program + "': no such executable file" +
+                                                      (program.find('/') == std::string::npos ? " on PATH" : ""));
+}
+
+ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec) : repository_(repository), spec_(std::move(spec)) {
+    check_foreach_spec(spec_);
+    ProcessIdentity self = ProcessIdentity::self();
+    std::string command = "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
+    parent_ = repository_.add({spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true});
+}
+
+void ForeachJob::update_parent(bool final) {
+    std::size_t total = spec_.inputs.size();
+    repository_.update(parent_.id, [&](detail::JobSlot& slot) {
+        if (is_terminal(static_cast<JobState>(slot.state))) return false;
+        if (slot.began_ns == 0) slot.began_ns = detail::now_ns();
+        if (!final) {
+            if (slot.state == static_cast<std::uint8_t>(JobState::not_started))
+                slot.state = static_cast<std::uint8_t>(JobState::running);
+            return true;
+        }
+        JobState state = JobState::completed;
+        std::string reason;
+        if (failed_ > 0) {
+            state = JobState::failed;
+            reason = std::to_string(failed_) + " of " + std::to_string(total) + " children failed";
+        } else if (stopped_ > 0 || slot.stop_requested) {
+            state = JobState::stopped;
+            reason = "stopped";
+        }
+        slot.state = static_cast<std::uint8_t>(state);
+        detail::copy_truncated(slot.reason, reason);
+        slot.ended_ns = detail::now_ns();
+        return true;
+    });
+}
+
+JobInfo ForeachJob::run(const std::function<void(JobId)>& on_child_registered,
+                        const std::function<void(const JobInfo&)>& on_child_finished) {
+    update_parent(false);
+    std::mutex counts_mutex;
+    {
+        ThreadJobHost host(repository_, {.throttle_limit = spec_.throttle_limit});
+        host.on_job_finished([&](const JobInfo& child) {
+            {
+                std::lock_guard lock(counts_mutex);
+                ++finished_;
+                failed_ += child.state == JobState::failed;
+                stopped_ += child.state == JobState::stopped;
+            }
+            if (on_child_finished) on_child_finished(child);
+        });
+        std::vector<Job> children;
+        try {
+            for (std::size_t i = 0; i < spec_.inputs.size(); ++i) {
+                auto argv = expand_command(spec_.command, spec_.inputs[i]);
+                std::string text = detail::command_text(argv);
+                ThreadJobBody body = [this, argv = std::move(argv)](JobContext& context) {
+                    detail::CommandRun(repository_, context.id(), context.stop_event_fd()).run(argv);
+                };
+                children.push_back(host.start({child_name(parent_.name, i), text, parent_.id, std::move(body)}));
+                if (on_child_registered) on_child_registered(children.back().id());
+            }
+        } catch (const Error& error) {
+            // The repository filled up (or similar) part-way: stop what was
+            // registered, record why on the parent, and report.
+            request_stop(repository_, parent_.id, std::chrono::milliseconds(0));
+            for (const Job& child : children) child.wait();
+            repository_.update(parent_.id, [&](detail::JobSlot& slot) {
+                slot.state = static_cast<std::uint8_t>(JobState::failed);
+                detail::copy_truncated(slot.reason, error.what());
+                slot.ended_ns = detail::now_ns();
+                return true;
+            });
+            throw;
+        }
+        for (const Job& child : children) child.wait();
+    }
+    update_parent(true);
+    return repository_.find(parent_.id).value_or(parent_);
+}
+
+JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec) {
+    check_foreach_spec(spec);
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
+    pid_t intermediate = ::fork();
+    if (intermediate < 0) throw_system_error("cannot fork the foreach host", errno);
+    if (intermediate == 0) {
+        ::setsid();
+        if (::fork() != 0) ::_exit(0);
+        // The detached host: no terminal, none of the caller's descriptors.
+        int null_fd = ::open("/dev/null", O_RDWR);
+        for (int fd : {0, 1, 2}) ::dup2(null_fd, fd);
+        ::close_range(3, static_cast<unsigned>(report[1]) - 1, 0);
+        ::close_range(static_cast<unsigned>(report[1]) + 1, ~0u, 0);
+        try {
+            ForeachJob job(repository, spec);
+            JobId id = job.parent().id;
+            [[maybe_unused]] ssize_t ignored = ::write(report[1], &id, sizeof id);
+            ::close(report[1]);
+            job.run(nullptr, nullptr);
+            ::_exit(0);
+        } catch (...) {
+            ::_exit(1);
+        }
+    }
+    ::close(report[1]);
+    JobId id = 0;
+    ssize_t got;
+    do got = ::read(report[0], &id, sizeof id);
+    while (got < 0 && errno == EINTR);
+    ::close(report[0]);
+    while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {}
+    if (got != sizeof id) throw Error(ErrorCode::system, "the detached foreach host did not start");
+    auto parent = repository.find(id);
+    if (!parent) throw Error(ErrorCode::system, "the detached foreach host did not register its job");
+    return *parent;
+}
+
+}  // namespace jobctl

@@ -1,0 +1,149 @@
+// jobctl foreach: one parent, one child per input, run by a thread pool in
+// one host process that spawns the commands itself.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "jobctl/job_listing.hpp"
+#include "jobctl_test.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using Foreach = JobctlTest;
+
+pid_t parent_pid_of(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    char state;
+    int parent = 0;
+    std::sscanf(text.c_str() + text.rfind(')') + 1, " %c %d", &state, &parent);
+    return parent;
+}
+
+// `jobctl foreach --as-job ...`: returns the parent's id.
+JobId start_detached(const std::vector<std::string>& args) {
+    std::vector<std::string> full{"foreach", "--as-job"};
+    full.insert(full.end(), args.begin(), args.end());
+    CliResult result = jobctl(full);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    auto line = result.out.find('\n');
+    return line == std::string::npos ? 0 : static_cast<JobId>(std::stoul(result.out.substr(line + 1)));
+}
+
+TEST_F(Foreach, PrintsEachChildsOutputWholeInInputOrder) {
+    // Later inputs finish first; the output still comes in input order.
+    CliResult result = jobctl({"foreach", "-j", "4", "--", "sh", "-c", "sleep 0.$((4 - {})); echo {}; echo {}", ":::",
+                               "1", "2", "3", "4"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, "1\n1\n2\n2\n3\n3\n4\n4\n");
+    EXPECT_EQ(result.err, "");  // no progress line when stderr is not a terminal
+}
+
+TEST_F(Foreach, ExitStatusAndParentStateDeriveFromChildren) {
+    CliResult result = jobctl({"foreach", "--name", "checks", "--", "test", "{}", "!=", "2", ":::", "1", "2", "3"});
+    EXPECT_EQ(result.exit_code, 1);
+    auto jobs = list_jobs(repository());
+    ASSERT_EQ(jobs.size(), 4u);
+    EXPECT_EQ(jobs[0].name, "checks");
+    EXPECT_EQ(jobs[0].state, JobState::failed);
+    EXPECT_EQ(jobs[0].reason, "1 of 3 children failed");
+    auto children = children_of(jobs, jobs[0].id);
+    ASSERT_EQ(children.size(), 3u);
+    EXPECT_EQ(children[0].name, "checks:1");
+    EXPECT_EQ(children[0].state, JobState::completed);
+    EXPECT_EQ(children[1].state, JobState::failed);
+    EXPECT_EQ(children[1].reason, "exited with code 1");
+    EXPECT_EQ(children[2].state, JobState::completed);
+}
+
+TEST_F(Foreach, InputsFromStdinAndPlaceholderAppended) {
+    CliResult result = shell("printf 'a\\nb c\\n' | jobctl foreach -- echo got");
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, "got a\ngot b c\n");
+}
+
+TEST_F(Foreach, GetHidesChildrenUnlessAsked) {
+    jobctl({"foreach", "--name", "fam", "--", "true", ":::", "1", "2"});
+    CliResult plain = jobctl({"get"});
+    EXPECT_NE(plain.out.find("fam "), std::string::npos);
+    EXPECT_EQ(plain.out.find("fam:1"), std::string::npos);
+    CliResult all = jobctl({"get", "--include-children"});
+    EXPECT_NE(all.out.find("fam:1"), std::string::npos);
+    EXPECT_NE(all.out.find("fam:2"), std::string::npos);
+    EXPECT_EQ(jobctl({"get", "fam:2"}).exit_code, 0);  // a child named explicitly is found
+}
+
+TEST_F(Foreach, AsJobReturnsAtOnceAndReceivingTheParentYieldsChildrenInOrder) {
+    JobId parent = start_detached({"--name", "bg", "-j", "3", "--", "sh", "-c", "echo out {}; echo err {} >&2", ":::",
+                                   "1", "2", "3"});
+    ASSERT_NE(parent, 0u);
+    JobInfo info = *repository().find(parent);
+    EXPECT_NE(::getsid(info.owner_pid), ::getsid(0));  // a detached host
+    EXPECT_EQ(jobctl({"wait", "bg", "--timeout", "30"}).exit_code, 0);
+    auto children = children_of(list_jobs(repository()), parent);
+    ASSERT_EQ(children.size(), 3u);
+    EXPECT_TRUE(list_jobs(repository())[0].has_more_data());
+    CliResult second = jobctl({"receive", std::to_string(children[1].id)});
+    EXPECT_EQ(second.out, "out 2\n");
+    EXPECT_EQ(second.err, "err 2\n");
+    CliResult rest = jobctl({"receive", "bg"});
+    EXPECT_EQ(rest.out, "out 1\nout 3\n");
+    EXPECT_EQ(rest.err, "err 1\nerr 3\n");
+    EXPECT_FALSE(list_jobs(repository())[0].has_more_data());
+}
+
+TEST_F(Foreach, ChildrenAreSpawnedByTheHostNotByWorkers) {
+    JobId parent = start_detached({"-j", "2", "--", "sleep", "100", ":::", "1", "2"});
+    auto children = children_of(list_jobs(repository()), parent);
+    ASSERT_EQ(children.size(), 2u);
+    for (const JobInfo& child : children) {
+        JobInfo running = wait_for(child.id, [](const JobInfo& job) { return job.process_id != 0; });
+        EXPECT_EQ(running.owner_pid, repository().find(parent)->owner_pid);
+        EXPECT_EQ(parent_pid_of(running.process_id), running.owner_pid);
+    }
+}
+
+TEST_F(Foreach, StoppingTheParentStopsEveryChild) {
+    JobId parent = start_detached({"-j", "2", "--", "sh", "-c", "sleep 100 & sleep 100", ":::", "1", "2", "3"});
+    auto children = children_of(list_jobs(repository()), parent);
+    ASSERT_EQ(children.size(), 3u);
+    JobInfo first = wait_for(children[0].id, [](const JobInfo& job) { return job.process_id != 0; });
+    CliResult stop = jobctl({"stop", std::to_string(parent), "--timeout", "30"});
+    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+    auto jobs = list_jobs(repository());
+    EXPECT_EQ(jobs[0].state, JobState::stopped);
+    for (const JobInfo& child : children_of(jobs, parent)) EXPECT_EQ(child.state, JobState::stopped) << child.name;
+    reap_exited_children();
+    EXPECT_TRUE(::kill(-first.process_id, 0) != 0 && errno == ESRCH) << "a sleep survived";
+}
+
+TEST_F(Foreach, KilledHostFailsParentAndChildren) {
+    JobId parent = start_detached({"-j", "1", "--", "sleep", "100", ":::", "1", "2"});
+    JobInfo info = *repository().find(parent);
+    ::kill(info.owner_pid, SIGKILL);
+    ::waitpid(info.owner_pid, nullptr, 0);  // we are its subreaper
+    for (const JobInfo& job : list_jobs(repository())) {
+        EXPECT_EQ(job.state, JobState::failed) << job.name;
+        EXPECT_EQ(job.reason, "host lost") << job.name;
+    }
+}
+
+TEST_F(Foreach, RemovingTheParentRemovesItsChildren) {
+    jobctl({"foreach", "--name", "gone", "--", "echo", ":::", "1", "2"});
+    EXPECT_EQ(jobctl({"remove", "gone"}).exit_code, 0);
+    EXPECT_TRUE(repository().list().empty());
+}
+
+TEST_F(Foreach, BadInputChangesNothing) {
+    EXPECT_EQ(jobctl({"foreach", "--", "/no/such/program", ":::", "1"}).exit_code, 8);
+    EXPECT_EQ(jobctl({"foreach", "-j", "0", "--", "true", ":::", "1"}).exit_code, 2);
+    EXPECT_EQ(jobctl({"foreach", "--name", std::string(64, 'x'), "--", "true", ":::", "1"}).exit_code, 2);
+    EXPECT_TRUE(repository().list().empty());
+}
+
+}  // namespace
+}  // namespace jobctl::test
