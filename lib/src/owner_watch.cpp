@@ -43,11 +43,13 @@ void OwnerWatch::close_all() {
 }
 
 void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
+    const int self = ::getpid();
     std::set<int> wanted;
     bool owner_already_gone = false;
     std::lock_guard lock(mutex_);
     for (const JobInfo& job : jobs) {
-        if (job.finished() || job.owner_pid == 0) continue;
+        // This process cannot die while it waits: no need to watch itself.
+        if (job.finished() || job.owner_pid == 0 || job.owner_pid == self) continue;
         wanted.insert(job.owner_pid);
         if (pidfd_by_pid_.contains(job.owner_pid)) continue;
         int fd = open_pidfd(job.owner_pid);

@@ -1,0 +1,166 @@
+// In-process figures (Google Benchmark), each beside its physical floor:
+//   repository lookup of one job            vs  (none: pure memory)
+//   change notification across processes    vs  a raw futex wake between two processes
+//   thread-job start -> complete -> receive vs  posix_spawn + wait of `true` (a process job's floor)
+//   thread jobs per second at throttle 2
+// Uses its own repository (jobctl-bench-<pid>) and removes it at exit.
+
+#include <benchmark/benchmark.h>
+#include <linux/futex.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <climits>
+#include <optional>
+
+#include "jobctl/job_waiting.hpp"
+#include "segment_layout.hpp"
+#include "jobctl/thread_job_host.hpp"
+
+extern char** environ;
+
+namespace {
+
+const std::string kRepository = "jobctl-bench-" + std::to_string(::getpid());
+
+jobctl::Repository& repository() {
+    static jobctl::Repository repo = jobctl::Repository::open(kRepository);
+    return repo;
+}
+
+void BM_RepositoryFind(benchmark::State& state) {
+    auto& repo = repository();
+    std::vector<jobctl::JobId> ids;
+    for (int i = 0; i < 1000; ++i) ids.push_back(repo.add({"", jobctl::JobType::thread, "bench"}).id);
+    jobctl::JobId middle = ids[500];
+    for (auto _ : state) benchmark::DoNotOptimize(repo.find(middle));
+    for (jobctl::JobId id : ids) repo.erase(id);
+}
+BENCHMARK(BM_RepositoryFind);
+
+void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t value) {
+    syscall(SYS_futex, word, FUTEX_WAIT, value, nullptr, nullptr, 0);
+}
+void futex_wake(std::atomic<std::uint32_t>* word) { syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0); }
+
+// Floor: two processes take turns on a shared word, each waking the other.
+void BM_FloorFutexPingPong(benchmark::State& state) {
+    auto* word = static_cast<std::atomic<std::uint32_t>*>(
+        ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    word->store(0);
+    pid_t child = ::fork();
+    if (child == 0) {
+        for (std::uint32_t expect = 1;; expect += 2) {
+            while (word->load() < expect) futex_wait(word, expect - 1);
+            if (word->load() == UINT32_MAX) ::_exit(0);
+            word->fetch_add(1);
+            futex_wake(word);
+        }
+    }
+    std::uint32_t value = 0;
+    for (auto _ : state) {
+        word->store(++value);
+        futex_wake(word);
+        ++value;
+        while (word->load() < value) futex_wait(word, value - 1);
+    }
+    word->store(UINT32_MAX);
+    futex_wake(word);
+    ::waitpid(child, nullptr, 0);
+    ::munmap(word, 4096);
+}
+BENCHMARK(BM_FloorFutexPingPong)->UseRealTime();
+
+// jobctl: a change in one process wakes a waiter in another, and back
+// (flips a job's state through the locked, journaled slot write).
+void BM_ChangeNotificationPingPong(benchmark::State& state) {
+    auto& repo = repository();
+    jobctl::JobId ping = repo.add({"ping", jobctl::JobType::thread, "bench"}).id;
+    pid_t child = ::fork();
+    if (child == 0) {
+        auto other = jobctl::Repository::open(kRepository);
+        for (;;) {
+            std::uint32_t seen = other.change_count();
+            auto job = other.find(ping);
+            if (!job) ::_exit(0);
+            if (job->state == jobctl::JobState::running) {
+                other.update(ping, [](jobctl::detail::JobSlot& slot) {
+                    slot.state = static_cast<std::uint8_t>(jobctl::JobState::not_started);
+                    return true;
+                });
+                continue;
+            }
+            other.wait_for_change(seen, std::chrono::seconds(10));
+        }
+    }
+    for (auto _ : state) {
+        repo.update(ping, [](jobctl::detail::JobSlot& slot) {
+            slot.state = static_cast<std::uint8_t>(jobctl::JobState::running);
+            return true;
+        });
+        for (;;) {
+            std::uint32_t seen = repo.change_count();
+            if (repo.find(ping)->state == jobctl::JobState::not_started) break;
+            repo.wait_for_change(seen, std::chrono::seconds(10));
+        }
+    }
+    repo.erase(ping);
+    ::waitpid(child, nullptr, 0);
+}
+BENCHMARK(BM_ChangeNotificationPingPong)->UseRealTime();
+
+// Floor of a process job: spawning `true` and reaping it.
+void BM_FloorSpawnTrue(benchmark::State& state) {
+    char* argv[] = {const_cast<char*>("true"), nullptr};
+    for (auto _ : state) {
+        pid_t pid;
+        ::posix_spawnp(&pid, "true", nullptr, nullptr, argv, environ);
+        ::waitpid(pid, nullptr, 0);
+    }
+}
+BENCHMARK(BM_FloorSpawnTrue)->UseRealTime();
+
+// A trivial thread job: start, wait until Completed, receive, remove.
+void BM_ThreadJobRoundTrip(benchmark::State& state) {
+    auto& repo = repository();
+    jobctl::ThreadJobHost host(repo, {.throttle_limit = 2});
+    for (auto _ : state) {
+        jobctl::Job job = host.start("", [](jobctl::JobContext&) {});
+        job.wait();
+        benchmark::DoNotOptimize(job.receive_output());
+        jobctl::remove_job(repo, job.id());
+    }
+}
+BENCHMARK(BM_ThreadJobRoundTrip)->UseRealTime();
+
+// 1000 trivial thread jobs through a host with throttle 2.
+void BM_ThreadJobsPerSecond(benchmark::State& state) {
+    auto& repo = repository();
+    constexpr int kJobs = 1000;
+    for (auto _ : state) {
+        jobctl::ThreadJobHost host(repo, {.throttle_limit = 2});
+        std::vector<jobctl::Job> jobs;
+        for (int i = 0; i < kJobs; ++i) jobs.push_back(host.start("", [](jobctl::JobContext&) {}));
+        for (const jobctl::Job& job : jobs) job.wait();
+        state.PauseTiming();
+        for (const jobctl::Job& job : jobs) jobctl::remove_job(repo, job.id());
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * kJobs);
+}
+BENCHMARK(BM_ThreadJobsPerSecond)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    jobctl::Repository::destroy(kRepository);
+    return 0;
+}
