@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Measures jobctl against the tools users would pick instead, interleaved in
+one run, and writes docs/benchmarks.md. Run through scripts/bench.sh, which
+installs the peers and builds jobctl in Release first.
+
+Every tool runs in a sandbox of its own (a private jobctl repository and
+spool, TS_SOCKET/TMPDIR for tsp, NQDIR for nq) that is reset between timed
+runs and removed at the end: no segment, spool, queue or process is left.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Contender:
+    tool: str
+    command: str
+    prepare: str = ""  # run before every timed run, untimed
+    samples: list = field(default_factory=list)  # seconds
+
+    def median(self):
+        return statistics.median(self.samples)
+
+
+@dataclass
+class Case:
+    title: str
+    what: str
+    contenders: list
+    unit: str = "ms"
+    note: str = ""
+    target: str = ""
+
+
+class Sandbox:
+    """Private state for every tool, and the environment that points at it."""
+
+    def __init__(self, bin_dir):
+        self.dir = Path(tempfile.mkdtemp(prefix="jobctl-bench-"))
+        self.repository = f"jobctl-bench-{os.getpid()}"
+        self.env = dict(os.environ)
+        self.env.update({
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "JOBCTL_REPOSITORY": self.repository,
+            "JOBCTL_CAPACITY": "200000",
+            "JOBCTL_SPOOL": str(self.dir / "spool"),
+            "TS_SOCKET": str(self.dir / "tsp.socket"),
+            "TMPDIR": str(self.dir / "tmp"),
+            "NQDIR": str(self.dir / "nq"),
+            "BENCH": str(self.dir),
+        })
+        (self.dir / "tmp").mkdir()
+        (self.dir / "nq").mkdir()
+
+    def reset_command(self):
+        """Shell text that empties every tool's state (used as hyperfine --prepare)."""
+        return (f"rm -f /dev/shm/{self.repository}; rm -rf \"$JOBCTL_SPOOL\"; "
+                "tsp -K >/dev/null 2>&1; rm -rf \"$NQDIR\"/* \"$NQDIR\"/.[!.]* \"$TMPDIR\"/*; true")
+
+    def reset(self):
+        self.shell(self.reset_command())
+
+    def shell(self, script, check=False, capture=False):
+        return subprocess.run(["bash", "-c", script], env=self.env, check=check,
+                              stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                              stderr=subprocess.PIPE if capture else subprocess.DEVNULL, text=True)
+
+    def close(self):
+        self.shell("pkill -f 'sleep 30.123' ; true")
+        self.reset()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def hyperfine(sandbox, contender, runs, warmup):
+    export = sandbox.dir / "hyperfine.json"
+    command = ["hyperfine", "--style", "none", "--shell", "bash", "--runs", str(runs),
+               "--warmup", str(warmup), "--export-json", str(export)]
+    if contender.prepare:
+        command += ["--prepare", contender.prepare]
+    command.append(contender.command)
+    subprocess.run(command, env=sandbox.env, check=True, stdout=subprocess.DEVNULL)
+    return json.loads(export.read_text())["results"][0]["times"]
+
+
+def run_interleaved(sandbox, case, rounds, runs, warmup):
+    """Each round gives every contender `runs` timed runs; the order rotates."""
+    for round_index in range(rounds):
+        order = case.contenders[round_index % len(case.contenders):] + case.contenders[:round_index % len(case.contenders)]
+        for contender in order:
+            contender.samples += hyperfine(sandbox, contender, runs, warmup)
+            print(f"  {case.title}: {contender.tool} round {round_index + 1}/{rounds}", file=sys.stderr)
+        sandbox.reset()
+
+
+def submit_case(sandbox, size):
+    return Case(
+        "Submit latency", "Start one trivial job and return.",
+        [Contender("jobctl", "jobctl start -q -- true"),
+         Contender("tsp", "tsp true"),
+         Contender("nq", "nq -q true"),
+         Contender("sh &", "sh -c 'true &'")],
+        target="jobctl ≤ 1.5× `sh -c 'true &'`")
+
+
+def throughput_case(sandbox, jobs):
+    reset = sandbox.reset_command()
+    return Case(
+        "Throughput", f"Submit {jobs} `true` jobs, then wait until all have finished (2 at a time where the tool has a limit).",
+        [Contender("jobctl start + wait", f"for i in $(seq {jobs}); do jobctl start -q -- true >/dev/null; done; jobctl wait -q", reset),
+         Contender("jobctl foreach -j 2", f"seq {jobs} | jobctl foreach -q -j 2 -- true >/dev/null", reset),
+         Contender("tsp -S 2", f"tsp -S 2; for i in $(seq {jobs}); do tsp true >/dev/null; done; tsp -N 2 true >/dev/null; tsp -w", reset),
+         Contender("nq", f"for i in $(seq {jobs}); do nq -q true; done; nq -w", reset),
+         Contender("parallel -j2", f"seq {jobs} | parallel -j2 true", reset),
+         Contender("xargs -P2", f"seq {jobs} | xargs -P2 -n1 true", reset),
+         Contender("bash & + wait", f"for i in $(seq {jobs}); do /bin/true & done; wait", reset)],
+        unit="s",
+        note="tsp waits on a last job that needs both slots (`-N 2`), so it starts after every other job ended. "
+             "nq has no concurrency limit: it runs its queue one job at a time.",
+        target="start + wait faster than tsp; foreach -j 2 within 1.2× of xargs -P2")
+
+
+def wake_case(sandbox):
+    return Case(
+        "Submit + wait of a 0.2 s job", "Start `sleep 0.2`, wait for it; the time past 200 ms is submit plus wake-up latency.",
+        [Contender("jobctl", "id=$(jobctl start -q -- sleep 0.2); jobctl wait -q $id"),
+         Contender("tsp", "tsp sleep 0.2 >/dev/null; tsp -w"),
+         Contender("nq", "nq -q sleep 0.2; nq -w"),
+         Contender("bash", "sleep 0.2 & wait")],
+        target="jobctl no later than bash")
+
+
+def query_case(sandbox, jobs):
+    # Filled once (untimed): every tool holds `jobs` finished jobs.
+    sandbox.reset()
+    sandbox.shell(f"for i in $(seq {jobs}); do jobctl start -q -- true; done; jobctl wait -q", check=True)
+    sandbox.shell(f"for i in $(seq {jobs}); do tsp true; done; tsp -w", check=True)
+    sandbox.shell(f"for i in $(seq {jobs}); do nq -q true; done; nq -w", check=True)
+    return Case(
+        "Query", f"List a queue holding {jobs} finished jobs.",
+        [Contender("jobctl get", "jobctl get >/dev/null"),
+         Contender("jobctl get --json", "jobctl get --json >/dev/null"),
+         Contender("tsp -l", "tsp -l >/dev/null"),
+         Contender("nq (ls $NQDIR)", "ls -l \"$NQDIR\" >/dev/null")],
+        note="nq has no list command; its queue is the folder, so `ls -l` is how one lists it.",
+        target="jobctl get faster than tsp -l")
+
+
+def output_case(sandbox, mebibytes):
+    size = f"{mebibytes}M"
+    return Case(
+        "Output", f"A job writes {mebibytes} MiB to stdout; then its output is read back to /dev/null.",
+        [Contender("jobctl", f"id=$(jobctl start -q -- head -c {size} /dev/zero); jobctl wait -q $id; jobctl receive $id >/dev/null; jobctl remove $id"),
+         Contender("sh > file", f"sh -c 'head -c {size} /dev/zero > \"$TMPDIR/out\"'; cat \"$TMPDIR/out\" >/dev/null; rm \"$TMPDIR/out\""),
+         Contender("tsp", f"tsp head -c {size} /dev/zero >/dev/null; tsp -w; cat \"$(tsp -o)\" >/dev/null; rm -f \"$(tsp -o)\"")],
+        unit="s",
+        target="at least 1 GB/s both ways")
+
+
+def pss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def pids_where(predicate):
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            comm = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if predicate(comm, [a.decode(errors="replace") for a in argv if a]):
+            pids.append(int(entry.name))
+    return pids
+
+
+def wait_for_sleeps(count, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:  # a benchmark, not a test: polling the process table is fine here
+        if len(pids_where(lambda comm, argv: argv[:2] == ["sleep", "30.123"])) >= count:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def footprint_case(sandbox, jobs):
+    """PSS of the processes that hold the jobs (not of the `sleep`s), per job."""
+    results = []
+    launches = [
+        ("jobctl (workers)", f"for i in $(seq {jobs}); do jobctl start -q -- sleep 30.123 >/dev/null; done",
+         lambda comm, argv: comm == "jobctl-worker" and sandbox.repository in argv),
+        ("tsp", f"tsp -S {jobs}; for i in $(seq {jobs}); do tsp sleep 30.123 >/dev/null; done",
+         lambda comm, argv: comm == "tsp"),
+        ("nq", f"for i in $(seq {jobs}); do nq -q sleep 30.123; done",
+         lambda comm, argv: comm == "nq"),
+        ("bash & (the shell)", f"bash -c 'for i in $(seq {jobs}); do sleep 30.123 & done; wait' &",
+         lambda comm, argv: comm == "bash" and any("sleep 30.123 &" in a for a in argv)),
+    ]
+    for tool, launch, is_holder in launches:
+        sandbox.shell(launch)
+        started = wait_for_sleeps(jobs if tool != "nq" else 1)
+        holders = pids_where(is_holder)
+        kib = pss_kib(holders)
+        results.append((tool, launch, len(holders), kib / jobs if started else float("nan")))
+        sandbox.shell("jobctl stop --grace 0 --state Running,NotStarted >/dev/null 2>&1; pkill -f 'sleep 30.123'; true")
+        time.sleep(1)
+        sandbox.reset()
+    return results
+
+
+def run_library_bench(bin_dir, repetitions):
+    out = subprocess.run([str(bin_dir / "library_bench"), f"--benchmark_repetitions={repetitions}",
+                          "--benchmark_format=json", "--benchmark_min_time=0.2"],
+                         check=True, capture_output=True, text=True)
+    data = json.loads(out.stdout)
+    rows = {}
+    for bench in data["benchmarks"]:
+        if bench.get("run_type") != "iteration":
+            continue
+        name = bench["run_name"].split("/")[0]
+        value = bench["real_time"] * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1}[bench["time_unit"]]
+        rows.setdefault(name, []).append((value, bench.get("items_per_second")))
+    return rows
+
+
+def format_time(seconds, unit):
+    if unit == "s":
+        return f"{seconds:.3f} s"
+    if seconds < 1e-6:
+        return f"{seconds * 1e9:.0f} ns"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} µs"
+    return f"{seconds * 1e3:.1f} ms"
+
+
+def machine_lines():
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    versions = []
+    for tool, flag in (("tsp", "-V"), ("parallel", "--version"), ("hyperfine", "--version")):
+        text = subprocess.run([tool, flag], capture_output=True, text=True)
+        first = (text.stdout or text.stderr).strip().splitlines()
+        versions.append(f"{tool} {first[0] if first else '?'}")
+    return [f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; jobctl commit `{commit}` (Release build)",
+            f"- Machine: {os.cpu_count()} cores, {cpu}, Linux {platform.release()}",
+            f"- Peers: {'; '.join(versions)}; nq (Debian package)"]
+
+
+def case_markdown(case):
+    lines = [f"### {case.title}", "", case.what, ""]
+    jobctl_rows = [c for c in case.contenders if c.tool.startswith("jobctl")]
+    peers = [c for c in case.contenders if not c.tool.startswith("jobctl")]
+    best_peer = min(peers, key=Contender.median)
+    lines += ["| tool | command | median | min – max | runs | × best peer |", "|---|---|---|---|---|---|"]
+    for c in case.contenders:
+        ratio = c.median() / best_peer.median()
+        lines.append(f"| {c.tool} | `{c.command}` | {format_time(c.median(), case.unit)} | "
+                     f"{format_time(min(c.samples), case.unit)} – {format_time(max(c.samples), case.unit)} | "
+                     f"{len(c.samples)} | {ratio:.2f} |")
+    lines.append("")
+    for c in jobctl_rows:
+        lines.append(f"**{c.tool} / best peer ({best_peer.tool}) = {c.median() / best_peer.median():.2f}**")
+    if case.target:
+        lines.append(f"(target: {case.target})")
+    if case.note:
+        lines += ["", case.note]
+    lines.append("")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs and smaller cases (under 3 minutes)")
+    parser.add_argument("--bin", default=str(ROOT / "build-release" / "bin"))
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    bin_dir = Path(args.bin)
+    quick = args.quick
+    sandbox = Sandbox(bin_dir)
+    started = time.monotonic()
+    try:
+        cases = []
+        plan = [
+            (submit_case(sandbox, 0), (3, 10, 2) if quick else (5, 30, 3)),
+            (wake_case(sandbox), (2, 4, 1) if quick else (4, 10, 1)),
+            (throughput_case(sandbox, 200 if quick else 1000), (1, 1, 0) if quick else (3, 1, 0)),
+            (output_case(sandbox, 256 if quick else 1024), (1, 2, 0) if quick else (3, 1, 0)),
+        ]
+        for case, (rounds, runs, warmup) in plan:
+            print(f"{case.title} ...", file=sys.stderr)
+            run_interleaved(sandbox, case, rounds, runs, warmup)
+            cases.append(case)
+        query = query_case(sandbox, 200 if quick else 1000)
+        print("Query ...", file=sys.stderr)
+        run_interleaved(sandbox, query, 3 if quick else 5, 10 if quick else 20, 2)
+        # The query run fills the queues once; clear them only afterwards.
+        sandbox.reset()
+        cases.insert(3, query)
+        print("Footprint ...", file=sys.stderr)
+        footprint = footprint_case(sandbox, 50 if quick else 200)
+        print("Library benchmarks ...", file=sys.stderr)
+        library = run_library_bench(bin_dir, 3 if quick else 7)
+    finally:
+        sandbox.close()
+
+    lines = ["# Benchmarks", "",
+             "Written by `scripts/bench.sh`" + (" --quick" if quick else "") + ". Every case runs every tool in the same run,",
+             "interleaved (rounds rotate the order), with `hyperfine` timing whole commands. Medians and min–max",
+             "of all runs; ratios against the best peer measured in the same run. The machine is shared and",
+             "noisy: compare ratios, not absolute figures.", ""]
+    lines += machine_lines() + [f"- Mode: {'quick' if quick else 'full'}; wall time {time.monotonic() - started:.0f} s", ""]
+    lines += ["## Whole commands", ""]
+    for case in cases:
+        lines += case_markdown(case)
+    lines += ["### Footprint", "",
+              f"Memory of the processes that hold {50 if quick else 200} concurrent `sleep 30.123` jobs (PSS from "
+              "`/proc/<pid>/smaps_rollup`, the `sleep`s themselves excluded), per job.", "",
+              "| tool | launch | holder processes | PSS per job |", "|---|---|---|---|"]
+    for tool, launch, holders, kib in footprint:
+        lines.append(f"| {tool} | `{launch}` | {holders} | {kib:.0f} KiB |")
+    lines += ["", "(target: jobctl under 1 MiB per job)", "",
+              "## In process (Google Benchmark, `build-release/bin/library_bench`)", "",
+              "| benchmark | median | min – max | repetitions | floor it compares with |", "|---|---|---|---|---|"]
+    floors = {"BM_RepositoryFind": "—", "BM_ChangeNotificationPingPong": "BM_FloorFutexPingPong",
+              "BM_ThreadJobRoundTrip": "BM_FloorSpawnTrue (a process job's floor)", "BM_ThreadJobsPerSecond": "—"}
+    for name, runs in library.items():
+        times = [t for t, _ in runs]
+        rate = [r for _, r in runs if r]
+        extra = f" ({statistics.median(rate):,.0f} jobs/s)" if rate else ""
+        lines.append(f"| {name} | {format_time(statistics.median(times), 'auto')}{extra} | "
+                     f"{format_time(min(times), 'auto')} – {format_time(max(times), 'auto')} | {len(times)} | "
+                     f"{floors.get(name, 'floor')} |")
+    lines.append("")
+    Path(args.output).write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Benchmarks jobctl against task-spooler (tsp), nq, GNU parallel, xargs -P
+# and plain bash, interleaved in one run, and writes docs/benchmarks.md.
+#   scripts/bench.sh           full run (up to ~30 minutes)
+#   scripts/bench.sh --quick   day-to-day run (under 3 minutes)
+# Installs the peers and hyperfine (not part of setup.sh), builds jobctl in
+# Release into build-release/, and leaves no segment, spool or process behind.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/setup.sh" >/dev/null  # the ordinary dependencies
+
+peers=(task-spooler nq parallel hyperfine python3)
+missing=()
+for package in "${peers[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "bench: installing ${missing[*]}"
+  if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
+
+BUILD_DIR="$root/build-release" BUILD_TYPE=Release "$root/scripts/setup.sh"
+exec python3 "$root/scripts/bench.py" --bin "$root/build-release/bin" "$@"
