@@ -17,6 +17,7 @@
 #include "jobctl/foreach_job.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/receive.hpp"
+#include "jobctl/stop_on_signals.hpp"
 #include "progress_line.hpp"
 #include "record_printer.hpp"
 
@@ -30,6 +31,7 @@ struct ForeachOptions {
     std::string name;
     bool as_job = false;
     bool quiet = false;
+    bool keep_jobs = false;
     std::vector<std::string> words;  // CMD ARGS... [::: INPUT...]
 };
 
@@ -77,37 +79,20 @@ private:
     bool closed_ = false;
 };
 
-// Ctrl-C (or SIGTERM/SIGHUP) stops the run: every child gets its stop.
-class InterruptStopsJob {
-public:
-    InterruptStopsJob() {
-        sigemptyset(&signals_);
-        for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals_, signal);
-        pthread_sigmask(SIG_BLOCK, &signals_, nullptr);  // before any thread exists: all inherit it
+// Removes a finished run whose output was all printed (received).
+void remove_run(Repository& repository, JobId parent) {
+    try {
+        remove_job(repository, parent);
+    } catch (const Error&) {  // someone else removed or holds it: leave it
     }
-    void watch(Repository& repository, JobId parent) {
-        std::thread([this, &repository, parent] {
-            int signal = 0;
-            if (sigwait(&signals_, &signal) != 0) return;
-            interrupted_ = true;
-            try {
-                request_stop(repository, parent, kDefaultStopGrace);
-            } catch (const std::exception&) {
-            }
-        }).detach();
-    }
-    bool interrupted() const { return interrupted_; }
+}
 
-private:
-    sigset_t signals_;
-    std::atomic<bool> interrupted_{false};
-};
-
-int run_in_foreground(Repository& repository, ForeachSpec spec, bool quiet) {
-    InterruptStopsJob interrupt;
+int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOptions& options) {
+    StopOnSignals interrupt;  // Ctrl-C stops every child, then we exit 128 + signal
     std::size_t total = spec.inputs.size();
     ForeachJob job(repository, std::move(spec));
     interrupt.watch(repository, job.parent().id);
+    bool quiet = options.quiet;
     ProgressLine progress(total, !quiet && ::isatty(STDERR_FILENO));
     ChildList children;
     // Each child's output whole, in input order, while later ones run.
@@ -123,8 +108,10 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, bool quiet) {
     });
     JobInfo parent;
     try {
-        parent = job.run([&](JobId id) { children.add(id); },
-                         [&](const JobInfo& child) { progress.child_finished(child.state == JobState::failed); });
+        parent = job.run({.on_child_registered = [&](JobId id) { children.add(id); },
+                          .on_all_registered = nullptr,
+                          .on_child_finished =
+                              [&](const JobInfo& child) { progress.child_finished(child.state == JobState::failed); }});
     } catch (...) {
         children.close();
         printer.join();
@@ -132,7 +119,10 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, bool quiet) {
     }
     children.close();
     printer.join();
-    if (interrupt.interrupted()) return 128 + SIGINT;  // like a shell's status for Ctrl-C
+    if (interrupt.received() != 0) return 128 + interrupt.received();  // like a shell's status
+    // Like ForEach-Object -Parallel without -AsJob: no jobs are left behind.
+    // Everything was printed, so nothing unreceived is lost.
+    if (!options.keep_jobs) remove_run(repository, parent.id);
     return parent.state == JobState::completed ? kSuccess : kJobFailed;
 }
 
@@ -152,7 +142,10 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         ->check(CLI::Range(1u, 4096u));
     command->add_option("--name", options->name, "Name of the parent job (children are NAME:1, NAME:2, ...)");
     command->add_flag("--as-job", options->as_job, "Run in a detached host and print the parent job at once");
-    command->add_flag("-q,--quiet", options->quiet, "No progress line on stderr");
+    command->add_flag("-q,--quiet", options->quiet, "No progress line on stderr; with --as-job, print only the parent's id");
+    command->add_flag("--keep-jobs", options->keep_jobs,
+                      "Leave the parent and children in the repository after a foreground run (they are removed "
+                      "once their output is printed, unless interrupted)");
     command->add_option("command", options->words, "CMD ARGS... [::: INPUT...]")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {
@@ -161,10 +154,14 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         if (spec.inputs.empty()) return;  // nothing to do, like xargs -r
         auto repository = Repository::open();
         if (options->as_job) {
-            print_job_table(std::cout, {start_foreach_job(repository, spec)});
+            JobInfo parent = start_foreach_job(repository, spec);
+            if (options->quiet)
+                std::cout << parent.id << '\n';
+            else
+                print_job_table(std::cout, {parent});
             return;
         }
-        exit_code = run_in_foreground(repository, std::move(spec), options->quiet);
+        exit_code = run_in_foreground(repository, std::move(spec), *options);
     });
 }
 

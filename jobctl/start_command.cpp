@@ -28,7 +28,8 @@ void add_start_command(CLI::App& app, int&) {
     command->positionals_at_end();
     command->callback([options] {
         auto repository = Repository::open();
-        JobInfo job = start_process_job(repository, {options->name, options->command});
+        // This process exits right after: the worker may be its direct child.
+        JobInfo job = start_process_job(repository, {options->name, options->command, true});
         if (options->quiet)
             std::cout << job.id << '\n';
         else if (options->json)

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -7,6 +8,7 @@
 #include "job_selection.hpp"
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
+#include "jobctl/job_listing.hpp"
 #include "jobctl/job_waiting.hpp"
 #include "stop_jobs.hpp"
 
@@ -44,8 +46,12 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         if (!jobs)
             throw Error(ErrorCode::timeout, "timed out after " + format_seconds(*options->timeout) +
                                                 "s; the jobs go on (see 'jobctl get')");
+        // Re-read as `get` shows them (a parent's HasMoreData covers its children).
+        std::vector<JobInfo> shown;
+        for (const JobInfo& job : list_jobs(repository))
+            if (std::ranges::find(ids, job.id) != ids.end()) shown.push_back(job);
         std::vector<JobInfo> finished;
-        for (const JobInfo& job : *jobs) {
+        for (const JobInfo& job : shown) {
             if (!job.finished()) continue;
             finished.push_back(job);
             if (job.state == JobState::completed) continue;
@@ -54,7 +60,7 @@ void add_wait_command(CLI::App& app, int& exit_code) {
                 std::cerr << "jobctl: job " << job.id << " (" << job.name << ") " << to_string(job.state)
                           << (job.reason.empty() ? "" : ": " + job.reason) << '\n';
         }
-        if (!options->quiet && !finished.empty()) print_job_table(std::cout, options->any ? finished : *jobs);
+        if (!options->quiet && !finished.empty()) print_job_table(std::cout, options->any ? finished : shown);
     });
 }
 

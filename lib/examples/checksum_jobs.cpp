@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     auto repo = jobctl::Repository::open();  // JOBCTL_REPOSITORY or the user's default
     jobctl::ThreadJobHost host(repo, {.throttle_limit = 4});
     jobctl::Job job = host.start("checksum", [&files](jobctl::JobContext& ctx) {
-        ctx.out() << "hashing " << files.size() << " files\n";  // receivable from any process
+        ctx.out() << "hashing " << files.size() << " files" << std::endl;  // flushed: receivable from any process
         for (const std::string& file : files) {
             if (ctx.stop_requested()) return;  // `jobctl stop checksum` from another shell lands here
             ctx.write_result(Digest{file, fnv1a_of(file)});  // a cereal-serialised result record

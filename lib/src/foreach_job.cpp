@@ -14,6 +14,7 @@
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_identity.hpp"
 #include "jobctl/process_job.hpp"
+#include "jobctl/stop_on_signals.hpp"
 #include "jobctl/thread_job_host.hpp"
 #include "segment_layout.hpp"
 
@@ -89,8 +90,7 @@ void ForeachJob::update_parent(bool final) {
     });
 }
 
-JobInfo ForeachJob::run(const std::function<void(JobId)>& on_child_registered,
-                        const std::function<void(const JobInfo&)>& on_child_finished) {
+JobInfo ForeachJob::run(const Callbacks& callbacks) {
     update_parent(false);
     std::mutex counts_mutex;
     {
@@ -102,7 +102,7 @@ JobInfo ForeachJob::run(const std::function<void(JobId)>& on_child_registered,
                 failed_ += child.state == JobState::failed;
                 stopped_ += child.state == JobState::stopped;
             }
-            if (on_child_finished) on_child_finished(child);
+            if (callbacks.on_child_finished) callbacks.on_child_finished(child);
         });
         std::vector<Job> children;
         try {
@@ -113,8 +113,13 @@ JobInfo ForeachJob::run(const std::function<void(JobId)>& on_child_registered,
                     detail::CommandRun(repository_, context.id(), context.stop_event_fd()).run(argv);
                 };
                 children.push_back(host.start({child_name(parent_.name, i), text, parent_.id, std::move(body)}));
-                if (on_child_registered) on_child_registered(children.back().id());
+                if (callbacks.on_child_registered) callbacks.on_child_registered(children.back().id());
             }
+            // A stop of the parent that came while children were still being
+            // registered has not reached the later ones: pass it on again.
+            if (auto parent = repository_.find(parent_.id); parent && parent->stop_requested)
+                request_stop(repository_, parent_.id, kDefaultStopGrace);
+            if (callbacks.on_all_registered) callbacks.on_all_registered();
         } catch (const Error& error) {
             // The repository filled up (or similar) part-way: stop what was
             // registered, record why on the parent, and report.
@@ -149,11 +154,17 @@ JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec) {
         ::close_range(3, static_cast<unsigned>(report[1]) - 1, 0);
         ::close_range(static_cast<unsigned>(report[1]) + 1, ~0u, 0);
         try {
+            StopOnSignals stop_on_signals;  // a shutdown stops the run rather than orphaning its commands
             ForeachJob job(repository, spec);
             JobId id = job.parent().id;
-            [[maybe_unused]] ssize_t ignored = ::write(report[1], &id, sizeof id);
-            ::close(report[1]);
-            job.run(nullptr, nullptr);
+            stop_on_signals.watch(repository, id);
+            job.run({.on_child_registered = nullptr,
+                     .on_all_registered =
+                         [&] {
+                             [[maybe_unused]] ssize_t ignored = ::write(report[1], &id, sizeof id);
+                             ::close(report[1]);
+                         },
+                     .on_child_finished = nullptr});
             ::_exit(0);
         } catch (...) {
             ::_exit(1);

@@ -14,8 +14,10 @@ namespace jobctl {
 
 bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds grace) {
     bool requested = false;
+    bool may_have_children = false;
     JobInfo job;
     bool found = repository.update(id, [&](detail::JobSlot& slot) {
+        may_have_children = slot.parent_id == 0;  // children have none: no need to look
         if (is_terminal(static_cast<JobState>(slot.state))) return false;
         slot.stop_requested = 1;
         slot.stop_grace_ms = static_cast<std::uint32_t>(grace.count());
@@ -27,8 +29,9 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     if (!requested) return false;
     repository.count_stop_request();
     // Stopping a parent stops its children.
-    for (const JobInfo& child : repository.list())
-        if (child.parent_id == id && !child.finished()) request_stop(repository, child.id, grace);
+    if (may_have_children)
+        for (const JobInfo& child : children_of(repository.list(), id))
+            if (!child.finished()) request_stop(repository, child.id, grace);
     job = *repository.find(id);
     // A worker that has not claimed the job yet sees the flag when it does.
     // A claimed one is signalled, but only if it is verifiably the owner.

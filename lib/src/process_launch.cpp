@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,8 @@
 #include "jobctl/process_job.hpp"
 #include "command_text.hpp"
 #include "segment_layout.hpp"
+
+extern char** environ;
 
 namespace jobctl {
 namespace {
@@ -75,6 +78,31 @@ pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::stri
     while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {}
     if (got != sizeof worker_pid || worker_pid < 0) throw_system_error("cannot fork the worker", EAGAIN);
     return worker_pid;
+}
+
+// Spawns the worker as a direct child, in a session of its own: one vfork-like
+// posix_spawn instead of two forks. Same setup as exec_worker.
+pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments) {
+    std::vector<char*> argv;
+    for (std::string& argument : arguments) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&stop_signals, signal);
+    posix_spawnattr_setsigmask(&attributes, &stop_signals);
+    posix_spawn_file_actions_t file_actions;
+    posix_spawn_file_actions_init(&file_actions);
+    for (int fd : {0, 1, 2}) posix_spawn_file_actions_addopen(&file_actions, fd, "/dev/null", O_RDWR, 0);
+    posix_spawn_file_actions_addclosefrom_np(&file_actions, 3);
+    pid_t pid = -1;
+    int error = ::posix_spawn(&pid, worker.c_str(), &file_actions, &attributes, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&file_actions);
+    posix_spawnattr_destroy(&attributes);
+    if (error != 0) throw_system_error("cannot start " + worker.string(), error);
+    return pid;
 }
 
 // The launcher answers for the job until then; now its worker does.
@@ -144,7 +172,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     arguments.insert(arguments.end(), spec.argv.begin(), spec.argv.end());
     pid_t worker_pid;
     try {
-        worker_pid = launch_detached(worker, arguments);
+        worker_pid = spec.caller_exits_soon ? spawn_worker(worker, arguments) : launch_detached(worker, arguments);
     } catch (...) {
         repository.erase(job.id);  // nothing changed after all
         throw;

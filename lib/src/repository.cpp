@@ -57,18 +57,30 @@ JobInfo to_info(const JobSlot& slot) {
 // takes one probe almost always, without any index to keep consistent.
 std::uint32_t home_slot(JobId id, std::uint32_t capacity) { return (id - 1) % capacity; }
 
-// Slot index of job `id` (0: the first free slot from `start`), or capacity
-// when there is none. Caller holds the lock.
-std::uint32_t probe(const detail::Segment& segment, std::uint32_t start, JobId id) {
-    const JobSlot* slots = segment.slots();
-    std::uint32_t capacity = segment.capacity();
-    for (std::uint32_t k = 0, i = start; k < capacity; ++k, i = i + 1 == capacity ? 0 : i + 1)
-        if (slots[i].id == id) return i;
-    return capacity;
+// Slots at or past the header's high-water mark were never used. (Bounded
+// by the capacity: a damaged header must not send a reader out of the segment.)
+std::uint32_t scan_limit(const detail::Segment& segment) {
+    return std::min(segment.header().slot_limit, segment.capacity());
 }
 
+// Slot index of job `id`, or capacity when absent. Caller holds the lock.
 std::uint32_t index_of(const detail::Segment& segment, JobId id) {
-    return probe(segment, home_slot(id, segment.capacity()), id);
+    const JobSlot* slots = segment.slots();
+    std::uint32_t limit = scan_limit(segment);
+    std::uint32_t start = home_slot(id, segment.capacity());
+    if (start >= limit) start = 0;
+    for (std::uint32_t k = 0, i = start; k < limit; ++k, i = i + 1 == limit ? 0 : i + 1)
+        if (slots[i].id == id) return i;
+    return segment.capacity();
+}
+
+// The first free slot from the new job's home slot on, or capacity when full.
+std::uint32_t free_slot(const detail::Segment& segment, JobId new_id) {
+    const JobSlot* slots = segment.slots();
+    std::uint32_t capacity = segment.capacity();
+    for (std::uint32_t k = 0, i = home_slot(new_id, capacity); k < capacity; ++k, i = i + 1 == capacity ? 0 : i + 1)
+        if (slots[i].id == 0) return i;
+    return capacity;
 }
 
 std::uint32_t capacity_from_environment() {
@@ -143,7 +155,7 @@ JobInfo Repository::add(const NewJob& job) {
     {
         SegmentLock lock(*segment_);
         detail::SegmentHeader& header = segment_->header();
-        std::uint32_t index = probe(*segment_, home_slot(header.next_id, capacity()), 0);
+        std::uint32_t index = free_slot(*segment_, header.next_id);
         if (index == segment_->capacity())
             throw Error(ErrorCode::repository_full,
                         "repository '" + name_ + "' is full (" + std::to_string(capacity()) +
@@ -161,7 +173,9 @@ JobInfo Repository::add(const NewJob& job) {
         detail::copy_truncated(slot.command, job.command);
         detail::copy_truncated(slot.location, location);
         detail::write_slot(*segment_, index, slot);
-        header.next_id = slot.id + 1;  // a crash before this is repaired from the slots
+        // A crash before these two is repaired from the slots.
+        header.next_id = slot.id + 1;
+        header.slot_limit = std::max(header.slot_limit, index + 1);
     }
     notify_change();
     return to_info(slot);
@@ -180,7 +194,7 @@ std::vector<JobInfo> Repository::list() const {
     {
         SegmentLock lock(*segment_);
         const JobSlot* slots = segment_->slots();
-        for (std::uint32_t i = 0; i < segment_->capacity(); ++i)
+        for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
             if (slots[i].id != 0) copies.push_back(slots[i]);
     }
     std::vector<JobInfo> jobs;

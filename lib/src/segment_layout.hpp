@@ -12,7 +12,7 @@
 namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
-inline constexpr std::uint32_t kLayoutVersion = 1;
+inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: stop_request_count, slot high-water mark
 
 inline constexpr std::size_t kNameSize = 64;
 inline constexpr std::size_t kCommandSize = 256;
@@ -63,7 +63,9 @@ struct SegmentHeader {
     std::uint32_t slot_size;
     std::uint32_t capacity;
     std::uint32_t next_id;
-    std::uint32_t reserved;
+    // 1 + the highest slot index ever used: slots from here on were never
+    // written, so scans stop here (and never fault in the untouched pages).
+    std::uint32_t slot_limit;
     // Bumped (then futex-woken) after every change; waiters sleep on it.
     alignas(64) std::atomic<std::uint32_t> change_counter;
     // Bumped after a stop is requested, so that hosts of thread jobs look for

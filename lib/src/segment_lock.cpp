@@ -58,6 +58,7 @@ void repair_after_dead_owner(const Segment& segment) {
         JobSlot& slot = slots[i];
         if (slot.id == 0) continue;
         if (slot.id >= header.next_id) header.next_id = slot.id + 1;
+        if (i >= header.slot_limit) header.slot_limit = i + 1;
         bool state_valid = slot.state >= static_cast<std::uint8_t>(JobState::not_started) &&
                            slot.state <= static_cast<std::uint8_t>(JobState::failed);
         if (!state_valid) {

@@ -99,7 +99,8 @@ Job ThreadJobHost::start(ThreadJobSpec spec) {
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(entry);
-        if (idle_threads_ == 0 && pool_.size() < throttle_limit_)
+        // One more thread while queued jobs outnumber the idle threads, up to the limit.
+        if (queue_.size() > idle_threads_ && pool_.size() < throttle_limit_)
             pool_.emplace_back([this] { run_pool_thread(); });
     }
     queue_changed_.notify_one();

@@ -24,14 +24,13 @@ pid_t parent_pid_of(pid_t pid) {
     return parent;
 }
 
-// `jobctl foreach --as-job ...`: returns the parent's id.
+// `jobctl foreach --as-job -q ...`: returns the parent's id.
 JobId start_detached(const std::vector<std::string>& args) {
-    std::vector<std::string> full{"foreach", "--as-job"};
+    std::vector<std::string> full{"foreach", "--as-job", "-q"};
     full.insert(full.end(), args.begin(), args.end());
     CliResult result = jobctl(full);
     EXPECT_EQ(result.exit_code, 0) << result.err;
-    auto line = result.out.find('\n');
-    return line == std::string::npos ? 0 : static_cast<JobId>(std::stoul(result.out.substr(line + 1)));
+    return result.exit_code == 0 ? static_cast<JobId>(std::stoul(result.out)) : 0;
 }
 
 TEST_F(Foreach, PrintsEachChildsOutputWholeInInputOrder) {
@@ -44,7 +43,7 @@ TEST_F(Foreach, PrintsEachChildsOutputWholeInInputOrder) {
 }
 
 TEST_F(Foreach, ExitStatusAndParentStateDeriveFromChildren) {
-    CliResult result = jobctl({"foreach", "--name", "checks", "--", "test", "{}", "!=", "2", ":::", "1", "2", "3"});
+    CliResult result = jobctl({"foreach", "--keep-jobs", "--name", "checks", "--", "test", "{}", "!=", "2", ":::", "1", "2", "3"});
     EXPECT_EQ(result.exit_code, 1);
     auto jobs = list_jobs(repository());
     ASSERT_EQ(jobs.size(), 4u);
@@ -60,6 +59,25 @@ TEST_F(Foreach, ExitStatusAndParentStateDeriveFromChildren) {
     EXPECT_EQ(children[2].state, JobState::completed);
 }
 
+TEST_F(Foreach, ForegroundRunLeavesNoJobsBehind) {
+    CliResult result = jobctl({"foreach", "--", "echo", ":::", "1", "2"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_TRUE(repository().list().empty());
+}
+
+TEST_F(Foreach, TerminatingTheDetachedHostStopsTheRunCleanly) {
+    JobId parent = start_detached({"-j", "2", "--", "sh", "-c", "sleep 100 & sleep 100", ":::", "1", "2", "3"});
+    auto children = children_of(list_jobs(repository()), parent);
+    ASSERT_EQ(children.size(), 3u);
+    JobInfo first = wait_for(children[0].id, [](const JobInfo& job) { return job.process_id != 0; });
+    ::kill(repository().find(parent)->owner_pid, SIGTERM);
+    JobInfo stopped = wait_until_finished(parent);
+    EXPECT_EQ(stopped.state, JobState::stopped);
+    for (const JobInfo& child : children_of(list_jobs(repository()), parent))
+        EXPECT_EQ(child.state, JobState::stopped) << child.name;
+    EXPECT_TRUE(wait_for_group_gone(first.process_id)) << "a sleep survived";
+}
+
 TEST_F(Foreach, InputsFromStdinAndPlaceholderAppended) {
     CliResult result = shell("printf 'a\\nb c\\n' | jobctl foreach -- echo got");
     EXPECT_EQ(result.exit_code, 0) << result.err;
@@ -67,7 +85,7 @@ TEST_F(Foreach, InputsFromStdinAndPlaceholderAppended) {
 }
 
 TEST_F(Foreach, GetHidesChildrenUnlessAsked) {
-    jobctl({"foreach", "--name", "fam", "--", "true", ":::", "1", "2"});
+    jobctl({"foreach", "--keep-jobs", "--name", "fam", "--", "true", ":::", "1", "2"});
     CliResult plain = jobctl({"get"});
     EXPECT_NE(plain.out.find("fam "), std::string::npos);
     EXPECT_EQ(plain.out.find("fam:1"), std::string::npos);
@@ -117,8 +135,7 @@ TEST_F(Foreach, StoppingTheParentStopsEveryChild) {
     auto jobs = list_jobs(repository());
     EXPECT_EQ(jobs[0].state, JobState::stopped);
     for (const JobInfo& child : children_of(jobs, parent)) EXPECT_EQ(child.state, JobState::stopped) << child.name;
-    reap_exited_children();
-    EXPECT_TRUE(::kill(-first.process_id, 0) != 0 && errno == ESRCH) << "a sleep survived";
+    EXPECT_TRUE(wait_for_group_gone(first.process_id)) << "a sleep survived";
 }
 
 TEST_F(Foreach, KilledHostFailsParentAndChildren) {
@@ -133,7 +150,7 @@ TEST_F(Foreach, KilledHostFailsParentAndChildren) {
 }
 
 TEST_F(Foreach, RemovingTheParentRemovesItsChildren) {
-    jobctl({"foreach", "--name", "gone", "--", "echo", ":::", "1", "2"});
+    jobctl({"foreach", "--keep-jobs", "--name", "gone", "--", "echo", ":::", "1", "2"});
     EXPECT_EQ(jobctl({"remove", "gone"}).exit_code, 0);
     EXPECT_TRUE(repository().list().empty());
 }

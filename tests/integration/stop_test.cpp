@@ -12,12 +12,6 @@ namespace {
 
 using Stop = JobctlTest;
 
-// True when no process (not even a zombie) is left in the group.
-bool group_is_gone(pid_t group) {
-    reap_exited_children();  // orphans of the job were handed to us, the subreaper
-    return ::kill(-group, 0) != 0 && errno == ESRCH;
-}
-
 TEST_F(Stop, StopsTheWholeProcessTree) {
     JobId id = start({"sh", "-c", "sleep 100 & sleep 100"}, "tree");
     JobInfo running = wait_until_running(id);
@@ -26,7 +20,7 @@ TEST_F(Stop, StopsTheWholeProcessTree) {
     JobInfo job = *repository().find(id);
     EXPECT_EQ(job.state, JobState::stopped);
     EXPECT_TRUE(job.ended);
-    EXPECT_TRUE(group_is_gone(running.process_id)) << "a sleep of the job survived";
+    EXPECT_TRUE(wait_for_group_gone(running.process_id)) << "a sleep of the job survived";
 }
 
 TEST_F(Stop, EscalatesToSigkillAfterTheGracePeriod) {

@@ -1,6 +1,8 @@
 #include "repository_test.hpp"
 
 #include <dirent.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -36,6 +38,18 @@ std::vector<pid_t> children_of_this_process() {
     return children;
 }
 
+std::vector<pid_t> members_of_group(pid_t group) {
+    std::vector<pid_t> members;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return members;
+    while (dirent* entry = ::readdir(proc)) {
+        pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+        if (pid > 0 && ::getpgid(pid) == group) members.push_back(pid);
+    }
+    ::closedir(proc);
+    return members;
+}
+
 std::string unique_name() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string name = "jobctl-test-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name();
@@ -59,6 +73,23 @@ void reap_all_children() {
 
 void reap_exited_children() {
     while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
+}
+
+bool wait_for_group_gone(pid_t group, std::chrono::seconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        reap_exited_children();  // orphans of the group land with us, the subreaper
+        std::vector<pollfd> exits;
+        for (pid_t member : members_of_group(group)) {
+            int fd = static_cast<int>(::syscall(SYS_pidfd_open, member, 0));
+            if (fd >= 0) exits.push_back({fd, POLLIN, 0});
+        }
+        if (exits.empty()) return true;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        ::poll(exits.data(), exits.size(), static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
+        for (const pollfd& fd : exits) ::close(fd.fd);
+    }
+    return false;
 }
 
 void RepositoryTest::SetUp() {

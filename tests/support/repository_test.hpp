@@ -42,4 +42,9 @@ void reap_all_children();
 // Reaps children that have already exited; never blocks.
 void reap_exited_children();
 
+// Waits (on pidfds, with a timeout) until no process is left in process
+// group `group`. A stopped job's processes close their output (which ends
+// the job) a moment before they finish exiting, so tests wait for that.
+bool wait_for_group_gone(pid_t group, std::chrono::seconds timeout = std::chrono::seconds(20));
+
 }  // namespace jobctl::test

@@ -124,6 +124,19 @@ TEST_F(RepositoryUnit, IdsAreNeverReused) {
     EXPECT_EQ(third.id, second.id + 1);
 }
 
+TEST_F(RepositoryUnit, FindsEveryJobAfterSlotsAreReusedAroundTheTable) {
+    auto small = Repository::open(repository_name(), 5);
+    std::vector<JobId> kept;
+    for (int round = 0; round < 4; ++round) {
+        while (small.list().size() < 5) kept.push_back(small.add({"", JobType::process, "true"}).id);
+        small.erase(kept[kept.size() - 3]);  // free a slot in the middle, then one at the start
+        small.erase(small.list().front().id);
+    }
+    for (const JobInfo& job : small.list()) EXPECT_EQ(small.find(job.id)->id, job.id);
+    EXPECT_EQ(small.list().size(), 3u);
+    EXPECT_FALSE(small.find(kept.front()));
+}
+
 TEST_F(RepositoryUnit, ConcurrentAddsFromManyProcessesGetUniqueIds) {
     repository();
     constexpr int kProcesses = 4, kJobsEach = 200;

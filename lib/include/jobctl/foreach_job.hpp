@@ -36,10 +36,15 @@ public:
 
     // Registers the children and runs them, at most throttle_limit at once;
     // returns when all have finished. `on_child_registered` gets each child's
-    // id in input order before any runs; `on_child_finished` is called from
-    // pool threads as each ends. Returns the parent's final copy.
-    JobInfo run(const std::function<void(JobId)>& on_child_registered,
-                const std::function<void(const JobInfo&)>& on_child_finished);
+    // id in input order as it is registered (the first may already run);
+    // `on_all_registered` is called once every child is; `on_child_finished`
+    // is called from pool threads as each ends. Returns the parent's final copy.
+    struct Callbacks {
+        std::function<void(JobId)> on_child_registered;
+        std::function<void()> on_all_registered;
+        std::function<void(const JobInfo&)> on_child_finished;
+    };
+    JobInfo run(const Callbacks& callbacks);
 
 private:
     void update_parent(bool final);
@@ -51,7 +56,7 @@ private:
 };
 
 // --as-job: hands the whole run to a detached host process (its own
-// session) and returns the parent job as soon as it is registered.
+// session) and returns the parent job once it and all its children are registered.
 JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec);
 
 }  // namespace jobctl

@@ -15,11 +15,16 @@ namespace jobctl {
 struct ProcessJobSpec {
     std::string name;               // empty: "Job<id>"
     std::vector<std::string> argv;  // argv[0] is looked up on PATH like execvp
+    // False (the default): the worker is double-forked, so a long-lived
+    // caller never has a zombie to reap. True for a caller that exits right
+    // away (the jobctl command): the worker is posix_spawned as its direct
+    // child, which is faster, and init inherits it when the caller exits.
+    bool caller_exits_soon = false;
 };
 
-// Registers the job and launches a detached worker for it (its own session;
-// never a child the caller has to reap). The command inherits the caller's
-// environment and working directory; its stdin is /dev/null.
+// Registers the job and launches a detached worker for it (its own session).
+// The command inherits the caller's environment and working directory; its
+// stdin is /dev/null.
 // Throws Error(program_not_found) when argv[0] cannot be run, before
 // anything is registered.
 JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
