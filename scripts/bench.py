@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -29,6 +30,7 @@ class Contender:
     tool: str
     command: str
     prepare: str = ""  # run before every timed run, untimed
+    shell: bool = True  # False: run directly (hyperfine -N), for commands of a few ms
     samples: list = field(default_factory=list)  # seconds
 
     def median(self):
@@ -86,8 +88,11 @@ class Sandbox:
 
 def hyperfine(sandbox, contender, runs, warmup):
     export = sandbox.dir / "hyperfine.json"
-    command = ["hyperfine", "--style", "none", "--shell", "bash", "--runs", str(runs),
-               "--warmup", str(warmup), "--export-json", str(export)]
+    command = ["hyperfine", "--style", "none", "--runs", str(runs), "--warmup", str(warmup),
+               "--export-json", str(export)]
+    # Commands of a few milliseconds run without a shell: hyperfine cannot
+    # subtract a shell's start-up precisely enough at that scale.
+    command += ["--shell", "bash"] if contender.shell else ["-N"]
     if contender.prepare:
         command += ["--prepare", contender.prepare]
     command.append(contender.command)
@@ -108,10 +113,10 @@ def run_interleaved(sandbox, case, rounds, runs, warmup):
 def submit_case(sandbox, size):
     return Case(
         "Submit latency", "Start one trivial job and return.",
-        [Contender("jobctl", "jobctl start -q -- true"),
-         Contender("tsp", "tsp true"),
-         Contender("nq", "nq -q true"),
-         Contender("sh &", "sh -c 'true &'")],
+        [Contender("jobctl", "jobctl start -q -- true", shell=False),
+         Contender("tsp", "tsp true", shell=False),
+         Contender("nq", "nq -q true", shell=False),
+         Contender("sh &", "sh -c 'true &'", shell=False)],
         target="jobctl ≤ 1.5× `sh -c 'true &'`")
 
 
@@ -150,10 +155,10 @@ def query_case(sandbox, jobs):
     sandbox.shell(f"for i in $(seq {jobs}); do nq -q true; done; nq -w", check=True)
     return Case(
         "Query", f"List a queue holding {jobs} finished jobs.",
-        [Contender("jobctl get", "jobctl get >/dev/null"),
-         Contender("jobctl get --json", "jobctl get --json >/dev/null"),
-         Contender("tsp -l", "tsp -l >/dev/null"),
-         Contender("nq (ls $NQDIR)", "ls -l \"$NQDIR\" >/dev/null")],
+        [Contender("jobctl get", "jobctl get", shell=False),
+         Contender("jobctl get --json", "jobctl get --json", shell=False),
+         Contender("tsp -l", "tsp -l", shell=False),
+         Contender("nq (ls $NQDIR)", f"ls -l {sandbox.env['NQDIR']}", shell=False)],
         note="nq has no list command; its queue is the folder, so `ls -l` is how one lists it.",
         target="jobctl get faster than tsp -l")
 
@@ -303,6 +308,8 @@ def main():
     bin_dir = Path(args.bin)
     quick = args.quick
     sandbox = Sandbox(bin_dir)
+    # An interrupted run still cleans up (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     started = time.monotonic()
     try:
         cases = []
@@ -331,7 +338,8 @@ def main():
 
     lines = ["# Benchmarks", "",
              "Written by `scripts/bench.sh`" + (" --quick" if quick else "") + ". Every case runs every tool in the same run,",
-             "interleaved (rounds rotate the order), with `hyperfine` timing whole commands. Medians and min–max",
+             "interleaved (rounds rotate the order), with `hyperfine` timing whole commands (output to /dev/null;",
+             "commands of a few milliseconds without a shell, `-N`). Medians and min–max",
              "of all runs; ratios against the best peer measured in the same run. The machine is shared and",
              "noisy: compare ratios, not absolute figures.", ""]
     lines += machine_lines() + [f"- Mode: {'quick' if quick else 'full'}; wall time {time.monotonic() - started:.0f} s", ""]
