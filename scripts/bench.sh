@@ -10,16 +10,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" >/dev/null  # the ordinary dependencies
 
 peers=(task-spooler nq parallel hyperfine python3)
-missing=()
-for package in "${peers[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "bench: installing ${missing[*]}"
-  if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$root/scripts/install-missing.sh" "${peers[@]}"
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
 
 BUILD_DIR="$root/build-release" BUILD_TYPE=Release "$root/scripts/setup.sh"

@@ -11,16 +11,7 @@ build_type=${BUILD_TYPE:-RelWithDebInfo}
 
 packages=(g++ cmake ninja-build ccache libcereal-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev)
 
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}"
-  if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+"$root/scripts/install-missing.sh" "${packages[@]}"
 
 # Configured every time (a no-op when nothing changed), so a build folder
 # left with other options still builds what the tests need.
