@@ -304,6 +304,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer runs and smaller cases (under 3 minutes)")
     parser.add_argument("--bin", default=str(ROOT / "build-release" / "bin"))
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--only", help="comma-separated cases to run, of: submit,wake,throughput,output,query,"
+                                       "footprint,library (for working on one; the report then holds only those)")
     args = parser.parse_args()
     bin_dir = Path(args.bin)
     quick = args.quick
@@ -312,27 +314,36 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     started = time.monotonic()
     try:
+        wanted = set(args.only.split(",")) if args.only else None
+        selected = lambda name: wanted is None or name in wanted
         cases = []
         plan = [
-            (submit_case(sandbox, 0), (3, 10, 2) if quick else (5, 30, 3)),
-            (wake_case(sandbox), (2, 4, 1) if quick else (4, 10, 1)),
-            (throughput_case(sandbox, 200 if quick else 1000), (1, 1, 0) if quick else (3, 1, 0)),
-            (output_case(sandbox, 256 if quick else 1024), (1, 2, 0) if quick else (3, 1, 0)),
+            ("submit", lambda: submit_case(sandbox, 0), (3, 10, 2) if quick else (5, 30, 3)),
+            ("wake", lambda: wake_case(sandbox), (2, 4, 1) if quick else (4, 10, 1)),
+            ("throughput", lambda: throughput_case(sandbox, 200 if quick else 1000), (1, 1, 0) if quick else (3, 1, 0)),
+            ("output", lambda: output_case(sandbox, 256 if quick else 1024), (1, 2, 0) if quick else (3, 1, 0)),
         ]
-        for case, (rounds, runs, warmup) in plan:
+        for name, make_case, (rounds, runs, warmup) in plan:
+            if not selected(name):
+                continue
+            case = make_case()
             print(f"{case.title} ...", file=sys.stderr)
             run_interleaved(sandbox, case, rounds, runs, warmup)
             cases.append(case)
-        query = query_case(sandbox, 200 if quick else 1000)
-        print("Query ...", file=sys.stderr)
-        run_interleaved(sandbox, query, 3 if quick else 5, 10 if quick else 20, 2)
-        # The query run fills the queues once; clear them only afterwards.
-        sandbox.reset()
-        cases.insert(3, query)
-        print("Footprint ...", file=sys.stderr)
-        footprint = footprint_case(sandbox, 50 if quick else 200)
-        print("Library benchmarks ...", file=sys.stderr)
-        library = run_library_bench(bin_dir, 3 if quick else 7)
+        if selected("query"):
+            query = query_case(sandbox, 200 if quick else 1000)
+            print("Query ...", file=sys.stderr)
+            run_interleaved(sandbox, query, 3 if quick else 5, 10 if quick else 20, 2)
+            # The query run fills the queues once; clear them only afterwards.
+            sandbox.reset()
+            cases.insert(min(3, len(cases)), query)
+        footprint, library = [], {}
+        if selected("footprint"):
+            print("Footprint ...", file=sys.stderr)
+            footprint = footprint_case(sandbox, 50 if quick else 200)
+        if selected("library"):
+            print("Library benchmarks ...", file=sys.stderr)
+            library = run_library_bench(bin_dir, 3 if quick else 7)
     finally:
         sandbox.close()
 
@@ -346,14 +357,27 @@ def main():
     lines += ["## Whole commands", ""]
     for case in cases:
         lines += case_markdown(case)
-    lines += ["### Footprint", "",
-              f"Memory of the processes that hold {50 if quick else 200} concurrent `sleep 30.123` jobs (PSS from "
+    if footprint:
+        lines += footprint_markdown(footprint, 50 if quick else 200)
+    if library:
+        lines += library_markdown(library)
+    Path(args.output).write_text("\n".join(lines) + "\n")
+    print(f"wrote {args.output}", file=sys.stderr)
+
+
+def footprint_markdown(footprint, jobs):
+    lines = ["### Footprint", "",
+              f"Memory of the processes that hold {jobs} concurrent `sleep 30.123` jobs (PSS from "
               "`/proc/<pid>/smaps_rollup`, the `sleep`s themselves excluded), per job.", "",
               "| tool | launch | holder processes | PSS per job |", "|---|---|---|---|"]
     for tool, launch, holders, kib in footprint:
         lines.append(f"| {tool} | `{launch}` | {holders} | {kib:.0f} KiB |")
-    lines += ["", "(target: jobctl under 1 MiB per job)", "",
-              "## In process (Google Benchmark, `build-release/bin/library_bench`)", "",
+    lines += ["", "(target: jobctl under 1 MiB per job)", ""]
+    return lines
+
+
+def library_markdown(library):
+    lines = ["## In process (Google Benchmark, `build-release/bin/library_bench`)", "",
               "| benchmark | median | min – max | repetitions | floor it compares with |", "|---|---|---|---|---|"]
     floors = {"BM_RepositoryFind": "—", "BM_ChangeNotificationPingPong": "BM_FloorFutexPingPong",
               "BM_ThreadJobRoundTrip": "BM_FloorSpawnTrue (a process job's floor)", "BM_ThreadJobsPerSecond": "—"}
@@ -365,8 +389,7 @@ def main():
                      f"{format_time(min(times), 'auto')} – {format_time(max(times), 'auto')} | {len(times)} | "
                      f"{floors.get(name, 'floor')} |")
     lines.append("")
-    Path(args.output).write_text("\n".join(lines) + "\n")
-    print(f"wrote {args.output}", file=sys.stderr)
+    return lines
 
 
 if __name__ == "__main__":

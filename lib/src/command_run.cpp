@@ -79,16 +79,22 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
 }
 
 void CommandRun::pump(int& fd, OutputStream stream) {
-    ssize_t got = ::read(fd, buffer_.get(), kReadChunk);
-    if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
-    if (got <= 0) {
-        ::close(fd);
-        fd = -1;
-        return;
+    // Usually the bytes go straight from the pipe into the log (splice).
+    std::optional<std::uint64_t> size = log_.append_from_pipe(stream, fd);
+    if (!size) {
+        // Nothing buffered although poll said readable: the end of the output
+        // (read returns 0), or bytes that arrived just now.
+        ssize_t got = ::read(fd, buffer_.get(), kReadChunk);
+        if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
+        if (got <= 0) {
+            ::close(fd);
+            fd = -1;
+            return;
+        }
+        size = log_.append(stream, std::string_view(buffer_.get(), static_cast<std::size_t>(got)));
     }
-    std::uint64_t size = log_.append(stream, std::string_view(buffer_.get(), static_cast<std::size_t>(got)));
     repository_.update(id_, [&](JobSlot& slot) {
-        slot.output_bytes = size;
+        slot.output_bytes = *size;
         return true;
     });
 }

@@ -1,6 +1,7 @@
 #include "jobctl/output_log.hpp"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -18,13 +19,16 @@ namespace {
 
 constexpr std::size_t kReadBlock = 1u << 20;
 
-void write_all(int fd, iovec* parts, int count, const std::filesystem::path& path) {
+// Writes every part at `offset` (the log has one writer, which keeps the
+// offset itself: no O_APPEND, so that splice can write into it too).
+void write_all_at(int fd, iovec* parts, int count, std::uint64_t offset, const std::filesystem::path& path) {
     while (count > 0) {
-        ssize_t written = ::writev(fd, parts, count);
+        ssize_t written = ::pwritev(fd, parts, count, static_cast<off_t>(offset));
         if (written < 0) {
             if (errno == EINTR) continue;
             throw_system_error("cannot write " + path.string(), errno);
         }
+        offset += static_cast<std::uint64_t>(written);
         auto left = static_cast<std::size_t>(written);
         while (count > 0 && left >= parts->iov_len) {
             left -= parts->iov_len;
@@ -63,7 +67,7 @@ OutputLogWriter::~OutputLogWriter() {
 void OutputLogWriter::open() {
     ensure_spool_directory(directory_);
     auto path = directory_ / kOutputLogFileName;
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd_ < 0) throw_system_error("cannot open " + path.string(), errno);
     off_t end = ::lseek(fd_, 0, SEEK_END);
     size_ = end > 0 ? static_cast<std::uint64_t>(end) : 0;
@@ -76,8 +80,30 @@ std::uint64_t OutputLogWriter::append(OutputStream stream, std::string_view byte
     OutputRecordHeader header{static_cast<std::uint32_t>(bytes.size()),
                               static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
     iovec parts[2] = {{&header, sizeof header}, {const_cast<char*>(bytes.data()), bytes.size()}};
-    write_all(fd_, parts, 2, directory_ / kOutputLogFileName);
+    write_all_at(fd_, parts, 2, size_, directory_ / kOutputLogFileName);
     size_ += sizeof header + bytes.size();
+    return size_;
+}
+
+std::optional<std::uint64_t> OutputLogWriter::append_from_pipe(OutputStream stream, int pipe_fd) {
+    int available = 0;
+    if (::ioctl(pipe_fd, FIONREAD, &available) != 0 || available <= 0) return std::nullopt;
+    if (fd_ < 0) open();
+    auto length = std::min<std::uint32_t>(static_cast<std::uint32_t>(available), kMaxRecordLength);
+    OutputRecordHeader header{length, static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
+    iovec part{&header, sizeof header};
+    write_all_at(fd_, &part, 1, size_, directory_ / kOutputLogFileName);
+    // The pipe holds at least `length` bytes and nobody else reads it: move
+    // exactly that many into the file, without copying them through us.
+    loff_t offset = static_cast<loff_t>(size_ + sizeof header);
+    for (std::uint32_t moved = 0; moved < length;) {
+        ssize_t got = ::splice(pipe_fd, nullptr, fd_, &offset, length - moved, SPLICE_F_MOVE);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) throw_system_error("cannot move output into " + (directory_ / kOutputLogFileName).string(),
+                                         got < 0 ? errno : EIO);
+        moved += static_cast<std::uint32_t>(got);
+    }
+    size_ += sizeof header + length;
     return size_;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string_view>
 
 namespace jobctl {
@@ -35,6 +36,10 @@ public:
 
     // Appends one record (at most kMaxRecordLength bytes); returns the log's new size.
     std::uint64_t append(OutputStream stream, std::string_view bytes);
+    // Moves what a pipe holds now into one record (splice: no copy through
+    // user space). Returns the log's new size, or nullopt when the pipe holds
+    // nothing (then read it to see whether it is at its end).
+    std::optional<std::uint64_t> append_from_pipe(OutputStream stream, int pipe_fd);
     std::uint64_t size() const { return size_; }
 
 private:
