@@ -96,14 +96,24 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     ProgressLine progress(total, !quiet && ::isatty(STDERR_FILENO));
     ChildList children;
     // Each child's output whole, in input order, while later ones run.
+    // If printing fails (stdout closed, as by `| head -1`), the run is
+    // stopped: its output has nowhere to go. SIGPIPE is ignored so that this
+    // shows as EPIPE here instead of killing us with the commands still running.
+    ::signal(SIGPIPE, SIG_IGN);
+    std::string print_error;
     std::thread printer([&] {
-        for (std::size_t i = 0;; ++i) {
-            JobId child = children.at(i);
-            if (child == 0) return;
-            receive_output(repository, child, {.keep = false, .follow = true},
-                           [&](OutputStream stream, std::string_view bytes) {
-                               progress.print_above([&] { print_record(stream, bytes); });
-                           });
+        try {
+            for (std::size_t i = 0;; ++i) {
+                JobId child = children.at(i);
+                if (child == 0) return;
+                receive_output(repository, child, {.keep = false, .follow = true},
+                               [&](OutputStream stream, std::string_view bytes) {
+                                   progress.print_above([&] { print_record(stream, bytes); });
+                               });
+            }
+        } catch (const std::exception& error) {
+            print_error = error.what();
+            request_stop(repository, job.parent().id, kDefaultStopGrace);
         }
     });
     JobInfo parent;
@@ -120,6 +130,7 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     children.close();
     printer.join();
     if (interrupt.received() != 0) return 128 + interrupt.received();  // like a shell's status
+    if (!print_error.empty()) throw Error(ErrorCode::system, print_error + "; the run was stopped");
     // Like ForEach-Object -Parallel without -AsJob: no jobs are left behind.
     // Everything was printed, so nothing unreceived is lost.
     if (!options.keep_jobs) remove_run(repository, parent.id);

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "job_selection.hpp"
+#include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "stop_jobs.hpp"
 
@@ -30,7 +31,14 @@ void add_remove_command(CLI::App& app, int&) {
             // Check all first: a refused request changes nothing.
             for (const JobInfo& job : jobs) check_removable(job);
         }
-        for (const JobInfo& job : jobs) remove_job(repository, job.id);
+        for (const JobInfo& job : jobs) {
+            try {
+                remove_job(repository, job.id);
+            } catch (const Error& error) {
+                // Gone already: a child removed along with its parent named before it.
+                if (error.code() != ErrorCode::job_not_found) throw;
+            }
+        }
     });
 }
 

@@ -67,6 +67,7 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
     out_fd_ = command.out_fd;
     err_fd_ = command.err_fd;
     pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, child_, 0));
+    if (pidfd_ < 0) throw_system_error("pidfd_open", errno);  // the destructor ends the command
     auto identity = ProcessIdentity::of(child_);
     repository_.update(id_, [&](JobSlot& slot) {
         if (state_of(slot) == JobState::not_started) set_state(slot, JobState::running);
@@ -156,6 +157,12 @@ CommandRun::CommandRun(Repository& repository, JobId id, int stop_fd)
       buffer_(new char[kReadChunk]) {}
 
 CommandRun::~CommandRun() {
+    // Left early (an exception): the command must not outlive its run. Its
+    // zombie is still ours, so the group id is still its own.
+    if (child_ > 0 && !reaped_) {
+        ::killpg(child_, SIGKILL);
+        ::waitpid(child_, nullptr, 0);
+    }
     for (int fd : {out_fd_, err_fd_, pidfd_})
         if (fd >= 0) ::close(fd);
 }
@@ -177,8 +184,14 @@ void CommandRun::run(const std::vector<std::string>& argv) {
             siginfo_t status{};
             // WNOWAIT keeps the zombie, so the pid (and group id) cannot be
             // reused while we may still signal the group.
-            if (::waitid(P_PID, static_cast<id_t>(child_), &status, WEXITED | WNOWAIT) == 0)
+            if (::waitid(P_PID, static_cast<id_t>(child_), &status, WEXITED | WNOWAIT) == 0) {
                 exit_status = status;
+            } else if (errno != EINTR) {
+                // Someone else reaped it (a host that ignores SIGCHLD or reaps
+                // everything): the status is gone, and so may be the pid.
+                reaped_ = true;
+                throw_system_error("cannot read the command's exit status", errno);
+            }
         }
         if (kill_deadline_ && SteadyClock::now() >= *kill_deadline_) {
             ::killpg(child_, SIGKILL);
@@ -186,6 +199,7 @@ void CommandRun::run(const std::vector<std::string>& argv) {
         }
     }
     ::waitpid(child_, nullptr, 0);
+    reaped_ = true;
     record_outcome(*exit_status);
 }
 

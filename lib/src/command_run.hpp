@@ -41,6 +41,7 @@ private:
     std::unique_ptr<char[]> buffer_;  // uninitialised: pages are touched only by reads
 
     pid_t child_ = -1;
+    bool reaped_ = false;
     int out_fd_ = -1;
     int err_fd_ = -1;
     int pidfd_ = -1;

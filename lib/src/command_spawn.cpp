@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "jobctl/error.hpp"
+#include "signal_sets.hpp"
 
 extern char** environ;
 
@@ -37,16 +38,17 @@ struct SpawnSettings {
         posix_spawnattr_init(&attributes);
         posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
         posix_spawnattr_setpgroup(&attributes, 0);  // its own group: stop signals the whole tree
-        sigset_t none, defaults;
+        sigset_t none;
         sigemptyset(&none);
         posix_spawnattr_setsigmask(&attributes, &none);
-        sigemptyset(&defaults);
-        for (int signal : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&defaults, signal);
+        sigset_t defaults = defaulted_signal_set();
         posix_spawnattr_setsigdefault(&attributes, &defaults);
         posix_spawn_file_actions_init(&file_actions);
         posix_spawn_file_actions_addopen(&file_actions, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&file_actions, out.write_end, 1);
         posix_spawn_file_actions_adddup2(&file_actions, err.write_end, 2);
+        // A thread-job host's own descriptors (a CI runner's, say) are none of the command's business.
+        posix_spawn_file_actions_addclosefrom_np(&file_actions, 3);
     }
     ~SpawnSettings() {
         posix_spawn_file_actions_destroy(&file_actions);
@@ -60,7 +62,15 @@ SpawnedCommand spawn_command(const std::vector<std::string>& argv) {
     std::vector<char*> raw;
     for (const std::string& argument : argv) raw.push_back(const_cast<char*>(argument.c_str()));
     raw.push_back(nullptr);
-    Pipe out = make_pipe(true), err = make_pipe(false);
+    Pipe out = make_pipe(true);
+    Pipe err;
+    try {
+        err = make_pipe(false);
+    } catch (...) {
+        ::close(out.read_end);
+        ::close(out.write_end);
+        throw;
+    }
     SpawnSettings settings(out, err);
     pid_t pid = -1;
     int error = ::posix_spawnp(&pid, raw[0], &settings.file_actions, &settings.attributes, raw.data(), environ);

@@ -139,46 +139,73 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
     return repository_.find(parent_.id).value_or(parent_);
 }
 
+namespace {
+
+// What the detached host reports through its pipe: the parent's id, or why it failed.
+struct HostReport {
+    JobId parent = 0;
+    ErrorCode code = ErrorCode::system;
+    char message[256] = {};
+};
+
+void send_report(int fd, const HostReport& report) {
+    [[maybe_unused]] ssize_t ignored = ::write(fd, &report, sizeof report);  // < PIPE_BUF: one piece
+    ::close(fd);
+}
+
+[[noreturn]] void run_detached_host(Repository& repository, const ForeachSpec& spec, int report_fd) {
+    int null_fd = ::open("/dev/null", O_RDWR);
+    for (int fd : {0, 1, 2}) ::dup2(null_fd, fd);
+    ::close_range(3, static_cast<unsigned>(report_fd) - 1, 0);
+    ::close_range(static_cast<unsigned>(report_fd) + 1, ~0u, 0);
+    try {
+        StopOnSignals stop_on_signals;  // a shutdown stops the run rather than orphaning its commands
+        ForeachJob job(repository, spec);
+        stop_on_signals.watch(repository, job.parent().id);
+        job.run({.on_child_registered = nullptr,
+                 .on_all_registered = [&] { send_report(report_fd, {job.parent().id, ErrorCode::system, {}}); },
+                 .on_child_finished = nullptr});
+        ::_exit(0);
+    } catch (const Error& error) {
+        HostReport report{0, error.code(), {}};
+        std::snprintf(report.message, sizeof report.message, "%s", error.what());
+        send_report(report_fd, report);  // (ignored if the run had begun: the caller has its answer)
+    } catch (const std::exception& error) {
+        HostReport report;
+        std::snprintf(report.message, sizeof report.message, "%s", error.what());
+        send_report(report_fd, report);
+    }
+    ::_exit(1);
+}
+
+}  // namespace
+
 JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec) {
     check_foreach_spec(spec);
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
     pid_t intermediate = ::fork();
-    if (intermediate < 0) throw_system_error("cannot fork the foreach host", errno);
+    if (intermediate < 0) {
+        int error = errno;
+        ::close(report[0]);
+        ::close(report[1]);
+        throw_system_error("cannot fork the foreach host", error);
+    }
     if (intermediate == 0) {
         ::setsid();
         if (::fork() != 0) ::_exit(0);
-        // The detached host: no terminal, none of the caller's descriptors.
-        int null_fd = ::open("/dev/null", O_RDWR);
-        for (int fd : {0, 1, 2}) ::dup2(null_fd, fd);
-        ::close_range(3, static_cast<unsigned>(report[1]) - 1, 0);
-        ::close_range(static_cast<unsigned>(report[1]) + 1, ~0u, 0);
-        try {
-            StopOnSignals stop_on_signals;  // a shutdown stops the run rather than orphaning its commands
-            ForeachJob job(repository, spec);
-            JobId id = job.parent().id;
-            stop_on_signals.watch(repository, id);
-            job.run({.on_child_registered = nullptr,
-                     .on_all_registered =
-                         [&] {
-                             [[maybe_unused]] ssize_t ignored = ::write(report[1], &id, sizeof id);
-                             ::close(report[1]);
-                         },
-                     .on_child_finished = nullptr});
-            ::_exit(0);
-        } catch (...) {
-            ::_exit(1);
-        }
+        run_detached_host(repository, spec, report[1]);
     }
     ::close(report[1]);
-    JobId id = 0;
+    HostReport answer;
     ssize_t got;
-    do got = ::read(report[0], &id, sizeof id);
+    do got = ::read(report[0], &answer, sizeof answer);
     while (got < 0 && errno == EINTR);
     ::close(report[0]);
     while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {}
-    if (got != sizeof id) throw Error(ErrorCode::system, "the detached foreach host did not start");
-    auto parent = repository.find(id);
+    if (got != sizeof answer) throw Error(ErrorCode::system, "the detached foreach host did not start");
+    if (answer.parent == 0) throw Error(answer.code, answer.message);
+    auto parent = repository.find(answer.parent);
     if (!parent) throw Error(ErrorCode::system, "the detached foreach host did not register its job");
     return *parent;
 }

@@ -39,15 +39,21 @@ public:
     }
 
     void flush() {
-        std::string_view rest = pending_;
-        std::uint64_t size = log_.size();
-        while (!rest.empty()) {
-            std::size_t length = std::min<std::size_t>(rest.size(), kMaxRecordLength);
-            size = log_.append(pending_stream_, rest.substr(0, length));
-            rest.remove_prefix(length);
+        if (pending_.empty()) return;
+        std::size_t written = 0;
+        try {
+            while (written < pending_.size()) {
+                std::size_t length = std::min<std::size_t>(pending_.size() - written, kMaxRecordLength);
+                log_.append(pending_stream_, std::string_view(pending_).substr(written, length));
+                written += length;
+            }
+        } catch (...) {
+            pending_.erase(0, written);  // what reached the log is not written twice
+            if (written > 0) publish(log_.size());
+            throw;
         }
-        if (!pending_.empty()) publish(size);
         pending_.clear();
+        publish(log_.size());
     }
 
 private:

@@ -28,17 +28,22 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     if (!found) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
     if (!requested) return false;
     repository.count_stop_request();
-    // Stopping a parent stops its children.
+    // Stopping a parent stops its children (one that ends meanwhile is fine).
     if (may_have_children)
-        for (const JobInfo& child : children_of(repository.list(), id))
-            if (!child.finished()) request_stop(repository, child.id, grace);
-    job = *repository.find(id);
+        for (const JobInfo& child : children_of(repository.list(), id)) {
+            try {
+                if (!child.finished()) request_stop(repository, child.id, grace);
+            } catch (const Error& error) {
+                if (error.code() != ErrorCode::job_not_found) throw;
+            }
+        }
+    auto current = repository.find(id);
+    if (!current) return true;  // finished and removed meanwhile
+    job = *current;
     // A worker that has not claimed the job yet sees the flag when it does.
     // A claimed one is signalled, but only if it is verifiably the owner.
-    if (job.type == JobType::process && job.owner_claimed) {
-        ProcessIdentity owner{job.owner_pid, job.owner_start_time};
-        if (owner.alive()) ::kill(owner.pid, SIGTERM);
-    }
+    if (job.type == JobType::process && job.owner_claimed)
+        ProcessIdentity{job.owner_pid, job.owner_start_time}.send_signal(SIGTERM);
     Liveness::check(repository, job);
     return true;
 }

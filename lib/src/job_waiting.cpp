@@ -47,16 +47,19 @@ std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std
             if (remaining <= std::chrono::nanoseconds::zero()) return std::nullopt;
         }
         owner_watch.watch(jobs);
+        // An owner we could not watch is looked at again after a while.
+        if (!owner_watch.complete()) remaining = std::min<std::chrono::nanoseconds>(remaining, std::chrono::milliseconds(100));
         repository.wait_for_change(seen, remaining);
     }
 }
 
 std::optional<std::vector<JobInfo>> wait_for_jobs(Repository& repository, const std::vector<JobId>& ids,
                                                   WaitMode mode, Deadline deadline) {
+    const std::size_t wanted = std::unordered_set<JobId>(ids.begin(), ids.end()).size();  // an id named twice is one job
     auto condition = [&](const std::vector<JobInfo>& jobs) {
-        std::size_t finished = ids.size() - jobs.size();  // removed jobs count as finished
+        std::size_t finished = wanted - jobs.size();  // removed jobs count as finished
         finished += static_cast<std::size_t>(std::ranges::count_if(jobs, &JobInfo::finished));
-        return mode == WaitMode::all ? finished == ids.size() : (finished > 0 || ids.empty());
+        return mode == WaitMode::all ? finished == wanted : (finished > 0 || wanted == 0);
     };
     return wait_until(repository, ids, condition, deadline);
 }

@@ -31,8 +31,7 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
     }
     // Nobody reads the orphaned command's output any more: end its process
     // group, but only if its leader is verifiably still the job's command.
-    if (job.process_id > 0 && ProcessIdentity{job.process_id, job.process_start_time}.alive())
-        ::killpg(job.process_id, SIGKILL);
+    ProcessIdentity{job.process_id, job.process_start_time}.signal_group(SIGKILL);
     if (auto fresh = repository.find(job.id)) job = *fresh;
     return true;
 }

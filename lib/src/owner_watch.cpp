@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <set>
 
+#include "jobctl/error.hpp"
 #include "jobctl/process_identity.hpp"
 
 namespace jobctl::detail {
@@ -46,6 +47,7 @@ void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
     const int self = ::getpid();
     std::set<int> wanted;
     bool owner_already_gone = false;
+    complete_ = true;
     std::lock_guard lock(mutex_);
     for (const JobInfo& job : jobs) {
         // This process cannot die while it waits: no need to watch itself.
@@ -53,6 +55,10 @@ void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
         wanted.insert(job.owner_pid);
         if (pidfd_by_pid_.contains(job.owner_pid)) continue;
         int fd = open_pidfd(job.owner_pid);
+        if (fd < 0 && errno != ESRCH) {  // cannot watch it (out of descriptors, say)
+            complete_ = false;
+            continue;
+        }
         // Checked after opening: the pidfd then surely names the owner we saw.
         if (fd < 0 || !ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) {
             if (fd >= 0) ::close(fd);
@@ -69,6 +75,7 @@ void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
     if (owner_already_gone) repository_.notify_change();
     if (pidfd_by_pid_.empty() && !thread_.joinable()) return;
     if (wake_fd_ < 0) wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ < 0) throw_system_error("eventfd", errno);
     if (!thread_.joinable()) {
         thread_ = std::thread([this] { run(); });
     } else {

@@ -22,6 +22,9 @@ public:
 
     // Watches the owners of the unfinished jobs among `jobs` (and only those).
     void watch(const std::vector<JobInfo>& jobs);
+    // False when some owner could not be watched: the waiter must then look
+    // again now and then instead of trusting a wake-up.
+    bool complete() const { return complete_; }
 
 private:
     void run();
@@ -32,6 +35,7 @@ private:
     std::map<int, int> pidfd_by_pid_;  // guarded by mutex_
     int wake_fd_ = -1;                 // eventfd: the set changed or we stop
     bool stopping_ = false;
+    bool complete_ = true;
     std::thread thread_;
 };
 

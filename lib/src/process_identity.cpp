@@ -1,9 +1,14 @@
 #include "jobctl/process_identity.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
+
+#include "jobctl/error.hpp"
 #include <cstring>
 #include <string>
 
@@ -45,7 +50,9 @@ std::optional<StatFields> read_stat(pid_t pid) {
 ProcessIdentity ProcessIdentity::self() {
     pid_t pid = ::getpid();
     auto fields = read_stat(pid);
-    return {pid, fields ? fields->start_time : 0};
+    // Without /proc no one could tell this process from a later one.
+    if (!fields) throw Error(ErrorCode::system, "cannot read /proc/self/stat (is /proc mounted?)");
+    return {pid, fields->start_time};
 }
 
 std::optional<ProcessIdentity> ProcessIdentity::of(pid_t pid) {
@@ -58,6 +65,40 @@ std::optional<ProcessIdentity> ProcessIdentity::of(pid_t pid) {
 bool ProcessIdentity::alive() const {
     auto current = of(pid);
     return current && current->start_time == start_time;
+}
+
+namespace {
+
+// A pidfd that surely names `identity` (checked after opening), or -1.
+int verified_pidfd(const ProcessIdentity& identity) {
+    if (identity.pid <= 0) return -1;
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, identity.pid, 0));
+    if (fd < 0) return -1;
+    if (!identity.alive()) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+}  // namespace
+
+bool ProcessIdentity::send_signal(int signal) const {
+    int fd = verified_pidfd(*this);
+    if (fd < 0) return false;
+    bool sent = ::syscall(SYS_pidfd_send_signal, fd, signal, nullptr, 0) == 0;
+    ::close(fd);
+    return sent;
+}
+
+bool ProcessIdentity::signal_group(int signal) const {
+    int fd = verified_pidfd(*this);
+    if (fd < 0) return false;
+    pollfd exited{fd, POLLIN, 0};
+    bool leader_running = ::poll(&exited, 1, 0) == 0;  // readable once it has exited
+    bool sent = leader_running && ::killpg(pid, signal) == 0;
+    ::close(fd);
+    return sent;
 }
 
 }  // namespace jobctl

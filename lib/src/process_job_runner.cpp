@@ -5,11 +5,15 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "clock.hpp"
 #include "command_run.hpp"
 #include "jobctl/process_identity.hpp"
 #include "jobctl/process_job.hpp"
+#include "jobctl/error.hpp"
 #include "segment_layout.hpp"
+#include "signal_sets.hpp"
 
 namespace jobctl {
 namespace {
@@ -37,25 +41,25 @@ bool claim(Repository& repository, JobId id) {
 
 // Blocked since before exec (see process_launch.cpp); read here instead.
 int stop_signal_fd() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    for (int signal : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, signal);
+    sigset_t signals = detail::stop_signal_set();
     sigprocmask(SIG_BLOCK, &signals, nullptr);
-    return ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    int fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0) throw_system_error("signalfd", errno);
+    return fd;
 }
 
 }  // namespace
 
 int run_process_job(Repository& repository, JobId id, const std::vector<std::string>& argv) {
-    int signal_fd = stop_signal_fd();
     try {
+        int signal_fd = stop_signal_fd();
         if (claim(repository, id)) detail::CommandRun(repository, id, signal_fd).run(argv);
         return 0;
     } catch (const std::exception& error) {
         // Record why, rather than leave the job to be found "worker lost".
+        // (CommandRun's destructor has already ended and reaped the command.)
         detail::finish_job(repository, id, JobState::failed, std::string("worker error: ") + error.what(),
                            std::nullopt, 0);
-        if (auto job = repository.find(id); job && job->process_id > 0) ::killpg(job->process_id, SIGKILL);
         return 1;
     }
 }

@@ -15,6 +15,7 @@
 #include "jobctl/process_job.hpp"
 #include "command_text.hpp"
 #include "segment_layout.hpp"
+#include "signal_sets.hpp"
 
 extern char** environ;
 
@@ -27,14 +28,12 @@ bool is_executable_file(const std::filesystem::path& path) {
 }
 
 // In the detached grandchild: only async-signal-safe calls until exec.
-[[noreturn]] void exec_worker(const char* worker, char* const* argv) {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGHUP);
+[[noreturn]] void exec_worker(const char* worker, char* const* argv, const sigset_t& defaulted) {
+    for (int signal = 1; signal < NSIG; ++signal)
+        if (sigismember(&defaulted, signal) == 1) ::signal(signal, SIG_DFL);
     // Blocked until the worker reads them from its signalfd: a stop that
     // arrives while it is still loading is not lost.
+    sigset_t stop_signals = detail::stop_signal_set();
     sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
     int null_fd = ::open("/dev/null", O_RDWR);
     if (null_fd >= 0) {
@@ -53,6 +52,7 @@ pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::stri
     std::vector<char*> argv;
     for (std::string& argument : arguments) argv.push_back(argument.data());
     argv.push_back(nullptr);
+    const sigset_t defaulted = detail::defaulted_signal_set();  // built before fork: no work in the child
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
     pid_t intermediate = ::fork();
@@ -65,7 +65,7 @@ pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::stri
     if (intermediate == 0) {
         ::setsid();
         pid_t worker_pid = ::fork();
-        if (worker_pid == 0) exec_worker(worker.c_str(), argv.data());
+        if (worker_pid == 0) exec_worker(worker.c_str(), argv.data(), defaulted);
         [[maybe_unused]] ssize_t ignored = ::write(report[1], &worker_pid, sizeof worker_pid);
         ::_exit(0);
     }
@@ -88,11 +88,11 @@ pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>
     argv.push_back(nullptr);
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    for (int signal : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&stop_signals, signal);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    sigset_t stop_signals = detail::stop_signal_set();
     posix_spawnattr_setsigmask(&attributes, &stop_signals);
+    sigset_t defaulted = detail::defaulted_signal_set();
+    posix_spawnattr_setsigdefault(&attributes, &defaulted);
     posix_spawn_file_actions_t file_actions;
     posix_spawn_file_actions_init(&file_actions);
     for (int fd : {0, 1, 2}) posix_spawn_file_actions_addopen(&file_actions, fd, "/dev/null", O_RDWR, 0);

@@ -132,6 +132,7 @@ bool Segment::try_open(const std::string& name, Segment& out) {
     }
     out.header_ = header;
     out.size_ = size;
+    out.capacity_ = header->capacity;
     return true;
 }
 
@@ -150,7 +151,8 @@ bool Segment::unlink(const std::string& name) {
     return ::unlink(path_of(name).c_str()) == 0;
 }
 
-Segment::Segment(Segment&& other) noexcept : header_(other.header_), size_(other.size_) {
+Segment::Segment(Segment&& other) noexcept
+    : header_(other.header_), size_(other.size_), capacity_(other.capacity_) {
     other.header_ = nullptr;
 }
 

@@ -28,7 +28,9 @@ public:
 
     SegmentHeader& header() const { return *header_; }
     JobSlot* slots() const { return slots_of(header_); }
-    std::uint32_t capacity() const { return header_->capacity; }
+    // As validated when opened (the mapping's size); never re-read from the
+    // segment, where a damaged or hostile writer could change it.
+    std::uint32_t capacity() const { return capacity_; }
 
 private:
     Segment(SegmentHeader* header, std::size_t size) : header_(header), size_(size) {}
@@ -36,6 +38,7 @@ private:
 
     SegmentHeader* header_;
     std::size_t size_;
+    std::uint32_t capacity_ = 0;
 };
 
 }  // namespace jobctl::detail

@@ -1,30 +1,49 @@
 #include "jobctl/stop_on_signals.hpp"
 
+#include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
-#include <thread>
+#include <cerrno>
 
+#include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
+#include "signal_sets.hpp"
 
 namespace jobctl {
 
-StopOnSignals::StopOnSignals() {
-    sigemptyset(&signals_);
-    for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals_, signal);
-    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+StopOnSignals::StopOnSignals() : signals_(detail::stop_signal_set()) {
+    pthread_sigmask(SIG_BLOCK, &signals_, &previous_mask_);
+}
+
+StopOnSignals::~StopOnSignals() {
+    if (watcher_.joinable()) {
+        std::uint64_t one = 1;
+        [[maybe_unused]] ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
+        watcher_.join();
+    }
+    for (int fd : {signal_fd_, wake_fd_})
+        if (fd >= 0) ::close(fd);
+    pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
 void StopOnSignals::watch(Repository& repository, JobId job) {
-    // Detached: it sleeps in sigwait for the life of the process.
-    std::thread([this, &repository, job] {
-        int signal = 0;
-        if (sigwait(&signals_, &signal) != 0) return;
-        received_ = signal;
+    signal_fd_ = ::signalfd(-1, &signals_, SFD_CLOEXEC);
+    wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
+    if (signal_fd_ < 0 || wake_fd_ < 0) throw_system_error("cannot watch for signals", errno);
+    watcher_ = std::thread([this, &repository, job] {
+        pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+        while (::poll(fds, 2, -1) < 0 && errno == EINTR) {}
+        signalfd_siginfo info;
+        if (fds[0].revents == 0 || ::read(signal_fd_, &info, sizeof info) != sizeof info) return;
+        received_ = static_cast<int>(info.ssi_signo);
         try {
             request_stop(repository, job, kDefaultStopGrace);
         } catch (const std::exception&) {  // the job is gone: nothing to stop
         }
-    }).detach();
+    });
 }
 
 }  // namespace jobctl

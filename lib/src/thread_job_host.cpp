@@ -125,8 +125,11 @@ void ThreadJobHost::run_pool_thread() {
         auto finished_callback = on_job_finished_;
         lock.unlock();
         run_job(entry);
-        if (finished_callback)
-            if (auto job = repository_.find(entry->id)) finished_callback(*job);
+        try {
+            if (finished_callback)
+                if (auto job = repository_.find(entry->id)) finished_callback(*job);
+        } catch (const std::exception&) {  // the callback's failure is not the pool's
+        }
         lock.lock();
         std::erase(running_, entry);
     }
@@ -152,9 +155,17 @@ void ThreadJobHost::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
             }
         }
         end(repository_, *entry, failure);
-    } catch (const std::exception&) {
-        // The repository itself failed us (removed job, damaged segment):
-        // nothing left to record; the pool thread lives on.
+    } catch (const std::exception& error) {
+        // The repository (or the output log) failed us: record it if we can,
+        // rather than leave the job Running; the pool thread lives on.
+        try {
+            repository_.update(entry->id, [&](JobSlot& slot) {
+                if (is_terminal(static_cast<JobState>(slot.state))) return false;
+                set_outcome(slot, JobState::failed, std::string("host error: ") + error.what());
+                return true;
+            });
+        } catch (const std::exception&) {
+        }
     }
 }
 
@@ -210,13 +221,18 @@ void ThreadJobHost::deliver_stop_requests() {
 
 void ThreadJobHost::end_unstarted(JobId id, const std::string& reason,
                                   const std::function<void(const JobInfo&)>& finished_callback) {
-    repository_.update(id, [&](JobSlot& slot) {
-        if (is_terminal(static_cast<JobState>(slot.state))) return false;
-        set_outcome(slot, JobState::stopped, reason);
-        return true;
-    });
-    if (finished_callback)
-        if (auto job = repository_.find(id)) finished_callback(*job);
+    try {
+        repository_.update(id, [&](JobSlot& slot) {
+            if (is_terminal(static_cast<JobState>(slot.state))) return false;
+            set_outcome(slot, JobState::stopped, reason);
+            return true;
+        });
+        if (finished_callback)
+            if (auto job = repository_.find(id)) finished_callback(*job);
+    } catch (const std::exception&) {
+        // Called from the destructor too: nothing may escape. A job we could
+        // not record is found "host lost" once this process is gone.
+    }
 }
 
 }  // namespace jobctl

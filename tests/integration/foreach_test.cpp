@@ -155,6 +155,22 @@ TEST_F(Foreach, RemovingTheParentRemovesItsChildren) {
     EXPECT_TRUE(repository().list().empty());
 }
 
+TEST_F(Foreach, ClosedStdoutStopsTheRun) {
+    CliResult result = shell("jobctl foreach -- yes {} ::: a b | head -n 1");
+    EXPECT_EQ(result.out, "a\n");
+    auto jobs = list_jobs(repository());
+    ASSERT_FALSE(jobs.empty());  // a run that did not end normally keeps its jobs
+    EXPECT_EQ(jobs[0].state, JobState::stopped);
+}
+
+TEST_F(Foreach, AsJobReportsAFullRepositoryWithItsExitCode) {
+    ::setenv("JOBCTL_CAPACITY", "2", 1);
+    CliResult result = jobctl({"foreach", "--as-job", "--", "true", ":::", "1", "2", "3"});
+    ::unsetenv("JOBCTL_CAPACITY");
+    EXPECT_EQ(result.exit_code, 7) << result.err;
+    EXPECT_NE(result.err.find("full"), std::string::npos) << result.err;
+}
+
 TEST_F(Foreach, BadInputChangesNothing) {
     EXPECT_EQ(jobctl({"foreach", "--", "/no/such/program", ":::", "1"}).exit_code, 8);
     EXPECT_EQ(jobctl({"foreach", "-j", "0", "--", "true", ":::", "1"}).exit_code, 2);

@@ -23,6 +23,17 @@ TEST_F(Stop, StopsTheWholeProcessTree) {
     EXPECT_TRUE(wait_for_group_gone(running.process_id)) << "a sleep of the job survived";
 }
 
+TEST_F(Stop, WorksWhenTheStartingShellIgnoredTheSignals) {
+    // Ignored signals survive exec; the worker must not inherit that.
+    CliResult started = shell("trap '' TERM INT HUP CHLD; exec jobctl start -q -- sleep 100");
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    JobId id = static_cast<JobId>(std::stoul(started.out));
+    wait_until_running(id);
+    CliResult stop = jobctl({"stop", std::to_string(id), "--timeout", "30"});
+    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+    EXPECT_EQ(repository().find(id)->state, JobState::stopped);
+}
+
 TEST_F(Stop, EscalatesToSigkillAfterTheGracePeriod) {
     JobId id = start({"sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done"});
     wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });  // the trap is set

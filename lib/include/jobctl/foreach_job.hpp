@@ -56,7 +56,10 @@ private:
 };
 
 // --as-job: hands the whole run to a detached host process (its own
-// session) and returns the parent job once it and all its children are registered.
+// session) and returns the parent job once it and all its children are
+// registered. The host is a fork of the caller, not an exec: call it from a
+// single-threaded process (the jobctl command does). Errors of the host
+// (a full repository, say) are thrown here with their own code.
 JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec);
 
 }  // namespace jobctl

@@ -18,6 +18,14 @@ struct ProcessIdentity {
     static std::optional<ProcessIdentity> of(pid_t pid);
     // True while this very process (not a later one with the same pid) runs.
     bool alive() const;
+    // Sends `signal` to this very process (through a pidfd checked against
+    // the start time: never to a later process with the same pid). False if
+    // it is gone.
+    bool send_signal(int signal) const;
+    // Sends `signal` to the process group this process leads, checked the
+    // same way just before (a group id cannot be reused while its leader
+    // lives). False if the leader is gone.
+    bool signal_group(int signal) const;
 };
 
 }  // namespace jobctl

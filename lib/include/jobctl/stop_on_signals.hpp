@@ -2,10 +2,12 @@
 // Turns SIGINT, SIGTERM and SIGHUP into a stop of one job (and so of its
 // children): what a foreground `foreach` does on Ctrl-C, and what a detached
 // foreach host does when the system shuts down. Construct it before any
-// thread starts (the signals are blocked in every thread and taken by one).
+// thread starts: the signals are blocked in this thread and in every thread
+// started after, and one watcher thread reads them from a signalfd.
 
 #include <atomic>
 #include <csignal>
+#include <thread>
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
@@ -15,6 +17,12 @@ namespace jobctl {
 class StopOnSignals {
 public:
     StopOnSignals();
+    // Ends the watcher and unblocks the signals again (a pending one then
+    // takes its default action).
+    ~StopOnSignals();
+    StopOnSignals(const StopOnSignals&) = delete;
+    StopOnSignals& operator=(const StopOnSignals&) = delete;
+
     // From now on, the first of the signals requests a stop of `job`.
     void watch(Repository& repository, JobId job);
     // The signal that arrived, or 0.
@@ -22,7 +30,11 @@ public:
 
 private:
     sigset_t signals_;
+    sigset_t previous_mask_;
+    int signal_fd_ = -1;
+    int wake_fd_ = -1;  // eventfd: the destructor wants the watcher to end
     std::atomic<int> received_{0};
+    std::thread watcher_;
 };
 
 }  // namespace jobctl
