@@ -96,27 +96,29 @@ TEST_F(ThreadJobs, JobIgnoringStopStaysStoppingAndTheCliSaysSo) {
 }
 
 TEST_F(ThreadJobs, ThrottleLimitHoldsAndJobsStartInSubmissionOrder) {
+    constexpr std::size_t kJobs = 6;
     ThreadJobHost host(repository(), {.throttle_limit = 2});
-    std::promise<void> release;
-    auto released = release.get_future().share();
+    std::vector<std::promise<void>> releases(kJobs);
     std::vector<JobId> ids;
-    for (int i = 0; i < 6; ++i)
-        ids.push_back(host.start("", [released](JobContext&) { released.wait(); }).id());
-    auto running = [](const std::vector<JobInfo>& jobs) {
-        return std::ranges::count(jobs, JobState::running, &JobInfo::state);
-    };
-    auto two_running = wait_until(repository(), ids, [&](const std::vector<JobInfo>& jobs) { return running(jobs) == 2; },
-                                  deadline_after(std::chrono::seconds(20)));
-    ASSERT_TRUE(two_running);
-    EXPECT_EQ((*two_running)[0].state, JobState::running);
-    EXPECT_EQ((*two_running)[1].state, JobState::running);
-    for (std::size_t i = 2; i < 6; ++i) EXPECT_EQ((*two_running)[i].state, JobState::not_started);
-    release.set_value();
-    auto done = wait_for_jobs(repository(), ids, WaitMode::all, deadline_after(std::chrono::seconds(20)));
-    ASSERT_TRUE(done);
-    for (std::size_t i = 1; i < done->size(); ++i) {
-        EXPECT_EQ((*done)[i].state, JobState::completed);
-        EXPECT_LE((*done)[i - 1].began, (*done)[i].began) << "job " << (*done)[i].id << " started out of order";
+    for (std::size_t i = 0; i < kJobs; ++i)
+        ids.push_back(host.start("", [released = releases[i].get_future().share()](JobContext&) { released.wait(); }).id());
+    // Release the jobs one by one: each time, the two running are the two
+    // earliest unfinished ones, and all later ones still wait NotStarted.
+    for (std::size_t done = 0; done < kJobs; ++done) {
+        std::size_t expected_running = std::min<std::size_t>(2, kJobs - done);
+        auto jobs = wait_until(repository(), ids, [&](const std::vector<JobInfo>& copies) {
+            return static_cast<std::size_t>(std::ranges::count(copies, JobState::running, &JobInfo::state)) ==
+                   expected_running;
+        }, deadline_after(std::chrono::seconds(20)));
+        ASSERT_TRUE(jobs) << "after " << done << " released";
+        for (std::size_t i = 0; i < kJobs; ++i) {
+            JobState expected = i < done ? JobState::completed
+                                : i < done + expected_running ? JobState::running
+                                                              : JobState::not_started;
+            EXPECT_EQ((*jobs)[i].state, expected) << "job " << i << " after " << done << " released";
+        }
+        releases[done].set_value();
+        wait_until_finished(ids[done]);
     }
 }
 
