@@ -58,10 +58,15 @@ struct SpawnSettings {
 
 }  // namespace
 
+std::vector<char*> exec_argv(const std::vector<std::string>& argv) {
+    std::vector<char*> pointers;
+    for (const std::string& argument : argv) pointers.push_back(const_cast<char*>(argument.c_str()));
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
 SpawnedCommand spawn_command(const std::vector<std::string>& argv) {
-    std::vector<char*> raw;
-    for (const std::string& argument : argv) raw.push_back(const_cast<char*>(argument.c_str()));
-    raw.push_back(nullptr);
+    std::vector<char*> raw = exec_argv(argv);
     Pipe out = make_pipe(true);
     Pipe err;
     try {

@@ -20,4 +20,7 @@ struct SpawnedCommand {
 
 SpawnedCommand spawn_command(const std::vector<std::string>& argv);
 
+// argv as exec wants it: pointers into `argv`, ending with nullptr.
+std::vector<char*> exec_argv(const std::vector<std::string>& argv);
+
 }  // namespace jobctl::detail

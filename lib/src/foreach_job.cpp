@@ -52,9 +52,7 @@ void check_foreach_spec(const ForeachSpec& spec) {
     if (!spec.name.empty()) Repository::check_job_name(spec.name);
     if (spec.throttle_limit == 0) throw Error(ErrorCode::invalid_argument, "the throttle limit must be at least 1");
     const std::string& program = spec.command[0];
-    if (program.find(kPlaceholder) == std::string::npos && !find_program(program))
-        throw Error(ErrorCode::program_not_found, "cannot run '" + program + "': no such executable file" +
-                                                      (program.find('/') == std::string::npos ? " on PATH" : ""));
+    if (program.find(kPlaceholder) == std::string::npos) require_program(program);
 }
 
 ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec) : repository_(repository), spec_(std::move(spec)) {

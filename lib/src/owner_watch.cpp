@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "event_signal.hpp"
 #include <set>
 
 #include "jobctl/error.hpp"
@@ -15,11 +17,6 @@ namespace jobctl::detail {
 namespace {
 
 int open_pidfd(int pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-
-void signal_event(int fd) {
-    std::uint64_t one = 1;
-    [[maybe_unused]] ssize_t ignored = ::write(fd, &one, sizeof one);
-}
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/process_identity.hpp"
 #include "jobctl/process_job.hpp"
+#include "command_spawn.hpp"
 #include "command_text.hpp"
 #include "segment_layout.hpp"
 #include "signal_sets.hpp"
@@ -49,9 +50,7 @@ bool is_executable_file(const std::filesystem::path& path) {
 // Double fork: the intermediate child starts a new session, forks the
 // worker, reports its pid and exits at once, so the caller reaps only that.
 pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::string>& arguments) {
-    std::vector<char*> argv;
-    for (std::string& argument : arguments) argv.push_back(argument.data());
-    argv.push_back(nullptr);
+    std::vector<char*> argv = detail::exec_argv(arguments);
     const sigset_t defaulted = detail::defaulted_signal_set();  // built before fork: no work in the child
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
@@ -83,9 +82,7 @@ pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::stri
 // Spawns the worker as a direct child, in a session of its own: one vfork-like
 // posix_spawn instead of two forks. Same setup as exec_worker.
 pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments) {
-    std::vector<char*> argv;
-    for (std::string& argument : arguments) argv.push_back(argument.data());
-    argv.push_back(nullptr);
+    std::vector<char*> argv = detail::exec_argv(arguments);
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
     posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
@@ -138,6 +135,12 @@ std::optional<std::filesystem::path> find_program(const std::string& program) {
     }
 }
 
+void require_program(const std::string& program) {
+    if (!find_program(program))
+        throw Error(ErrorCode::program_not_found, "cannot run '" + program + "': no such executable file" +
+                                                      (program.find('/') == std::string::npos ? " on PATH" : ""));
+}
+
 std::filesystem::path find_worker() {
     if (const char* configured = std::getenv("JOBCTL_WORKER"); configured != nullptr && *configured != '\0')
         return configured;
@@ -155,10 +158,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     if (!spec.name.empty()) Repository::check_job_name(spec.name);
-    if (!find_program(spec.argv[0]))
-        throw Error(ErrorCode::program_not_found,
-                    "cannot run '" + spec.argv[0] + "': no such executable file" +
-                        (spec.argv[0].find('/') == std::string::npos ? " on PATH" : ""));
+    require_program(spec.argv[0]);
     std::filesystem::path worker = worker_path.empty() ? find_worker() : worker_path;
     if (!is_executable_file(worker))
         throw Error(ErrorCode::program_not_found,

@@ -11,6 +11,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/spool.hpp"
 #include "segment.hpp"
+#include "segment_layout.hpp"
 #include "segment_lock.hpp"
 
 namespace jobctl {
@@ -88,9 +89,10 @@ std::uint32_t capacity_from_environment() {
     if (text == nullptr || *text == '\0') return Repository::kDefaultCapacity;
     char* end = nullptr;
     unsigned long value = std::strtoul(text, &end, 10);
-    if (*end != '\0' || value == 0 || value > (1u << 20))
+    if (*end != '\0' || value == 0 || value > detail::kMaxCapacity)
         throw Error(ErrorCode::invalid_argument,
-                    "JOBCTL_CAPACITY must be a number of jobs between 1 and 1048576, not '" +
+                    "JOBCTL_CAPACITY must be a number of jobs between 1 and " + std::to_string(detail::kMaxCapacity) +
+                        ", not '" +
                         std::string(text) + "'");
     return static_cast<std::uint32_t>(value);
 }

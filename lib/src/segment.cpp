@@ -17,7 +17,6 @@ namespace jobctl::detail {
 namespace {
 
 constexpr const char* kShmDirectory = "/dev/shm/";
-constexpr std::uint32_t kMaxCapacity = 1u << 20;
 
 class FileDescriptor {
 public:

@@ -12,6 +12,7 @@
 namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
+inline constexpr std::uint32_t kMaxCapacity = 1u << 20;  // slots
 inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: stop_request_count, slot high-water mark
 
 inline constexpr std::size_t kNameSize = 64;

@@ -10,6 +10,7 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
+#include "event_signal.hpp"
 #include "signal_sets.hpp"
 
 namespace jobctl {
@@ -20,8 +21,7 @@ StopOnSignals::StopOnSignals() : signals_(detail::stop_signal_set()) {
 
 StopOnSignals::~StopOnSignals() {
     if (watcher_.joinable()) {
-        std::uint64_t one = 1;
-        [[maybe_unused]] ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
+        detail::signal_event(wake_fd_);
         watcher_.join();
     }
     for (int fd : {signal_fd_, wake_fd_})

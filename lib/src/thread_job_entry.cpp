@@ -5,15 +5,12 @@
 
 #include <cerrno>
 
+#include "event_signal.hpp"
+
 #include "jobctl/error.hpp"
 
 namespace jobctl::detail {
 namespace {
-
-void signal_event(int fd) {
-    std::uint64_t one = 1;
-    [[maybe_unused]] ssize_t ignored = ::write(fd, &one, sizeof one);
-}
 
 }  // namespace
 

@@ -35,6 +35,8 @@ std::filesystem::path find_worker();
 
 // Resolves a program as execvp would: a name with '/' as is, else along PATH.
 std::optional<std::filesystem::path> find_program(const std::string& program);
+// Throws Error(program_not_found) unless find_program finds `program`.
+void require_program(const std::string& program);
 
 // The worker's body: runs the command of job `id` to its end and records the
 // outcome. Returns the worker's own exit status.
