@@ -10,6 +10,7 @@
 #include "clock.hpp"
 #include "command_run.hpp"
 #include "command_text.hpp"
+#include "detached_fork.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_identity.hpp"
@@ -180,28 +181,11 @@ void send_report(int fd, const HostReport& report) {
 
 JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec) {
     check_foreach_spec(spec);
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
-    pid_t intermediate = ::fork();
-    if (intermediate < 0) {
-        int error = errno;
-        ::close(report[0]);
-        ::close(report[1]);
-        throw_system_error("cannot fork the foreach host", error);
-    }
-    if (intermediate == 0) {
-        ::setsid();
-        if (::fork() != 0) ::_exit(0);
-        run_detached_host(repository, spec, report[1]);
-    }
-    ::close(report[1]);
+    int report = detail::fork_detached(
+        [&](int report_fd) { run_detached_host(repository, spec, report_fd); }, "the foreach host");
     HostReport answer;
-    ssize_t got;
-    do got = ::read(report[0], &answer, sizeof answer);
-    while (got < 0 && errno == EINTR);
-    ::close(report[0]);
-    while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {}
-    if (got != sizeof answer) throw Error(ErrorCode::system, "the detached foreach host did not start");
+    if (!detail::read_report(report, &answer, sizeof answer))
+        throw Error(ErrorCode::system, "the detached foreach host did not start");
     if (answer.parent == 0) throw Error(answer.code, answer.message);
     auto parent = repository.find(answer.parent);
     if (!parent) throw Error(ErrorCode::system, "the detached foreach host did not register its job");

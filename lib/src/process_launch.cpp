@@ -14,6 +14,7 @@
 #include "jobctl/process_identity.hpp"
 #include "jobctl/process_job.hpp"
 #include "command_spawn.hpp"
+#include "detached_fork.hpp"
 #include "command_text.hpp"
 #include "segment_layout.hpp"
 #include "signal_sets.hpp"
@@ -47,35 +48,20 @@ bool is_executable_file(const std::filesystem::path& path) {
     ::_exit(127);
 }
 
-// Double fork: the intermediate child starts a new session, forks the
-// worker, reports its pid and exits at once, so the caller reaps only that.
+// Double fork: the worker reports its own pid, then execs.
 pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::string>& arguments) {
     std::vector<char*> argv = detail::exec_argv(arguments);
     const sigset_t defaulted = detail::defaulted_signal_set();  // built before fork: no work in the child
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
-    pid_t intermediate = ::fork();
-    if (intermediate < 0) {
-        int error = errno;
-        ::close(report[0]);
-        ::close(report[1]);
-        throw_system_error("cannot fork the worker", error);
-    }
-    if (intermediate == 0) {
-        ::setsid();
-        pid_t worker_pid = ::fork();
-        if (worker_pid == 0) exec_worker(worker.c_str(), argv.data(), defaulted);
-        [[maybe_unused]] ssize_t ignored = ::write(report[1], &worker_pid, sizeof worker_pid);
-        ::_exit(0);
-    }
-    ::close(report[1]);
+    int report = detail::fork_detached(
+        [&](int report_fd) {
+            pid_t self = ::getpid();
+            [[maybe_unused]] ssize_t ignored = ::write(report_fd, &self, sizeof self);
+            exec_worker(worker.c_str(), argv.data(), defaulted);
+        },
+        "the worker");
     pid_t worker_pid = -1;
-    ssize_t got;
-    do got = ::read(report[0], &worker_pid, sizeof worker_pid);
-    while (got < 0 && errno == EINTR);
-    ::close(report[0]);
-    while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {}
-    if (got != sizeof worker_pid || worker_pid < 0) throw_system_error("cannot fork the worker", EAGAIN);
+    if (!detail::read_report(report, &worker_pid, sizeof worker_pid) || worker_pid <= 0)
+        throw_system_error("cannot fork the worker", EAGAIN);
     return worker_pid;
 }
 
