@@ -1,6 +1,7 @@
 #include "repository_test.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <signal.h>
@@ -25,8 +26,14 @@ std::vector<pid_t> children_of_this_process() {
     while (dirent* entry = ::readdir(proc)) {
         pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
         if (pid <= 0) continue;
-        std::ifstream stat("/proc/" + std::string(entry->d_name) + "/stat");
-        std::string text((std::istreambuf_iterator<char>(stat)), {});
+        // read(2), not a stream: the process may vanish while we read (ESRCH).
+        char buffer[1024] = {};
+        int fd = ::open(("/proc/" + std::string(entry->d_name) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t length = ::read(fd, buffer, sizeof buffer - 1);
+        ::close(fd);
+        if (length <= 0) continue;
+        std::string text(buffer, static_cast<std::size_t>(length));
         auto close = text.rfind(')');
         if (close == std::string::npos) continue;
         char state = 0;
