@@ -24,6 +24,12 @@ pid_t parent_pid_of(pid_t pid) {
     return parent;
 }
 
+// Where each thread of a host process waits: evidence for a failure report.
+std::string host_threads(pid_t host) {
+    return shell("for t in /proc/" + std::to_string(host) + "/task/*; do echo \"$t $(cat $t/comm) $(cat $t/wchan)\"; "
+                 "cat $t/stack 2>/dev/null | head -5; done").out;
+}
+
 // `jobctl foreach --as-job -q ...`: returns the parent's id.
 JobId start_detached(const std::vector<std::string>& args) {
     std::vector<std::string> full{"foreach", "--as-job", "-q"};
@@ -131,7 +137,8 @@ TEST_F(Foreach, StoppingTheParentStopsEveryChild) {
     ASSERT_EQ(children.size(), 3u);
     JobInfo first = wait_for(children[0].id, [](const JobInfo& job) { return job.process_id != 0; });
     CliResult stop = jobctl({"stop", std::to_string(parent), "--timeout", "30"});
-    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+    EXPECT_EQ(stop.exit_code, 0) << stop.err << jobctl({"get", "--include-children", "--json"}).out
+                                 << "host threads:\n" << host_threads(repository().find(parent)->owner_pid);
     auto jobs = list_jobs(repository());
     EXPECT_EQ(jobs[0].state, JobState::stopped);
     for (const JobInfo& child : children_of(jobs, parent)) EXPECT_EQ(child.state, JobState::stopped) << child.name;
