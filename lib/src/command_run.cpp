@@ -18,6 +18,7 @@
 #include "command_run.hpp"
 
 #include "clock.hpp"
+#include "job_outcome.hpp"
 #include "command_spawn.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/output_log.hpp"
@@ -46,12 +47,10 @@ std::string signal_name(int signal) {
 void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
             std::optional<int> exit_code, int term_signal) {
     repository.update(id, [&](JobSlot& slot) {
-        set_state(slot, state);
-        detail::copy_truncated(slot.reason, reason);
+        set_outcome(slot, state, reason);
         slot.has_exit_code = exit_code.has_value();
         slot.exit_code = exit_code.value_or(0);
         slot.term_signal = term_signal;
-        slot.ended_ns = detail::now_ns();
         return true;
     });
 }

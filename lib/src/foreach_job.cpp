@@ -11,6 +11,7 @@
 #include "command_run.hpp"
 #include "command_text.hpp"
 #include "detached_fork.hpp"
+#include "job_outcome.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_identity.hpp"
@@ -82,9 +83,7 @@ void ForeachJob::update_parent(bool final) {
             state = JobState::stopped;
             reason = "stopped";
         }
-        slot.state = static_cast<std::uint8_t>(state);
-        detail::copy_truncated(slot.reason, reason);
-        slot.ended_ns = detail::now_ns();
+        detail::set_outcome(slot, state, reason);
         return true;
     });
 }
@@ -97,7 +96,6 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
         host.on_job_finished([&](const JobInfo& child) {
             {
                 std::lock_guard lock(counts_mutex);
-                ++finished_;
                 failed_ += child.state == JobState::failed;
                 stopped_ += child.state == JobState::stopped;
             }
@@ -125,9 +123,7 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
             request_stop(repository_, parent_.id, std::chrono::milliseconds(0));
             for (const Job& child : children) child.wait();
             repository_.update(parent_.id, [&](detail::JobSlot& slot) {
-                slot.state = static_cast<std::uint8_t>(JobState::failed);
-                detail::copy_truncated(slot.reason, error.what());
-                slot.ended_ns = detail::now_ns();
+                detail::set_outcome(slot, JobState::failed, error.what());
                 return true;
             });
             throw;

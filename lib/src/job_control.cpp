@@ -24,10 +24,9 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
         slot.state = static_cast<std::uint8_t>(JobState::stopping);
         requested = true;
         return true;
-    });
+    }, Repository::Change::stop_request);
     if (!found) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
     if (!requested) return false;
-    repository.count_stop_request();
     // Stopping a parent stops its children (one that ends meanwhile is fine).
     if (may_have_children)
         for (const JobInfo& child : children_of(repository.list(), id)) {

@@ -4,7 +4,7 @@
 
 #include "clock.hpp"
 #include "jobctl/process_identity.hpp"
-#include "segment_layout.hpp"
+#include "job_outcome.hpp"
 
 namespace jobctl {
 
@@ -19,9 +19,7 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
         if (is_terminal(static_cast<JobState>(slot.state)) || slot.owner_pid != job.owner_pid ||
             slot.owner_start_time != job.owner_start_time)
             return false;
-        slot.state = static_cast<std::uint8_t>(JobState::failed);
-        slot.ended_ns = detail::now_ns();
-        detail::copy_truncated(slot.reason, reason);
+        detail::set_outcome(slot, JobState::failed, reason);
         marked = true;
         return true;
     });

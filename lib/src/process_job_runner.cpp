@@ -12,6 +12,7 @@
 #include "jobctl/process_identity.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/error.hpp"
+#include "job_outcome.hpp"
 #include "segment_layout.hpp"
 #include "signal_sets.hpp"
 
@@ -25,9 +26,7 @@ bool claim(Repository& repository, JobId id) {
     repository.update(id, [&](detail::JobSlot& slot) {
         if (is_terminal(static_cast<JobState>(slot.state))) return false;
         if (slot.stop_requested) {
-            slot.state = static_cast<std::uint8_t>(JobState::stopped);
-            slot.ended_ns = detail::now_ns();
-            detail::copy_truncated(slot.reason, "stopped before it started");
+            detail::set_outcome(slot, JobState::stopped, "stopped before it started");
             return true;
         }
         slot.owner_pid = self.pid;

@@ -218,7 +218,7 @@ bool Repository::erase(JobId id) {
     return true;
 }
 
-bool Repository::update(JobId id, const std::function<bool(JobSlot&)>& change) {
+bool Repository::update(JobId id, const std::function<bool(JobSlot&)>& change, Change kind) {
     if (id == 0) return false;
     bool changed = false;
     {
@@ -230,6 +230,8 @@ bool Repository::update(JobId id, const std::function<bool(JobSlot&)>& change) {
         if (changed) {
             slot.id = id;  // a change may not move the job
             detail::write_slot(*segment_, index, slot);
+            // Counted with the flag, so that no crash can leave a flag that no host looks for.
+            if (kind == Change::stop_request) segment_->header().stop_request_count.fetch_add(1);
         }
     }
     if (changed) notify_change();
@@ -251,11 +253,6 @@ void Repository::notify_change() const {
 
 std::uint32_t Repository::stop_request_count() const {
     return segment_->header().stop_request_count.load(std::memory_order_acquire);
-}
-
-void Repository::count_stop_request() const {
-    segment_->header().stop_request_count.fetch_add(1, std::memory_order_acq_rel);
-    notify_change();
 }
 
 }  // namespace jobctl

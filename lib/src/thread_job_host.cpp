@@ -5,21 +5,17 @@
 #include "clock.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_identity.hpp"
+#include "job_outcome.hpp"
 #include "segment_layout.hpp"
 #include "thread_job_entry.hpp"
 
 namespace jobctl {
 
 using detail::JobSlot;
+using detail::set_outcome;
 using detail::ThreadJobEntry;
 
 namespace {
-
-void set_outcome(JobSlot& slot, JobState state, const std::string& reason) {
-    slot.state = static_cast<std::uint8_t>(state);
-    detail::copy_truncated(slot.reason, reason);
-    slot.ended_ns = detail::now_ns();
-}
 
 // The pool thread takes the job: Running, unless a stop came first.
 bool begin(Repository& repository, JobId id) {

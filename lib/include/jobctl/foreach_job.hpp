@@ -52,7 +52,7 @@ private:
     Repository& repository_;
     ForeachSpec spec_;
     JobInfo parent_;
-    std::size_t finished_ = 0, failed_ = 0, stopped_ = 0;
+    std::size_t failed_ = 0, stopped_ = 0;  // children ended so (guarded by run's lock)
 };
 
 // --as-job: hands the whole run to a detached host process (its own

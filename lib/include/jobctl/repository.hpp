@@ -65,10 +65,14 @@ public:
     // Frees the job's slot (its id is never reused). False if it was not there.
     bool erase(JobId id);
 
+    // What a change is, for those who watch for it.
+    enum class Change { ordinary, stop_request };
+
     // Applies `change` to the job's slot under the lock. The slot is written
-    // back (crash-safely) and waiters woken only if `change` returns true.
-    // Returns false when the job does not exist. For the library's own use.
-    bool update(JobId id, const std::function<bool(detail::JobSlot&)>& change);
+    // back (crash-safely) and waiters woken only if `change` returns true; a
+    // stop request also moves the stop-request count, in the same critical
+    // section. Returns false when the job does not exist. For the library's own use.
+    bool update(JobId id, const std::function<bool(detail::JobSlot&)>& change, Change kind = Change::ordinary);
 
     // Change notification: read the counter, check your condition, then wait
     // on the value you read. A change in between makes the wait return at once.
@@ -79,7 +83,6 @@ public:
     // How many stops were ever requested here; a host of thread jobs checks
     // its jobs' stop flags only when this moved.
     std::uint32_t stop_request_count() const;
-    void count_stop_request() const;
 
 private:
     Repository(std::string name, std::unique_ptr<detail::Segment> segment);
