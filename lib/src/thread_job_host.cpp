@@ -51,7 +51,10 @@ void end(Repository& repository, const ThreadJobEntry& entry, const std::optiona
 
 ThreadJobHost::ThreadJobHost(Repository& repository, ThreadJobHostOptions options)
     : repository_(repository), throttle_limit_(std::max(1u, options.throttle_limit)), self_(ProcessIdentity::self()) {
-    stop_watcher_ = std::thread([this] { watch_stop_requests(); });
+    // Read here, before any job of ours exists: read in the new thread, it
+    // could miss stops requested while that thread was still starting.
+    std::uint32_t handled = repository_.stop_request_count();
+    stop_watcher_ = std::thread([this, handled] { watch_stop_requests(handled); });
 }
 
 ThreadJobHost::~ThreadJobHost() {
@@ -167,8 +170,7 @@ void ThreadJobHost::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
 
 // Sleeps on the repository's change counter; when the stop-request count
 // moved, looks at the stop flags of this host's jobs.
-void ThreadJobHost::watch_stop_requests() {
-    std::uint32_t handled = repository_.stop_request_count();
+void ThreadJobHost::watch_stop_requests(std::uint32_t handled) {
     for (;;) {
         std::uint32_t seen = repository_.change_count();
         {

@@ -57,7 +57,7 @@ public:
 private:
     void run_pool_thread();
     void run_job(const std::shared_ptr<detail::ThreadJobEntry>& entry);
-    void watch_stop_requests();
+    void watch_stop_requests(std::uint32_t handled);
     void deliver_stop_requests();
     // Records a queued job Stopped without running it.
     void end_unstarted(JobId id, const std::string& reason, const std::function<void(const JobInfo&)>& finished_callback);
