@@ -157,6 +157,8 @@ JobInfo Repository::add(const NewJob& job) {
     {
         SegmentLock lock(*segment_);
         detail::SegmentHeader& header = segment_->header();
+        // 0 is no id (a damaged header); take the one after the highest in use.
+        if (header.next_id == 0) detail::repair_after_dead_owner(*segment_);
         std::uint32_t index = free_slot(*segment_, header.next_id);
         if (index == segment_->capacity())
             throw Error(ErrorCode::repository_full,

@@ -54,6 +54,7 @@ void repair_after_dead_owner(const Segment& segment) {
         slots[header.journal.index] = header.journal.before;
     header.journal.active = 0;
     // A slot claimed just before next_id was advanced must not lend its id again.
+    if (header.next_id == 0) header.next_id = 1;
     for (std::uint32_t i = 0; i < segment.capacity(); ++i) {
         JobSlot& slot = slots[i];
         if (slot.id == 0) continue;

@@ -99,6 +99,21 @@ TEST_F(RepositoryUnit, RejectsBadRepositoryNames) {
     EXPECT_EQ(error_code_of([] { Repository::open(""); }), ErrorCode::invalid_argument);
 }
 
+TEST_F(RepositoryUnit, DamagedNextIdIsRecoveredFromTheSlots) {
+    JobInfo first = repository().add({"", JobType::process, "true"});
+    {
+        int fd = ::open(detail::Segment::path_of(repository_name()).c_str(), O_RDWR);
+        ASSERT_GE(fd, 0);
+        std::uint32_t zero = 0;
+        ASSERT_EQ(::pwrite(fd, &zero, sizeof zero, offsetof(detail::SegmentHeader, next_id)),
+                  static_cast<ssize_t>(sizeof zero));
+        ::close(fd);
+    }
+    JobInfo next = repository().add({"", JobType::process, "true"});
+    EXPECT_EQ(next.id, first.id + 1);
+    EXPECT_TRUE(repository().find(next.id));
+}
+
 TEST_F(RepositoryUnit, FullRepositoryIsAClearErrorAndChangesNothing) {
     auto small = Repository::open(repository_name(), 3);
     for (int i = 0; i < 3; ++i) small.add({"", JobType::process, "true"});
