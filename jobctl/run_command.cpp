@@ -1,0 +1,64 @@
+// jobctl run: the foreground form of start. The command runs as a job (its
+// own worker, visible to `jobctl get` from other shells), its output is
+// followed live, and jobctl exits with the command's status. Ctrl-C stops
+// the job (not just the waiting).
+
+#include <csignal>
+#include <memory>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+#include "jobctl/process_job.hpp"
+#include "jobctl/receive.hpp"
+#include "jobctl/stop_on_signals.hpp"
+#include "record_printer.hpp"
+
+namespace jobctl::cli {
+namespace {
+
+// The command's own status where it has one, as a shell would report it.
+int exit_status_of(const JobInfo& job) {
+    if (job.state == JobState::completed) return kSuccess;
+    if (job.exit_code) return *job.exit_code;
+    if (job.term_signal) return 128 + *job.term_signal;
+    return kJobFailed;  // exec failed, worker lost, stopped before it started
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+    struct Options {
+        std::string name;
+        bool keep_job = false;
+        std::vector<std::string> command;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* command = app.add_subcommand("run", "Run a command as a job in the foreground, following its output");
+    command->footer("Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job.\n"
+                    "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check");
+    command->add_option("--name", options->name, "Job name (default Job<id>)");
+    command->add_flag("--keep-job", options->keep_job, "Leave the job in the repository afterwards");
+    command->add_option("command", options->command, "The command and its arguments, after --")->required();
+    command->positionals_at_end();
+    command->callback([options, &exit_code] {
+        auto repository = Repository::open();
+        StopOnSignals interrupt;  // Ctrl-C, SIGTERM, SIGHUP: stop the job, then exit 128 + the signal
+        // Not `caller_exits_soon`: we stay until the job ends, so the worker must not be our child.
+        JobInfo job = start_process_job(repository, {options->name, options->command, false});
+        interrupt.watch(repository, job.id);
+        ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error below, not a silent death
+        try {
+            receive_output(repository, job.id, {.keep = false, .follow = true}, print_record);
+        } catch (const Error&) {
+            request_stop(repository, job.id, kDefaultStopGrace);  // the output has nowhere to go
+            throw;
+        }
+        JobInfo ended = repository.find(job.id).value_or(job);
+        if (!options->keep_job) remove_job(repository, job.id);  // its output was all received
+        exit_code = interrupt.received() != 0 ? 128 + interrupt.received() : exit_status_of(ended);
+    });
+}
+
+}  // namespace jobctl::cli

@@ -1,0 +1,40 @@
+// jobctl run: a job in the foreground, with the command's exit status.
+
+#include <signal.h>
+
+#include "jobctl/job_listing.hpp"
+#include "jobctl_test.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using RunCommand = JobctlTest;
+
+TEST_F(RunCommand, FollowsOutputAndExitsWithTheCommandsStatus) {
+    CliResult result = jobctl({"run", "--", "sh", "-c", "echo out; echo err >&2; exit 3"});
+    EXPECT_EQ(result.exit_code, 3);
+    EXPECT_EQ(result.out, "out\n");
+    EXPECT_EQ(result.err, "err\n");
+    EXPECT_TRUE(repository().list().empty());  // received in full, then removed
+    EXPECT_EQ(jobctl({"run", "--", "true"}).exit_code, 0);
+    EXPECT_EQ(jobctl({"run", "--", "sh", "-c", "kill -9 $$"}).exit_code, 128 + SIGKILL);
+}
+
+TEST_F(RunCommand, IsAnOrdinaryJobMeanwhileAndInterruptStopsIt) {
+    CliProcess run({"jobctl", "run", "--keep-job", "--name", "fg", "--", "sh", "-c", "echo up; sleep 100 & sleep 100"});
+    auto jobs = wait_until(repository(), {1}, [](const std::vector<JobInfo>& copies) {
+        return !copies.empty() && copies[0].output_bytes > 0;
+    }, deadline_after(std::chrono::seconds(20)));
+    ASSERT_TRUE(jobs);
+    EXPECT_EQ(jobctl({"get", "fg"}).exit_code, 0);  // visible from another process
+    ::kill(run.pid(), SIGINT);
+    CliResult result = run.finish();
+    EXPECT_EQ(result.exit_code, 128 + SIGINT);
+    EXPECT_EQ(result.out, "up\n");
+    JobInfo job = *repository().find(1);
+    EXPECT_EQ(job.state, JobState::stopped);
+    EXPECT_TRUE(wait_for_group_gone(job.process_id));
+}
+
+}  // namespace
+}  // namespace jobctl::test
