@@ -33,7 +33,7 @@ say "Wait for the build: exit 0 once it Completed (1 if it failed, 4 on timeout)
 shell_b "jobctl wait build --timeout 30; echo \"exit status \$?\""
 
 say "Receive its output: stdout to stdout, stderr to stderr, then it is marked received."
-shell_b "jobctl receive build 2> >(sed 's/^/[stderr] /')"
+shell_b "{ jobctl receive build 2>&1 >&3 3>&- | sed 's/^/[stderr] /' 3>&-; } 3>&1"
 say "Receiving again prints nothing: it was received. HasMoreData is now False."
 shell_b "jobctl receive build; jobctl get build"
 
