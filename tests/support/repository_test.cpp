@@ -120,8 +120,15 @@ void RepositoryTest::TearDown() {
     } catch (const Error& error) {
         // A test of damaged segments leaves one behind on purpose.
         if (error.code() != ErrorCode::repository_unusable) ADD_FAILURE() << "teardown: " << error.what();
+    } catch (const std::exception& error) {
+        ADD_FAILURE() << "teardown: " << error.what();
     }
-    reap_all_children();
+    // Whatever happened above, nothing of the test may stay behind.
+    try {
+        reap_all_children();
+    } catch (const std::exception& error) {
+        ADD_FAILURE() << "teardown: " << error.what();
+    }
     repository_.reset();
     Repository::destroy(name_);
 }
