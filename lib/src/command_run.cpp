@@ -21,6 +21,7 @@
 #include "job_outcome.hpp"
 #include "command_spawn.hpp"
 #include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
 #include "jobctl/output_log.hpp"
 #include "jobctl/process_identity.hpp"
 #include "jobctl/process_job.hpp"
@@ -107,7 +108,7 @@ void CommandRun::on_stop_request() {
     std::uint32_t grace_ms = 0;
     // A request that did not come through `jobctl stop` (a signal at shutdown) is a stop too.
     repository_.update(id_, [&](JobSlot& slot) {
-        if (!slot.stop_requested) slot.stop_grace_ms = static_cast<std::uint32_t>(5000);
+        if (!slot.stop_requested) slot.stop_grace_ms = static_cast<std::uint32_t>(kDefaultStopGrace.count());
         slot.stop_requested = 1;
         if (!is_terminal(state_of(slot))) set_state(slot, JobState::stopping);
         grace_ms = slot.stop_grace_ms;
