@@ -34,11 +34,12 @@ Deadline deadline_after(std::optional<std::chrono::milliseconds> timeout) {
 }
 
 std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std::vector<JobId>& ids,
-                                               const JobCondition& condition, Deadline deadline) {
+                                               const JobCondition& condition, Deadline deadline,
+                                               Repository::Changes wake_on) {
     const std::unordered_set<JobId> wanted(ids.begin(), ids.end());
     detail::OwnerWatch owner_watch(repository);
     for (;;) {
-        std::uint32_t seen = repository.change_count();
+        std::uint32_t seen = repository.change_count(wake_on);
         std::vector<JobInfo> jobs = current_copies(repository, ids, wanted);
         if (condition(jobs)) return jobs;
         auto remaining = std::chrono::nanoseconds(std::chrono::hours(1));
@@ -49,7 +50,7 @@ std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std
         owner_watch.watch(jobs);
         // An owner we could not watch is looked at again after a while.
         if (!owner_watch.complete()) remaining = std::min<std::chrono::nanoseconds>(remaining, std::chrono::milliseconds(100));
-        repository.wait_for_change(seen, remaining);
+        repository.wait_for_change(seen, remaining, wake_on);
     }
 }
 
@@ -61,7 +62,7 @@ std::optional<std::vector<JobInfo>> wait_for_jobs(Repository& repository, const 
         finished += static_cast<std::size_t>(std::ranges::count_if(jobs, &JobInfo::finished));
         return mode == WaitMode::all ? finished == wanted : (finished > 0 || wanted == 0);
     };
-    return wait_until(repository, ids, condition, deadline);
+    return wait_until(repository, ids, condition, deadline, Repository::Changes::of_state);
 }
 
 }  // namespace jobctl

@@ -75,6 +75,14 @@ std::uint32_t index_of(const detail::Segment& segment, JobId id) {
     return segment.capacity();
 }
 
+// True when a change moved only the output counters (bytes written, bytes received).
+bool only_output_moved(const JobSlot& before, const JobSlot& after) {
+    JobSlot same = before;
+    same.output_bytes = after.output_bytes;
+    same.read_offset = after.read_offset;
+    return std::memcmp(&same, &after, sizeof(JobSlot)) == 0;
+}
+
 // The first free slot from the new job's home slot on, or capacity when full.
 std::uint32_t free_slot(const detail::Segment& segment, JobId new_id) {
     const JobSlot* slots = segment.slots();
@@ -223,35 +231,48 @@ bool Repository::erase(JobId id) {
 bool Repository::update(JobId id, const std::function<bool(JobSlot&)>& change, Change kind) {
     if (id == 0) return false;
     bool changed = false;
+    bool of_state = false;
     {
         SegmentLock lock(*segment_);
         std::uint32_t index = index_of(*segment_, id);
         if (index == segment_->capacity()) return false;
-        JobSlot slot = segment_->slots()[index];
+        const JobSlot before = segment_->slots()[index];
+        JobSlot slot = before;
         changed = change(slot);
         if (changed) {
+            of_state = !only_output_moved(before, slot);
             slot.id = id;  // a change may not move the job
             detail::write_slot(*segment_, index, slot);
             // Counted with the flag, so that no crash can leave a flag that no host looks for.
             if (kind == Change::stop_request) segment_->header().stop_request_count.fetch_add(1);
         }
     }
-    if (changed) notify_change();
+    if (changed) notify(of_state);
     return true;
 }
 
-std::uint32_t Repository::change_count() const {
-    return segment_->header().change_counter.load(std::memory_order_acquire);
+std::atomic<std::uint32_t>& Repository::counter(Changes which) const {
+    detail::SegmentHeader& header = segment_->header();
+    return which == Changes::of_state ? header.state_counter : header.change_counter;
 }
 
-void Repository::wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout) const {
-    detail::futex_wait(segment_->header().change_counter, seen, timeout);
+std::uint32_t Repository::change_count(Changes which) const {
+    return counter(which).load(std::memory_order_acquire);
 }
 
-void Repository::notify_change() const {
-    segment_->header().change_counter.fetch_add(1, std::memory_order_acq_rel);
-    detail::futex_wake_all(segment_->header().change_counter);
+void Repository::wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout, Changes which) const {
+    detail::futex_wait(counter(which), seen, timeout);
 }
+
+void Repository::notify(bool of_state) const {
+    for (Changes which : {Changes::any, Changes::of_state}) {
+        if (which == Changes::of_state && !of_state) continue;
+        counter(which).fetch_add(1, std::memory_order_acq_rel);
+        detail::futex_wake_all(counter(which));
+    }
+}
+
+void Repository::notify_change() const { notify(true); }
 
 std::uint32_t Repository::stop_request_count() const {
     return segment_->header().stop_request_count.load(std::memory_order_acquire);

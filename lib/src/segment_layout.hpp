@@ -13,7 +13,7 @@ namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
 inline constexpr std::uint32_t kMaxCapacity = 1u << 20;  // slots
-inline constexpr std::uint32_t kLayoutVersion = 2;  // 2: stop_request_count, slot high-water mark
+inline constexpr std::uint32_t kLayoutVersion = 3;  // 2: stop count, high-water mark; 3: state_counter
 
 inline constexpr std::size_t kNameSize = 64;
 inline constexpr std::size_t kCommandSize = 256;
@@ -72,6 +72,9 @@ struct SegmentHeader {
     // Bumped after a stop is requested, so that hosts of thread jobs look for
     // stop flags only when there can be a new one.
     std::atomic<std::uint32_t> stop_request_count;
+    // Bumped only by changes other than output: what `wait` sleeps on, so
+    // that a chatty job does not wake every waiter once per chunk it prints.
+    std::atomic<std::uint32_t> state_counter;
     alignas(64) pthread_mutex_t lock;  // process-shared and robust
     SlotJournal journal;
 };

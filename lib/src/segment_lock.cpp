@@ -68,6 +68,7 @@ void repair_after_dead_owner(const Segment& segment) {
         }
     }
     header.change_counter.fetch_add(1);
+    header.state_counter.fetch_add(1);
 }
 
 }  // namespace jobctl::detail

@@ -172,7 +172,7 @@ void ThreadJobHost::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
 // moved, looks at the stop flags of this host's jobs.
 void ThreadJobHost::watch_stop_requests(std::uint32_t handled) {
     for (;;) {
-        std::uint32_t seen = repository_.change_count();
+        std::uint32_t seen = repository_.change_count(Repository::Changes::of_state);  // a stop is one
         {
             std::lock_guard lock(mutex_);
             if (shutting_down_ && pool_.empty()) return;
@@ -182,7 +182,7 @@ void ThreadJobHost::watch_stop_requests(std::uint32_t handled) {
             handled = requests;
             deliver_stop_requests();
         }
-        repository_.wait_for_change(seen, std::chrono::hours(1));
+        repository_.wait_for_change(seen, std::chrono::hours(1), Repository::Changes::of_state);
     }
 }
 

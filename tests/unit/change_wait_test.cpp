@@ -49,6 +49,23 @@ TEST_F(ChangeWait, ChangeBetweenReadingTheCounterAndWaitingIsNotLost) {
     EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::minutes(1));
 }
 
+TEST_F(ChangeWait, OutputAloneDoesNotWakeThoseWaitingForStates) {
+    JobInfo job = repository().add({"", JobType::process, "true"});
+    std::uint32_t any = repository().change_count();
+    std::uint32_t of_state = repository().change_count(Repository::Changes::of_state);
+    repository().update(job.id, [](detail::JobSlot& slot) {
+        slot.output_bytes += 100;  // output appended
+        return true;
+    });
+    EXPECT_NE(repository().change_count(), any);
+    EXPECT_EQ(repository().change_count(Repository::Changes::of_state), of_state);
+    repository().update(job.id, [](detail::JobSlot& slot) {
+        slot.state = static_cast<std::uint8_t>(JobState::running);
+        return true;
+    });
+    EXPECT_NE(repository().change_count(Repository::Changes::of_state), of_state);
+}
+
 TEST_F(ChangeWait, AnyReturnsWhenOneOfSeveralFinishes) {
     JobInfo a = repository().add({"", JobType::process, "true"});
     JobInfo b = repository().add({"", JobType::process, "true"});

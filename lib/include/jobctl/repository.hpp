@@ -3,6 +3,7 @@
 // process of the user can open. Operations copy in or out under a short,
 // robust lock; every change bumps a counter that waiters sleep on.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -76,8 +77,13 @@ public:
 
     // Change notification: read the counter, check your condition, then wait
     // on the value you read. A change in between makes the wait return at once.
-    std::uint32_t change_count() const;
-    void wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout) const;
+    // `Changes::of_state` leaves out output appended and output received,
+    // the most frequent changes by far: waiting for jobs to finish needs only
+    // the rest.
+    enum class Changes { any, of_state };
+    std::uint32_t change_count(Changes which = Changes::any) const;
+    void wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout, Changes which = Changes::any) const;
+    // Wakes every waiter, whatever it waits for.
     void notify_change() const;
 
     // How many stops were ever requested here; a host of thread jobs checks
@@ -86,6 +92,8 @@ public:
 
 private:
     Repository(std::string name, std::unique_ptr<detail::Segment> segment);
+    void notify(bool of_state) const;
+    std::atomic<std::uint32_t>& counter(Changes which) const;
 
     std::string name_;
     std::unique_ptr<detail::Segment> segment_;
