@@ -375,6 +375,9 @@ MISSED_BECAUSE = {
             "the wake-up itself is a futex wake (see the in-process figures).",
     "foreach": "each child costs a registration, two state changes and its log in the repository on top of "
                "xargs' spawn and wait.",
+    "throughput": "each job costs three execs (the `jobctl` command, its worker, the command) against tsp's "
+                  "two (the client, the command), so the two are close; which one wins varies from run to run.",
+    "query": "",
 }
 
 
