@@ -23,10 +23,10 @@ int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
 
 using CommandAdder = void (*)(CLI::App&, int&);
 constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
-    {"start", jobctl::cli::add_start_command},     {"get", jobctl::cli::add_get_command},
-    {"wait", jobctl::cli::add_wait_command},       {"receive", jobctl::cli::add_receive_command},
-    {"stop", jobctl::cli::add_stop_command},       {"remove", jobctl::cli::add_remove_command},
-    {"foreach", jobctl::cli::add_foreach_command}, {"run", jobctl::cli::add_run_command},
+    {"start", jobctl::cli::add_start_command},     {"run", jobctl::cli::add_run_command},
+    {"get", jobctl::cli::add_get_command},         {"wait", jobctl::cli::add_wait_command},
+    {"receive", jobctl::cli::add_receive_command}, {"stop", jobctl::cli::add_stop_command},
+    {"remove", jobctl::cli::add_remove_command},   {"foreach", jobctl::cli::add_foreach_command},
 };
 
 // Building every verb's options costs CLI11 a few hundred microseconds on
