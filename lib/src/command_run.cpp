@@ -110,7 +110,7 @@ void CommandRun::on_stop_request() {
     repository_.update(id_, [&](JobSlot& slot) {
         if (!slot.stop_requested) slot.stop_grace_ms = static_cast<std::uint32_t>(kDefaultStopGrace.count());
         slot.stop_requested = 1;
-        if (!is_terminal(state_of(slot))) set_state(slot, JobState::stopping);
+        if (!detail::is_finished(slot)) set_state(slot, JobState::stopping);
         grace_ms = slot.stop_grace_ms;
         return true;
     });

@@ -67,7 +67,7 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec) : repository_(r
 void ForeachJob::update_parent(bool final) {
     std::size_t total = spec_.inputs.size();
     repository_.update(parent_.id, [&](detail::JobSlot& slot) {
-        if (is_terminal(static_cast<JobState>(slot.state))) return false;
+        if (detail::is_finished(slot)) return false;
         if (slot.began_ns == 0) slot.began_ns = detail::now_ns();
         if (!final) {
             if (slot.state == static_cast<std::uint8_t>(JobState::not_started))

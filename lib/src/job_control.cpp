@@ -8,6 +8,7 @@
 #include "jobctl/job_listing.hpp"
 #include "jobctl/liveness.hpp"
 #include "jobctl/process_identity.hpp"
+#include "job_outcome.hpp"
 #include "segment_layout.hpp"
 
 namespace jobctl {
@@ -18,7 +19,7 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     JobInfo job;
     bool found = repository.update(id, [&](detail::JobSlot& slot) {
         may_have_children = slot.parent_id == 0;  // children have none: no need to look
-        if (is_terminal(static_cast<JobState>(slot.state))) return false;
+        if (detail::is_finished(slot)) return false;
         slot.stop_requested = 1;
         slot.stop_grace_ms = static_cast<std::uint32_t>(grace.count());
         slot.state = static_cast<std::uint8_t>(JobState::stopping);

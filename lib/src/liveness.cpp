@@ -16,7 +16,7 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
     repository.update(job.id, [&](detail::JobSlot& slot) {
         // Only if nothing changed since we looked: the owner may have finished
         // the job, or a new owner may have claimed it, in between.
-        if (is_terminal(static_cast<JobState>(slot.state)) || slot.owner_pid != job.owner_pid ||
+        if (detail::is_finished(slot) || slot.owner_pid != job.owner_pid ||
             slot.owner_start_time != job.owner_start_time)
             return false;
         detail::set_outcome(slot, JobState::failed, reason);

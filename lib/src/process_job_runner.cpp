@@ -24,7 +24,7 @@ bool claim(Repository& repository, JobId id) {
     ProcessIdentity self = ProcessIdentity::self();
     bool claimed = false;
     repository.update(id, [&](detail::JobSlot& slot) {
-        if (is_terminal(static_cast<JobState>(slot.state))) return false;
+        if (detail::is_finished(slot)) return false;
         if (slot.stop_requested) {
             detail::set_outcome(slot, JobState::stopped, "stopped before it started");
             return true;

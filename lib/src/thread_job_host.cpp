@@ -21,7 +21,7 @@ namespace {
 bool begin(Repository& repository, JobId id) {
     bool begun = false;
     repository.update(id, [&](JobSlot& slot) {
-        if (is_terminal(static_cast<JobState>(slot.state))) return false;
+        if (detail::is_finished(slot)) return false;
         if (slot.stop_requested) {
             set_outcome(slot, JobState::stopped, "stopped before it started");
             return true;
@@ -36,7 +36,7 @@ bool begin(Repository& repository, JobId id) {
 
 void end(Repository& repository, const ThreadJobEntry& entry, const std::optional<std::string>& failure) {
     repository.update(entry.id, [&](JobSlot& slot) {
-        if (is_terminal(static_cast<JobState>(slot.state))) return false;  // the body recorded its own outcome
+        if (detail::is_finished(slot)) return false;  // the body recorded its own outcome
         if (failure)
             set_outcome(slot, JobState::failed, failure->empty() ? "exception" : *failure);
         else if (slot.stop_requested || entry.stop.load())
@@ -159,7 +159,7 @@ void ThreadJobHost::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
         // rather than leave the job Running; the pool thread lives on.
         try {
             repository_.update(entry->id, [&](JobSlot& slot) {
-                if (is_terminal(static_cast<JobState>(slot.state))) return false;
+                if (detail::is_finished(slot)) return false;
                 set_outcome(slot, JobState::failed, std::string("host error: ") + error.what());
                 return true;
             });
@@ -221,7 +221,7 @@ void ThreadJobHost::end_unstarted(JobId id, const std::string& reason,
                                   const std::function<void(const JobInfo&)>& finished_callback) {
     try {
         repository_.update(id, [&](JobSlot& slot) {
-            if (is_terminal(static_cast<JobState>(slot.state))) return false;
+            if (detail::is_finished(slot)) return false;
             set_outcome(slot, JobState::stopped, reason);
             return true;
         });
