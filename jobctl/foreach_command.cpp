@@ -20,6 +20,7 @@
 #include "jobctl/stop_on_signals.hpp"
 #include "progress_line.hpp"
 #include "record_printer.hpp"
+#include "thread_jobs/foreach_spec.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -161,7 +162,7 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
     command->positionals_at_end();
     command->callback([options, &exit_code] {
         ForeachSpec spec = spec_from(*options);
-        check_foreach_spec(spec);
+        detail::check_foreach_spec(spec);
         if (spec.inputs.empty()) return;  // nothing to do, like xargs -r
         auto repository = Repository::open();
         if (options->as_job) {

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "jobctl/output_log.hpp"
+#include "output/output_log.hpp"
 
 namespace jobctl::cli {
 

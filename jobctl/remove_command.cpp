@@ -5,6 +5,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "stop_jobs.hpp"
+#include "jobs/removal_check.hpp"
 
 namespace jobctl::cli {
 
@@ -29,7 +30,7 @@ void add_remove_command(CLI::App& app, int&) {
             stop_jobs(repository, unfinished, StopOptions{});
         } else {
             // Check all first: a refused request changes nothing.
-            for (const JobInfo& job : jobs) check_removable(job);
+            for (const JobInfo& job : jobs) detail::check_removable(job);
         }
         for (const JobInfo& job : jobs) {
             try {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "jobctl/error.hpp"
-#include "jobctl/process_job.hpp"
+#include "process_jobs/process_job_runner.hpp"
 #include "jobctl/repository.hpp"
 
 namespace {
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     }
     try {
         auto repository = jobctl::Repository::open(arguments.repository);
-        return jobctl::run_process_job(repository, arguments.job, arguments.command);
+        return jobctl::detail::run_process_job(repository, arguments.job, arguments.command);
     } catch (const std::exception& error) {
         // Nobody sees our stderr (it is /dev/null): liveness will report the
         // job as "worker lost" once this process is gone.

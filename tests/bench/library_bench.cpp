@@ -18,8 +18,9 @@
 #include <optional>
 
 #include "jobctl/job_waiting.hpp"
-#include "segment_layout.hpp"
+#include "table/segment_layout.hpp"
 #include "jobctl/thread_job_host.hpp"
+#include "table/job_table.hpp"
 
 extern char** environ;
 
@@ -35,10 +36,10 @@ jobctl::Repository& repository() {
 void BM_RepositoryFind(benchmark::State& state) {
     auto& repo = repository();
     std::vector<jobctl::JobId> ids;
-    for (int i = 0; i < 1000; ++i) ids.push_back(repo.add({"", jobctl::JobType::thread, "bench"}).id);
+    for (int i = 0; i < 1000; ++i) ids.push_back(jobctl::detail::table_of(repo).add({"", jobctl::JobType::thread, "bench"}).id);
     jobctl::JobId middle = ids[500];
     for (auto _ : state) benchmark::DoNotOptimize(repo.find(middle));
-    for (jobctl::JobId id : ids) repo.erase(id);
+    for (jobctl::JobId id : ids) jobctl::detail::table_of(repo).erase(id);
 }
 BENCHMARK(BM_RepositoryFind);
 
@@ -79,36 +80,36 @@ BENCHMARK(BM_FloorFutexPingPong)->UseRealTime();
 // (flips a job's state through the locked, journaled slot write).
 void BM_ChangeNotificationPingPong(benchmark::State& state) {
     auto& repo = repository();
-    jobctl::JobId ping = repo.add({"ping", jobctl::JobType::thread, "bench"}).id;
+    jobctl::JobId ping = jobctl::detail::table_of(repo).add({"ping", jobctl::JobType::thread, "bench"}).id;
     pid_t child = ::fork();
     if (child == 0) {
         auto other = jobctl::Repository::open(kRepository);
         for (;;) {
-            std::uint32_t seen = other.change_count();
+            std::uint32_t seen = jobctl::detail::table_of(other).change_count();
             auto job = other.find(ping);
             if (!job) ::_exit(0);
             if (job->state == jobctl::JobState::running) {
-                other.update(ping, [](jobctl::detail::JobSlot& slot) {
+                jobctl::detail::table_of(other).update(ping, [](jobctl::detail::JobSlot& slot) {
                     slot.state = static_cast<std::uint8_t>(jobctl::JobState::not_started);
                     return true;
                 });
                 continue;
             }
-            other.wait_for_change(seen, std::chrono::seconds(10));
+            jobctl::detail::table_of(other).wait_for_change(seen, std::chrono::seconds(10));
         }
     }
     for (auto _ : state) {
-        repo.update(ping, [](jobctl::detail::JobSlot& slot) {
+        jobctl::detail::table_of(repo).update(ping, [](jobctl::detail::JobSlot& slot) {
             slot.state = static_cast<std::uint8_t>(jobctl::JobState::running);
             return true;
         });
         for (;;) {
-            std::uint32_t seen = repo.change_count();
+            std::uint32_t seen = jobctl::detail::table_of(repo).change_count();
             if (repo.find(ping)->state == jobctl::JobState::not_started) break;
-            repo.wait_for_change(seen, std::chrono::seconds(10));
+            jobctl::detail::table_of(repo).wait_for_change(seen, std::chrono::seconds(10));
         }
     }
-    repo.erase(ping);
+    jobctl::detail::table_of(repo).erase(ping);
     ::waitpid(child, nullptr, 0);
 }
 BENCHMARK(BM_ChangeNotificationPingPong)->UseRealTime();

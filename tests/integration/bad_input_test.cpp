@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "jobctl_test.hpp"
-#include "segment.hpp"
+#include "table/segment.hpp"
 
 namespace jobctl::test {
 namespace {

@@ -8,8 +8,8 @@
 #include <random>
 
 #include "jobctl_test.hpp"
-#include "segment.hpp"
-#include "segment_layout.hpp"
+#include "table/segment.hpp"
+#include "table/segment_layout.hpp"
 
 namespace jobctl::test {
 namespace {

@@ -1,5 +1,6 @@
 // The README's thread-job example, run as a user would.
 
+#include <filesystem>
 #include <fstream>
 
 #include "jobctl_test.hpp"

@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "jobctl/process_identity.hpp"
+#include "system/process_identity.hpp"
 #include "jobctl_test.hpp"
 
 namespace jobctl::test {

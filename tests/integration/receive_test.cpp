@@ -2,8 +2,9 @@
 
 #include <fstream>
 
-#include "jobctl/output_log.hpp"
+#include "output/output_log.hpp"
 #include "jobctl_test.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -40,7 +41,7 @@ TEST_F(Receive, RelativeOrderOfStdoutAndStderrSurvives) {
     JobId id = start({"sh", "-c", "echo 1; sleep 0.1; echo 2 >&2; sleep 0.1; echo 3; sleep 0.1; echo 4 >&2"});
     wait_until_finished(id);
     std::string order;
-    OutputLogReader reader(repository().job_directory(id));
+    OutputLogReader reader(detail::table_of(repository()).job_directory(id));
     reader.read(0, repository().find(id)->output_bytes, [&](OutputStream stream, std::string_view bytes) {
         order += (stream == OutputStream::out ? "o" : "e") + std::string(bytes.substr(0, 1));
     });
@@ -75,7 +76,7 @@ TEST_F(Receive, WaitFollowsLiveOutputUntilTheJobEnds) {
 TEST_F(Receive, JobWithoutOutputHasNoMoreData) {
     JobId id = start({"true"});
     EXPECT_FALSE(wait_until_finished(id).has_more_data());
-    EXPECT_FALSE(std::filesystem::exists(repository().job_directory(id)));  // no output, no file
+    EXPECT_FALSE(std::filesystem::exists(detail::table_of(repository()).job_directory(id)));  // no output, no file
     EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "");
 }
 

@@ -5,7 +5,8 @@
 #include <filesystem>
 
 #include "jobctl_test.hpp"
-#include "segment_layout.hpp"
+#include "table/segment_layout.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -55,8 +56,8 @@ TEST_F(Stop, NeverSignalsAProcessItHasNotVerified) {
     // A job whose recorded worker pid now belongs to an unrelated process
     // (same pid, different start time), as after pid reuse.
     CliProcess bystander({"sleep", "60"});
-    JobInfo job = repository().add({"", JobType::process, "fake"});
-    repository().update(job.id, [&](detail::JobSlot& slot) {
+    JobInfo job = detail::table_of(repository()).add({"", JobType::process, "fake"});
+    detail::table_of(repository()).update(job.id, [&](detail::JobSlot& slot) {
         slot.owner_pid = bystander.pid();
         slot.owner_start_time = 1;  // not the bystander's
         slot.owner_claimed = 1;
@@ -83,9 +84,9 @@ TEST_F(Stop, RemoveRefusesARunningJobUnlessForced) {
 TEST_F(Stop, RemoveDeletesTheSpoolFolder) {
     JobId id = start({"echo", "some output"});
     wait_until_finished(id);
-    ASSERT_TRUE(std::filesystem::exists(repository().job_directory(id)));
+    ASSERT_TRUE(std::filesystem::exists(detail::table_of(repository()).job_directory(id)));
     EXPECT_EQ(jobctl({"remove", std::to_string(id)}).exit_code, 0);
-    EXPECT_FALSE(std::filesystem::exists(repository().job_directory(id)));
+    EXPECT_FALSE(std::filesystem::exists(detail::table_of(repository()).job_directory(id)));
     EXPECT_FALSE(repository().find(id));
     EXPECT_EQ(jobctl({"get", std::to_string(id)}).exit_code, 3);
 }

@@ -12,6 +12,7 @@
 
 #include "jobctl/thread_job_host.hpp"
 #include "jobctl_test.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -139,7 +140,7 @@ TEST_F(ThreadJobs, NoFileForAJobWithoutOutput) {
     Job job = host.start("quiet", [](JobContext&) {});
     job.wait();
     EXPECT_FALSE(job.info().has_more_data());
-    EXPECT_FALSE(std::filesystem::exists(repository().job_directory(job.id())));
+    EXPECT_FALSE(std::filesystem::exists(detail::table_of(repository()).job_directory(job.id())));
 }
 
 TEST_F(ThreadJobs, DestructorStopsRunningAndQueuedJobs) {

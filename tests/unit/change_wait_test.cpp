@@ -6,7 +6,8 @@
 
 #include "jobctl/job_waiting.hpp"
 #include "repository_test.hpp"
-#include "segment_layout.hpp"
+#include "table/segment_layout.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -18,7 +19,7 @@ void finish_in_child(const std::string& repository_name, JobId id) {
     ASSERT_GE(child, 0);
     if (child == 0) {
         auto repo = Repository::open(repository_name);
-        repo.update(id, [](detail::JobSlot& slot) {
+        detail::table_of(repo).update(id, [](detail::JobSlot& slot) {
             slot.state = static_cast<std::uint8_t>(JobState::completed);
             return true;
         });
@@ -27,7 +28,7 @@ void finish_in_child(const std::string& repository_name, JobId id) {
 }
 
 TEST_F(ChangeWait, WaiterWakesWhenAnotherProcessFinishesTheJob) {
-    JobInfo job = repository().add({"", JobType::process, "true"});
+    JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
     finish_in_child(repository_name(), job.id);
     auto jobs = wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(20)));
     ASSERT_TRUE(jobs);
@@ -36,39 +37,39 @@ TEST_F(ChangeWait, WaiterWakesWhenAnotherProcessFinishesTheJob) {
 }
 
 TEST_F(ChangeWait, WaitTimesOutWhenNothingFinishes) {
-    JobInfo job = repository().add({"", JobType::process, "true"});
+    JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
     auto jobs = wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::milliseconds(50)));
     EXPECT_FALSE(jobs);
 }
 
 TEST_F(ChangeWait, ChangeBetweenReadingTheCounterAndWaitingIsNotLost) {
-    std::uint32_t seen = repository().change_count();
-    repository().add({"", JobType::process, "true"});  // a change after `seen`
+    std::uint32_t seen = detail::table_of(repository()).change_count();
+    detail::table_of(repository()).add({"", JobType::process, "true"});  // a change after `seen`
     auto before = std::chrono::steady_clock::now();
-    repository().wait_for_change(seen, std::chrono::hours(1));  // must return at once
+    detail::table_of(repository()).wait_for_change(seen, std::chrono::hours(1));  // must return at once
     EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::minutes(1));
 }
 
 TEST_F(ChangeWait, OutputAloneDoesNotWakeThoseWaitingForStates) {
-    JobInfo job = repository().add({"", JobType::process, "true"});
-    std::uint32_t any = repository().change_count();
-    std::uint32_t of_state = repository().change_count(Repository::Changes::of_state);
-    repository().update(job.id, [](detail::JobSlot& slot) {
+    JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
+    std::uint32_t any = detail::table_of(repository()).change_count();
+    std::uint32_t of_state = detail::table_of(repository()).change_count(detail::JobTable::Changes::of_state);
+    detail::table_of(repository()).update(job.id, [](detail::JobSlot& slot) {
         slot.output_bytes += 100;  // output appended
         return true;
     });
-    EXPECT_NE(repository().change_count(), any);
-    EXPECT_EQ(repository().change_count(Repository::Changes::of_state), of_state);
-    repository().update(job.id, [](detail::JobSlot& slot) {
+    EXPECT_NE(detail::table_of(repository()).change_count(), any);
+    EXPECT_EQ(detail::table_of(repository()).change_count(detail::JobTable::Changes::of_state), of_state);
+    detail::table_of(repository()).update(job.id, [](detail::JobSlot& slot) {
         slot.state = static_cast<std::uint8_t>(JobState::running);
         return true;
     });
-    EXPECT_NE(repository().change_count(Repository::Changes::of_state), of_state);
+    EXPECT_NE(detail::table_of(repository()).change_count(detail::JobTable::Changes::of_state), of_state);
 }
 
 TEST_F(ChangeWait, AnyReturnsWhenOneOfSeveralFinishes) {
-    JobInfo a = repository().add({"", JobType::process, "true"});
-    JobInfo b = repository().add({"", JobType::process, "true"});
+    JobInfo a = detail::table_of(repository()).add({"", JobType::process, "true"});
+    JobInfo b = detail::table_of(repository()).add({"", JobType::process, "true"});
     finish_in_child(repository_name(), b.id);
     auto jobs = wait_for_jobs(repository(), {a.id, b.id}, WaitMode::any, deadline_after(std::chrono::seconds(20)));
     ASSERT_TRUE(jobs);
@@ -76,8 +77,8 @@ TEST_F(ChangeWait, AnyReturnsWhenOneOfSeveralFinishes) {
 }
 
 TEST_F(ChangeWait, RemovedJobCountsAsFinished) {
-    JobInfo job = repository().add({"", JobType::process, "true"});
-    repository().erase(job.id);
+    JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
+    detail::table_of(repository()).erase(job.id);
     EXPECT_TRUE(wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(1))));
 }
 

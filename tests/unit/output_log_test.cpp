@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "jobctl/error.hpp"
-#include "jobctl/output_log.hpp"
+#include "output/output_log.hpp"
 
 namespace jobctl {
 namespace {

@@ -10,8 +10,9 @@
 
 #include "jobctl/error.hpp"
 #include "repository_test.hpp"
-#include "segment.hpp"
-#include "segment_layout.hpp"
+#include "table/segment.hpp"
+#include "table/segment_layout.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -34,7 +35,7 @@ TEST_F(RepositoryUnit, CreatesPrivateSegmentAndReopensIt) {
     ASSERT_EQ(::stat(detail::Segment::path_of(repository_name()).c_str(), &status), 0);
     EXPECT_EQ(status.st_mode & 0777, 0600u);
     EXPECT_EQ(status.st_uid, ::geteuid());
-    JobInfo added = repo.add({"first", JobType::process, "true"});
+    JobInfo added = detail::table_of(repo).add({"first", JobType::process, "true"});
     auto reopened = Repository::open(repository_name());
     auto found = reopened.find(added.id);
     ASSERT_TRUE(found);
@@ -44,7 +45,7 @@ TEST_F(RepositoryUnit, CreatesPrivateSegmentAndReopensIt) {
 }
 
 TEST_F(RepositoryUnit, DefaultNameIsJobName) {
-    JobInfo job = repository().add({"", JobType::process, "true"});
+    JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
     EXPECT_EQ(job.name, "Job" + std::to_string(job.id));
 }
 
@@ -100,7 +101,7 @@ TEST_F(RepositoryUnit, RejectsBadRepositoryNames) {
 }
 
 TEST_F(RepositoryUnit, DamagedNextIdIsRecoveredFromTheSlots) {
-    JobInfo first = repository().add({"", JobType::process, "true"});
+    JobInfo first = detail::table_of(repository()).add({"", JobType::process, "true"});
     {
         int fd = ::open(detail::Segment::path_of(repository_name()).c_str(), O_RDWR);
         ASSERT_GE(fd, 0);
@@ -109,32 +110,32 @@ TEST_F(RepositoryUnit, DamagedNextIdIsRecoveredFromTheSlots) {
                   static_cast<ssize_t>(sizeof zero));
         ::close(fd);
     }
-    JobInfo next = repository().add({"", JobType::process, "true"});
+    JobInfo next = detail::table_of(repository()).add({"", JobType::process, "true"});
     EXPECT_EQ(next.id, first.id + 1);
     EXPECT_TRUE(repository().find(next.id));
 }
 
 TEST_F(RepositoryUnit, FullRepositoryIsAClearErrorAndChangesNothing) {
     auto small = Repository::open(repository_name(), 3);
-    for (int i = 0; i < 3; ++i) small.add({"", JobType::process, "true"});
+    for (int i = 0; i < 3; ++i) detail::table_of(small).add({"", JobType::process, "true"});
     try {
-        small.add({"", JobType::process, "true"});
+        detail::table_of(small).add({"", JobType::process, "true"});
         FAIL() << "a fourth job fitted into three slots";
     } catch (const Error& error) {
         EXPECT_EQ(error.code(), ErrorCode::repository_full);
         EXPECT_NE(std::string(error.what()).find("jobctl remove"), std::string::npos);
     }
     EXPECT_EQ(small.list().size(), 3u);
-    small.erase(small.list().front().id);
-    EXPECT_NO_THROW(small.add({"", JobType::process, "true"}));
+    detail::table_of(small).erase(small.list().front().id);
+    EXPECT_NO_THROW(detail::table_of(small).add({"", JobType::process, "true"}));
 }
 
 TEST_F(RepositoryUnit, IdsAreNeverReused) {
     Repository& repo = repository();
-    JobInfo first = repo.add({"", JobType::process, "true"});
-    JobInfo second = repo.add({"", JobType::process, "true"});
-    repo.erase(second.id);
-    JobInfo third = repo.add({"", JobType::process, "true"});
+    JobInfo first = detail::table_of(repo).add({"", JobType::process, "true"});
+    JobInfo second = detail::table_of(repo).add({"", JobType::process, "true"});
+    detail::table_of(repo).erase(second.id);
+    JobInfo third = detail::table_of(repo).add({"", JobType::process, "true"});
     EXPECT_EQ(second.id, first.id + 1);
     EXPECT_EQ(third.id, second.id + 1);
 }
@@ -143,9 +144,9 @@ TEST_F(RepositoryUnit, FindsEveryJobAfterSlotsAreReusedAroundTheTable) {
     auto small = Repository::open(repository_name(), 5);
     std::vector<JobId> kept;
     for (int round = 0; round < 4; ++round) {
-        while (small.list().size() < 5) kept.push_back(small.add({"", JobType::process, "true"}).id);
-        small.erase(kept[kept.size() - 3]);  // free a slot in the middle, then one at the start
-        small.erase(small.list().front().id);
+        while (small.list().size() < 5) kept.push_back(detail::table_of(small).add({"", JobType::process, "true"}).id);
+        detail::table_of(small).erase(kept[kept.size() - 3]);  // free a slot in the middle, then one at the start
+        detail::table_of(small).erase(small.list().front().id);
     }
     for (const JobInfo& job : small.list()) EXPECT_EQ(small.find(job.id)->id, job.id);
     EXPECT_EQ(small.list().size(), 3u);
@@ -160,7 +161,7 @@ TEST_F(RepositoryUnit, ConcurrentAddsFromManyProcessesGetUniqueIds) {
         pid_t child = ::fork();
         if (child == 0) {
             auto repo = Repository::open(repository_name());
-            for (int i = 0; i < kJobsEach; ++i) repo.add({"", JobType::process, "true"});
+            for (int i = 0; i < kJobsEach; ++i) detail::table_of(repo).add({"", JobType::process, "true"});
             ::_exit(0);
         }
         children.push_back(child);
@@ -177,18 +178,18 @@ TEST_F(RepositoryUnit, ConcurrentAddsFromManyProcessesGetUniqueIds) {
 
 TEST_F(RepositoryUnit, RejectsBadJobNames) {
     Repository& repo = repository();
-    EXPECT_EQ(error_code_of([&] { repo.add({std::string(64, 'n'), JobType::process, "true"}); }),
+    EXPECT_EQ(error_code_of([&] { detail::table_of(repo).add({std::string(64, 'n'), JobType::process, "true"}); }),
               ErrorCode::invalid_argument);
-    EXPECT_EQ(error_code_of([&] { repo.add({"123", JobType::process, "true"}); }), ErrorCode::invalid_argument);
-    EXPECT_EQ(error_code_of([&] { repo.add({"a\nb", JobType::process, "true"}); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { detail::table_of(repo).add({"123", JobType::process, "true"}); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] { detail::table_of(repo).add({"a\nb", JobType::process, "true"}); }), ErrorCode::invalid_argument);
     EXPECT_TRUE(repo.list().empty());
-    EXPECT_NO_THROW(repo.add({std::string(63, 'n'), JobType::process, "true"}));
+    EXPECT_NO_THROW(detail::table_of(repo).add({std::string(63, 'n'), JobType::process, "true"}));
 }
 
 TEST_F(RepositoryUnit, LongCommandIsTruncatedAtACharacterBoundary) {
     std::string command(300, 'c');
     command.replace(254, 2, "\xC3\xA9");  // 'é' straddling the field's end
-    JobInfo job = repository().add({"", JobType::process, command});
+    JobInfo job = detail::table_of(repository()).add({"", JobType::process, command});
     EXPECT_EQ(job.command, std::string(254, 'c'));
 }
 

@@ -7,9 +7,10 @@
 
 #include <set>
 
-#include "crash_points.hpp"
+#include "table/crash_points.hpp"
 #include "repository_test.hpp"
-#include "segment_layout.hpp"
+#include "table/segment_layout.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -40,19 +41,19 @@ void run_child_killed_at(testing::CrashPoint point, const std::string& repositor
 }
 
 TEST_F(RobustLock, OwnerKilledWhileHoldingTheLockDoesNotWedgeTheNextLocker) {
-    JobInfo job = repository().add({"survivor", JobType::process, "true"});
+    JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
     run_child_killed_at(testing::CrashPoint::lock_acquired, repository_name(),
                         [&](Repository& repo) { repo.find(job.id); });
     auto found = repository().find(job.id);  // would block forever with a non-robust mutex
     ASSERT_TRUE(found);
     EXPECT_EQ(found->name, "survivor");
-    EXPECT_NO_THROW(repository().add({"after", JobType::process, "true"}));
+    EXPECT_NO_THROW(detail::table_of(repository()).add({"after", JobType::process, "true"}));
 }
 
 TEST_F(RobustLock, HalfWrittenSlotIsRestoredByTheNextLocker) {
-    JobInfo job = repository().add({"before", JobType::process, "echo before"});
+    JobInfo job = detail::table_of(repository()).add({"before", JobType::process, "echo before"});
     run_child_killed_at(testing::CrashPoint::slot_half_written, repository_name(), [&](Repository& repo) {
-        repo.update(job.id, [](detail::JobSlot& slot) {
+        detail::table_of(repo).update(job.id, [](detail::JobSlot& slot) {
             slot.state = static_cast<std::uint8_t>(JobState::completed);
             detail::copy_truncated(slot.name, "after");
             detail::copy_truncated(slot.reason, "half of this never lands");
@@ -68,10 +69,10 @@ TEST_F(RobustLock, HalfWrittenSlotIsRestoredByTheNextLocker) {
 }
 
 TEST_F(RobustLock, CrashDuringAddNeverLendsAnIdTwice) {
-    JobInfo first = repository().add({"", JobType::process, "true"});
+    JobInfo first = detail::table_of(repository()).add({"", JobType::process, "true"});
     run_child_killed_at(testing::CrashPoint::slot_half_written, repository_name(),
-                        [&](Repository& repo) { repo.add({"lost", JobType::process, "true"}); });
-    JobInfo next = repository().add({"", JobType::process, "true"});
+                        [&](Repository& repo) { detail::table_of(repo).add({"lost", JobType::process, "true"}); });
+    JobInfo next = detail::table_of(repository()).add({"", JobType::process, "true"});
     EXPECT_GT(next.id, first.id);
     for (const JobInfo& job : repository().list()) EXPECT_NE(job.name, "lost");  // the half-added slot was undone
     std::set<JobId> ids;

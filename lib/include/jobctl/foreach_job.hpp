@@ -21,12 +21,6 @@ struct ForeachSpec {
     unsigned throttle_limit = 5;
 };
 
-// The command for one input.
-std::vector<std::string> expand_command(const std::vector<std::string>& command, const std::string& input);
-
-// Throws Error(invalid_argument / program_not_found) for a spec that cannot run.
-void check_foreach_spec(const ForeachSpec& spec);
-
 class ForeachJob {
 public:
     // Registers the parent job, owned by this process.

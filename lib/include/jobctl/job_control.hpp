@@ -16,9 +16,6 @@ inline constexpr std::chrono::milliseconds kDefaultStopGrace{5000};
 // job to finish to see it Stopped. A finished job is left alone (false).
 bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds grace = kDefaultStopGrace);
 
-// Throws Error(job_busy) unless the job has finished and may be removed.
-void check_removable(const JobInfo& job);
-
 // Removes a finished job and its spool folder. Throws Error(job_busy) for an
 // unfinished job; stop it (and wait) first.
 void remove_job(Repository& repository, JobId id);

@@ -21,12 +21,11 @@ Deadline deadline_after(std::optional<std::chrono::milliseconds> timeout);
 using JobCondition = std::function<bool(const std::vector<JobInfo>& jobs)>;
 
 // Waits until `condition` holds for the jobs named by `ids`. Returns their
-// copies when it does, nullopt when the deadline passes first. A condition
-// that does not look at output (output_bytes, read_offset, HasMoreData) may
-// pass `Changes::of_state` to sleep through output being appended.
+// copies when it does, nullopt when the deadline passes first. The
+// condition is checked after every change of the repository.
+// Errors: system (a failed wait).
 std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std::vector<JobId>& ids,
-                                               const JobCondition& condition, Deadline deadline,
-                                               Repository::Changes wake_on = Repository::Changes::any);
+                                               const JobCondition& condition, Deadline deadline);
 
 enum class WaitMode { all, any };
 

@@ -30,16 +30,4 @@ struct ProcessJobSpec {
 JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                           const std::filesystem::path& worker = {});
 
-// JOBCTL_WORKER, else jobctl-worker beside the running executable, else the installed one.
-std::filesystem::path find_worker();
-
-// Resolves a program as execvp would: a name with '/' as is, else along PATH.
-std::optional<std::filesystem::path> find_program(const std::string& program);
-// Throws Error(program_not_found) unless find_program finds `program`.
-void require_program(const std::string& program);
-
-// The worker's body: runs the command of job `id` to its end and records the
-// outcome. Returns the worker's own exit status.
-int run_process_job(Repository& repository, JobId id, const std::vector<std::string>& argv);
-
 }  // namespace jobctl

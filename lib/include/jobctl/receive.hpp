@@ -2,12 +2,20 @@
 // Receive-Job: hand over a job's output that was not yet received, then
 // advance the job's read position (unless keeping it).
 
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
 #include "jobctl/job.hpp"
-#include "jobctl/job_waiting.hpp"
-#include "jobctl/output_log.hpp"
 #include "jobctl/repository.hpp"
 
 namespace jobctl {
+
+// The streams of a job's output log. A process job writes out and err; a
+// thread job also writes result records (one JSON document each).
+enum class OutputStream : std::uint8_t { out = 1, err = 2, result = 3, info = 4 };
+
+using OutputSink = std::function<void(OutputStream stream, std::string_view bytes)>;
 
 struct ReceiveOptions {
     bool keep = false;    // leave the output unreceived (HasMoreData stays true)

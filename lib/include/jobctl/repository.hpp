@@ -1,13 +1,9 @@
 #pragma once
-// The shared-memory job repository: a fixed table of job slots that every
-// process of the user can open. Operations copy in or out under a short,
-// robust lock; every change bumps a counter that waiters sleep on.
+// The job repository: a fixed table of jobs in shared memory that every
+// process of the user can open. A Repository is an opaque handle on it;
+// everything that reads or changes jobs takes one.
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
-#include <filesystem>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,87 +12,48 @@
 #include "jobctl/job.hpp"
 
 namespace jobctl {
-namespace detail {
-class Segment;
-struct JobSlot;
-}  // namespace detail
 
-// What a new job is registered with.
-struct NewJob {
-    std::string name;  // empty: "Job<id>"
-    JobType type = JobType::process;
-    std::string command;  // display text
-    JobId parent_id = 0;
-    int owner_pid = 0;  // who answers for the job until it is claimed
-    std::uint64_t owner_start_time = 0;
-    bool owner_claimed = false;  // the owner runs the job itself (a thread-job host)
-};
+class Repository;
+namespace detail {
+class JobTable;
+JobTable& table_of(const Repository& repository);  // the library's own access
+}  // namespace detail
 
 class Repository {
 public:
     static constexpr std::uint32_t kDefaultCapacity = 4096;
-    static constexpr std::size_t kMaxNameLength = 63;  // bytes
+    static constexpr std::size_t kMaxNameLength = 63;  // bytes of a job name
 
     // JOBCTL_REPOSITORY, else "jobctl-<uid>".
     static std::string default_name();
     // Opens (creating if needed) the default repository; JOBCTL_CAPACITY sets
     // the capacity of a repository created by this call.
+    // Errors: invalid_argument (a bad name or JOBCTL_CAPACITY),
+    // repository_unusable (damaged, foreign or incompatible), system.
     static Repository open();
-    static Repository open(const std::string& name,
-                           std::uint32_t capacity_if_created = kDefaultCapacity);
-    // Removes the segment and the spool folder of a repository. Processes that
+    static Repository open(const std::string& name, std::uint32_t capacity_if_created = kDefaultCapacity);
+    // Removes the table and the spool folder of a repository. Processes that
     // still map it keep their mapping; new opens start afresh.
+    // Errors: invalid_argument (a bad name).
     static void destroy(const std::string& name);
-    // Throws Error(invalid_argument) unless `name` is a usable job name.
-    static void check_job_name(const std::string& name);
 
     Repository(Repository&&) noexcept;
     Repository& operator=(Repository&&) noexcept;
     ~Repository();
 
-    const std::string& name() const { return name_; }
+    const std::string& name() const;
     std::uint32_t capacity() const;
-    // <spool root>/<repository>/<id>: where a job's output lives.
-    std::filesystem::path job_directory(JobId id) const;
 
-    // Registers a job (NotStarted). Throws Error(repository_full) when no slot is free.
-    JobInfo add(const NewJob& job);
+    // Lookups: a copy of the job as it is now, or nothing. No liveness check
+    // (list_jobs does that); no errors.
     std::optional<JobInfo> find(JobId id) const;
     std::vector<JobInfo> list() const;  // by id
-    // Frees the job's slot (its id is never reused). False if it was not there.
-    bool erase(JobId id);
-
-    // What a change is, for those who watch for it.
-    enum class Change { ordinary, stop_request };
-
-    // Applies `change` to the job's slot under the lock. The slot is written
-    // back (crash-safely) and waiters woken only if `change` returns true; a
-    // stop request also moves the stop-request count, in the same critical
-    // section. Returns false when the job does not exist. For the library's own use.
-    bool update(JobId id, const std::function<bool(detail::JobSlot&)>& change, Change kind = Change::ordinary);
-
-    // Change notification: read the counter, check your condition, then wait
-    // on the value you read. A change in between makes the wait return at once.
-    // `Changes::of_state` leaves out output appended and output received,
-    // the most frequent changes by far: waiting for jobs to finish needs only
-    // the rest.
-    enum class Changes { any, of_state };
-    std::uint32_t change_count(Changes which = Changes::any) const;
-    void wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout, Changes which = Changes::any) const;
-    // Wakes every waiter, whatever it waits for.
-    void notify_change() const;
-
-    // How many stops were ever requested here; a host of thread jobs checks
-    // its jobs' stop flags only when this moved.
-    std::uint32_t stop_request_count() const;
 
 private:
-    Repository(std::string name, std::unique_ptr<detail::Segment> segment);
-    void notify(bool of_state) const;
-    std::atomic<std::uint32_t>& counter(Changes which) const;
+    explicit Repository(std::unique_ptr<detail::JobTable> table);
+    friend detail::JobTable& detail::table_of(const Repository& repository);
 
-    std::string name_;
-    std::unique_ptr<detail::Segment> segment_;
+    std::unique_ptr<detail::JobTable> table_;
 };
 
 }  // namespace jobctl

@@ -1,0 +1,31 @@
+#include "jobctl/job_listing.hpp"
+
+#include <unordered_map>
+
+#include "jobs/liveness.hpp"
+
+namespace jobctl {
+
+std::vector<JobInfo> list_jobs(Repository& repository) {
+    std::vector<JobInfo> jobs = repository.list();
+    std::unordered_map<JobId, std::size_t> index_by_id;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        Liveness::check(repository, jobs[i]);
+        index_by_id.emplace(jobs[i].id, i);
+    }
+    for (const JobInfo& job : jobs) {
+        if (job.parent_id == 0 || !job.has_more_data()) continue;
+        if (auto parent = index_by_id.find(job.parent_id); parent != index_by_id.end())
+            jobs[parent->second].children_have_more_data = true;
+    }
+    return jobs;
+}
+
+std::vector<JobInfo> children_of(const std::vector<JobInfo>& jobs, JobId parent) {
+    std::vector<JobInfo> children;
+    for (const JobInfo& job : jobs)
+        if (job.parent_id == parent && parent != 0) children.push_back(job);
+    return children;
+}
+
+}  // namespace jobctl

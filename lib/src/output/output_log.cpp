@@ -1,0 +1,159 @@
+#include "output/output_log.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "system/clock.hpp"
+#include "jobctl/error.hpp"
+#include "output/spool.hpp"
+
+namespace jobctl {
+namespace {
+
+constexpr std::size_t kReadBlock = 1u << 20;
+
+// Writes every part at `offset` (the log has one writer, which keeps the
+// offset itself: no O_APPEND, so that splice can write into it too).
+void write_all_at(int fd, iovec* parts, int count, std::uint64_t offset, const std::filesystem::path& path) {
+    while (count > 0) {
+        ssize_t written = ::pwritev(fd, parts, count, static_cast<off_t>(offset));
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            throw_system_error("cannot write " + path.string(), errno);
+        }
+        offset += static_cast<std::uint64_t>(written);
+        auto left = static_cast<std::size_t>(written);
+        while (count > 0 && left >= parts->iov_len) {
+            left -= parts->iov_len;
+            ++parts;
+            --count;
+        }
+        if (count > 0) {
+            parts->iov_base = static_cast<char*>(parts->iov_base) + left;
+            parts->iov_len -= left;
+        }
+    }
+}
+
+// Reads at least `minimum` and at most `maximum` bytes at `offset`; returns
+// how many, or 0 if the file ends before `minimum`.
+std::size_t read_at_least(int fd, char* buffer, std::size_t minimum, std::size_t maximum, std::uint64_t offset) {
+    std::size_t total = 0;
+    while (total < minimum) {
+        ssize_t got = ::pread(fd, buffer + total, maximum - total, static_cast<off_t>(offset + total));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw_system_error("cannot read the output log", errno);
+        if (got == 0) return 0;
+        total += static_cast<std::size_t>(got);
+    }
+    return total;
+}
+
+}  // namespace
+
+OutputLogWriter::OutputLogWriter(std::filesystem::path directory) : directory_(std::move(directory)) {}
+
+OutputLogWriter::~OutputLogWriter() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void OutputLogWriter::open() {
+    ensure_spool_directory(directory_);
+    auto path = directory_ / kOutputLogFileName;
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0) throw_system_error("cannot open " + path.string(), errno);
+    off_t end = ::lseek(fd_, 0, SEEK_END);
+    size_ = end > 0 ? static_cast<std::uint64_t>(end) : 0;
+}
+
+std::uint64_t OutputLogWriter::append(OutputStream stream, std::string_view bytes) {
+    if (bytes.size() > kMaxRecordLength)
+        throw Error(ErrorCode::invalid_argument, "output record larger than the log's limit");
+    if (fd_ < 0) open();
+    OutputRecordHeader header{static_cast<std::uint32_t>(bytes.size()),
+                              static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
+    iovec parts[2] = {{&header, sizeof header}, {const_cast<char*>(bytes.data()), bytes.size()}};
+    write_all_at(fd_, parts, 2, size_, directory_ / kOutputLogFileName);
+    size_ += sizeof header + bytes.size();
+    return size_;
+}
+
+std::optional<std::uint64_t> OutputLogWriter::append_from_pipe(OutputStream stream, int pipe_fd) {
+    int available = 0;
+    if (::ioctl(pipe_fd, FIONREAD, &available) != 0 || available <= 0) return std::nullopt;
+    if (fd_ < 0) open();
+    auto length = std::min<std::uint32_t>(static_cast<std::uint32_t>(available), kMaxRecordLength);
+    OutputRecordHeader header{length, static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
+    iovec part{&header, sizeof header};
+    write_all_at(fd_, &part, 1, size_, directory_ / kOutputLogFileName);
+    // The pipe holds at least `length` bytes and nobody else reads it: move
+    // exactly that many into the file, without copying them through us.
+    loff_t offset = static_cast<loff_t>(size_ + sizeof header);
+    for (std::uint32_t moved = 0; moved < length;) {
+        ssize_t got = ::splice(pipe_fd, nullptr, fd_, &offset, length - moved, SPLICE_F_MOVE);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) throw_system_error("cannot move output into " + (directory_ / kOutputLogFileName).string(),
+                                         got < 0 ? errno : EIO);
+        moved += static_cast<std::uint32_t>(got);
+    }
+    size_ += sizeof header + length;
+    return size_;
+}
+
+OutputLogReader::OutputLogReader(const std::filesystem::path& directory)
+    : path_(directory / kOutputLogFileName) {
+    reopen_if_missing();
+}
+
+OutputLogReader::~OutputLogReader() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void OutputLogReader::reopen_if_missing() {
+    if (fd_ >= 0) return;
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd_ < 0 && errno != ENOENT) throw_system_error("cannot open " + path_.string(), errno);
+}
+
+std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const OutputSink& sink) {
+    reopen_if_missing();
+    if (fd_ < 0) return from;
+    std::vector<char> block;
+    std::uint64_t block_start = from;
+    std::uint64_t offset = from;
+    // Makes `block` cover [offset, offset + needed), reading ahead up to kReadBlock.
+    auto ensure = [&](std::size_t needed) {
+        if (offset >= block_start && offset + needed <= block_start + block.size()) return true;
+        std::size_t maximum = std::max<std::size_t>(needed, std::min<std::uint64_t>(kReadBlock, to - offset));
+        block.resize(maximum);
+        block_start = offset;
+        std::size_t got = read_at_least(fd_, block.data(), needed, maximum, offset);
+        block.resize(got);
+        return got >= needed;
+    };
+    while (offset + sizeof(OutputRecordHeader) <= to) {
+        if (!ensure(sizeof(OutputRecordHeader))) break;
+        OutputRecordHeader header;
+        std::memcpy(&header, block.data() + (offset - block_start), sizeof header);
+        if (header.length > kMaxRecordLength || header.stream < 1 || header.stream > 4)
+            throw Error(ErrorCode::system, "output log " + path_.string() + " is damaged at byte " +
+                                               std::to_string(offset));
+        std::uint64_t record_end = offset + sizeof header + header.length;
+        if (record_end > to) break;
+        offset += sizeof header;
+        if (!ensure(header.length)) break;
+        sink(static_cast<OutputStream>(header.stream),
+             std::string_view(block.data() + (offset - block_start), header.length));
+        offset = record_end;
+    }
+    return offset;
+}
+
+}  // namespace jobctl

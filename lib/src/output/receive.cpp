@@ -1,0 +1,63 @@
+#include "jobctl/receive.hpp"
+
+#include <algorithm>
+
+#include "jobctl/job_listing.hpp"
+#include "jobctl/job_waiting.hpp"
+#include "output/output_log.hpp"
+#include "table/segment_layout.hpp"
+#include "table/job_table.hpp"
+
+namespace jobctl {
+namespace {
+
+void advance_read_offset(Repository& repository, JobId id, std::uint64_t offset) {
+    detail::table_of(repository).update(id, [&](detail::JobSlot& slot) {
+        if (slot.read_offset >= offset) return false;
+        slot.read_offset = std::min(offset, slot.output_bytes);
+        return true;
+    });
+}
+
+// One job's own log.
+bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
+    auto job = repository.find(id);
+    if (!job) return false;
+    OutputLogReader reader(detail::table_of(repository).job_directory(id));
+    std::uint64_t position = job->read_offset;
+    bool vanished = false;
+    // Delivers what the copy says is written; true once nothing more can come.
+    auto deliver = [&](const JobInfo& copy) {
+        std::uint64_t before = position;
+        position = reader.read(position, copy.output_bytes, sink);
+        if (!options.keep) advance_read_offset(repository, id, position);
+        // A finished job whose log cannot be read further (removed) has no more to give.
+        return copy.finished() && (position >= copy.output_bytes || position == before);
+    };
+    if (!options.follow) {
+        deliver(*job);
+        return true;
+    }
+    auto follow = [&](const std::vector<JobInfo>& jobs) {
+        if (jobs.empty()) return vanished = true;
+        return deliver(jobs.front());
+    };
+    wait_until(repository, {id}, follow, std::nullopt);
+    return !vanished;
+}
+
+}  // namespace
+
+bool receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
+    auto job = repository.find(id);
+    if (!job) return false;
+    // A parent hands over each child's output whole, in input (id) order.
+    // (Children have no children: no need to look for them.)
+    if (job->parent_id == 0)
+        for (const JobInfo& child : children_of(repository.list(), id))
+            receive_own_output(repository, child.id, options, sink);
+    receive_own_output(repository, id, options, sink);
+    return true;
+}
+
+}  // namespace jobctl

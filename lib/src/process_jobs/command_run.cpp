@@ -1,0 +1,207 @@
+// One command, run to its end: one poll() over the two output pipes, the
+// child's pidfd and the stop descriptor.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "process_jobs/command_run.hpp"
+
+#include "system/clock.hpp"
+#include "jobs/job_outcome.hpp"
+#include "system/command_spawn.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+#include "output/output_log.hpp"
+#include "system/process_identity.hpp"
+#include "jobctl/process_job.hpp"
+#include "table/segment_layout.hpp"
+#include "table/job_table.hpp"
+
+namespace jobctl::detail {
+namespace {
+
+using detail::JobSlot;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::size_t kReadChunk = 1u << 20;
+
+void set_state(JobSlot& slot, JobState state) { slot.state = static_cast<std::uint8_t>(state); }
+JobState state_of(const JobSlot& slot) { return static_cast<JobState>(slot.state); }
+
+std::string signal_name(int signal) {
+    const char* abbreviation = ::sigabbrev_np(signal);
+    return abbreviation != nullptr ? std::string("SIG") + abbreviation : std::to_string(signal);
+}
+
+}  // namespace
+
+void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
+            std::optional<int> exit_code, int term_signal) {
+    detail::table_of(repository).update(id, [&](JobSlot& slot) {
+        set_outcome(slot, state, reason);
+        slot.has_exit_code = exit_code.has_value();
+        slot.exit_code = exit_code.value_or(0);
+        slot.term_signal = term_signal;
+        return true;
+    });
+}
+
+bool CommandRun::spawn(const std::vector<std::string>& argv) {
+    detail::SpawnedCommand command = detail::spawn_command(argv);
+    if (command.exec_error != 0) {
+        finish_job(repository_, id_, JobState::failed, std::string("exec failed: ") + std::strerror(command.exec_error),
+               std::nullopt, 0);
+        return false;
+    }
+    child_ = command.pid;
+    out_fd_ = command.out_fd;
+    err_fd_ = command.err_fd;
+    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, child_, 0));
+    if (pidfd_ < 0) throw_system_error("pidfd_open", errno);  // the destructor ends the command
+    auto identity = ProcessIdentity::of(child_);
+    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+        if (state_of(slot) == JobState::not_started) set_state(slot, JobState::running);
+        slot.process_id = child_;
+        slot.process_start_time = identity ? identity->start_time : 0;
+        slot.began_ns = detail::now_ns();
+        return true;
+    });
+    return true;
+}
+
+void CommandRun::pump(int& fd, OutputStream stream) {
+    // Usually the bytes go straight from the pipe into the log (splice).
+    std::optional<std::uint64_t> size = log_.append_from_pipe(stream, fd);
+    if (!size) {
+        // Nothing buffered although poll said readable: the end of the output
+        // (read returns 0), or bytes that arrived just now.
+        ssize_t got = ::read(fd, buffer_.get(), kReadChunk);
+        if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
+        if (got <= 0) {
+            ::close(fd);
+            fd = -1;
+            return;
+        }
+        size = log_.append(stream, std::string_view(buffer_.get(), static_cast<std::size_t>(got)));
+    }
+    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+        slot.output_bytes = *size;
+        return true;
+    });
+}
+
+void CommandRun::on_stop_request() {
+    char drained[sizeof(signalfd_siginfo)];  // a signalfd record or an eventfd count
+    while (::read(stop_fd_, drained, sizeof drained) > 0) {}
+    if (stopping_) return;
+    stopping_ = true;
+    std::uint32_t grace_ms = 0;
+    // A request that did not come through `jobctl stop` (a signal at shutdown) is a stop too.
+    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+        if (!slot.stop_requested) slot.stop_grace_ms = static_cast<std::uint32_t>(kDefaultStopGrace.count());
+        slot.stop_requested = 1;
+        if (!detail::is_finished(slot)) set_state(slot, JobState::stopping);
+        grace_ms = slot.stop_grace_ms;
+        return true;
+    });
+    ::killpg(child_, SIGTERM);
+    kill_deadline_ = SteadyClock::now() + std::chrono::milliseconds(grace_ms);
+}
+
+int CommandRun::poll_timeout_ms() const {
+    if (!kill_deadline_) return -1;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*kill_deadline_ - SteadyClock::now());
+    return static_cast<int>(std::max<std::int64_t>(0, left.count()));
+}
+
+void CommandRun::record_outcome(const siginfo_t& status) {
+    bool stopped = false;
+    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+        stopped = slot.stop_requested != 0;
+        return false;
+    });
+    std::optional<int> exit_code;
+    int term_signal = 0;
+    std::string reason;
+    JobState state = JobState::completed;
+    if (status.si_code == CLD_EXITED) {
+        exit_code = status.si_status;
+        if (status.si_status != 0) {
+            state = JobState::failed;
+            reason = "exited with code " + std::to_string(status.si_status);
+        }
+    } else {
+        term_signal = status.si_status;
+        state = JobState::failed;
+        reason = "killed by signal " + std::to_string(term_signal) + " (" + signal_name(term_signal) + ")";
+    }
+    if (stopped) {
+        state = JobState::stopped;
+        reason = reason.empty() ? "stopped" : "stopped; " + reason;
+    }
+    finish_job(repository_, id_, state, reason, exit_code, term_signal);
+}
+
+CommandRun::CommandRun(Repository& repository, JobId id, int stop_fd)
+    : repository_(repository), id_(id), stop_fd_(stop_fd), log_(detail::table_of(repository).job_directory(id)),
+      buffer_(new char[kReadChunk]) {}
+
+CommandRun::~CommandRun() {
+    // Left early (an exception): the command must not outlive its run. Its
+    // zombie is still ours, so the group id is still its own.
+    if (child_ > 0 && !reaped_) {
+        ::killpg(child_, SIGKILL);
+        ::waitpid(child_, nullptr, 0);
+    }
+    for (int fd : {out_fd_, err_fd_, pidfd_})
+        if (fd >= 0) ::close(fd);
+}
+
+void CommandRun::run(const std::vector<std::string>& argv) {
+    if (!spawn(argv)) return;
+    std::optional<siginfo_t> exit_status;
+    // Finished when the command has exited and everything that shared its
+    // output pipes (its background children) has closed them.
+    while (!exit_status || out_fd_ >= 0 || err_fd_ >= 0) {
+        pollfd fds[4] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0},
+                         {exit_status ? -1 : pidfd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+        int ready = ::poll(fds, 4, poll_timeout_ms());
+        if (ready < 0 && errno != EINTR) throw_system_error("poll", errno);
+        if (fds[0].revents != 0) pump(out_fd_, OutputStream::out);
+        if (fds[1].revents != 0) pump(err_fd_, OutputStream::err);
+        if (fds[3].revents != 0) on_stop_request();
+        if (fds[2].revents != 0) {
+            siginfo_t status{};
+            // WNOWAIT keeps the zombie, so the pid (and group id) cannot be
+            // reused while we may still signal the group.
+            if (::waitid(P_PID, static_cast<id_t>(child_), &status, WEXITED | WNOWAIT) == 0) {
+                exit_status = status;
+            } else if (errno != EINTR) {
+                // Someone else reaped it (a host that ignores SIGCHLD or reaps
+                // everything): the status is gone, and so may be the pid.
+                reaped_ = true;
+                throw_system_error("cannot read the command's exit status", errno);
+            }
+        }
+        if (kill_deadline_ && SteadyClock::now() >= *kill_deadline_) {
+            ::killpg(child_, SIGKILL);
+            kill_deadline_.reset();
+        }
+    }
+    ::waitpid(child_, nullptr, 0);
+    reaped_ = true;
+    record_outcome(*exit_status);
+}
+
+}  // namespace jobctl::detail

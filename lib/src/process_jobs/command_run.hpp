@@ -1,0 +1,56 @@
+#pragma once
+// Runs one job's command to its end: spawns it (own process group), pumps
+// its stdout and stderr into the job's output log, stops it on request
+// (SIGTERM to the group, SIGKILL after the grace period) and records the
+// outcome in the job's slot. Used by jobctl-worker (stop requests arrive on
+// a signalfd) and by `foreach` children on a thread pool (on an eventfd).
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobctl/job.hpp"
+#include "output/output_log.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl::detail {
+
+class CommandRun {
+public:
+    // `stop_fd` becomes readable when the job is to stop; it is drained, not closed.
+    CommandRun(Repository& repository, JobId id, int stop_fd);
+    ~CommandRun();
+    CommandRun(const CommandRun&) = delete;
+    CommandRun& operator=(const CommandRun&) = delete;
+
+    void run(const std::vector<std::string>& argv);
+
+private:
+    bool spawn(const std::vector<std::string>& argv);
+    void pump(int& fd, OutputStream stream);
+    void on_stop_request();
+    void record_outcome(const siginfo_t& status);
+    int poll_timeout_ms() const;
+
+    Repository& repository_;
+    JobId id_;
+    int stop_fd_;
+    OutputLogWriter log_;
+    std::unique_ptr<char[]> buffer_;  // uninitialised: pages are touched only by reads
+
+    pid_t child_ = -1;
+    bool reaped_ = false;
+    int out_fd_ = -1;
+    int err_fd_ = -1;
+    int pidfd_ = -1;
+    bool stopping_ = false;
+    std::optional<std::chrono::steady_clock::time_point> kill_deadline_;
+};
+
+// Records a finished job's outcome.
+void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
+                std::optional<int> exit_code, int term_signal);
+
+}  // namespace jobctl::detail

@@ -1,0 +1,68 @@
+// The worker's body: claims the job, then runs its command (CommandRun) with
+// stop requests arriving as SIGTERM/SIGINT/SIGHUP on a signalfd.
+
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "system/clock.hpp"
+#include "process_jobs/command_run.hpp"
+#include "system/process_identity.hpp"
+#include "jobctl/process_job.hpp"
+#include "jobctl/error.hpp"
+#include "jobs/job_outcome.hpp"
+#include "table/segment_layout.hpp"
+#include "system/signal_sets.hpp"
+#include "table/job_table.hpp"
+#include "process_jobs/process_job_runner.hpp"
+
+namespace jobctl {
+namespace {
+
+// Takes the job for this worker, unless it was stopped or finished first.
+bool claim(Repository& repository, JobId id) {
+    ProcessIdentity self = ProcessIdentity::self();
+    bool claimed = false;
+    detail::table_of(repository).update(id, [&](detail::JobSlot& slot) {
+        if (detail::is_finished(slot)) return false;
+        if (slot.stop_requested) {
+            detail::set_outcome(slot, JobState::stopped, "stopped before it started");
+            return true;
+        }
+        slot.owner_pid = self.pid;
+        slot.owner_start_time = self.start_time;
+        slot.owner_claimed = 1;
+        claimed = true;
+        return true;
+    });
+    return claimed;
+}
+
+// Blocked since before exec (see process_launch.cpp); read here instead.
+int stop_signal_fd() {
+    sigset_t signals = detail::stop_signal_set();
+    sigprocmask(SIG_BLOCK, &signals, nullptr);
+    int fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0) throw_system_error("signalfd", errno);
+    return fd;
+}
+
+}  // namespace
+
+int detail::run_process_job(Repository& repository, JobId id, const std::vector<std::string>& argv) {
+    try {
+        int signal_fd = stop_signal_fd();
+        if (claim(repository, id)) detail::CommandRun(repository, id, signal_fd).run(argv);
+        return 0;
+    } catch (const std::exception& error) {
+        // Record why, rather than leave the job to be found "worker lost".
+        // (CommandRun's destructor has already ended and reaped the command.)
+        detail::finish_job(repository, id, JobState::failed, std::string("worker error: ") + error.what(),
+                           std::nullopt, 0);
+        return 1;
+    }
+}
+
+}  // namespace jobctl

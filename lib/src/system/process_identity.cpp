@@ -1,0 +1,104 @@
+#include "system/process_identity.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "jobctl/error.hpp"
+#include <cstring>
+#include <string>
+
+namespace jobctl {
+namespace {
+
+struct StatFields {
+    char state;
+    std::uint64_t start_time;
+};
+
+// Parses /proc/<pid>/stat. The command name (field 2) may hold spaces and
+// parentheses, so fields are counted from the last ')'.
+std::optional<StatFields> read_stat(pid_t pid) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    char buffer[1024];
+    ssize_t length = ::read(fd, buffer, sizeof buffer - 1);
+    ::close(fd);
+    if (length <= 0) return std::nullopt;
+    buffer[length] = '\0';
+    char* cursor = std::strrchr(buffer, ')');
+    if (cursor == nullptr || cursor[1] != ' ') return std::nullopt;
+    cursor += 2;  // field 3, the state
+    StatFields fields{*cursor, 0};
+    for (int field = 3; field < 22; ++field) {
+        cursor = std::strchr(cursor, ' ');
+        if (cursor == nullptr) return std::nullopt;
+        ++cursor;
+    }
+    fields.start_time = std::strtoull(cursor, nullptr, 10);
+    return fields;
+}
+
+}  // namespace
+
+ProcessIdentity ProcessIdentity::self() {
+    pid_t pid = ::getpid();
+    auto fields = read_stat(pid);
+    // Without /proc no one could tell this process from a later one.
+    if (!fields) throw Error(ErrorCode::system, "cannot read /proc/self/stat (is /proc mounted?)");
+    return {pid, fields->start_time};
+}
+
+std::optional<ProcessIdentity> ProcessIdentity::of(pid_t pid) {
+    if (pid <= 0) return std::nullopt;
+    auto fields = read_stat(pid);
+    if (!fields || fields->state == 'Z' || fields->state == 'X') return std::nullopt;
+    return ProcessIdentity{pid, fields->start_time};
+}
+
+bool ProcessIdentity::alive() const {
+    auto current = of(pid);
+    return current && current->start_time == start_time;
+}
+
+namespace {
+
+// A pidfd that surely names `identity` (checked after opening), or -1.
+int verified_pidfd(const ProcessIdentity& identity) {
+    if (identity.pid <= 0) return -1;
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, identity.pid, 0));
+    if (fd < 0) return -1;
+    if (!identity.alive()) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+}  // namespace
+
+bool ProcessIdentity::send_signal(int signal) const {
+    int fd = verified_pidfd(*this);
+    if (fd < 0) return false;
+    bool sent = ::syscall(SYS_pidfd_send_signal, fd, signal, nullptr, 0) == 0;
+    ::close(fd);
+    return sent;
+}
+
+bool ProcessIdentity::signal_group(int signal) const {
+    int fd = verified_pidfd(*this);
+    if (fd < 0) return false;
+    pollfd exited{fd, POLLIN, 0};
+    bool leader_running = ::poll(&exited, 1, 0) == 0;  // readable once it has exited
+    bool sent = leader_running && ::killpg(pid, signal) == 0;
+    ::close(fd);
+    return sent;
+}
+
+}  // namespace jobctl

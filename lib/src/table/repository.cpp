@@ -1,0 +1,70 @@
+#include "jobctl/repository.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "jobctl/error.hpp"
+#include "output/spool.hpp"
+#include "table/job_table.hpp"
+#include "table/segment.hpp"
+
+namespace jobctl {
+
+using detail::JobTable;
+
+namespace {
+
+std::uint32_t capacity_from_environment() {
+    const char* text = std::getenv("JOBCTL_CAPACITY");
+    if (text == nullptr || *text == '\0') return Repository::kDefaultCapacity;
+    char* end = nullptr;
+    unsigned long value = std::strtoul(text, &end, 10);
+    if (*end != '\0' || value == 0 || value > detail::kMaxCapacity)
+        throw Error(ErrorCode::invalid_argument,
+                    "JOBCTL_CAPACITY must be a number of jobs between 1 and " + std::to_string(detail::kMaxCapacity) +
+                        ", not '" +
+                        std::string(text) + "'");
+    return static_cast<std::uint32_t>(value);
+}
+
+}  // namespace
+
+std::string Repository::default_name() {
+    const char* name = std::getenv("JOBCTL_REPOSITORY");
+    if (name != nullptr && *name != '\0') return name;
+    return "jobctl-" + std::to_string(::geteuid());
+}
+
+Repository Repository::open() {
+    std::string name = default_name();
+    auto segment = std::make_unique<detail::Segment>(detail::Segment::open_or_create(name, capacity_from_environment));
+    return Repository(std::make_unique<JobTable>(name, std::move(segment)));
+}
+
+Repository Repository::open(const std::string& name, std::uint32_t capacity_if_created) {
+    auto segment = std::make_unique<detail::Segment>(
+        detail::Segment::open_or_create(name, [=] { return capacity_if_created; }));
+    return Repository(std::make_unique<JobTable>(name, std::move(segment)));
+}
+
+void Repository::destroy(const std::string& name) {
+    detail::Segment::unlink(name);
+    std::error_code ignored;
+    std::filesystem::remove_all(spool_root() / name, ignored);
+}
+
+Repository::Repository(std::unique_ptr<JobTable> table) : table_(std::move(table)) {}
+Repository::Repository(Repository&&) noexcept = default;
+Repository& Repository::operator=(Repository&&) noexcept = default;
+Repository::~Repository() = default;
+
+const std::string& Repository::name() const { return table_->name(); }
+std::uint32_t Repository::capacity() const { return table_->capacity(); }
+std::optional<JobInfo> Repository::find(JobId id) const { return table_->find(id); }
+std::vector<JobInfo> Repository::list() const { return table_->list(); }
+
+JobTable& detail::table_of(const Repository& repository) { return *repository.table_; }
+
+}  // namespace jobctl

@@ -1,0 +1,229 @@
+#include "thread_jobs/thread_job_pool.hpp"
+
+#include <algorithm>
+
+#include "system/clock.hpp"
+#include "jobctl/job_control.hpp"
+#include "system/process_identity.hpp"
+#include "jobs/job_outcome.hpp"
+#include "table/segment_layout.hpp"
+#include "thread_jobs/thread_job_entry.hpp"
+#include "table/job_table.hpp"
+
+namespace jobctl::detail {
+
+namespace {
+
+// The pool thread takes the job: Running, unless a stop came first.
+bool begin(Repository& repository, JobId id) {
+    bool begun = false;
+    detail::table_of(repository).update(id, [&](JobSlot& slot) {
+        if (detail::is_finished(slot)) return false;
+        if (slot.stop_requested) {
+            set_outcome(slot, JobState::stopped, "stopped before it started");
+            return true;
+        }
+        slot.state = static_cast<std::uint8_t>(JobState::running);
+        slot.began_ns = detail::now_ns();
+        begun = true;
+        return true;
+    });
+    return begun;
+}
+
+void end(Repository& repository, const ThreadJobEntry& entry, const std::optional<std::string>& failure) {
+    detail::table_of(repository).update(entry.id, [&](JobSlot& slot) {
+        if (detail::is_finished(slot)) return false;  // the body recorded its own outcome
+        if (failure)
+            set_outcome(slot, JobState::failed, failure->empty() ? "exception" : *failure);
+        else if (slot.stop_requested || entry.stop.load())
+            set_outcome(slot, JobState::stopped, "stopped");
+        else
+            set_outcome(slot, JobState::completed, "");
+        return true;
+    });
+}
+
+}  // namespace
+
+ThreadJobPool::ThreadJobPool(Repository& repository, ThreadJobHostOptions options)
+    : repository_(repository), throttle_limit_(std::max(1u, options.throttle_limit)), self_(ProcessIdentity::self()) {
+    // Read here, before any job of ours exists: read in the new thread, it
+    // could miss stops requested while that thread was still starting.
+    std::uint32_t handled = detail::table_of(repository_).stop_request_count();
+    stop_watcher_ = std::thread([this, handled] { watch_stop_requests(handled); });
+}
+
+ThreadJobPool::~ThreadJobPool() {
+    std::deque<std::shared_ptr<ThreadJobEntry>> queued;
+    std::vector<std::shared_ptr<ThreadJobEntry>> running;
+    std::vector<std::thread> pool;
+    std::function<void(const JobInfo&)> finished_callback;
+    {
+        std::lock_guard lock(mutex_);
+        shutting_down_ = true;
+        queued.swap(queue_);
+        running = running_;
+        finished_callback = on_job_finished_;
+    }
+    queue_changed_.notify_all();
+    for (const auto& entry : queued) end_unstarted(entry->id, "host shut down before it started", finished_callback);
+    for (const auto& entry : running) {
+        entry->request_stop();
+        try {
+            request_stop(repository_, entry->id, std::chrono::milliseconds(0));
+        } catch (const std::exception&) {  // removed meanwhile: nothing to tell
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        pool.swap(pool_);
+    }
+    for (std::thread& thread : pool) thread.join();
+    detail::table_of(repository_).notify_change();  // wakes the stop watcher, which sees shutting_down_
+    stop_watcher_.join();
+}
+
+Job ThreadJobPool::start(ThreadJobSpec spec) {
+    JobInfo job = detail::table_of(repository_).add({spec.name, JobType::thread, spec.command.empty() ? "thread job" : spec.command,
+                                   spec.parent_id, self_.pid, self_.start_time, true});
+    auto entry = std::make_shared<ThreadJobEntry>(job.id, std::move(spec.body));
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(entry);
+        // One more thread while queued jobs outnumber the idle threads, up to the limit.
+        if (queue_.size() > idle_threads_ && pool_.size() < throttle_limit_)
+            pool_.emplace_back([this] { run_pool_thread(); });
+    }
+    queue_changed_.notify_one();
+    return Job(repository_, job.id);
+}
+
+void ThreadJobPool::on_job_finished(std::function<void(const JobInfo&)> callback) {
+    std::lock_guard lock(mutex_);
+    on_job_finished_ = std::move(callback);
+}
+
+void ThreadJobPool::run_pool_thread() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        ++idle_threads_;
+        queue_changed_.wait(lock, [this] { return shutting_down_ || !queue_.empty(); });
+        --idle_threads_;
+        if (queue_.empty()) return;  // shutting down
+        auto entry = queue_.front();
+        queue_.pop_front();
+        running_.push_back(entry);
+        auto finished_callback = on_job_finished_;
+        lock.unlock();
+        run_job(entry);
+        try {
+            if (finished_callback)
+                if (auto job = repository_.find(entry->id)) finished_callback(*job);
+        } catch (const std::exception&) {  // the callback's failure is not the pool's
+        }
+        lock.lock();
+        std::erase(running_, entry);
+    }
+}
+
+void ThreadJobPool::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
+    try {
+        if (!begin(repository_, entry->id)) return;
+        std::optional<std::string> failure;
+        {
+            JobContext context(repository_, entry);
+            try {
+                entry->body(context);
+            } catch (const std::exception& error) {
+                failure = error.what();
+            } catch (...) {
+                failure = "unknown exception";
+            }
+            try {
+                context.flush();
+            } catch (const std::exception& error) {
+                if (!failure) failure = std::string("cannot write output: ") + error.what();
+            }
+        }
+        end(repository_, *entry, failure);
+    } catch (const std::exception& error) {
+        // The repository (or the output log) failed us: record it if we can,
+        // rather than leave the job Running; the pool thread lives on.
+        try {
+            detail::table_of(repository_).update(entry->id, [&](JobSlot& slot) {
+                if (detail::is_finished(slot)) return false;
+                set_outcome(slot, JobState::failed, std::string("host error: ") + error.what());
+                return true;
+            });
+        } catch (const std::exception&) {
+        }
+    }
+}
+
+// Sleeps on the repository's change counter; when the stop-request count
+// moved, looks at the stop flags of this host's jobs.
+void ThreadJobPool::watch_stop_requests(std::uint32_t handled) {
+    for (;;) {
+        std::uint32_t seen = detail::table_of(repository_).change_count(detail::JobTable::Changes::of_state);  // a stop is one
+        {
+            std::lock_guard lock(mutex_);
+            if (shutting_down_ && pool_.empty()) return;
+        }
+        std::uint32_t requests = detail::table_of(repository_).stop_request_count();
+        if (requests != handled) {
+            handled = requests;
+            deliver_stop_requests();
+        }
+        detail::table_of(repository_).wait_for_change(seen, std::chrono::hours(1), detail::JobTable::Changes::of_state);
+    }
+}
+
+void ThreadJobPool::deliver_stop_requests() {
+    std::vector<std::shared_ptr<ThreadJobEntry>> entries;
+    {
+        std::lock_guard lock(mutex_);
+        entries.assign(queue_.begin(), queue_.end());
+        entries.insert(entries.end(), running_.begin(), running_.end());
+    }
+    std::vector<std::shared_ptr<ThreadJobEntry>> stopped_in_queue;
+    for (const auto& entry : entries) {
+        if (entry->stop.load()) continue;
+        auto job = repository_.find(entry->id);
+        if (!job || !job->stop_requested) continue;
+        entry->request_stop();
+        stopped_in_queue.push_back(entry);
+    }
+    // Queued jobs need no thread to end: take them out and record them Stopped now.
+    std::function<void(const JobInfo&)> finished_callback;
+    std::vector<JobId> ended;
+    {
+        std::lock_guard lock(mutex_);
+        finished_callback = on_job_finished_;
+        for (const auto& entry : stopped_in_queue) {
+            auto it = std::find(queue_.begin(), queue_.end(), entry);
+            if (it == queue_.end()) continue;
+            queue_.erase(it);
+            ended.push_back(entry->id);
+        }
+    }
+    for (JobId id : ended) end_unstarted(id, "stopped before it started", finished_callback);
+}
+
+void ThreadJobPool::end_unstarted(JobId id, const std::string& reason,
+                                  const std::function<void(const JobInfo&)>& finished_callback) {
+    try {
+        detail::table_of(repository_).update(id, [&](JobSlot& slot) {
+            if (detail::is_finished(slot)) return false;
+            set_outcome(slot, JobState::stopped, reason);
+            return true;
+        });
+        if (finished_callback)
+            if (auto job = repository_.find(id)) finished_callback(*job);
+    } catch (const std::exception&) {
+        // Called from the destructor too: nothing may escape. A job we could
+        // not record is found "host lost" once this process is gone.
+    }
+}
+
+}  // namespace jobctl::detail

@@ -1,0 +1,60 @@
+#pragma once
+// The machinery behind ThreadJobHost: the queue, the pool threads and the
+// watcher that delivers stop requests from other processes.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "jobctl/thread_job_host.hpp"
+#include "system/process_identity.hpp"
+#include "thread_jobs/thread_job_entry.hpp"
+
+namespace jobctl::detail {
+
+class ThreadJobPool {
+public:
+    explicit ThreadJobPool(Repository& repository, ThreadJobHostOptions options = {});
+    // Requests a stop of every unfinished job (queued ones end Stopped at
+    // once), then joins the pool: it returns when the running bodies return.
+    ~ThreadJobPool();
+    ThreadJobPool(const ThreadJobPool&) = delete;
+    ThreadJobPool& operator=(const ThreadJobPool&) = delete;
+
+    // Registers the job (NotStarted) and queues it. A body that throws ends
+    // Failed with the exception's message as the reason; one that returns
+    // after a stop request ends Stopped; otherwise Completed.
+    Job start(ThreadJobSpec spec);
+
+    unsigned throttle_limit() const { return throttle_limit_; }
+    // Called on the pool thread after each job of this host has finished.
+    void on_job_finished(std::function<void(const JobInfo&)> callback);
+
+private:
+    void run_pool_thread();
+    void run_job(const std::shared_ptr<ThreadJobEntry>& entry);
+    void watch_stop_requests(std::uint32_t handled);
+    void deliver_stop_requests();
+    // Records a queued job Stopped without running it.
+    void end_unstarted(JobId id, const std::string& reason, const std::function<void(const JobInfo&)>& finished_callback);
+
+    Repository& repository_;
+    unsigned throttle_limit_;
+    ProcessIdentity self_;  // owner of every job of this host
+    std::mutex mutex_;
+    std::condition_variable queue_changed_;
+    std::deque<std::shared_ptr<ThreadJobEntry>> queue_;     // guarded by mutex_
+    std::vector<std::shared_ptr<ThreadJobEntry>> running_;  // guarded by mutex_
+    std::vector<std::thread> pool_;                                 // guarded by mutex_
+    unsigned idle_threads_ = 0;                                     // guarded by mutex_
+    bool shutting_down_ = false;                                    // guarded by mutex_
+    std::function<void(const JobInfo&)> on_job_finished_;
+    std::thread stop_watcher_;
+};
+
+}  // namespace jobctl::detail
