@@ -5,6 +5,7 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
+#include "jobs/job_lookup.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -17,13 +18,13 @@ const JobInfo& resolve(const std::vector<JobInfo>& jobs, const std::string& toke
     if (is_id(token)) {
         JobId id = static_cast<JobId>(std::stoul(token));
         auto it = std::ranges::find(jobs, id, &JobInfo::id);
-        if (it == jobs.end()) throw Error(ErrorCode::job_not_found, "no job with id " + token);
+        if (it == jobs.end()) throw detail::job_not_found(id);
         return *it;
     }
     std::vector<const JobInfo*> matches;
     for (const JobInfo& job : jobs)
         if (job.name == token) matches.push_back(&job);
-    if (matches.empty()) throw Error(ErrorCode::job_not_found, "no job named '" + token + "'");
+    if (matches.empty()) throw detail::job_not_found(token);
     if (matches.size() > 1) {
         std::string ids;
         for (const JobInfo* job : matches) ids += (ids.empty() ? "" : ", ") + std::to_string(job->id);

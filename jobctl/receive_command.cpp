@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "job_selection.hpp"
+#include "jobctl/error.hpp"
 #include "jobctl/receive.hpp"
 #include "record_printer.hpp"
 
@@ -23,8 +24,14 @@ void add_receive_command(CLI::App& app, int&) {
     command->add_flag("-w,--wait", options->receive.follow, "Follow the output live until the jobs finish");
     command->callback([options] {
         auto repository = Repository::open();
-        for (const JobInfo& job : select_jobs(repository, options->selector, false))
-            receive_output(repository, job.id, options->receive, print_record);
+        for (const JobInfo& job : select_jobs(repository, options->selector, false)) {
+            try {
+                receive_output(repository, job.id, options->receive, print_record);
+            } catch (const Error& error) {
+                // Removed since it was selected: nothing left to hand over.
+                if (error.code() != ErrorCode::job_not_found) throw;
+            }
+        }
     });
 }
 

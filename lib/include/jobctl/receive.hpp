@@ -23,7 +23,9 @@ struct ReceiveOptions {
 };
 
 // Delivers the unreceived records of `id` to `sink` in the order they were
-// written. Returns false if the job does not exist (or vanished when following).
-bool receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink);
+// written. Following ends early if the job is removed meanwhile.
+// Errors: job_not_found; system or repository_unusable (a damaged log);
+// whatever `sink` throws.
+void receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink);
 
 }  // namespace jobctl

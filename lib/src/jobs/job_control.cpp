@@ -12,6 +12,7 @@
 #include "table/segment_layout.hpp"
 #include "table/job_table.hpp"
 #include "jobs/removal_check.hpp"
+#include "jobs/job_lookup.hpp"
 
 namespace jobctl {
 
@@ -28,7 +29,7 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
         requested = true;
         return true;
     }, detail::JobTable::Change::stop_request);
-    if (!found) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
+    if (!found) throw detail::job_not_found(id);
     if (!requested) return false;
     // Stopping a parent stops its children (one that ends meanwhile is fine).
     if (may_have_children)
@@ -67,10 +68,9 @@ void detail::check_removable(const JobInfo& job) {
 }
 
 void remove_job(Repository& repository, JobId id) {
-    auto job = repository.find(id);
-    if (!job) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
-    Liveness::check(repository, *job);
-    detail::check_removable(*job);
+    JobInfo job = detail::require_job(repository, id);
+    Liveness::check(repository, job);
+    detail::check_removable(job);
     // A parent goes with its children (all finished, since the parent is).
     std::vector<JobInfo> children = children_of(repository.list(), id);
     for (JobInfo& child : children) {

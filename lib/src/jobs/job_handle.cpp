@@ -3,13 +3,12 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_waiting.hpp"
 #include "jobctl/receive.hpp"
+#include "jobs/job_lookup.hpp"
 
 namespace jobctl {
 
 JobInfo Job::info() const {
-    auto job = repository_->find(id_);
-    if (!job) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id_));
-    return *job;
+    return detail::require_job(*repository_, id_);
 }
 
 void Job::wait() const { wait_for_jobs(*repository_, {id_}, WaitMode::all, std::nullopt); }
@@ -24,14 +23,13 @@ ReceivedOutput Job::receive_output(bool keep) const {
     ReceivedOutput received;
     ReceiveOptions options;
     options.keep = keep;
-    bool found = jobctl::receive_output(*repository_, id_, options, [&](OutputStream stream, std::string_view bytes) {
+    jobctl::receive_output(*repository_, id_, options, [&](OutputStream stream, std::string_view bytes) {
         switch (stream) {
             case OutputStream::out: received.out.append(bytes); break;
             case OutputStream::result: received.results.emplace_back(bytes); break;
             default: received.err.append(bytes); break;
         }
     });
-    if (!found) throw Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id_));
     return received;
 }
 

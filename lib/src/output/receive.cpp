@@ -7,6 +7,7 @@
 #include "output/output_log.hpp"
 #include "table/segment_layout.hpp"
 #include "table/job_table.hpp"
+#include "jobs/job_lookup.hpp"
 
 namespace jobctl {
 namespace {
@@ -48,16 +49,14 @@ bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& 
 
 }  // namespace
 
-bool receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
-    auto job = repository.find(id);
-    if (!job) return false;
+void receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
+    JobInfo job = detail::require_job(repository, id);
     // A parent hands over each child's output whole, in input (id) order.
     // (Children have no children: no need to look for them.)
-    if (job->parent_id == 0)
+    if (job.parent_id == 0)
         for (const JobInfo& child : children_of(repository.list(), id))
             receive_own_output(repository, child.id, options, sink);
     receive_own_output(repository, id, options, sink);
-    return true;
 }
 
 }  // namespace jobctl
