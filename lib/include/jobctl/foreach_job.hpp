@@ -24,6 +24,8 @@ struct ForeachSpec {
 class ForeachJob {
 public:
     // Registers the parent job, owned by this process.
+    // Errors: invalid_argument (no command, a bad name, throttle 0);
+    // program_not_found; repository_full.
     ForeachJob(Repository& repository, ForeachSpec spec);
 
     const JobInfo& parent() const { return parent_; }
@@ -33,6 +35,8 @@ public:
     // id in input order as it is registered (the first may already run);
     // `on_all_registered` is called once every child is; `on_child_finished`
     // is called from pool threads as each ends. Returns the parent's final copy.
+    // Errors: repository_full (the children registered so far are stopped
+    // and the parent is recorded Failed first).
     struct Callbacks {
         std::function<void(JobId)> on_child_registered;
         std::function<void()> on_all_registered;
@@ -54,6 +58,8 @@ private:
 // registered. The host is a fork of the caller, not an exec: call it from a
 // single-threaded process (the jobctl command does). Errors of the host
 // (a full repository, say) are thrown here with their own code.
+// Errors: as ForeachJob and run; system (the fork failed, or the host
+// ended without answering).
 JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec);
 
 }  // namespace jobctl

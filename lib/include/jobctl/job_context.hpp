@@ -49,6 +49,7 @@ public:
         }
         write_result_json(text.str());
     }
+    // Errors (of both): system when the log cannot be written.
     void write_result_json(const std::string& json);
 
     // Library use: a descriptor that becomes readable when a stop is requested.

@@ -14,10 +14,13 @@ inline constexpr std::chrono::milliseconds kDefaultStopGrace{5000};
 // worker sends SIGTERM to the command's process group, then SIGKILL after
 // `grace`; a thread job sees stop_requested(). Returns at once; wait for the
 // job to finish to see it Stopped. A finished job is left alone (false).
+// Unfinished children of the job are asked to stop too.
+// Errors: job_not_found.
 bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds grace = kDefaultStopGrace);
 
-// Removes a finished job and its spool folder. Throws Error(job_busy) for an
-// unfinished job; stop it (and wait) first.
+// Removes a finished job and its spool folder; a parent goes with its
+// children. Stop an unfinished job (and wait) first.
+// Errors: job_not_found; job_busy (the job or a child has not finished).
 void remove_job(Repository& repository, JobId id);
 
 }  // namespace jobctl

@@ -27,20 +27,24 @@ public:
     Job(Repository& repository, JobId id) : repository_(&repository), id_(id) {}
 
     JobId id() const { return id_; }
-    // The job as it is now. Throws Error(job_not_found) once removed.
+    // The job as it is now. Errors: job_not_found (removed).
     JobInfo info() const;
 
+    // Until the job has finished or been removed. Errors: system.
     void wait() const;
-    // False if the job is still unfinished after `timeout`.
+    // False if the job is still unfinished after `timeout`. Errors: system.
     bool wait_for(std::chrono::milliseconds timeout) const;
 
+    // request_stop. Errors: job_not_found.
     void stop(std::chrono::milliseconds grace = kDefaultStopGrace) const;
 
     // Receive-Job: everything not received yet; advances the read position unless `keep`.
+    // Errors: job_not_found; system (an unreadable log).
     ReceivedOutput receive_output(bool keep = false) const;
 
     // The result records not received yet, deserialised by cereal. Text
     // output received along with them is dropped; use receive_output for both.
+    // Errors: as receive_output; cereal::Exception for a record that is not a T.
     template <class T>
     std::vector<T> receive(bool keep = false) const {
         std::vector<T> values;

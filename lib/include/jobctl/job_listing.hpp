@@ -9,6 +9,9 @@
 
 namespace jobctl {
 
+// Every job, by id, after a liveness check of each unfinished one (a job
+// whose worker or host is gone is recorded Failed first).
+// Errors: none of its own (a repository error while recording a lost job: system).
 std::vector<JobInfo> list_jobs(Repository& repository);
 
 // The children of `parent` among `jobs`, in id (input) order.

@@ -25,8 +25,9 @@ struct ProcessJobSpec {
 // Registers the job and launches a detached worker for it (its own session).
 // The command inherits the caller's environment and working directory; its
 // stdin is /dev/null.
-// Throws Error(program_not_found) when argv[0] cannot be run, before
-// anything is registered.
+// Errors, all before anything is registered: invalid_argument (no command,
+// a bad name); program_not_found (argv[0] or jobctl-worker cannot be run).
+// After: repository_full; system (the launch failed; the job is erased again).
 JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                           const std::filesystem::path& worker = {});
 

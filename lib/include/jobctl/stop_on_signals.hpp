@@ -16,6 +16,7 @@ namespace jobctl {
 
 class StopOnSignals {
 public:
+    // Errors: system (no signalfd or thread).
     StopOnSignals();
     // Ends the watcher and unblocks the signals again (a pending one then
     // takes its default action).

@@ -1,0 +1,17 @@
+#pragma once
+// The whole public API of libjobctl in one include. Each header below is
+// also usable on its own; see the README's "Library" section for a tour.
+
+#include "jobctl/error.hpp"            // Error, ErrorCode
+#include "jobctl/foreach_job.hpp"      // ForeachSpec, ForeachJob, start_foreach_job
+#include "jobctl/job.hpp"              // JobId, JobType, JobState, JobInfo
+#include "jobctl/job_context.hpp"      // JobContext: what a thread job's body gets
+#include "jobctl/job_control.hpp"      // request_stop, remove_job
+#include "jobctl/job_handle.hpp"       // Job: wait, receive, stop one job
+#include "jobctl/job_listing.hpp"      // list_jobs, children_of
+#include "jobctl/job_waiting.hpp"      // wait_for_jobs, wait_until, deadlines
+#include "jobctl/process_job.hpp"      // ProcessJobSpec, start_process_job
+#include "jobctl/receive.hpp"          // receive_output, OutputStream
+#include "jobctl/repository.hpp"       // Repository
+#include "jobctl/stop_on_signals.hpp"  // StopOnSignals
+#include "jobctl/thread_job_host.hpp"  // ThreadJobHost, ThreadJobSpec
