@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <vector>
 
@@ -101,6 +102,10 @@ bool wait_for_group_gone(pid_t group, std::chrono::seconds timeout) {
 
 void RepositoryTest::SetUp() {
     name_ = unique_name();
+    char home[] = "/tmp/jobctl-test-home-XXXXXX";
+    if (::mkdtemp(home) == nullptr) FAIL() << "cannot make a jobctl home for the test";
+    home_ = home;
+    ::setenv("JOBCTL_HOME", home_.c_str(), 1);
     ::setenv("JOBCTL_REPOSITORY", name_.c_str(), 1);
     ::unsetenv("JOBCTL_CAPACITY");
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -131,6 +136,8 @@ void RepositoryTest::TearDown() {
     }
     repository_.reset();
     Repository::destroy(name_);
+    std::error_code ignored;
+    std::filesystem::remove_all(home_, ignored);
 }
 
 Repository& RepositoryTest::repository() {

@@ -23,6 +23,8 @@ protected:
 
     Repository& repository();
     const std::string& repository_name() const { return name_; }
+    // The test's own jobctl home (JOBCTL_HOME), removed at the end.
+    const std::string& home() const { return home_; }
 
     // Waits (through the repository) until the job satisfies `condition`; fails the test on timeout.
     JobInfo wait_for(JobId id, const std::function<bool(const JobInfo&)>& condition,
@@ -32,6 +34,7 @@ protected:
 
 private:
     std::string name_;
+    std::string home_;
     std::optional<Repository> repository_;
 };
 

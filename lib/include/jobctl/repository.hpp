@@ -1,9 +1,12 @@
 #pragma once
 // The job repository: a fixed table of jobs in shared memory that every
-// process of the user can open. A Repository is an opaque handle on it;
+// process of the user can open, backed by a file in the jobctl home so that
+// it survives logout and reboot. A Repository is an opaque handle on it;
 // everything that reads or changes jobs takes one.
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,20 +22,42 @@ class JobTable;
 JobTable& table_of(const Repository& repository);  // the library's own access
 }  // namespace detail
 
+// Where a repository lives and how full it is (`jobctl repository`).
+struct RepositoryInfo {
+    std::string name;
+    std::filesystem::path table;  // the file every process maps
+    std::filesystem::path spool;  // the jobs' output, one folder per job
+    std::string filesystem;       // "ext4", "tmpfs", "nfs", ...
+    bool local = true;            // false: a network or FUSE filesystem
+    std::string note;             // what the user should know about the place; usually empty
+    std::uint32_t capacity = 0;
+    std::uint32_t in_use = 0;  // slots holding a job
+    std::uint32_t layout_version = 0;
+    std::string boot_id;  // the boot the table belongs to
+    std::uint32_t reboots_survived = 0;
+};
+
 class Repository {
 public:
-    static constexpr std::uint32_t kDefaultCapacity = 4096;
+    // Room for years of jobs: finished jobs whose output was received make
+    // room for new ones when the table is full. 16384 slots are a 10 MB
+    // sparse file, of which only the slots ever used take disk and memory.
+    static constexpr std::uint32_t kDefaultCapacity = 16384;
     static constexpr std::size_t kMaxNameLength = 63;  // bytes of a job name
 
-    // JOBCTL_REPOSITORY, else "jobctl-<uid>".
+    // JOBCTL_REPOSITORY, else "default". A name is a repository in the jobctl
+    // home ($JOBCTL_HOME, else $XDG_STATE_HOME/jobctl, else
+    // ~/.local/state/jobctl); a value with '/' is the path of a table file.
     static std::string default_name();
     // Opens (creating if needed) the default repository; JOBCTL_CAPACITY sets
-    // the capacity of a repository created by this call.
+    // the capacity of a repository created by this call. The first open after
+    // a reboot ends the jobs that were unfinished ("lost at reboot").
     // Errors: invalid_argument (a bad name or JOBCTL_CAPACITY),
     // repository_unusable (damaged, foreign or incompatible), system.
     static Repository open();
     static Repository open(const std::string& name, std::uint32_t capacity_if_created = kDefaultCapacity);
-    // Removes the table and the spool folder of a repository. Processes that
+    // Removes the table and the spool folder of a repository, whatever its
+    // jobs' states (`jobctl repository delete` checks first). Processes that
     // still map it keep their mapping; new opens start afresh.
     // Errors: invalid_argument (a bad name).
     static void destroy(const std::string& name);
@@ -43,6 +68,7 @@ public:
 
     const std::string& name() const;
     std::uint32_t capacity() const;
+    RepositoryInfo describe() const;
 
     // Lookups: a copy of the job as it is now, or nothing. No liveness check
     // (list_jobs does that); no errors.
@@ -51,6 +77,7 @@ public:
 
 private:
     explicit Repository(std::unique_ptr<detail::JobTable> table);
+    static Repository open_table(const std::string& name, const std::function<std::uint32_t()>& capacity);
     friend detail::JobTable& detail::table_of(const Repository& repository);
 
     std::unique_ptr<detail::JobTable> table_;

@@ -1,17 +1,15 @@
 #pragma once
-// Where job output lives on disk: <spool root>/<repository>/<job id>/.
+// Where job output lives on disk: one folder per job, <spool>/<job id>/,
+// below the repository's spool folder (see table/repository_location.hpp).
 
 #include <filesystem>
 
 namespace jobctl {
 
-// JOBCTL_SPOOL, else $XDG_RUNTIME_DIR/jobctl, else /tmp/jobctl-<uid>.
-std::filesystem::path spool_root();
-
-// Creates `directory` and its missing parents below the spool root's parent,
-// mode 0700, and checks that each of them (the spool root included) is a real
-// directory of this user that no one else can write: not a folder or symlink
-// planted by another user in /tmp.
+// Creates a job's folder `directory` and the spool folder above it if
+// missing, mode 0700, and checks that both are real folders of this user
+// that no one else can write (the repository's own folder was checked when
+// it was opened).
 void ensure_spool_directory(const std::filesystem::path& directory);
 
 }  // namespace jobctl

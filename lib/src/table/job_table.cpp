@@ -110,14 +110,14 @@ void detail::check_job_name(const std::string& name) {
     if (name[0] == '-') throw Error(ErrorCode::invalid_argument, "a job name cannot start with '-'");
 }
 
-JobTable::JobTable(std::string name, std::unique_ptr<detail::Segment> segment)
-    : name_(std::move(name)), segment_(std::move(segment)) {}
+JobTable::JobTable(detail::RepositoryLocation location, std::unique_ptr<detail::Segment> segment)
+    : location_(std::move(location)), segment_(std::move(segment)) {}
 JobTable::~JobTable() = default;
 
 std::uint32_t JobTable::capacity() const { return segment_->capacity(); }
 
 std::filesystem::path JobTable::job_directory(JobId id) const {
-    return spool_root() / name_ / std::to_string(id);
+    return location_.spool / std::to_string(id);
 }
 
 JobInfo JobTable::add(const NewJob& job) {
@@ -132,7 +132,7 @@ JobInfo JobTable::add(const NewJob& job) {
         std::uint32_t index = free_slot(*segment_, header.next_id);
         if (index == segment_->capacity())
             throw Error(ErrorCode::repository_full,
-                        "repository '" + name_ + "' is full (" + std::to_string(capacity()) +
+                        "repository '" + name() + "' is full (" + std::to_string(capacity()) +
                             " jobs); free room with 'jobctl remove --state Completed' "
                             "(or Failed, Stopped) after receiving what you need");
         slot.id = header.next_id;
@@ -235,6 +235,18 @@ void JobTable::notify(bool of_state) const {
 }
 
 void JobTable::notify_change() const { notify(true); }
+
+void JobTable::describe_table(RepositoryInfo& info) const {
+    SegmentLock lock(*segment_);
+    const detail::SegmentHeader& header = segment_->header();
+    info.capacity = segment_->capacity();
+    info.layout_version = header.layout_version;
+    info.boot_id = detail::read_field(header.boot_id);
+    info.reboots_survived = header.reboots_survived;
+    const JobSlot* slots = segment_->slots();
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
+        if (slots[i].id != 0) ++info.in_use;
+}
 
 std::uint32_t JobTable::stop_request_count() const {
     return segment_->header().stop_request_count.load(std::memory_order_acquire);

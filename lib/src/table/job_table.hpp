@@ -15,6 +15,7 @@
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
+#include "table/repository_location.hpp"
 #include "table/segment_layout.hpp"
 
 namespace jobctl::detail {
@@ -34,12 +35,13 @@ struct NewJob {
 
 class JobTable {
 public:
-    JobTable(std::string name, std::unique_ptr<Segment> segment);
+    JobTable(RepositoryLocation location, std::unique_ptr<Segment> segment);
     ~JobTable();
 
-    const std::string& name() const { return name_; }
+    const std::string& name() const { return location_.name; }
+    const RepositoryLocation& location() const { return location_; }
     std::uint32_t capacity() const;
-    // <spool root>/<repository>/<id>: where a job's output lives.
+    // <spool>/<id>: where a job's output lives.
     std::filesystem::path job_directory(JobId id) const;
 
     // Registers a job (NotStarted).
@@ -74,11 +76,14 @@ public:
     // its jobs' stop flags only when this moved.
     std::uint32_t stop_request_count() const;
 
+    // Fills in the table's part of `info`: capacity, slots in use, layout, boot.
+    void describe_table(RepositoryInfo& info) const;
+
 private:
     void notify(bool of_state) const;
     std::atomic<std::uint32_t>& counter(Changes which) const;
 
-    std::string name_;
+    RepositoryLocation location_;
     std::unique_ptr<Segment> segment_;
 };
 

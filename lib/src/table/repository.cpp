@@ -4,9 +4,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 
 #include "jobctl/error.hpp"
-#include "output/spool.hpp"
 #include "table/job_table.hpp"
 #include "table/segment.hpp"
 
@@ -34,25 +34,29 @@ std::uint32_t capacity_from_environment() {
 std::string Repository::default_name() {
     const char* name = std::getenv("JOBCTL_REPOSITORY");
     if (name != nullptr && *name != '\0') return name;
-    return "jobctl-" + std::to_string(::geteuid());
+    return "default";
 }
 
-Repository Repository::open() {
-    std::string name = default_name();
-    auto segment = std::make_unique<detail::Segment>(detail::Segment::open_or_create(name, capacity_from_environment));
-    return Repository(std::make_unique<JobTable>(name, std::move(segment)));
-}
+Repository Repository::open() { return open_table(default_name(), capacity_from_environment); }
 
 Repository Repository::open(const std::string& name, std::uint32_t capacity_if_created) {
-    auto segment = std::make_unique<detail::Segment>(
-        detail::Segment::open_or_create(name, [=] { return capacity_if_created; }));
-    return Repository(std::make_unique<JobTable>(name, std::move(segment)));
+    return open_table(name, [=] { return capacity_if_created; });
+}
+
+Repository Repository::open_table(const std::string& name, const std::function<std::uint32_t()>& capacity) {
+    detail::RepositoryLocation location = detail::locate_repository(name, true);
+    auto segment = std::make_unique<detail::Segment>(detail::Segment::open_or_create(location, capacity));
+    return Repository(std::make_unique<JobTable>(std::move(location), std::move(segment)));
 }
 
 void Repository::destroy(const std::string& name) {
-    detail::Segment::unlink(name);
+    detail::RepositoryLocation location = detail::locate_repository(name, false);
     std::error_code ignored;
-    std::filesystem::remove_all(spool_root() / name, ignored);
+    std::filesystem::remove(location.table, ignored);
+    std::filesystem::remove_all(location.spool, ignored);
+    // A repository in the home has a folder of its own; a table given by
+    // path lives in someone else's folder.
+    if (name.find('/') == std::string::npos) std::filesystem::remove(location.table.parent_path(), ignored);
 }
 
 Repository::Repository(std::unique_ptr<JobTable> table) : table_(std::move(table)) {}
@@ -64,6 +68,19 @@ const std::string& Repository::name() const { return table_->name(); }
 std::uint32_t Repository::capacity() const { return table_->capacity(); }
 std::optional<JobInfo> Repository::find(JobId id) const { return table_->find(id); }
 std::vector<JobInfo> Repository::list() const { return table_->list(); }
+
+RepositoryInfo Repository::describe() const {
+    const detail::RepositoryLocation& location = table_->location();
+    RepositoryInfo info;
+    info.name = location.name;
+    info.table = location.table;
+    info.spool = location.spool;
+    info.filesystem = location.filesystem;
+    info.local = location.local;
+    info.note = location.note;
+    table_->describe_table(info);
+    return info;
+}
 
 JobTable& detail::table_of(const Repository& repository) { return *repository.table_; }
 

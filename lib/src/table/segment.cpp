@@ -1,6 +1,7 @@
 #include "table/segment.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,11 +13,11 @@
 #include <optional>
 
 #include "jobctl/error.hpp"
+#include "system/boot_id.hpp"
+#include "table/segment_lock.hpp"
 
 namespace jobctl::detail {
 namespace {
-
-constexpr const char* kShmDirectory = "/dev/shm/";
 
 class FileDescriptor {
 public:
@@ -29,10 +30,10 @@ private:
     int fd_;
 };
 
-[[noreturn]] void throw_unusable(const std::string& name, const std::string& why) {
+[[noreturn]] void throw_unusable(const RepositoryLocation& location, const std::string& why) {
     throw Error(ErrorCode::repository_unusable,
-                "repository '" + name + "' is unusable: " + why + " (remove " +
-                    Segment::path_of(name) + " to start afresh; its jobs are lost)");
+                "repository '" + location.name + "' is unusable: " + why + " (remove " + location.table.string() +
+                    " to start afresh; its jobs are lost)");
 }
 
 void* map_file(int fd, std::size_t size) {
@@ -41,29 +42,26 @@ void* map_file(int fd, std::size_t size) {
     return address;
 }
 
-void init_header(SegmentHeader* header, std::uint32_t capacity) {
+void init_header(SegmentHeader* header, std::uint32_t capacity, const std::string& boot_id) {
     new (header) SegmentHeader{};
     header->layout_version = kLayoutVersion;
     header->header_size = sizeof(SegmentHeader);
     header->slot_size = sizeof(JobSlot);
     header->capacity = capacity;
     header->next_id = 1;
-    pthread_mutexattr_t attributes;
-    pthread_mutexattr_init(&attributes);
-    pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
-    pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
-    pthread_mutex_init(&header->lock, &attributes);
-    pthread_mutexattr_destroy(&attributes);
+    copy_truncated(header->boot_id, boot_id);
+    init_robust_mutex(header->lock);
     header->magic = kSegmentMagic;  // last: marks the header complete
 }
 
 // Builds a complete segment under a temporary name, then links it into place:
 // a segment visible under its real name is always fully initialised.
-void create_segment(const std::string& name, std::uint32_t capacity) {
+void create_segment(const RepositoryLocation& location, std::uint32_t capacity) {
     if (capacity == 0 || capacity > kMaxCapacity)
         throw Error(ErrorCode::invalid_argument,
                     "repository capacity must be between 1 and " + std::to_string(kMaxCapacity));
-    std::string temporary = std::string(kShmDirectory) + "." + name + ".XXXXXX";
+    const std::string table = location.table.string();
+    std::string temporary = (location.table.parent_path() / ("." + location.table.filename().string() + ".XXXXXX")).string();
     int raw_fd = ::mkostemp(temporary.data(), O_CLOEXEC);
     if (raw_fd < 0) throw_system_error("cannot create " + temporary, errno);
     FileDescriptor fd(raw_fd);
@@ -71,16 +69,15 @@ void create_segment(const std::string& name, std::uint32_t capacity) {
     int error = ::fchmod(fd.get(), 0600) == 0 && ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
     if (error == 0) {
         void* address = map_file(fd.get(), size);
-        init_header(static_cast<SegmentHeader*>(address), capacity);
+        init_header(static_cast<SegmentHeader*>(address), capacity, current_boot_id());
         ::munmap(address, size);
-        if (::link(temporary.c_str(), Segment::path_of(name).c_str()) != 0 && errno != EEXIST)
-            error = errno;
+        if (::link(temporary.c_str(), table.c_str()) != 0 && errno != EEXIST) error = errno;
     }
     ::unlink(temporary.c_str());
-    if (error != 0) throw_system_error("cannot create repository segment " + Segment::path_of(name), error);
+    if (error != 0) throw_system_error("cannot create the repository's table " + table, error);
 }
 
-void check_header(const std::string& name, const SegmentHeader& header, std::size_t file_size) {
+void check_header(const RepositoryLocation& name, const SegmentHeader& header, std::size_t file_size) {
     if (header.magic != kSegmentMagic) throw_unusable(name, "not a jobctl repository (bad magic)");
     if (header.layout_version != kLayoutVersion)
         throw_unusable(name, "made by an incompatible jobctl (layout version " +
@@ -92,31 +89,43 @@ void check_header(const std::string& name, const SegmentHeader& header, std::siz
         throw_unusable(name, "damaged header (sizes do not match)");
 }
 
-}  // namespace
-
-std::string Segment::path_of(const std::string& name) { return kShmDirectory + name; }
-
-void Segment::check_name(const std::string& name) {
-    bool valid = !name.empty() && name.size() <= 200 && name[0] != '.';
-    for (char c : name)
-        valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
-    if (!valid)
-        throw Error(ErrorCode::invalid_argument,
-                    "invalid repository name '" + name +
-                        "': use 1-200 letters, digits, '-', '_' or '.', not starting with '.'");
+bool same_boot(const SegmentHeader& header, const std::string& boot_id) {
+    bool same = read_field(header.boot_id) == boot_id;
+    std::atomic_thread_fence(std::memory_order_acquire);  // pairs with recover_after_reboot's release
+    return same;
 }
 
-bool Segment::try_open(const std::string& name, Segment& out) {
-    int raw_fd = ::open(path_of(name).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+// The first open after a reboot recovers the table; the file lock makes it
+// exactly one process, and the others, once it is theirs, find it done.
+void recover_if_rebooted(int fd, SegmentHeader& header, std::uint32_t capacity) {
+    std::string boot_id = current_boot_id();
+    if (same_boot(header, boot_id)) return;
+    while (::flock(fd, LOCK_EX) != 0)
+        if (errno != EINTR) throw_system_error("cannot lock the repository's table file", errno);
+    try {
+        if (!same_boot(header, boot_id)) recover_after_reboot(header, capacity, boot_id);
+    } catch (...) {
+        ::flock(fd, LOCK_UN);
+        throw;
+    }
+    ::flock(fd, LOCK_UN);
+}
+
+}  // namespace
+
+std::string Segment::path_of(const std::string& name) { return locate_repository(name, true).table.string(); }
+
+bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
+    int raw_fd = ::open(name.table.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (raw_fd < 0) {
         if (errno == ENOENT) return false;
         if (errno == EACCES || errno == ELOOP)
             throw_unusable(name, "it belongs to another user or is not a regular file");
-        throw_system_error("cannot open " + path_of(name), errno);
+        throw_system_error("cannot open " + name.table.string(), errno);
     }
     FileDescriptor fd(raw_fd);
     struct stat status {};
-    if (::fstat(fd.get(), &status) != 0) throw_system_error("cannot stat " + path_of(name), errno);
+    if (::fstat(fd.get(), &status) != 0) throw_system_error("cannot stat " + name.table.string(), errno);
     if (!S_ISREG(status.st_mode)) throw_unusable(name, "not a regular file");
     if (status.st_uid != ::geteuid()) throw_unusable(name, "it belongs to another user");
     if ((status.st_mode & 077) != 0) throw_unusable(name, "its mode lets other users in");
@@ -125,6 +134,7 @@ bool Segment::try_open(const std::string& name, Segment& out) {
     auto* header = static_cast<SegmentHeader*>(map_file(fd.get(), size));
     try {
         check_header(name, *header, size);
+        recover_if_rebooted(fd.get(), *header, header->capacity);
     } catch (...) {
         ::munmap(header, size);
         throw;
@@ -135,19 +145,13 @@ bool Segment::try_open(const std::string& name, Segment& out) {
     return true;
 }
 
-Segment Segment::open_or_create(const std::string& name, const std::function<std::uint32_t()>& capacity) {
-    check_name(name);
+Segment Segment::open_or_create(const RepositoryLocation& location, const std::function<std::uint32_t()>& capacity) {
     Segment segment(nullptr, 0);
     for (int attempt = 0; attempt < 3; ++attempt) {
-        if (try_open(name, segment)) return segment;
-        create_segment(name, capacity());  // loses a creation race harmlessly (EEXIST)
+        if (try_open(location, segment)) return segment;
+        create_segment(location, capacity());  // loses a creation race harmlessly (EEXIST)
     }
-    throw_system_error("cannot open repository segment " + path_of(name), ENOENT);
-}
-
-bool Segment::unlink(const std::string& name) {
-    check_name(name);
-    return ::unlink(path_of(name).c_str()) == 0;
+    throw_system_error("cannot open the repository's table " + location.table.string(), ENOENT);
 }
 
 Segment::Segment(Segment&& other) noexcept

@@ -1,25 +1,25 @@
 #pragma once
-// A repository segment mapped into this process: a file in /dev/shm that
+// A repository's table mapped into this process (MAP_SHARED): a file that
 // holds a SegmentHeader followed by `capacity` JobSlots.
 
 #include <cstdint>
 #include <functional>
 #include <string>
 
+#include "table/repository_location.hpp"
 #include "table/segment_layout.hpp"
 
 namespace jobctl::detail {
 
 class Segment {
 public:
-    // Opens the named segment, creating it if it does not exist with as many
-    // slots as `capacity()` says (asked only then). Throws
-    // Error(repository_unusable) for a foreign or damaged segment.
-    static Segment open_or_create(const std::string& name, const std::function<std::uint32_t()>& capacity);
-    // Unlinks the segment; returns false if there was none.
-    static bool unlink(const std::string& name);
+    // Opens the table, creating it if it does not exist with as many slots
+    // as `capacity()` says (asked only then). The first open after a reboot
+    // recovers it (recover_after_reboot). Throws Error(repository_unusable)
+    // for a foreign or damaged table.
+    static Segment open_or_create(const RepositoryLocation& location, const std::function<std::uint32_t()>& capacity);
+    // The table file of repository `name` (its folder is created).
     static std::string path_of(const std::string& name);
-    static void check_name(const std::string& name);
 
     Segment(Segment&& other) noexcept;
     Segment& operator=(Segment&&) = delete;
@@ -34,7 +34,7 @@ public:
 
 private:
     Segment(SegmentHeader* header, std::size_t size) : header_(header), size_(size) {}
-    static bool try_open(const std::string& name, Segment& out);
+    static bool try_open(const RepositoryLocation& location, Segment& out);
 
     SegmentHeader* header_;
     std::size_t size_;

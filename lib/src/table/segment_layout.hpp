@@ -13,12 +13,13 @@ namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
 inline constexpr std::uint32_t kMaxCapacity = 1u << 20;  // slots
-inline constexpr std::uint32_t kLayoutVersion = 3;  // 2: stop count, high-water mark; 3: state_counter
+inline constexpr std::uint32_t kLayoutVersion = 4;  // 2: stop count, high-water mark; 3: state_counter; 4: boot id
 
 inline constexpr std::size_t kNameSize = 64;
 inline constexpr std::size_t kCommandSize = 256;
 inline constexpr std::size_t kLocationSize = 64;
 inline constexpr std::size_t kReasonSize = 128;
+inline constexpr std::size_t kBootIdSize = 40;  // /proc/sys/kernel/random/boot_id: 36 characters
 
 // One job. id == 0 marks a free slot. Strings are NUL-terminated and
 // truncated to fit (see copy_truncated).
@@ -67,6 +68,13 @@ struct SegmentHeader {
     // 1 + the highest slot index ever used: slots from here on were never
     // written, so scans stop here (and never fault in the untouched pages).
     std::uint32_t slot_limit;
+    // The boot this table belongs to. The first open after a reboot (one
+    // process, under a file lock) re-initialises the lock and counters, ends
+    // the jobs that were unfinished, counts itself in `reboots_survived`, and
+    // writes the new boot id last (release): a reader that sees the current
+    // boot id sees a table that is ready.
+    char boot_id[kBootIdSize];
+    std::uint32_t reboots_survived;
     // Bumped (then futex-woken) after every change; waiters sleep on it.
     alignas(64) std::atomic<std::uint32_t> change_counter;
     // Bumped after a stop is requested, so that hosts of thread jobs look for

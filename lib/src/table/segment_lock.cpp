@@ -1,9 +1,11 @@
 #include "table/segment_lock.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 
+#include "system/clock.hpp"
 #include "table/crash_points.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job.hpp"
@@ -47,15 +49,16 @@ void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& valu
     journal.active = 0;
 }
 
-void repair_after_dead_owner(const Segment& segment) {
-    SegmentHeader& header = segment.header();
-    JobSlot* slots = segment.slots();
-    if (header.journal.active != 0 && header.journal.index < segment.capacity())
-        slots[header.journal.index] = header.journal.before;
+namespace {
+
+// What both repairs need: the half-written slot restored, next_id above
+// every id in use (an id handed out just before a crash is not given out
+// again) and the high-water mark above every slot in use.
+void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity) {
+    if (header.journal.active != 0 && header.journal.index < capacity) slots[header.journal.index] = header.journal.before;
     header.journal.active = 0;
-    // A slot claimed just before next_id was advanced must not lend its id again.
     if (header.next_id == 0) header.next_id = 1;
-    for (std::uint32_t i = 0; i < segment.capacity(); ++i) {
+    for (std::uint32_t i = 0; i < capacity; ++i) {
         JobSlot& slot = slots[i];
         if (slot.id == 0) continue;
         if (slot.id >= header.next_id) header.next_id = slot.id + 1;
@@ -67,8 +70,48 @@ void repair_after_dead_owner(const Segment& segment) {
             copy_truncated(slot.reason, "slot repaired after a crash");
         }
     }
+}
+
+}  // namespace
+
+void init_robust_mutex(pthread_mutex_t& mutex) {
+    pthread_mutexattr_t attributes;
+    pthread_mutexattr_init(&attributes);
+    pthread_mutexattr_setpshared(&attributes, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&attributes, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&mutex, &attributes);
+    pthread_mutexattr_destroy(&attributes);
+}
+
+void repair_after_dead_owner(const Segment& segment) {
+    SegmentHeader& header = segment.header();
+    repair_slots(header, segment.slots(), segment.capacity());
     header.change_counter.fetch_add(1);
     header.state_counter.fetch_add(1);
+}
+
+void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id) {
+    JobSlot* slots = slots_of(&header);
+    repair_slots(header, slots, capacity);
+    std::int64_t now = now_ns();
+    for (std::uint32_t i = 0; i < std::min(header.slot_limit, capacity); ++i) {
+        JobSlot& slot = slots[i];
+        if (slot.id == 0 || is_terminal(static_cast<JobState>(slot.state))) continue;
+        // Its worker or host, and the command, died with the old boot; the
+        // output it wrote before that stays receivable.
+        slot.state = static_cast<std::uint8_t>(JobState::failed);
+        copy_truncated(slot.reason, "lost at reboot");
+        slot.ended_ns = now;
+    }
+    // The old lock may be "held" by a thread id of the old boot, which no
+    // one will ever release: a fresh mutex, and counters nobody sleeps on.
+    init_robust_mutex(header.lock);
+    header.change_counter.store(0);
+    header.stop_request_count.store(0);
+    header.state_counter.store(0);
+    ++header.reboots_survived;
+    std::atomic_thread_fence(std::memory_order_release);
+    copy_truncated(header.boot_id, boot_id);  // last: the table is ready
 }
 
 }  // namespace jobctl::detail

@@ -3,6 +3,8 @@
 // critical section, the table is repaired before the lock is marked
 // consistent again, so a crash never wedges the repository.
 
+#include <string_view>
+
 #include "table/segment.hpp"
 
 namespace jobctl::detail {
@@ -27,5 +29,14 @@ void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& valu
 
 // Restores a half-written slot and makes the header consistent with the slots.
 void repair_after_dead_owner(const Segment& segment);
+
+// A process-shared, robust mutex, as every table's lock is.
+void init_robust_mutex(pthread_mutex_t& mutex);
+
+// The first open after a reboot, holding the table's file lock (not the
+// mutex, which may be stale): repairs the slots, ends every unfinished job
+// Failed ("lost at reboot"), re-initialises the mutex and the counters, and
+// records `boot_id` last.
+void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id);
 
 }  // namespace jobctl::detail

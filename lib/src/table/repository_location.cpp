@@ -1,0 +1,157 @@
+#include "table/repository_location.hpp"
+
+#include <linux/magic.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+
+#include "jobctl/error.hpp"
+
+namespace jobctl::detail {
+namespace {
+
+std::string environment(const char* variable) {
+    const char* value = std::getenv(variable);
+    return value != nullptr ? value : "";
+}
+
+std::string host_name() {
+    char buffer[256] = {};
+    if (::gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
+    return buffer;
+}
+
+void check_name(const std::string& name) {
+    bool valid = !name.empty() && name.size() <= 200 && name[0] != '.';
+    for (char c : name)
+        valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+    if (!valid)
+        throw Error(ErrorCode::invalid_argument,
+                    "invalid repository name '" + name +
+                        "': use 1-200 letters, digits, '-', '_' or '.', not starting with '.' (or a path with '/')");
+}
+
+[[noreturn]] void refuse(const std::filesystem::path& folder, const std::string& why) {
+    throw Error(ErrorCode::repository_unusable, folder.string() + " " + why + "; refusing to keep jobs there");
+}
+
+// The home itself may be a symlink (to a folder on another disk, say), but
+// what it leads to must be the user's own and closed to writers.
+void check_home(const std::filesystem::path& home) {
+    struct stat status {};
+    if (::stat(home.c_str(), &status) != 0) throw_system_error("cannot stat " + home.string(), errno);
+    if (!S_ISDIR(status.st_mode)) refuse(home, "is not a folder");
+    if (status.st_uid != ::geteuid()) refuse(home, "belongs to another user");
+    if ((status.st_mode & 022) != 0) refuse(home, "can be written by other users (chmod go-w it)");
+}
+
+void make_home(const std::filesystem::path& home) {
+    std::error_code error;
+    if (!std::filesystem::exists(home, error)) {
+        std::filesystem::create_directories(home.parent_path(), error);  // ~/.local/state, with the umask
+        if (::mkdir(home.c_str(), 0700) != 0 && errno != EEXIST)
+            throw_system_error("cannot create the jobctl home " + home.string(), errno);
+    }
+    check_home(home);
+}
+
+struct FilesystemKind {
+    std::string name;
+    bool local;
+};
+
+// Network and FUSE filesystems: one file mapped on two machines is two
+// copies, not shared memory (and a FUSE server may not support it at all).
+FilesystemKind filesystem_of(const std::filesystem::path& folder) {
+    struct statfs status {};
+    if (::statfs(folder.c_str(), &status) != 0) return {"unknown", true};
+    switch (static_cast<unsigned long>(status.f_type)) {
+        case EXT4_SUPER_MAGIC: return {"ext4", true};  // also ext2/ext3
+        case TMPFS_MAGIC: return {"tmpfs", true};
+        case BTRFS_SUPER_MAGIC: return {"btrfs", true};
+        case XFS_SUPER_MAGIC: return {"xfs", true};
+        case OVERLAYFS_SUPER_MAGIC: return {"overlay", true};
+        case 0x2fc12fc1: return {"zfs", true};
+        case 0xf2f52010: return {"f2fs", true};
+        case NFS_SUPER_MAGIC: return {"nfs", false};
+        case SMB_SUPER_MAGIC: return {"smb", false};
+        case 0xff534d42: return {"cifs", false};
+        case 0xfe534d42: return {"smb2", false};
+        case 0x65735546: return {"fuse", false};
+        case CEPH_SUPER_MAGIC: return {"ceph", false};
+        case AFS_SUPER_MAGIC: return {"afs", false};
+        case V9FS_MAGIC: return {"9p", false};
+        case 0x0bd00bd0: return {"lustre", false};
+        case 0x47504653: return {"gpfs", false};
+        default: return {"other", true};
+    }
+}
+
+}  // namespace
+
+std::filesystem::path jobctl_home() {
+    if (std::string home = environment("JOBCTL_HOME"); !home.empty()) return std::filesystem::absolute(home);
+    if (std::string state = environment("XDG_STATE_HOME"); !state.empty() && state[0] == '/')
+        return std::filesystem::path(state) / "jobctl";
+    std::string user_home = environment("HOME");
+    if (user_home.empty() || user_home[0] != '/') {
+        passwd* entry = ::getpwuid(::geteuid());
+        if (entry == nullptr || entry->pw_dir == nullptr)
+            throw Error(ErrorCode::invalid_argument, "no home folder: set JOBCTL_HOME");
+        user_home = entry->pw_dir;
+    }
+    return std::filesystem::path(user_home) / ".local" / "state" / "jobctl";
+}
+
+void ensure_private_directory(const std::filesystem::path& directory) {
+    if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST)
+        throw_system_error("cannot create " + directory.string(), errno);
+    struct stat status {};
+    if (::lstat(directory.c_str(), &status) != 0) throw_system_error("cannot stat " + directory.string(), errno);
+    if (!S_ISDIR(status.st_mode)) refuse(directory, "is not a folder");
+    if (status.st_uid != ::geteuid()) refuse(directory, "belongs to another user");
+    if ((status.st_mode & 022) != 0) refuse(directory, "can be written by other users");
+}
+
+RepositoryLocation locate_repository(const std::string& name, bool create) {
+    RepositoryLocation location;
+    if (name.find('/') != std::string::npos) {
+        location.table = std::filesystem::path(name).lexically_normal();
+        if (name[0] != '/' || !location.table.has_filename())
+            throw Error(ErrorCode::invalid_argument,
+                        "repository path '" + name + "' must be the absolute path of a table file");
+        location.name = location.table.string();
+        location.spool = location.table.string() + ".output";
+        FilesystemKind kind = filesystem_of(location.table.parent_path());
+        location.filesystem = kind.name;
+        location.local = kind.local;
+        if (!kind.local)
+            location.note = "the table is on a " + kind.name + " filesystem: use it from this machine only";
+        return location;
+    }
+    check_name(name);
+    location.name = name;
+    std::filesystem::path home = jobctl_home();
+    if (create) make_home(home);
+    FilesystemKind kind = filesystem_of(home);
+    location.filesystem = kind.name;
+    location.local = kind.local;
+    std::filesystem::path folder = home / name;
+    if (!kind.local) {
+        folder = home / (name + "@" + host_name());
+        location.note = "the jobctl home is on a " + kind.name +
+                        " filesystem, shared between machines: this machine's jobs are kept apart in " +
+                        folder.string();
+    }
+    if (create) ensure_private_directory(folder);
+    location.table = folder / "table";
+    location.spool = folder / "output";
+    return location;
+}
+
+}  // namespace jobctl::detail
