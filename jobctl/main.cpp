@@ -27,12 +27,14 @@ constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
     {"get", jobctl::cli::add_get_command},         {"wait", jobctl::cli::add_wait_command},
     {"receive", jobctl::cli::add_receive_command}, {"stop", jobctl::cli::add_stop_command},
     {"remove", jobctl::cli::add_remove_command},   {"foreach", jobctl::cli::add_foreach_command},
+    {"repository", jobctl::cli::add_repository_command},
 };
 
 // Building every verb's options costs CLI11 a few hundred microseconds on
 // each run; a run names one verb, so only that one is built (all of them for
 // --help, --version or anything unknown, so help and errors stay complete).
 void add_commands(CLI::App& app, std::string_view verb, int& exit_code) {
+    if (verb == "repo") verb = "repository";  // its alias
     bool known = std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == verb; });
     for (const auto& [name, add] : kCommands)
         if (!known || name == verb) add(app, exit_code);
@@ -43,7 +45,8 @@ void add_commands(CLI::App& app, std::string_view verb, int& exit_code) {
 int main(int argc, char** argv) {
     CLI::App app{
         "jobctl: background jobs you can list, wait for, receive, stop and remove from any process.\n"
-        "Jobs live in a shared-memory repository (JOBCTL_REPOSITORY, default jobctl-<uid>)."};
+        "Jobs live in a repository (JOBCTL_REPOSITORY, default 'default') in the jobctl home\n"
+        "(JOBCTL_HOME, else ~/.local/state/jobctl): see 'jobctl repository'."};
     app.name("jobctl");
     app.require_subcommand(1);
     app.set_version_flag("--version", "jobctl 0.1.0");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_set>
 
 #include "system/clock.hpp"
 #include "table/futex.hpp"
@@ -93,6 +94,40 @@ std::uint32_t free_slot(const detail::Segment& segment, JobId new_id) {
     return capacity;
 }
 
+bool finished_and_received(const JobSlot& slot) {
+    return is_terminal(static_cast<JobState>(slot.state)) && slot.read_offset >= slot.output_bytes;
+}
+
+// A full table makes room: the job that finished first among those whose
+// output was all received, together with its children (a parent goes only
+// when each child is finished and received too). Never a job with output
+// nobody has read. Returns the ids freed, for their spool folders to go.
+// Caller holds the lock; runs only when the table is full.
+std::vector<JobId> evict_oldest_received(const detail::Segment& segment) {
+    JobSlot* slots = segment.slots();
+    std::uint32_t limit = scan_limit(segment);
+    std::unordered_set<JobId> kept_parents;  // a child is still unfinished or unreceived
+    for (std::uint32_t i = 0; i < limit; ++i)
+        if (slots[i].id != 0 && slots[i].parent_id != 0 && !finished_and_received(slots[i]))
+            kept_parents.insert(slots[i].parent_id);
+    const JobSlot* victim = nullptr;
+    for (std::uint32_t i = 0; i < limit; ++i) {
+        const JobSlot& slot = slots[i];
+        if (slot.id == 0 || slot.parent_id != 0 || !finished_and_received(slot) || kept_parents.contains(slot.id))
+            continue;
+        if (victim == nullptr || slot.ended_ns < victim->ended_ns) victim = &slot;
+    }
+    std::vector<JobId> evicted;
+    if (victim == nullptr) return evicted;
+    JobId parent = victim->id;
+    for (std::uint32_t i = 0; i < limit; ++i)
+        if (slots[i].id != 0 && (slots[i].id == parent || slots[i].parent_id == parent)) {
+            evicted.push_back(slots[i].id);
+            detail::write_slot(segment, i, JobSlot{});
+        }
+    return evicted;
+}
+
 }  // namespace
 
 void detail::check_job_name(const std::string& name) {
@@ -124,17 +159,22 @@ JobInfo JobTable::add(const NewJob& job) {
     if (!job.name.empty()) detail::check_job_name(job.name);
     std::string location = host_name();
     JobSlot slot{};
+    std::vector<JobId> evicted;
     {
         SegmentLock lock(*segment_);
         detail::SegmentHeader& header = segment_->header();
         // 0 is no id (a damaged header); take the one after the highest in use.
         if (header.next_id == 0) detail::repair_after_dead_owner(*segment_);
         std::uint32_t index = free_slot(*segment_, header.next_id);
+        if (index == segment_->capacity()) {
+            evicted = evict_oldest_received(*segment_);
+            index = free_slot(*segment_, header.next_id);
+        }
         if (index == segment_->capacity())
             throw Error(ErrorCode::repository_full,
-                        "repository '" + name() + "' is full (" + std::to_string(capacity()) +
-                            " jobs); free room with 'jobctl remove --state Completed' "
-                            "(or Failed, Stopped) after receiving what you need");
+                        "repository '" + name() + "' is full: its " + std::to_string(capacity()) +
+                            " jobs are unfinished or have output nobody received; free room with "
+                            "'jobctl receive' then 'jobctl remove --state Completed' (or Failed, Stopped)");
         slot.id = header.next_id;
         slot.parent_id = job.parent_id;
         slot.type = static_cast<std::uint8_t>(job.type);
@@ -150,6 +190,10 @@ JobInfo JobTable::add(const NewJob& job) {
         // A crash before these two is repaired from the slots.
         header.next_id = slot.id + 1;
         header.slot_limit = std::max(header.slot_limit, index + 1);
+    }
+    for (JobId id : evicted) {  // outside the lock: file system work
+        std::error_code ignored;
+        std::filesystem::remove_all(job_directory(id), ignored);
     }
     notify_change();
     return to_info(slot);
