@@ -58,7 +58,7 @@ class Sandbox:
             "PATH": f"{bin_dir}:{os.environ['PATH']}",
             "JOBCTL_REPOSITORY": self.repository,
             "JOBCTL_CAPACITY": "200000",
-            "JOBCTL_SPOOL": str(self.dir / "spool"),
+            "JOBCTL_HOME": str(self.dir / "jobctl"),
             "TS_SOCKET": str(self.dir / "tsp.socket"),
             "TMPDIR": str(self.dir / "tmp"),
             "NQDIR": str(self.dir / "nq"),
@@ -69,7 +69,7 @@ class Sandbox:
 
     def reset_command(self):
         """Shell text that empties every tool's state (used as hyperfine --prepare)."""
-        return (f"rm -f /dev/shm/{self.repository}; rm -rf \"$JOBCTL_SPOOL\"; "
+        return ("rm -rf \"$JOBCTL_HOME\"; "
                 "tsp -K >/dev/null 2>&1; rm -rf \"$NQDIR\"/* \"$NQDIR\"/.[!.]* \"$TMPDIR\"/*; true")
 
     def reset(self):

@@ -8,9 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="${BUILD_DIR:-$root/build}/bin:$PATH"
 export JOBCTL_REPOSITORY="jobctl-demo-$$"
 cleanup() {
-  jobctl remove --force --state NotStarted,Running,Stopping >/dev/null 2>&1 || true
-  rm -f "/dev/shm/$JOBCTL_REPOSITORY"
-  rm -rf "${JOBCTL_SPOOL:-${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/jobctl}}/$JOBCTL_REPOSITORY" "/tmp/jobctl-$(id -u)/$JOBCTL_REPOSITORY"
+  jobctl repository delete --force >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
