@@ -73,7 +73,7 @@ TEST_F(BadInput, FullRepository) {
 }
 
 TEST_F(BadInput, DamagedSegment) {
-    std::string path = detail::Segment::path_of(repository_name());
+    std::string path = table_path_of(repository_name());
     {
         std::ofstream garbage(path, std::ios::binary);
         garbage << std::string(1 << 20, '\x5a');
@@ -91,7 +91,7 @@ TEST_F(BadInput, DamagedSegment) {
 TEST_F(BadInput, ForeignSegment) {
     if (::geteuid() != 0) GTEST_SKIP() << "only root can make a segment of another user";
     repository();
-    std::string path = detail::Segment::path_of(repository_name());
+    std::string path = table_path_of(repository_name());
     ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
     CliResult result = jobctl({"get"});
     expect_one_line_error(result, 6);

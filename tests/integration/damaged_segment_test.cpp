@@ -17,7 +17,7 @@ namespace {
 using DamagedSegment = JobctlTest;
 
 void scribble_over_slots(const std::string& repository_name, std::uint32_t seed) {
-    int fd = ::open(detail::Segment::path_of(repository_name).c_str(), O_RDWR);
+    int fd = ::open(table_path_of(repository_name).c_str(), O_RDWR);
     ASSERT_GE(fd, 0);
     std::mt19937 random(seed);
     const std::size_t table = sizeof(detail::SegmentHeader);

@@ -16,6 +16,7 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
+#include "table/repository_location.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -98,6 +99,10 @@ bool wait_for_group_gone(pid_t group, std::chrono::seconds timeout) {
         for (const pollfd& fd : exits) ::close(fd.fd);
     }
     return false;
+}
+
+std::string table_path_of(const std::string& name) {
+    return detail::locate_repository(name, true).table.string();
 }
 
 void RepositoryTest::SetUp() {

@@ -38,6 +38,10 @@ private:
     std::optional<Repository> repository_;
 };
 
+// The table file of repository `name` in the current JOBCTL_HOME (its folder
+// is created, so that a test can write a damaged table there).
+std::string table_path_of(const std::string& name);
+
 // Kills every remaining child of this process (orphans land here: we are a
 // subreaper) and reaps it.
 void reap_all_children();

@@ -32,7 +32,7 @@ ErrorCode error_code_of(const std::function<void()>& action) {
 TEST_F(RepositoryUnit, CreatesPrivateSegmentAndReopensIt) {
     Repository& repo = repository();
     struct stat status {};
-    ASSERT_EQ(::stat(detail::Segment::path_of(repository_name()).c_str(), &status), 0);
+    ASSERT_EQ(::stat(table_path_of(repository_name()).c_str(), &status), 0);
     EXPECT_EQ(status.st_mode & 0777, 0600u);
     EXPECT_EQ(status.st_uid, ::geteuid());
     JobInfo added = detail::table_of(repo).add({"first", JobType::process, "true"});
@@ -52,7 +52,7 @@ TEST_F(RepositoryUnit, DefaultNameIsJobName) {
 TEST_F(RepositoryUnit, RejectsLayoutVersionMismatch) {
     repository();
     {
-        int fd = ::open(detail::Segment::path_of(repository_name()).c_str(), O_RDWR);
+        int fd = ::open(table_path_of(repository_name()).c_str(), O_RDWR);
         ASSERT_GE(fd, 0);
         std::uint32_t other_version = detail::kLayoutVersion + 1;
         ASSERT_EQ(::pwrite(fd, &other_version, sizeof other_version, offsetof(detail::SegmentHeader, layout_version)),
@@ -69,7 +69,7 @@ TEST_F(RepositoryUnit, RejectsLayoutVersionMismatch) {
 }
 
 TEST_F(RepositoryUnit, RejectsGarbageAndShortSegments) {
-    std::string path = detail::Segment::path_of(repository_name());
+    std::string path = table_path_of(repository_name());
     {
         std::ofstream garbage(path, std::ios::binary);
         garbage << std::string(100000, 'x');
@@ -85,7 +85,7 @@ TEST_F(RepositoryUnit, RejectsGarbageAndShortSegments) {
 
 TEST_F(RepositoryUnit, RejectsSegmentOthersCanReadOrOwn) {
     repository();
-    std::string path = detail::Segment::path_of(repository_name());
+    std::string path = table_path_of(repository_name());
     ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
     EXPECT_EQ(error_code_of([&] { Repository::open(repository_name()); }), ErrorCode::repository_unusable);
     ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
@@ -103,7 +103,7 @@ TEST_F(RepositoryUnit, RejectsBadRepositoryNames) {
 TEST_F(RepositoryUnit, DamagedNextIdIsRecoveredFromTheSlots) {
     JobInfo first = detail::table_of(repository()).add({"", JobType::process, "true"});
     {
-        int fd = ::open(detail::Segment::path_of(repository_name()).c_str(), O_RDWR);
+        int fd = ::open(table_path_of(repository_name()).c_str(), O_RDWR);
         ASSERT_GE(fd, 0);
         std::uint32_t zero = 0;
         ASSERT_EQ(::pwrite(fd, &zero, sizeof zero, offsetof(detail::SegmentHeader, next_id)),

@@ -113,8 +113,6 @@ void recover_if_rebooted(int fd, SegmentHeader& header, std::uint32_t capacity) 
 
 }  // namespace
 
-std::string Segment::path_of(const std::string& name) { return locate_repository(name, true).table.string(); }
-
 bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
     int raw_fd = ::open(name.table.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (raw_fd < 0) {

@@ -18,8 +18,6 @@ public:
     // recovers it (recover_after_reboot). Throws Error(repository_unusable)
     // for a foreign or damaged table.
     static Segment open_or_create(const RepositoryLocation& location, const std::function<std::uint32_t()>& capacity);
-    // The table file of repository `name` (its folder is created).
-    static std::string path_of(const std::string& name);
 
     Segment(Segment&& other) noexcept;
     Segment& operator=(Segment&&) = delete;
