@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "job_selection.hpp"
 #include "exit_codes.hpp"
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
@@ -152,7 +153,7 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         "          ls *.png | jobctl foreach --as-job --name thumbs -- convert {} -resize 64x64 small/{}");
     command->add_option("-j,--jobs", options->jobs, "At most this many commands at once (default 5)")
         ->check(CLI::Range(1u, 4096u));
-    command->add_option("--name", options->name, "Name of the parent job (children are NAME:1, NAME:2, ...)");
+    add_name_option(*command, options->name, "Name of the parent job (children are NAME:1, NAME:2, ...)");
     command->add_flag("--as-job", options->as_job, "Run in a detached host and print the parent job at once");
     command->add_flag("-q,--quiet", options->quiet, "No progress line on stderr; with --as-job, print only the parent's id");
     command->add_flag("--keep-jobs", options->keep_jobs,

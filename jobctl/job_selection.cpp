@@ -35,6 +35,11 @@ const JobInfo& resolve(const std::vector<JobInfo>& jobs, const std::string& toke
 
 }  // namespace
 
+void add_name_option(CLI::App& command, std::string& name, const std::string& description) {
+    command.add_option("--name", name, description)->check(CLI::Validator(
+        [](std::string& text) -> std::string { return text.empty() ? "a job name cannot be empty" : ""; }, "NAME"));
+}
+
 void add_selector_options(CLI::App& command, JobSelector& selector) {
     command.add_option("jobs", selector.jobs, "Jobs by id or name");
     command

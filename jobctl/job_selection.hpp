@@ -22,6 +22,8 @@ struct JobSelector {
 };
 
 void add_selector_options(CLI::App& command, JobSelector& selector);
+// --name NAME for a new job; an empty NAME is refused (leave --name out for the default).
+void add_name_option(CLI::App& command, std::string& name, const std::string& description);
 void add_include_children_flag(CLI::App& command, JobSelector& selector);
 
 // The selected jobs by id, liveness-checked. With nothing named, every job

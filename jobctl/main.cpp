@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iostream>
 #include <string_view>
+#include <vector>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -40,9 +41,45 @@ void add_commands(CLI::App& app, std::string_view verb, int& exit_code) {
         if (!known || name == verb) add(app, exit_code);
 }
 
+// The known verb nearest to `word` (at most two edits away), or "".
+std::string_view nearest_verb(std::string_view word) {
+    auto distance = [](std::string_view a, std::string_view b) {
+        std::vector<std::size_t> row(b.size() + 1);
+        for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                std::size_t above = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+                diagonal = above;
+            }
+        }
+        return row[b.size()];
+    };
+    std::string_view best;
+    std::size_t best_distance = 3;
+    for (const auto& command : kCommands)
+        if (std::size_t d = distance(word, command.first); d < best_distance) best = command.first, best_distance = d;
+    return best;
+}
+
+// A first word that is no option and no verb: one line, with a suggestion.
+int report_unknown_verb(std::string_view word) {
+    std::cerr << "jobctl: unknown command '" << word << "'";
+    if (std::string_view near = nearest_verb(word); !near.empty()) std::cerr << "; did you mean '" << near << "'?";
+    std::cerr << " (see 'jobctl --help')\n";
+    return jobctl::cli::kUsage;
+}
+
+bool is_verb(std::string_view word) {
+    return word == "repo" || std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == word; });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && argv[1][0] != '-' && !is_verb(argv[1])) return report_unknown_verb(argv[1]);
     CLI::App app{
         "jobctl: background jobs you can list, wait for, receive, stop and remove from any process.\n"
         "Jobs live in a repository (JOBCTL_REPOSITORY, default 'default') in the jobctl home\n"

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "job_selection.hpp"
 #include "exit_codes.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
@@ -38,7 +39,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     CLI::App* command = app.add_subcommand("run", "Run a command as a job in the foreground, following its output");
     command->footer("Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job.\n"
                     "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check");
-    command->add_option("--name", options->name, "Job name (default Job<id>)");
+    add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     command->add_flag("--keep-job", options->keep_job, "Leave the job in the repository afterwards");
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();

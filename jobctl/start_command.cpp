@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "job_selection.hpp"
 #include "job_json.hpp"
 #include "job_table.hpp"
 #include "jobctl/process_job.hpp"
@@ -21,9 +22,9 @@ void add_start_command(CLI::App& app, int&) {
     command->footer("Example: jobctl start --name build -- make -j2\n"
                     "The job runs in the current directory with the current environment; its stdin is "
                     "/dev/null.\nIt outlives this shell; its output is kept until received.");
-    command->add_option("--name", options->name, "Job name (default Job<id>; at most 63 bytes)");
-    command->add_flag("--json", options->json, "Print the job as JSON");
-    command->add_flag("-q,--quiet", options->quiet, "Print only the job id");
+    add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
+    auto* json = command->add_flag("--json", options->json, "Print the job as JSON");
+    command->add_flag("-q,--quiet", options->quiet, "Print only the job id")->excludes(json);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();
     command->callback([options] {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "seconds_option.hpp"
 #include "job_selection.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
@@ -19,10 +20,10 @@ std::string format_seconds(double seconds) {
 }
 
 void stop_jobs(Repository& repository, const std::vector<JobInfo>& jobs, const StopOptions& options) {
-    auto grace = std::chrono::milliseconds(static_cast<std::int64_t>(options.grace_seconds * 1000));
+    auto grace = to_milliseconds(options.grace_seconds);
     for (const JobInfo& job : jobs) request_stop(repository, job.id, grace);
     if (!options.wait) return;
-    auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(options.timeout_seconds * 1000));
+    auto timeout = to_milliseconds(options.timeout_seconds);
     auto ids = ids_of(jobs);
     auto finished = wait_for_jobs(repository, ids, WaitMode::all, deadline_after(timeout));
     if (finished) return;
@@ -46,10 +47,10 @@ void add_stop_command(CLI::App& app, int&) {
     add_selector_options(*command, options->selector);
     command->add_option("--grace", options->stop.grace_seconds, "Seconds between SIGTERM and SIGKILL")
         ->default_val(5.0)
-        ->check(CLI::Range(0.0, 86400.0));
+        ->check(seconds_up_to(86400.0));
     command->add_option("--timeout", options->stop.timeout_seconds, "Seconds to wait for the jobs to stop")
         ->default_val(15.0)
-        ->check(CLI::Range(0.0, 1e7));
+        ->check(seconds_up_to(1e7));
     command->add_flag("--no-wait", [options](std::int64_t) { options->stop.wait = false; },
                       "Return once the stop is requested");
     command->callback([options] {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "seconds_option.hpp"
 #include "exit_codes.hpp"
 #include "job_selection.hpp"
 #include "job_table.hpp"
@@ -16,7 +17,7 @@ namespace jobctl::cli {
 
 static std::optional<std::chrono::milliseconds> timeout_from_seconds(const std::optional<double>& seconds) {
     if (!seconds) return std::nullopt;
-    return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(*seconds * 1000)));
+    return to_milliseconds(*seconds);
 }
 
 void add_wait_command(CLI::App& app, int& exit_code) {
@@ -35,7 +36,7 @@ void add_wait_command(CLI::App& app, int& exit_code) {
     auto* all = command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");
     command->add_flag("--any", options->any, "Return as soon as one of them has finished")->excludes(all);
     command->add_option("--timeout", options->timeout, "Give up after this many seconds")
-        ->check(CLI::Range(0.0, 1e7));
+        ->check(seconds_up_to(1e7));
     command->add_flag("-q,--quiet", options->quiet, "Print nothing; only the exit status tells");
     command->callback([options, &exit_code] {
         auto repository = Repository::open();

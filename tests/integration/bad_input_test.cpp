@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "jobctl_test.hpp"
+#include "jobs/display_text.hpp"
 #include "table/segment.hpp"
 
 namespace jobctl::test {
@@ -17,6 +18,48 @@ void expect_one_line_error(const CliResult& result, int exit_code) {
     EXPECT_EQ(result.exit_code, exit_code) << result.err;
     EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
     EXPECT_EQ(result.out, "");
+}
+
+TEST_F(BadInput, EdgesOfEveryOption) {
+    const std::vector<std::vector<std::string>> bad = {
+        {"frobnicate"},
+        {"strat", "--", "true"},
+        {"wait", "--timeout", "nan"},
+        {"wait", "--timeout", "inf"},
+        {"wait", "--timeout", "-1"},
+        {"wait", "--timeout", ""},
+        {"wait", "--timeout", "1e300"},
+        {"stop", "--grace", "nan"},
+        {"stop", "--timeout", "-0.5"},
+        {"start", "--json", "-q", "--", "true"},
+        {"start", "--name", "", "--", "true"},
+        {"start", "--name", std::string(64, 'n'), "--", "true"},
+        {"start", "--name", "two\nlines", "--", "true"},
+        {"start", "--name", "bell\a", "--", "true"},
+        {"start", "--name", "not\xffutf8", "--", "true"},
+        {"start", "--name", "-dash", "--", "true"},
+        {"start", "--", ""},
+        {"run", "--name", "tab\there", "--", "true"},
+        {"foreach", "--name", "\x1b[31m", "--", "true", ":::", "1"},
+        {"foreach", "-j", "-1", "--", "true", ":::", "1"},
+        {"get", "--state", "Sleeping"},
+        {"get", "--newest", "-3"},
+        {"repository", "--frob"},
+    };
+    for (const auto& args : bad) {
+        SCOPED_TRACE(args[0] + " " + (args.size() > 1 ? args[1] : ""));
+        expect_one_line_error(jobctl(args), 2);
+    }
+    EXPECT_TRUE(repository().list().empty());
+}
+
+TEST_F(BadInput, GetJsonIsValidUtf8WhateverTheCommand) {
+    JobId id = start({"printf", "%s", "x\xff\n\x01y"});
+    wait_until_finished(id);
+    CliResult listed = jobctl({"get", "--json"});
+    EXPECT_EQ(listed.exit_code, 0);
+    EXPECT_TRUE(detail::is_valid_utf8(listed.out)) << listed.out;
+    EXPECT_NE(listed.out.find("$'x\\\\xff\\\\n\\\\x01y'"), std::string::npos) << listed.out;
 }
 
 TEST_F(BadInput, UnknownJob) {

@@ -10,6 +10,7 @@
 #include "system/clock.hpp"
 #include "table/futex.hpp"
 #include "jobctl/error.hpp"
+#include "jobs/display_text.hpp"
 #include "output/spool.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
@@ -33,12 +34,13 @@ JobInfo to_info(const JobSlot& slot) {
     JobInfo info;
     info.id = slot.id;
     info.parent_id = slot.parent_id;
-    info.name = detail::read_field(slot.name);
+    // A damaged (or older) table may hold any bytes: readers get UTF-8.
+    info.name = detail::to_valid_utf8(detail::read_field(slot.name));
     info.type = static_cast<JobType>(slot.type);
     info.state = static_cast<JobState>(slot.state);
-    info.reason = detail::read_field(slot.reason);
-    info.command = detail::read_field(slot.command);
-    info.location = detail::read_field(slot.location);
+    info.reason = detail::to_valid_utf8(detail::read_field(slot.reason));
+    info.command = detail::to_valid_utf8(detail::read_field(slot.command));
+    info.location = detail::to_valid_utf8(detail::read_field(slot.location));
     info.created = detail::time_from_ns(slot.created_ns);
     info.began = detail::time_from_ns(slot.began_ns);
     info.ended = detail::time_from_ns(slot.ended_ns);
@@ -142,6 +144,7 @@ void detail::check_job_name(const std::string& name) {
     for (unsigned char c : name)
         if (c < 0x20 || c == 0x7f)
             throw Error(ErrorCode::invalid_argument, "a job name cannot hold control characters");
+    if (!detail::is_valid_utf8(name)) throw Error(ErrorCode::invalid_argument, "a job name must be valid UTF-8");
     if (name[0] == '-') throw Error(ErrorCode::invalid_argument, "a job name cannot start with '-'");
 }
 
