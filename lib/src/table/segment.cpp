@@ -12,22 +12,12 @@
 #include <optional>
 
 #include "jobctl/error.hpp"
+#include "system/file_descriptor.hpp"
 
 namespace jobctl::detail {
 namespace {
 
 constexpr const char* kShmDirectory = "/dev/shm/";
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() { if (fd_ >= 0) ::close(fd_); }
-    FileDescriptor(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
 
 [[noreturn]] void throw_unusable(const std::string& name, const std::string& why) {
     throw Error(ErrorCode::repository_unusable,
@@ -64,9 +54,8 @@ void create_segment(const std::string& name, std::uint32_t capacity) {
         throw Error(ErrorCode::invalid_argument,
                     "repository capacity must be between 1 and " + std::to_string(kMaxCapacity));
     std::string temporary = std::string(kShmDirectory) + "." + name + ".XXXXXX";
-    int raw_fd = ::mkostemp(temporary.data(), O_CLOEXEC);
-    if (raw_fd < 0) throw_system_error("cannot create " + temporary, errno);
-    FileDescriptor fd(raw_fd);
+    FileDescriptor fd(::mkostemp(temporary.data(), O_CLOEXEC));
+    if (!fd) throw_system_error("cannot create " + temporary, errno);
     std::size_t size = segment_size(capacity);
     int error = ::fchmod(fd.get(), 0600) == 0 && ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
     if (error == 0) {
@@ -107,14 +96,13 @@ void Segment::check_name(const std::string& name) {
 }
 
 bool Segment::try_open(const std::string& name, Segment& out) {
-    int raw_fd = ::open(path_of(name).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (raw_fd < 0) {
+    FileDescriptor fd(::open(path_of(name).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
         if (errno == ENOENT) return false;
         if (errno == EACCES || errno == ELOOP)
             throw_unusable(name, "it belongs to another user or is not a regular file");
         throw_system_error("cannot open " + path_of(name), errno);
     }
-    FileDescriptor fd(raw_fd);
     struct stat status {};
     if (::fstat(fd.get(), &status) != 0) throw_system_error("cannot stat " + path_of(name), errno);
     if (!S_ISREG(status.st_mode)) throw_unusable(name, "not a regular file");
