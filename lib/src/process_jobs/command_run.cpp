@@ -36,9 +36,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kReadChunk = 1u << 20;
 
-void set_state(JobSlot& slot, JobState state) { slot.state = static_cast<std::uint8_t>(state); }
-JobState state_of(const JobSlot& slot) { return static_cast<JobState>(slot.state); }
-
 std::string signal_name(int signal) {
     const char* abbreviation = ::sigabbrev_np(signal);
     return abbreviation != nullptr ? std::string("SIG") + abbreviation : std::to_string(signal);

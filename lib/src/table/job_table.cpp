@@ -34,7 +34,7 @@ JobInfo to_info(const JobSlot& slot) {
     info.parent_id = slot.parent_id;
     info.name = detail::read_field(slot.name);
     info.type = static_cast<JobType>(slot.type);
-    info.state = static_cast<JobState>(slot.state);
+    info.state = detail::state_of(slot);
     info.reason = detail::read_field(slot.reason);
     info.command = detail::read_field(slot.command);
     info.location = detail::read_field(slot.location);
@@ -138,7 +138,7 @@ JobInfo JobTable::add(const NewJob& job) {
         slot.id = header.next_id;
         slot.parent_id = job.parent_id;
         slot.type = static_cast<std::uint8_t>(job.type);
-        slot.state = static_cast<std::uint8_t>(JobState::not_started);
+        detail::set_state(slot, JobState::not_started);
         slot.owner_pid = job.owner_pid;
         slot.owner_start_time = job.owner_start_time;
         slot.owner_claimed = job.owner_claimed ? 1 : 0;

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "jobctl/job.hpp"
+
 namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
@@ -78,6 +80,11 @@ struct SegmentHeader {
     alignas(64) pthread_mutex_t lock;  // process-shared and robust
     SlotJournal journal;
 };
+
+// A slot's state byte holds a JobState; read and write it only through these.
+inline JobState state_of(const JobSlot& slot) { return static_cast<JobState>(slot.state); }
+inline void set_state(JobSlot& slot, JobState state) { slot.state = static_cast<std::uint8_t>(state); }
+inline bool is_finished(const JobSlot& slot) { return is_terminal(state_of(slot)); }
 
 static_assert(std::is_trivially_copyable_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);

@@ -60,10 +60,9 @@ void repair_after_dead_owner(const Segment& segment) {
         if (slot.id == 0) continue;
         if (slot.id >= header.next_id) header.next_id = slot.id + 1;
         if (i >= header.slot_limit) header.slot_limit = i + 1;
-        bool state_valid = slot.state >= static_cast<std::uint8_t>(JobState::not_started) &&
-                           slot.state <= static_cast<std::uint8_t>(JobState::failed);
+        bool state_valid = state_of(slot) >= JobState::not_started && state_of(slot) <= JobState::failed;
         if (!state_valid) {
-            slot.state = static_cast<std::uint8_t>(JobState::failed);
+            set_state(slot, JobState::failed);
             copy_truncated(slot.reason, "slot repaired after a crash");
         }
     }

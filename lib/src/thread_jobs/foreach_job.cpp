@@ -74,8 +74,7 @@ void ForeachJob::update_parent(bool final) {
         if (detail::is_finished(slot)) return false;
         if (slot.began_ns == 0) slot.began_ns = detail::now_ns();
         if (!final) {
-            if (slot.state == static_cast<std::uint8_t>(JobState::not_started))
-                slot.state = static_cast<std::uint8_t>(JobState::running);
+            if (detail::state_of(slot) == JobState::not_started) detail::set_state(slot, JobState::running);
             return true;
         }
         JobState state = JobState::completed;
