@@ -90,7 +90,7 @@ void BM_ChangeNotificationPingPong(benchmark::State& state) {
             if (!job) ::_exit(0);
             if (job->state == jobctl::JobState::running) {
                 jobctl::detail::table_of(other).update(ping, [](jobctl::detail::JobSlot& slot) {
-                    slot.state = static_cast<std::uint8_t>(jobctl::JobState::not_started);
+                    jobctl::detail::set_state(slot, jobctl::JobState::not_started);
                     return true;
                 });
                 continue;
@@ -100,7 +100,7 @@ void BM_ChangeNotificationPingPong(benchmark::State& state) {
     }
     for (auto _ : state) {
         jobctl::detail::table_of(repo).update(ping, [](jobctl::detail::JobSlot& slot) {
-            slot.state = static_cast<std::uint8_t>(jobctl::JobState::running);
+            jobctl::detail::set_state(slot, jobctl::JobState::running);
             return true;
         });
         for (;;) {

@@ -61,7 +61,7 @@ TEST_F(Stop, NeverSignalsAProcessItHasNotVerified) {
         slot.owner_pid = bystander.pid();
         slot.owner_start_time = 1;  // not the bystander's
         slot.owner_claimed = 1;
-        slot.state = static_cast<std::uint8_t>(JobState::running);
+        detail::set_state(slot, JobState::running);
         return true;
     });
     jobctl({"stop", std::to_string(job.id), "--timeout", "5"});

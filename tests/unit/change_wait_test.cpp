@@ -20,7 +20,7 @@ void finish_in_child(const std::string& repository_name, JobId id) {
     if (child == 0) {
         auto repo = Repository::open(repository_name);
         detail::table_of(repo).update(id, [](detail::JobSlot& slot) {
-            slot.state = static_cast<std::uint8_t>(JobState::completed);
+            detail::set_state(slot, JobState::completed);
             return true;
         });
         ::_exit(0);
@@ -61,7 +61,7 @@ TEST_F(ChangeWait, OutputAloneDoesNotWakeThoseWaitingForStates) {
     EXPECT_NE(detail::table_of(repository()).change_count(), any);
     EXPECT_EQ(detail::table_of(repository()).change_count(detail::JobTable::Changes::of_state), of_state);
     detail::table_of(repository()).update(job.id, [](detail::JobSlot& slot) {
-        slot.state = static_cast<std::uint8_t>(JobState::running);
+        detail::set_state(slot, JobState::running);
         return true;
     });
     EXPECT_NE(detail::table_of(repository()).change_count(detail::JobTable::Changes::of_state), of_state);

@@ -54,7 +54,7 @@ TEST_F(RobustLock, HalfWrittenSlotIsRestoredByTheNextLocker) {
     JobInfo job = detail::table_of(repository()).add({"before", JobType::process, "echo before"});
     run_child_killed_at(testing::CrashPoint::slot_half_written, repository_name(), [&](Repository& repo) {
         detail::table_of(repo).update(job.id, [](detail::JobSlot& slot) {
-            slot.state = static_cast<std::uint8_t>(JobState::completed);
+            detail::set_state(slot, JobState::completed);
             detail::copy_truncated(slot.name, "after");
             detail::copy_truncated(slot.reason, "half of this never lands");
             return true;

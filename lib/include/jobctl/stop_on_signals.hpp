@@ -7,12 +7,16 @@
 
 #include <atomic>
 #include <csignal>
-#include <thread>
+#include <memory>
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
 
 namespace jobctl {
+
+namespace detail {
+struct SignalWatcher;
+}
 
 class StopOnSignals {
 public:
@@ -32,10 +36,8 @@ public:
 private:
     sigset_t signals_;
     sigset_t previous_mask_;
-    int signal_fd_ = -1;
-    int wake_fd_ = -1;  // eventfd: the destructor wants the watcher to end
     std::atomic<int> received_{0};
-    std::thread watcher_;
+    std::unique_ptr<detail::SignalWatcher> watcher_;  // the signalfd and the thread reading it
 };
 
 }  // namespace jobctl

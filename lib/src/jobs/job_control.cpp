@@ -25,7 +25,7 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
         if (detail::is_finished(slot)) return false;
         slot.stop_requested = 1;
         slot.stop_grace_ms = static_cast<std::uint32_t>(grace.count());
-        slot.state = static_cast<std::uint8_t>(JobState::stopping);
+        detail::set_state(slot, JobState::stopping);
         requested = true;
         return true;
     }, detail::JobTable::Change::stop_request);

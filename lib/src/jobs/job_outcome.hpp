@@ -10,11 +10,9 @@
 namespace jobctl::detail {
 
 inline void set_outcome(JobSlot& slot, JobState state, std::string_view reason) {
-    slot.state = static_cast<std::uint8_t>(state);
+    set_state(slot, state);
     copy_truncated(slot.reason, reason);
     slot.ended_ns = now_ns();
 }
-
-inline bool is_finished(const JobSlot& slot) { return is_terminal(static_cast<JobState>(slot.state)); }
 
 }  // namespace jobctl::detail

@@ -60,27 +60,23 @@ std::size_t read_at_least(int fd, char* buffer, std::size_t minimum, std::size_t
 
 OutputLogWriter::OutputLogWriter(std::filesystem::path directory) : directory_(std::move(directory)) {}
 
-OutputLogWriter::~OutputLogWriter() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
 void OutputLogWriter::open() {
     ensure_spool_directory(directory_);
     auto path = directory_ / kOutputLogFileName;
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd_ < 0) throw_system_error("cannot open " + path.string(), errno);
-    off_t end = ::lseek(fd_, 0, SEEK_END);
+    fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd_) throw_system_error("cannot open " + path.string(), errno);
+    off_t end = ::lseek(fd_.get(), 0, SEEK_END);
     size_ = end > 0 ? static_cast<std::uint64_t>(end) : 0;
 }
 
 std::uint64_t OutputLogWriter::append(OutputStream stream, std::string_view bytes) {
     if (bytes.size() > kMaxRecordLength)
         throw Error(ErrorCode::invalid_argument, "output record larger than the log's limit");
-    if (fd_ < 0) open();
+    if (!fd_) open();
     OutputRecordHeader header{static_cast<std::uint32_t>(bytes.size()),
                               static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
     iovec parts[2] = {{&header, sizeof header}, {const_cast<char*>(bytes.data()), bytes.size()}};
-    write_all_at(fd_, parts, 2, size_, directory_ / kOutputLogFileName);
+    write_all_at(fd_.get(), parts, 2, size_, directory_ / kOutputLogFileName);
     size_ += sizeof header + bytes.size();
     return size_;
 }
@@ -88,16 +84,16 @@ std::uint64_t OutputLogWriter::append(OutputStream stream, std::string_view byte
 std::optional<std::uint64_t> OutputLogWriter::append_from_pipe(OutputStream stream, int pipe_fd) {
     int available = 0;
     if (::ioctl(pipe_fd, FIONREAD, &available) != 0 || available <= 0) return std::nullopt;
-    if (fd_ < 0) open();
+    if (!fd_) open();
     auto length = std::min<std::uint32_t>(static_cast<std::uint32_t>(available), kMaxRecordLength);
     OutputRecordHeader header{length, static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
     iovec part{&header, sizeof header};
-    write_all_at(fd_, &part, 1, size_, directory_ / kOutputLogFileName);
+    write_all_at(fd_.get(), &part, 1, size_, directory_ / kOutputLogFileName);
     // The pipe holds at least `length` bytes and nobody else reads it: move
     // exactly that many into the file, without copying them through us.
     loff_t offset = static_cast<loff_t>(size_ + sizeof header);
     for (std::uint32_t moved = 0; moved < length;) {
-        ssize_t got = ::splice(pipe_fd, nullptr, fd_, &offset, length - moved, SPLICE_F_MOVE);
+        ssize_t got = ::splice(pipe_fd, nullptr, fd_.get(), &offset, length - moved, SPLICE_F_MOVE);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) throw_system_error("cannot move output into " + (directory_ / kOutputLogFileName).string(),
                                          got < 0 ? errno : EIO);
@@ -112,19 +108,15 @@ OutputLogReader::OutputLogReader(const std::filesystem::path& directory)
     reopen_if_missing();
 }
 
-OutputLogReader::~OutputLogReader() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
 void OutputLogReader::reopen_if_missing() {
-    if (fd_ >= 0) return;
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd_ < 0 && errno != ENOENT) throw_system_error("cannot open " + path_.string(), errno);
+    if (fd_) return;
+    fd_.reset(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd_ && errno != ENOENT) throw_system_error("cannot open " + path_.string(), errno);
 }
 
 std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const OutputSink& sink) {
     reopen_if_missing();
-    if (fd_ < 0) return from;
+    if (!fd_) return from;
     std::vector<char> block;
     std::uint64_t block_start = from;
     std::uint64_t offset = from;
@@ -134,7 +126,7 @@ std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const 
         std::size_t maximum = std::max<std::size_t>(needed, std::min<std::uint64_t>(kReadBlock, to - offset));
         block.resize(maximum);
         block_start = offset;
-        std::size_t got = read_at_least(fd_, block.data(), needed, maximum, offset);
+        std::size_t got = read_at_least(fd_.get(), block.data(), needed, maximum, offset);
         block.resize(got);
         return got >= needed;
     };

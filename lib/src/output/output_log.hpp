@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "jobctl/receive.hpp"
+#include "system/file_descriptor.hpp"
 
 namespace jobctl {
 
@@ -30,7 +31,6 @@ class OutputLogWriter {
 public:
     // Opens (creating) the log in `directory`, which is created on first use.
     explicit OutputLogWriter(std::filesystem::path directory);
-    ~OutputLogWriter();
     OutputLogWriter(const OutputLogWriter&) = delete;
     OutputLogWriter& operator=(const OutputLogWriter&) = delete;
 
@@ -46,7 +46,7 @@ private:
     void open();
 
     std::filesystem::path directory_;
-    int fd_ = -1;
+    detail::FileDescriptor fd_;  // opened with the first record
     std::uint64_t size_ = 0;
 };
 
@@ -54,7 +54,6 @@ class OutputLogReader {
 public:
     // A missing log reads as empty.
     explicit OutputLogReader(const std::filesystem::path& directory);
-    ~OutputLogReader();
     OutputLogReader(const OutputLogReader&) = delete;
     OutputLogReader& operator=(const OutputLogReader&) = delete;
 
@@ -66,7 +65,7 @@ private:
     void reopen_if_missing();
 
     std::filesystem::path path_;
-    int fd_ = -1;
+    detail::FileDescriptor fd_;  // empty while there is no log
 };
 
 }  // namespace jobctl

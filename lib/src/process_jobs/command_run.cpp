@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "output/output_log.hpp"
+#include "system/pidfd.hpp"
 #include "system/process_identity.hpp"
 #include "jobctl/process_job.hpp"
 #include "table/segment_layout.hpp"
@@ -35,9 +35,6 @@ using detail::JobSlot;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kReadChunk = 1u << 20;
-
-void set_state(JobSlot& slot, JobState state) { slot.state = static_cast<std::uint8_t>(state); }
-JobState state_of(const JobSlot& slot) { return static_cast<JobState>(slot.state); }
 
 std::string signal_name(int signal) {
     const char* abbreviation = ::sigabbrev_np(signal);
@@ -65,10 +62,10 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
         return false;
     }
     child_ = command.pid;
-    out_fd_ = command.out_fd;
-    err_fd_ = command.err_fd;
-    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, child_, 0));
-    if (pidfd_ < 0) throw_system_error("pidfd_open", errno);  // the destructor ends the command
+    out_fd_ = std::move(command.out_fd);
+    err_fd_ = std::move(command.err_fd);
+    pidfd_ = open_pidfd(child_);
+    if (!pidfd_) throw_system_error("pidfd_open", errno);  // the destructor ends the command
     auto identity = ProcessIdentity::of(child_);
     detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
         if (state_of(slot) == JobState::not_started) set_state(slot, JobState::running);
@@ -80,17 +77,16 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
     return true;
 }
 
-void CommandRun::pump(int& fd, OutputStream stream) {
+void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
     // Usually the bytes go straight from the pipe into the log (splice).
-    std::optional<std::uint64_t> size = log_.append_from_pipe(stream, fd);
+    std::optional<std::uint64_t> size = log_.append_from_pipe(stream, fd.get());
     if (!size) {
         // Nothing buffered although poll said readable: the end of the output
         // (read returns 0), or bytes that arrived just now.
-        ssize_t got = ::read(fd, buffer_.get(), kReadChunk);
+        ssize_t got = ::read(fd.get(), buffer_.get(), kReadChunk);
         if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
         if (got <= 0) {
-            ::close(fd);
-            fd = -1;
+            fd.reset();
             return;
         }
         size = log_.append(stream, std::string_view(buffer_.get(), static_cast<std::size_t>(got)));
@@ -164,8 +160,7 @@ CommandRun::~CommandRun() {
         ::killpg(child_, SIGKILL);
         ::waitpid(child_, nullptr, 0);
     }
-    for (int fd : {out_fd_, err_fd_, pidfd_})
-        if (fd >= 0) ::close(fd);
+    // The pipes and the pidfd close with their owners.
 }
 
 void CommandRun::run(const std::vector<std::string>& argv) {
@@ -173,9 +168,9 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     std::optional<siginfo_t> exit_status;
     // Finished when the command has exited and everything that shared its
     // output pipes (its background children) has closed them.
-    while (!exit_status || out_fd_ >= 0 || err_fd_ >= 0) {
-        pollfd fds[4] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0},
-                         {exit_status ? -1 : pidfd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+    while (!exit_status || out_fd_ || err_fd_) {
+        pollfd fds[4] = {{out_fd_.get(), POLLIN, 0}, {err_fd_.get(), POLLIN, 0},
+                         {exit_status ? -1 : pidfd_.get(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
         int ready = ::poll(fds, 4, poll_timeout_ms());
         if (ready < 0 && errno != EINTR) throw_system_error("poll", errno);
         if (fds[0].revents != 0) pump(out_fd_, OutputStream::out);

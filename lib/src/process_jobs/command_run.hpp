@@ -14,6 +14,7 @@
 #include "jobctl/job.hpp"
 #include "output/output_log.hpp"
 #include "jobctl/repository.hpp"
+#include "system/file_descriptor.hpp"
 
 namespace jobctl::detail {
 
@@ -29,7 +30,7 @@ public:
 
 private:
     bool spawn(const std::vector<std::string>& argv);
-    void pump(int& fd, OutputStream stream);
+    void pump(FileDescriptor& fd, OutputStream stream);
     void on_stop_request();
     void record_outcome(const siginfo_t& status);
     int poll_timeout_ms() const;
@@ -42,9 +43,9 @@ private:
 
     pid_t child_ = -1;
     bool reaped_ = false;
-    int out_fd_ = -1;
-    int err_fd_ = -1;
-    int pidfd_ = -1;
+    FileDescriptor out_fd_;  // read ends of the command's pipes; empty once at their end
+    FileDescriptor err_fd_;
+    FileDescriptor pidfd_;
     bool stopping_ = false;
     std::optional<std::chrono::steady_clock::time_point> kill_deadline_;
 };

@@ -9,6 +9,7 @@
 
 #include "system/clock.hpp"
 #include "process_jobs/command_run.hpp"
+#include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/error.hpp"
@@ -41,11 +42,11 @@ bool claim(Repository& repository, JobId id) {
 }
 
 // Blocked since before exec (see process_launch.cpp); read here instead.
-int stop_signal_fd() {
+detail::FileDescriptor stop_signal_fd() {
     sigset_t signals = detail::stop_signal_set();
     sigprocmask(SIG_BLOCK, &signals, nullptr);
-    int fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (fd < 0) throw_system_error("signalfd", errno);
+    detail::FileDescriptor fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!fd) throw_system_error("signalfd", errno);
     return fd;
 }
 
@@ -53,8 +54,8 @@ int stop_signal_fd() {
 
 int detail::run_process_job(Repository& repository, JobId id, const std::vector<std::string>& argv) {
     try {
-        int signal_fd = stop_signal_fd();
-        if (claim(repository, id)) detail::CommandRun(repository, id, signal_fd).run(argv);
+        detail::FileDescriptor signal_fd = stop_signal_fd();
+        if (claim(repository, id)) detail::CommandRun(repository, id, signal_fd.get()).run(argv);
         return 0;
     } catch (const std::exception& error) {
         // Record why, rather than leave the job to be found "worker lost".

@@ -15,6 +15,7 @@
 #include "jobctl/process_job.hpp"
 #include "system/command_spawn.hpp"
 #include "system/detached_fork.hpp"
+#include "system/file_descriptor.hpp"
 #include "process_jobs/command_text.hpp"
 #include "table/segment_layout.hpp"
 #include "system/signal_sets.hpp"
@@ -39,6 +40,8 @@ bool is_executable_file(const std::filesystem::path& path) {
     // arrives while it is still loading is not lost.
     sigset_t stop_signals = detail::stop_signal_set();
     sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    // Raw descriptors here: no destructor runs in this child. close_range
+    // closes null_fd (and the report pipe) along with everything else.
     int null_fd = ::open("/dev/null", O_RDWR);
     if (null_fd >= 0) {
         ::dup2(null_fd, 0);
@@ -54,15 +57,15 @@ bool is_executable_file(const std::filesystem::path& path) {
 pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::string>& arguments) {
     std::vector<char*> argv = detail::exec_argv(arguments);
     const sigset_t defaulted = detail::defaulted_signal_set();  // built before fork: no work in the child
-    int report = detail::fork_detached(
-        [&](int report_fd) {
+    detail::FileDescriptor report = detail::fork_detached(
+        [&](detail::FileDescriptor report_fd) {
             pid_t self = ::getpid();
-            [[maybe_unused]] ssize_t ignored = ::write(report_fd, &self, sizeof self);
-            exec_worker(worker.c_str(), argv.data(), defaulted);
+            [[maybe_unused]] ssize_t ignored = ::write(report_fd.get(), &self, sizeof self);
+            exec_worker(worker.c_str(), argv.data(), defaulted);  // closes report_fd; never returns
         },
         "the worker");
     pid_t worker_pid = -1;
-    if (!detail::read_report(report, &worker_pid, sizeof worker_pid) || worker_pid <= 0)
+    if (!detail::read_report(std::move(report), &worker_pid, sizeof worker_pid) || worker_pid <= 0)
         throw_system_error("cannot fork the worker", EAGAIN);
     return worker_pid;
 }

@@ -5,9 +5,7 @@
 #include <spawn.h>
 #include <unistd.h>
 
-#include <cerrno>
-
-#include "jobctl/error.hpp"
+#include "system/file_descriptor.hpp"
 #include "system/signal_sets.hpp"
 
 extern char** environ;
@@ -17,16 +15,10 @@ namespace {
 
 constexpr int kPipeSize = 1 << 20;
 
-struct Pipe {
-    int read_end = -1;
-    int write_end = -1;
-};
-
 Pipe make_pipe(bool large) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
-    if (large) ::fcntl(fds[0], F_SETPIPE_SZ, kPipeSize);  // fewer, larger reads; best effort
-    return {fds[0], fds[1]};
+    Pipe pipe = open_pipe();
+    if (large) ::fcntl(pipe.read_end.get(), F_SETPIPE_SZ, kPipeSize);  // fewer, larger reads; best effort
+    return pipe;
 }
 
 // posix_spawn's attribute objects, freed however we leave.
@@ -45,8 +37,8 @@ struct SpawnSettings {
         posix_spawnattr_setsigdefault(&attributes, &defaults);
         posix_spawn_file_actions_init(&file_actions);
         posix_spawn_file_actions_addopen(&file_actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&file_actions, out.write_end, 1);
-        posix_spawn_file_actions_adddup2(&file_actions, err.write_end, 2);
+        posix_spawn_file_actions_adddup2(&file_actions, out.write_end.get(), 1);
+        posix_spawn_file_actions_adddup2(&file_actions, err.write_end.get(), 2);
         // A thread-job host's own descriptors (a CI runner's, say) are none of the command's business.
         posix_spawn_file_actions_addclosefrom_np(&file_actions, 3);
     }
@@ -68,25 +60,16 @@ std::vector<char*> exec_argv(const std::vector<std::string>& argv) {
 SpawnedCommand spawn_command(const std::vector<std::string>& argv) {
     std::vector<char*> raw = exec_argv(argv);
     Pipe out = make_pipe(true);
-    Pipe err;
-    try {
-        err = make_pipe(false);
-    } catch (...) {
-        ::close(out.read_end);
-        ::close(out.write_end);
-        throw;
-    }
+    Pipe err = make_pipe(false);
     SpawnSettings settings(out, err);
     pid_t pid = -1;
     int error = ::posix_spawnp(&pid, raw[0], &settings.file_actions, &settings.attributes, raw.data(), environ);
-    ::close(out.write_end);
-    ::close(err.write_end);
-    if (error != 0) {
-        ::close(out.read_end);
-        ::close(err.read_end);
-        return {-1, -1, -1, error};
-    }
-    return {pid, out.read_end, err.read_end, 0};
+    // Only the command (and what it starts) may hold the write ends: the
+    // pipes then end when it and its children are done with them.
+    out.write_end.reset();
+    err.write_end.reset();
+    if (error != 0) return {-1, FileDescriptor(), FileDescriptor(), error};
+    return {pid, std::move(out.read_end), std::move(err.read_end), 0};
 }
 
 }  // namespace jobctl::detail

@@ -9,13 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "system/file_descriptor.hpp"
+
 namespace jobctl::detail {
 
 struct SpawnedCommand {
     pid_t pid = -1;
-    int out_fd = -1;      // read ends, close-on-exec
-    int err_fd = -1;
-    int exec_error = 0;   // errno of a failed exec; then pid is -1 and no fds are open
+    FileDescriptor out_fd;  // read ends, close-on-exec
+    FileDescriptor err_fd;
+    int exec_error = 0;     // errno of a failed exec; then pid is -1 and both fds are empty
 };
 
 SpawnedCommand spawn_command(const std::vector<std::string>& argv);

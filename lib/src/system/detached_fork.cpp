@@ -1,6 +1,5 @@
 #include "system/detached_fork.hpp"
 
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,31 +9,32 @@
 
 namespace jobctl::detail {
 
-int fork_detached(const std::function<void(int report_fd)>& grandchild, const std::string& what) {
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0) throw_system_error("pipe", errno);
+FileDescriptor fork_detached(const std::function<void(FileDescriptor report)>& grandchild,
+                             const std::string& what) {
+    Pipe report = open_pipe();
     pid_t intermediate = ::fork();
     if (intermediate < 0) {
         int error = errno;
-        ::close(report[0]);
-        ::close(report[1]);
-        throw_system_error("cannot fork " + what, error);
+        throw_system_error("cannot fork " + what, error);  // the pipe's owners close it
     }
     if (intermediate == 0) {
+        // The children leave by _exit (or exec), so `report` is never
+        // destroyed here: its descriptors go with the process (or with exec,
+        // being close-on-exec) and no other owner's destructor runs.
         ::setsid();
-        if (::fork() == 0) grandchild(report[1]);
+        if (::fork() == 0) grandchild(std::move(report.write_end));
         ::_exit(0);
     }
-    ::close(report[1]);
+    // From here on only the grandchild writes: its exit (or exec) ends the report.
+    report.write_end.reset();
     while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {}
-    return report[0];
+    return std::move(report.read_end);
 }
 
-bool read_report(int fd, void* answer, std::size_t size) {
+bool read_report(FileDescriptor report, void* answer, std::size_t size) {
     ssize_t got;
-    do got = ::read(fd, answer, size);
+    do got = ::read(report.get(), answer, size);
     while (got < 0 && errno == EINTR);
-    ::close(fd);
     return got == static_cast<ssize_t>(size);
 }
 

@@ -10,6 +10,7 @@
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
+#include "system/file_descriptor.hpp"
 
 namespace jobctl::detail {
 
@@ -28,12 +29,11 @@ public:
 
 private:
     void run();
-    void close_all();
 
     const Repository& repository_;
     std::mutex mutex_;
-    std::map<int, int> pidfd_by_pid_;  // guarded by mutex_
-    int wake_fd_ = -1;                 // eventfd: the set changed or we stop
+    std::map<int, FileDescriptor> pidfd_by_pid_;  // guarded by mutex_
+    FileDescriptor wake_fd_;                      // eventfd: the set changed or we stop
     bool stopping_ = false;
     bool complete_ = true;
     std::thread thread_;

@@ -9,6 +9,8 @@
 #include <cstdlib>
 
 #include "jobctl/error.hpp"
+#include "system/file_descriptor.hpp"
+#include "system/pidfd.hpp"
 #include <cstring>
 #include <string>
 
@@ -25,11 +27,11 @@ struct StatFields {
 std::optional<StatFields> read_stat(pid_t pid) {
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
+    detail::FileDescriptor fd(::open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
     char buffer[1024];
-    ssize_t length = ::read(fd, buffer, sizeof buffer - 1);
-    ::close(fd);
+    ssize_t length = ::read(fd.get(), buffer, sizeof buffer - 1);
+    fd.reset();
     if (length <= 0) return std::nullopt;
     buffer[length] = '\0';
     char* cursor = std::strrchr(buffer, ')');
@@ -69,36 +71,28 @@ bool ProcessIdentity::alive() const {
 
 namespace {
 
-// A pidfd that surely names `identity` (checked after opening), or -1.
-int verified_pidfd(const ProcessIdentity& identity) {
-    if (identity.pid <= 0) return -1;
-    int fd = static_cast<int>(::syscall(SYS_pidfd_open, identity.pid, 0));
-    if (fd < 0) return -1;
-    if (!identity.alive()) {
-        ::close(fd);
-        return -1;
-    }
+// A pidfd that surely names `identity` (checked after opening), or an empty one.
+detail::FileDescriptor verified_pidfd(const ProcessIdentity& identity) {
+    if (identity.pid <= 0) return {};
+    detail::FileDescriptor fd = detail::open_pidfd(identity.pid);
+    if (!fd || !identity.alive()) return {};
     return fd;
 }
 
 }  // namespace
 
 bool ProcessIdentity::send_signal(int signal) const {
-    int fd = verified_pidfd(*this);
-    if (fd < 0) return false;
-    bool sent = ::syscall(SYS_pidfd_send_signal, fd, signal, nullptr, 0) == 0;
-    ::close(fd);
-    return sent;
+    detail::FileDescriptor fd = verified_pidfd(*this);
+    if (!fd) return false;
+    return ::syscall(SYS_pidfd_send_signal, fd.get(), signal, nullptr, 0) == 0;
 }
 
 bool ProcessIdentity::signal_group(int signal) const {
-    int fd = verified_pidfd(*this);
-    if (fd < 0) return false;
-    pollfd exited{fd, POLLIN, 0};
+    detail::FileDescriptor fd = verified_pidfd(*this);
+    if (!fd) return false;
+    pollfd exited{fd.get(), POLLIN, 0};
     bool leader_running = ::poll(&exited, 1, 0) == 0;  // readable once it has exited
-    bool sent = leader_running && ::killpg(pid, signal) == 0;
-    ::close(fd);
-    return sent;
+    return leader_running && ::killpg(pid, signal) == 0;
 }
 
 }  // namespace jobctl

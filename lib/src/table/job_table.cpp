@@ -37,7 +37,7 @@ JobInfo to_info(const JobSlot& slot) {
     // A damaged (or older) table may hold any bytes: readers get UTF-8.
     info.name = detail::to_valid_utf8(detail::read_field(slot.name));
     info.type = static_cast<JobType>(slot.type);
-    info.state = static_cast<JobState>(slot.state);
+    info.state = detail::state_of(slot);
     info.reason = detail::to_valid_utf8(detail::read_field(slot.reason));
     info.command = detail::to_valid_utf8(detail::read_field(slot.command));
     info.location = detail::to_valid_utf8(detail::read_field(slot.location));
@@ -97,7 +97,7 @@ std::uint32_t free_slot(const detail::Segment& segment, JobId new_id) {
 }
 
 bool finished_and_received(const JobSlot& slot) {
-    return is_terminal(static_cast<JobState>(slot.state)) && slot.read_offset >= slot.output_bytes;
+    return detail::is_finished(slot) && slot.read_offset >= slot.output_bytes;
 }
 
 // A full table makes room: the job that finished first among those whose
@@ -181,7 +181,7 @@ JobInfo JobTable::add(const NewJob& job) {
         slot.id = header.next_id;
         slot.parent_id = job.parent_id;
         slot.type = static_cast<std::uint8_t>(job.type);
-        slot.state = static_cast<std::uint8_t>(JobState::not_started);
+        detail::set_state(slot, JobState::not_started);
         slot.owner_pid = job.owner_pid;
         slot.owner_start_time = job.owner_start_time;
         slot.owner_claimed = job.owner_claimed ? 1 : 0;

@@ -14,21 +14,11 @@
 
 #include "jobctl/error.hpp"
 #include "system/boot_id.hpp"
+#include "system/file_descriptor.hpp"
 #include "table/segment_lock.hpp"
 
 namespace jobctl::detail {
 namespace {
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() { if (fd_ >= 0) ::close(fd_); }
-    FileDescriptor(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
 
 [[noreturn]] void throw_unusable(const RepositoryLocation& location, const std::string& why) {
     throw Error(ErrorCode::repository_unusable,
@@ -62,16 +52,19 @@ void create_segment(const RepositoryLocation& location, std::uint32_t capacity) 
                     "repository capacity must be between 1 and " + std::to_string(kMaxCapacity));
     const std::string table = location.table.string();
     std::string temporary = (location.table.parent_path() / ("." + location.table.filename().string() + ".XXXXXX")).string();
-    int raw_fd = ::mkostemp(temporary.data(), O_CLOEXEC);
-    if (raw_fd < 0) throw_system_error("cannot create " + temporary, errno);
-    FileDescriptor fd(raw_fd);
+    FileDescriptor fd(::mkostemp(temporary.data(), O_CLOEXEC));
+    if (!fd) throw_system_error("cannot create " + temporary, errno);
     std::size_t size = segment_size(capacity);
     int error = ::fchmod(fd.get(), 0600) == 0 && ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
     if (error == 0) {
-        void* address = map_file(fd.get(), size);
-        init_header(static_cast<SegmentHeader*>(address), capacity, current_boot_id());
-        ::munmap(address, size);
-        if (::link(temporary.c_str(), table.c_str()) != 0 && errno != EEXIST) error = errno;
+        void* address = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+        if (address == MAP_FAILED) {
+            error = errno;
+        } else {
+            init_header(static_cast<SegmentHeader*>(address), capacity, current_boot_id());
+            ::munmap(address, size);
+            if (::link(temporary.c_str(), table.c_str()) != 0 && errno != EEXIST) error = errno;
+        }
     }
     ::unlink(temporary.c_str());
     if (error != 0) throw_system_error("cannot create the repository's table " + table, error);
@@ -114,14 +107,13 @@ void recover_if_rebooted(int fd, SegmentHeader& header, std::uint32_t capacity) 
 }  // namespace
 
 bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
-    int raw_fd = ::open(name.table.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (raw_fd < 0) {
+    FileDescriptor fd(::open(name.table.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
         if (errno == ENOENT) return false;
         if (errno == EACCES || errno == ELOOP)
             throw_unusable(name, "it belongs to another user or is not a regular file");
         throw_system_error("cannot open " + name.table.string(), errno);
     }
-    FileDescriptor fd(raw_fd);
     struct stat status {};
     if (::fstat(fd.get(), &status) != 0) throw_system_error("cannot stat " + name.table.string(), errno);
     if (!S_ISREG(status.st_mode)) throw_unusable(name, "not a regular file");

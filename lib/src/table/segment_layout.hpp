@@ -1,13 +1,16 @@
 #pragma once
 // The bytes of a repository segment. Plain data only: no pointers, no heap,
-// so every process can map the segment at any address. Any change here must
-// bump kLayoutVersion, which every opener checks.
+// so every process can map the segment at any address. Every process of the
+// user maps it MAP_SHARED and keeps to the protocol written above the structs.
 
 #include <pthread.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
+
+#include "jobctl/job.hpp"
 
 namespace jobctl::detail {
 
@@ -20,6 +23,123 @@ inline constexpr std::size_t kCommandSize = 256;
 inline constexpr std::size_t kLocationSize = 64;
 inline constexpr std::size_t kReasonSize = 128;
 inline constexpr std::size_t kBootIdSize = 40;  // /proc/sys/kernel/random/boot_id: 36 characters
+
+// The lock
+// --------
+// SegmentHeader::lock is a process-shared, robust pthread mutex, taken through
+// SegmentLock. It guards `next_id`, `slot_limit`, `journal` and every byte of
+// every slot: these are read and written only while it is held. A critical
+// section copies slots in or out and, but for repair, writes at most one slot
+// (JobTable::add, update, erase, through write_slot); it makes no system call
+// that can block.
+//
+// Read without the lock
+// ---------------------
+// `magic`, `layout_version`, `header_size`, `slot_size` and `capacity` are
+// written once, before the segment file is linked under its name
+// (create_segment), and never again. An opener checks them unlocked; from
+// then on it uses its own validated copy of the capacity.
+//
+// `boot_id` and `reboots_survived` are written at creation and then only by
+// recover_after_reboot, which runs under an exclusive flock() on the table
+// file (not under the mutex: the mutex of an old boot may be held forever by
+// a thread that no longer exists). It writes `boot_id` last, after a release
+// fence; an opener reads `boot_id` unlocked and, if it is the current boot,
+// goes on after an acquire fence, seeing the recovered table. An opener that
+// finds another boot takes the flock and looks again, so exactly one process
+// recovers.
+//
+// The three counters are atomics, used without the lock. They carry no data:
+// they only say "look again", and every decision is taken on slots read
+// under the lock. They may wrap.
+//  - `change_counter` is bumped after every change, `state_counter` after
+//    every change other than one that only moves `output_bytes` or
+//    `read_offset` (update compares the slot before and after). The writer
+//    bumps them with fetch_add (acq_rel) after it has released the lock, then
+//    futex-wakes all waiters (notify_change bumps and wakes both; OwnerWatch
+//    also calls it when an owner dies, and a host when it shuts down).
+//    repair_after_dead_owner bumps both (seq_cst, no wake) under the lock.
+//    A waiter loads one (acquire), reads the slots under the lock and, if
+//    its condition does not hold yet, futex-waits on the value it loaded. No
+//    wake-up is lost: a change that the locked read did not see is made
+//    after it, so its bump comes after the load, and the futex wait either
+//    finds another value or is woken.
+//  - `stop_request_count` is bumped (fetch_add, seq_cst) under the lock, in
+//    the critical section in which request_stop sets `stop_requested`, so
+//    before that change's `state_counter` bump. A thread-job host's stop
+//    watcher loads `state_counter` (acquire), then `stop_request_count`
+//    (acquire), and reads its jobs' stop flags (under the lock) only when the
+//    count moved. If that load missed a stop request, the `state_counter`
+//    load missed its bump too (the bump releases the count's increment), so
+//    the watcher's futex wait on it returns.
+//
+// Who writes which slot field
+// ---------------------------
+// Always under the lock: in JobTable::add and erase, or in the update()
+// lambdas named here.
+//  - JobTable::add, by the registering process: the whole slot, state
+//    NotStarted. `id` (until erase), `parent_id`, `type`, `name`, `command`,
+//    `location` and `created_ns` never change afterwards. A process job is
+//    registered by its launcher (jobctl start, run) as its unclaimed owner; a
+//    thread job and a foreach parent by their host, claimed.
+//  - `owner_pid`, `owner_start_time`: the launcher hands a job that it still
+//    owns, unclaimed, to its worker (hand_over_to_worker); the worker then
+//    claims it for itself and sets `owner_claimed` (claim).
+//  - `state` Running, `began_ns`: whoever runs the job. The worker, or a
+//    foreach child's pool thread, in CommandRun::spawn, which also sets
+//    `process_id` and `process_start_time`; a host's pool thread (begin); the
+//    foreach host for its parent (update_parent).
+//  - `stop_requested`, `stop_grace_ms`, `state` Stopping: request_stop, by
+//    any process (jobctl stop, a StopOnSignals watcher, a host shutting
+//    down), with the stop_request_count bump; and the job's runner when a
+//    stop reaches it as a signal or an event (CommandRun::on_stop_request).
+//  - The outcome (a terminal `state`, `reason`, `ended_ns`: set_outcome): the
+//    job's runner (finish_job, which alone also sets `has_exit_code`,
+//    `exit_code` and `term_signal`; claim and begin for a job stopped before
+//    it started; the pool's end, end_unstarted and run_job; the foreach host
+//    for its parent), and Liveness::check in any process that reads or waits,
+//    for a job whose owner is gone ("worker lost", "host lost"), and only if
+//    the slot still names the owner it found dead.
+//  - `output_bytes`: the one writer of the job's output log (CommandRun::pump;
+//    JobOutput::publish in a thread job's host).
+//  - `read_offset`: receivers (advance_read_offset), forward only and never
+//    past `output_bytes`.
+//  - JobTable::erase, by whoever removes the job (remove_job; start's
+//    roll-back when the worker cannot be started): the whole slot, zeroed.
+//
+// Crash repair
+// ------------
+// write_slot copies the slot's old bytes and index into `journal`, sets
+// `journal.active`, overwrites the slot and clears `active`, with a fence
+// between each step: a process killed anywhere leaves either an unarmed
+// journal and an untouched slot, or an armed journal that restores it. The
+// next locker gets EOWNERDEAD and runs repair_after_dead_owner, which:
+//  - copies `journal.before` back over slot `journal.index` if the journal is
+//    armed (and the index in range): the one slot being written is as it was
+//    before the dead process's critical section, which wrote no other slot;
+//  - raises `next_id` above every id in use and `slot_limit` past every used
+//    slot (add sets these two after its slot, unjournaled);
+//  - marks Failed, "slot repaired after a crash", any slot whose state byte
+//    is not a JobState;
+//  - bumps both change counters and the stop-request count (a writer killed
+//    after write_slot but before update's bump of the count must not leave a
+//    stop flag that hosts never look at); SegmentLock then marks the mutex
+//    consistent.
+// add runs the same repair when it finds `next_id` == 0 (a damaged header).
+// After a reboot, recover_after_reboot does the same slot repair, ends every
+// unfinished job Failed ("lost at reboot"), initialises a fresh mutex and
+// zeroes the counters.
+//
+// Layout version
+// --------------
+// An opener checks `magic`, `layout_version`, `header_size`, `slot_size`,
+// `capacity` and the file's size, and refuses any mismatch as
+// repository_unusable. So any change to the size or offset of any field of
+// SegmentHeader, SlotJournal or JobSlot, or to the meaning of a field or of
+// its values (a new JobState, a flag's sense, a counter's unit), bumps
+// kLayoutVersion. The static_asserts after the structs pin every size and
+// offset of the current version: a layout change that forgets the version
+// does not compile.
 
 // One job. id == 0 marks a free slot. Strings are NUL-terminated and
 // truncated to fit (see copy_truncated).
@@ -87,9 +207,74 @@ struct SegmentHeader {
     SlotJournal journal;
 };
 
+// A slot's state byte holds a JobState; read and write it only through these.
+inline JobState state_of(const JobSlot& slot) { return static_cast<JobState>(slot.state); }
+inline void set_state(JobSlot& slot, JobState state) { slot.state = static_cast<std::uint8_t>(state); }
+inline bool is_finished(const JobSlot& slot) { return is_terminal(state_of(slot)); }
+
 static_assert(std::is_trivially_copyable_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
+
+// The layout of version 4, field by field (see "Layout version" above).
+#define JOBCTL_SHARED_FIELD(type, field, offset, size)                                \
+    static_assert(offsetof(type, field) == (offset) && sizeof(type::field) == (size), \
+                  "the shared layout changed: bump kLayoutVersion and update these asserts")
+static_assert(kLayoutVersion == 4, "kLayoutVersion changed: update these asserts to the new layout");
+
+static_assert(sizeof(JobSlot) == 608 && alignof(JobSlot) == 8,
+              "the shared layout changed: bump kLayoutVersion and update these asserts");
+JOBCTL_SHARED_FIELD(JobSlot, id, 0, 4);
+JOBCTL_SHARED_FIELD(JobSlot, parent_id, 4, 4);
+JOBCTL_SHARED_FIELD(JobSlot, type, 8, 1);
+JOBCTL_SHARED_FIELD(JobSlot, state, 9, 1);
+JOBCTL_SHARED_FIELD(JobSlot, stop_requested, 10, 1);
+JOBCTL_SHARED_FIELD(JobSlot, has_exit_code, 11, 1);
+JOBCTL_SHARED_FIELD(JobSlot, owner_claimed, 12, 1);
+JOBCTL_SHARED_FIELD(JobSlot, reserved, 13, 3);
+JOBCTL_SHARED_FIELD(JobSlot, exit_code, 16, 4);
+JOBCTL_SHARED_FIELD(JobSlot, term_signal, 20, 4);
+JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);  // then 4 bytes of padding
+JOBCTL_SHARED_FIELD(JobSlot, owner_start_time, 32, 8);
+JOBCTL_SHARED_FIELD(JobSlot, process_id, 40, 4);
+JOBCTL_SHARED_FIELD(JobSlot, stop_grace_ms, 44, 4);
+JOBCTL_SHARED_FIELD(JobSlot, process_start_time, 48, 8);
+JOBCTL_SHARED_FIELD(JobSlot, created_ns, 56, 8);
+JOBCTL_SHARED_FIELD(JobSlot, began_ns, 64, 8);
+JOBCTL_SHARED_FIELD(JobSlot, ended_ns, 72, 8);
+JOBCTL_SHARED_FIELD(JobSlot, output_bytes, 80, 8);
+JOBCTL_SHARED_FIELD(JobSlot, read_offset, 88, 8);
+JOBCTL_SHARED_FIELD(JobSlot, name, 96, 64);
+JOBCTL_SHARED_FIELD(JobSlot, command, 160, 256);
+JOBCTL_SHARED_FIELD(JobSlot, location, 416, 64);
+JOBCTL_SHARED_FIELD(JobSlot, reason, 480, 128);
+
+static_assert(sizeof(SlotJournal) == 616 && alignof(SlotJournal) == 8,
+              "the shared layout changed: bump kLayoutVersion and update these asserts");
+JOBCTL_SHARED_FIELD(SlotJournal, active, 0, 4);
+JOBCTL_SHARED_FIELD(SlotJournal, index, 4, 4);
+JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 608);
+
+// The mutex is glibc's pthread_mutex_t (40 bytes on x86-64: the journal at
+// 232, the header 896 bytes); the offsets after it follow from its size.
+static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 616 + 63) / 64 * 64 &&
+                  alignof(SegmentHeader) == 64,
+              "the shared layout changed: bump kLayoutVersion and update these asserts");
+JOBCTL_SHARED_FIELD(SegmentHeader, magic, 0, 8);
+JOBCTL_SHARED_FIELD(SegmentHeader, layout_version, 8, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, header_size, 12, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, slot_size, 16, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, capacity, 20, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, next_id, 24, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, slot_limit, 28, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, boot_id, 32, 40);
+JOBCTL_SHARED_FIELD(SegmentHeader, reboots_survived, 72, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, stop_request_count, 132, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
+JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 616);
+#undef JOBCTL_SHARED_FIELD
 
 inline JobSlot* slots_of(SegmentHeader* header) {
     return reinterpret_cast<JobSlot*>(reinterpret_cast<char*>(header) + sizeof(SegmentHeader));

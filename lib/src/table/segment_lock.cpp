@@ -63,10 +63,9 @@ void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity)
         if (slot.id == 0) continue;
         if (slot.id >= header.next_id) header.next_id = slot.id + 1;
         if (i >= header.slot_limit) header.slot_limit = i + 1;
-        bool state_valid = slot.state >= static_cast<std::uint8_t>(JobState::not_started) &&
-                           slot.state <= static_cast<std::uint8_t>(JobState::failed);
+        bool state_valid = state_of(slot) >= JobState::not_started && state_of(slot) <= JobState::failed;
         if (!state_valid) {
-            slot.state = static_cast<std::uint8_t>(JobState::failed);
+            set_state(slot, JobState::failed);
             copy_truncated(slot.reason, "slot repaired after a crash");
         }
     }
@@ -88,6 +87,7 @@ void repair_after_dead_owner(const Segment& segment) {
     repair_slots(header, segment.slots(), segment.capacity());
     header.change_counter.fetch_add(1);
     header.state_counter.fetch_add(1);
+    header.stop_request_count.fetch_add(1);  // hosts look at their stop flags again
 }
 
 void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id) {
@@ -96,10 +96,10 @@ void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::st
     std::int64_t now = now_ns();
     for (std::uint32_t i = 0; i < std::min(header.slot_limit, capacity); ++i) {
         JobSlot& slot = slots[i];
-        if (slot.id == 0 || is_terminal(static_cast<JobState>(slot.state))) continue;
+        if (slot.id == 0 || is_finished(slot)) continue;
         // Its worker or host, and the command, died with the old boot; the
         // output it wrote before that stays receivable.
-        slot.state = static_cast<std::uint8_t>(JobState::failed);
+        set_state(slot, JobState::failed);
         copy_truncated(slot.reason, "lost at reboot");
         slot.ended_ns = now;
     }

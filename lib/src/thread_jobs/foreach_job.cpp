@@ -11,6 +11,7 @@
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/command_text.hpp"
 #include "system/detached_fork.hpp"
+#include "system/file_descriptor.hpp"
 #include "jobs/job_outcome.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
@@ -73,8 +74,7 @@ void ForeachJob::update_parent(bool final) {
         if (detail::is_finished(slot)) return false;
         if (slot.began_ns == 0) slot.began_ns = detail::now_ns();
         if (!final) {
-            if (slot.state == static_cast<std::uint8_t>(JobState::not_started))
-                slot.state = static_cast<std::uint8_t>(JobState::running);
+            if (detail::state_of(slot) == JobState::not_started) detail::set_state(slot, JobState::running);
             return true;
         }
         JobState state = JobState::completed;
@@ -146,16 +146,23 @@ struct HostReport {
     char message[256] = {};
 };
 
-void send_report(int fd, const HostReport& report) {
-    [[maybe_unused]] ssize_t ignored = ::write(fd, &report, sizeof report);  // < PIPE_BUF: one piece
-    ::close(fd);
+// Sends the one report and closes the pipe; a second report goes nowhere.
+void send_report(detail::FileDescriptor& fd, const HostReport& report) {
+    if (!fd) return;
+    [[maybe_unused]] ssize_t ignored = ::write(fd.get(), &report, sizeof report);  // < PIPE_BUF: one piece
+    fd.reset();
 }
 
-[[noreturn]] void run_detached_host(Repository& repository, const ForeachSpec& spec, int report_fd) {
+// In the detached grandchild. It runs the whole foreach (threads and all) and
+// ends with _exit, so owners in this frame and below work as usual, while
+// those of the caller's frames, copied by fork, are never destroyed here.
+[[noreturn]] void run_detached_host(Repository& repository, const ForeachSpec& spec,
+                                    detail::FileDescriptor report_fd) {
+    // null_fd stays raw: the close_range calls close it with the rest of the caller's descriptors.
     int null_fd = ::open("/dev/null", O_RDWR);
     for (int fd : {0, 1, 2}) ::dup2(null_fd, fd);
-    ::close_range(3, static_cast<unsigned>(report_fd) - 1, 0);
-    ::close_range(static_cast<unsigned>(report_fd) + 1, ~0u, 0);
+    ::close_range(3, static_cast<unsigned>(report_fd.get()) - 1, 0);
+    ::close_range(static_cast<unsigned>(report_fd.get()) + 1, ~0u, 0);
     try {
         StopOnSignals stop_on_signals;  // a shutdown stops the run rather than orphaning its commands
         ForeachJob job(repository, spec);
@@ -180,10 +187,11 @@ void send_report(int fd, const HostReport& report) {
 
 JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec) {
     detail::check_foreach_spec(spec);
-    int report = detail::fork_detached(
-        [&](int report_fd) { run_detached_host(repository, spec, report_fd); }, "the foreach host");
+    detail::FileDescriptor report = detail::fork_detached(
+        [&](detail::FileDescriptor report_fd) { run_detached_host(repository, spec, std::move(report_fd)); },
+        "the foreach host");
     HostReport answer;
-    if (!detail::read_report(report, &answer, sizeof answer))
+    if (!detail::read_report(std::move(report), &answer, sizeof answer))
         throw Error(ErrorCode::system, "the detached foreach host did not start");
     if (answer.parent == 0) throw Error(answer.code, answer.message);
     auto parent = repository.find(answer.parent);

@@ -7,43 +7,59 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <thread>
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "system/event_signal.hpp"
+#include "system/file_descriptor.hpp"
 #include "system/signal_sets.hpp"
 
 namespace jobctl {
+
+namespace detail {
+
+// The watcher thread and the descriptors it reads, which outlive it.
+struct SignalWatcher {
+    FileDescriptor signal_fd;
+    FileDescriptor wake_fd;  // eventfd: the destructor wants the watcher to end
+    std::thread thread;
+};
+
+}  // namespace detail
 
 StopOnSignals::StopOnSignals() : signals_(detail::stop_signal_set()) {
     pthread_sigmask(SIG_BLOCK, &signals_, &previous_mask_);
 }
 
 StopOnSignals::~StopOnSignals() {
-    if (watcher_.joinable()) {
-        detail::signal_event(wake_fd_);
-        watcher_.join();
+    if (watcher_ && watcher_->thread.joinable()) {
+        detail::signal_event(watcher_->wake_fd.get());
+        watcher_->thread.join();
     }
-    for (int fd : {signal_fd_, wake_fd_})
-        if (fd >= 0) ::close(fd);
+    watcher_.reset();  // closes the signalfd before the signals are unblocked
     pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
 void StopOnSignals::watch(Repository& repository, JobId job) {
-    signal_fd_ = ::signalfd(-1, &signals_, SFD_CLOEXEC);
-    wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
-    if (signal_fd_ < 0 || wake_fd_ < 0) throw_system_error("cannot watch for signals", errno);
-    watcher_ = std::thread([this, &repository, job] {
-        pollfd fds[2] = {{signal_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    auto watcher = std::make_unique<detail::SignalWatcher>();
+    watcher->signal_fd.reset(::signalfd(-1, &signals_, SFD_CLOEXEC));
+    watcher->wake_fd.reset(::eventfd(0, EFD_CLOEXEC));
+    if (!watcher->signal_fd || !watcher->wake_fd) throw_system_error("cannot watch for signals", errno);
+    int signal_fd = watcher->signal_fd.get();
+    int wake_fd = watcher->wake_fd.get();
+    watcher->thread = std::thread([this, &repository, job, signal_fd, wake_fd] {
+        pollfd fds[2] = {{signal_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
         while (::poll(fds, 2, -1) < 0 && errno == EINTR) {}
         signalfd_siginfo info;
-        if (fds[0].revents == 0 || ::read(signal_fd_, &info, sizeof info) != sizeof info) return;
+        if (fds[0].revents == 0 || ::read(signal_fd, &info, sizeof info) != sizeof info) return;
         received_ = static_cast<int>(info.ssi_signo);
         try {
             request_stop(repository, job, kDefaultStopGrace);
         } catch (const std::exception&) {  // the job is gone: nothing to stop
         }
     });
+    watcher_ = std::move(watcher);
 }
 
 }  // namespace jobctl

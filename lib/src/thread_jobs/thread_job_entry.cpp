@@ -14,24 +14,20 @@ namespace {
 
 }  // namespace
 
-ThreadJobEntry::~ThreadJobEntry() {
-    if (stop_fd_ >= 0) ::close(stop_fd_);
-}
-
 void ThreadJobEntry::request_stop() {
     stop.store(true);
     std::lock_guard lock(mutex_);
-    if (stop_fd_ >= 0) signal_event(stop_fd_);
+    if (stop_fd_) signal_event(stop_fd_.get());
 }
 
 int ThreadJobEntry::stop_event_fd() {
     std::lock_guard lock(mutex_);
-    if (stop_fd_ < 0) {
-        stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (stop_fd_ < 0) throw_system_error("eventfd", errno);
-        if (stop.load()) signal_event(stop_fd_);  // requested before anyone listened
+    if (!stop_fd_) {
+        stop_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+        if (!stop_fd_) throw_system_error("eventfd", errno);
+        if (stop.load()) signal_event(stop_fd_.get());  // requested before anyone listened
     }
-    return stop_fd_;
+    return stop_fd_.get();
 }
 
 }  // namespace jobctl::detail

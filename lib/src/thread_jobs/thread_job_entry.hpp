@@ -7,12 +7,12 @@
 #include <mutex>
 
 #include "jobctl/thread_job_host.hpp"
+#include "system/file_descriptor.hpp"
 
 namespace jobctl::detail {
 
 struct ThreadJobEntry {
     ThreadJobEntry(JobId job_id, ThreadJobBody job_body) : id(job_id), body(std::move(job_body)) {}
-    ~ThreadJobEntry();
 
     void request_stop();
     int stop_event_fd();  // created on first use; readable once a stop is requested
@@ -23,7 +23,7 @@ struct ThreadJobEntry {
 
 private:
     std::mutex mutex_;
-    int stop_fd_ = -1;  // guarded by mutex_
+    FileDescriptor stop_fd_;  // guarded by mutex_
 };
 
 }  // namespace jobctl::detail

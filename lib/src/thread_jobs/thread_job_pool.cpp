@@ -23,7 +23,7 @@ bool begin(Repository& repository, JobId id) {
             set_outcome(slot, JobState::stopped, "stopped before it started");
             return true;
         }
-        slot.state = static_cast<std::uint8_t>(JobState::running);
+        set_state(slot, JobState::running);
         slot.began_ns = detail::now_ns();
         begun = true;
         return true;
