@@ -46,6 +46,9 @@ std::string signal_name(int signal) {
 void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
             std::optional<int> exit_code, int term_signal) {
     detail::table_of(repository).update(id, [&](JobSlot& slot) {
+        // States only move forward: a job already recorded lost (by a
+        // liveness check, or at reboot) keeps that outcome.
+        if (is_finished(slot)) return false;
         set_outcome(slot, state, reason);
         slot.has_exit_code = exit_code.has_value();
         slot.exit_code = exit_code.value_or(0);

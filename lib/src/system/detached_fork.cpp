@@ -22,7 +22,16 @@ FileDescriptor fork_detached(const std::function<void(FileDescriptor report)>& g
         // destroyed here: its descriptors go with the process (or with exec,
         // being close-on-exec) and no other owner's destructor runs.
         ::setsid();
-        if (::fork() == 0) grandchild(std::move(report.write_end));
+        if (::fork() == 0) {
+            // Nothing may unwind into the caller's frames, which this copy
+            // of the process shares: whatever escapes ends the grandchild.
+            try {
+                grandchild(std::move(report.write_end));
+            } catch (...) {
+                ::_exit(1);
+            }
+            ::_exit(0);
+        }
         ::_exit(0);
     }
     // From here on only the grandchild writes: its exit (or exec) ends the report.
