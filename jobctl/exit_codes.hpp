@@ -7,15 +7,15 @@ namespace jobctl::cli {
 
 enum ExitCode : int {
     kSuccess = 0,
-    kJobFailed = 1,         // a waited (or run) job ended Failed or Stopped
-    kUsage = 2,             // bad option, missing command, bad name, ambiguous name
-    kJobNotFound = 3,       // no job with that id or name
-    kTimeout = 4,           // --timeout passed first
-    kJobBusy = 5,           // the job is running (remove without --force) or will not stop
-    kRepositoryUnusable = 6,// damaged, foreign or incompatible repository segment
-    kRepositoryFull = 7,    // no free slot: remove finished jobs
-    kProgramNotFound = 8,   // the command (or jobctl-worker) cannot be run
-    kSystemError = 9,       // an operating-system call failed
+    kJobFailed = 1,           // a waited (or run) job ended Failed or Stopped
+    kUsage = 2,               // bad option, missing command, bad name, ambiguous name
+    kJobNotFound = 3,         // no job with that id or name
+    kTimeout = 4,             // --timeout passed first
+    kJobBusy = 5,             // the job is running (remove without --force) or will not stop
+    kRepositoryUnusable = 6,  // damaged, foreign or incompatible repository segment
+    kRepositoryFull = 7,      // no free slot: remove finished jobs
+    kProgramNotFound = 8,     // the command (or jobctl-worker) cannot be run
+    kSystemError = 9,         // an operating-system call failed
     // Ctrl-C kills jobctl by SIGINT as usual (a shell shows 130); the jobs go on.
 };
 

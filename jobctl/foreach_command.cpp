@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "job_selection.hpp"
 #include "exit_codes.hpp"
+#include "job_selection.hpp"
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/foreach_job.hpp"
@@ -120,10 +120,11 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     });
     JobInfo parent;
     try {
-        parent = job.run({.on_child_registered = [&](JobId id) { children.add(id); },
-                          .on_all_registered = nullptr,
-                          .on_child_finished =
-                              [&](const JobInfo& child) { progress.child_finished(child.state == JobState::failed); }});
+        parent = job.run(
+            {.on_child_registered = [&](JobId id) { children.add(id); },
+             .on_all_registered = nullptr,
+             .on_child_finished =
+                 [&](const JobInfo& child) { progress.child_finished(child.state == JobState::failed); }});
     } catch (...) {
         children.close();
         printer.join();
@@ -143,7 +144,8 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
 
 void add_foreach_command(CLI::App& app, int& exit_code) {
     auto options = std::make_shared<ForeachOptions>();
-    CLI::App* command = app.add_subcommand("foreach", "Run a command once per input, N at a time (ForEach-Object -Parallel)");
+    CLI::App* command =
+        app.add_subcommand("foreach", "Run a command once per input, N at a time (ForEach-Object -Parallel)");
     command->footer(
         "Usage: jobctl foreach [-j N] [--name NAME] [--as-job] [-q] -- CMD ARGS... [::: INPUT...]\n"
         "'{}' in the arguments is replaced by the input (appended when absent). Without ':::',\n"
@@ -155,10 +157,12 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         ->check(CLI::Range(1u, 4096u));
     add_name_option(*command, options->name, "Name of the parent job (children are NAME:1, NAME:2, ...)");
     command->add_flag("--as-job", options->as_job, "Run in a detached host and print the parent job at once");
-    command->add_flag("-q,--quiet", options->quiet, "No progress line on stderr; with --as-job, print only the parent's id");
-    command->add_flag("--keep-jobs", options->keep_jobs,
-                      "Leave the parent and children in the repository after a foreground run (they are removed "
-                      "once their output is printed, unless interrupted)");
+    command->add_flag("-q,--quiet", options->quiet,
+                      "No progress line on stderr; with --as-job, print only the parent's id");
+    command->add_flag(
+        "--keep-jobs", options->keep_jobs,
+        "Leave the parent and children in the repository after a foreground run (they are removed "
+        "once their output is printed, unless interrupted)");
     command->add_option("command", options->words, "CMD ARGS... [::: INPUT...]")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {

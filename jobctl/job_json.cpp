@@ -3,7 +3,6 @@
 #include <cereal/archives/json.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
-
 #include <ctime>
 
 namespace jobctl {
@@ -32,11 +31,11 @@ void save(Archive& archive, const JobInfo& job) {
             cereal::make_nvp("type", std::string(to_string(job.type))),
             cereal::make_nvp("state", std::string(to_string(job.state))),
             cereal::make_nvp("reason", job.reason), cereal::make_nvp("command", job.command),
-            cereal::make_nvp("location", job.location), cereal::make_nvp("has_more_data", job.has_more_data()),
+            cereal::make_nvp("location", job.location),
+            cereal::make_nvp("has_more_data", job.has_more_data()),
             cereal::make_nvp("output_bytes", job.output_bytes),
-            cereal::make_nvp("received_bytes", job.read_offset),
-            cereal::make_nvp("parent_id", job.parent_id), cereal::make_nvp("owner_pid", job.owner_pid),
-            cereal::make_nvp("process_id", job.process_id),
+            cereal::make_nvp("received_bytes", job.read_offset), cereal::make_nvp("parent_id", job.parent_id),
+            cereal::make_nvp("owner_pid", job.owner_pid), cereal::make_nvp("process_id", job.process_id),
             cereal::make_nvp("stop_requested", job.stop_requested));
     if (job.created) archive(cereal::make_nvp("created", iso_time(job.created)));
     if (job.began) archive(cereal::make_nvp("began", iso_time(job.began)));
@@ -47,8 +46,9 @@ void save(Archive& archive, const JobInfo& job) {
 
 void cli::print_job_json(std::ostream& out, const std::vector<JobInfo>& jobs) {
     {
-        cereal::JSONOutputArchive archive(
-            out, cereal::JSONOutputArchive::Options(324, cereal::JSONOutputArchive::Options::IndentChar::space, 2));
+        cereal::JSONOutputArchive archive(out,
+                                          cereal::JSONOutputArchive::Options(
+                                              324, cereal::JSONOutputArchive::Options::IndentChar::space, 2));
         archive(cereal::make_nvp("jobs", jobs));
     }
     out << '\n';

@@ -28,7 +28,8 @@ const JobInfo& resolve(const std::vector<JobInfo>& jobs, const std::string& toke
     if (matches.size() > 1) {
         std::string ids;
         for (const JobInfo* job : matches) ids += (ids.empty() ? "" : ", ") + std::to_string(job->id);
-        throw Error(ErrorCode::ambiguous_job, "name '" + token + "' matches jobs " + ids + "; name one by id");
+        throw Error(ErrorCode::ambiguous_job,
+                    "name '" + token + "' matches jobs " + ids + "; name one by id");
     }
     return *matches.front();
 }
@@ -36,8 +37,10 @@ const JobInfo& resolve(const std::vector<JobInfo>& jobs, const std::string& toke
 }  // namespace
 
 void add_name_option(CLI::App& command, std::string& name, const std::string& description) {
-    command.add_option("--name", name, description)->check(CLI::Validator(
-        [](std::string& text) -> std::string { return text.empty() ? "a job name cannot be empty" : ""; }, "NAME"));
+    command.add_option("--name", name, description)
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string { return text.empty() ? "a job name cannot be empty" : ""; },
+            "NAME"));
 }
 
 void add_selector_options(CLI::App& command, JobSelector& selector) {
@@ -74,9 +77,8 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
     }
     if (!selector.states.empty()) {
         std::erase_if(selected, [&](const JobInfo& job) {
-            return std::ranges::none_of(selector.states, [&](const std::string& text) {
-                return parse_job_state(text) == job.state;
-            });
+            return std::ranges::none_of(
+                selector.states, [&](const std::string& text) { return parse_job_state(text) == job.state; });
         });
     }
     if (selector.newest && selected.size() > *selector.newest)

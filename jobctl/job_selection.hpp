@@ -2,7 +2,6 @@
 // How commands name jobs: ids or names as arguments, narrowed by --state and --newest.
 
 #include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>

@@ -10,8 +10,13 @@ constexpr std::size_t kColumns = 7;
 using Row = std::array<std::string, kColumns>;
 
 Row row_of(const JobInfo& job) {
-    return {std::to_string(job.id), job.name, std::string(to_string(job.type)), std::string(to_string(job.state)),
-            job.has_more_data() ? "True" : "False", job.location, job.command};
+    return {std::to_string(job.id),
+            job.name,
+            std::string(to_string(job.type)),
+            std::string(to_string(job.state)),
+            job.has_more_data() ? "True" : "False",
+            job.location,
+            job.command};
 }
 
 // Display width of UTF-8 text, counting code points (close enough for names and commands).

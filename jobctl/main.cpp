@@ -2,7 +2,6 @@
 // library, renders, and maps errors to the documented exit codes.
 
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <iostream>
 #include <string_view>
@@ -24,10 +23,14 @@ int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
 
 using CommandAdder = void (*)(CLI::App&, int&);
 constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
-    {"start", jobctl::cli::add_start_command},     {"run", jobctl::cli::add_run_command},
-    {"get", jobctl::cli::add_get_command},         {"wait", jobctl::cli::add_wait_command},
-    {"receive", jobctl::cli::add_receive_command}, {"stop", jobctl::cli::add_stop_command},
-    {"remove", jobctl::cli::add_remove_command},   {"foreach", jobctl::cli::add_foreach_command},
+    {"start", jobctl::cli::add_start_command},
+    {"run", jobctl::cli::add_run_command},
+    {"get", jobctl::cli::add_get_command},
+    {"wait", jobctl::cli::add_wait_command},
+    {"receive", jobctl::cli::add_receive_command},
+    {"stop", jobctl::cli::add_stop_command},
+    {"remove", jobctl::cli::add_remove_command},
+    {"foreach", jobctl::cli::add_foreach_command},
     {"repository", jobctl::cli::add_repository_command},
 };
 
@@ -60,20 +63,23 @@ std::string_view nearest_verb(std::string_view word) {
     std::string_view best;
     std::size_t best_distance = 3;
     for (const auto& command : kCommands)
-        if (std::size_t d = distance(word, command.first); d < best_distance) best = command.first, best_distance = d;
+        if (std::size_t d = distance(word, command.first); d < best_distance)
+            best = command.first, best_distance = d;
     return best;
 }
 
 // A first word that is no option and no verb: one line, with a suggestion.
 int report_unknown_verb(std::string_view word) {
     std::cerr << "jobctl: unknown command '" << word << "'";
-    if (std::string_view near = nearest_verb(word); !near.empty()) std::cerr << "; did you mean '" << near << "'?";
+    if (std::string_view near = nearest_verb(word); !near.empty())
+        std::cerr << "; did you mean '" << near << "'?";
     std::cerr << " (see 'jobctl --help')\n";
     return jobctl::cli::kUsage;
 }
 
 bool is_verb(std::string_view word) {
-    return word == "repo" || std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == word; });
+    return word == "repo" ||
+           std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == word; });
 }
 
 }  // namespace
@@ -87,8 +93,9 @@ int main(int argc, char** argv) {
     app.name("jobctl");
     app.require_subcommand(1);
     app.set_version_flag("--version", "jobctl 0.1.0");
-    app.footer("Exit codes: 0 ok, 1 a job failed, 2 usage, 3 no such job, 4 timeout, 5 job busy,\n"
-               "6 repository unusable, 7 repository full, 8 program not found, 9 system error.");
+    app.footer(
+        "Exit codes: 0 ok, 1 a job failed, 2 usage, 3 no such job, 4 timeout, 5 job busy,\n"
+        "6 repository unusable, 7 repository full, 8 program not found, 9 system error.");
     int exit_code = jobctl::cli::kSuccess;
     add_commands(app, argc > 1 ? argv[1] : "", exit_code);
     try {

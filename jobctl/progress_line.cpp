@@ -10,8 +10,11 @@ namespace {
 
 std::string seconds_text(double seconds) {
     char text[32];
-    if (seconds < 60) std::snprintf(text, sizeof text, "%.1fs", seconds);
-    else std::snprintf(text, sizeof text, "%dm%02ds", static_cast<int>(seconds) / 60, static_cast<int>(seconds) % 60);
+    if (seconds < 60)
+        std::snprintf(text, sizeof text, "%.1fs", seconds);
+    else
+        std::snprintf(text, sizeof text, "%dm%02ds", static_cast<int>(seconds) / 60,
+                      static_cast<int>(seconds) % 60);
     return text;
 }
 
@@ -56,14 +59,17 @@ void ProgressLine::print_above(const std::function<void()>& print) {
     if (enabled_) draw_locked();
 }
 
-void ProgressLine::clear_locked() { write_stderr("\r\033[K"); }
+void ProgressLine::clear_locked() {
+    write_stderr("\r\033[K");
+}
 
 void ProgressLine::draw_locked() {
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     std::string line = "\r\033[K[" + std::to_string(done_) + "/" + std::to_string(total_) + "] " +
                        std::to_string(failed_) + " failed, " + seconds_text(elapsed) + " elapsed";
     if (done_ > 0 && done_ < total_)
-        line += ", ETA " + seconds_text(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_));
+        line += ", ETA " +
+                seconds_text(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_));
     write_stderr(line);
 }
 

@@ -15,10 +15,12 @@ void add_receive_command(CLI::App& app, int&) {
         ReceiveOptions receive;
     };
     auto options = std::make_shared<Options>();
-    CLI::App* command = app.add_subcommand("receive", "Print the output jobs have not yet handed over (Receive-Job)");
-    command->footer("The job's stdout goes to stdout and its stderr to stderr, in the order the worker read them.\n"
-                    "Received output is not printed again unless --keep was given.\n"
-                    "Examples: jobctl receive build; jobctl receive --wait 3; jobctl receive --keep 1");
+    CLI::App* command =
+        app.add_subcommand("receive", "Print the output jobs have not yet handed over (Receive-Job)");
+    command->footer(
+        "The job's stdout goes to stdout and its stderr to stderr, in the order the worker read them.\n"
+        "Received output is not printed again unless --keep was given.\n"
+        "Examples: jobctl receive build; jobctl receive --wait 3; jobctl receive --keep 1");
     add_selector_options(*command, options->selector);
     command->add_flag("-k,--keep", options->receive.keep, "Leave the output unreceived");
     command->add_flag("-w,--wait", options->receive.follow, "Follow the output live until the jobs finish");

@@ -23,9 +23,12 @@ void write_all(int fd, std::string_view bytes) {
 
 void print_record(OutputStream stream, std::string_view bytes) {
     switch (stream) {
-        case OutputStream::out: return write_all(STDOUT_FILENO, bytes);
-        case OutputStream::result: return write_all(STDOUT_FILENO, std::string(bytes) + '\n');
-        default: return write_all(STDERR_FILENO, bytes);
+        case OutputStream::out:
+            return write_all(STDOUT_FILENO, bytes);
+        case OutputStream::result:
+            return write_all(STDOUT_FILENO, std::string(bytes) + '\n');
+        default:
+            return write_all(STDERR_FILENO, bytes);
     }
 }
 

@@ -4,8 +4,8 @@
 #include "job_selection.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
-#include "stop_jobs.hpp"
 #include "jobs/removal_check.hpp"
+#include "stop_jobs.hpp"
 
 namespace jobctl::cli {
 
@@ -16,8 +16,9 @@ void add_remove_command(CLI::App& app, int&) {
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("remove", "Remove finished jobs and their output (Remove-Job)");
-    command->footer("A job that has not finished is refused unless --force, which stops it first.\n"
-                    "Examples: jobctl remove build; jobctl remove --state Completed; jobctl remove --force 3");
+    command->footer(
+        "A job that has not finished is refused unless --force, which stops it first.\n"
+        "Examples: jobctl remove build; jobctl remove --state Completed; jobctl remove --force 3");
     add_selector_options(*command, options->selector);
     command->add_flag("-f,--force", options->force, "Stop unfinished jobs first, then remove them");
     command->callback([options] {

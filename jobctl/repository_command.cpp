@@ -3,7 +3,6 @@
 
 #include <cereal/archives/json.hpp>
 #include <cereal/types/string.hpp>
-
 #include <iostream>
 #include <memory>
 
@@ -21,7 +20,8 @@ void save(Archive& archive, const RepositoryInfo& info) {
             cereal::make_nvp("spool", info.spool.string()), cereal::make_nvp("filesystem", info.filesystem),
             cereal::make_nvp("local", info.local), cereal::make_nvp("note", info.note),
             cereal::make_nvp("capacity", info.capacity), cereal::make_nvp("in_use", info.in_use),
-            cereal::make_nvp("layout_version", info.layout_version), cereal::make_nvp("boot_id", info.boot_id),
+            cereal::make_nvp("layout_version", info.layout_version),
+            cereal::make_nvp("boot_id", info.boot_id),
             cereal::make_nvp("reboots_survived", info.reboots_survived));
 }
 
@@ -32,8 +32,8 @@ void print_info(const RepositoryInfo& info) {
     std::cout << "Repository  " << info.name << '\n'
               << "Table       " << info.table.string() << '\n'
               << "Output      " << info.spool.string() << '\n'
-              << "Filesystem  " << info.filesystem << (info.local ? " (local)" : " (network: not shared between machines)")
-              << '\n'
+              << "Filesystem  " << info.filesystem
+              << (info.local ? " (local)" : " (network: not shared between machines)") << '\n'
               << "Jobs        " << info.in_use << " of " << info.capacity << " slots in use\n"
               << "Layout      version " << info.layout_version << '\n'
               << "Boot        " << info.boot_id << " (reboots survived: " << info.reboots_survived << ")\n";
@@ -58,9 +58,10 @@ void delete_repository(bool force) {
         for (const JobInfo& job : list_jobs(repository))
             if (!job.finished()) unfinished.push_back(job);
         if (!unfinished.empty() && !force)
-            throw Error(ErrorCode::job_busy, std::to_string(unfinished.size()) + " job(s) of repository '" + name +
-                                                 "' have not finished (job " + std::to_string(unfinished[0].id) +
-                                                 " is " + std::string(to_string(unfinished[0].state)) +
+            throw Error(ErrorCode::job_busy, std::to_string(unfinished.size()) + " job(s) of repository '" +
+                                                 name + "' have not finished (job " +
+                                                 std::to_string(unfinished[0].id) + " is " +
+                                                 std::string(to_string(unfinished[0].state)) +
                                                  "); stop them first or use --force");
         stop_jobs(repository, unfinished, StopOptions{});
     }
@@ -75,13 +76,16 @@ void add_repository_command(CLI::App& app, int&) {
         bool force = false;
     };
     auto options = std::make_shared<Options>();
-    CLI::App* command = app.add_subcommand("repository", "Show where jobs and their output are kept, or delete them all");
+    CLI::App* command =
+        app.add_subcommand("repository", "Show where jobs and their output are kept, or delete them all");
     command->alias("repo");
-    command->footer("The repository is JOBCTL_REPOSITORY (default 'default') in the jobctl home: JOBCTL_HOME,\n"
-                    "else $XDG_STATE_HOME/jobctl, else ~/.local/state/jobctl.\n"
-                    "Examples: jobctl repository; jobctl repository --json; jobctl repository delete");
+    command->footer(
+        "The repository is JOBCTL_REPOSITORY (default 'default') in the jobctl home: JOBCTL_HOME,\n"
+        "else $XDG_STATE_HOME/jobctl, else ~/.local/state/jobctl.\n"
+        "Examples: jobctl repository; jobctl repository --json; jobctl repository delete");
     command->add_flag("--json", options->json, "Print one JSON document");
-    CLI::App* remove = command->add_subcommand("delete", "Delete the whole repository: every job, its table and all output");
+    CLI::App* remove =
+        command->add_subcommand("delete", "Delete the whole repository: every job, its table and all output");
     remove->footer("Refused while jobs have not finished, unless --force, which stops them first.");
     remove->add_flag("-f,--force", options->force, "Stop unfinished jobs first, then delete");
     remove->callback([options] { delete_repository(options->force); });

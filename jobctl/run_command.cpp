@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "job_selection.hpp"
 #include "exit_codes.hpp"
+#include "job_selection.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_job.hpp"
@@ -36,9 +36,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
         std::vector<std::string> command;
     };
     auto options = std::make_shared<Options>();
-    CLI::App* command = app.add_subcommand("run", "Run a command as a job in the foreground, following its output");
-    command->footer("Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job.\n"
-                    "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check");
+    CLI::App* command =
+        app.add_subcommand("run", "Run a command as a job in the foreground, following its output");
+    command->footer(
+        "Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job.\n"
+        "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     command->add_flag("--keep-job", options->keep_job, "Leave the job in the repository afterwards");
     command->add_option("command", options->command, "The command and its arguments, after --")->required();

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdlib>
 
-
 namespace jobctl::cli {
 
 CLI::Validator seconds_up_to(double max_seconds) {
@@ -12,8 +11,8 @@ CLI::Validator seconds_up_to(double max_seconds) {
             char* end = nullptr;
             double value = std::strtod(text.c_str(), &end);
             if (text.empty() || *end != '\0' || !std::isfinite(value) || value < 0 || value > max_seconds)
-                return "must be a number of seconds from 0 to " + std::to_string(static_cast<long long>(max_seconds)) +
-                       ", not '" + text + "'";
+                return "must be a number of seconds from 0 to " +
+                       std::to_string(static_cast<long long>(max_seconds)) + ", not '" + text + "'";
             return "";
         },
         "SECONDS");

@@ -4,7 +4,6 @@
 // with NaN is false), and "inf" would overflow the conversion to a duration.
 
 #include <CLI/CLI.hpp>
-
 #include <chrono>
 
 namespace jobctl::cli {

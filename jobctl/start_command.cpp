@@ -2,8 +2,8 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "job_selection.hpp"
 #include "job_json.hpp"
+#include "job_selection.hpp"
 #include "job_table.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
@@ -19,9 +19,10 @@ void add_start_command(CLI::App& app, int&) {
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("start", "Start a command as a background job (Start-Job)");
-    command->footer("Example: jobctl start --name build -- make -j2\n"
-                    "The job runs in the current directory with the current environment; its stdin is "
-                    "/dev/null.\nIt outlives this shell; its output is kept until received.");
+    command->footer(
+        "Example: jobctl start --name build -- make -j2\n"
+        "The job runs in the current directory with the current environment; its stdin is "
+        "/dev/null.\nIt outlives this shell; its output is kept until received.");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     auto* json = command->add_flag("--json", options->json, "Print the job as JSON");
     command->add_flag("-q,--quiet", options->quiet, "Print only the job id")->excludes(json);

@@ -4,13 +4,13 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "seconds_option.hpp"
 #include "exit_codes.hpp"
 #include "job_selection.hpp"
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl/job_waiting.hpp"
+#include "seconds_option.hpp"
 #include "stop_jobs.hpp"
 
 namespace jobctl::cli {
@@ -30,10 +30,12 @@ void add_wait_command(CLI::App& app, int& exit_code) {
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("wait", "Wait until jobs finish (Wait-Job)");
-    command->footer("Exit status: 0 when every waited job Completed, 1 when one ended Failed or Stopped,\n"
-                    "4 on timeout, 3 when a job does not exist. Ctrl-C stops the waiting, not the jobs.");
+    command->footer(
+        "Exit status: 0 when every waited job Completed, 1 when one ended Failed or Stopped,\n"
+        "4 on timeout, 3 when a job does not exist. Ctrl-C stops the waiting, not the jobs.");
     add_selector_options(*command, options->selector);
-    auto* all = command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");
+    auto* all =
+        command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");
     command->add_flag("--any", options->any, "Return as soon as one of them has finished")->excludes(all);
     command->add_option("--timeout", options->timeout, "Give up after this many seconds")
         ->check(seconds_up_to(1e7));
@@ -43,7 +45,8 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         auto selected = select_jobs(repository, options->selector, true);
         auto ids = ids_of(selected);
         auto mode = options->any ? WaitMode::any : WaitMode::all;
-        auto jobs = wait_for_jobs(repository, ids, mode, deadline_after(timeout_from_seconds(options->timeout)));
+        auto jobs =
+            wait_for_jobs(repository, ids, mode, deadline_after(timeout_from_seconds(options->timeout)));
         if (!jobs)
             throw Error(ErrorCode::timeout, "timed out after " + format_seconds(*options->timeout) +
                                                 "s; the jobs go on (see 'jobctl get')");

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "jobctl/error.hpp"
-#include "process_jobs/process_job_runner.hpp"
 #include "jobctl/repository.hpp"
+#include "process_jobs/process_job_runner.hpp"
 
 namespace {
 
@@ -22,9 +22,12 @@ struct WorkerArguments {
 bool parse(int argc, char** argv, WorkerArguments& out) {
     int i = 1;
     for (; i + 1 < argc && std::strcmp(argv[i], "--") != 0; i += 2) {
-        if (std::strcmp(argv[i], "--repository") == 0) out.repository = argv[i + 1];
-        else if (std::strcmp(argv[i], "--job") == 0) out.job = static_cast<jobctl::JobId>(std::strtoul(argv[i + 1], nullptr, 10));
-        else return false;
+        if (std::strcmp(argv[i], "--repository") == 0)
+            out.repository = argv[i + 1];
+        else if (std::strcmp(argv[i], "--job") == 0)
+            out.job = static_cast<jobctl::JobId>(std::strtoul(argv[i + 1], nullptr, 10));
+        else
+            return false;
     }
     if (i >= argc || std::strcmp(argv[i], "--") != 0) return false;
     out.command.assign(argv + i + 1, argv + argc);

@@ -3,13 +3,12 @@
 // from any other shell.
 //   jobctl-example-checksum FILE...
 
-#include <jobctl/thread_job_host.hpp>
-
 #include <cereal/types/string.hpp>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <jobctl/thread_job_host.hpp>
 
 struct Digest {
     std::string file;
@@ -35,7 +34,8 @@ int main(int argc, char** argv) {
     auto repo = jobctl::Repository::open();  // JOBCTL_REPOSITORY or the user's default
     jobctl::ThreadJobHost host(repo, {.throttle_limit = 4});
     jobctl::Job job = host.start("checksum", [&files](jobctl::JobContext& ctx) {
-        ctx.out() << "hashing " << files.size() << " files" << std::endl;  // flushed: receivable from any process
+        ctx.out() << "hashing " << files.size() << " files"
+                  << std::endl;  // flushed: receivable from any process
         for (const std::string& file : files) {
             if (ctx.stop_requested()) return;  // `jobctl stop checksum` from another shell lands here
             ctx.write_result(Digest{file, fnv1a_of(file)});  // a cereal-serialised result record

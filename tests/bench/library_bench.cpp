@@ -18,9 +18,9 @@
 #include <optional>
 
 #include "jobctl/job_waiting.hpp"
-#include "table/segment_layout.hpp"
 #include "jobctl/thread_job_host.hpp"
 #include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
 
 extern char** environ;
 
@@ -36,7 +36,8 @@ jobctl::Repository& repository() {
 void BM_RepositoryFind(benchmark::State& state) {
     auto& repo = repository();
     std::vector<jobctl::JobId> ids;
-    for (int i = 0; i < 1000; ++i) ids.push_back(jobctl::detail::table_of(repo).add({"", jobctl::JobType::thread, "bench"}).id);
+    for (int i = 0; i < 1000; ++i)
+        ids.push_back(jobctl::detail::table_of(repo).add({"", jobctl::JobType::thread, "bench"}).id);
     jobctl::JobId middle = ids[500];
     for (auto _ : state) benchmark::DoNotOptimize(repo.find(middle));
     for (jobctl::JobId id : ids) jobctl::detail::table_of(repo).erase(id);
@@ -46,7 +47,9 @@ BENCHMARK(BM_RepositoryFind);
 void futex_wait(std::atomic<std::uint32_t>* word, std::uint32_t value) {
     syscall(SYS_futex, word, FUTEX_WAIT, value, nullptr, nullptr, 0);
 }
-void futex_wake(std::atomic<std::uint32_t>* word) { syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0); }
+void futex_wake(std::atomic<std::uint32_t>* word) {
+    syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
 
 // Floor: two processes take turns on a shared word, each waking the other.
 void BM_FloorFutexPingPong(benchmark::State& state) {

@@ -34,14 +34,19 @@ TEST_F(DamagedSegment, CommandsNeverCrashOnScribbledSlots) {
     for (std::uint32_t seed = 1; seed <= 5; ++seed) {
         for (int i = 0; i < 3; ++i) {
             JobId id = start({"echo", "job"});
-            wait_for(id, [](const JobInfo& job) { return job.finished(); }, std::chrono::seconds(20));
+            wait_for(
+                id, [](const JobInfo& job) { return job.finished(); }, std::chrono::seconds(20));
         }
         scribble_over_slots(repository_name(), seed);
-        for (const std::vector<std::string>& command :
-             {std::vector<std::string>{"get"}, {"get", "--json", "--include-children"}, {"wait", "--timeout", "0.2"},
-              {"receive", "--state", "Completed"}, {"remove", "--state", "Completed,Failed"}, {"get", "1"}}) {
+        for (const std::vector<std::string>& command : {std::vector<std::string>{"get"},
+                                                        {"get", "--json", "--include-children"},
+                                                        {"wait", "--timeout", "0.2"},
+                                                        {"receive", "--state", "Completed"},
+                                                        {"remove", "--state", "Completed,Failed"},
+                                                        {"get", "1"}}) {
             CliResult result = jobctl(command);
-            EXPECT_LT(result.exit_code, 128) << "seed " << seed << ": jobctl " << command[0] << " died: " << result.err;
+            EXPECT_LT(result.exit_code, 128)
+                << "seed " << seed << ": jobctl " << command[0] << " died: " << result.err;
         }
         // The repository stays usable for new jobs.
         EXPECT_EQ(jobctl({"start", "-q", "--", "true"}).exit_code, 0) << "seed " << seed;

@@ -27,7 +27,8 @@ using DurableRepository = JobctlTest;
 
 std::string received(Repository& repository, JobId id) {
     std::string text;
-    receive_output(repository, id, {.keep = true}, [&](OutputStream, std::string_view bytes) { text += bytes; });
+    receive_output(repository, id, {.keep = true},
+                   [&](OutputStream, std::string_view bytes) { text += bytes; });
     return text;
 }
 
@@ -36,7 +37,8 @@ std::string received(Repository& repository, JobId id) {
 void simulate_logout(const std::string& runtime_dir) {
     for (const auto& entry : std::filesystem::directory_iterator("/dev/shm")) {
         struct stat status {};
-        if (::lstat(entry.path().c_str(), &status) == 0 && status.st_uid == ::geteuid() && !S_ISDIR(status.st_mode))
+        if (::lstat(entry.path().c_str(), &status) == 0 && status.st_uid == ::geteuid() &&
+            !S_ISDIR(status.st_mode))
             std::filesystem::remove(entry.path());
     }
     std::filesystem::remove_all(runtime_dir);

@@ -11,7 +11,8 @@ namespace {
 using Example = JobctlTest;
 
 TEST_F(Example, ChecksumExampleHashesFilesAndCleansUp) {
-    std::string file = std::filesystem::temp_directory_path() / ("jobctl-example-" + std::to_string(::getpid()));
+    std::string file =
+        std::filesystem::temp_directory_path() / ("jobctl-example-" + std::to_string(::getpid()));
     {
         std::ofstream out(file);
         out << "a";

@@ -26,8 +26,10 @@ pid_t parent_pid_of(pid_t pid) {
 
 // Where each thread of a host process waits: evidence for a failure report.
 std::string host_threads(pid_t host) {
-    return shell("for t in /proc/" + std::to_string(host) + "/task/*; do echo \"$t $(cat $t/comm) $(cat $t/wchan)\"; "
-                 "cat $t/stack 2>/dev/null | head -5; done").out;
+    return shell("for t in /proc/" + std::to_string(host) +
+                 "/task/*; do echo \"$t $(cat $t/comm) $(cat $t/wchan)\"; "
+                 "cat $t/stack 2>/dev/null | head -5; done")
+        .out;
 }
 
 // `jobctl foreach --as-job -q ...`: returns the parent's id.
@@ -41,15 +43,16 @@ JobId start_detached(const std::vector<std::string>& args) {
 
 TEST_F(Foreach, PrintsEachChildsOutputWholeInInputOrder) {
     // Later inputs finish first; the output still comes in input order.
-    CliResult result = jobctl({"foreach", "-j", "4", "--", "sh", "-c", "sleep 0.$((4 - {})); echo {}; echo {}", ":::",
-                               "1", "2", "3", "4"});
+    CliResult result = jobctl({"foreach", "-j", "4", "--", "sh", "-c",
+                               "sleep 0.$((4 - {})); echo {}; echo {}", ":::", "1", "2", "3", "4"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(result.out, "1\n1\n2\n2\n3\n3\n4\n4\n");
     EXPECT_EQ(result.err, "");  // no progress line when stderr is not a terminal
 }
 
 TEST_F(Foreach, ExitStatusAndParentStateDeriveFromChildren) {
-    CliResult result = jobctl({"foreach", "--keep-jobs", "--name", "checks", "--", "test", "{}", "!=", "2", ":::", "1", "2", "3"});
+    CliResult result = jobctl(
+        {"foreach", "--keep-jobs", "--name", "checks", "--", "test", "{}", "!=", "2", ":::", "1", "2", "3"});
     EXPECT_EQ(result.exit_code, 1);
     auto jobs = list_jobs(repository());
     ASSERT_EQ(jobs.size(), 4u);
@@ -72,7 +75,8 @@ TEST_F(Foreach, ForegroundRunLeavesNoJobsBehind) {
 }
 
 TEST_F(Foreach, TerminatingTheDetachedHostStopsTheRunCleanly) {
-    JobId parent = start_detached({"-j", "2", "--", "sh", "-c", "sleep 100 & sleep 100", ":::", "1", "2", "3"});
+    JobId parent =
+        start_detached({"-j", "2", "--", "sh", "-c", "sleep 100 & sleep 100", ":::", "1", "2", "3"});
     auto children = children_of(list_jobs(repository()), parent);
     ASSERT_EQ(children.size(), 3u);
     JobInfo first = wait_for(children[0].id, [](const JobInfo& job) { return job.process_id != 0; });
@@ -102,8 +106,8 @@ TEST_F(Foreach, GetHidesChildrenUnlessAsked) {
 }
 
 TEST_F(Foreach, AsJobReturnsAtOnceAndReceivingTheParentYieldsChildrenInOrder) {
-    JobId parent = start_detached({"--name", "bg", "-j", "3", "--", "sh", "-c", "echo out {}; echo err {} >&2", ":::",
-                                   "1", "2", "3"});
+    JobId parent = start_detached(
+        {"--name", "bg", "-j", "3", "--", "sh", "-c", "echo out {}; echo err {} >&2", ":::", "1", "2", "3"});
     ASSERT_NE(parent, 0u);
     JobInfo info = *repository().find(parent);
     EXPECT_NE(::getsid(info.owner_pid), ::getsid(0));  // a detached host
@@ -132,16 +136,19 @@ TEST_F(Foreach, ChildrenAreSpawnedByTheHostNotByWorkers) {
 }
 
 TEST_F(Foreach, StoppingTheParentStopsEveryChild) {
-    JobId parent = start_detached({"-j", "2", "--", "sh", "-c", "sleep 100 & sleep 100", ":::", "1", "2", "3"});
+    JobId parent =
+        start_detached({"-j", "2", "--", "sh", "-c", "sleep 100 & sleep 100", ":::", "1", "2", "3"});
     auto children = children_of(list_jobs(repository()), parent);
     ASSERT_EQ(children.size(), 3u);
     JobInfo first = wait_for(children[0].id, [](const JobInfo& job) { return job.process_id != 0; });
     CliResult stop = jobctl({"stop", std::to_string(parent), "--timeout", "30"});
     EXPECT_EQ(stop.exit_code, 0) << stop.err << jobctl({"get", "--include-children", "--json"}).out
-                                 << "host threads:\n" << host_threads(repository().find(parent)->owner_pid);
+                                 << "host threads:\n"
+                                 << host_threads(repository().find(parent)->owner_pid);
     auto jobs = list_jobs(repository());
     EXPECT_EQ(jobs[0].state, JobState::stopped);
-    for (const JobInfo& child : children_of(jobs, parent)) EXPECT_EQ(child.state, JobState::stopped) << child.name;
+    for (const JobInfo& child : children_of(jobs, parent))
+        EXPECT_EQ(child.state, JobState::stopped) << child.name;
     EXPECT_TRUE(wait_for_group_gone(first.process_id)) << "a sleep survived";
 }
 

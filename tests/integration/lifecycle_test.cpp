@@ -44,7 +44,8 @@ TEST_F(Lifecycle, CommandKilledBySignalRecordsIt) {
 
 TEST_F(Lifecycle, ExecFailureIsAFailedJobWithTheReason) {
     // Executable, but its interpreter does not exist: only exec can tell.
-    std::string script = std::filesystem::temp_directory_path() / ("jobctl-noexec-" + std::to_string(::getpid()));
+    std::string script =
+        std::filesystem::temp_directory_path() / ("jobctl-noexec-" + std::to_string(::getpid()));
     {
         std::ofstream file(script);
         file << "#!/no/such/interpreter\n";
@@ -91,9 +92,9 @@ TEST_F(Lifecycle, GetJsonIsOneDocumentWithEveryField) {
     EXPECT_EQ(result.out.find("{"), 0u);
     EXPECT_NE(result.out.find("\"name\": \"bad\""), std::string::npos);
     EXPECT_EQ(result.out.find("\"name\": \"good\""), std::string::npos);
-    for (const char* field : {"\"id\"", "\"type\"", "\"state\": \"Failed\"", "\"reason\": \"exited with code 1\"",
-                              "\"command\"", "\"location\"", "\"has_more_data\"", "\"created\"", "\"began\"",
-                              "\"ended\"", "\"exit_code\": 1"})
+    for (const char* field :
+         {"\"id\"", "\"type\"", "\"state\": \"Failed\"", "\"reason\": \"exited with code 1\"", "\"command\"",
+          "\"location\"", "\"has_more_data\"", "\"created\"", "\"began\"", "\"ended\"", "\"exit_code\": 1"})
         EXPECT_NE(result.out.find(field), std::string::npos) << field;
 }
 
@@ -128,7 +129,8 @@ TEST_F(Lifecycle, WaitExitCodes) {
 TEST_F(Lifecycle, WaitAnyReturnsWhenTheFirstFinishes) {
     JobId slow = start({"sleep", "60"});
     JobId quick = start({"true"});
-    CliResult result = jobctl({"wait", "--any", std::to_string(slow), std::to_string(quick), "--timeout", "30"});
+    CliResult result =
+        jobctl({"wait", "--any", std::to_string(slow), std::to_string(quick), "--timeout", "30"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(repository().find(slow)->state, JobState::running);
 }

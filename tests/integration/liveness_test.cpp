@@ -4,8 +4,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "system/process_identity.hpp"
 #include "jobctl_test.hpp"
+#include "system/process_identity.hpp"
 
 namespace jobctl::test {
 namespace {

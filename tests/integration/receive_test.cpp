@@ -2,8 +2,8 @@
 
 #include <fstream>
 
-#include "output/output_log.hpp"
 #include "jobctl_test.hpp"
+#include "output/output_log.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl::test {
@@ -49,7 +49,8 @@ TEST_F(Receive, RelativeOrderOfStdoutAndStderrSurvives) {
 }
 
 TEST_F(Receive, BinaryOutputPassesThroughUnchanged) {
-    std::string path = std::filesystem::temp_directory_path() / ("jobctl-binary-" + std::to_string(::getpid()));
+    std::string path =
+        std::filesystem::temp_directory_path() / ("jobctl-binary-" + std::to_string(::getpid()));
     std::string bytes;
     for (int i = 0; i < 3 * 1024 * 1024 + 17; ++i) bytes.push_back(static_cast<char>((i * 131) ^ (i >> 8)));
     {
@@ -76,7 +77,8 @@ TEST_F(Receive, WaitFollowsLiveOutputUntilTheJobEnds) {
 TEST_F(Receive, JobWithoutOutputHasNoMoreData) {
     JobId id = start({"true"});
     EXPECT_FALSE(wait_until_finished(id).has_more_data());
-    EXPECT_FALSE(std::filesystem::exists(detail::table_of(repository()).job_directory(id)));  // no output, no file
+    EXPECT_FALSE(
+        std::filesystem::exists(detail::table_of(repository()).job_directory(id)));  // no output, no file
     EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "");
 }
 

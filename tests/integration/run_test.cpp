@@ -21,10 +21,12 @@ TEST_F(RunCommand, FollowsOutputAndExitsWithTheCommandsStatus) {
 }
 
 TEST_F(RunCommand, IsAnOrdinaryJobMeanwhileAndInterruptStopsIt) {
-    CliProcess run({"jobctl", "run", "--keep-job", "--name", "fg", "--", "sh", "-c", "echo up; sleep 100 & sleep 100"});
-    auto jobs = wait_until(repository(), {1}, [](const std::vector<JobInfo>& copies) {
-        return !copies.empty() && copies[0].output_bytes > 0;
-    }, deadline_after(std::chrono::seconds(20)));
+    CliProcess run(
+        {"jobctl", "run", "--keep-job", "--name", "fg", "--", "sh", "-c", "echo up; sleep 100 & sleep 100"});
+    auto jobs = wait_until(
+        repository(), {1},
+        [](const std::vector<JobInfo>& copies) { return !copies.empty() && copies[0].output_bytes > 0; },
+        deadline_after(std::chrono::seconds(20)));
     ASSERT_TRUE(jobs);
     EXPECT_EQ(jobctl({"get", "fg"}).exit_code, 0);  // visible from another process
     ::kill(run.pid(), SIGINT);

@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "jobctl_test.hpp"
-#include "table/segment_layout.hpp"
 #include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
 
 namespace jobctl::test {
 namespace {

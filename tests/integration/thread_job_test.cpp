@@ -5,8 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cereal/types/string.hpp>
 #include <algorithm>
+#include <cereal/types/string.hpp>
 #include <future>
 #include <set>
 
@@ -102,18 +102,23 @@ TEST_F(ThreadJobs, ThrottleLimitHoldsAndJobsStartInSubmissionOrder) {
     std::vector<std::promise<void>> releases(kJobs);
     std::vector<JobId> ids;
     for (std::size_t i = 0; i < kJobs; ++i)
-        ids.push_back(host.start("", [released = releases[i].get_future().share()](JobContext&) { released.wait(); }).id());
+        ids.push_back(
+            host.start("", [released = releases[i].get_future().share()](JobContext&) { released.wait(); })
+                .id());
     // Release the jobs one by one: each time, the two running are the two
     // earliest unfinished ones, and all later ones still wait NotStarted.
     for (std::size_t done = 0; done < kJobs; ++done) {
         std::size_t expected_running = std::min<std::size_t>(2, kJobs - done);
-        auto jobs = wait_until(repository(), ids, [&](const std::vector<JobInfo>& copies) {
-            return static_cast<std::size_t>(std::ranges::count(copies, JobState::running, &JobInfo::state)) ==
-                   expected_running;
-        }, deadline_after(std::chrono::seconds(20)));
+        auto jobs = wait_until(
+            repository(), ids,
+            [&](const std::vector<JobInfo>& copies) {
+                return static_cast<std::size_t>(std::ranges::count(copies, JobState::running,
+                                                                   &JobInfo::state)) == expected_running;
+            },
+            deadline_after(std::chrono::seconds(20)));
         ASSERT_TRUE(jobs) << "after " << done << " released";
         for (std::size_t i = 0; i < kJobs; ++i) {
-            JobState expected = i < done ? JobState::completed
+            JobState expected = i < done                      ? JobState::completed
                                 : i < done + expected_running ? JobState::running
                                                               : JobState::not_started;
             EXPECT_EQ((*jobs)[i].state, expected) << "job " << i << " after " << done << " released";
@@ -197,7 +202,9 @@ TEST_F(ThreadJobs, StressThousandsOfJobsWhileAnotherProcessLists) {
     {
         ThreadJobHost host(repository(), {.throttle_limit = 4});
         for (int i = 0; i < kJobs; ++i)
-            jobs.push_back(host.start("", [i](JobContext& context) { context.write_result(Digest{"n", i}); }));
+            jobs.push_back(host.start("", [i](JobContext& context) {
+                context.write_result(Digest{"n", i});
+            }));
         for (const Job& job : jobs) job.wait();
     }
     EXPECT_EQ(lister.finish().exit_code, 0);

@@ -11,10 +11,13 @@
 
 namespace jobctl::test {
 
-std::string bin_dir() { return JOBCTL_TEST_BIN_DIR; }
+std::string bin_dir() {
+    return JOBCTL_TEST_BIN_DIR;
+}
 
 CliProcess::CliProcess(std::vector<std::string> args) {
-    if (!args.empty() && (args[0] == "jobctl" || args[0] == "jobctl-worker")) args[0] = bin_dir() + "/" + args[0];
+    if (!args.empty() && (args[0] == "jobctl" || args[0] == "jobctl-worker"))
+        args[0] = bin_dir() + "/" + args[0];
     std::string path = bin_dir() + ":" + (std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
     int out[2], err[2];
     if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
@@ -63,7 +66,8 @@ CliResult CliProcess::finish() {
         }
     }
     int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
     pid_ = -1;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
@@ -74,6 +78,8 @@ CliResult jobctl(std::vector<std::string> args) {
     return CliProcess(std::move(args)).finish();
 }
 
-CliResult shell(const std::string& script) { return CliProcess({"sh", "-c", script}).finish(); }
+CliResult shell(const std::string& script) {
+    return CliProcess({"sh", "-c", script}).finish();
+}
 
 }  // namespace jobctl::test

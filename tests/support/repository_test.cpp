@@ -3,9 +3,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,7 +61,8 @@ std::vector<pid_t> members_of_group(pid_t group) {
 
 std::string unique_name() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = "jobctl-test-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name();
+    std::string name =
+        "jobctl-test-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" + info->name();
     for (char& c : name)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '_';
     return name.substr(0, 180);
@@ -81,7 +82,8 @@ void reap_all_children() {
 }
 
 void reap_exited_children() {
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {}
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
 }
 
 bool wait_for_group_gone(pid_t group, std::chrono::seconds timeout) {
@@ -94,7 +96,8 @@ bool wait_for_group_gone(pid_t group, std::chrono::seconds timeout) {
             if (fd >= 0) exits.push_back({fd, POLLIN, 0});
         }
         if (exits.empty()) return true;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
         ::poll(exits.data(), exits.size(), static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
         for (const pollfd& fd : exits) ::close(fd.fd);
     }
@@ -122,7 +125,8 @@ void RepositoryTest::TearDown() {
         Repository& repo = repository();
         std::vector<JobId> unfinished;
         for (const JobInfo& job : repo.list())
-            if (!job.finished() && job.owner_pid != 0) {  // jobs a unit test only registered have no one to stop them
+            if (!job.finished() &&
+                job.owner_pid != 0) {  // jobs a unit test only registered have no one to stop them
                 request_stop(repo, job.id, std::chrono::milliseconds(0));
                 unfinished.push_back(job.id);
             }
@@ -153,7 +157,8 @@ Repository& RepositoryTest::repository() {
 JobInfo RepositoryTest::wait_for(JobId id, const std::function<bool(const JobInfo&)>& condition,
                                  std::chrono::seconds timeout) {
     auto result = wait_until(
-        repository(), {id}, [&](const std::vector<JobInfo>& jobs) { return !jobs.empty() && condition(jobs[0]); },
+        repository(), {id},
+        [&](const std::vector<JobInfo>& jobs) { return !jobs.empty() && condition(jobs[0]); },
         deadline_after(timeout));
     if (!result) {
         auto job = repository().find(id);

@@ -6,8 +6,8 @@
 
 #include "jobctl/job_waiting.hpp"
 #include "repository_test.hpp"
-#include "table/segment_layout.hpp"
 #include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -30,7 +30,8 @@ void finish_in_child(const std::string& repository_name, JobId id) {
 TEST_F(ChangeWait, WaiterWakesWhenAnotherProcessFinishesTheJob) {
     JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
     finish_in_child(repository_name(), job.id);
-    auto jobs = wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(20)));
+    auto jobs =
+        wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(20)));
     ASSERT_TRUE(jobs);
     EXPECT_EQ(jobs->front().state, JobState::completed);
     reap_all_children();
@@ -38,7 +39,8 @@ TEST_F(ChangeWait, WaiterWakesWhenAnotherProcessFinishesTheJob) {
 
 TEST_F(ChangeWait, WaitTimesOutWhenNothingFinishes) {
     JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
-    auto jobs = wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::milliseconds(50)));
+    auto jobs =
+        wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::milliseconds(50)));
     EXPECT_FALSE(jobs);
 }
 
@@ -71,7 +73,8 @@ TEST_F(ChangeWait, AnyReturnsWhenOneOfSeveralFinishes) {
     JobInfo a = detail::table_of(repository()).add({"", JobType::process, "true"});
     JobInfo b = detail::table_of(repository()).add({"", JobType::process, "true"});
     finish_in_child(repository_name(), b.id);
-    auto jobs = wait_for_jobs(repository(), {a.id, b.id}, WaitMode::any, deadline_after(std::chrono::seconds(20)));
+    auto jobs =
+        wait_for_jobs(repository(), {a.id, b.id}, WaitMode::any, deadline_after(std::chrono::seconds(20)));
     ASSERT_TRUE(jobs);
     reap_all_children();
 }
@@ -79,7 +82,8 @@ TEST_F(ChangeWait, AnyReturnsWhenOneOfSeveralFinishes) {
 TEST_F(ChangeWait, RemovedJobCountsAsFinished) {
     JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
     detail::table_of(repository()).erase(job.id);
-    EXPECT_TRUE(wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(1))));
+    EXPECT_TRUE(
+        wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(1))));
 }
 
 }  // namespace

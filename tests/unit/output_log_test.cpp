@@ -1,5 +1,7 @@
 // The framed output log: order, streams, binary data, ranges, damage.
 
+#include "output/output_log.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -7,7 +9,6 @@
 #include <fstream>
 
 #include "jobctl/error.hpp"
-#include "output/output_log.hpp"
 
 namespace jobctl {
 namespace {

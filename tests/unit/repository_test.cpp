@@ -1,5 +1,7 @@
 // The repository segment: creation, opening, validation, capacity and ids.
 
+#include "repository_test.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -9,10 +11,9 @@
 #include <set>
 
 #include "jobctl/error.hpp"
-#include "repository_test.hpp"
+#include "table/job_table.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
-#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -55,7 +56,8 @@ TEST_F(RepositoryUnit, RejectsLayoutVersionMismatch) {
         int fd = ::open(table_path_of(repository_name()).c_str(), O_RDWR);
         ASSERT_GE(fd, 0);
         std::uint32_t other_version = detail::kLayoutVersion + 1;
-        ASSERT_EQ(::pwrite(fd, &other_version, sizeof other_version, offsetof(detail::SegmentHeader, layout_version)),
+        ASSERT_EQ(::pwrite(fd, &other_version, sizeof other_version,
+                           offsetof(detail::SegmentHeader, layout_version)),
                   static_cast<ssize_t>(sizeof other_version));
         ::close(fd);
     }
@@ -91,7 +93,8 @@ TEST_F(RepositoryUnit, RejectsSegmentOthersCanReadOrOwn) {
     ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
     if (::geteuid() == 0) {  // only root can give a file away
         ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
-        EXPECT_EQ(error_code_of([&] { Repository::open(repository_name()); }), ErrorCode::repository_unusable);
+        EXPECT_EQ(error_code_of([&] { Repository::open(repository_name()); }),
+                  ErrorCode::repository_unusable);
     }
 }
 
@@ -144,8 +147,10 @@ TEST_F(RepositoryUnit, FindsEveryJobAfterSlotsAreReusedAroundTheTable) {
     auto small = Repository::open(repository_name(), 5);
     std::vector<JobId> kept;
     for (int round = 0; round < 4; ++round) {
-        while (small.list().size() < 5) kept.push_back(detail::table_of(small).add({"", JobType::process, "true"}).id);
-        detail::table_of(small).erase(kept[kept.size() - 3]);  // free a slot in the middle, then one at the start
+        while (small.list().size() < 5)
+            kept.push_back(detail::table_of(small).add({"", JobType::process, "true"}).id);
+        detail::table_of(small).erase(
+            kept[kept.size() - 3]);  // free a slot in the middle, then one at the start
         detail::table_of(small).erase(small.list().front().id);
     }
     for (const JobInfo& job : small.list()) EXPECT_EQ(small.find(job.id)->id, job.id);
@@ -178,10 +183,18 @@ TEST_F(RepositoryUnit, ConcurrentAddsFromManyProcessesGetUniqueIds) {
 
 TEST_F(RepositoryUnit, RejectsBadJobNames) {
     Repository& repo = repository();
-    EXPECT_EQ(error_code_of([&] { detail::table_of(repo).add({std::string(64, 'n'), JobType::process, "true"}); }),
+    EXPECT_EQ(error_code_of([&] {
+                  detail::table_of(repo).add({std::string(64, 'n'), JobType::process, "true"});
+              }),
               ErrorCode::invalid_argument);
-    EXPECT_EQ(error_code_of([&] { detail::table_of(repo).add({"123", JobType::process, "true"}); }), ErrorCode::invalid_argument);
-    EXPECT_EQ(error_code_of([&] { detail::table_of(repo).add({"a\nb", JobType::process, "true"}); }), ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] {
+                  detail::table_of(repo).add({"123", JobType::process, "true"});
+              }),
+              ErrorCode::invalid_argument);
+    EXPECT_EQ(error_code_of([&] {
+                  detail::table_of(repo).add({"a\nb", JobType::process, "true"});
+              }),
+              ErrorCode::invalid_argument);
     EXPECT_TRUE(repo.list().empty());
     EXPECT_NO_THROW(detail::table_of(repo).add({std::string(63, 'n'), JobType::process, "true"}));
 }

@@ -7,10 +7,10 @@
 
 #include <set>
 
-#include "table/crash_points.hpp"
 #include "repository_test.hpp"
-#include "table/segment_layout.hpp"
+#include "table/crash_points.hpp"
 #include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -70,11 +70,13 @@ TEST_F(RobustLock, HalfWrittenSlotIsRestoredByTheNextLocker) {
 
 TEST_F(RobustLock, CrashDuringAddNeverLendsAnIdTwice) {
     JobInfo first = detail::table_of(repository()).add({"", JobType::process, "true"});
-    run_child_killed_at(testing::CrashPoint::slot_half_written, repository_name(),
-                        [&](Repository& repo) { detail::table_of(repo).add({"lost", JobType::process, "true"}); });
+    run_child_killed_at(testing::CrashPoint::slot_half_written, repository_name(), [&](Repository& repo) {
+        detail::table_of(repo).add({"lost", JobType::process, "true"});
+    });
     JobInfo next = detail::table_of(repository()).add({"", JobType::process, "true"});
     EXPECT_GT(next.id, first.id);
-    for (const JobInfo& job : repository().list()) EXPECT_NE(job.name, "lost");  // the half-added slot was undone
+    for (const JobInfo& job : repository().list())
+        EXPECT_NE(job.name, "lost");  // the half-added slot was undone
     std::set<JobId> ids;
     for (const JobInfo& job : repository().list()) EXPECT_TRUE(ids.insert(job.id).second);
 }

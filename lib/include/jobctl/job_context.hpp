@@ -2,9 +2,8 @@
 // What a thread job's body gets: its output streams, a way to write result
 // records, and whether someone (in any process) asked it to stop.
 
-#include <cereal/archives/json.hpp>
-
 #include <atomic>
+#include <cereal/archives/json.hpp>
 #include <memory>
 #include <ostream>
 #include <sstream>

@@ -3,7 +3,6 @@
 // it, receive its output and results, stop it. Works for any job type.
 
 #include <cereal/archives/json.hpp>
-
 #include <chrono>
 #include <sstream>
 #include <string>

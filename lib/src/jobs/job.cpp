@@ -17,9 +17,8 @@ constexpr std::array kStateNames{
 };
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) {
-        return std::tolower(x) == std::tolower(y);
-    });
+    return std::ranges::equal(
+        a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
 }  // namespace
@@ -32,8 +31,10 @@ std::string_view to_string(JobState state) {
 
 std::string_view to_string(JobType type) {
     switch (type) {
-        case JobType::process: return "process";
-        case JobType::thread: return "thread";
+        case JobType::process:
+            return "process";
+        case JobType::thread:
+            return "thread";
     }
     return "unknown";
 }

@@ -6,13 +6,13 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
-#include "jobs/liveness.hpp"
-#include "system/process_identity.hpp"
-#include "jobs/job_outcome.hpp"
-#include "table/segment_layout.hpp"
-#include "table/job_table.hpp"
-#include "jobs/removal_check.hpp"
 #include "jobs/job_lookup.hpp"
+#include "jobs/job_outcome.hpp"
+#include "jobs/liveness.hpp"
+#include "jobs/removal_check.hpp"
+#include "system/process_identity.hpp"
+#include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
 
 namespace jobctl {
 
@@ -20,15 +20,19 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     bool requested = false;
     bool may_have_children = false;
     JobInfo job;
-    bool found = detail::table_of(repository).update(id, [&](detail::JobSlot& slot) {
-        may_have_children = slot.parent_id == 0;  // children have none: no need to look
-        if (detail::is_finished(slot)) return false;
-        slot.stop_requested = 1;
-        slot.stop_grace_ms = static_cast<std::uint32_t>(grace.count());
-        detail::set_state(slot, JobState::stopping);
-        requested = true;
-        return true;
-    }, detail::JobTable::Change::stop_request);
+    bool found = detail::table_of(repository)
+                     .update(
+                         id,
+                         [&](detail::JobSlot& slot) {
+                             may_have_children = slot.parent_id == 0;  // children have none: no need to look
+                             if (detail::is_finished(slot)) return false;
+                             slot.stop_requested = 1;
+                             slot.stop_grace_ms = static_cast<std::uint32_t>(grace.count());
+                             detail::set_state(slot, JobState::stopping);
+                             requested = true;
+                             return true;
+                         },
+                         detail::JobTable::Change::stop_request);
     if (!found) throw detail::job_not_found(id);
     if (!requested) return false;
     // Stopping a parent stops its children (one that ends meanwhile is fine).
@@ -64,7 +68,8 @@ void erase_with_spool(Repository& repository, JobId id) {
 void detail::check_removable(const JobInfo& job) {
     if (job.finished()) return;
     throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name + ") is " +
-                                         std::string(to_string(job.state)) + "; stop it first or use --force");
+                                         std::string(to_string(job.state)) +
+                                         "; stop it first or use --force");
 }
 
 void remove_job(Repository& repository, JobId id) {

@@ -11,13 +11,17 @@ JobInfo Job::info() const {
     return detail::require_job(*repository_, id_);
 }
 
-void Job::wait() const { wait_for_jobs(*repository_, {id_}, WaitMode::all, std::nullopt); }
+void Job::wait() const {
+    wait_for_jobs(*repository_, {id_}, WaitMode::all, std::nullopt);
+}
 
 bool Job::wait_for(std::chrono::milliseconds timeout) const {
     return wait_for_jobs(*repository_, {id_}, WaitMode::all, deadline_after(timeout)).has_value();
 }
 
-void Job::stop(std::chrono::milliseconds grace) const { request_stop(*repository_, id_, grace); }
+void Job::stop(std::chrono::milliseconds grace) const {
+    request_stop(*repository_, id_, grace);
+}
 
 ReceivedOutput Job::receive_output(bool keep) const {
     ReceivedOutput received;
@@ -25,9 +29,15 @@ ReceivedOutput Job::receive_output(bool keep) const {
     options.keep = keep;
     jobctl::receive_output(*repository_, id_, options, [&](OutputStream stream, std::string_view bytes) {
         switch (stream) {
-            case OutputStream::out: received.out.append(bytes); break;
-            case OutputStream::result: received.results.emplace_back(bytes); break;
-            default: received.err.append(bytes); break;
+            case OutputStream::out:
+                received.out.append(bytes);
+                break;
+            case OutputStream::result:
+                received.results.emplace_back(bytes);
+                break;
+            default:
+                received.err.append(bytes);
+                break;
         }
     });
     return received;

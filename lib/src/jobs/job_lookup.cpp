@@ -4,7 +4,9 @@
 
 namespace jobctl::detail {
 
-Error job_not_found(JobId id) { return Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id)); }
+Error job_not_found(JobId id) {
+    return Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
+}
 
 Error job_not_found(std::string_view name) {
     return Error(ErrorCode::job_not_found, "no job named '" + std::string(name) + "'");

@@ -12,7 +12,7 @@
 
 namespace jobctl::detail {
 
-Error job_not_found(JobId id);              // "no job with id N"
+Error job_not_found(JobId id);               // "no job with id N"
 Error job_not_found(std::string_view name);  // "no job named 'NAME'"
 
 // The job as it is now. Errors: job_not_found.

@@ -3,8 +3,8 @@
 
 #include <string_view>
 
-#include "system/clock.hpp"
 #include "jobctl/job.hpp"
+#include "system/clock.hpp"
 #include "table/segment_layout.hpp"
 
 namespace jobctl::detail {

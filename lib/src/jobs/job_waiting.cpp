@@ -44,7 +44,8 @@ std::optional<std::vector<JobInfo>> wait_until_changed(Repository& repository, c
         }
         owner_watch.watch(jobs);
         // An owner we could not watch is looked at again after a while.
-        if (!owner_watch.complete()) remaining = std::min<std::chrono::nanoseconds>(remaining, std::chrono::milliseconds(100));
+        if (!owner_watch.complete())
+            remaining = std::min<std::chrono::nanoseconds>(remaining, std::chrono::milliseconds(100));
         detail::table_of(repository).wait_for_change(seen, remaining, wake_on);
     }
 }
@@ -63,7 +64,8 @@ std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std
 
 std::optional<std::vector<JobInfo>> wait_for_jobs(Repository& repository, const std::vector<JobId>& ids,
                                                   WaitMode mode, Deadline deadline) {
-    const std::size_t wanted = std::unordered_set<JobId>(ids.begin(), ids.end()).size();  // an id named twice is one job
+    const std::size_t wanted =
+        std::unordered_set<JobId>(ids.begin(), ids.end()).size();  // an id named twice is one job
     auto condition = [&](const std::vector<JobInfo>& jobs) {
         std::size_t finished = wanted - jobs.size();  // removed jobs count as finished
         finished += static_cast<std::size_t>(std::ranges::count_if(jobs, &JobInfo::finished));

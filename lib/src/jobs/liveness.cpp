@@ -2,9 +2,9 @@
 
 #include <signal.h>
 
+#include "jobs/job_outcome.hpp"
 #include "system/clock.hpp"
 #include "system/process_identity.hpp"
-#include "jobs/job_outcome.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl {

@@ -5,14 +5,14 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
-#include "system/clock.hpp"
 #include "jobctl/error.hpp"
 #include "output/spool.hpp"
+#include "system/clock.hpp"
 
 namespace jobctl {
 namespace {
@@ -44,7 +44,8 @@ void write_all_at(int fd, iovec* parts, int count, std::uint64_t offset, const s
 
 // Reads at least `minimum` and at most `maximum` bytes at `offset`; returns
 // how many, or 0 if the file ends before `minimum`.
-std::size_t read_at_least(int fd, char* buffer, std::size_t minimum, std::size_t maximum, std::uint64_t offset) {
+std::size_t read_at_least(int fd, char* buffer, std::size_t minimum, std::size_t maximum,
+                          std::uint64_t offset) {
     std::size_t total = 0;
     while (total < minimum) {
         ssize_t got = ::pread(fd, buffer + total, maximum - total, static_cast<off_t>(offset + total));
@@ -73,8 +74,8 @@ std::uint64_t OutputLogWriter::append(OutputStream stream, std::string_view byte
     if (bytes.size() > kMaxRecordLength)
         throw Error(ErrorCode::invalid_argument, "output record larger than the log's limit");
     if (!fd_) open();
-    OutputRecordHeader header{static_cast<std::uint32_t>(bytes.size()),
-                              static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
+    OutputRecordHeader header{
+        static_cast<std::uint32_t>(bytes.size()), static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
     iovec parts[2] = {{&header, sizeof header}, {const_cast<char*>(bytes.data()), bytes.size()}};
     write_all_at(fd_.get(), parts, 2, size_, directory_ / kOutputLogFileName);
     size_ += sizeof header + bytes.size();
@@ -95,8 +96,9 @@ std::optional<std::uint64_t> OutputLogWriter::append_from_pipe(OutputStream stre
     for (std::uint32_t moved = 0; moved < length;) {
         ssize_t got = ::splice(pipe_fd, nullptr, fd_.get(), &offset, length - moved, SPLICE_F_MOVE);
         if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) throw_system_error("cannot move output into " + (directory_ / kOutputLogFileName).string(),
-                                         got < 0 ? errno : EIO);
+        if (got <= 0)
+            throw_system_error("cannot move output into " + (directory_ / kOutputLogFileName).string(),
+                               got < 0 ? errno : EIO);
         moved += static_cast<std::uint32_t>(got);
     }
     size_ += sizeof header + length;
@@ -135,8 +137,8 @@ std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const 
         OutputRecordHeader header;
         std::memcpy(&header, block.data() + (offset - block_start), sizeof header);
         if (header.length > kMaxRecordLength || header.stream < 1 || header.stream > 4)
-            throw Error(ErrorCode::system, "output log " + path_.string() + " is damaged at byte " +
-                                               std::to_string(offset));
+            throw Error(ErrorCode::system,
+                        "output log " + path_.string() + " is damaged at byte " + std::to_string(offset));
         std::uint64_t record_end = offset + sizeof header + header.length;
         if (record_end > to) break;
         offset += sizeof header;

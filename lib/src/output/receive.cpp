@@ -4,10 +4,10 @@
 
 #include "jobctl/job_listing.hpp"
 #include "jobctl/job_waiting.hpp"
-#include "output/output_log.hpp"
-#include "table/segment_layout.hpp"
-#include "table/job_table.hpp"
 #include "jobs/job_lookup.hpp"
+#include "output/output_log.hpp"
+#include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
 
 namespace jobctl {
 namespace {
@@ -21,7 +21,8 @@ void advance_read_offset(Repository& repository, JobId id, std::uint64_t offset)
 }
 
 // One job's own log.
-bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
+bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& options,
+                        const OutputSink& sink) {
     auto job = repository.find(id);
     if (!job) return false;
     OutputLogReader reader(detail::table_of(repository).job_directory(id));

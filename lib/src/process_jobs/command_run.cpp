@@ -1,6 +1,8 @@
 // One command, run to its end: one poll() over the two output pipes, the
 // child's pidfd and the stop descriptor.
 
+#include "process_jobs/command_run.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,19 +16,17 @@
 #include <optional>
 #include <vector>
 
-#include "process_jobs/command_run.hpp"
-
-#include "system/clock.hpp"
-#include "jobs/job_outcome.hpp"
-#include "system/command_spawn.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
+#include "jobctl/process_job.hpp"
+#include "jobs/job_outcome.hpp"
 #include "output/output_log.hpp"
+#include "system/clock.hpp"
+#include "system/command_spawn.hpp"
 #include "system/pidfd.hpp"
 #include "system/process_identity.hpp"
-#include "jobctl/process_job.hpp"
-#include "table/segment_layout.hpp"
 #include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
 
 namespace jobctl::detail {
 namespace {
@@ -44,7 +44,7 @@ std::string signal_name(int signal) {
 }  // namespace
 
 void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
-            std::optional<int> exit_code, int term_signal) {
+                std::optional<int> exit_code, int term_signal) {
     detail::table_of(repository).update(id, [&](JobSlot& slot) {
         // States only move forward: a job already recorded lost (by a
         // liveness check, or at reboot) keeps that outcome.
@@ -60,8 +60,8 @@ void finish_job(Repository& repository, JobId id, JobState state, const std::str
 bool CommandRun::spawn(const std::vector<std::string>& argv) {
     detail::SpawnedCommand command = detail::spawn_command(argv);
     if (command.exec_error != 0) {
-        finish_job(repository_, id_, JobState::failed, std::string("exec failed: ") + std::strerror(command.exec_error),
-               std::nullopt, 0);
+        finish_job(repository_, id_, JobState::failed,
+                   std::string("exec failed: ") + std::strerror(command.exec_error), std::nullopt, 0);
         return false;
     }
     child_ = command.pid;
@@ -102,7 +102,8 @@ void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
 
 void CommandRun::on_stop_request() {
     char drained[sizeof(signalfd_siginfo)];  // a signalfd record or an eventfd count
-    while (::read(stop_fd_, drained, sizeof drained) > 0) {}
+    while (::read(stop_fd_, drained, sizeof drained) > 0) {
+    }
     if (stopping_) return;
     stopping_ = true;
     std::uint32_t grace_ms = 0;
@@ -153,7 +154,10 @@ void CommandRun::record_outcome(const siginfo_t& status) {
 }
 
 CommandRun::CommandRun(Repository& repository, JobId id, int stop_fd)
-    : repository_(repository), id_(id), stop_fd_(stop_fd), log_(detail::table_of(repository).job_directory(id)),
+    : repository_(repository),
+      id_(id),
+      stop_fd_(stop_fd),
+      log_(detail::table_of(repository).job_directory(id)),
       buffer_(new char[kReadChunk]) {}
 
 CommandRun::~CommandRun() {
@@ -172,8 +176,10 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     // Finished when the command has exited and everything that shared its
     // output pipes (its background children) has closed them.
     while (!exit_status || out_fd_ || err_fd_) {
-        pollfd fds[4] = {{out_fd_.get(), POLLIN, 0}, {err_fd_.get(), POLLIN, 0},
-                         {exit_status ? -1 : pidfd_.get(), POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+        pollfd fds[4] = {{out_fd_.get(), POLLIN, 0},
+                         {err_fd_.get(), POLLIN, 0},
+                         {exit_status ? -1 : pidfd_.get(), POLLIN, 0},
+                         {stop_fd_, POLLIN, 0}};
         int ready = ::poll(fds, 4, poll_timeout_ms());
         if (ready < 0 && errno != EINTR) throw_system_error("poll", errno);
         if (fds[0].revents != 0) pump(out_fd_, OutputStream::out);

@@ -5,6 +5,8 @@
 // outcome in the job's slot. Used by jobctl-worker (stop requests arrive on
 // a signalfd) and by `foreach` children on a thread pool (on an eventfd).
 
+#include <signal.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -12,8 +14,8 @@
 #include <vector>
 
 #include "jobctl/job.hpp"
-#include "output/output_log.hpp"
 #include "jobctl/repository.hpp"
+#include "output/output_log.hpp"
 #include "system/file_descriptor.hpp"
 
 namespace jobctl::detail {

@@ -51,7 +51,8 @@ std::string command_text(const std::vector<std::string>& argv) {
             text += ansi_c_quoted(argument);
             continue;
         }
-        bool plain = !argument.empty() && argument.find_first_of(" \t\n'\"\\$`*?;&|<>(){}") == std::string::npos;
+        bool plain =
+            !argument.empty() && argument.find_first_of(" \t\n'\"\\$`*?;&|<>(){}") == std::string::npos;
         if (plain) {
             text += argument;
             continue;

@@ -1,23 +1,24 @@
 // The worker's body: claims the job, then runs its command (CommandRun) with
 // stop requests arriving as SIGTERM/SIGINT/SIGHUP on a signalfd.
 
+#include "process_jobs/process_job_runner.hpp"
+
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "system/clock.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/process_job.hpp"
+#include "jobs/job_outcome.hpp"
 #include "process_jobs/command_run.hpp"
+#include "system/clock.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
-#include "jobctl/process_job.hpp"
-#include "jobctl/error.hpp"
-#include "jobs/job_outcome.hpp"
-#include "table/segment_layout.hpp"
 #include "system/signal_sets.hpp"
 #include "table/job_table.hpp"
-#include "process_jobs/process_job_runner.hpp"
+#include "table/segment_layout.hpp"
 
 namespace jobctl {
 namespace {

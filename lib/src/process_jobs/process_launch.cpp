@@ -11,16 +11,16 @@
 #include <cstdlib>
 
 #include "jobctl/error.hpp"
-#include "system/process_identity.hpp"
 #include "jobctl/process_job.hpp"
+#include "process_jobs/command_text.hpp"
+#include "process_jobs/program_lookup.hpp"
 #include "system/command_spawn.hpp"
 #include "system/detached_fork.hpp"
 #include "system/file_descriptor.hpp"
-#include "process_jobs/command_text.hpp"
-#include "table/segment_layout.hpp"
+#include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
 #include "table/job_table.hpp"
-#include "process_jobs/program_lookup.hpp"
+#include "table/segment_layout.hpp"
 
 extern char** environ;
 
@@ -76,7 +76,8 @@ pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>
     std::vector<char*> argv = detail::exec_argv(arguments);
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(&attributes,
+                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     sigset_t stop_signals = detail::stop_signal_set();
     posix_spawnattr_setsigmask(&attributes, &stop_signals);
     sigset_t defaulted = detail::defaulted_signal_set();
@@ -118,7 +119,8 @@ std::optional<std::filesystem::path> detail::find_program(const std::string& pro
     std::size_t start = 0;
     for (;;) {
         std::size_t end = directories.find(':', start);
-        std::string directory = directories.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        std::string directory =
+            directories.substr(start, end == std::string::npos ? std::string::npos : end - start);
         auto candidate = std::filesystem::path(directory.empty() ? "." : directory) / program;
         if (is_executable_file(candidate)) return candidate;
         if (end == std::string::npos) return std::nullopt;
@@ -128,8 +130,9 @@ std::optional<std::filesystem::path> detail::find_program(const std::string& pro
 
 void detail::require_program(const std::string& program) {
     if (!find_program(program))
-        throw Error(ErrorCode::program_not_found, "cannot run '" + program + "': no such executable file" +
-                                                      (program.find('/') == std::string::npos ? " on PATH" : ""));
+        throw Error(ErrorCode::program_not_found,
+                    "cannot run '" + program + "': no such executable file" +
+                        (program.find('/') == std::string::npos ? " on PATH" : ""));
 }
 
 std::filesystem::path detail::find_worker() {
@@ -156,14 +159,16 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                     "cannot find jobctl-worker at " + worker.string() + " (set JOBCTL_WORKER)");
 
     ProcessIdentity self = ProcessIdentity::self();
-    JobInfo job = detail::table_of(repository).add({spec.name, JobType::process, detail::command_text(spec.argv), 0, self.pid,
-                                  self.start_time});
-    std::vector<std::string> arguments{worker.string(), "--repository", repository.name(), "--job",
-                                       std::to_string(job.id), "--"};
+    JobInfo job = detail::table_of(repository)
+                      .add({spec.name, JobType::process, detail::command_text(spec.argv), 0, self.pid,
+                            self.start_time});
+    std::vector<std::string> arguments{worker.string(), "--repository",         repository.name(),
+                                       "--job",         std::to_string(job.id), "--"};
     arguments.insert(arguments.end(), spec.argv.begin(), spec.argv.end());
     pid_t worker_pid;
     try {
-        worker_pid = spec.caller_exits_soon ? spawn_worker(worker, arguments) : launch_detached(worker, arguments);
+        worker_pid =
+            spec.caller_exits_soon ? spawn_worker(worker, arguments) : launch_detached(worker, arguments);
     } catch (...) {
         detail::table_of(repository).erase(job.id);  // nothing changed after all
         throw;

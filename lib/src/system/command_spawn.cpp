@@ -28,7 +28,8 @@ struct SpawnSettings {
 
     SpawnSettings(const Pipe& out, const Pipe& err) {
         posix_spawnattr_init(&attributes);
-        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        posix_spawnattr_setflags(&attributes,
+                                 POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
         posix_spawnattr_setpgroup(&attributes, 0);  // its own group: stop signals the whole tree
         sigset_t none;
         sigemptyset(&none);
@@ -63,7 +64,8 @@ SpawnedCommand spawn_command(const std::vector<std::string>& argv) {
     Pipe err = make_pipe(false);
     SpawnSettings settings(out, err);
     pid_t pid = -1;
-    int error = ::posix_spawnp(&pid, raw[0], &settings.file_actions, &settings.attributes, raw.data(), environ);
+    int error =
+        ::posix_spawnp(&pid, raw[0], &settings.file_actions, &settings.attributes, raw.data(), environ);
     // Only the command (and what it starts) may hold the write ends: the
     // pipes then end when it and its children are done with them.
     out.write_end.reset();

@@ -17,7 +17,7 @@ struct SpawnedCommand {
     pid_t pid = -1;
     FileDescriptor out_fd;  // read ends, close-on-exec
     FileDescriptor err_fd;
-    int exec_error = 0;     // errno of a failed exec; then pid is -1 and both fds are empty
+    int exec_error = 0;  // errno of a failed exec; then pid is -1 and both fds are empty
 };
 
 SpawnedCommand spawn_command(const std::vector<std::string>& argv);

@@ -36,7 +36,8 @@ FileDescriptor fork_detached(const std::function<void(FileDescriptor report)>& g
     }
     // From here on only the grandchild writes: its exit (or exec) ends the report.
     report.write_end.reset();
-    while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {}
+    while (::waitpid(intermediate, nullptr, 0) < 0 && errno == EINTR) {
+    }
     return std::move(report.read_end);
 }
 

@@ -5,11 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-
-#include "system/event_signal.hpp"
 #include <set>
 
 #include "jobctl/error.hpp"
+#include "system/event_signal.hpp"
 #include "system/pidfd.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
@@ -90,7 +89,8 @@ void OwnerWatch::run() {
             if (fds[i].revents == 0) continue;
             owner_died = true;
             auto it = pidfd_by_pid_.find(pids[i]);
-            if (it != pidfd_by_pid_.end() && it->second.get() == fds[i].fd) pidfd_by_pid_.erase(it);  // closes it
+            if (it != pidfd_by_pid_.end() && it->second.get() == fds[i].fd)
+                pidfd_by_pid_.erase(it);  // closes it
         }
         if (owner_died) detail::table_of(repository_).notify_change();
     }

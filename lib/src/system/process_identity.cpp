@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 #include "jobctl/error.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/pidfd.hpp"
-#include <cstring>
-#include <string>
 
 namespace jobctl {
 namespace {

@@ -7,8 +7,8 @@
 namespace jobctl::testing {
 
 enum class CrashPoint {
-    lock_acquired,       // the repository lock is held, nothing written yet
-    slot_half_written,   // the journal is armed and a slot is partly overwritten
+    lock_acquired,      // the repository lock is held, nothing written yet
+    slot_half_written,  // the journal is armed and a slot is partly overwritten
 };
 
 using CrashHook = void (*)(CrashPoint);

@@ -10,8 +10,7 @@ namespace jobctl::detail {
 
 // Sleeps while *word == expected, at most `timeout`. Returns early on a wake,
 // a signal, or when the value already differs.
-void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected,
-                std::chrono::nanoseconds timeout);
+void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected, std::chrono::nanoseconds timeout);
 void futex_wake_all(std::atomic<std::uint32_t>& word);
 
 }  // namespace jobctl::detail

@@ -7,11 +7,11 @@
 #include <cstring>
 #include <unordered_set>
 
-#include "system/clock.hpp"
-#include "table/futex.hpp"
 #include "jobctl/error.hpp"
 #include "jobs/display_text.hpp"
 #include "output/spool.hpp"
+#include "system/clock.hpp"
+#include "table/futex.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
 #include "table/segment_lock.hpp"
@@ -60,7 +60,9 @@ JobInfo to_info(const JobSlot& slot) {
 // A job lives in its home slot, (id - 1) % capacity, unless that was taken
 // when it was added; then in the next free one after it. So finding a job
 // takes one probe almost always, without any index to keep consistent.
-std::uint32_t home_slot(JobId id, std::uint32_t capacity) { return (id - 1) % capacity; }
+std::uint32_t home_slot(JobId id, std::uint32_t capacity) {
+    return (id - 1) % capacity;
+}
 
 // Slots at or past the header's high-water mark were never used. (Bounded
 // by the capacity: a damaged header must not send a reader out of the segment.)
@@ -91,7 +93,8 @@ bool only_output_moved(const JobSlot& before, const JobSlot& after) {
 std::uint32_t free_slot(const detail::Segment& segment, JobId new_id) {
     const JobSlot* slots = segment.slots();
     std::uint32_t capacity = segment.capacity();
-    for (std::uint32_t k = 0, i = home_slot(new_id, capacity); k < capacity; ++k, i = i + 1 == capacity ? 0 : i + 1)
+    for (std::uint32_t k = 0, i = home_slot(new_id, capacity); k < capacity;
+         ++k, i = i + 1 == capacity ? 0 : i + 1)
         if (slots[i].id == 0) return i;
     return capacity;
 }
@@ -115,7 +118,8 @@ std::vector<JobId> evict_oldest_received(const detail::Segment& segment) {
     const JobSlot* victim = nullptr;
     for (std::uint32_t i = 0; i < limit; ++i) {
         const JobSlot& slot = slots[i];
-        if (slot.id == 0 || slot.parent_id != 0 || !finished_and_received(slot) || kept_parents.contains(slot.id))
+        if (slot.id == 0 || slot.parent_id != 0 || !finished_and_received(slot) ||
+            kept_parents.contains(slot.id))
             continue;
         if (victim == nullptr || slot.ended_ns < victim->ended_ns) victim = &slot;
     }
@@ -135,16 +139,17 @@ std::vector<JobId> evict_oldest_received(const detail::Segment& segment) {
 void detail::check_job_name(const std::string& name) {
     if (name.empty()) throw Error(ErrorCode::invalid_argument, "a job name cannot be empty");
     if (name.size() > Repository::kMaxNameLength)
-        throw Error(ErrorCode::invalid_argument,
-                    "job name is " + std::to_string(name.size()) + " bytes long; the limit is " +
-                        std::to_string(Repository::kMaxNameLength));
+        throw Error(ErrorCode::invalid_argument, "job name is " + std::to_string(name.size()) +
+                                                     " bytes long; the limit is " +
+                                                     std::to_string(Repository::kMaxNameLength));
     if (name.find_first_not_of("0123456789") == std::string::npos)
         throw Error(ErrorCode::invalid_argument,
                     "job name '" + name + "' is all digits and would read as an id");
     for (unsigned char c : name)
         if (c < 0x20 || c == 0x7f)
             throw Error(ErrorCode::invalid_argument, "a job name cannot hold control characters");
-    if (!detail::is_valid_utf8(name)) throw Error(ErrorCode::invalid_argument, "a job name must be valid UTF-8");
+    if (!detail::is_valid_utf8(name))
+        throw Error(ErrorCode::invalid_argument, "a job name must be valid UTF-8");
     if (name[0] == '-') throw Error(ErrorCode::invalid_argument, "a job name cannot start with '-'");
 }
 
@@ -152,7 +157,9 @@ JobTable::JobTable(detail::RepositoryLocation location, std::unique_ptr<detail::
     : location_(std::move(location)), segment_(std::move(segment)) {}
 JobTable::~JobTable() = default;
 
-std::uint32_t JobTable::capacity() const { return segment_->capacity(); }
+std::uint32_t JobTable::capacity() const {
+    return segment_->capacity();
+}
 
 std::filesystem::path JobTable::job_directory(JobId id) const {
     return location_.spool / std::to_string(id);
@@ -281,7 +288,9 @@ void JobTable::notify(bool of_state) const {
     }
 }
 
-void JobTable::notify_change() const { notify(true); }
+void JobTable::notify_change() const {
+    notify(true);
+}
 
 void JobTable::describe_table(RepositoryInfo& info) const {
     SegmentLock lock(*segment_);

@@ -68,7 +68,8 @@ public:
     // the rest.
     enum class Changes { any, of_state };
     std::uint32_t change_count(Changes which = Changes::any) const;
-    void wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout, Changes which = Changes::any) const;
+    void wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout,
+                         Changes which = Changes::any) const;
     // Wakes every waiter, whatever it waits for.
     void notify_change() const;
 

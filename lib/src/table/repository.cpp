@@ -22,10 +22,9 @@ std::uint32_t capacity_from_environment() {
     char* end = nullptr;
     unsigned long value = std::strtoul(text, &end, 10);
     if (*end != '\0' || value == 0 || value > detail::kMaxCapacity)
-        throw Error(ErrorCode::invalid_argument,
-                    "JOBCTL_CAPACITY must be a number of jobs between 1 and " + std::to_string(detail::kMaxCapacity) +
-                        ", not '" +
-                        std::string(text) + "'");
+        throw Error(ErrorCode::invalid_argument, "JOBCTL_CAPACITY must be a number of jobs between 1 and " +
+                                                     std::to_string(detail::kMaxCapacity) + ", not '" +
+                                                     std::string(text) + "'");
     return static_cast<std::uint32_t>(value);
 }
 
@@ -37,7 +36,9 @@ std::string Repository::default_name() {
     return "default";
 }
 
-Repository Repository::open() { return open_table(default_name(), capacity_from_environment); }
+Repository Repository::open() {
+    return open_table(default_name(), capacity_from_environment);
+}
 
 Repository Repository::open(const std::string& name, std::uint32_t capacity_if_created) {
     return open_table(name, [=] { return capacity_if_created; });
@@ -64,10 +65,18 @@ Repository::Repository(Repository&&) noexcept = default;
 Repository& Repository::operator=(Repository&&) noexcept = default;
 Repository::~Repository() = default;
 
-const std::string& Repository::name() const { return table_->name(); }
-std::uint32_t Repository::capacity() const { return table_->capacity(); }
-std::optional<JobInfo> Repository::find(JobId id) const { return table_->find(id); }
-std::vector<JobInfo> Repository::list() const { return table_->list(); }
+const std::string& Repository::name() const {
+    return table_->name();
+}
+std::uint32_t Repository::capacity() const {
+    return table_->capacity();
+}
+std::optional<JobInfo> Repository::find(JobId id) const {
+    return table_->find(id);
+}
+std::vector<JobInfo> Repository::list() const {
+    return table_->list();
+}
 
 RepositoryInfo Repository::describe() const {
     const detail::RepositoryLocation& location = table_->location();
@@ -82,6 +91,8 @@ RepositoryInfo Repository::describe() const {
     return info;
 }
 
-JobTable& detail::table_of(const Repository& repository) { return *repository.table_; }
+JobTable& detail::table_of(const Repository& repository) {
+    return *repository.table_;
+}
 
 }  // namespace jobctl

@@ -31,13 +31,15 @@ void check_name(const std::string& name) {
     for (char c : name)
         valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
     if (!valid)
-        throw Error(ErrorCode::invalid_argument,
-                    "invalid repository name '" + name +
-                        "': use 1-200 letters, digits, '-', '_' or '.', not starting with '.' (or a path with '/')");
+        throw Error(
+            ErrorCode::invalid_argument,
+            "invalid repository name '" + name +
+                "': use 1-200 letters, digits, '-', '_' or '.', not starting with '.' (or a path with '/')");
 }
 
 [[noreturn]] void refuse(const std::filesystem::path& folder, const std::string& why) {
-    throw Error(ErrorCode::repository_unusable, folder.string() + " " + why + "; refusing to keep jobs there");
+    throw Error(ErrorCode::repository_unusable,
+                folder.string() + " " + why + "; refusing to keep jobs there");
 }
 
 // The home itself may be a symlink (to a folder on another disk, say), but
@@ -71,24 +73,42 @@ FilesystemKind filesystem_of(const std::filesystem::path& folder) {
     struct statfs status {};
     if (::statfs(folder.c_str(), &status) != 0) return {"unknown", true};
     switch (static_cast<unsigned long>(status.f_type)) {
-        case EXT4_SUPER_MAGIC: return {"ext4", true};  // also ext2/ext3
-        case TMPFS_MAGIC: return {"tmpfs", true};
-        case BTRFS_SUPER_MAGIC: return {"btrfs", true};
-        case XFS_SUPER_MAGIC: return {"xfs", true};
-        case OVERLAYFS_SUPER_MAGIC: return {"overlay", true};
-        case 0x2fc12fc1: return {"zfs", true};
-        case 0xf2f52010: return {"f2fs", true};
-        case NFS_SUPER_MAGIC: return {"nfs", false};
-        case SMB_SUPER_MAGIC: return {"smb", false};
-        case 0xff534d42: return {"cifs", false};
-        case 0xfe534d42: return {"smb2", false};
-        case 0x65735546: return {"fuse", false};
-        case CEPH_SUPER_MAGIC: return {"ceph", false};
-        case AFS_SUPER_MAGIC: return {"afs", false};
-        case V9FS_MAGIC: return {"9p", false};
-        case 0x0bd00bd0: return {"lustre", false};
-        case 0x47504653: return {"gpfs", false};
-        default: return {"other", true};
+        case EXT4_SUPER_MAGIC:
+            return {"ext4", true};  // also ext2/ext3
+        case TMPFS_MAGIC:
+            return {"tmpfs", true};
+        case BTRFS_SUPER_MAGIC:
+            return {"btrfs", true};
+        case XFS_SUPER_MAGIC:
+            return {"xfs", true};
+        case OVERLAYFS_SUPER_MAGIC:
+            return {"overlay", true};
+        case 0x2fc12fc1:
+            return {"zfs", true};
+        case 0xf2f52010:
+            return {"f2fs", true};
+        case NFS_SUPER_MAGIC:
+            return {"nfs", false};
+        case SMB_SUPER_MAGIC:
+            return {"smb", false};
+        case 0xff534d42:
+            return {"cifs", false};
+        case 0xfe534d42:
+            return {"smb2", false};
+        case 0x65735546:
+            return {"fuse", false};
+        case CEPH_SUPER_MAGIC:
+            return {"ceph", false};
+        case AFS_SUPER_MAGIC:
+            return {"afs", false};
+        case V9FS_MAGIC:
+            return {"9p", false};
+        case 0x0bd00bd0:
+            return {"lustre", false};
+        case 0x47504653:
+            return {"gpfs", false};
+        default:
+            return {"other", true};
     }
 }
 
@@ -112,7 +132,8 @@ void ensure_private_directory(const std::filesystem::path& directory) {
     if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST)
         throw_system_error("cannot create " + directory.string(), errno);
     struct stat status {};
-    if (::lstat(directory.c_str(), &status) != 0) throw_system_error("cannot stat " + directory.string(), errno);
+    if (::lstat(directory.c_str(), &status) != 0)
+        throw_system_error("cannot stat " + directory.string(), errno);
     if (!S_ISDIR(status.st_mode)) refuse(directory, "is not a folder");
     if (status.st_uid != ::geteuid()) refuse(directory, "belongs to another user");
     if ((status.st_mode & 022) != 0) refuse(directory, "can be written by other users");

@@ -21,9 +21,9 @@ namespace jobctl::detail {
 namespace {
 
 [[noreturn]] void throw_unusable(const RepositoryLocation& location, const std::string& why) {
-    throw Error(ErrorCode::repository_unusable,
-                "repository '" + location.name + "' is unusable: " + why + " (remove " + location.table.string() +
-                    " to start afresh; its jobs are lost)");
+    throw Error(ErrorCode::repository_unusable, "repository '" + location.name + "' is unusable: " + why +
+                                                    " (remove " + location.table.string() +
+                                                    " to start afresh; its jobs are lost)");
 }
 
 void* map_file(int fd, std::size_t size) {
@@ -51,11 +51,13 @@ void create_segment(const RepositoryLocation& location, std::uint32_t capacity) 
         throw Error(ErrorCode::invalid_argument,
                     "repository capacity must be between 1 and " + std::to_string(kMaxCapacity));
     const std::string table = location.table.string();
-    std::string temporary = (location.table.parent_path() / ("." + location.table.filename().string() + ".XXXXXX")).string();
+    std::string temporary =
+        (location.table.parent_path() / ("." + location.table.filename().string() + ".XXXXXX")).string();
     FileDescriptor fd(::mkostemp(temporary.data(), O_CLOEXEC));
     if (!fd) throw_system_error("cannot create " + temporary, errno);
     std::size_t size = segment_size(capacity);
-    int error = ::fchmod(fd.get(), 0600) == 0 && ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
+    int error =
+        ::fchmod(fd.get(), 0600) == 0 && ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
     if (error == 0) {
         void* address = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
         if (address == MAP_FAILED) {
@@ -77,8 +79,7 @@ void check_header(const RepositoryLocation& name, const SegmentHeader& header, s
                                  std::to_string(header.layout_version) + ", this one reads " +
                                  std::to_string(kLayoutVersion) + ")");
     if (header.header_size != sizeof(SegmentHeader) || header.slot_size != sizeof(JobSlot) ||
-        header.capacity == 0 || header.capacity > kMaxCapacity ||
-        segment_size(header.capacity) != file_size)
+        header.capacity == 0 || header.capacity > kMaxCapacity || segment_size(header.capacity) != file_size)
         throw_unusable(name, "damaged header (sizes do not match)");
 }
 
@@ -135,7 +136,8 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
     return true;
 }
 
-Segment Segment::open_or_create(const RepositoryLocation& location, const std::function<std::uint32_t()>& capacity) {
+Segment Segment::open_or_create(const RepositoryLocation& location,
+                                const std::function<std::uint32_t()>& capacity) {
     Segment segment(nullptr, 0);
     for (int attempt = 0; attempt < 3; ++attempt) {
         if (try_open(location, segment)) return segment;

@@ -17,7 +17,8 @@ public:
     // as `capacity()` says (asked only then). The first open after a reboot
     // recovers it (recover_after_reboot). Throws Error(repository_unusable)
     // for a foreign or damaged table.
-    static Segment open_or_create(const RepositoryLocation& location, const std::function<std::uint32_t()>& capacity);
+    static Segment open_or_create(const RepositoryLocation& location,
+                                  const std::function<std::uint32_t()>& capacity);
 
     Segment(Segment&& other) noexcept;
     Segment& operator=(Segment&&) = delete;

@@ -15,8 +15,9 @@
 namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
-inline constexpr std::uint32_t kMaxCapacity = 1u << 20;  // slots
-inline constexpr std::uint32_t kLayoutVersion = 4;  // 2: stop count, high-water mark; 3: state_counter; 4: boot id
+inline constexpr std::uint32_t kMaxCapacity = 1u << 20;                // slots
+inline constexpr std::uint32_t kLayoutVersion =
+    4;  // 2: stop count, high-water mark; 3: state_counter; 4: boot id
 
 inline constexpr std::size_t kNameSize = 64;
 inline constexpr std::size_t kCommandSize = 256;
@@ -208,9 +209,15 @@ struct SegmentHeader {
 };
 
 // A slot's state byte holds a JobState; read and write it only through these.
-inline JobState state_of(const JobSlot& slot) { return static_cast<JobState>(slot.state); }
-inline void set_state(JobSlot& slot, JobState state) { slot.state = static_cast<std::uint8_t>(state); }
-inline bool is_finished(const JobSlot& slot) { return is_terminal(state_of(slot)); }
+inline JobState state_of(const JobSlot& slot) {
+    return static_cast<JobState>(slot.state);
+}
+inline void set_state(JobSlot& slot, JobState state) {
+    slot.state = static_cast<std::uint8_t>(state);
+}
+inline bool is_finished(const JobSlot& slot) {
+    return is_terminal(state_of(slot));
+}
 
 static_assert(std::is_trivially_copyable_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);

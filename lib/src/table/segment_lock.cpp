@@ -5,10 +5,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "system/clock.hpp"
-#include "table/crash_points.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job.hpp"
+#include "system/clock.hpp"
+#include "table/crash_points.hpp"
 
 namespace jobctl::detail {
 
@@ -27,7 +27,9 @@ SegmentLock::SegmentLock(const Segment& segment) : segment_(segment) {
     reach_crash_point(testing::CrashPoint::lock_acquired);
 }
 
-SegmentLock::~SegmentLock() { pthread_mutex_unlock(&segment_.header().lock); }
+SegmentLock::~SegmentLock() {
+    pthread_mutex_unlock(&segment_.header().lock);
+}
 
 void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& value) {
     SlotJournal& journal = segment.header().journal;
@@ -55,7 +57,8 @@ namespace {
 // every id in use (an id handed out just before a crash is not given out
 // again) and the high-water mark above every slot in use.
 void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity) {
-    if (header.journal.active != 0 && header.journal.index < capacity) slots[header.journal.index] = header.journal.before;
+    if (header.journal.active != 0 && header.journal.index < capacity)
+        slots[header.journal.index] = header.journal.before;
     header.journal.active = 0;
     if (header.next_id == 0) header.next_id = 1;
     for (std::uint32_t i = 0; i < capacity; ++i) {

@@ -7,21 +7,21 @@
 #include <cerrno>
 #include <mutex>
 
-#include "system/clock.hpp"
-#include "process_jobs/command_run.hpp"
-#include "process_jobs/command_text.hpp"
-#include "system/detached_fork.hpp"
-#include "system/file_descriptor.hpp"
-#include "jobs/job_outcome.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
-#include "system/process_identity.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
 #include "jobctl/thread_job_host.hpp"
-#include "table/segment_layout.hpp"
-#include "table/job_table.hpp"
+#include "jobs/job_outcome.hpp"
+#include "process_jobs/command_run.hpp"
+#include "process_jobs/command_text.hpp"
 #include "process_jobs/program_lookup.hpp"
+#include "system/clock.hpp"
+#include "system/detached_fork.hpp"
+#include "system/file_descriptor.hpp"
+#include "system/process_identity.hpp"
+#include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
 #include "thread_jobs/foreach_spec.hpp"
 
 namespace jobctl {
@@ -36,7 +36,8 @@ std::string child_name(const std::string& parent_name, std::size_t index) {
 
 }  // namespace
 
-std::vector<std::string> detail::expand_command(const std::vector<std::string>& command, const std::string& input) {
+std::vector<std::string> detail::expand_command(const std::vector<std::string>& command,
+                                                const std::string& input) {
     std::vector<std::string> expanded;
     bool placed = false;
     for (const std::string& argument : command) {
@@ -56,16 +57,20 @@ void detail::check_foreach_spec(const ForeachSpec& spec) {
     if (spec.command.empty() || spec.command[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     if (!spec.name.empty()) detail::check_job_name(spec.name);
-    if (spec.throttle_limit == 0) throw Error(ErrorCode::invalid_argument, "the throttle limit must be at least 1");
+    if (spec.throttle_limit == 0)
+        throw Error(ErrorCode::invalid_argument, "the throttle limit must be at least 1");
     const std::string& program = spec.command[0];
     if (program.find(kPlaceholder) == std::string::npos) require_program(program);
 }
 
-ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec) : repository_(repository), spec_(std::move(spec)) {
+ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
+    : repository_(repository), spec_(std::move(spec)) {
     detail::check_foreach_spec(spec_);
     ProcessIdentity self = ProcessIdentity::self();
-    std::string command = "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
-    parent_ = detail::table_of(repository_).add({spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true});
+    std::string command =
+        "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
+    parent_ = detail::table_of(repository_)
+                  .add({spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true});
 }
 
 void ForeachJob::update_parent(bool final) {
@@ -112,7 +117,8 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
                 ThreadJobBody body = [this, argv = std::move(argv)](JobContext& context) {
                     detail::CommandRun(repository_, context.id(), context.stop_event_fd()).run(argv);
                 };
-                children.push_back(host.start({child_name(parent_.name, i), text, parent_.id, std::move(body)}));
+                children.push_back(
+                    host.start({child_name(parent_.name, i), text, parent_.id, std::move(body)}));
                 if (callbacks.on_child_registered) callbacks.on_child_registered(children.back().id());
             }
             // A stop of the parent that came while children were still being
@@ -168,7 +174,10 @@ void send_report(detail::FileDescriptor& fd, const HostReport& report) {
         ForeachJob job(repository, spec);
         stop_on_signals.watch(repository, job.parent().id);
         job.run({.on_child_registered = nullptr,
-                 .on_all_registered = [&] { send_report(report_fd, {job.parent().id, ErrorCode::system, {}}); },
+                 .on_all_registered =
+                     [&] {
+                         send_report(report_fd, {job.parent().id, ErrorCode::system, {}});
+                     },
                  .on_child_finished = nullptr});
         ::_exit(0);
     } catch (const Error& error) {

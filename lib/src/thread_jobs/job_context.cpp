@@ -5,9 +5,9 @@
 
 #include "jobctl/error.hpp"
 #include "output/output_log.hpp"
+#include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
 #include "thread_jobs/thread_job_entry.hpp"
-#include "table/job_table.hpp"
 
 namespace jobctl {
 namespace detail {
@@ -20,9 +20,13 @@ public:
     static constexpr std::size_t kFlushAt = 64 * 1024;
 
     JobOutput(Repository& repository, JobId id)
-        : repository_(repository), id_(id), log_(detail::table_of(repository).job_directory(id)),
-          out_buffer_(*this, OutputStream::out), err_buffer_(*this, OutputStream::err),
-          out_(&out_buffer_), err_(&err_buffer_) {}
+        : repository_(repository),
+          id_(id),
+          log_(detail::table_of(repository).job_directory(id)),
+          out_buffer_(*this, OutputStream::out),
+          err_buffer_(*this, OutputStream::err),
+          out_(&out_buffer_),
+          err_(&err_buffer_) {}
 
     std::ostream& out() { return out_; }
     std::ostream& err() { return err_; }
@@ -108,12 +112,24 @@ JobContext::JobContext(Repository& repository, std::shared_ptr<detail::ThreadJob
 
 JobContext::~JobContext() = default;
 
-JobId JobContext::id() const { return entry_->id; }
-bool JobContext::stop_requested() const { return entry_->stop.load(std::memory_order_relaxed); }
-std::ostream& JobContext::out() { return output_->out(); }
-std::ostream& JobContext::err() { return output_->err(); }
-int JobContext::stop_event_fd() { return entry_->stop_event_fd(); }
-void JobContext::flush() { output_->flush(); }
+JobId JobContext::id() const {
+    return entry_->id;
+}
+bool JobContext::stop_requested() const {
+    return entry_->stop.load(std::memory_order_relaxed);
+}
+std::ostream& JobContext::out() {
+    return output_->out();
+}
+std::ostream& JobContext::err() {
+    return output_->err();
+}
+int JobContext::stop_event_fd() {
+    return entry_->stop_event_fd();
+}
+void JobContext::flush() {
+    output_->flush();
+}
 
 void JobContext::write_result_json(const std::string& json) {
     std::string line = json;

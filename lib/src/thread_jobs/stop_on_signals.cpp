@@ -50,7 +50,8 @@ void StopOnSignals::watch(Repository& repository, JobId job) {
     int wake_fd = watcher->wake_fd.get();
     watcher->thread = std::thread([this, &repository, job, signal_fd, wake_fd] {
         pollfd fds[2] = {{signal_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-        while (::poll(fds, 2, -1) < 0 && errno == EINTR) {}
+        while (::poll(fds, 2, -1) < 0 && errno == EINTR) {
+        }
         signalfd_siginfo info;
         if (fds[0].revents == 0 || ::read(signal_fd, &info, sizeof info) != sizeof info) return;
         received_ = static_cast<int>(info.ssi_signo);

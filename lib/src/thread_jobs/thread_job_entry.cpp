@@ -5,14 +5,11 @@
 
 #include <cerrno>
 
+#include "jobctl/error.hpp"
 #include "system/event_signal.hpp"
 
-#include "jobctl/error.hpp"
-
 namespace jobctl::detail {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 void ThreadJobEntry::request_stop() {
     stop.store(true);

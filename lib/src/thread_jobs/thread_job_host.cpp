@@ -13,9 +13,13 @@ Job ThreadJobHost::start(std::string name, ThreadJobBody body) {
     return pool_->start(ThreadJobSpec{std::move(name), "", 0, std::move(body)});
 }
 
-Job ThreadJobHost::start(ThreadJobSpec spec) { return pool_->start(std::move(spec)); }
+Job ThreadJobHost::start(ThreadJobSpec spec) {
+    return pool_->start(std::move(spec));
+}
 
-unsigned ThreadJobHost::throttle_limit() const { return pool_->throttle_limit(); }
+unsigned ThreadJobHost::throttle_limit() const {
+    return pool_->throttle_limit();
+}
 
 void ThreadJobHost::on_job_finished(std::function<void(const JobInfo&)> callback) {
     pool_->on_job_finished(std::move(callback));

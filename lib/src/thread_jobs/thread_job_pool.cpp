@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include "system/clock.hpp"
 #include "jobctl/job_control.hpp"
-#include "system/process_identity.hpp"
 #include "jobs/job_outcome.hpp"
+#include "system/clock.hpp"
+#include "system/process_identity.hpp"
+#include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
 #include "thread_jobs/thread_job_entry.hpp"
-#include "table/job_table.hpp"
 
 namespace jobctl::detail {
 
@@ -47,7 +47,9 @@ void end(Repository& repository, const ThreadJobEntry& entry, const std::optiona
 }  // namespace
 
 ThreadJobPool::ThreadJobPool(Repository& repository, ThreadJobHostOptions options)
-    : repository_(repository), throttle_limit_(std::max(1u, options.throttle_limit)), self_(ProcessIdentity::self()) {
+    : repository_(repository),
+      throttle_limit_(std::max(1u, options.throttle_limit)),
+      self_(ProcessIdentity::self()) {
     // Read here, before any job of ours exists: read in the new thread, it
     // could miss stops requested while that thread was still starting.
     std::uint32_t handled = detail::table_of(repository_).stop_request_count();
@@ -67,7 +69,8 @@ ThreadJobPool::~ThreadJobPool() {
         finished_callback = on_job_finished_;
     }
     queue_changed_.notify_all();
-    for (const auto& entry : queued) end_unstarted(entry->id, "host shut down before it started", finished_callback);
+    for (const auto& entry : queued)
+        end_unstarted(entry->id, "host shut down before it started", finished_callback);
     for (const auto& entry : running) {
         entry->request_stop();
         try {
@@ -85,8 +88,9 @@ ThreadJobPool::~ThreadJobPool() {
 }
 
 Job ThreadJobPool::start(ThreadJobSpec spec) {
-    JobInfo job = detail::table_of(repository_).add({spec.name, JobType::thread, spec.command.empty() ? "thread job" : spec.command,
-                                   spec.parent_id, self_.pid, self_.start_time, true});
+    JobInfo job = detail::table_of(repository_)
+                      .add({spec.name, JobType::thread, spec.command.empty() ? "thread job" : spec.command,
+                            spec.parent_id, self_.pid, self_.start_time, true});
     auto entry = std::make_shared<ThreadJobEntry>(job.id, std::move(spec.body));
     {
         std::lock_guard lock(mutex_);
@@ -165,7 +169,8 @@ void ThreadJobPool::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
 // moved, looks at the stop flags of this host's jobs.
 void ThreadJobPool::watch_stop_requests(std::uint32_t handled) {
     for (;;) {
-        std::uint32_t seen = detail::table_of(repository_).change_count(detail::JobTable::Changes::of_state);  // a stop is one
+        std::uint32_t seen =
+            detail::table_of(repository_).change_count(detail::JobTable::Changes::of_state);  // a stop is one
         {
             std::lock_guard lock(mutex_);
             if (shutting_down_ && pool_.empty()) return;
@@ -175,7 +180,8 @@ void ThreadJobPool::watch_stop_requests(std::uint32_t handled) {
             handled = requests;
             deliver_stop_requests();
         }
-        detail::table_of(repository_).wait_for_change(seen, std::chrono::hours(1), detail::JobTable::Changes::of_state);
+        detail::table_of(repository_)
+            .wait_for_change(seen, std::chrono::hours(1), detail::JobTable::Changes::of_state);
     }
 }
 

@@ -41,7 +41,8 @@ private:
     void watch_stop_requests(std::uint32_t handled);
     void deliver_stop_requests();
     // Records a queued job Stopped without running it.
-    void end_unstarted(JobId id, const std::string& reason, const std::function<void(const JobInfo&)>& finished_callback);
+    void end_unstarted(JobId id, const std::string& reason,
+                       const std::function<void(const JobInfo&)>& finished_callback);
 
     Repository& repository_;
     unsigned throttle_limit_;
@@ -50,9 +51,9 @@ private:
     std::condition_variable queue_changed_;
     std::deque<std::shared_ptr<ThreadJobEntry>> queue_;     // guarded by mutex_
     std::vector<std::shared_ptr<ThreadJobEntry>> running_;  // guarded by mutex_
-    std::vector<std::thread> pool_;                                 // guarded by mutex_
-    unsigned idle_threads_ = 0;                                     // guarded by mutex_
-    bool shutting_down_ = false;                                    // guarded by mutex_
+    std::vector<std::thread> pool_;                         // guarded by mutex_
+    unsigned idle_threads_ = 0;                             // guarded by mutex_
+    bool shutting_down_ = false;                            // guarded by mutex_
     std::function<void(const JobInfo&)> on_job_finished_;
     std::thread stop_watcher_;
 };
