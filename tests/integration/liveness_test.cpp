@@ -58,5 +58,31 @@ TEST_F(Liveness, ReceiveWaitEndsWhenTheWorkerIsKilled) {
     EXPECT_EQ(result.out, "partial\n");
 }
 
+TEST_F(Liveness, KilledWorkersLeaveNoStrayProcessWithoutAnyoneLooking) {
+    constexpr int kJobs = 40;
+    std::vector<JobInfo> running;
+    for (int i = 0; i < kJobs; ++i) running.push_back(wait_until_running(start({"sleep", "77"})));
+    for (const JobInfo& job : running) ::kill(job.owner_pid, SIGKILL);
+    // No jobctl command, no look at the repository: the commands die with
+    // their workers (parent-death signal).
+    int strays = 0;
+    for (const JobInfo& job : running) strays += wait_for_group_gone(job.process_id) ? 0 : 1;
+    EXPECT_EQ(strays, 0) << "commands outlived their killed workers";
+}
+
+TEST_F(Liveness, KilledWorkerWhoseLeaderExitedLeavesNothingBehind) {
+    // The leader exits at once; its background child keeps the job running.
+    JobId id = start({"sh", "-c", "sleep 300 & echo started; exit 0"});
+    JobInfo job = wait_for(id, [](const JobInfo& copy) { return copy.output_bytes > 0; });
+    wait_for(id, [&](const JobInfo& copy) {
+        return !ProcessIdentity{copy.process_id, copy.process_start_time}.alive();
+    });
+    kill_worker(repository(), id);
+    CliResult looked = jobctl({"get", std::to_string(id), "--json"});
+    EXPECT_NE(looked.out.find("\"reason\": \"worker lost; its processes were killed\""), std::string::npos)
+        << looked.out;
+    EXPECT_TRUE(wait_for_group_gone(job.process_id)) << "the leader's background child survived";
+}
+
 }  // namespace
 }  // namespace jobctl::test

@@ -1,9 +1,8 @@
 #include "jobs/liveness.hpp"
 
-#include <signal.h>
-
 #include "jobs/job_outcome.hpp"
 #include "system/clock.hpp"
+#include "system/orphan_sweep.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
 
@@ -28,9 +27,24 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
         if (auto fresh = repository.find(job.id)) job = *fresh;
         return false;
     }
-    // Nobody reads the orphaned command's output any more: end its process
-    // group, but only if its leader is verifiably still the job's command.
-    ProcessIdentity{job.process_id, job.process_start_time}.signal_group(SIGKILL);
+    // Nobody reads what is left of the job any more, and nothing would ever
+    // end it: its command's group and, for a worker that had claimed the job,
+    // the worker's session (see orphan_sweep.hpp for how reuse is ruled out).
+    detail::JobProcesses processes;
+    processes.group = job.process_id;
+    processes.group_start = job.process_start_time;
+    if (job.type == JobType::process && job.owner_claimed) {
+        processes.session = job.owner_pid;
+        processes.session_start = job.owner_start_time;
+    }
+    if (detail::kill_job_processes(processes) > 0) {
+        std::string killed = std::string(reason) + "; its processes were killed";
+        detail::table_of(repository).update(job.id, [&](detail::JobSlot& slot) {
+            if (detail::read_field(slot.reason) != reason) return false;
+            detail::copy_truncated(slot.reason, killed);
+            return true;
+        });
+    }
     if (auto fresh = repository.find(job.id)) job = *fresh;
     return true;
 }

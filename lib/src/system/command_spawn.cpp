@@ -2,13 +2,15 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+
+#include "jobctl/error.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/signal_sets.hpp"
-
-extern char** environ;
 
 namespace jobctl::detail {
 namespace {
@@ -21,33 +23,58 @@ Pipe make_pipe(bool large) {
     return pipe;
 }
 
-// posix_spawn's attribute objects, freed however we leave.
-struct SpawnSettings {
-    posix_spawnattr_t attributes;
-    posix_spawn_file_actions_t file_actions;
-
-    SpawnSettings(const Pipe& out, const Pipe& err) {
-        posix_spawnattr_init(&attributes);
-        posix_spawnattr_setflags(&attributes,
-                                 POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        posix_spawnattr_setpgroup(&attributes, 0);  // its own group: stop signals the whole tree
-        sigset_t none;
-        sigemptyset(&none);
-        posix_spawnattr_setsigmask(&attributes, &none);
-        sigset_t defaults = defaulted_signal_set();
-        posix_spawnattr_setsigdefault(&attributes, &defaults);
-        posix_spawn_file_actions_init(&file_actions);
-        posix_spawn_file_actions_addopen(&file_actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&file_actions, out.write_end.get(), 1);
-        posix_spawn_file_actions_adddup2(&file_actions, err.write_end.get(), 2);
-        // A thread-job host's own descriptors (a CI runner's, say) are none of the command's business.
-        posix_spawn_file_actions_addclosefrom_np(&file_actions, 3);
-    }
-    ~SpawnSettings() {
-        posix_spawn_file_actions_destroy(&file_actions);
-        posix_spawnattr_destroy(&attributes);
-    }
+// What the child needs, prepared before vfork: it may only make system
+// calls (it shares our memory, and another thread may hold malloc's lock).
+struct ChildPlan {
+    char* const* argv;
+    int out_fd, err_fd;  // the pipes' write ends
+    int report_fd;       // close-on-exec: gets errno if exec fails
+    pid_t parent;        // to close the race with a parent that died already
+    sigset_t handled;    // signals with a handler or ignored that must start defaulted
 };
+
+// In the child, after vfork: its own process group, killed when its parent
+// (the worker, or the foreach host's pool thread) dies, default signal
+// handling, stdin /dev/null, stdout and stderr into the pipes, nothing else.
+[[noreturn]] void become_command(const ChildPlan& plan) {
+    int error = 0;
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != plan.parent) ::_exit(127);
+    ::setpgid(0, 0);
+    struct sigaction defaulted {};
+    defaulted.sa_handler = SIG_DFL;
+    for (int signal = 1; signal < NSIG; ++signal)
+        if (sigismember(&plan.handled, signal) == 1) ::sigaction(signal, &defaulted, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(plan.out_fd, 1) < 0 || ::dup2(plan.err_fd, 2) < 0) {
+        error = errno;
+    } else {
+        // A thread-job host's own descriptors (a CI runner's, say) are none
+        // of the command's business; the report pipe closes at exec.
+        ::close_range(3, plan.report_fd - 1, 0);
+        ::close_range(plan.report_fd + 1, ~0U, 0);
+        ::execvp(plan.argv[0], plan.argv);
+        error = errno;
+    }
+    while (::write(plan.report_fd, &error, sizeof error) < 0 && errno == EINTR) {
+    }
+    ::_exit(127);
+}
+
+// Every signal the child must set back to its default action: those in
+// defaulted_signal_set, and any with a handler (which, in a vfork child
+// sharing our memory, must never run).
+sigset_t signals_to_default() {
+    sigset_t set = defaulted_signal_set();
+    for (int signal = 1; signal < NSIG; ++signal) {
+        struct sigaction current {};
+        if (signal == SIGKILL || signal == SIGSTOP || ::sigaction(signal, nullptr, &current) != 0) continue;
+        if (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN) sigaddset(&set, signal);
+    }
+    return set;
+}
 
 }  // namespace
 
@@ -62,15 +89,33 @@ SpawnedCommand spawn_command(const std::vector<std::string>& argv) {
     std::vector<char*> raw = exec_argv(argv);
     Pipe out = make_pipe(true);
     Pipe err = make_pipe(false);
-    SpawnSettings settings(out, err);
-    pid_t pid = -1;
-    int error =
-        ::posix_spawnp(&pid, raw[0], &settings.file_actions, &settings.attributes, raw.data(), environ);
+    Pipe report = open_pipe();
+    ChildPlan plan{raw.data(), out.write_end.get(), err.write_end.get(), report.write_end.get(),
+                   ::getpid(), signals_to_default()};
+    // No handler of ours may run in the child while it shares our memory:
+    // every signal is blocked in this thread until it has exec'd.
+    sigset_t all, previous;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t pid = ::vfork();
+    if (pid == 0) become_command(plan);
+    int fork_error = errno;
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     // Only the command (and what it starts) may hold the write ends: the
     // pipes then end when it and its children are done with them.
     out.write_end.reset();
     err.write_end.reset();
-    if (error != 0) return {-1, FileDescriptor(), FileDescriptor(), error};
+    report.write_end.reset();
+    if (pid < 0) throw_system_error("cannot start the command", fork_error);
+    int exec_error = 0;
+    ssize_t got;
+    do got = ::read(report.read_end.get(), &exec_error, sizeof exec_error);
+    while (got < 0 && errno == EINTR);
+    if (got == sizeof exec_error) {  // it never became the command: reap it here
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        return {-1, FileDescriptor(), FileDescriptor(), exec_error};
+    }
     return {pid, std::move(out.read_end), std::move(err.read_end), 0};
 }
 

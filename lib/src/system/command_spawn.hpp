@@ -1,8 +1,10 @@
 #pragma once
 // Starting a job's command: its own process group, stdin from /dev/null,
-// stdout and stderr into two pipes, default signal handling. posix_spawn
-// (vfork-like, safe from any thread) rather than fork: cheaper for a large
-// parent and it reports exec failures itself.
+// stdout and stderr into two pipes, default signal handling, and SIGKILL
+// when the thread that started it dies (PR_SET_PDEATHSIG), so that a killed
+// worker or host never leaves its command running unsupervised. vfork (as
+// cheap as posix_spawn for a large parent, safe from any thread), because
+// posix_spawn has no way to set the parent-death signal.
 
 #include <sys/types.h>
 

@@ -13,41 +13,11 @@
 #include "jobctl/error.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/pidfd.hpp"
+#include "system/proc_stat.hpp"
 
 namespace jobctl {
-namespace {
 
-struct StatFields {
-    char state;
-    std::uint64_t start_time;
-};
-
-// Parses /proc/<pid>/stat. The command name (field 2) may hold spaces and
-// parentheses, so fields are counted from the last ')'.
-std::optional<StatFields> read_stat(pid_t pid) {
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
-    detail::FileDescriptor fd(::open(path, O_RDONLY | O_CLOEXEC));
-    if (!fd) return std::nullopt;
-    char buffer[1024];
-    ssize_t length = ::read(fd.get(), buffer, sizeof buffer - 1);
-    fd.reset();
-    if (length <= 0) return std::nullopt;
-    buffer[length] = '\0';
-    char* cursor = std::strrchr(buffer, ')');
-    if (cursor == nullptr || cursor[1] != ' ') return std::nullopt;
-    cursor += 2;  // field 3, the state
-    StatFields fields{*cursor, 0};
-    for (int field = 3; field < 22; ++field) {
-        cursor = std::strchr(cursor, ' ');
-        if (cursor == nullptr) return std::nullopt;
-        ++cursor;
-    }
-    fields.start_time = std::strtoull(cursor, nullptr, 10);
-    return fields;
-}
-
-}  // namespace
+using detail::read_stat;
 
 ProcessIdentity ProcessIdentity::self() {
     pid_t pid = ::getpid();

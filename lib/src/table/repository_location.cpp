@@ -1,7 +1,6 @@
 #include "table/repository_location.hpp"
 
 #include <linux/magic.h>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -118,13 +117,11 @@ std::filesystem::path jobctl_home() {
     if (std::string home = environment("JOBCTL_HOME"); !home.empty()) return std::filesystem::absolute(home);
     if (std::string state = environment("XDG_STATE_HOME"); !state.empty() && state[0] == '/')
         return std::filesystem::path(state) / "jobctl";
+    // No getpwuid: the programs are linked statically, and NSS would need
+    // the shared libraries of the glibc they were built with.
     std::string user_home = environment("HOME");
-    if (user_home.empty() || user_home[0] != '/') {
-        passwd* entry = ::getpwuid(::geteuid());
-        if (entry == nullptr || entry->pw_dir == nullptr)
-            throw Error(ErrorCode::invalid_argument, "no home folder: set JOBCTL_HOME");
-        user_home = entry->pw_dir;
-    }
+    if (user_home.empty() || user_home[0] != '/')
+        throw Error(ErrorCode::invalid_argument, "HOME is not set to an absolute path: set JOBCTL_HOME");
     return std::filesystem::path(user_home) / ".local" / "state" / "jobctl";
 }
 
