@@ -108,7 +108,10 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
             for (std::size_t i = 0;; ++i) {
                 JobId child = children.at(i);
                 if (child == 0) return;
-                receive_output(repository, child, {.keep = false, .follow = true},
+                auto truncated = [&](const JobInfo& child_job, std::string_view truncation) {
+                    progress.print_above([&] { print_truncation(child_job, truncation); });
+                };
+                receive_output(repository, child, {.keep = false, .follow = true, .on_truncated = truncated},
                                [&](OutputStream stream, std::string_view bytes) {
                                    progress.print_above([&] { print_record(stream, bytes); });
                                });

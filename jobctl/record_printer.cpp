@@ -32,4 +32,8 @@ void print_record(OutputStream stream, std::string_view bytes) {
     }
 }
 
+void print_truncation(const JobInfo& job, std::string_view truncation) {
+    write_all(STDERR_FILENO, "jobctl: job " + std::to_string(job.id) + ": " + std::string(truncation) + '\n');
+}
+
 }  // namespace jobctl::cli

@@ -53,7 +53,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
         interrupt.watch(repository, job.id);
         ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error below, not a silent death
         try {
-            receive_output(repository, job.id, {.keep = false, .follow = true}, print_record);
+            receive_output(repository, job.id,
+                           {.keep = false, .follow = true, .on_truncated = print_truncation}, print_record);
         } catch (const Error&) {
             request_stop(repository, job.id, kDefaultStopGrace);  // the output has nowhere to go
             throw;

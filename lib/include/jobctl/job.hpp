@@ -37,7 +37,7 @@ struct JobInfo {
     std::string name;
     JobType type = JobType::process;
     JobState state = JobState::not_started;
-    std::string reason;    // why it failed or stopped; empty otherwise
+    std::string reason;    // why it failed or stopped, or that it lost output; empty otherwise
     std::string command;   // display text, truncated to the slot's size
     std::string location;  // host name
     std::optional<Clock::time_point> created, began, ended;
@@ -56,5 +56,10 @@ struct JobInfo {
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }
 };
+
+// The end of a finished job's reason that says its output was cut short for
+// want of disk space: "output truncated: N bytes lost (no space left on
+// device)" (or "disk quota exceeded"). Empty when nothing was lost.
+std::string_view output_truncation(const JobInfo& job);
 
 }  // namespace jobctl

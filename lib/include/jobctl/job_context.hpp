@@ -16,6 +16,7 @@ namespace jobctl {
 
 namespace detail {
 class JobOutput;
+class ThreadJobPool;
 struct ThreadJobEntry;
 }  // namespace detail
 
@@ -56,6 +57,10 @@ public:
     void flush();
 
 private:
+    friend class detail::ThreadJobPool;
+    // For the job's reason: "output truncated: ..." if a full disk cost output, else empty.
+    std::string output_loss_text() const;
+
     std::shared_ptr<detail::ThreadJobEntry> entry_;
     std::unique_ptr<detail::JobOutput> output_;
 };

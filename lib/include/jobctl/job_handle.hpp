@@ -19,6 +19,10 @@ struct ReceivedOutput {
     std::string out;
     std::string err;
     std::vector<std::string> results;  // one JSON document per result record
+    // Once the job has finished: "output truncated: N bytes lost (no space
+    // left on device)" if a full disk cost it output, else empty. (For a
+    // foreach parent: that of its first child that lost output.)
+    std::string truncation;
 };
 
 class Job {

@@ -17,9 +17,17 @@ enum class OutputStream : std::uint8_t { out = 1, err = 2, result = 3, info = 4 
 
 using OutputSink = std::function<void(OutputStream stream, std::string_view bytes)>;
 
+// Told that a job's output is incomplete: `truncation` is the end of its
+// reason, "output truncated: N bytes lost (no space left on device)".
+using TruncationSink = std::function<void(const JobInfo& job, std::string_view truncation)>;
+
 struct ReceiveOptions {
     bool keep = false;    // leave the output unreceived (HasMoreData stays true)
     bool follow = false;  // keep delivering new output until the job finishes
+    // Called after the records of a job that has finished and lost output to
+    // a full disk, on every receive of it (including one that had nothing
+    // left to deliver), so that whoever receives it knows it is incomplete.
+    TruncationSink on_truncated = nullptr;
 };
 
 // Delivers the unreceived records of `id` to `sink` in the order they were

@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "jobs/job_outcome.hpp"
+
 namespace jobctl {
 namespace {
 
@@ -47,6 +49,12 @@ std::optional<JobState> parse_job_state(std::string_view text) {
 
 bool is_terminal(JobState state) {
     return state == JobState::stopped || state == JobState::completed || state == JobState::failed;
+}
+
+std::string_view output_truncation(const JobInfo& job) {
+    std::string_view reason = job.reason;
+    auto start = reason.rfind(detail::kOutputTruncated);
+    return start == std::string_view::npos ? std::string_view() : reason.substr(start);
 }
 
 }  // namespace jobctl

@@ -27,6 +27,9 @@ ReceivedOutput Job::receive_output(bool keep) const {
     ReceivedOutput received;
     ReceiveOptions options;
     options.keep = keep;
+    options.on_truncated = [&](const JobInfo&, std::string_view truncation) {
+        if (received.truncation.empty()) received.truncation = truncation;
+    };
     jobctl::receive_output(*repository_, id_, options, [&](OutputStream stream, std::string_view bytes) {
         switch (stream) {
             case OutputStream::out:

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -19,17 +20,21 @@ namespace {
 
 constexpr std::size_t kReadBlock = 1u << 20;
 
+bool is_out_of_space(int error) {
+    return error == ENOSPC || error == EDQUOT;
+}
+
 // Writes every part at `offset` (the log has one writer, which keeps the
-// offset itself: no O_APPEND, so that splice can write into it too).
-void write_all_at(int fd, iovec* parts, int count, std::uint64_t offset, const std::filesystem::path& path) {
+// offset itself: no O_APPEND, so that splice can write into it too). Returns
+// 0, or the errno that stopped it; `written` says how many bytes got in.
+int write_all_at(int fd, iovec* parts, int count, std::uint64_t offset, std::size_t& written) {
+    written = 0;
     while (count > 0) {
-        ssize_t written = ::pwritev(fd, parts, count, static_cast<off_t>(offset));
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            throw_system_error("cannot write " + path.string(), errno);
-        }
-        offset += static_cast<std::uint64_t>(written);
-        auto left = static_cast<std::size_t>(written);
+        ssize_t got = ::pwritev(fd, parts, count, static_cast<off_t>(offset + written));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return errno;
+        written += static_cast<std::size_t>(got);
+        auto left = static_cast<std::size_t>(got);
         while (count > 0 && left >= parts->iov_len) {
             left -= parts->iov_len;
             ++parts;
@@ -40,6 +45,7 @@ void write_all_at(int fd, iovec* parts, int count, std::uint64_t offset, const s
             parts->iov_len -= left;
         }
     }
+    return 0;
 }
 
 // Reads at least `minimum` and at most `maximum` bytes at `offset`; returns
@@ -61,47 +67,133 @@ std::size_t read_at_least(int fd, char* buffer, std::size_t minimum, std::size_t
 
 OutputLogWriter::OutputLogWriter(std::filesystem::path directory) : directory_(std::move(directory)) {}
 
-void OutputLogWriter::open() {
+int OutputLogWriter::open() {
+    // Creating the folders and the file takes room too. Any other failure is
+    // left to ensure_spool_directory to report.
+    for (const std::filesystem::path& folder : {directory_.parent_path(), directory_})
+        if (::mkdir(folder.c_str(), 0700) != 0 && is_out_of_space(errno)) return errno;
     ensure_spool_directory(directory_);
     auto path = directory_ / kOutputLogFileName;
     fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd_ && is_out_of_space(errno)) return errno;
     if (!fd_) throw_system_error("cannot open " + path.string(), errno);
     off_t end = ::lseek(fd_.get(), 0, SEEK_END);
     size_ = end > 0 ? static_cast<std::uint64_t>(end) : 0;
+    return 0;
+}
+
+void OutputLogWriter::lose(std::uint64_t bytes, int error) {
+    lost_bytes_ += bytes;
+    loss_error_ = error;
+}
+
+void OutputLogWriter::cut_back() {
+    // Shrinking a file needs no room. Should it fail anyway, the torn tail
+    // is harmless: the next record overwrites it, and readers never read
+    // past the size the writer published, which is always a record's end.
+    if (fd_) (void)::ftruncate(fd_.get(), static_cast<off_t>(size_));
+}
+
+void OutputLogWriter::end_short_record(OutputRecordHeader header, std::uint32_t written, int error) {
+    std::uint32_t length = header.length;
+    // Text keeps what fit; a result record is one JSON document, and half of
+    // one is of no use to anybody.
+    bool divisible = header.stream == static_cast<std::uint8_t>(OutputStream::out) ||
+                     header.stream == static_cast<std::uint8_t>(OutputStream::err);
+    std::uint32_t kept = 0;
+    if (divisible && written > 0) {
+        // The header is already in the file: rewriting it allocates nothing.
+        header.length = written;
+        if (::pwrite(fd_.get(), &header, sizeof header, static_cast<off_t>(size_)) ==
+            static_cast<ssize_t>(sizeof header)) {
+            kept = written;
+            size_ += sizeof header + kept;
+        }
+    }
+    cut_back();
+    lose(length - kept, error);
+}
+
+void OutputLogWriter::discard(int pipe_fd, std::size_t count) {
+    if (!null_fd_) {
+        null_fd_.reset(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+        if (!null_fd_) throw_system_error("cannot open /dev/null", errno);
+    }
+    while (count > 0) {
+        ssize_t got = ::splice(pipe_fd, nullptr, null_fd_.get(), nullptr, count, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) throw_system_error("cannot drain the output pipe", got < 0 ? errno : EIO);
+        count -= static_cast<std::size_t>(got);
+    }
 }
 
 std::uint64_t OutputLogWriter::append(OutputStream stream, std::string_view bytes) {
     if (bytes.size() > kMaxRecordLength)
         throw Error(ErrorCode::invalid_argument, "output record larger than the log's limit");
-    if (!fd_) open();
+    if (!fd_) {
+        if (int error = open(); error != 0) {
+            lose(bytes.size(), error);
+            return size_;
+        }
+    }
     OutputRecordHeader header{
         static_cast<std::uint32_t>(bytes.size()), static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
-    iovec parts[2] = {{&header, sizeof header}, {const_cast<char*>(bytes.data()), bytes.size()}};
-    write_all_at(fd_.get(), parts, 2, size_, directory_ / kOutputLogFileName);
-    size_ += sizeof header + bytes.size();
+    OutputRecordHeader copy = header;  // pwritev may be asked to go on from the middle of it
+    iovec parts[2] = {{&copy, sizeof copy}, {const_cast<char*>(bytes.data()), bytes.size()}};
+    std::size_t written = 0;
+    int error = write_all_at(fd_.get(), parts, 2, size_, written);
+    if (error == 0) {
+        size_ += sizeof header + bytes.size();
+        return size_;
+    }
+    if (!is_out_of_space(error)) {
+        cut_back();
+        throw_system_error("cannot write " + (directory_ / kOutputLogFileName).string(), error);
+    }
+    end_short_record(
+        header, written > sizeof header ? static_cast<std::uint32_t>(written - sizeof header) : 0, error);
     return size_;
 }
 
 std::optional<std::uint64_t> OutputLogWriter::append_from_pipe(OutputStream stream, int pipe_fd) {
     int available = 0;
     if (::ioctl(pipe_fd, FIONREAD, &available) != 0 || available <= 0) return std::nullopt;
-    if (!fd_) open();
     auto length = std::min<std::uint32_t>(static_cast<std::uint32_t>(available), kMaxRecordLength);
+    if (!fd_) {
+        if (int error = open(); error != 0) {
+            discard(pipe_fd, length);
+            lose(length, error);
+            return size_;
+        }
+    }
     OutputRecordHeader header{length, static_cast<std::uint8_t>(stream), {}, detail::now_ns()};
-    iovec part{&header, sizeof header};
-    write_all_at(fd_.get(), &part, 1, size_, directory_ / kOutputLogFileName);
+    OutputRecordHeader copy = header;
+    iovec part{&copy, sizeof copy};
+    std::size_t written = 0;
+    int error = write_all_at(fd_.get(), &part, 1, size_, written);
     // The pipe holds at least `length` bytes and nobody else reads it: move
     // exactly that many into the file, without copying them through us.
     loff_t offset = static_cast<loff_t>(size_ + sizeof header);
-    for (std::uint32_t moved = 0; moved < length;) {
+    std::uint32_t moved = 0;
+    while (error == 0 && moved < length) {
         ssize_t got = ::splice(pipe_fd, nullptr, fd_.get(), &offset, length - moved, SPLICE_F_MOVE);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0)
-            throw_system_error("cannot move output into " + (directory_ / kOutputLogFileName).string(),
-                               got < 0 ? errno : EIO);
-        moved += static_cast<std::uint32_t>(got);
+            error = got < 0 ? errno : EIO;
+        else
+            moved += static_cast<std::uint32_t>(got);
     }
-    size_ += sizeof header + length;
+    if (error == 0) {
+        size_ += sizeof header + length;
+        return size_;
+    }
+    if (!is_out_of_space(error)) {
+        cut_back();
+        throw_system_error("cannot move output into " + (directory_ / kOutputLogFileName).string(), error);
+    }
+    // The command must not block on a full pipe: what did not fit goes.
+    discard(pipe_fd, length - moved);
+    end_short_record(header, moved, error);
     return size_;
 }
 

@@ -28,16 +28,25 @@ bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& 
     OutputLogReader reader(detail::table_of(repository).job_directory(id));
     std::uint64_t position = job->read_offset;
     bool vanished = false;
+    JobInfo last = *job;  // the last copy delivered from
     // Delivers what the copy says is written; true once nothing more can come.
     auto deliver = [&](const JobInfo& copy) {
+        last = copy;
         std::uint64_t before = position;
         position = reader.read(position, copy.output_bytes, sink);
         if (!options.keep) advance_read_offset(repository, id, position);
         // A finished job whose log cannot be read further (removed) has no more to give.
         return copy.finished() && (position >= copy.output_bytes || position == before);
     };
+    // After the records: a finished job that a full disk cost output says so.
+    auto tell_truncation = [&] {
+        if (options.on_truncated && last.finished())
+            if (std::string_view truncation = output_truncation(last); !truncation.empty())
+                options.on_truncated(last, truncation);
+    };
     if (!options.follow) {
         deliver(*job);
+        tell_truncation();
         return true;
     }
     auto follow = [&](const std::vector<JobInfo>& jobs) {
@@ -45,6 +54,7 @@ bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& 
         return deliver(jobs.front());
     };
     wait_until(repository, {id}, follow, std::nullopt);
+    if (!vanished) tell_truncation();
     return !vanished;
 }
 

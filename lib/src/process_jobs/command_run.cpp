@@ -81,7 +81,9 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
 }
 
 void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
-    // Usually the bytes go straight from the pipe into the log (splice).
+    // Usually the bytes go straight from the pipe into the log (splice). On
+    // a full disk the log drops (and counts) what does not fit, but the pipe
+    // is drained all the same: the command never blocks on its output.
     std::optional<std::uint64_t> size = log_.append_from_pipe(stream, fd.get());
     if (!size) {
         // Nothing buffered although poll said readable: the end of the output
@@ -94,6 +96,8 @@ void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
         }
         size = log_.append(stream, std::string_view(buffer_.get(), static_cast<std::size_t>(got)));
     }
+    if (*size == published_size_) return;  // all of it dropped: nothing new to read
+    published_size_ = *size;
     detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
         slot.output_bytes = *size;
         return true;
@@ -150,6 +154,9 @@ void CommandRun::record_outcome(const siginfo_t& status) {
         state = JobState::stopped;
         reason = reason.empty() ? "stopped" : "stopped; " + reason;
     }
+    // A full disk cost output, not the job: its outcome stays the command's own.
+    if (log_.lost_bytes() > 0)
+        reason = join_reasons(std::move(reason), output_loss_text(log_.lost_bytes(), log_.loss_error()));
     finish_job(repository_, id_, state, reason, exit_code, term_signal);
 }
 

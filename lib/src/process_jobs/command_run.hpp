@@ -41,7 +41,8 @@ private:
     JobId id_;
     int stop_fd_;
     OutputLogWriter log_;
-    std::unique_ptr<char[]> buffer_;  // uninitialised: pages are touched only by reads
+    std::uint64_t published_size_ = 0;  // the log's size as the slot last heard it
+    std::unique_ptr<char[]> buffer_;    // uninitialised: pages are touched only by reads
 
     pid_t child_ = -1;
     bool reaped_ = false;

@@ -4,6 +4,7 @@
 #include <streambuf>
 
 #include "jobctl/error.hpp"
+#include "jobs/job_outcome.hpp"
 #include "output/output_log.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
@@ -41,6 +42,11 @@ public:
     void append_record(OutputStream stream, std::string_view bytes) {
         flush();
         publish(log_.append(stream, bytes));
+    }
+
+    // What the job's reason says of output that a full disk cost; empty when none was lost.
+    std::string loss_text() const {
+        return log_.lost_bytes() > 0 ? output_loss_text(log_.lost_bytes(), log_.loss_error()) : "";
     }
 
     void flush() {
@@ -129,6 +135,10 @@ int JobContext::stop_event_fd() {
 }
 void JobContext::flush() {
     output_->flush();
+}
+
+std::string JobContext::output_loss_text() const {
+    return output_->loss_text();
 }
 
 void JobContext::write_result_json(const std::string& json) {

@@ -31,15 +31,19 @@ bool begin(Repository& repository, JobId id) {
     return begun;
 }
 
-void end(Repository& repository, const ThreadJobEntry& entry, const std::optional<std::string>& failure) {
+// `output_loss` ("output truncated: ...", or empty) ends the reason: a full
+// disk cost the job output, not its outcome.
+void end(Repository& repository, const ThreadJobEntry& entry, const std::optional<std::string>& failure,
+         const std::string& output_loss) {
     detail::table_of(repository).update(entry.id, [&](JobSlot& slot) {
         if (detail::is_finished(slot)) return false;  // the body recorded its own outcome
         if (failure)
-            set_outcome(slot, JobState::failed, failure->empty() ? "exception" : *failure);
+            set_outcome(slot, JobState::failed,
+                        join_reasons(failure->empty() ? "exception" : *failure, output_loss));
         else if (slot.stop_requested || entry.stop.load())
-            set_outcome(slot, JobState::stopped, "stopped");
+            set_outcome(slot, JobState::stopped, join_reasons("stopped", output_loss));
         else
-            set_outcome(slot, JobState::completed, "");
+            set_outcome(slot, JobState::completed, output_loss);
         return true;
     });
 }
@@ -135,6 +139,7 @@ void ThreadJobPool::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
     try {
         if (!begin(repository_, entry->id)) return;
         std::optional<std::string> failure;
+        std::string output_loss;
         {
             JobContext context(repository_, entry);
             try {
@@ -149,8 +154,9 @@ void ThreadJobPool::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
             } catch (const std::exception& error) {
                 if (!failure) failure = std::string("cannot write output: ") + error.what();
             }
+            output_loss = context.output_loss_text();
         }
-        end(repository_, *entry, failure);
+        end(repository_, *entry, failure, output_loss);
     } catch (const std::exception& error) {
         // The repository (or the output log) failed us: record it if we can,
         // rather than leave the job Running; the pool thread lives on.

@@ -1,0 +1,39 @@
+#pragma once
+// A small tmpfs for tests of a full disk: mounted on a folder for one test,
+// detached when the guard goes, even when the test failed. Mounting needs
+// root (CAP_SYS_ADMIN); the tests skip themselves without it.
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace jobctl::test {
+
+class TmpfsMount {
+public:
+    // Creates `directory` if missing and mounts a tmpfs of `size` bytes on
+    // it, its root mode 0700 and owned by us. mounted() says whether it worked.
+    TmpfsMount(std::filesystem::path directory, std::size_t size);
+    ~TmpfsMount();  // umount2(MNT_DETACH): never fails for a busy mount
+    TmpfsMount(const TmpfsMount&) = delete;
+    TmpfsMount& operator=(const TmpfsMount&) = delete;
+
+    bool mounted() const { return mounted_; }
+    // Why it is not mounted: empty, or the error ("needs root" when not root).
+    const std::string& why_not() const { return why_not_; }
+    // True when mounting is impossible here at all (not root, or no
+    // CAP_SYS_ADMIN in a container): skip the test rather than fail it.
+    bool not_permitted() const { return not_permitted_; }
+    const std::filesystem::path& path() const { return directory_; }
+
+    // Writes zeros to `name` until no byte more fits; returns the file's path.
+    std::filesystem::path fill(const std::string& name = "filler") const;
+
+private:
+    std::filesystem::path directory_;
+    bool mounted_ = false;
+    bool not_permitted_ = false;
+    std::string why_not_;
+};
+
+}  // namespace jobctl::test
