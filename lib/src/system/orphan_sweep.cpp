@@ -42,8 +42,11 @@ std::size_t kill_job_processes(const JobProcesses& job) {
         if (!process || process->state == 'Z' || process->state == 'X') continue;
         bool in_group = belongs(*process, job.group, process->group, job.group_start, group_taken);
         bool in_session = belongs(*process, job.session, process->session, job.session_start, session_taken);
-        if ((in_group || in_session) && ProcessIdentity{pid, process->start_time}.send_signal(SIGKILL))
-            ++killed;
+        if (!(in_group || in_session) || !ProcessIdentity{pid, process->start_time}.send_signal(SIGKILL))
+            continue;
+        // The command itself was already killed by its parent-death signal
+        // (maybe not yet delivered): only what it left behind counts.
+        if (pid != job.group) ++killed;
     }
     ::closedir(proc);
     return killed;

@@ -24,7 +24,8 @@ struct JobProcesses {
 // process. Each is signalled through a pidfd checked against its start
 // time, and a group or session id that a later process has taken over (it
 // lives with another start time) only counts processes older than that
-// one: a reused id is never hit. Returns how many were signalled.
+// one: a reused id is never hit. Returns how many were signalled besides
+// the command itself (which its parent-death signal already ends).
 std::size_t kill_job_processes(const JobProcesses& job);
 
 }  // namespace jobctl::detail
