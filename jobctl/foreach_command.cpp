@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -37,17 +38,30 @@ struct ForeachOptions {
     std::vector<std::string> words;  // CMD ARGS... [::: INPUT...]
 };
 
-// Splits "CMD ARGS ::: INPUTS"; without ":::", inputs are stdin's lines.
-ForeachSpec spec_from(const ForeachOptions& options) {
-    ForeachSpec spec{options.name, {}, {}, options.jobs};
+// Splits "CMD ARGS ::: INPUTS". Without ":::", the inputs are stdin's lines
+// (read_stdin_inputs).
+ForeachSpec spec_from(const ForeachOptions& options, bool& from_stdin) {
+    ForeachSpec spec{options.name, {}, {}, options.jobs, {}};
     auto separator = std::ranges::find(options.words, kInputSeparator);
     spec.command.assign(options.words.begin(), separator);
-    if (separator != options.words.end()) {
-        spec.inputs.assign(separator + 1, options.words.end());
-    } else {
-        for (std::string line; std::getline(std::cin, line);) spec.inputs.push_back(line);
-    }
+    from_stdin = separator == options.words.end();
+    if (!from_stdin) spec.inputs.assign(separator + 1, options.words.end());
     return spec;
+}
+
+// Stdin's lines. --as-job: all of them, to the end, before anything runs.
+// In the foreground: the lines that are there when foreach first looks
+// (waiting for one if need be) are `inputs`, registered all or none with
+// the parent; those that come later are `more_inputs`, registered as they
+// come. At most `capacity` at first: more could never fit.
+void read_stdin_inputs(ForeachSpec& spec, bool as_job, std::uint32_t capacity) {
+    ForeachInputSource lines = input_lines(STDIN_FILENO);
+    if (as_job) {
+        while (lines(spec.inputs, std::numeric_limits<std::size_t>::max(), -1)) {
+        }
+        return;
+    }
+    if (lines(spec.inputs, capacity, -1)) spec.more_inputs = std::move(lines);
 }
 
 // Children's ids as they are registered, for the printer thread.
@@ -91,11 +105,11 @@ void remove_run(Repository& repository, JobId parent) {
 
 int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOptions& options) {
     StopOnSignals interrupt;  // Ctrl-C stops every child, then we exit 128 + signal
-    std::size_t total = spec.inputs.size();
+    bool streaming = static_cast<bool>(spec.more_inputs);
     ForeachJob job(repository, std::move(spec));
     interrupt.watch(repository, job.parent().id);
     bool quiet = options.quiet;
-    ProgressLine progress(total, !quiet && ::isatty(STDERR_FILENO));
+    ProgressLine progress(!quiet && ::isatty(STDERR_FILENO), streaming);
     ChildList children;
     // Each child's output whole, in input order, while later ones run.
     // If printing fails (stdout closed, as by `| head -1`), the run is
@@ -124,8 +138,12 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     JobInfo parent;
     try {
         parent = job.run(
-            {.on_child_registered = [&](JobId id) { children.add(id); },
-             .on_all_registered = nullptr,
+            {.on_child_registered =
+                 [&](JobId id) {
+                     progress.child_registered();
+                     children.add(id);
+                 },
+             .on_all_registered = [&] { progress.input_ended(); },
              .on_child_finished =
                  [&](const JobInfo& child) { progress.child_finished(child.state == JobState::failed); }});
     } catch (...) {
@@ -169,10 +187,13 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
     command->add_option("command", options->words, "CMD ARGS... [::: INPUT...]")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {
-        ForeachSpec spec = spec_from(*options);
+        bool from_stdin = false;
+        ForeachSpec spec = spec_from(*options, from_stdin);
         detail::check_foreach_spec(spec);
-        if (spec.inputs.empty()) return;  // nothing to do, like xargs -r
+        if (!from_stdin && spec.inputs.empty()) return;  // nothing to do, like xargs -r
         auto repository = Repository::open();
+        if (from_stdin) read_stdin_inputs(spec, options->as_job, repository.capacity());
+        if (spec.inputs.empty()) return;
         if (options->as_job) {
             JobInfo parent = start_foreach_job(repository, spec);
             if (options->quiet)

@@ -24,13 +24,20 @@ void write_stderr(const std::string& text) {
 
 }  // namespace
 
-ProgressLine::ProgressLine(std::size_t total, bool enabled) : total_(total), enabled_(enabled) {
-    if (!enabled_) return;
-    {
-        std::lock_guard lock(mutex_);
-        draw_locked();
-    }
-    ticker_ = std::thread([this] { tick(); });
+ProgressLine::ProgressLine(bool enabled, bool more_may_come)
+    : enabled_(enabled), more_may_come_(more_may_come) {
+    // The first line is drawn when a child ends, or after a second.
+    if (enabled_) ticker_ = std::thread([this] { tick(); });
+}
+
+void ProgressLine::child_registered() {
+    std::lock_guard lock(mutex_);
+    ++total_;
+}
+
+void ProgressLine::input_ended() {
+    std::lock_guard lock(mutex_);
+    more_may_come_ = false;
 }
 
 ProgressLine::~ProgressLine() {
@@ -65,9 +72,10 @@ void ProgressLine::clear_locked() {
 
 void ProgressLine::draw_locked() {
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    std::string line = "\r\033[K[" + std::to_string(done_) + "/" + std::to_string(total_) + "] " +
-                       std::to_string(failed_) + " failed, " + seconds_text(elapsed) + " elapsed";
-    if (done_ > 0 && done_ < total_)
+    std::string line = "\r\033[K[" + std::to_string(done_) + "/" + std::to_string(total_) +
+                       (more_may_come_ ? "+" : "") + "] " + std::to_string(failed_) + " failed, " +
+                       seconds_text(elapsed) + " elapsed";
+    if (done_ > 0 && done_ < total_ && !more_may_come_)
         line += ", ETA " +
                 seconds_text(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_));
     write_stderr(line);

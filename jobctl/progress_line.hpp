@@ -14,9 +14,13 @@ namespace jobctl::cli {
 class ProgressLine {
 public:
     // Draws nothing unless `enabled` (stderr is a terminal and not --quiet).
-    ProgressLine(std::size_t total, bool enabled);
+    // With `more_may_come` (inputs still arriving), the total reads "N+" and
+    // there is no ETA until input_ended().
+    ProgressLine(bool enabled, bool more_may_come);
     ~ProgressLine();  // leaves the final line in place
 
+    void child_registered();  // one more in the total
+    void input_ended();
     void child_finished(bool failed);
     // Runs `print` (which writes output) with the line cleared, then redraws it.
     void print_above(const std::function<void()>& print);
@@ -26,14 +30,14 @@ private:
     void clear_locked();
     void tick();
 
-    const std::size_t total_;
     const bool enabled_;
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::mutex mutex_;
     std::condition_variable stopping_;
-    std::size_t done_ = 0, failed_ = 0;  // guarded by mutex_
-    bool stop_ = false;                  // guarded by mutex_
-    std::thread ticker_;                 // redraws the elapsed time once a second
+    std::size_t total_ = 0, done_ = 0, failed_ = 0;  // guarded by mutex_
+    bool more_may_come_;                             // guarded by mutex_
+    bool stop_ = false;                              // guarded by mutex_
+    std::thread ticker_;                             // redraws the elapsed time once a second
 };
 
 }  // namespace jobctl::cli

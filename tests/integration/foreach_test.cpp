@@ -1,14 +1,19 @@
 // jobctl foreach: one parent, one child per input, run by a thread pool in
 // one host process that spawns the commands itself.
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -183,6 +188,183 @@ TEST_F(Foreach, AsJobReportsAFullRepositoryWithItsExitCode) {
     ::unsetenv("JOBCTL_CAPACITY");
     EXPECT_EQ(result.exit_code, 7) << result.err;
     EXPECT_NE(result.err.find("full"), std::string::npos) << result.err;
+}
+
+// A repository of `capacity` slots, one of them taken by a job that cannot
+// be evicted (unfinished; only registered, no one runs it).
+void fill_all_but(Repository& repository, std::uint32_t capacity) {
+    ASSERT_EQ(repository.capacity(), capacity);
+    detail::table_of(repository).add({"busy", JobType::process, "sleep 100"});
+}
+
+// The list as ids, names and states: what a refused foreach must not change.
+std::vector<std::string> snapshot(Repository& repository) {
+    std::vector<std::string> jobs;
+    for (const JobInfo& job : repository.list())
+        jobs.push_back(std::to_string(job.id) + " " + job.name + " " + std::string(to_string(job.state)));
+    return jobs;
+}
+
+bool one_line(const std::string& text) {
+    return !text.empty() && text.find('\n') == text.size() - 1;
+}
+
+TEST_F(Foreach, RunThatDoesNotFitRegistersNothingAndRunsNothing) {
+    Repository::open(repository_name(), 4);
+    fill_all_but(repository(), 4);  // 3 free: a parent and 2 children
+    auto before = snapshot(repository());
+    std::string marks = home() + "/ran-";
+    for (bool as_job : {false, true}) {
+        std::vector<std::string> args{"foreach"};
+        if (as_job) args.push_back("--as-job");
+        args.insert(args.end(), {"--", "touch", marks + "{}", ":::", "a", "b", "c"});
+        CliResult result = jobctl(args);
+        EXPECT_EQ(result.exit_code, 7) << result.err;
+        EXPECT_TRUE(one_line(result.err)) << result.err;
+        EXPECT_NE(result.err.find("full"), std::string::npos) << result.err;
+        EXPECT_NE(result.err.find("a parent and its 3 children need 4 slots"), std::string::npos)
+            << result.err;
+        EXPECT_EQ(result.out, "");
+        EXPECT_EQ(snapshot(repository()), before) << (as_job ? "--as-job" : "foreground");
+    }
+    for (const char* input : {"a", "b", "c"})
+        EXPECT_FALSE(std::filesystem::exists(marks + input)) << "a command ran for " << input;
+}
+
+TEST_F(Foreach, RunThatFitsExactlyWorks) {
+    Repository::open(repository_name(), 4);
+    fill_all_but(repository(), 4);
+    CliResult result =
+        jobctl({"foreach", "--keep-jobs", "--name", "tight", "--", "echo", ":::", "a", "b", "c"});
+    ASSERT_EQ(result.exit_code, 7) << "needs 4 slots, 3 free";
+    result = jobctl({"foreach", "--keep-jobs", "--name", "tight", "--", "echo", ":::", "a", "b"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, "a\nb\n");
+    auto jobs = list_jobs(repository());
+    ASSERT_EQ(jobs.size(), 4u);
+    EXPECT_EQ(jobs[1].name, "tight");
+    EXPECT_EQ(jobs[1].state, JobState::completed);
+    JobId parent = start_detached({"--name", "tight2", "--", "echo", ":::", "a", "b"});  // evicts "tight"
+    EXPECT_EQ(wait_until_finished(parent).state, JobState::completed);
+    EXPECT_EQ(children_of(list_jobs(repository()), parent).size(), 2u);
+}
+
+// Bounded inputs (`:::`, or stdin from a file) are registered whole before
+// anything runs: a table that fills part-way through them takes none.
+TEST_F(Foreach, TableFillingPartWayThroughABoundedInputRegistersNothing) {
+    Repository::open(repository_name(), 8);
+    fill_all_but(repository(), 8);  // 7 free: room for a parent and 6 of the 20 inputs
+    auto before = snapshot(repository());
+    std::string inputs = home() + "/inputs";
+    {
+        std::ofstream file(inputs);
+        for (int i = 1; i <= 20; ++i) file << i << '\n';
+    }
+    std::string marks = home() + "/ran-";
+    std::vector<std::string> words{"foreach", "-j", "1", "--", "touch", marks + "{}", ":::"};
+    for (int i = 1; i <= 20; ++i) words.push_back(std::to_string(i));
+    CliResult from_words = jobctl(words);
+    EXPECT_EQ(from_words.exit_code, 7) << from_words.err;
+    EXPECT_TRUE(one_line(from_words.err)) << from_words.err;
+    CliResult from_file = shell("jobctl foreach -j 1 -- touch '" + marks + "{}' < '" + inputs + "'");
+    EXPECT_EQ(from_file.exit_code, 7) << from_file.err;
+    EXPECT_TRUE(one_line(from_file.err)) << from_file.err;
+    EXPECT_EQ(snapshot(repository()), before);
+    for (int i = 1; i <= 20; ++i) EXPECT_FALSE(std::filesystem::exists(marks + std::to_string(i))) << i;
+}
+
+TEST_F(Foreach, AsJobThatDoesNotFitRegistersNothing) {
+    ::setenv("JOBCTL_CAPACITY", "2", 1);
+    CliResult result = jobctl({"foreach", "--as-job", "--", "true", ":::", "1", "2"});
+    ::unsetenv("JOBCTL_CAPACITY");
+    EXPECT_EQ(result.exit_code, 7) << result.err;
+    EXPECT_TRUE(one_line(result.err)) << result.err;
+    EXPECT_TRUE(repository().list().empty());
+}
+
+// `jobctl foreach` reading a FIFO that the test writes to: inputs that
+// arrive over time.
+class StreamingForeach : public JobctlTest {
+protected:
+    void start_run(const std::string& arguments) {
+        fifo_ = home() + "/inputs";
+        ASSERT_EQ(::mkfifo(fifo_.c_str(), 0600), 0);
+        run_.emplace(
+            std::vector<std::string>{"sh", "-c", "exec jobctl foreach " + arguments + " < " + fifo_});
+        writer_ = ::open(fifo_.c_str(), O_WRONLY | O_CLOEXEC);  // once the shell has opened it
+        ASSERT_GE(writer_, 0);
+    }
+    // One write: the run takes these lines as one batch.
+    void send(const std::string& lines) {
+        ASSERT_EQ(::write(writer_, lines.data(), lines.size()), static_cast<ssize_t>(lines.size()));
+    }
+    void end_input() {
+        if (writer_ >= 0) ::close(writer_);
+        writer_ = -1;
+    }
+    CliResult finish() {
+        CliResult result = run_->finish();
+        end_input();
+        return result;
+    }
+    void TearDown() override {
+        end_input();
+        run_.reset();
+        JobctlTest::TearDown();
+    }
+
+    std::string fifo_;
+    std::optional<CliProcess> run_;
+    int writer_ = -1;
+};
+
+TEST_F(StreamingForeach, RegistersInputsAsTheyArrive) {
+    start_run("--keep-jobs --name live -- echo got");
+    send("a\n");
+    // The first child runs to its end while the input is still open.
+    JobId parent = 1, first = 2;
+    EXPECT_EQ(wait_until_finished(first).state, JobState::completed);
+    EXPECT_FALSE(repository().find(parent)->finished());
+    send("b\nc\n");
+    EXPECT_EQ(wait_until_finished(first + 2).name, "live:3");
+    end_input();
+    CliResult result = finish();
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, "got a\ngot b\ngot c\n");
+    EXPECT_EQ(children_of(list_jobs(repository()), parent).size(), 3u);
+}
+
+TEST_F(StreamingForeach, TableFillingMidRunStopsTakingInputAndFailsTheParent) {
+    Repository::open(repository_name(), 4);
+    start_run("--name live -- echo got");
+    send("a\n");
+    JobId parent = 1, first = 2;
+    EXPECT_EQ(wait_until_finished(first).state, JobState::completed);
+    send("b\nc\nd\n");  // 3 more, 2 free: not one of them is registered
+    CliResult result = finish();
+    EXPECT_EQ(result.exit_code, 7) << result.err;
+    EXPECT_TRUE(one_line(result.err)) << result.err;
+    EXPECT_NE(result.err.find("after 1 input"), std::string::npos) << result.err;
+    EXPECT_EQ(result.out, "got a\n");
+    auto jobs = list_jobs(repository());  // kept, as after any run that did not end normally
+    ASSERT_EQ(jobs.size(), 2u);
+    EXPECT_EQ(jobs[0].id, parent);
+    EXPECT_EQ(jobs[0].state, JobState::failed);
+    EXPECT_EQ(jobs[0].reason, "repository full after 1 input; the rest of the input was not read");
+    EXPECT_EQ(jobs[1].state, JobState::completed);
+}
+
+TEST_F(StreamingForeach, StoppingTheParentEndsTheWaitForInput) {
+    start_run("--keep-jobs --name live -- echo got");
+    send("a\n");
+    JobId parent = 1;
+    EXPECT_EQ(wait_until_finished(parent + 1).state, JobState::completed);
+    CliResult stop = jobctl({"stop", "live", "--timeout", "30"});
+    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+    CliResult result = finish();  // the input is still open
+    EXPECT_EQ(result.exit_code, 1) << result.err;
+    EXPECT_EQ(result.out, "got a\n");
+    EXPECT_EQ(repository().find(parent)->state, JobState::stopped);
 }
 
 TEST_F(Foreach, BadInputChangesNothing) {

@@ -18,19 +18,22 @@ namespace {
 using RobustLock = RepositoryTest;
 
 testing::CrashPoint armed_point;
+int armed_passes = 1;  // die the n-th time the point is reached
 
 void die_at_armed_point(testing::CrashPoint point) {
-    if (point == armed_point) ::raise(SIGKILL);
+    if (point == armed_point && --armed_passes == 0) ::raise(SIGKILL);
 }
 
-// Runs `action` in a child process that dies at `point`; expects it to die so.
+// Runs `action` in a child process that dies the `pass`-th time it reaches
+// `point`; expects it to die so.
 void run_child_killed_at(testing::CrashPoint point, const std::string& repository_name,
-                         const std::function<void(Repository&)>& action) {
+                         const std::function<void(Repository&)>& action, int pass = 1) {
     pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
         auto repo = Repository::open(repository_name);
         armed_point = point;
+        armed_passes = pass;
         testing::set_crash_hook(die_at_armed_point);
         action(repo);
         ::_exit(0);  // not reached when the hook fired
@@ -79,6 +82,47 @@ TEST_F(RobustLock, CrashDuringAddNeverLendsAnIdTwice) {
         EXPECT_NE(job.name, "lost");  // the half-added slot was undone
     std::set<JobId> ids;
     for (const JobInfo& job : repository().list()) EXPECT_TRUE(ids.insert(job.id).second);
+}
+
+std::vector<detail::NewJob> children(std::size_t count) {
+    return std::vector<detail::NewJob>(count, detail::NewJob{"", JobType::thread, "child"});
+}
+
+// A registrar killed after one child, or after every child but before the
+// parent: the next locker finds none of the family, and its ids are not lent again.
+TEST_F(RobustLock, CrashWhileRegisteringAFamilyLeavesNoneOfIt) {
+    for (int pass : {1, 4}) {
+        JobInfo before = detail::table_of(repository()).add({"before", JobType::process, "true"});
+        run_child_killed_at(
+            testing::CrashPoint::child_written, repository_name(),
+            [&](Repository& repo) {
+                detail::table_of(repo).add_family({"lost", JobType::thread, "x"}, children(4));
+            },
+            pass);
+        for (const JobInfo& job : repository().list())
+            EXPECT_TRUE(job.name.find("lost") == std::string::npos) << "pass " << pass << ": " << job.name;
+        EXPECT_TRUE(repository().find(before.id));
+        JobInfo next = detail::table_of(repository()).add_family({"next", JobType::thread, "x"}, children(2));
+        EXPECT_GT(next.id, before.id);
+        std::set<JobId> ids;
+        for (const JobInfo& job : repository().list()) EXPECT_TRUE(ids.insert(job.id).second);
+    }
+}
+
+// Children added to a parent that exists: those written whole stay (their
+// host died, so liveness ends them "host lost" with their parent).
+TEST_F(RobustLock, CrashWhileAddingChildrenKeepsTheWholeOnes) {
+    JobInfo parent = detail::table_of(repository()).add_family({"run", JobType::thread, "x"}, children(1));
+    run_child_killed_at(
+        testing::CrashPoint::child_written, repository_name(),
+        [&](Repository& repo) { detail::table_of(repo).add_children(parent.id, children(3), 2); }, 2);
+    auto jobs = repository().list();
+    ASSERT_EQ(jobs.size(), 4u);
+    EXPECT_EQ(jobs[2].name, "run:2");
+    EXPECT_EQ(jobs[3].name, "run:3");
+    EXPECT_EQ(jobs[3].parent_id, parent.id);
+    JobInfo next = detail::table_of(repository()).add({"next", JobType::process, "true"});
+    EXPECT_GT(next.id, jobs[3].id);
 }
 
 }  // namespace

@@ -14,29 +14,53 @@
 
 namespace jobctl {
 
+// Inputs that arrive over time (a stream, such as a pipe). Waits until at
+// least one input is there, then appends it and every further one that is
+// there already, at most `max`; returns true. Returns false, appending
+// nothing, at the end of the input, or once `stop_fd` (when >= 0) is
+// readable: the run was stopped.
+using ForeachInputSource = std::function<bool(std::vector<std::string>& batch, std::size_t max, int stop_fd)>;
+
+// One input per line of `fd` (blank lines included; a last line without a
+// newline counts), read as it comes. The descriptor stays the caller's.
+// Errors (of the calls): system (a failed read).
+ForeachInputSource input_lines(int fd);
+
 struct ForeachSpec {
     std::string name;                  // the parent's; empty: "Job<id>"
     std::vector<std::string> command;  // "{}" in any argument is replaced by the input; none: input appended
-    std::vector<std::string> inputs;
+    std::vector<std::string> inputs;   // registered with the parent, all or none
     unsigned throttle_limit = 5;
+    // Optional: more inputs after `inputs`, registered batch by batch as
+    // they arrive (see ForeachJob::run). Not for start_foreach_job.
+    ForeachInputSource more_inputs;
 };
 
 class ForeachJob {
 public:
-    // Registers the parent job, owned by this process.
+    // Registers the parent job and one child per input of spec.inputs, all
+    // of them or none: if the repository cannot hold them all (after
+    // evicting finished jobs whose output was received), nothing is
+    // registered. They are owned by this process; the children get the ids
+    // after the parent's, in input order, and are named NAME:1, NAME:2...
     // Errors: invalid_argument (no command, a bad name, throttle 0);
-    // program_not_found; repository_full.
+    // program_not_found; repository_full (nothing registered).
     ForeachJob(Repository& repository, ForeachSpec spec);
 
     const JobInfo& parent() const { return parent_; }
 
-    // Registers the children and runs them, at most throttle_limit at once;
-    // returns when all have finished. `on_child_registered` gets each child's
-    // id in input order as it is registered (the first may already run);
-    // `on_all_registered` is called once every child is; `on_child_finished`
-    // is called from pool threads as each ends. Returns the parent's final copy.
-    // Errors: repository_full (the children registered so far are stopped
-    // and the parent is recorded Failed first).
+    // Runs the children, at most throttle_limit at once, and returns when
+    // all have finished. With spec.more_inputs, it also reads more inputs
+    // meanwhile and registers each batch of them all or none, until the
+    // input ends or the parent is asked to stop.
+    // `on_child_registered` gets each child's id in input order before it
+    // is queued; `on_all_registered` is called once no more will come;
+    // `on_child_finished` is called from pool threads as each ends. Returns
+    // the parent's final copy.
+    // Errors: repository_full, when a later batch of more_inputs does not
+    // fit: foreach stops reading, lets the children registered so far
+    // finish, records the parent Failed ("repository full after N inputs"),
+    // then throws. The same for an error reading the input (system).
     struct Callbacks {
         std::function<void(JobId)> on_child_registered;
         std::function<void()> on_all_registered;
@@ -45,12 +69,14 @@ public:
     JobInfo run(const Callbacks& callbacks);
 
 private:
-    void update_parent(bool final);
+    void update_parent(bool final, const std::string& failure = "");
 
     Repository& repository_;
     ForeachSpec spec_;
     JobInfo parent_;
-    std::size_t failed_ = 0, stopped_ = 0;  // children ended so (guarded by run's lock)
+    std::vector<std::vector<std::string>> first_argvs_;  // the children of spec.inputs, until run
+    std::size_t registered_ = 0;                         // children
+    std::size_t failed_ = 0, stopped_ = 0;               // children ended so (guarded by run's lock)
 };
 
 // --as-job: hands the whole run to a detached host process (its own
@@ -58,8 +84,9 @@ private:
 // registered. The host is a fork of the caller, not an exec: call it from a
 // single-threaded process (the jobctl command does). Errors of the host
 // (a full repository, say) are thrown here with their own code.
-// Errors: as ForeachJob and run; system (the fork failed, or the host
-// ended without answering).
+// Errors: invalid_argument (spec.more_inputs is set: read the input
+// first); as ForeachJob and run; system (the fork failed, or the host ended
+// without answering).
 JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec);
 
 }  // namespace jobctl

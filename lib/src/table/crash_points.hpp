@@ -9,6 +9,7 @@ namespace jobctl::testing {
 enum class CrashPoint {
     lock_acquired,      // the repository lock is held, nothing written yet
     slot_half_written,  // the journal is armed and a slot is partly overwritten
+    child_written,      // a registration of several jobs has written one more child (not yet the parent)
 };
 
 using CrashHook = void (*)(CrashPoint);

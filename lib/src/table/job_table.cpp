@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "jobctl/error.hpp"
 #include "jobs/display_text.hpp"
 #include "output/spool.hpp"
 #include "system/clock.hpp"
+#include "table/crash_points.hpp"
 #include "table/futex.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
@@ -89,49 +92,91 @@ bool only_output_moved(const JobSlot& before, const JobSlot& after) {
     return std::memcmp(&same, &after, sizeof(JobSlot)) == 0;
 }
 
-// The first free slot from the new job's home slot on, or capacity when full.
-std::uint32_t free_slot(const detail::Segment& segment, JobId new_id) {
-    const JobSlot* slots = segment.slots();
-    std::uint32_t capacity = segment.capacity();
-    for (std::uint32_t k = 0, i = home_slot(new_id, capacity); k < capacity;
-         ++k, i = i + 1 == capacity ? 0 : i + 1)
-        if (slots[i].id == 0) return i;
-    return capacity;
-}
-
 bool finished_and_received(const JobSlot& slot) {
     return detail::is_finished(slot) && slot.read_offset >= slot.output_bytes;
 }
 
-// A full table makes room: the job that finished first among those whose
-// output was all received, together with its children (a parent goes only
-// when each child is finished and received too). Never a job with output
-// nobody has read. Returns the ids freed, for their spool folders to go.
-// Caller holds the lock; runs only when the table is full.
-std::vector<JobId> evict_oldest_received(const detail::Segment& segment) {
+// Collects up to `wanted` free slots into `indices`, walking from slot
+// `start` on (a new job's home slot) and round the table once: in a sparse
+// table the first `wanted` probes find them. Caller holds the lock.
+void collect_free_slots(const detail::Segment& segment, std::uint32_t start, std::size_t wanted,
+                        std::vector<std::uint32_t>& indices) {
+    const JobSlot* slots = segment.slots();
+    std::uint32_t capacity = segment.capacity();
+    indices.clear();
+    for (std::uint32_t k = 0, i = start; k < capacity && indices.size() < wanted;
+         ++k, i = i + 1 == capacity ? 0 : i + 1)
+        if (slots[i].id == 0) indices.push_back(i);
+}
+
+// A full table makes room: whole families (a job without a parent, and its
+// children) that are finished and whose output was all received, those that
+// finished first first, until `needed` slots are freed. Never a job with
+// output nobody has read. If they cannot free `needed` slots, nothing is
+// evicted and `evictable` says how many they could. Returns the ids freed,
+// for their spool folders to go. Caller holds the lock.
+std::vector<JobId> evict_oldest_received(const detail::Segment& segment, std::size_t needed,
+                                         std::size_t& evictable) {
     JobSlot* slots = segment.slots();
     std::uint32_t limit = scan_limit(segment);
-    std::unordered_set<JobId> kept_parents;  // a child is still unfinished or unreceived
-    for (std::uint32_t i = 0; i < limit; ++i)
-        if (slots[i].id != 0 && slots[i].parent_id != 0 && !finished_and_received(slots[i]))
-            kept_parents.insert(slots[i].parent_id);
-    const JobSlot* victim = nullptr;
+    std::unordered_set<JobId> kept_parents;                    // a child is still unfinished or unreceived
+    std::unordered_map<JobId, std::size_t> received_children;  // finished and received, by parent
+    for (std::uint32_t i = 0; i < limit; ++i) {
+        const JobSlot& slot = slots[i];
+        if (slot.id == 0 || slot.parent_id == 0) continue;
+        if (finished_and_received(slot))
+            ++received_children[slot.parent_id];
+        else
+            kept_parents.insert(slot.parent_id);
+    }
+    struct Family {
+        std::int64_t ended_ns;
+        JobId parent;
+        std::size_t size;
+    };
+    std::vector<Family> families;
     for (std::uint32_t i = 0; i < limit; ++i) {
         const JobSlot& slot = slots[i];
         if (slot.id == 0 || slot.parent_id != 0 || !finished_and_received(slot) ||
             kept_parents.contains(slot.id))
             continue;
-        if (victim == nullptr || slot.ended_ns < victim->ended_ns) victim = &slot;
+        auto children = received_children.find(slot.id);
+        families.push_back(
+            {slot.ended_ns, slot.id, 1 + (children == received_children.end() ? 0 : children->second)});
+    }
+    std::ranges::sort(families, [](const Family& a, const Family& b) {
+        return a.ended_ns != b.ended_ns ? a.ended_ns < b.ended_ns : a.parent < b.parent;
+    });
+    std::unordered_set<JobId> victims;
+    evictable = 0;
+    for (const Family& family : families) {
+        if (evictable >= needed) break;
+        victims.insert(family.parent);
+        evictable += family.size;
     }
     std::vector<JobId> evicted;
-    if (victim == nullptr) return evicted;
-    JobId parent = victim->id;
-    for (std::uint32_t i = 0; i < limit; ++i)
-        if (slots[i].id != 0 && (slots[i].id == parent || slots[i].parent_id == parent)) {
-            evicted.push_back(slots[i].id);
+    if (evictable < needed) {
+        for (std::size_t i = victims.size(); i < families.size(); ++i) evictable += families[i].size;
+        return evicted;
+    }
+    // Children before their parent: a crash half-way leaves a parent with
+    // fewer children (a family that can still go later), never orphans.
+    for (bool parents : {false, true})
+        for (std::uint32_t i = 0; i < limit; ++i) {
+            const JobSlot& slot = slots[i];
+            if (slot.id == 0 || !victims.contains(parents ? slot.id : slot.parent_id)) continue;
+            if (!parents && slot.parent_id == 0) continue;
+            evicted.push_back(slot.id);
             detail::write_slot(segment, i, JobSlot{});
         }
     return evicted;
+}
+
+// What registering `count` jobs needs, in the words of the full-table error.
+std::string jobs_needing_room(std::size_t count, bool with_parent) {
+    if (count == 1) return "a job";
+    if (with_parent) return "a parent and its " + std::to_string(count - 1) + " children";
+    return std::to_string(count) + " more children";
 }
 
 }  // namespace
@@ -153,6 +198,15 @@ void detail::check_job_name(const std::string& name) {
     if (name[0] == '-') throw Error(ErrorCode::invalid_argument, "a job name cannot start with '-'");
 }
 
+std::string detail::child_job_name(const std::string& parent_name, std::size_t number) {
+    std::string suffix = ":" + std::to_string(number);
+    std::size_t length = std::min(parent_name.size(), Repository::kMaxNameLength - suffix.size());
+    // Cut at a character boundary: never half a UTF-8 sequence before the suffix.
+    if (length < parent_name.size())
+        while (length > 0 && (static_cast<unsigned char>(parent_name[length]) & 0xC0) == 0x80) --length;
+    return parent_name.substr(0, length) + suffix;
+}
+
 JobTable::JobTable(detail::RepositoryLocation location, std::unique_ptr<detail::Segment> segment)
     : location_(std::move(location)), segment_(std::move(segment)) {}
 JobTable::~JobTable() = default;
@@ -165,48 +219,161 @@ std::filesystem::path JobTable::job_directory(JobId id) const {
     return location_.spool / std::to_string(id);
 }
 
-JobInfo JobTable::add(const NewJob& job) {
+namespace {
+
+// A new job's slot as far as it is known before the lock: everything but
+// its id, parent (of a child), creation time and default name.
+JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     if (!job.name.empty()) detail::check_job_name(job.name);
-    std::string location = host_name();
     JobSlot slot{};
+    slot.parent_id = job.parent_id;
+    slot.type = static_cast<std::uint8_t>(job.type);
+    detail::set_state(slot, JobState::not_started);
+    slot.owner_pid = job.owner_pid;
+    slot.owner_start_time = job.owner_start_time;
+    slot.owner_claimed = job.owner_claimed ? 1 : 0;
+    detail::copy_truncated(slot.name, job.name);
+    detail::copy_truncated(slot.command, job.command);
+    detail::copy_truncated(slot.location, location);
+    return slot;
+}
+
+}  // namespace
+
+JobInfo JobTable::add(const NewJob& job) {
+    std::vector<JobSlot> slots{prepared_slot(job, host_name())};
+    register_jobs(slots, {job.name.empty()}, 0, 0);
+    return to_info(slots[0]);
+}
+
+JobInfo JobTable::add_family(const NewJob& parent, const std::vector<NewJob>& children) {
+    std::string location = host_name();
+    std::vector<JobSlot> slots;
+    std::vector<bool> unnamed;
+    slots.reserve(children.size() + 1);
+    unnamed.reserve(children.size() + 1);
+    slots.push_back(prepared_slot(parent, location));
+    unnamed.push_back(parent.name.empty());
+    for (const NewJob& child : children) {
+        slots.push_back(prepared_slot(child, location));
+        unnamed.push_back(child.name.empty());
+    }
+    register_jobs(slots, unnamed, 0, 1);
+    return to_info(slots[0]);
+}
+
+JobId JobTable::add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number) {
+    if (children.empty() || parent == 0) return 0;
+    std::string location = host_name();
+    std::vector<JobSlot> slots;
+    std::vector<bool> unnamed;
+    slots.reserve(children.size());
+    unnamed.reserve(children.size());
+    for (const NewJob& child : children) {
+        slots.push_back(prepared_slot(child, location));
+        unnamed.push_back(child.name.empty());
+    }
+    return register_jobs(slots, unnamed, parent, first_number);
+}
+
+// Registers `slots` (prepared_slot) in one critical section, all or none.
+//  - existing_parent == 0: slots[0] is a new job and, if more follow, their
+//    parent; slots[k] gets the id slots[0].id + k.
+//  - existing_parent != 0: every slot is a child of that job, which must be
+//    there, unfinished and not asked to stop; returns the first one's id (0
+//    when it is not).
+// The crash protocol (segment_layout.hpp, "Crash repair"): every slot goes
+// through write_slot (a slot is whole or as before); the children are
+// written before a new parent; the header's next_id moves past the new ids
+// last. A crash before that leaves slots at or above next_id, and repair
+// erases those whose parent slot is absent: a family is registered whole or
+// not at all. (A single job written whole is kept, as it always was. A crash
+// while more children are added to an existing parent may leave some of
+// them: their host died, so they end "host lost" with their parent.)
+JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<bool>& unnamed,
+                              JobId existing_parent, std::size_t first_number) {
+    const bool new_parent = existing_parent == 0 && slots.size() > 1;
+    std::vector<std::uint32_t> indices;  // allocated before the lock
+    indices.reserve(slots.size());
     std::vector<JobId> evicted;
+    JobId first_id = 0;
     {
         SegmentLock lock(*segment_);
         detail::SegmentHeader& header = segment_->header();
         // 0 is no id (a damaged header); take the one after the highest in use.
         if (header.next_id == 0) detail::repair_after_dead_owner(*segment_);
-        std::uint32_t index = free_slot(*segment_, header.next_id);
-        if (index == segment_->capacity()) {
-            evicted = evict_oldest_received(*segment_);
-            index = free_slot(*segment_, header.next_id);
+        std::string parent_name;
+        if (existing_parent != 0) {
+            std::uint32_t index = index_of(*segment_, existing_parent);
+            if (index == segment_->capacity()) return 0;
+            const JobSlot& parent = segment_->slots()[index];
+            if (detail::is_finished(parent) || parent.stop_requested) return 0;
+            parent_name = detail::read_field(parent.name);
         }
-        if (index == segment_->capacity())
-            throw Error(ErrorCode::repository_full,
-                        "repository '" + name() + "' is full: its " + std::to_string(capacity()) +
-                            " jobs are unfinished or have output nobody received; free room with "
-                            "'jobctl receive' then 'jobctl remove --state Completed' (or Failed, Stopped)");
-        slot.id = header.next_id;
-        slot.parent_id = job.parent_id;
-        slot.type = static_cast<std::uint8_t>(job.type);
-        detail::set_state(slot, JobState::not_started);
-        slot.owner_pid = job.owner_pid;
-        slot.owner_start_time = job.owner_start_time;
-        slot.owner_claimed = job.owner_claimed ? 1 : 0;
-        slot.created_ns = detail::now_ns();
-        detail::copy_truncated(slot.name, job.name.empty() ? "Job" + std::to_string(slot.id) : job.name);
-        detail::copy_truncated(slot.command, job.command);
-        detail::copy_truncated(slot.location, location);
-        detail::write_slot(*segment_, index, slot);
-        // A crash before these two is repaired from the slots.
-        header.next_id = slot.id + 1;
-        header.slot_limit = std::max(header.slot_limit, index + 1);
+        first_id = header.next_id;
+        if (slots.size() > std::numeric_limits<JobId>::max() - first_id)
+            throw Error(ErrorCode::repository_full, "repository '" + name() + "' has run out of job ids");
+        std::uint32_t capacity = segment_->capacity();
+        collect_free_slots(*segment_, home_slot(first_id, capacity), slots.size(), indices);
+        if (indices.size() < slots.size()) {
+            std::size_t evictable = 0;
+            evicted = evict_oldest_received(*segment_, slots.size() - indices.size(), evictable);
+            if (evicted.empty()) {
+                if (slots.size() == 1)
+                    throw Error(ErrorCode::repository_full,
+                                "repository '" + name() + "' is full: its " + std::to_string(capacity) +
+                                    " jobs are unfinished or have output nobody received; free room with "
+                                    "'jobctl receive' then 'jobctl remove --state Completed' (or Failed, "
+                                    "Stopped)");
+                throw Error(
+                    ErrorCode::repository_full,
+                    "repository '" + name() +
+                        "' is full: " + jobs_needing_room(slots.size(), existing_parent == 0) + " need " +
+                        std::to_string(slots.size()) + " slots, and only " +
+                        std::to_string(indices.size() + evictable) + " of its " + std::to_string(capacity) +
+                        " are free or hold finished jobs whose output was received; free room with "
+                        "'jobctl receive' then 'jobctl remove --state Completed' (or Failed, Stopped)");
+            }
+            collect_free_slots(*segment_, home_slot(first_id, capacity), slots.size(), indices);
+        }
+        std::int64_t now = detail::now_ns();
+        for (std::size_t k = 0; k < slots.size(); ++k) {
+            JobSlot& slot = slots[k];
+            slot.id = first_id + static_cast<JobId>(k);
+            slot.created_ns = now;
+            if (existing_parent != 0)
+                slot.parent_id = existing_parent;
+            else if (k > 0)
+                slot.parent_id = first_id;
+            if (k == 0 && existing_parent == 0) parent_name = detail::read_field(slot.name);
+            if (!unnamed[k]) continue;
+            if (k == 0 && existing_parent == 0) {
+                parent_name = "Job" + std::to_string(slot.id);
+                detail::copy_truncated(slot.name, parent_name);
+            } else {
+                std::size_t number = first_number + k - (existing_parent == 0 ? 1 : 0);
+                detail::copy_truncated(slot.name, detail::child_job_name(parent_name, number));
+            }
+        }
+        // Children first, a new parent last (see above).
+        for (std::size_t k = new_parent ? 1 : 0; k < slots.size(); ++k) {
+            detail::write_slot(*segment_, indices[k], slots[k]);
+            if (slots.size() > 1) detail::reach_crash_point(testing::CrashPoint::child_written);
+        }
+        if (new_parent) detail::write_slot(*segment_, indices[0], slots[0]);
+        header.slot_limit = std::max(header.slot_limit, *std::ranges::max_element(indices) + 1);
+        // Last, after every slot: until next_id has moved past the new ids, a
+        // crash leaves them "uncommitted", and repair erases the children of
+        // a parent that was never written.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        header.next_id = first_id + static_cast<JobId>(slots.size());
     }
     for (JobId id : evicted) {  // outside the lock: file system work
         std::error_code ignored;
         std::filesystem::remove_all(job_directory(id), ignored);
     }
     notify_change();
-    return to_info(slot);
+    return first_id;
 }
 
 std::optional<JobInfo> JobTable::find(JobId id) const {

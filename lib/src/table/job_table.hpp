@@ -47,6 +47,21 @@ public:
     // Registers a job (NotStarted).
     // Errors: invalid_argument (a bad name), repository_full.
     JobInfo add(const NewJob& job);
+    // Registers a parent and its children (NotStarted), all of them or none:
+    // in one critical section, and only once the table has room for them all
+    // (free slots, plus the slots that evicting finished jobs whose output
+    // was received would free). The children get the parent's id as
+    // parent_id and the ids that follow it, in order: parent.id + 1, + 2...
+    // A child without a name is named after the parent: NAME:1, NAME:2...
+    // Errors: invalid_argument (a bad name); repository_full (nothing was
+    // registered, nothing evicted).
+    JobInfo add_family(const NewJob& parent, const std::vector<NewJob>& children);
+    // Registers more children of an existing parent, all of them or none, as
+    // add_family does; unnamed ones are NAME:first_number, and on. Returns
+    // the first child's id (the others follow it), or 0 (nothing registered)
+    // when the parent is gone, finished or asked to stop.
+    // Errors: as add_family.
+    JobId add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number);
     std::optional<JobInfo> find(JobId id) const;
     std::vector<JobInfo> list() const;  // by id
     // Frees the job's slot (its id is never reused). False if it was not there.
@@ -81,6 +96,9 @@ public:
     void describe_table(RepositoryInfo& info) const;
 
 private:
+    // add, add_family and add_children: see job_table.cpp.
+    JobId register_jobs(std::vector<JobSlot>& slots, const std::vector<bool>& unnamed, JobId existing_parent,
+                        std::size_t first_number);
     void notify(bool of_state) const;
     std::atomic<std::uint32_t>& counter(Changes which) const;
 
@@ -90,5 +108,9 @@ private:
 
 // Errors: invalid_argument unless `name` is a usable job name.
 void check_job_name(const std::string& name);
+
+// The name of a parent's child `number` (from 1): "NAME:number", NAME cut so
+// that the whole fits in Repository::kMaxNameLength bytes.
+std::string child_job_name(const std::string& parent_name, std::size_t number);
 
 }  // namespace jobctl::detail

@@ -30,9 +30,12 @@ inline constexpr std::size_t kBootIdSize = 40;  // /proc/sys/kernel/random/boot_
 // SegmentHeader::lock is a process-shared, robust pthread mutex, taken through
 // SegmentLock. It guards `next_id`, `slot_limit`, `journal` and every byte of
 // every slot: these are read and written only while it is held. A critical
-// section copies slots in or out and, but for repair, writes at most one slot
-// (JobTable::add, update, erase, through write_slot); it makes no system call
-// that can block.
+// section copies slots in or out and writes slots only through write_slot:
+// one (update, erase, add of a single job), or several when a full table
+// evicts whole families or a family (a parent and its children) is
+// registered at once (JobTable::add_family, add_children); see "Crash
+// repair" for what a crash between two of them leaves. It makes no system
+// call that can block.
 //
 // Read without the lock
 // ---------------------
@@ -78,8 +81,8 @@ inline constexpr std::size_t kBootIdSize = 40;  // /proc/sys/kernel/random/boot_
 // ---------------------------
 // Always under the lock: in JobTable::add and erase, or in the update()
 // lambdas named here.
-//  - JobTable::add, by the registering process: the whole slot, state
-//    NotStarted. `id` (until erase), `parent_id`, `type`, `name`, `command`,
+//  - JobTable::add, add_family, add_children, by the registering process:
+//    the whole slot, state NotStarted. `id` (until erase), `parent_id`, `type`, `name`, `command`,
 //    `location` and `created_ns` never change afterwards. A process job is
 //    registered by its launcher (jobctl start, run) as its unclaimed owner; a
 //    thread job and a foreach parent by their host, claimed.
@@ -113,13 +116,28 @@ inline constexpr std::size_t kBootIdSize = 40;  // /proc/sys/kernel/random/boot_
 // write_slot copies the slot's old bytes and index into `journal`, sets
 // `journal.active`, overwrites the slot and clears `active`, with a fence
 // between each step: a process killed anywhere leaves either an unarmed
-// journal and an untouched slot, or an armed journal that restores it. The
-// next locker gets EOWNERDEAD and runs repair_after_dead_owner, which:
+// journal and an untouched slot, or an armed journal that restores it. So
+// every slot is whole: as before the dead process's critical section, or as
+// it wrote it. A critical section that writes several slots orders them so
+// that any prefix is a table repair can make whole:
+//  - eviction erases a family's children before the parent: a crash leaves
+//    a parent with fewer children, never orphans;
+//  - a registration writes the children before a new parent, then
+//    `slot_limit`, then (after a fence) `next_id` past every new id: that
+//    store is its commit. Slots with ids at or above `next_id` were written
+//    by a registration that did not finish.
+// The next locker gets EOWNERDEAD and runs repair_after_dead_owner, which:
 //  - copies `journal.before` back over slot `journal.index` if the journal is
-//    armed (and the index in range): the one slot being written is as it was
-//    before the dead process's critical section, which wrote no other slot;
+//    armed (and the index in range);
+//  - erases every slot at or above `next_id` (unless `next_id` is 0: a
+//    damaged header) whose parent_id names a job that no slot holds: the
+//    children of a family whose parent was never written. So a family is
+//    registered whole or not at all. A single job written whole is kept (its
+//    registrar died before it could use it: liveness ends it "worker lost" or
+//    "host lost"), as are children added to a parent that exists (their host
+//    died: they end "host lost" with it);
 //  - raises `next_id` above every id in use and `slot_limit` past every used
-//    slot (add sets these two after its slot, unjournaled);
+//    slot;
 //  - marks Failed, "slot repaired after a crash", any slot whose state byte
 //    is not a JobState;
 //  - bumps both change counters and the stop-request count (a writer killed

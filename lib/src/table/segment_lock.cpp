@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "jobctl/error.hpp"
 #include "jobctl/job.hpp"
@@ -53,13 +54,42 @@ void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& valu
 
 namespace {
 
-// What both repairs need: the half-written slot restored, next_id above
-// every id in use (an id handed out just before a crash is not given out
-// again) and the high-water mark above every slot in use.
+// Erases the children of a registration that did not finish: slots at or
+// above next_id (the registering critical section moves next_id past its ids
+// last) whose parent slot is absent (it writes a new parent after its
+// children). With next_id 0 (a damaged header) nothing tells them apart:
+// nothing is erased.
+void erase_unregistered_children(const SegmentHeader& header, JobSlot* slots, std::uint32_t capacity) {
+    const std::uint32_t committed_below = header.next_id;
+    if (committed_below == 0) return;
+    std::vector<std::uint32_t> parents;  // of uncommitted children: one or two, as a rule
+    for (std::uint32_t i = 0; i < capacity; ++i)
+        if (slots[i].id >= committed_below && slots[i].parent_id != 0 &&
+            std::ranges::find(parents, slots[i].parent_id) == parents.end())
+            parents.push_back(slots[i].parent_id);
+    if (parents.empty()) return;
+    std::vector<std::uint32_t> absent = parents;
+    for (std::uint32_t i = 0; i < capacity && !absent.empty(); ++i)
+        if (slots[i].id != 0) std::erase(absent, slots[i].id);
+    if (absent.empty()) return;
+    for (std::uint32_t i = 0; i < capacity; ++i) {
+        JobSlot& slot = slots[i];
+        if (slot.id < committed_below || std::ranges::find(absent, slot.parent_id) == absent.end()) continue;
+        slot.id = 0;  // free first: a repair cut short leaves a free slot, never a half-zeroed job
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        slot = JobSlot{};
+    }
+}
+
+// What both repairs need: the half-written slot restored, the children of
+// an unfinished registration erased, next_id above every id in use (an id
+// handed out just before a crash is not given out again) and the high-water
+// mark above every slot in use.
 void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity) {
     if (header.journal.active != 0 && header.journal.index < capacity)
         slots[header.journal.index] = header.journal.before;
     header.journal.active = 0;
+    erase_unregistered_children(header, slots, capacity);
     if (header.next_id == 0) header.next_id = 1;
     for (std::uint32_t i = 0; i < capacity; ++i) {
         JobSlot& slot = slots[i];

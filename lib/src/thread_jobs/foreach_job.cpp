@@ -1,14 +1,17 @@
 #include "jobctl/foreach_job.hpp"
 
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "jobctl/error.hpp"
-#include "jobctl/job_control.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
 #include "jobctl/thread_job_host.hpp"
@@ -18,21 +21,18 @@
 #include "process_jobs/program_lookup.hpp"
 #include "system/clock.hpp"
 #include "system/detached_fork.hpp"
+#include "system/event_signal.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
 #include "thread_jobs/foreach_spec.hpp"
+#include "thread_jobs/thread_job_pool.hpp"
 
 namespace jobctl {
 namespace {
 
 constexpr std::string_view kPlaceholder = "{}";
-
-std::string child_name(const std::string& parent_name, std::size_t index) {
-    std::string suffix = ":" + std::to_string(index + 1);
-    return parent_name.substr(0, Repository::kMaxNameLength - suffix.size()) + suffix;
-}
 
 }  // namespace
 
@@ -63,18 +63,86 @@ void detail::check_foreach_spec(const ForeachSpec& spec) {
     if (program.find(kPlaceholder) == std::string::npos) require_program(program);
 }
 
+namespace {
+
+// The children of `inputs` as the table registers them (unnamed: the table
+// names them NAME:<n>), and the command each one runs.
+std::vector<detail::NewJob> child_jobs(const ForeachSpec& spec, const std::vector<std::string>& inputs,
+                                       const ProcessIdentity& self,
+                                       std::vector<std::vector<std::string>>& argvs) {
+    std::vector<detail::NewJob> jobs;
+    jobs.reserve(inputs.size());
+    argvs.reserve(argvs.size() + inputs.size());
+    for (const std::string& input : inputs) {
+        argvs.push_back(detail::expand_command(spec.command, input));
+        jobs.push_back(
+            {"", JobType::thread, detail::command_text(argvs.back()), 0, self.pid, self.start_time, true});
+    }
+    return jobs;
+}
+
+// Readable once the parent is asked to stop (or gone), or once close() is
+// called: what a wait for more input also waits on.
+class ParentStopWatch {
+public:
+    ParentStopWatch(Repository& repository, JobId parent) : repository_(repository), parent_(parent) {
+        event_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+        if (!event_) throw_system_error("eventfd", errno);
+        thread_ = std::thread([this] { watch(); });
+    }
+    ~ParentStopWatch() { close(); }
+    ParentStopWatch(const ParentStopWatch&) = delete;
+    ParentStopWatch& operator=(const ParentStopWatch&) = delete;
+
+    int fd() const { return event_.get(); }
+    void close() {
+        if (!thread_.joinable()) return;
+        closing_.store(true);
+        detail::table_of(repository_).notify_change();
+        thread_.join();
+    }
+
+private:
+    void watch() {
+        detail::JobTable& table = detail::table_of(repository_);
+        try {
+            for (;;) {
+                // A stop request is a change of state; output is not.
+                std::uint32_t seen = table.change_count(detail::JobTable::Changes::of_state);
+                if (closing_.load()) break;
+                auto parent = table.find(parent_);
+                if (!parent || parent->stop_requested || parent->finished()) break;
+                table.wait_for_change(seen, std::chrono::hours(1), detail::JobTable::Changes::of_state);
+            }
+        } catch (const std::exception&) {  // the repository failed us: stop reading
+        }
+        detail::signal_event(event_.get());
+    }
+
+    Repository& repository_;
+    const JobId parent_;
+    detail::FileDescriptor event_;
+    std::atomic<bool> closing_{false};
+    std::thread thread_;
+};
+
+}  // namespace
+
 ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     : repository_(repository), spec_(std::move(spec)) {
     detail::check_foreach_spec(spec_);
     ProcessIdentity self = ProcessIdentity::self();
     std::string command =
         "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
-    parent_ = detail::table_of(repository_)
-                  .add({spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true});
+    std::vector<detail::NewJob> children = child_jobs(spec_, spec_.inputs, self, first_argvs_);
+    parent_ =
+        detail::table_of(repository_)
+            .add_family({spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true}, children);
+    registered_ = children.size();
+    spec_.inputs = {};  // first_argvs_ has them now
 }
 
-void ForeachJob::update_parent(bool final) {
-    std::size_t total = spec_.inputs.size();
+void ForeachJob::update_parent(bool final, const std::string& failure) {
     detail::table_of(repository_).update(parent_.id, [&](detail::JobSlot& slot) {
         if (detail::is_finished(slot)) return false;
         if (slot.began_ns == 0) slot.began_ns = detail::now_ns();
@@ -84,9 +152,12 @@ void ForeachJob::update_parent(bool final) {
         }
         JobState state = JobState::completed;
         std::string reason;
-        if (failed_ > 0) {
+        if (!failure.empty()) {
             state = JobState::failed;
-            reason = std::to_string(failed_) + " of " + std::to_string(total) + " children failed";
+            reason = failure;
+        } else if (failed_ > 0) {
+            state = JobState::failed;
+            reason = std::to_string(failed_) + " of " + std::to_string(registered_) + " children failed";
         } else if (stopped_ > 0 || slot.stop_requested) {
             state = JobState::stopped;
             reason = "stopped";
@@ -99,9 +170,11 @@ void ForeachJob::update_parent(bool final) {
 JobInfo ForeachJob::run(const Callbacks& callbacks) {
     update_parent(false);
     std::mutex counts_mutex;
+    std::string failure;          // the parent's reason, when taking more input failed
+    std::optional<Error> failed;  // and the error to report, once the children have finished
     {
-        ThreadJobHost host(repository_, {.throttle_limit = spec_.throttle_limit});
-        host.on_job_finished([&](const JobInfo& child) {
+        detail::ThreadJobPool pool(repository_, {.throttle_limit = spec_.throttle_limit});
+        pool.on_job_finished([&](const JobInfo& child) {
             {
                 std::lock_guard lock(counts_mutex);
                 failed_ += child.state == JobState::failed;
@@ -110,36 +183,56 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
             if (callbacks.on_child_finished) callbacks.on_child_finished(child);
         });
         std::vector<Job> children;
-        try {
-            for (std::size_t i = 0; i < spec_.inputs.size(); ++i) {
-                auto argv = detail::expand_command(spec_.command, spec_.inputs[i]);
-                std::string text = detail::command_text(argv);
-                ThreadJobBody body = [this, argv = std::move(argv)](JobContext& context) {
+        auto queue = [&](JobId first, std::vector<std::vector<std::string>>& argvs) {
+            for (std::size_t k = 0; k < argvs.size(); ++k) {
+                JobId id = first + static_cast<JobId>(k);
+                if (callbacks.on_child_registered) callbacks.on_child_registered(id);
+                ThreadJobBody body = [this, argv = std::move(argvs[k])](JobContext& context) {
                     detail::CommandRun(repository_, context.id(), context.stop_event_fd()).run(argv);
                 };
-                children.push_back(
-                    host.start({child_name(parent_.name, i), text, parent_.id, std::move(body)}));
-                if (callbacks.on_child_registered) callbacks.on_child_registered(children.back().id());
+                children.push_back(pool.enqueue(id, std::move(body)));
             }
-            // A stop of the parent that came while children were still being
-            // registered has not reached the later ones: pass it on again.
-            if (auto parent = repository_.find(parent_.id); parent && parent->stop_requested)
-                request_stop(repository_, parent_.id, kDefaultStopGrace);
-            if (callbacks.on_all_registered) callbacks.on_all_registered();
-        } catch (const Error& error) {
-            // The repository filled up (or similar) part-way: stop what was
-            // registered, record why on the parent, and report.
-            request_stop(repository_, parent_.id, std::chrono::milliseconds(0));
-            for (const Job& child : children) child.wait();
-            detail::table_of(repository_).update(parent_.id, [&](detail::JobSlot& slot) {
-                detail::set_outcome(slot, JobState::failed, error.what());
-                return true;
-            });
-            throw;
+            argvs.clear();
+        };
+        queue(parent_.id + 1, first_argvs_);
+        if (spec_.more_inputs) {
+            // Batch by batch as they come, each registered all or none, until
+            // the input ends or the parent is asked to stop (then a batch
+            // would not be registered anyway: add_children refuses it).
+            ParentStopWatch stop_watch(repository_, parent_.id);
+            detail::JobTable& table = detail::table_of(repository_);
+            ProcessIdentity self = ProcessIdentity::self();
+            try {
+                for (std::vector<std::string> batch;
+                     spec_.more_inputs(batch, table.capacity(), stop_watch.fd()); batch.clear()) {
+                    std::vector<std::vector<std::string>> argvs;
+                    std::vector<detail::NewJob> jobs = child_jobs(spec_, batch, self, argvs);
+                    JobId first = table.add_children(parent_.id, jobs, registered_ + 1);
+                    if (first == 0) break;  // stopped meanwhile
+                    registered_ += jobs.size();
+                    queue(first, argvs);
+                }
+            } catch (const Error& error) {
+                // The children registered so far run to their end; the parent
+                // then ends Failed, saying where the input stopped.
+                std::string after =
+                    "after " + std::to_string(registered_) + (registered_ == 1 ? " input" : " inputs");
+                if (error.code() == ErrorCode::repository_full) {
+                    failure = "repository full " + after + "; the rest of the input was not read";
+                    failed.emplace(error.code(), "the repository filled up " + after +
+                                                     "; foreach read no more input: " + error.what());
+                } else {
+                    failure = "input failed " + after + ": " + error.what();
+                    failed.emplace(error.code(), "foreach read no more input " + after + ": " + error.what());
+                }
+            }
+            stop_watch.close();
         }
+        if (callbacks.on_all_registered) callbacks.on_all_registered();
         for (const Job& child : children) child.wait();
     }
-    update_parent(true);
+    update_parent(true, failure);
+    if (failed) throw *failed;
     return repository_.find(parent_.id).value_or(parent_);
 }
 
@@ -196,6 +289,9 @@ void send_report(detail::FileDescriptor& fd, const HostReport& report) {
 
 JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec) {
     detail::check_foreach_spec(spec);
+    if (spec.more_inputs)
+        throw Error(ErrorCode::invalid_argument,
+                    "a detached foreach takes its inputs up front: read them into ForeachSpec::inputs");
     detail::FileDescriptor report = detail::fork_detached(
         [&](detail::FileDescriptor report_fd) { run_detached_host(repository, spec, std::move(report_fd)); },
         "the foreach host");

@@ -95,7 +95,11 @@ Job ThreadJobPool::start(ThreadJobSpec spec) {
     JobInfo job = detail::table_of(repository_)
                       .add({spec.name, JobType::thread, spec.command.empty() ? "thread job" : spec.command,
                             spec.parent_id, self_.pid, self_.start_time, true});
-    auto entry = std::make_shared<ThreadJobEntry>(job.id, std::move(spec.body));
+    return enqueue(job.id, std::move(spec.body));
+}
+
+Job ThreadJobPool::enqueue(JobId id, ThreadJobBody body) {
+    auto entry = std::make_shared<ThreadJobEntry>(id, std::move(body));
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(entry);
@@ -104,7 +108,7 @@ Job ThreadJobPool::start(ThreadJobSpec spec) {
             pool_.emplace_back([this] { run_pool_thread(); });
     }
     queue_changed_.notify_one();
-    return Job(repository_, job.id);
+    return Job(repository_, id);
 }
 
 void ThreadJobPool::on_job_finished(std::function<void(const JobInfo&)> callback) {

@@ -30,6 +30,9 @@ public:
     // Failed with the exception's message as the reason; one that returns
     // after a stop request ends Stopped; otherwise Completed.
     Job start(ThreadJobSpec spec);
+    // Queues a job that is already registered (NotStarted, owned and claimed
+    // by this process), as a foreach registers its children all at once.
+    Job enqueue(JobId id, ThreadJobBody body);
 
     unsigned throttle_limit() const { return throttle_limit_; }
     // Called on the pool thread after each job of this host has finished.

@@ -1,0 +1,153 @@
+// Registering a parent and its children at once: all of them or none, even
+// when the table is full, needs eviction, or the registrar dies half-way.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "jobctl/error.hpp"
+#include "jobctl/job_listing.hpp"
+#include "repository_test.hpp"
+#include "table/crash_points.hpp"
+#include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using JobFamily = RepositoryTest;
+
+std::vector<detail::NewJob> unnamed_children(std::size_t count) {
+    return std::vector<detail::NewJob>(count, detail::NewJob{"", JobType::thread, "child"});
+}
+
+void finish(Repository& repository, JobId id) {
+    detail::table_of(repository).update(id, [](detail::JobSlot& slot) {
+        detail::set_state(slot, JobState::completed);
+        slot.ended_ns = 1;
+        return true;
+    });
+}
+
+// A copy of every job, to show that a refused registration changed nothing.
+std::vector<std::pair<JobId, std::string>> snapshot(Repository& repository) {
+    std::vector<std::pair<JobId, std::string>> jobs;
+    for (const JobInfo& job : repository.list()) jobs.emplace_back(job.id, job.name);
+    return jobs;
+}
+
+TEST_F(JobFamily, ParentAndChildrenGetConsecutiveIdsAndNames) {
+    auto small = Repository::open(repository_name(), 5);
+    JobInfo parent =
+        detail::table_of(small).add_family({"run", JobType::thread, "foreach"}, unnamed_children(4));
+    auto jobs = small.list();  // exactly full
+    ASSERT_EQ(jobs.size(), 5u);
+    EXPECT_EQ(jobs[0].id, parent.id);
+    EXPECT_EQ(jobs[0].parent_id, 0u);
+    for (std::size_t k = 1; k < jobs.size(); ++k) {
+        EXPECT_EQ(jobs[k].id, parent.id + k);
+        EXPECT_EQ(jobs[k].parent_id, parent.id);
+        EXPECT_EQ(jobs[k].name, "run:" + std::to_string(k));
+        EXPECT_EQ(jobs[k].state, JobState::not_started);
+    }
+}
+
+TEST_F(JobFamily, UnnamedParentNamesItsChildrenAfterItsId) {
+    JobInfo parent =
+        detail::table_of(repository()).add_family({"", JobType::thread, "x"}, unnamed_children(2));
+    EXPECT_EQ(parent.name, "Job" + std::to_string(parent.id));
+    EXPECT_EQ(repository().find(parent.id + 2)->name, parent.name + ":2");
+}
+
+TEST_F(JobFamily, ChildNamesCutTheParentsNameAtACharacterBoundary) {
+    std::string name = std::string(60, 'x') + "é";  // 62 bytes
+    EXPECT_EQ(detail::child_job_name(name, 12), std::string(60, 'x') + ":12");
+    EXPECT_EQ(detail::child_job_name("run", 3), "run:3");
+}
+
+TEST_F(JobFamily, FamilyThatDoesNotFitRegistersNothing) {
+    auto small = Repository::open(repository_name(), 5);
+    detail::table_of(small).add({"busy", JobType::process, "sleep 1"});  // unfinished: cannot go
+    auto before = snapshot(small);
+    try {
+        detail::table_of(small).add_family({"run", JobType::thread, "foreach"}, unnamed_children(4));
+        FAIL() << "six jobs fitted into five slots";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.code(), ErrorCode::repository_full);
+        std::string message = error.what();
+        EXPECT_NE(message.find("a parent and its 4 children need 5 slots"), std::string::npos) << message;
+        EXPECT_NE(message.find("only 4 of its 5"), std::string::npos) << message;
+        EXPECT_EQ(message.find('\n'), std::string::npos);
+    }
+    EXPECT_EQ(snapshot(small), before);
+    // The ids it did not take are still the next ones.
+    JobInfo next = detail::table_of(small).add_family({"fits", JobType::thread, "x"}, unnamed_children(3));
+    EXPECT_EQ(next.id, before.back().first + 1);
+    EXPECT_EQ(small.list().size(), 5u);
+}
+
+TEST_F(JobFamily, EvictsFinishedReceivedFamiliesOnlyWhenThatMakesEnoughRoom) {
+    auto small = Repository::open(repository_name(), 6);
+    JobInfo old = detail::table_of(small).add_family({"old", JobType::thread, "x"}, unnamed_children(2));
+    for (JobId id : {old.id + 1, old.id + 2, old.id}) finish(small, id);
+    detail::table_of(small).add({"busy", JobType::process, "sleep 1"});
+    // 2 free + 3 evictable = 5 < 6: nothing is evicted.
+    auto before = snapshot(small);
+    EXPECT_THROW(detail::table_of(small).add_family({"big", JobType::thread, "x"}, unnamed_children(5)),
+                 Error);
+    EXPECT_EQ(snapshot(small), before);
+    // 2 free + 3 evictable = 5: the old family goes, whole.
+    JobInfo fits = detail::table_of(small).add_family({"fits", JobType::thread, "x"}, unnamed_children(4));
+    for (JobId id : {old.id, old.id + 1, old.id + 2}) EXPECT_FALSE(small.find(id)) << id;
+    EXPECT_EQ(small.list().size(), 6u);
+    EXPECT_EQ(small.find(fits.id + 4)->name, "fits:4");
+}
+
+TEST_F(JobFamily, NeverEvictsAFamilyWithUnreceivedOutput) {
+    auto small = Repository::open(repository_name(), 4);
+    JobInfo old = detail::table_of(small).add_family({"old", JobType::thread, "x"}, unnamed_children(1));
+    finish(small, old.id);
+    finish(small, old.id + 1);
+    detail::table_of(small).update(old.id + 1, [](detail::JobSlot& slot) {
+        slot.output_bytes = 10;  // nobody read it
+        return true;
+    });
+    auto before = snapshot(small);
+    EXPECT_THROW(detail::table_of(small).add_family({"new", JobType::thread, "x"}, unnamed_children(2)),
+                 Error);
+    EXPECT_EQ(snapshot(small), before);
+}
+
+TEST_F(JobFamily, MoreChildrenJoinTheirParentAllOrNone) {
+    auto small = Repository::open(repository_name(), 6);
+    detail::JobTable& table = detail::table_of(small);
+    JobInfo parent = table.add_family({"run", JobType::thread, "x"}, unnamed_children(1));
+    JobId first = table.add_children(parent.id, unnamed_children(3), 2);
+    EXPECT_EQ(first, parent.id + 2);
+    EXPECT_EQ(small.find(first + 2)->name, "run:4");
+    EXPECT_EQ(small.find(first + 2)->parent_id, parent.id);
+    auto before = snapshot(small);  // one slot left
+    EXPECT_THROW(table.add_children(parent.id, unnamed_children(2), 5), Error);
+    EXPECT_EQ(snapshot(small), before);
+}
+
+TEST_F(JobFamily, NoMoreChildrenForAParentThatIsStoppingFinishedOrGone) {
+    detail::JobTable& table = detail::table_of(repository());
+    JobInfo stopping = table.add_family({"stopping", JobType::thread, "x"}, unnamed_children(1));
+    table.update(stopping.id, [](detail::JobSlot& slot) {
+        slot.stop_requested = 1;
+        return true;
+    });
+    JobInfo finished = table.add_family({"finished", JobType::thread, "x"}, unnamed_children(1));
+    finish(repository(), finished.id);
+    auto before = snapshot(repository());
+    EXPECT_EQ(table.add_children(stopping.id, unnamed_children(2), 2), 0u);
+    EXPECT_EQ(table.add_children(finished.id, unnamed_children(2), 2), 0u);
+    EXPECT_EQ(table.add_children(9999, unnamed_children(2), 1), 0u);
+    EXPECT_EQ(snapshot(repository()), before);
+}
+
+}  // namespace
+}  // namespace jobctl::test
