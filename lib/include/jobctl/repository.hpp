@@ -40,8 +40,8 @@ struct RepositoryInfo {
 class Repository {
 public:
     // Room for years of jobs: finished jobs whose output was received make
-    // room for new ones when the table is full. 16384 slots are a 10 MB
-    // sparse file, of which only the slots ever used take disk and memory.
+    // room for new ones when the table is full. 16384 slots are 10 MB of
+    // disk, reserved at creation; only the slots ever used take memory.
     static constexpr std::uint32_t kDefaultCapacity = 16384;
     static constexpr std::size_t kMaxNameLength = 63;  // bytes of a job name
 

@@ -44,6 +44,15 @@ void init_header(SegmentHeader* header, std::uint32_t capacity, const std::strin
     header->magic = kSegmentMagic;  // last: marks the header complete
 }
 
+// The table's blocks are reserved at creation: a page of a sparse file
+// mapped MAP_SHARED that is first touched on a full disk kills the process
+// with SIGBUS. A filesystem without fallocate gets a sparse file.
+bool reserve(int fd, std::size_t size) {
+    if (::fallocate(fd, 0, 0, static_cast<off_t>(size)) == 0) return true;
+    if (errno != EOPNOTSUPP) return false;
+    return ::ftruncate(fd, static_cast<off_t>(size)) == 0;
+}
+
 // Builds a complete segment under a temporary name, then links it into place:
 // a segment visible under its real name is always fully initialised.
 void create_segment(const RepositoryLocation& location, std::uint32_t capacity) {
@@ -56,8 +65,7 @@ void create_segment(const RepositoryLocation& location, std::uint32_t capacity) 
     FileDescriptor fd(::mkostemp(temporary.data(), O_CLOEXEC));
     if (!fd) throw_system_error("cannot create " + temporary, errno);
     std::size_t size = segment_size(capacity);
-    int error =
-        ::fchmod(fd.get(), 0600) == 0 && ::ftruncate(fd.get(), static_cast<off_t>(size)) == 0 ? 0 : errno;
+    int error = ::fchmod(fd.get(), 0600) == 0 && reserve(fd.get(), size) ? 0 : errno;
     if (error == 0) {
         void* address = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
         if (address == MAP_FAILED) {
