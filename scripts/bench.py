@@ -100,14 +100,16 @@ def hyperfine(sandbox, contender, runs, warmup):
     return json.loads(export.read_text())["results"][0]["times"]
 
 
-def run_interleaved(sandbox, case, rounds, runs, warmup):
-    """Each round gives every contender `runs` timed runs; the order rotates."""
+def run_interleaved(sandbox, case, rounds, runs, warmup, reset=True):
+    """Each round gives every contender `runs` timed runs; the order rotates.
+    reset=False keeps every tool's state between rounds (for a case filled once)."""
     for round_index in range(rounds):
         order = case.contenders[round_index % len(case.contenders):] + case.contenders[:round_index % len(case.contenders)]
         for contender in order:
             contender.samples += hyperfine(sandbox, contender, runs, warmup)
             print(f"  {case.title}: {contender.tool} round {round_index + 1}/{rounds}", file=sys.stderr)
-        sandbox.reset()
+        if reset:
+            sandbox.reset()
 
 
 def submit_case(sandbox, size):
@@ -333,7 +335,7 @@ def main():
         if selected("query"):
             query = query_case(sandbox, 200 if quick else 1000)
             print("Query ...", file=sys.stderr)
-            run_interleaved(sandbox, query, 3 if quick else 5, 10 if quick else 20, 2)
+            run_interleaved(sandbox, query, 3 if quick else 5, 10 if quick else 20, 2, reset=False)
             # The query run fills the queues once; clear them only afterwards.
             sandbox.reset()
             cases.insert(min(3, len(cases)), query)
