@@ -3,12 +3,14 @@
 one run, and writes docs/benchmarks.md. Run through scripts/bench.sh, which
 installs the peers and builds jobctl in Release first.
 
-Every tool runs in a sandbox of its own (a private jobctl repository and
-spool, TS_SOCKET/TMPDIR for tsp, NQDIR for nq) that is reset between timed
-runs and removed at the end: no segment, spool, queue or process is left.
+Every tool runs in a sandbox of its own (a private jobctl home on disk, a
+private repository in /dev/shm, TS_SOCKET/TMPDIR for tsp, NQDIR for nq) that
+is reset between timed runs and removed at the end: no table, output, queue
+or process is left.
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -31,6 +33,7 @@ class Contender:
     command: str
     prepare: str = ""  # run before every timed run, untimed
     shell: bool = True  # False: run directly (hyperfine -N), for commands of a few ms
+    env: dict = field(default_factory=dict)  # on top of the sandbox's environment
     samples: list = field(default_factory=list)  # seconds
 
     def median(self):
@@ -51,12 +54,15 @@ class Sandbox:
     """Private state for every tool, and the environment that points at it."""
 
     def __init__(self, bin_dir):
-        self.dir = Path(tempfile.mkdtemp(prefix="jobctl-bench-"))
+        # In /var/tmp, on disk like a user's home: /tmp may be a tmpfs.
+        self.dir = Path(tempfile.mkdtemp(prefix="jobctl-bench-", dir="/var/tmp"))
         self.repository = f"jobctl-bench-{os.getpid()}"
+        self.shm_table = f"/dev/shm/{self.repository}"  # a table by path; its output goes to <path>.output/
         self.env = dict(os.environ)
         self.env.update({
             "PATH": f"{bin_dir}:{os.environ['PATH']}",
             "JOBCTL_REPOSITORY": self.repository,
+            "BENCH_SHM_TABLE": self.shm_table,
             "JOBCTL_CAPACITY": "200000",
             "JOBCTL_HOME": str(self.dir / "jobctl"),
             "TS_SOCKET": str(self.dir / "tsp.socket"),
@@ -69,11 +75,21 @@ class Sandbox:
 
     def reset_command(self):
         """Shell text that empties every tool's state (used as hyperfine --prepare)."""
-        return ("rm -rf \"$JOBCTL_HOME\"; "
+        return ("rm -rf \"$JOBCTL_HOME\" \"$BENCH_SHM_TABLE\" \"$BENCH_SHM_TABLE.output\"; "
                 "tsp -K >/dev/null 2>&1; rm -rf \"$NQDIR\"/* \"$NQDIR\"/.[!.]* \"$TMPDIR\"/*; true")
 
     def reset(self):
         self.shell(self.reset_command())
+
+    def places(self):
+        """Where each jobctl contender keeps its table, and the filesystem (from `jobctl repository`)."""
+        places = []
+        for tool, repository in (("jobctl", self.repository), ("jobctl (/dev/shm)", self.shm_table)):
+            out = self.shell(f"JOBCTL_REPOSITORY={repository} jobctl repository --json", check=True, capture=True)
+            info = json.loads(out.stdout)["repository"]
+            places.append(f"`{tool}`: `{info['table']}` ({info['filesystem']})")
+        self.reset()
+        return places
 
     def shell(self, script, check=False, capture=False):
         return subprocess.run(["bash", "-c", script], env=self.env, check=check,
@@ -96,27 +112,40 @@ def hyperfine(sandbox, contender, runs, warmup):
     if contender.prepare:
         command += ["--prepare", contender.prepare]
     command.append(contender.command)
-    subprocess.run(command, env=sandbox.env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, env={**sandbox.env, **contender.env}, check=True, stdout=subprocess.DEVNULL)
     return json.loads(export.read_text())["results"][0]["times"]
 
 
-def run_interleaved(sandbox, case, rounds, runs, warmup):
-    """Each round gives every contender `runs` timed runs; the order rotates."""
+def run_interleaved(sandbox, case, rounds, runs, warmup, reset=True):
+    """Each round gives every contender `runs` timed runs; the order rotates.
+    reset=False keeps every tool's state between rounds (for a case filled once)."""
     for round_index in range(rounds):
         order = case.contenders[round_index % len(case.contenders):] + case.contenders[:round_index % len(case.contenders)]
         for contender in order:
             contender.samples += hyperfine(sandbox, contender, runs, warmup)
             print(f"  {case.title}: {contender.tool} round {round_index + 1}/{rounds}", file=sys.stderr)
-        sandbox.reset()
+        if reset:
+            sandbox.reset()
+
+
+def on_shm(sandbox, contender):
+    """The same jobctl command, with its repository in /dev/shm instead of the home on disk."""
+    return dataclasses.replace(contender, tool=f"{contender.tool} (/dev/shm)",
+                               env={"JOBCTL_REPOSITORY": sandbox.shm_table}, samples=[])
+
+
+SHM_NOTE = "`(/dev/shm)`: the same command with `JOBCTL_REPOSITORY=/dev/shm/<name>` (table and output in tmpfs)."
 
 
 def submit_case(sandbox, size):
+    jobctl = Contender("jobctl", "jobctl start -q -- true", shell=False)
     return Case(
         "Submit latency", "Start one trivial job and return.",
-        [Contender("jobctl", "jobctl start -q -- true", shell=False),
+        [jobctl, on_shm(sandbox, jobctl),
          Contender("tsp", "tsp true", shell=False),
          Contender("nq", "nq -q true", shell=False),
          Contender("sh &", "sh -c 'true &'", shell=False)],
+        note=SHM_NOTE,
         target="jobctl ≤ 1.5× `sh -c 'true &'`")
 
 
@@ -138,39 +167,47 @@ def throughput_case(sandbox, jobs):
 
 
 def wake_case(sandbox):
+    jobctl = Contender("jobctl", "id=$(jobctl start -q -- sleep 0.2); jobctl wait -q $id")
     return Case(
         "Submit + wait of a 0.2 s job", "Start `sleep 0.2`, wait for it; the time past 200 ms is submit plus wake-up latency.",
-        [Contender("jobctl", "id=$(jobctl start -q -- sleep 0.2); jobctl wait -q $id"),
+        [jobctl, on_shm(sandbox, jobctl),
          Contender("tsp", "tsp sleep 0.2 >/dev/null; tsp -w"),
          Contender("nq", "nq -q sleep 0.2; nq -w"),
          Contender("bash", "sleep 0.2 & wait")],
+        note=SHM_NOTE,
         target="jobctl no later than bash")
 
 
 def query_case(sandbox, jobs):
     # Filled once (untimed): every tool holds `jobs` finished jobs.
     sandbox.reset()
-    sandbox.shell(f"for i in $(seq {jobs}); do jobctl start -q -- true; done; jobctl wait -q", check=True)
+    fill = f"for i in $(seq {jobs}); do jobctl start -q -- true; done; jobctl wait -q"
+    sandbox.shell(fill, check=True)
+    sandbox.shell(f'export JOBCTL_REPOSITORY="$BENCH_SHM_TABLE"; {fill}', check=True)
     sandbox.shell(f"for i in $(seq {jobs}); do tsp true; done; tsp -w", check=True)
     sandbox.shell(f"for i in $(seq {jobs}); do nq -q true; done; nq -w", check=True)
+    get = Contender("jobctl get", "jobctl get", shell=False)
     return Case(
         "Query", f"List a queue holding {jobs} finished jobs.",
-        [Contender("jobctl get", "jobctl get", shell=False),
+        [get, on_shm(sandbox, get),
          Contender("jobctl get --json", "jobctl get --json", shell=False),
          Contender("tsp -l", "tsp -l", shell=False),
          Contender("nq (ls $NQDIR)", f"ls -l {sandbox.env['NQDIR']}", shell=False)],
-        note="nq has no list command; its queue is the folder, so `ls -l` is how one lists it.",
+        note="nq has no list command; its queue is the folder, so `ls -l` is how one lists it. " + SHM_NOTE,
         target="jobctl get faster than tsp -l")
 
 
 def output_case(sandbox, mebibytes):
     size = f"{mebibytes}M"
+    jobctl = Contender("jobctl", f"id=$(jobctl start -q -- head -c {size} /dev/zero); jobctl wait -q $id; "
+                                 f"jobctl receive $id >/dev/null; jobctl remove $id")
     return Case(
         "Output", f"A job writes {mebibytes} MiB to stdout; then its output is read back to /dev/null.",
-        [Contender("jobctl", f"id=$(jobctl start -q -- head -c {size} /dev/zero); jobctl wait -q $id; jobctl receive $id >/dev/null; jobctl remove $id"),
+        [jobctl, on_shm(sandbox, jobctl),
          Contender("sh > file", f"sh -c 'head -c {size} /dev/zero > \"$TMPDIR/out\"'; cat \"$TMPDIR/out\" >/dev/null; rm \"$TMPDIR/out\""),
          Contender("tsp", f"tsp head -c {size} /dev/zero >/dev/null; tsp -w; cat \"$(tsp -o)\" >/dev/null; rm -f \"$(tsp -o)\"")],
         unit="s",
+        note=SHM_NOTE,
         target="at least 1 GB/s both ways")
 
 
@@ -314,6 +351,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     started = time.monotonic()
     try:
+        places = sandbox.places()
         wanted = set(args.only.split(",")) if args.only else None
         selected = lambda name: wanted is None or name in wanted
         cases = []
@@ -333,7 +371,7 @@ def main():
         if selected("query"):
             query = query_case(sandbox, 200 if quick else 1000)
             print("Query ...", file=sys.stderr)
-            run_interleaved(sandbox, query, 3 if quick else 5, 10 if quick else 20, 2)
+            run_interleaved(sandbox, query, 3 if quick else 5, 10 if quick else 20, 2, reset=False)
             # The query run fills the queues once; clear them only afterwards.
             sandbox.reset()
             cases.insert(min(3, len(cases)), query)
@@ -352,9 +390,12 @@ def main():
              "interleaved (rounds rotate the order), with `hyperfine` timing whole commands (output to /dev/null;",
              "commands of a few milliseconds without a shell, `-N`). Medians and min–max",
              "of all runs; ratios against the best peer measured in the same run. The machine is shared and",
-             "noisy: compare ratios, not absolute figures.", ""]
-    lines += machine_lines() + [f"- Mode: {'quick' if quick else 'full'}; wall time {time.monotonic() - started:.0f} s", ""]
+             "noisy: compare ratios, not absolute figures. `jobctl` keeps its repository in the jobctl home on",
+             "disk, the default; `jobctl (/dev/shm)` runs the same command on a repository in /dev/shm.", ""]
+    lines += machine_lines() + [f"- Repositories: {'; '.join(places)}",
+                                f"- Mode: {'quick' if quick else 'full'}; wall time {time.monotonic() - started:.0f} s", ""]
     lines += summary_markdown(cases, footprint)
+    lines += shm_markdown(cases)
     lines += ["## Whole commands", ""]
     for case in cases:
         lines += case_markdown(case)
@@ -378,6 +419,21 @@ MISSED_BECAUSE = {
     "throughput": "each job costs three execs (the `jobctl` command, its worker, the command) against tsp's "
                   "two (the client, the command), so the two are close; which one wins varies from run to run.",
     "query": "",
+}
+
+
+# Why the home on disk can be more than 1.1× slower than /dev/shm.
+SHM_MISSED_BECAUSE = {
+    "submit": "in a disk file, each process's first write to a page of the table takes one more fault (the "
+              "filesystem's page_mkwrite), and the writes update the file's mtime through the journal; tmpfs "
+              "does neither. Measured alone (perf stat, interleaved), the CPU time is the same within noise.",
+    "wake": "as for submit: more write faults on the table's pages, and mtime updates through the journal.",
+    "query": "`jobctl get` only reads the table; expect noise, not a difference.",
+    "output": "the time goes into copying the bytes into the page cache. ext4 caches large writes in large "
+              "folios; on a VM that hands free memory back to its host (virtio-balloon free page reporting), "
+              "a large folio is probably memory the host discarded, and the first copy into it runs several "
+              "times slower than into tmpfs's 4 KiB pages. It varies with the machine's memory state; reading "
+              "back and removing are faster on disk.",
 }
 
 
@@ -428,6 +484,32 @@ def summary_markdown(cases, footprint):
     if not rows:
         return []
     return ["## Against the targets", "", "| case | jobctl | target | |", "|---|---|---|---|", *rows, ""]
+
+
+# The jobctl contender of each case that also runs on a repository in /dev/shm, and the
+# seconds to leave out of the ratio (the 0.2 s sleep: what is left is jobctl's own time).
+SHM_PAIRS = [("submit", "Submit latency", "jobctl", 0), ("query", "Query", "jobctl get", 0),
+             ("wake", "Submit + wait of a 0.2 s job", "jobctl", 0.2), ("output", "Output", "jobctl", 0)]
+
+
+def shm_markdown(cases):
+    rows = []
+    for key, title, tool, sleep in SHM_PAIRS:
+        disk, shm = median_of(cases, title, tool), median_of(cases, title, f"{tool} (/dev/shm)")
+        if disk is None or shm is None:
+            continue
+        unit = next(case.unit for case in cases if case.title == title)
+        ratio = (disk - sleep) / (shm - sleep)
+        verdict = "met" if ratio <= 1.1 else "missed: " + SHM_MISSED_BECAUSE.get(key, "")
+        what = f"{title}: `{tool}`" + (f" (time past {sleep * 1e3:.0f} ms)" if sleep else "")
+        rows.append(f"| {what} | {format_time(disk - sleep, unit)} | {format_time(shm - sleep, unit)} | "
+                    f"{ratio:.2f}× | ≤ 1.1× | {verdict} |")
+    if not rows:
+        return []
+    return ["## Home on disk / /dev/shm", "",
+            "The same jobctl command on a repository in the jobctl home on disk (the default) and on one in",
+            "/dev/shm, interleaved in the same run (medians).", "",
+            "| case | home on disk | /dev/shm | disk / shm | target | |", "|---|---|---|---|---|---|", *rows, ""]
 
 
 def footprint_markdown(footprint, jobs):
