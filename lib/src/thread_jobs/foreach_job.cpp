@@ -157,12 +157,14 @@ void send_report(int fd, const HostReport& report) {
     ::close_range(3, static_cast<unsigned>(report_fd) - 1, 0);
     ::close_range(static_cast<unsigned>(report_fd) + 1, ~0u, 0);
     try {
-        StopOnSignals stop_on_signals;  // a shutdown stops the run rather than orphaning its commands
-        ForeachJob job(repository, spec);
-        stop_on_signals.watch(repository, job.parent().id);
-        job.run({.on_child_registered = nullptr,
-                 .on_all_registered = [&] { send_report(report_fd, {job.parent().id, ErrorCode::system, {}}); },
-                 .on_child_finished = nullptr});
+        {
+            StopOnSignals stop_on_signals;  // a shutdown stops the run rather than orphaning its commands
+            ForeachJob job(repository, spec);
+            stop_on_signals.watch(repository, job.parent().id);
+            job.run({.on_child_registered = nullptr,
+                     .on_all_registered = [&] { send_report(report_fd, {job.parent().id, ErrorCode::system, {}}); },
+                     .on_child_finished = nullptr});
+        }  // ends and joins the signal watcher thread, rather than leaving it to _exit
         ::_exit(0);
     } catch (const Error& error) {
         HostReport report{0, error.code(), {}};
