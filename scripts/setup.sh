@@ -10,7 +10,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$root/build}
 build_type=${BUILD_TYPE:-RelWithDebInfo}
 
-packages=(g++ cmake ninja-build ccache libcereal-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev)
+packages=(g++ cmake ninja-build ccache libcereal-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  clang-format-14)  # pinned: scripts/check-format.sh
 
 "$root/scripts/install-missing.sh" "${packages[@]}"
 
