@@ -34,6 +34,7 @@ struct JobSlot {
     std::int32_t exit_code;
     std::int32_t term_signal;  // 0: not killed by a signal
     std::int32_t owner_pid;    // worker or thread host
+    std::uint32_t padding;     // named, so that no byte of a slot is padding (see below)
     std::uint64_t owner_start_time;
     std::int32_t process_id;  // command pid == its process group id
     std::uint32_t stop_grace_ms;
@@ -80,6 +81,9 @@ struct SegmentHeader {
 };
 
 static_assert(std::is_trivially_copyable_v<JobSlot>);
+// Slots are compared byte for byte (job_table.cpp: only_output_moved); the
+// bytes of hidden padding are unspecified after a copy.
+static_assert(std::has_unique_object_representations_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
