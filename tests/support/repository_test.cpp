@@ -14,6 +14,7 @@
 #include <fstream>
 #include <vector>
 
+#include "cli_runner.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "table/repository_location.hpp"
@@ -68,9 +69,40 @@ std::string unique_name() {
     return name.substr(0, 180);
 }
 
+// A child running one of our own (perhaps sanitized) programs: a worker, a
+// jobctl, a copy of this test forked as a host.
+bool runs_our_program(pid_t pid) {
+    std::error_code error;
+    auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", error);
+    if (error) return false;
+    return exe.parent_path() == std::filesystem::weakly_canonical(bin_dir(), error) ||
+           exe == std::filesystem::read_symlink("/proc/self/exe", error);
+}
+
+// Lets our own children finish exiting (a worker whose job has ended, a
+// foreach host) before they are killed: what they do at exit, such as a
+// sanitizer's leak check and its report, must not be cut short.
+void wait_for_our_programs_to_exit(std::chrono::seconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        reap_exited_children();  // a zombie's pidfd is always readable
+        std::vector<pollfd> exits;
+        for (pid_t child : children_of_this_process()) {
+            if (!runs_our_program(child)) continue;
+            int fd = static_cast<int>(::syscall(SYS_pidfd_open, child, 0));
+            if (fd >= 0) exits.push_back({fd, POLLIN, 0});
+        }
+        if (exits.empty()) return;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        ::poll(exits.data(), exits.size(), static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
+        for (const pollfd& fd : exits) ::close(fd.fd);
+    }
+}
+
 }  // namespace
 
 void reap_all_children() {
+    wait_for_our_programs_to_exit(std::chrono::seconds(10));
     for (int round = 0; round < 100; ++round) {
         auto children = children_of_this_process();
         if (children.empty()) return;

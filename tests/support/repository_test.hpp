@@ -43,7 +43,8 @@ private:
 std::string table_path_of(const std::string& name);
 
 // Kills every remaining child of this process (orphans land here: we are a
-// subreaper) and reaps it.
+// subreaper) and reaps it. Children running our own programs are first given
+// a while to exit by themselves (see repository_test.cpp).
 void reap_all_children();
 
 // Reaps children that have already exited; never blocks.

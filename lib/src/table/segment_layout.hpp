@@ -174,6 +174,7 @@ struct JobSlot {
     std::int32_t exit_code;
     std::int32_t term_signal;  // 0: not killed by a signal
     std::int32_t owner_pid;    // worker or thread host
+    std::uint32_t padding;     // named, so that no byte of a slot is padding (see below)
     std::uint64_t owner_start_time;
     std::int32_t process_id;  // command pid == its process group id
     std::uint32_t stop_grace_ms;
@@ -238,6 +239,9 @@ inline bool is_finished(const JobSlot& slot) {
 }
 
 static_assert(std::is_trivially_copyable_v<JobSlot>);
+// Slots are compared byte for byte (job_table.cpp: only_output_moved); the
+// bytes of hidden padding are unspecified after a copy.
+static_assert(std::has_unique_object_representations_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
@@ -259,7 +263,8 @@ JOBCTL_SHARED_FIELD(JobSlot, owner_claimed, 12, 1);
 JOBCTL_SHARED_FIELD(JobSlot, reserved, 13, 3);
 JOBCTL_SHARED_FIELD(JobSlot, exit_code, 16, 4);
 JOBCTL_SHARED_FIELD(JobSlot, term_signal, 20, 4);
-JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);  // then 4 bytes of padding
+JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);
+JOBCTL_SHARED_FIELD(JobSlot, padding, 28, 4);
 JOBCTL_SHARED_FIELD(JobSlot, owner_start_time, 32, 8);
 JOBCTL_SHARED_FIELD(JobSlot, process_id, 40, 4);
 JOBCTL_SHARED_FIELD(JobSlot, stop_grace_ms, 44, 4);

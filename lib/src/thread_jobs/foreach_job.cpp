@@ -263,15 +263,17 @@ void send_report(detail::FileDescriptor& fd, const HostReport& report) {
     ::close_range(3, static_cast<unsigned>(report_fd.get()) - 1, 0);
     ::close_range(static_cast<unsigned>(report_fd.get()) + 1, ~0u, 0);
     try {
-        StopOnSignals stop_on_signals;  // a shutdown stops the run rather than orphaning its commands
-        ForeachJob job(repository, spec);
-        stop_on_signals.watch(repository, job.parent().id);
-        job.run({.on_child_registered = nullptr,
-                 .on_all_registered =
-                     [&] {
-                         send_report(report_fd, {job.parent().id, ErrorCode::system, {}});
-                     },
-                 .on_child_finished = nullptr});
+        {
+            StopOnSignals stop_on_signals;  // a shutdown stops the run rather than orphaning its commands
+            ForeachJob job(repository, spec);
+            stop_on_signals.watch(repository, job.parent().id);
+            job.run({.on_child_registered = nullptr,
+                     .on_all_registered =
+                         [&] {
+                             send_report(report_fd, {job.parent().id, ErrorCode::system, {}});
+                         },
+                     .on_child_finished = nullptr});
+        }  // ends and joins the signal watcher thread, rather than leaving it to _exit
         ::_exit(0);
     } catch (const Error& error) {
         HostReport report{0, error.code(), {}};
