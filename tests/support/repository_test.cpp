@@ -93,7 +93,8 @@ void wait_for_our_programs_to_exit(std::chrono::seconds timeout) {
             if (fd >= 0) exits.push_back({fd, POLLIN, 0});
         }
         if (exits.empty()) return;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
         ::poll(exits.data(), exits.size(), static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
         for (const pollfd& fd : exits) ::close(fd.fd);
     }
