@@ -15,6 +15,7 @@
 #include "jobctl/error.hpp"
 #include "system/boot_id.hpp"
 #include "system/file_descriptor.hpp"
+#include "table/crash_points.hpp"
 #include "table/segment_lock.hpp"
 
 namespace jobctl::detail {
@@ -138,6 +139,7 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
 
 Segment Segment::open_or_create(const RepositoryLocation& location,
                                 const std::function<std::uint32_t()>& capacity) {
+    arm_pause_from_environment();  // a test seam: nothing unless JOBCTL_TEST_PAUSE names this program
     Segment segment(nullptr, 0);
     for (int attempt = 0; attempt < 3; ++attempt) {
         if (try_open(location, segment)) return segment;

@@ -28,6 +28,7 @@ SegmentLock::SegmentLock(const Segment& segment) : segment_(segment) {
 }
 
 SegmentLock::~SegmentLock() {
+    reach_crash_point(testing::CrashPoint::before_unlock);
     pthread_mutex_unlock(&segment_.header().lock);
 }
 
