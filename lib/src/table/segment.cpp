@@ -127,6 +127,8 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
     try {
         check_header(name, *header, size);
         recover_if_rebooted(fd.get(), *header, header->capacity);
+        if (!has_robust_mutex_kind(header->lock))
+            throw_unusable(name, "damaged lock (not a robust, process-shared mutex)");
     } catch (...) {
         ::munmap(header, size);
         throw;
@@ -134,6 +136,9 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
     out.header_ = header;
     out.size_ = size;
     out.capacity_ = header->capacity;
+    out.path_ = name.table.string();
+    out.device_ = status.st_dev;
+    out.inode_ = status.st_ino;
     return true;
 }
 
@@ -149,7 +154,12 @@ Segment Segment::open_or_create(const RepositoryLocation& location,
 }
 
 Segment::Segment(Segment&& other) noexcept
-    : header_(other.header_), size_(other.size_), capacity_(other.capacity_) {
+    : header_(other.header_),
+      size_(other.size_),
+      capacity_(other.capacity_),
+      path_(std::move(other.path_)),
+      device_(other.device_),
+      inode_(other.inode_) {
     other.header_ = nullptr;
 }
 
