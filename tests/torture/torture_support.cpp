@@ -29,6 +29,7 @@
 #include "system/proc_stat.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
 
 extern char** environ;
 
@@ -307,7 +308,13 @@ FaultPlan FaultPlanner::next(bool random_time_only) {
 
 void FaultPlanner::landed(const FaultPlan& plan, bool landed) {
     if (landed) ++hit_[plan.fault];
-    if (plan.fault == Fault::random_time) return;
+    if (plan.fault == Fault::random_time) {
+        // Follow how long the process really runs: a kill that came too late
+        // narrows the range of the moments, one that landed widens it.
+        auto scaled = typical_.count() * (landed ? 21 : 17) / 20;
+        typical_ = std::chrono::microseconds(std::max<std::int64_t>(scaled, 200));
+        return;
+    }
     unsigned& limit = limit_[plan.fault];
     // Follow the number of times the process reaches the point: deeper
     // while the kills land near the end of the range, shallower when not.
@@ -338,7 +345,7 @@ std::string FaultPlanner::summary() const {
         if (auto deepest = deepest_.find(fault); deepest != deepest_.end())
             text += " (deepest #" + std::to_string(deepest->second) + ")";
     }
-    return text;
+    return text + " (random moments within " + std::to_string(typical_.count() * 5 / 4) + " us at the end)";
 }
 
 bool kill_and_wait(pid_t pid, std::uint64_t start_time) {
@@ -560,6 +567,13 @@ void TableModel::check_after_fault(Repository& repository, const std::string& wh
 }
 
 void TableModel::remove_finished(Repository& repository) {
+    // At least one remove even when the trial left nothing finished: a
+    // leftover of a killed remove goes with the next remove (and must be gone now).
+    JobInfo marker = detail::table_of(repository).add({"", JobType::thread, "marker", 0, 0, 0, true});
+    detail::table_of(repository).update(marker.id, [](detail::JobSlot& slot) {
+        detail::set_state(slot, JobState::completed);
+        return true;
+    });
     for (const JobInfo& job : repository.list()) {
         if (job.parent_id != 0 || !job.finished()) continue;
         try {
@@ -569,7 +583,17 @@ void TableModel::remove_finished(Repository& repository) {
                 ADD_FAILURE() << "removing job " << job.id << ": " << error.what();
         }
     }
-    observe(repository, "after removing the finished jobs");
+    std::set<JobId> present;
+    for (const JobInfo& job : observe(repository, "after removing the finished jobs")) present.insert(job.id);
+    // Nothing is left of a removed job: no output folder without its job.
+    std::error_code error;
+    auto spool = detail::table_of(repository).job_directory(1).parent_path();
+    for (const auto& entry : std::filesystem::directory_iterator(spool, error)) {
+        std::string name = entry.path().filename().string();
+        JobId id = static_cast<JobId>(std::strtoul(name.c_str(), nullptr, 10));
+        if (!present.contains(id))
+            ADD_FAILURE() << "the output folder " << entry.path() << " outlived its job";
+    }
 }
 
 }  // namespace jobctl::torture

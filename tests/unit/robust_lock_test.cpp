@@ -9,10 +9,13 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <filesystem>
 #include <future>
 #include <set>
 
 #include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+#include "output/output_log.hpp"
 #include "repository_test.hpp"
 #include "table/crash_points.hpp"
 #include "table/job_table.hpp"
@@ -85,6 +88,50 @@ TEST_F(RobustLock, CrashDuringAddNeverLendsAnIdTwice) {
         EXPECT_NE(job.name, "lost");  // the half-added slot was undone
     std::set<JobId> ids;
     for (const JobInfo& job : repository().list()) EXPECT_TRUE(ids.insert(job.id).second);
+}
+
+// Dies once a slot has been written and the lock is about to be released.
+bool slot_written = false;
+void die_after_a_write(testing::CrashPoint point) {
+    if (point == testing::CrashPoint::slot_half_written) slot_written = true;
+    if (point == testing::CrashPoint::before_unlock && slot_written) ::raise(SIGKILL);
+}
+
+// Found by the torture suite: a remove killed between freeing the slot and
+// deleting the output left a folder that no job would ever own again. The
+// next remove deletes it.
+TEST_F(RobustLock, OutputLeftByAKilledRemoveGoesWithTheNextRemove) {
+    detail::JobTable& table = detail::table_of(repository());
+    auto finished_with_output = [&](const std::string& name) {
+        JobInfo job = table.add({name, JobType::process, "echo"});
+        std::uint64_t size = OutputLogWriter(table.job_directory(job.id)).append(OutputStream::out, name);
+        table.update(job.id, [&](detail::JobSlot& slot) {
+            detail::set_state(slot, JobState::completed);
+            slot.output_bytes = size;
+            return true;
+        });
+        return job.id;
+    };
+    JobId first = finished_with_output("first");
+    JobId second = finished_with_output("second");
+    JobId kept = finished_with_output("kept");
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        auto repo = Repository::open(repository_name());
+        testing::set_crash_hook(die_after_a_write);
+        remove_job(repo, first);
+        ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the remove did not die after its write";
+    EXPECT_FALSE(repository().find(first));
+    remove_job(repository(), second);
+    EXPECT_FALSE(std::filesystem::exists(table.job_directory(first)))
+        << "the killed remove's leftover stayed";
+    EXPECT_FALSE(std::filesystem::exists(table.job_directory(second)));
+    EXPECT_TRUE(std::filesystem::exists(table.job_directory(kept)));
 }
 
 // Writes `value` over a field of the table's mutex, as damage would.
