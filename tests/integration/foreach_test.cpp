@@ -159,7 +159,9 @@ TEST_F(Foreach, KilledHostFailsParentAndChildren) {
     ::waitpid(info.owner_pid, nullptr, 0);  // we are its subreaper
     for (const JobInfo& job : list_jobs(repository())) {
         EXPECT_EQ(job.state, JobState::failed) << job.name;
-        EXPECT_EQ(job.reason, "host lost") << job.name;
+        // "; its processes were killed" when the look came before the
+        // parent-death signal had ended a child's command.
+        EXPECT_TRUE(job.reason.starts_with("host lost")) << job.name << ": " << job.reason;
     }
 }
 
