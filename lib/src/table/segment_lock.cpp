@@ -30,7 +30,7 @@ constexpr std::uint32_t kFutexOwnerDied = 0x40000000;
 constexpr std::uint32_t kFutexTidMask = 0x3fffffff;
 
 // Far longer than any critical section: after this, the holder is looked at.
-constexpr long kPatienceNs = 250'000'000;
+constexpr long kPatienceNs = 50'000'000;
 
 // True when thread `tid` is of a process that has the table mapped, the only
 // kind of thread that can hold its lock. (This thread is waiting for the lock,
