@@ -187,6 +187,20 @@ TEST_F(Foreach, AsJobReportsAFullRepositoryWithItsExitCode) {
     EXPECT_NE(result.err.find("full"), std::string::npos) << result.err;
 }
 
+// Found by the command-line fuzzer: a run whose children failed exited 1
+// and said nothing, not even that a child's program could not be run.
+TEST_F(Foreach, NamesTheChildrenThatFailedAndWhy) {
+    CliResult result = jobctl({"foreach", "--", "sh", "-c", "exit $0", ":::", "0", "3"});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find(":2) Failed: exited with code 3\n"), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find(":1)"), std::string::npos) << result.err;
+    result = jobctl({"foreach", "--", "{}", ":::", "/no/such/program"});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find("Failed: exec failed: No such file or directory"), std::string::npos)
+        << result.err;
+    EXPECT_EQ(jobctl({"foreach", "-q", "--", "false", ":::", "x"}).err, "");  // -q: the exit code only
+}
+
 TEST_F(Foreach, BadInputChangesNothing) {
     EXPECT_EQ(jobctl({"foreach", "--", "/no/such/program", ":::", "1"}).exit_code, 8);
     EXPECT_EQ(jobctl({"foreach", "-j", "0", "--", "true", ":::", "1"}).exit_code, 2);
