@@ -9,7 +9,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BUILD_DIR:-$root/build}
 build_type=${BUILD_TYPE:-RelWithDebInfo}
 
-packages=(g++ cmake ninja-build ccache libcereal-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev)
+packages=(g++ cmake ninja-build ccache libcereal-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev llvm-14 python3)  # the last four for the fuzz targets (scripts/fuzz.sh)
 
 "$root/scripts/install-missing.sh" "${packages[@]}"
 
