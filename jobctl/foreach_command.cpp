@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -135,17 +136,25 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
             request_stop(repository, job.parent().id, kDefaultStopGrace);
         }
     });
+    // Children that did not complete, to be named at the end as `wait` names
+    // its jobs (the run's exit code 1 alone would not say which, or why).
+    std::mutex unsuccessful_mutex;
+    std::vector<JobInfo> unsuccessful;
     JobInfo parent;
     try {
-        parent = job.run(
-            {.on_child_registered =
-                 [&](JobId id) {
-                     progress.child_registered();
-                     children.add(id);
-                 },
-             .on_all_registered = [&] { progress.input_ended(); },
-             .on_child_finished =
-                 [&](const JobInfo& child) { progress.child_finished(child.state == JobState::failed); }});
+        parent = job.run({.on_child_registered =
+                              [&](JobId id) {
+                                  progress.child_registered();
+                                  children.add(id);
+                              },
+                          .on_all_registered = [&] { progress.input_ended(); },
+                          .on_child_finished =
+                              [&](const JobInfo& child) {
+                                  progress.child_finished(child.state == JobState::failed);
+                                  if (child.state == JobState::completed) return;
+                                  std::lock_guard lock(unsuccessful_mutex);
+                                  unsuccessful.push_back(child);
+                              }});
     } catch (...) {
         children.close();
         printer.join();
@@ -155,6 +164,12 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     printer.join();
     if (interrupt.received() != 0) return 128 + interrupt.received();  // like a shell's status
     if (!print_error.empty()) throw Error(ErrorCode::system, print_error + "; the run was stopped");
+    if (!quiet) {
+        std::ranges::sort(unsuccessful, {}, &JobInfo::id);
+        for (const JobInfo& child : unsuccessful)
+            std::cerr << "jobctl: job " << child.id << " (" << child.name << ") " << to_string(child.state)
+                      << (child.reason.empty() ? "" : ": " + child.reason) << '\n';
+    }
     // Like ForEach-Object -Parallel without -AsJob: no jobs are left behind.
     // Everything was printed, so nothing unreceived is lost.
     if (!options.keep_jobs) remove_run(repository, parent.id);

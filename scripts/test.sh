@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Checks the format (pinned clang-format), installs what is missing, builds,
-# and runs every test (unit, integration
-# with real processes, stress). Extra arguments go to ctest (e.g. -R Stop).
-# Then runs the same tests again under ASan+UBSan and under TSan, each in a
-# build folder of its own (scripts/sanitize.sh), as CI does.
+# and runs every test (unit, integration with real processes, stress, torture
+# at its CI size), then each fuzz target for a short while (scripts/fuzz.sh;
+# FUZZ_SECONDS, default 20 s each; 0 skips it). Then runs the same tests again
+# under ASan+UBSan and under TSan, each in a build folder of its own
+# (scripts/sanitize.sh), as CI does. Extra arguments go to ctest (e.g. -R
+# Stop); the fuzzing is skipped then.
 #   JOBCTL_SKIP_SANITIZERS=1  skip the sanitizer runs (a quick local run)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/check-format.sh"
 "$root/scripts/setup.sh"
 (cd "${BUILD_DIR:-$root/build}" && ctest --output-on-failure --timeout 300 "$@")
+fuzz_seconds=${FUZZ_SECONDS:-20}
+if (($# == 0 && fuzz_seconds > 0)); then
+  "$root/scripts/fuzz.sh" "$fuzz_seconds"
+fi
 if [[ ${JOBCTL_SKIP_SANITIZERS:-0} == 1 ]]; then
   echo "test.sh: sanitizer runs skipped (JOBCTL_SKIP_SANITIZERS=1)"
   exit 0

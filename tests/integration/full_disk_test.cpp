@@ -159,7 +159,11 @@ TEST_F(FullDisk, ForeachChildrenKeepTheirOutcomes) {
     }
     EXPECT_GT(lost, 2 * kEach - kDiskSize);
     EXPECT_EQ(result.out.size() + lost, 2 * kEach);
-    EXPECT_EQ(result.err, warnings);
+    // Each truncation warned of once as the output is printed, then the
+    // child that failed named with its whole reason.
+    std::string failed =
+        "jobctl: job " + std::to_string(children[1].id) + " (fan:2) Failed: " + children[1].reason + "\n";
+    EXPECT_EQ(result.err, warnings + failed);
 }
 
 TEST_F(FullDisk, AThreadJobKeepsItsOutcome) {

@@ -77,6 +77,29 @@ TEST_F(OutputLogTest, ReadsOnlyWholeRecordsWithinRange) {
     EXPECT_EQ(end, second);
 }
 
+TEST_F(OutputLogTest, RecordCutShortIsLeftWholeForTheNextRead) {
+    // The table says the log is longer than the file is (a log cut short, as
+    // a power loss can leave it): the reader used to return the offset after
+    // the unread record's header, and the next receive then read its bytes as
+    // a header ("damaged"). Found by the output-log fuzzer.
+    OutputLogWriter writer(directory_ / "job");
+    std::uint64_t first = writer.append(OutputStream::out, "one");
+    std::uint64_t second = writer.append(OutputStream::err, "the second record");
+    std::filesystem::resize_file(directory_ / "job" / kOutputLogFileName, second - 5);
+    std::uint64_t end = 0;
+    auto records = read_all(0, second, &end);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(end, first);
+    // Once the file holds the record, a read from there delivers it whole.
+    std::filesystem::resize_file(directory_ / "job" / kOutputLogFileName, first);
+    OutputLogWriter again(directory_ / "job");
+    EXPECT_EQ(again.append(OutputStream::err, "the second record"), second);
+    records = read_all(end, second, &end);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0], std::pair(OutputStream::err, std::string("the second record")));
+    EXPECT_EQ(end, second);
+}
+
 TEST_F(OutputLogTest, MissingLogReadsAsEmptyAndNoFileIsCreatedWithoutOutput) {
     OutputLogWriter writer(directory_ / "job");
     EXPECT_FALSE(std::filesystem::exists(directory_ / "job"));

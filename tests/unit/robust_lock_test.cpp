@@ -1,12 +1,21 @@
 // Crash safety of the repository lock: a process killed inside the critical
 // section (really killed, with SIGKILL) must not wedge or corrupt anything.
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstddef>
+#include <filesystem>
+#include <future>
 #include <set>
 
+#include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+#include "output/output_log.hpp"
 #include "repository_test.hpp"
 #include "table/crash_points.hpp"
 #include "table/job_table.hpp"
@@ -123,6 +132,125 @@ TEST_F(RobustLock, CrashWhileAddingChildrenKeepsTheWholeOnes) {
     EXPECT_EQ(jobs[3].parent_id, parent.id);
     JobInfo next = detail::table_of(repository()).add({"next", JobType::process, "true"});
     EXPECT_GT(next.id, jobs[3].id);
+}
+
+// Dies once a slot has been written and the lock is about to be released.
+bool slot_written = false;
+void die_after_a_write(testing::CrashPoint point) {
+    if (point == testing::CrashPoint::slot_half_written) slot_written = true;
+    if (point == testing::CrashPoint::before_unlock && slot_written) ::raise(SIGKILL);
+}
+
+// Found by the torture suite: a remove killed between freeing the slot and
+// deleting the output left a folder that no job would ever own again. The
+// next remove deletes it.
+TEST_F(RobustLock, OutputLeftByAKilledRemoveGoesWithTheNextRemove) {
+    detail::JobTable& table = detail::table_of(repository());
+    auto finished_with_output = [&](const std::string& name) {
+        JobInfo job = table.add({name, JobType::process, "echo"});
+        std::uint64_t size = OutputLogWriter(table.job_directory(job.id)).append(OutputStream::out, name);
+        table.update(job.id, [&](detail::JobSlot& slot) {
+            detail::set_state(slot, JobState::completed);
+            slot.output_bytes = size;
+            return true;
+        });
+        return job.id;
+    };
+    JobId first = finished_with_output("first");
+    JobId second = finished_with_output("second");
+    JobId kept = finished_with_output("kept");
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        auto repo = Repository::open(repository_name());
+        testing::set_crash_hook(die_after_a_write);
+        remove_job(repo, first);
+        ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the remove did not die after its write";
+    EXPECT_FALSE(repository().find(first));
+    remove_job(repository(), second);
+    EXPECT_FALSE(std::filesystem::exists(table.job_directory(first)))
+        << "the killed remove's leftover stayed";
+    EXPECT_FALSE(std::filesystem::exists(table.job_directory(second)));
+    EXPECT_TRUE(std::filesystem::exists(table.job_directory(kept)));
+}
+
+// Writes `value` over a field of the table's mutex, as damage would.
+template <class T>
+void damage_lock(const std::string& repository_name, std::size_t offset_in_mutex, T value) {
+    int fd = ::open(table_path_of(repository_name).c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    auto offset = static_cast<off_t>(offsetof(detail::SegmentHeader, lock) + offset_in_mutex);
+    ASSERT_EQ(::pwrite(fd, &value, sizeof value, offset), static_cast<ssize_t>(sizeof value));
+    ::close(fd);
+}
+
+void hold_lock_as(const std::string& repository_name, std::uint32_t thread) {
+    damage_lock(repository_name, offsetof(pthread_mutex_t, __data.__lock), thread);
+}
+
+// The table fuzzers found these: a lock word naming a thread that does not
+// hold it made every later locker wait forever.
+TEST_F(RobustLock, LockHeldByAThreadThatDoesNotExistIsRepaired) {
+    JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
+    hold_lock_as(repository_name(), 4194303);  // above any pid_max but the largest: no such thread
+    auto found = repository().find(job.id);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->name, "survivor");
+    EXPECT_NO_THROW(detail::table_of(repository()).add({"after", JobType::process, "true"}));
+}
+
+TEST_F(RobustLock, LockHeldByAProcessWithoutTheTableIsRepaired) {
+    JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
+    hold_lock_as(repository_name(), 1);  // init: alive, but it never mapped this table
+    EXPECT_TRUE(repository().find(job.id));
+}
+
+TEST_F(RobustLock, LockHeldByTheWaitingThreadItselfIsRepaired) {
+    JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
+    hold_lock_as(repository_name(), static_cast<std::uint32_t>(::gettid()));
+    EXPECT_TRUE(repository().find(job.id));
+}
+
+TEST_F(RobustLock, LockOfAStoppedHolderIsWaitedFor) {
+    JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
+    std::string fifo = home() + "/paused";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    int reports = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    ASSERT_GE(reports, 0);
+    pid_t holder = ::fork();
+    ASSERT_GE(holder, 0);
+    if (holder == 0) {
+        testing::pause_at(testing::CrashPoint::lock_acquired, 1, fifo.c_str());
+        Repository::open(repository_name()).find(job.id);  // stops inside, holding the lock
+        ::_exit(0);
+    }
+    pollfd paused{reports, POLLIN, 0};
+    ASSERT_EQ(::poll(&paused, 1, 20000), 1) << "the holder did not pause";
+    // A live holder that has the table mapped is waited for, however long.
+    auto waiter =
+        std::async(std::launch::async, [&] { return Repository::open(repository_name()).find(job.id); });
+    EXPECT_EQ(waiter.wait_for(std::chrono::milliseconds(1500)), std::future_status::timeout)
+        << "the lock was taken from a live holder";
+    ::kill(holder, SIGKILL);
+    ::waitpid(holder, nullptr, 0);
+    EXPECT_TRUE(waiter.get());
+    ::close(reports);
+}
+
+TEST_F(RobustLock, LockOfAnotherKindIsRefusedOnOpen) {
+    detail::table_of(repository()).add({"survivor", JobType::process, "true"});
+    damage_lock(repository_name(), offsetof(pthread_mutex_t, __data.__kind), 0);  // a plain, private mutex
+    try {
+        Repository::open(repository_name());
+        ADD_FAILURE() << "a table whose lock is not robust was opened";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.code(), ErrorCode::repository_unusable);
+        EXPECT_NE(std::string(error.what()).find("damaged lock"), std::string::npos) << error.what();
+    }
 }
 
 }  // namespace

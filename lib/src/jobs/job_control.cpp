@@ -1,8 +1,12 @@
 #include "jobctl/job_control.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <string>
+#include <unordered_set>
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
@@ -63,6 +67,39 @@ void erase_with_spool(Repository& repository, JobId id) {
     std::filesystem::remove_all(detail::table_of(repository).job_directory(id), ignored);
 }
 
+// A remove (or an eviction) killed after freeing a job's slot and before
+// deleting its output folder leaves the folder behind, owned by no job (ids
+// are never reused). Every remove deletes such folders. It reads the spool
+// only when it holds more folders than the jobs `listed` could own (a job
+// owns one once it has output; an unfinished one may be making it), and it
+// leaves the ids from `unlisted_from` on (the next id before the listing: a
+// job added since has such an id). (`erased`: the listed jobs this remove has
+// just erased, with their folders.)
+void sweep_orphaned_output(Repository& repository, JobId unlisted_from, const std::vector<JobInfo>& listed,
+                           const std::unordered_set<JobId>& erased) {
+    std::filesystem::path spool = detail::table_of(repository).job_directory(0).parent_path();
+    struct stat status {};
+    if (::stat(spool.c_str(), &status) != 0) return;
+    auto owners = static_cast<std::size_t>(std::ranges::count_if(listed, [&](const JobInfo& job) {
+        return !erased.contains(job.id) && (job.output_bytes > 0 || !job.finished());
+    }));
+    // Each folder is a link to the spool (st_nlink = folders + 2), except on
+    // file systems that do not count them (btrfs: 1): read the spool then.
+    if (status.st_nlink >= 2 && status.st_nlink - 2 <= owners) return;
+    std::unordered_set<JobId> present;
+    for (const JobInfo& job : listed) present.insert(job.id);
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(spool, error)) {
+        std::string name = entry.path().filename().string();
+        if (name.empty() || name.size() > 10 || name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        unsigned long id = std::stoul(name);
+        if (id == 0 || id >= unlisted_from || present.contains(static_cast<JobId>(id))) continue;
+        std::error_code ignored;
+        std::filesystem::remove_all(entry.path(), ignored);
+    }
+}
+
 }  // namespace
 
 void detail::check_removable(const JobInfo& job) {
@@ -77,13 +114,20 @@ void remove_job(Repository& repository, JobId id) {
     Liveness::check(repository, job);
     detail::check_removable(job);
     // A parent goes with its children (all finished, since the parent is).
-    std::vector<JobInfo> children = children_of(repository.list(), id);
+    JobId unlisted_from = detail::table_of(repository).next_id();
+    std::vector<JobInfo> listed = repository.list();
+    std::vector<JobInfo> children = children_of(listed, id);
     for (JobInfo& child : children) {
         Liveness::check(repository, child);
         detail::check_removable(child);
     }
-    for (const JobInfo& child : children) erase_with_spool(repository, child.id);
+    std::unordered_set<JobId> erased{id};
+    for (const JobInfo& child : children) {
+        erase_with_spool(repository, child.id);
+        erased.insert(child.id);
+    }
     erase_with_spool(repository, id);
+    sweep_orphaned_output(repository, unlisted_from, listed, erased);
 }
 
 }  // namespace jobctl

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "jobctl/error.hpp"
@@ -213,30 +214,34 @@ std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const 
     if (!fd_) return from;
     std::vector<char> block;
     std::uint64_t block_start = from;
-    std::uint64_t offset = from;
-    // Makes `block` cover [offset, offset + needed), reading ahead up to kReadBlock.
-    auto ensure = [&](std::size_t needed) {
-        if (offset >= block_start && offset + needed <= block_start + block.size()) return true;
-        std::size_t maximum = std::max<std::size_t>(needed, std::min<std::uint64_t>(kReadBlock, to - offset));
+    // Makes `block` cover [at, at + needed), reading ahead up to kReadBlock.
+    auto ensure = [&](std::uint64_t at, std::size_t needed) {
+        // Past what a file can hold (a damaged offset): nothing is there.
+        if (at > static_cast<std::uint64_t>(std::numeric_limits<off_t>::max()) - needed) return false;
+        if (at >= block_start && at + needed <= block_start + block.size()) return true;
+        std::size_t maximum = std::max<std::size_t>(needed, std::min<std::uint64_t>(kReadBlock, to - at));
         block.resize(maximum);
-        block_start = offset;
-        std::size_t got = read_at_least(fd_.get(), block.data(), needed, maximum, offset);
+        block_start = at;
+        std::size_t got = read_at_least(fd_.get(), block.data(), needed, maximum, at);
         block.resize(got);
         return got >= needed;
     };
-    while (offset + sizeof(OutputRecordHeader) <= to) {
-        if (!ensure(sizeof(OutputRecordHeader))) break;
+    // `offset` is always the start of the next record: a record the file
+    // does not hold whole yet (cut short) is left for the next read.
+    std::uint64_t offset = from;
+    while (to >= sizeof(OutputRecordHeader) && offset <= to - sizeof(OutputRecordHeader)) {
+        if (!ensure(offset, sizeof(OutputRecordHeader))) break;
         OutputRecordHeader header;
         std::memcpy(&header, block.data() + (offset - block_start), sizeof header);
         if (header.length > kMaxRecordLength || header.stream < 1 || header.stream > 4)
             throw Error(ErrorCode::system,
                         "output log " + path_.string() + " is damaged at byte " + std::to_string(offset));
-        std::uint64_t record_end = offset + sizeof header + header.length;
-        if (record_end > to) break;
-        offset += sizeof header;
-        if (!ensure(header.length)) break;
+        std::uint64_t body = offset + sizeof header;
+        if (header.length > to - body) break;  // ends past `to`: not written yet
+        std::uint64_t record_end = body + header.length;
+        if (!ensure(body, header.length)) break;
         sink(static_cast<OutputStream>(header.stream),
-             std::string_view(block.data() + (offset - block_start), header.length));
+             std::string_view(block.data() + (body - block_start), header.length));
         offset = record_end;
     }
     return offset;

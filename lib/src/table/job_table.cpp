@@ -399,6 +399,11 @@ std::vector<JobInfo> JobTable::list() const {
     return jobs;
 }
 
+JobId JobTable::next_id() const {
+    SegmentLock lock(*segment_);
+    return segment_->header().next_id;
+}
+
 bool JobTable::erase(JobId id) {
     if (id == 0) return false;
     {

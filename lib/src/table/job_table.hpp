@@ -64,6 +64,9 @@ public:
     JobId add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number);
     std::optional<JobInfo> find(JobId id) const;
     std::vector<JobInfo> list() const;  // by id
+    // The id the next job will get: every job listed after this call whose
+    // id is below it existed before the call.
+    JobId next_id() const;
     // Frees the job's slot (its id is never reused). False if it was not there.
     bool erase(JobId id);
 

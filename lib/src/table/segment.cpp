@@ -15,6 +15,7 @@
 #include "jobctl/error.hpp"
 #include "system/boot_id.hpp"
 #include "system/file_descriptor.hpp"
+#include "table/crash_points.hpp"
 #include "table/segment_lock.hpp"
 
 namespace jobctl::detail {
@@ -144,6 +145,8 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
     try {
         check_header(name, *header, size);
         recover_if_rebooted(fd.get(), *header, header->capacity);
+        if (!has_robust_mutex_kind(header->lock))
+            throw_unusable(name, "damaged lock (not a robust, process-shared mutex)");
     } catch (...) {
         ::munmap(header, size);
         throw;
@@ -151,11 +154,15 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
     out.header_ = header;
     out.size_ = size;
     out.capacity_ = header->capacity;
+    out.path_ = name.table.string();
+    out.device_ = status.st_dev;
+    out.inode_ = status.st_ino;
     return true;
 }
 
 Segment Segment::open_or_create(const RepositoryLocation& location,
                                 const std::function<std::uint32_t()>& capacity) {
+    arm_pause_from_environment();  // a test seam: nothing unless JOBCTL_TEST_PAUSE names this program
     Segment segment(nullptr, 0);
     for (int attempt = 0; attempt < 3; ++attempt) {
         if (try_open(location, segment)) return segment;
@@ -165,7 +172,12 @@ Segment Segment::open_or_create(const RepositoryLocation& location,
 }
 
 Segment::Segment(Segment&& other) noexcept
-    : header_(other.header_), size_(other.size_), capacity_(other.capacity_) {
+    : header_(other.header_),
+      size_(other.size_),
+      capacity_(other.capacity_),
+      path_(std::move(other.path_)),
+      device_(other.device_),
+      inode_(other.inode_) {
     other.header_ = nullptr;
 }
 

@@ -2,6 +2,8 @@
 // A repository's table mapped into this process (MAP_SHARED): a file that
 // holds a SegmentHeader followed by `capacity` JobSlots.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -30,6 +32,11 @@ public:
     // As validated when opened (the mapping's size); never re-read from the
     // segment, where a damaged or hostile writer could change it.
     std::uint32_t capacity() const { return capacity_; }
+    // The table file: its path, and the device and inode by which the maps of
+    // a process show that it has the table mapped.
+    const std::string& path() const { return path_; }
+    dev_t device() const { return device_; }
+    ino_t inode() const { return inode_; }
 
 private:
     Segment(SegmentHeader* header, std::size_t size) : header_(header), size_(size) {}
@@ -38,6 +45,9 @@ private:
     SegmentHeader* header_;
     std::size_t size_;
     std::uint32_t capacity_ = 0;
+    std::string path_;
+    dev_t device_ = 0;
+    ino_t inode_ = 0;
 };
 
 }  // namespace jobctl::detail

@@ -145,6 +145,12 @@ inline constexpr std::size_t kBootIdSize = 40;  // /proc/sys/kernel/random/boot_
 //    stop flag that hosts never look at); SegmentLock then marks the mutex
 //    consistent.
 // add runs the same repair when it finds `next_id` == 0 (a damaged header).
+// A damaged lock gets the same repair: SegmentLock takes a lock still held
+// after 50 ms, twice seen so, by a thread that does not exist, is the waiter
+// itself, or belongs to a process without the table mapped, as a dead
+// owner's (it sets FUTEX_OWNER_DIED in the word and wakes the waiters, as the
+// kernel does when an owner dies); a live holder is waited for however long.
+// An opener refuses a mutex of another kind than init_robust_mutex's.
 // After a reboot, recover_after_reboot does the same slot repair, ends every
 // unfinished job Failed ("lost at reboot"), initialises a fresh mutex and
 // zeroes the counters.

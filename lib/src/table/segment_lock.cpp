@@ -1,9 +1,19 @@
 #include "table/segment_lock.hpp"
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "jobctl/error.hpp"
@@ -13,22 +23,102 @@
 
 namespace jobctl::detail {
 
+namespace {
+
+// The word of a robust mutex (glibc, Linux): the owner's thread id and two flags.
+constexpr std::uint32_t kFutexWaiters = 0x80000000;
+constexpr std::uint32_t kFutexOwnerDied = 0x40000000;
+constexpr std::uint32_t kFutexTidMask = 0x3fffffff;
+
+// Far longer than any critical section: after this, the holder is looked at.
+constexpr long kPatienceNs = 50'000'000;
+
+// True when thread `tid` is of a process that has the table mapped, the only
+// kind of thread that can hold its lock. (This thread is waiting for the lock,
+// so it cannot hold it either.)
+bool could_hold_lock(pid_t tid, const Segment& segment) {
+    if (tid == ::gettid()) return false;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/maps", static_cast<int>(tid));
+    std::FILE* maps = std::fopen(path, "re");
+    if (maps == nullptr) return false;  // gone (or not ours to read: another user's)
+    bool mapped = false;
+    char line[4096];
+    while (!mapped && std::fgets(line, sizeof line, maps) != nullptr) {
+        unsigned major_number = 0, minor_number = 0;
+        unsigned long long inode = 0;
+        if (std::sscanf(line, "%*x-%*x %*s %*x %x:%x %llu", &major_number, &minor_number, &inode) == 3)
+            mapped = inode == segment.inode() && major_number == major(segment.device()) &&
+                     minor_number == minor(segment.device());
+    }
+    std::fclose(maps);
+    return mapped;
+}
+
+// pthread_mutex_lock, except that a lock held past the patience by no thread
+// that could hold it is marked as a dead owner's, twice seen so: the next try
+// then gets EOWNERDEAD and repairs. A holder that is merely slow, or stopped,
+// is waited for.
+int lock_table(const Segment& segment) {
+    pthread_mutex_t& mutex = segment.header().lock;
+    int result = pthread_mutex_trylock(&mutex);  // the usual case: free, no clock read
+    if (result != EBUSY) return result;
+    auto* word = reinterpret_cast<std::uint32_t*>(&mutex.__data.__lock);
+    std::uint32_t suspect = 0;
+    for (;;) {
+        timespec deadline{};
+        ::clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_nsec += kPatienceNs;
+        if (deadline.tv_nsec >= 1'000'000'000) {
+            deadline.tv_nsec -= 1'000'000'000;
+            ++deadline.tv_sec;
+        }
+        result = pthread_mutex_clocklock(&mutex, CLOCK_MONOTONIC, &deadline);
+        if (result != ETIMEDOUT) return result;
+        std::uint32_t seen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+        auto owner = static_cast<pid_t>(seen & kFutexTidMask);
+        if (seen == 0 || (seen & kFutexOwnerDied) != 0 || (owner != 0 && could_hold_lock(owner, segment))) {
+            suspect = 0;
+            continue;
+        }
+        if (seen != suspect) {  // once more, before anything is done about it
+            suspect = seen;
+            continue;
+        }
+        // What the kernel does when a robust mutex's owner dies: mark the
+        // word and wake the waiters.
+        std::uint32_t dead = (seen & kFutexWaiters) | kFutexOwnerDied;
+        if (__atomic_compare_exchange_n(word, &seen, dead, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            ::syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+        suspect = 0;
+    }
+}
+
+[[noreturn]] void throw_damaged_lock(const Segment& segment, const std::string& why) {
+    throw Error(ErrorCode::repository_unusable,
+                "the lock of the repository's table " + segment.path() + " is damaged (" + why +
+                    "); remove the table to start afresh (its jobs are lost)");
+}
+
+}  // namespace
+
 SegmentLock::SegmentLock(const Segment& segment) : segment_(segment) {
-    int result = pthread_mutex_lock(&segment.header().lock);
+    int result = lock_table(segment);
     if (result == EOWNERDEAD) {
         repair_after_dead_owner(segment);
         pthread_mutex_consistent(&segment.header().lock);
         repaired_ = true;
     } else if (result == ENOTRECOVERABLE) {
-        throw Error(ErrorCode::repository_unusable,
-                    "repository lock is not recoverable (remove the segment to start afresh)");
+        throw_damaged_lock(segment, "not recoverable");
     } else if (result != 0) {
-        throw_system_error("cannot lock the repository", result);
+        // A robust, shared, normal mutex returns nothing else unless damaged.
+        throw_damaged_lock(segment, std::strerror(result));
     }
     reach_crash_point(testing::CrashPoint::lock_acquired);
 }
 
 SegmentLock::~SegmentLock() {
+    reach_crash_point(testing::CrashPoint::before_unlock);
     pthread_mutex_unlock(&segment_.header().lock);
 }
 
@@ -105,6 +195,14 @@ void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity)
 }
 
 }  // namespace
+
+bool has_robust_mutex_kind(const pthread_mutex_t& mutex) {
+    pthread_mutex_t reference;
+    init_robust_mutex(reference);
+    bool same = __atomic_load_n(&mutex.__data.__kind, __ATOMIC_RELAXED) == reference.__data.__kind;
+    pthread_mutex_destroy(&reference);
+    return same;
+}
 
 void init_robust_mutex(pthread_mutex_t& mutex) {
     pthread_mutexattr_t attributes;

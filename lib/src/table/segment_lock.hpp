@@ -1,7 +1,11 @@
 #pragma once
 // Holds the repository's robust mutex. If the previous owner died inside the
 // critical section, the table is repaired before the lock is marked
-// consistent again, so a crash never wedges the repository.
+// consistent again, so a crash never wedges the repository. Nor does a
+// damaged lock: one held, for longer than a critical section lasts, by a
+// thread that does not exist or cannot have the table mapped is taken as a
+// dead owner's (the kernel's own rule for robust mutexes) and repaired the
+// same way; a lock of another kind is refused when the table is opened.
 
 #include <string_view>
 
@@ -32,6 +36,9 @@ void repair_after_dead_owner(const Segment& segment);
 
 // A process-shared, robust mutex, as every table's lock is.
 void init_robust_mutex(pthread_mutex_t& mutex);
+// True when `mutex` is of the kind init_robust_mutex makes (a damaged table
+// may hold any other, which would not be robust or not shared).
+bool has_robust_mutex_kind(const pthread_mutex_t& mutex);
 
 // The first open after a reboot, holding the table's file lock (not the
 // mutex, which may be stale): repairs the slots, ends every unfinished job

@@ -1,0 +1,122 @@
+// jobctl: the command line of the job repository. Parses, calls the
+// library, renders, and maps errors to the documented exit codes.
+
+#include "jobctl_main.hpp"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "jobctl/error.hpp"
+
+namespace {
+
+// CLI11 prints multi-line errors; ours are one line, naming the command's --help.
+int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
+    std::string where = "jobctl";
+    for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
+    std::cerr << where << ": " << error.what() << " (see '" << where << " --help')\n";
+    return jobctl::cli::kUsage;
+}
+
+using CommandAdder = void (*)(CLI::App&, int&);
+constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
+    {"start", jobctl::cli::add_start_command},
+    {"run", jobctl::cli::add_run_command},
+    {"get", jobctl::cli::add_get_command},
+    {"wait", jobctl::cli::add_wait_command},
+    {"receive", jobctl::cli::add_receive_command},
+    {"stop", jobctl::cli::add_stop_command},
+    {"remove", jobctl::cli::add_remove_command},
+    {"foreach", jobctl::cli::add_foreach_command},
+    {"repository", jobctl::cli::add_repository_command},
+};
+
+// Building every verb's options costs CLI11 a few hundred microseconds on
+// each run; a run names one verb, so only that one is built (all of them for
+// --help, --version or anything unknown, so help and errors stay complete).
+void add_commands(CLI::App& app, std::string_view verb, int& exit_code) {
+    if (verb == "repo") verb = "repository";  // its alias
+    bool known = std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == verb; });
+    for (const auto& [name, add] : kCommands)
+        if (!known || name == verb) add(app, exit_code);
+}
+
+// The known verb nearest to `word` (at most two edits away), or "".
+std::string_view nearest_verb(std::string_view word) {
+    auto distance = [](std::string_view a, std::string_view b) {
+        std::vector<std::size_t> row(b.size() + 1);
+        for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+        for (std::size_t i = 1; i <= a.size(); ++i) {
+            std::size_t diagonal = row[0];
+            row[0] = i;
+            for (std::size_t j = 1; j <= b.size(); ++j) {
+                std::size_t above = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+                diagonal = above;
+            }
+        }
+        return row[b.size()];
+    };
+    std::string_view best;
+    std::size_t best_distance = 3;
+    for (const auto& command : kCommands)
+        if (std::size_t d = distance(word, command.first); d < best_distance)
+            best = command.first, best_distance = d;
+    return best;
+}
+
+// A first word that is no option and no verb: one line, with a suggestion.
+int report_unknown_verb(std::string_view word) {
+    std::cerr << "jobctl: unknown command '" << word << "'";
+    if (std::string_view near = nearest_verb(word); !near.empty())
+        std::cerr << "; did you mean '" << near << "'?";
+    std::cerr << " (see 'jobctl --help')\n";
+    return jobctl::cli::kUsage;
+}
+
+bool is_verb(std::string_view word) {
+    return word == "repo" ||
+           std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == word; });
+}
+
+}  // namespace
+
+int jobctl::cli::jobctl_main(int argc, char** argv) {
+    if (argc > 1 && argv[1][0] != '-' && !is_verb(argv[1])) return report_unknown_verb(argv[1]);
+    CLI::App app{
+        "jobctl: background jobs you can list, wait for, receive, stop and remove from any process.\n"
+        "Jobs live in a repository (JOBCTL_REPOSITORY, default 'default') in the jobctl home\n"
+        "(JOBCTL_HOME, else ~/.local/state/jobctl): see 'jobctl repository'."};
+    app.name("jobctl");
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "jobctl 0.1.0");
+    app.footer(
+        "Exit codes: 0 ok, 1 a job failed, 2 usage, 3 no such job, 4 timeout, 5 job busy,\n"
+        "6 repository unusable, 7 repository full, 8 program not found, 9 system error.");
+    int exit_code = jobctl::cli::kSuccess;
+    add_commands(app, argc > 1 ? argv[1] : "", exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        return app.exit(CLI::CallForHelp());
+    } catch (const CLI::CallForAllHelp&) {
+        return app.exit(CLI::CallForAllHelp());
+    } catch (const CLI::CallForVersion& version) {
+        return app.exit(version);
+    } catch (const CLI::ParseError& error) {
+        if (error.get_exit_code() == 0) return app.exit(error);
+        return report_usage_error(app, error);
+    } catch (const jobctl::Error& error) {
+        std::cerr << "jobctl: " << error.what() << '\n';
+        return jobctl::cli::exit_code_for(error.code());
+    } catch (const std::exception& error) {
+        std::cerr << "jobctl: " << error.what() << '\n';
+        return jobctl::cli::kSystemError;
+    }
+    return exit_code;
+}

@@ -1,0 +1,104 @@
+// Fuzz target: the jobctl command line, run in process (jobctl_main) on a
+// repository of finished jobs, restored before every input. The input is the
+// argument vector, arguments separated by NUL bytes. Every run must return an
+// exit code of the documented set (0-9), with a message on stderr for an
+// error (2-9) and for a failed job (1) unless quiet (-q); the sandbox turns
+// every process it would start and every signal it would send into an error.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fuzz_sandbox.hpp"
+#include "fuzz_template.hpp"
+#include "jobctl_main.hpp"
+
+namespace {
+
+jobctl::fuzz::RepositorySnapshot snapshot;
+
+std::string arguments(std::initializer_list<std::string> words) {
+    std::string bytes;
+    for (const std::string& word : words) bytes += word + '\0';
+    if (!bytes.empty()) bytes.pop_back();
+    return bytes;
+}
+
+// The commands print on stdout and stderr: /dev/null for them (libFuzzer's own
+// reports keep their descriptor), and stderr captured through std::cerr.
+void quiet_standard_output() {
+    int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    for (int fd : {1, 2})
+        if (::fcntl(fd, F_GETFD) < 0) ::dup2(null_fd, fd);
+    ::dup2(null_fd, 1);
+    ::close(null_fd);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    snapshot = jobctl::fuzz::build_template("template");
+    ::setenv("JOBCTL_REPOSITORY", "cli", 1);
+    ::unsetenv("JOBCTL_CAPACITY");
+    using jobctl::fuzz::write_seed;
+    write_seed("get", arguments({"get"}));
+    write_seed("get-json", arguments({"get", "--json", "--include-children", "--state", "Completed,Failed"}));
+    write_seed("receive", arguments({"receive", "--keep", "1", "each"}));
+    write_seed("wait", arguments({"wait", "--any", "--timeout", "0.5", "1", "2"}));
+    write_seed("stop", arguments({"stop", "--grace", "0", "--timeout", "1", "lost"}));
+    write_seed("remove", arguments({"remove", "--state", "Completed", "--newest", "2"}));
+    write_seed("start", arguments({"start", "--name", "x", "--", "true"}));
+    write_seed("run", arguments({"run", "--", "echo", "hi"}));
+    write_seed("foreach", arguments({"foreach", "-j", "2", "--", "echo", "{}", ":::", "a", "b"}));
+    write_seed("foreach-as-job", arguments({"foreach", "--as-job", "-q", "--", "echo", ":::", "a"}));
+    write_seed("repository", arguments({"repository", "--json"}));
+    write_seed("help", arguments({"--help"}));
+    write_seed("typo", arguments({"gett"}));
+    jobctl::fuzz::enter_sandbox();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static bool silenced = (quiet_standard_output(), true);
+    (void)silenced;
+    std::vector<std::string> words{"jobctl"};
+    std::string word;
+    for (std::size_t i = 0; i < size && words.size() < 32; ++i) {
+        if (data[i] == '\0') {
+            words.push_back(word);
+            word.clear();
+        } else if (word.size() < 512) {
+            word.push_back(static_cast<char>(data[i]));
+        }
+    }
+    if (size > 0 && words.size() < 32) words.push_back(word);
+    std::vector<char*> argv;
+    for (std::string& each : words) argv.push_back(each.data());
+    argv.push_back(nullptr);
+
+    jobctl::fuzz::restore(snapshot, "cli");
+    std::ostringstream errors;
+    std::streambuf* saved = std::cerr.rdbuf(errors.rdbuf());
+    int code = jobctl::cli::jobctl_main(static_cast<int>(words.size()), argv.data());
+    std::cerr.rdbuf(saved);
+    std::cout.clear();
+    if (code < 0 || code > 9)
+        jobctl::fuzz::fail("jobctl returned " + std::to_string(code) + ": " + errors.str());
+    // An error says what it is; so does a failed job, unless asked to be quiet.
+    bool quiet = std::ranges::any_of(words, [](const std::string& each) {
+        return each == "-q" || each == "--quiet" ||
+               (each.size() > 1 && each[0] == '-' && each[1] != '-' && each.find('q') != std::string::npos);
+    });
+    if (errors.str().empty() && (code >= 2 || (code == 1 && !quiet)))
+        jobctl::fuzz::fail("jobctl returned " + std::to_string(code) + " without a message");
+    return 0;
+}

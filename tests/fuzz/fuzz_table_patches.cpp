@@ -1,0 +1,43 @@
+// Fuzz target: a valid table with bytes changed. The input is a list of
+// patches, three bytes each: an offset (16 bits, little-endian, taken modulo
+// the table's size) and the byte to put there.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fuzz_sandbox.hpp"
+#include "fuzz_tables.hpp"
+#include "fuzz_template.hpp"
+
+namespace {
+jobctl::fuzz::RepositorySnapshot snapshot;
+
+std::string patch(std::size_t offset, unsigned char value) {
+    return {static_cast<char>(offset & 0xff), static_cast<char>(offset >> 8), static_cast<char>(value)};
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    snapshot = jobctl::fuzz::build_template("template");
+    // Seeds: nothing changed; a state byte; next_id; the lock's word; a journal armed.
+    jobctl::fuzz::write_seed("unchanged", "");
+    jobctl::fuzz::write_seed("state", patch(896 + 9, 9));
+    jobctl::fuzz::write_seed("next-id", patch(24, 0) + patch(25, 0));
+    jobctl::fuzz::write_seed("lock-word", patch(192, 0x39) + patch(193, 0x30));
+    jobctl::fuzz::write_seed("journal", patch(232, 1) + patch(236, 2));
+    jobctl::fuzz::write_seed("name", patch(896 + 608 + 96, 0xff) + patch(896 + 608 + 97, 0xfe));
+    jobctl::fuzz::enter_sandbox();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string table = snapshot.table;
+    for (std::size_t i = 0; i + 3 <= size; i += 3) {
+        std::size_t offset = (data[i] | static_cast<std::size_t>(data[i + 1]) << 8) % table.size();
+        table[offset] = static_cast<char>(data[i + 2]);
+    }
+    jobctl::fuzz::restore(snapshot, "patches", &table);
+    jobctl::fuzz::use_repository("patches");
+    return 0;
+}

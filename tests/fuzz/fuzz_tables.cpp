@@ -1,0 +1,78 @@
+#include "fuzz_tables.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "fuzz_sandbox.hpp"
+#include "job_json.hpp"
+#include "job_table.hpp"
+#include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+#include "jobctl/job_listing.hpp"
+#include "jobctl/job_waiting.hpp"
+#include "jobctl/receive.hpp"
+#include "jobctl/repository.hpp"
+#include "table/job_table.hpp"
+
+namespace jobctl::fuzz {
+namespace {
+
+// An Error is the expected end of damage, but it must say something.
+void check_error(const Error& error) {
+    if (std::string(error.what()).empty()) fail("an error without a message");
+}
+
+template <class Action>
+void expecting_errors(Action&& action) {
+    try {
+        action();
+    } catch (const Error& error) {
+        check_error(error);
+    }
+}
+
+}  // namespace
+
+void use_repository(const std::string& name) {
+    try {
+        Repository repository = Repository::open(name);
+        std::vector<JobInfo> jobs = list_jobs(repository);
+        std::ostringstream rendered;
+        cli::print_job_table(rendered, jobs);
+        cli::print_job_json(rendered, jobs);
+        expecting_errors([&] { repository.describe(); });
+        std::vector<JobId> ids;
+        for (const JobInfo& job : jobs) {
+            if (ids.size() == 8) break;
+            ids.push_back(job.id);
+            expecting_errors([&] {
+                receive_output(repository, job.id, {.keep = ids.size() % 2 == 0, .follow = false},
+                               [](OutputStream stream, std::string_view) {
+                                   if (stream < OutputStream::out || stream > OutputStream::info)
+                                       fail("a record of no stream was delivered");
+                               });
+            });
+        }
+        expecting_errors(
+            [&] { wait_for_jobs(repository, ids, WaitMode::any, std::chrono::steady_clock::now()); });
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (i % 3 == 0)
+                expecting_errors([&] { request_stop(repository, ids[i], std::chrono::milliseconds(0)); });
+            if (i % 3 == 1) expecting_errors([&] { remove_job(repository, ids[i]); });
+        }
+        expecting_errors([&] {
+            JobInfo added =
+                detail::table_of(repository).add({"", JobType::thread, "fuzz", 0, ::getpid(), 0, true});
+            remove_job(repository, added.id);
+        });
+        expecting_errors([&] { list_jobs(repository); });
+    } catch (const Error& error) {
+        check_error(error);
+    }
+}
+
+}  // namespace jobctl::fuzz
