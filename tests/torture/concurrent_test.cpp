@@ -129,9 +129,15 @@ private:
         return live[std::uniform_int_distribution<std::size_t>(0, live.size() - 1)(random_)];
     }
 
-    std::optional<JobId> any_job() {
-        if (snapshot_.empty()) return own_job();
-        return snapshot_[std::uniform_int_distribution<std::size_t>(0, snapshot_.size() - 1)(random_)].id;
+    // Any job of the last whole-table look; only top-level ones when
+    // `top_level`: a child removed while its foreach runs takes its output
+    // with it, which the foreach's own check would count as lost.
+    std::optional<JobId> any_job(bool top_level = false) {
+        std::vector<JobId> candidates;
+        for (const JobInfo& job : snapshot_)
+            if (!top_level || job.parent_id == 0) candidates.push_back(job.id);
+        if (candidates.empty()) return own_job();
+        return candidates[std::uniform_int_distribution<std::size_t>(0, candidates.size() - 1)(random_)];
     }
 
     void receive(JobId id, bool follow) {
@@ -185,7 +191,7 @@ private:
                 }
                 break;
             case Operation::remove: {
-                auto id = chance(75) ? own_job() : any_job();
+                auto id = chance(75) ? own_job() : any_job(true);
                 if (!id) break;
                 try {
                     remove_job(repository_, *id);
