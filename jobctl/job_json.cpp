@@ -36,7 +36,12 @@ void save(Archive& archive, const JobInfo& job) {
             cereal::make_nvp("output_bytes", job.output_bytes),
             cereal::make_nvp("received_bytes", job.read_offset), cereal::make_nvp("parent_id", job.parent_id),
             cereal::make_nvp("owner_pid", job.owner_pid), cereal::make_nvp("process_id", job.process_id),
-            cereal::make_nvp("stop_requested", job.stop_requested));
+            cereal::make_nvp("stop_requested", job.stop_requested),
+            cereal::make_nvp("suspend_requested", job.suspend_requested), cereal::make_nvp("cwd", job.cwd),
+            cereal::make_nvp("queue", job.queue), cereal::make_nvp("after", job.after),
+            cereal::make_nvp("after_any_outcome", job.after_any_outcome));
+    if (job.timeout)
+        archive(cereal::make_nvp("timeout_ms", static_cast<std::uint64_t>(job.timeout->count())));
     if (job.created) archive(cereal::make_nvp("created", iso_time(job.created)));
     if (job.began) archive(cereal::make_nvp("began", iso_time(job.began)));
     if (job.ended) archive(cereal::make_nvp("ended", iso_time(job.ended)));

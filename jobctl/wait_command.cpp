@@ -4,28 +4,23 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "duration_option.hpp"
 #include "exit_codes.hpp"
 #include "job_selection.hpp"
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl/job_waiting.hpp"
-#include "seconds_option.hpp"
 #include "stop_jobs.hpp"
 
 namespace jobctl::cli {
-
-static std::optional<std::chrono::milliseconds> timeout_from_seconds(const std::optional<double>& seconds) {
-    if (!seconds) return std::nullopt;
-    return to_milliseconds(*seconds);
-}
 
 void add_wait_command(CLI::App& app, int& exit_code) {
     struct Options {
         JobSelector selector;
         bool any = false;
         bool all = false;
-        std::optional<double> timeout;
+        std::optional<std::chrono::milliseconds> timeout;
         bool quiet = false;
     };
     auto options = std::make_shared<Options>();
@@ -37,19 +32,19 @@ void add_wait_command(CLI::App& app, int& exit_code) {
     auto* all =
         command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");
     command->add_flag("--any", options->any, "Return as soon as one of them has finished")->excludes(all);
-    command->add_option("--timeout", options->timeout, "Give up after this many seconds")
-        ->check(seconds_up_to(1e7));
+    add_duration_option(*command, "--timeout", options->timeout,
+                        "Give up after this long (500ms, 30s, 5m, 2h, or seconds)",
+                        std::chrono::hours(24 * 365));
     command->add_flag("-q,--quiet", options->quiet, "Print nothing; only the exit status tells");
     command->callback([options, &exit_code] {
         auto repository = Repository::open();
         auto selected = select_jobs(repository, options->selector, true);
         auto ids = ids_of(selected);
         auto mode = options->any ? WaitMode::any : WaitMode::all;
-        auto jobs =
-            wait_for_jobs(repository, ids, mode, deadline_after(timeout_from_seconds(options->timeout)));
+        auto jobs = wait_for_jobs(repository, ids, mode, deadline_after(options->timeout));
         if (!jobs)
-            throw Error(ErrorCode::timeout, "timed out after " + format_seconds(*options->timeout) +
-                                                "s; the jobs go on (see 'jobctl get')");
+            throw Error(ErrorCode::timeout, "timed out after " + format_duration(*options->timeout) +
+                                                "; the jobs go on (see 'jobctl get')");
         // Re-read as `get` shows them (a parent's HasMoreData covers its children).
         std::vector<JobInfo> shown;
         for (const JobInfo& job : list_jobs(repository))

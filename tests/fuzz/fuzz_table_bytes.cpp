@@ -8,6 +8,7 @@
 #include "fuzz_sandbox.hpp"
 #include "fuzz_tables.hpp"
 #include "fuzz_template.hpp"
+#include "table/segment_layout.hpp"
 
 namespace {
 jobctl::fuzz::RepositorySnapshot snapshot;
@@ -17,7 +18,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     snapshot = jobctl::fuzz::build_template("template");
     jobctl::fuzz::write_seed("template-table", snapshot.table);
     jobctl::fuzz::write_seed("empty", "");
-    jobctl::fuzz::write_seed("header-only", snapshot.table.substr(0, 896));
+    jobctl::fuzz::write_seed("header-only", snapshot.table.substr(0, sizeof(jobctl::detail::SegmentHeader)));
     jobctl::fuzz::enter_sandbox();
     return 0;
 }

@@ -9,9 +9,13 @@
 #include "fuzz_sandbox.hpp"
 #include "fuzz_tables.hpp"
 #include "fuzz_template.hpp"
+#include "table/segment_layout.hpp"
 
 namespace {
 jobctl::fuzz::RepositorySnapshot snapshot;
+
+constexpr std::size_t kHeader = sizeof(jobctl::detail::SegmentHeader);
+constexpr std::size_t kSlot = sizeof(jobctl::detail::JobSlot);
 
 std::string patch(std::size_t offset, unsigned char value) {
     return {static_cast<char>(offset & 0xff), static_cast<char>(offset >> 8), static_cast<char>(value)};
@@ -22,11 +26,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     snapshot = jobctl::fuzz::build_template("template");
     // Seeds: nothing changed; a state byte; next_id; the lock's word; a journal armed.
     jobctl::fuzz::write_seed("unchanged", "");
-    jobctl::fuzz::write_seed("state", patch(896 + 9, 9));
+    jobctl::fuzz::write_seed("state", patch(kHeader + 9, 10));
     jobctl::fuzz::write_seed("next-id", patch(24, 0) + patch(25, 0));
     jobctl::fuzz::write_seed("lock-word", patch(192, 0x39) + patch(193, 0x30));
     jobctl::fuzz::write_seed("journal", patch(232, 1) + patch(236, 2));
-    jobctl::fuzz::write_seed("name", patch(896 + 608 + 96, 0xff) + patch(896 + 608 + 97, 0xfe));
+    jobctl::fuzz::write_seed("name", patch(kHeader + kSlot + 96, 0xff) + patch(kHeader + kSlot + 97, 0xfe));
     jobctl::fuzz::enter_sandbox();
     return 0;
 }

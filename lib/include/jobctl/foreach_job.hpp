@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "jobctl/job.hpp"
+#include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
 
 namespace jobctl {
@@ -34,6 +35,7 @@ struct ForeachSpec {
     // Optional: more inputs after `inputs`, registered batch by batch as
     // they arrive (see ForeachJob::run). Not for start_foreach_job.
     ForeachInputSource more_inputs;
+    RunOptions run{};  // for every child; "{}" in cwd and env values is its input
 };
 
 class ForeachJob {

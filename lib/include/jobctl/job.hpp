@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace jobctl {
 
@@ -20,9 +21,13 @@ enum class JobState : std::uint8_t {
     stopped = 4,
     completed = 5,
     failed = 6,
+    blocked = 7,     // waiting for the jobs it runs after, or for a slot of its queue
+    suspending = 8,  // asked to suspend; its processes are being stopped
+    suspended = 9,   // every process of it is stopped (SIGSTOP) until resumed
 };
 
-// PowerShell spelling: NotStarted, Running, Stopping, Stopped, Completed, Failed.
+// PowerShell spelling: NotStarted, Running, Stopping, Stopped, Completed,
+// Failed, Blocked, Suspending, Suspended.
 std::string_view to_string(JobState state);
 std::string_view to_string(JobType type);
 std::optional<JobState> parse_job_state(std::string_view text);  // case-insensitive
@@ -51,7 +56,15 @@ struct JobInfo {
     std::uint64_t output_bytes = 0;  // size of the output log
     std::uint64_t read_offset = 0;   // how much of it has been received
     bool stop_requested = false;
-    bool children_have_more_data = false;  // a parent's HasMoreData includes its children's
+    bool suspend_requested = false;  // asked to suspend and not resumed since
+    // How it was started (process jobs and foreach children; empty or unset
+    // where not given).
+    std::string cwd;                                   // the folder it runs in
+    std::optional<std::chrono::milliseconds> timeout;  // its time limit
+    std::vector<JobId> after;                          // runs once these have finished
+    bool after_any_outcome = false;                    // ...whatever their outcome
+    std::string queue;                                 // the queue it waits its turn in
+    bool children_have_more_data = false;              // a parent's HasMoreData includes its children's
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }

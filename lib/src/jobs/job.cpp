@@ -16,6 +16,9 @@ constexpr std::array kStateNames{
     std::pair{JobState::stopped, std::string_view{"Stopped"}},
     std::pair{JobState::completed, std::string_view{"Completed"}},
     std::pair{JobState::failed, std::string_view{"Failed"}},
+    std::pair{JobState::blocked, std::string_view{"Blocked"}},
+    std::pair{JobState::suspending, std::string_view{"Suspending"}},
+    std::pair{JobState::suspended, std::string_view{"Suspended"}},
 };
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {

@@ -160,10 +160,11 @@ void CommandRun::record_outcome(const siginfo_t& status) {
     finish_job(repository_, id_, state, reason, exit_code, term_signal);
 }
 
-CommandRun::CommandRun(Repository& repository, JobId id, int stop_fd)
+CommandRun::CommandRun(Repository& repository, JobId id, int stop_fd, RunOptions run)
     : repository_(repository),
       id_(id),
       stop_fd_(stop_fd),
+      run_(std::move(run)),
       log_(detail::table_of(repository).job_directory(id)),
       buffer_(new char[kReadChunk]) {}
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "jobctl/job.hpp"
+#include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
 #include "output/output_log.hpp"
 #include "system/file_descriptor.hpp"
@@ -23,7 +24,9 @@ namespace jobctl::detail {
 class CommandRun {
 public:
     // `stop_fd` becomes readable when the job is to stop; it is drained, not closed.
-    CommandRun(Repository& repository, JobId id, int stop_fd);
+    // `run` says how the command runs (its working folder, environment,
+    // stdin and time limit).
+    CommandRun(Repository& repository, JobId id, int stop_fd, RunOptions run = {});
     ~CommandRun();
     CommandRun(const CommandRun&) = delete;
     CommandRun& operator=(const CommandRun&) = delete;
@@ -40,6 +43,7 @@ private:
     Repository& repository_;
     JobId id_;
     int stop_fd_;
+    RunOptions run_;
     OutputLogWriter log_;
     std::uint64_t published_size_ = 0;  // the log's size as the slot last heard it
     std::unique_ptr<char[]> buffer_;    // uninitialised: pages are touched only by reads

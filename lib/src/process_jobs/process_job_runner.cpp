@@ -53,10 +53,12 @@ detail::FileDescriptor stop_signal_fd() {
 
 }  // namespace
 
-int detail::run_process_job(Repository& repository, JobId id, const std::vector<std::string>& argv) {
+int detail::run_process_job(Repository& repository, const WorkerArguments& arguments) {
+    JobId id = arguments.job;
     try {
         detail::FileDescriptor signal_fd = stop_signal_fd();
-        if (claim(repository, id)) detail::CommandRun(repository, id, signal_fd.get()).run(argv);
+        if (claim(repository, id))
+            detail::CommandRun(repository, id, signal_fd.get(), arguments.run).run(arguments.command);
         return 0;
     } catch (const std::exception& error) {
         // Record why, rather than leave the job to be found "worker lost".

@@ -7,10 +7,11 @@
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
+#include "process_jobs/worker_arguments.hpp"
 
 namespace jobctl::detail {
 
 // Returns the worker's own exit status.
-int run_process_job(Repository& repository, JobId id, const std::vector<std::string>& argv);
+int run_process_job(Repository& repository, const WorkerArguments& arguments);
 
 }  // namespace jobctl::detail

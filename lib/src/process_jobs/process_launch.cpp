@@ -14,6 +14,7 @@
 #include "jobctl/process_job.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/program_lookup.hpp"
+#include "process_jobs/worker_arguments.hpp"
 #include "system/command_spawn.hpp"
 #include "system/detached_fork.hpp"
 #include "system/file_descriptor.hpp"
@@ -159,12 +160,17 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                     "cannot find jobctl-worker at " + worker.string() + " (set JOBCTL_WORKER)");
 
     ProcessIdentity self = ProcessIdentity::self();
-    JobInfo job = detail::table_of(repository)
-                      .add({spec.name, JobType::process, detail::command_text(spec.argv), 0, self.pid,
-                            self.start_time});
-    std::vector<std::string> arguments{worker.string(), "--repository",         repository.name(),
-                                       "--job",         std::to_string(job.id), "--"};
-    arguments.insert(arguments.end(), spec.argv.begin(), spec.argv.end());
+    detail::NewJob new_job{spec.name, JobType::process, detail::command_text(spec.argv),
+                           0,         self.pid,         self.start_time};
+    std::error_code no_cwd;  // a caller whose folder was deleted: nothing to record
+    new_job.cwd = (spec.run.cwd.empty() ? std::filesystem::current_path(no_cwd) : spec.run.cwd).string();
+    if (spec.run.timeout) new_job.timeout_ms = static_cast<std::uint64_t>(spec.run.timeout->count());
+    new_job.after = spec.start_when.after;
+    new_job.after_any_outcome = spec.start_when.after_any_outcome;
+    new_job.queue = spec.start_when.queue;
+    JobInfo job = detail::table_of(repository).add(new_job);
+    std::vector<std::string> arguments = detail::to_worker_argv(
+        worker.string(), {repository.name(), job.id, spec.run, spec.start_when, spec.argv});
     pid_t worker_pid;
     try {
         worker_pid =

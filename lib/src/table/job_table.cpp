@@ -57,6 +57,13 @@ JobInfo to_info(const JobSlot& slot) {
     info.output_bytes = slot.output_bytes;
     info.read_offset = slot.read_offset;
     info.stop_requested = slot.stop_requested != 0;
+    info.suspend_requested = slot.suspend_requested != 0;
+    info.cwd = detail::to_valid_utf8(detail::read_field(slot.cwd));
+    if (slot.timeout_ms != 0) info.timeout = std::chrono::milliseconds(slot.timeout_ms);
+    for (JobId after : slot.after)
+        if (after != 0) info.after.push_back(after);
+    info.after_any_outcome = slot.after_any_outcome != 0;
+    info.queue = detail::to_valid_utf8(detail::read_field(slot.queue));
     return info;
 }
 
@@ -235,6 +242,14 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     detail::copy_truncated(slot.name, job.name);
     detail::copy_truncated(slot.command, job.command);
     detail::copy_truncated(slot.location, location);
+    if (job.after.size() > detail::kMaxAfter)
+        throw Error(ErrorCode::invalid_argument,
+                    "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");
+    std::copy(job.after.begin(), job.after.end(), slot.after);
+    slot.after_any_outcome = job.after_any_outcome ? 1 : 0;
+    slot.timeout_ms = job.timeout_ms;
+    detail::copy_truncated(slot.queue, job.queue);
+    detail::copy_truncated(slot.cwd, job.cwd);
     return slot;
 }
 

@@ -31,6 +31,13 @@ struct NewJob {
     int owner_pid = 0;  // who answers for the job until it is claimed
     std::uint64_t owner_start_time = 0;
     bool owner_claimed = false;  // the owner runs the job itself (a thread-job host)
+    // How it runs, recorded for readers (see JobInfo); the runner gets the
+    // same from its own arguments.
+    std::string cwd{};  // cut to fit the slot
+    std::uint64_t timeout_ms = 0;
+    std::vector<JobId> after{};  // at most kMaxAfter
+    bool after_any_outcome = false;
+    std::string queue{};
 };
 
 class JobTable {

@@ -17,13 +17,17 @@ namespace jobctl::detail {
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
 inline constexpr std::uint32_t kMaxCapacity = 1u << 20;                // slots
 inline constexpr std::uint32_t kLayoutVersion =
-    4;  // 2: stop count, high-water mark; 3: state_counter; 4: boot id
+    5;  // 2: stop count, high-water mark; 3: state_counter; 4: boot id; 5: job control
 
 inline constexpr std::size_t kNameSize = 64;
 inline constexpr std::size_t kCommandSize = 256;
 inline constexpr std::size_t kLocationSize = 64;
 inline constexpr std::size_t kReasonSize = 128;
 inline constexpr std::size_t kBootIdSize = 40;  // /proc/sys/kernel/random/boot_id: 36 characters
+inline constexpr std::size_t kCwdSize = 256;
+inline constexpr std::size_t kQueueNameSize = 32;
+inline constexpr std::size_t kMaxAfter = 8;    // jobs one job may run after
+inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, per repository
 
 // The lock
 // --------
@@ -175,8 +179,10 @@ struct JobSlot {
     std::uint8_t state;  // JobState
     std::uint8_t stop_requested;
     std::uint8_t has_exit_code;
-    std::uint8_t owner_claimed;  // the owner itself (worker, host) has taken the job
-    std::uint8_t reserved[3];
+    std::uint8_t owner_claimed;      // the owner itself (worker, host) has taken the job
+    std::uint8_t suspend_requested;  // set by suspend, cleared by resume
+    std::uint8_t after_any_outcome;  // run after `after` whatever their outcome
+    std::uint8_t reserved;
     std::int32_t exit_code;
     std::int32_t term_signal;  // 0: not killed by a signal
     std::int32_t owner_pid;    // worker or thread host
@@ -194,6 +200,18 @@ struct JobSlot {
     char command[kCommandSize];
     char location[kLocationSize];
     char reason[kReasonSize];
+    std::uint64_t timeout_ms;        // 0: no time limit
+    std::uint32_t after[kMaxAfter];  // ids of the jobs it runs after; 0 ends the list
+    char queue[kQueueNameSize];      // empty: in no queue
+    char cwd[kCwdSize];              // where the command runs; empty: not recorded
+};
+
+// A queue's limit: at most `slots` of its jobs hold a slot (Running,
+// Stopping, Suspending, Suspended) at once. A queue with no entry has 1.
+struct QueueLimit {
+    char name[kQueueNameSize];  // empty: a free entry
+    std::uint32_t slots;
+    std::uint32_t reserved;
 };
 
 // Before a slot is overwritten its old bytes are copied here. A writer that
@@ -231,6 +249,7 @@ struct SegmentHeader {
     std::atomic<std::uint32_t> state_counter;
     alignas(64) pthread_mutex_t lock;  // process-shared and robust
     SlotJournal journal;
+    QueueLimit queues[kMaxQueues];  // under the lock
 };
 
 // A slot's state byte holds a JobState; read and write it only through these.
@@ -243,6 +262,11 @@ inline void set_state(JobSlot& slot, JobState state) {
 inline bool is_finished(const JobSlot& slot) {
     return is_terminal(state_of(slot));
 }
+// A state byte that is a JobState (a damaged slot may hold anything).
+inline bool has_known_state(const JobSlot& slot) {
+    return slot.state >= static_cast<std::uint8_t>(JobState::not_started) &&
+           slot.state <= static_cast<std::uint8_t>(JobState::suspended);
+}
 
 static_assert(std::is_trivially_copyable_v<JobSlot>);
 // Slots are compared byte for byte (job_table.cpp: only_output_moved); the
@@ -251,13 +275,13 @@ static_assert(std::has_unique_object_representations_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
-// The layout of version 4, field by field (see "Layout version" above).
+// The layout of version 5, field by field (see "Layout version" above).
 #define JOBCTL_SHARED_FIELD(type, field, offset, size)                                \
     static_assert(offsetof(type, field) == (offset) && sizeof(type::field) == (size), \
                   "the shared layout changed: bump kLayoutVersion and update these asserts")
-static_assert(kLayoutVersion == 4, "kLayoutVersion changed: update these asserts to the new layout");
+static_assert(kLayoutVersion == 5, "kLayoutVersion changed: update these asserts to the new layout");
 
-static_assert(sizeof(JobSlot) == 608 && alignof(JobSlot) == 8,
+static_assert(sizeof(JobSlot) == 936 && alignof(JobSlot) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(JobSlot, id, 0, 4);
 JOBCTL_SHARED_FIELD(JobSlot, parent_id, 4, 4);
@@ -266,7 +290,9 @@ JOBCTL_SHARED_FIELD(JobSlot, state, 9, 1);
 JOBCTL_SHARED_FIELD(JobSlot, stop_requested, 10, 1);
 JOBCTL_SHARED_FIELD(JobSlot, has_exit_code, 11, 1);
 JOBCTL_SHARED_FIELD(JobSlot, owner_claimed, 12, 1);
-JOBCTL_SHARED_FIELD(JobSlot, reserved, 13, 3);
+JOBCTL_SHARED_FIELD(JobSlot, suspend_requested, 13, 1);
+JOBCTL_SHARED_FIELD(JobSlot, after_any_outcome, 14, 1);
+JOBCTL_SHARED_FIELD(JobSlot, reserved, 15, 1);
 JOBCTL_SHARED_FIELD(JobSlot, exit_code, 16, 4);
 JOBCTL_SHARED_FIELD(JobSlot, term_signal, 20, 4);
 JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);
@@ -284,16 +310,27 @@ JOBCTL_SHARED_FIELD(JobSlot, name, 96, 64);
 JOBCTL_SHARED_FIELD(JobSlot, command, 160, 256);
 JOBCTL_SHARED_FIELD(JobSlot, location, 416, 64);
 JOBCTL_SHARED_FIELD(JobSlot, reason, 480, 128);
+JOBCTL_SHARED_FIELD(JobSlot, timeout_ms, 608, 8);
+JOBCTL_SHARED_FIELD(JobSlot, after, 616, 32);
+JOBCTL_SHARED_FIELD(JobSlot, queue, 648, 32);
+JOBCTL_SHARED_FIELD(JobSlot, cwd, 680, 256);
 
-static_assert(sizeof(SlotJournal) == 616 && alignof(SlotJournal) == 8,
+static_assert(sizeof(QueueLimit) == 40 && alignof(QueueLimit) == 4,
+              "the shared layout changed: bump kLayoutVersion and update these asserts");
+JOBCTL_SHARED_FIELD(QueueLimit, name, 0, 32);
+JOBCTL_SHARED_FIELD(QueueLimit, slots, 32, 4);
+JOBCTL_SHARED_FIELD(QueueLimit, reserved, 36, 4);
+
+static_assert(sizeof(SlotJournal) == 944 && alignof(SlotJournal) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SlotJournal, active, 0, 4);
 JOBCTL_SHARED_FIELD(SlotJournal, index, 4, 4);
-JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 608);
+JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 936);
 
 // The mutex is glibc's pthread_mutex_t (40 bytes on x86-64: the journal at
-// 232, the header 896 bytes); the offsets after it follow from its size.
-static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 616 + 63) / 64 * 64 &&
+// 232, the queues at 1176, the header 2496 bytes); the offsets after it
+// follow from its size.
+static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 944 + 1280 + 63) / 64 * 64 &&
                   alignof(SegmentHeader) == 64,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SegmentHeader, magic, 0, 8);
@@ -309,7 +346,8 @@ JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, stop_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
-JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 616);
+JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 944);
+JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 944, 1280);
 #undef JOBCTL_SHARED_FIELD
 
 inline JobSlot* slots_of(SegmentHeader* header) {

@@ -186,8 +186,7 @@ void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity)
         if (slot.id == 0) continue;
         if (slot.id >= header.next_id) header.next_id = slot.id + 1;
         if (i >= header.slot_limit) header.slot_limit = i + 1;
-        bool state_valid = state_of(slot) >= JobState::not_started && state_of(slot) <= JobState::failed;
-        if (!state_valid) {
+        if (!has_known_state(slot)) {
             set_state(slot, JobState::failed);
             copy_truncated(slot.reason, "slot repaired after a crash");
         }

@@ -188,7 +188,8 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
                 JobId id = first + static_cast<JobId>(k);
                 if (callbacks.on_child_registered) callbacks.on_child_registered(id);
                 ThreadJobBody body = [this, argv = std::move(argvs[k])](JobContext& context) {
-                    detail::CommandRun(repository_, context.id(), context.stop_event_fd()).run(argv);
+                    detail::CommandRun(repository_, context.id(), context.stop_event_fd(), spec_.run)
+                        .run(argv);
                 };
                 children.push_back(pool.enqueue(id, std::move(body)));
             }

@@ -1,0 +1,47 @@
+#include "duration_option.hpp"
+
+#include "jobs/duration_text.hpp"
+
+namespace jobctl::cli {
+namespace {
+
+CLI::Validator duration_up_to(std::chrono::milliseconds max) {
+    return CLI::Validator(
+        [max](std::string& text) -> std::string {
+            if (detail::parse_duration(text, max)) return "";
+            return "must be a duration from 0 to " + detail::format_duration(max) +
+                   " (500ms, 30s, 5m, 2h, or seconds), not '" + text + "'";
+        },
+        "DURATION");
+}
+
+}  // namespace
+
+CLI::Option* add_duration_option(CLI::App& command, const std::string& name,
+                                 std::optional<std::chrono::milliseconds>& target,
+                                 const std::string& description, std::chrono::milliseconds max) {
+    return command
+        .add_option_function<std::string>(
+            name, [&target, max](const std::string& text) { target = detail::parse_duration(text, max); },
+            description)
+        ->check(duration_up_to(max))
+        ->type_name("DURATION");
+}
+
+CLI::Option* add_duration_option(CLI::App& command, const std::string& name,
+                                 std::chrono::milliseconds& target, const std::string& description,
+                                 std::chrono::milliseconds max) {
+    return command
+        .add_option_function<std::string>(
+            name, [&target, max](const std::string& text) { target = *detail::parse_duration(text, max); },
+            description)
+        ->check(duration_up_to(max))
+        ->type_name("DURATION")
+        ->default_str(detail::format_duration(target));
+}
+
+std::string format_duration(std::chrono::milliseconds duration) {
+    return detail::format_duration(duration);
+}
+
+}  // namespace jobctl::cli

@@ -1,0 +1,26 @@
+#pragma once
+// Options that take a duration (--timeout, --grace): "500ms", "30s", "5m",
+// "2h", or plain seconds. Anything else (nan, inf, negative, too long, an
+// unknown unit) is refused with one line, before anything is done.
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace jobctl::cli {
+
+// Adds `name` as a DURATION option of at most `max` that sets `target`.
+CLI::Option* add_duration_option(CLI::App& command, const std::string& name,
+                                 std::optional<std::chrono::milliseconds>& target,
+                                 const std::string& description, std::chrono::milliseconds max);
+
+// As above, for an option with a default (shown in --help).
+CLI::Option* add_duration_option(CLI::App& command, const std::string& name,
+                                 std::chrono::milliseconds& target, const std::string& description,
+                                 std::chrono::milliseconds max);
+
+// "30s", "500ms", "1.5s": as a person would write it.
+std::string format_duration(std::chrono::milliseconds duration);
+
+}  // namespace jobctl::cli

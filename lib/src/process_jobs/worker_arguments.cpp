@@ -1,0 +1,88 @@
+#include "process_jobs/worker_arguments.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+namespace jobctl::detail {
+namespace {
+
+void add(std::vector<std::string>& argv, const char* option, const std::string& value) {
+    argv.push_back(option);
+    argv.push_back(value);
+}
+
+std::optional<std::uint64_t> number(const char* text) {
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long value = std::strtoull(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || errno != 0) return std::nullopt;
+    return value;
+}
+
+// One "--option value" pair; false for an unknown option or a bad value.
+bool apply(std::string_view option, const char* value, WorkerArguments& out) {
+    if (option == "--repository") {
+        out.repository = value;
+    } else if (option == "--job" || option == "--after") {
+        auto id = number(value);
+        if (!id || *id == 0 || *id > UINT32_MAX) return false;
+        if (option == "--job")
+            out.job = static_cast<JobId>(*id);
+        else
+            out.start_when.after.push_back(static_cast<JobId>(*id));
+    } else if (option == "--timeout-ms") {
+        auto ms = number(value);
+        if (!ms) return false;
+        out.run.timeout = std::chrono::milliseconds(*ms);
+    } else if (option == "--cwd") {
+        out.run.cwd = value;
+    } else if (option == "--env") {
+        out.run.env.emplace_back(value);
+    } else if (option == "--clear-env") {
+        out.run.clear_env = std::strcmp(value, "1") == 0;
+    } else if (option == "--stdin") {
+        out.run.stdin_file = value;
+    } else if (option == "--after-any-outcome") {
+        out.start_when.after_any_outcome = std::strcmp(value, "1") == 0;
+    } else if (option == "--queue") {
+        out.start_when.queue = value;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::vector<std::string> to_worker_argv(const std::string& worker, const WorkerArguments& arguments) {
+    std::vector<std::string> argv{worker};
+    add(argv, "--repository", arguments.repository);
+    add(argv, "--job", std::to_string(arguments.job));
+    const RunOptions& run = arguments.run;
+    if (!run.cwd.empty()) add(argv, "--cwd", run.cwd.string());
+    for (const std::string& variable : run.env) add(argv, "--env", variable);
+    if (run.clear_env) add(argv, "--clear-env", "1");
+    if (!run.stdin_file.empty()) add(argv, "--stdin", run.stdin_file.string());
+    if (run.timeout) add(argv, "--timeout-ms", std::to_string(run.timeout->count()));
+    const StartConditions& when = arguments.start_when;
+    for (JobId id : when.after) add(argv, "--after", std::to_string(id));
+    if (when.after_any_outcome) add(argv, "--after-any-outcome", "1");
+    if (!when.queue.empty()) add(argv, "--queue", when.queue);
+    argv.push_back("--");
+    argv.insert(argv.end(), arguments.command.begin(), arguments.command.end());
+    return argv;
+}
+
+std::optional<WorkerArguments> parse_worker_argv(int argc, const char* const* argv) {
+    WorkerArguments out;
+    int i = 1;
+    for (; i + 1 < argc && std::strcmp(argv[i], "--") != 0; i += 2)
+        if (!apply(argv[i], argv[i + 1], out)) return std::nullopt;
+    if (i >= argc || std::strcmp(argv[i], "--") != 0) return std::nullopt;
+    out.command.assign(argv + i + 1, argv + argc);
+    if (out.repository.empty() || out.job == 0 || out.command.empty()) return std::nullopt;
+    return out;
+}
+
+}  // namespace jobctl::detail

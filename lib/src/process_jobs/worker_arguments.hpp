@@ -1,0 +1,31 @@
+#pragma once
+// The command line of jobctl-worker, written by the launcher and read by the
+// worker: the job, how its command runs and when it may start.
+//   jobctl-worker --repository NAME --job ID [--cwd DIR] [--env NAME=VALUE]...
+//                 [--clear-env 1] [--stdin FILE] [--timeout-ms N]
+//                 [--after ID]... [--after-any-outcome 1] [--queue NAME] -- COMMAND [ARGS...]
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jobctl/job.hpp"
+#include "jobctl/process_job.hpp"
+
+namespace jobctl::detail {
+
+struct WorkerArguments {
+    std::string repository;
+    JobId job = 0;
+    RunOptions run;
+    StartConditions start_when;
+    std::vector<std::string> command;
+};
+
+// argv[0] is the worker's path.
+std::vector<std::string> to_worker_argv(const std::string& worker, const WorkerArguments& arguments);
+
+// Empty when the arguments are not a worker's.
+std::optional<WorkerArguments> parse_worker_argv(int argc, const char* const* argv);
+
+}  // namespace jobctl::detail
