@@ -14,7 +14,9 @@ bool is_id(const std::string& text) {
     return !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-const JobInfo& resolve(const std::vector<JobInfo>& jobs, const std::string& token) {
+}  // namespace
+
+const JobInfo& resolve_job(const std::vector<JobInfo>& jobs, const std::string& token) {
     if (is_id(token)) {
         JobId id = static_cast<JobId>(std::stoul(token));
         auto it = std::ranges::find(jobs, id, &JobInfo::id);
@@ -33,8 +35,6 @@ const JobInfo& resolve(const std::vector<JobInfo>& jobs, const std::string& toke
     }
     return *matches.front();
 }
-
-}  // namespace
 
 void add_name_option(CLI::App& command, std::string& name, const std::string& description) {
     command.add_option("--name", name, description)
@@ -70,7 +70,7 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
     } else {
         std::set<JobId> seen;
         for (const std::string& token : selector.jobs) {
-            const JobInfo& job = resolve(jobs, token);
+            const JobInfo& job = resolve_job(jobs, token);
             if (seen.insert(job.id).second) selected.push_back(job);
         }
         std::ranges::sort(selected, {}, &JobInfo::id);

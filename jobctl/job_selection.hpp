@@ -31,4 +31,7 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
 
 std::vector<JobId> ids_of(const std::vector<JobInfo>& jobs);
 
+// The job that an id or a name among `jobs` names. Errors: job_not_found, ambiguous_job.
+const JobInfo& resolve_job(const std::vector<JobInfo>& jobs, const std::string& token);
+
 }  // namespace jobctl::cli

@@ -34,6 +34,7 @@ constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
     {"remove", jobctl::cli::add_remove_command},
     {"foreach", jobctl::cli::add_foreach_command},
     {"repository", jobctl::cli::add_repository_command},
+    {"queue", jobctl::cli::add_queue_command},
 };
 
 // Building every verb's options costs CLI11 a few hundred microseconds on

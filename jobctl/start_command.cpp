@@ -16,6 +16,9 @@ void add_start_command(CLI::App& app, int&) {
         std::vector<std::string> command;
         bool json = false;
         bool quiet = false;
+        std::vector<std::string> after;
+        bool after_any_outcome = false;
+        std::string queue;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("start", "Start a command as a background job (Start-Job)");
@@ -26,12 +29,27 @@ void add_start_command(CLI::App& app, int&) {
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     auto* json = command->add_flag("--json", options->json, "Print the job as JSON");
     command->add_flag("-q,--quiet", options->quiet, "Print only the job id")->excludes(json);
+    command
+        ->add_option("--after", options->after,
+                     "Run once these jobs (ids or names, comma-separated, at most 8) have finished; "
+                     "Blocked until then")
+        ->delimiter(',');
+    command->add_flag("--after-any-outcome", options->after_any_outcome,
+                      "Run after them even if one did not end Completed");
+    command->add_option("--queue", options->queue,
+                        "Wait (Blocked) for a slot in this queue; see 'jobctl queue'");
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();
     command->callback([options] {
         auto repository = Repository::open();
         // This process exits right after: the worker may be its direct child.
-        JobInfo job = start_process_job(repository, {options->name, options->command, true});
+        ProcessJobSpec spec{options->name, options->command, true};
+        std::vector<JobInfo> jobs = options->after.empty() ? std::vector<JobInfo>{} : repository.list();
+        for (const std::string& token : options->after)
+            spec.start_when.after.push_back(resolve_job(jobs, token).id);
+        spec.start_when.after_any_outcome = options->after_any_outcome;
+        spec.start_when.queue = options->queue;
+        JobInfo job = start_process_job(repository, spec);
         if (options->quiet)
             std::cout << job.id << '\n';
         else if (options->json)

@@ -64,6 +64,7 @@ struct JobInfo {
     std::vector<JobId> after;                          // runs once these have finished
     bool after_any_outcome = false;                    // ...whatever their outcome
     std::string queue;                                 // the queue it waits its turn in
+    bool in_line = false;                              // Blocked only by its queue now
     bool children_have_more_data = false;              // a parent's HasMoreData includes its children's
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }

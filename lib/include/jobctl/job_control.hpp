@@ -19,8 +19,12 @@ inline constexpr std::chrono::milliseconds kDefaultStopGrace{5000};
 bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds grace = kDefaultStopGrace);
 
 // Removes a finished job and its spool folder; a parent goes with its
-// children. Stop an unfinished job (and wait) first.
-// Errors: job_not_found; job_busy (the job or a child has not finished).
-void remove_job(Repository& repository, JobId id);
+// children. Stop an unfinished job (and wait) first. A job that an
+// unfinished job runs after (StartConditions::after) is kept unless
+// `even_if_needed`; that job then ends Failed ("dependency N was removed")
+// unless it runs after any outcome.
+// Errors: job_not_found; job_busy (the job or a child has not finished, or
+// it is needed).
+void remove_job(Repository& repository, JobId id, bool even_if_needed = false);
 
 }  // namespace jobctl

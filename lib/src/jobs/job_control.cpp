@@ -109,13 +109,22 @@ void detail::check_removable(const JobInfo& job) {
                                          "; stop it first or use --force");
 }
 
-void remove_job(Repository& repository, JobId id) {
+void detail::check_not_needed(const JobInfo& job, const std::vector<JobInfo>& jobs) {
+    for (const JobInfo& other : jobs)
+        if (!other.finished() && std::ranges::find(other.after, job.id) != other.after.end())
+            throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name +
+                                                 ") is needed by job " + std::to_string(other.id) + " (" +
+                                                 other.name + "), which runs after it; use --force");
+}
+
+void remove_job(Repository& repository, JobId id, bool even_if_needed) {
     JobInfo job = detail::require_job(repository, id);
     Liveness::check(repository, job);
     detail::check_removable(job);
     // A parent goes with its children (all finished, since the parent is).
     JobId unlisted_from = detail::table_of(repository).next_id();
     std::vector<JobInfo> listed = repository.list();
+    if (!even_if_needed) detail::check_not_needed(job, listed);
     std::vector<JobInfo> children = children_of(listed, id);
     for (JobInfo& child : children) {
         Liveness::check(repository, child);

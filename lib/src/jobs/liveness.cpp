@@ -1,6 +1,7 @@
 #include "jobs/liveness.hpp"
 
 #include "jobs/job_outcome.hpp"
+#include "jobs/queue_turns.hpp"
 #include "system/clock.hpp"
 #include "system/orphan_sweep.hpp"
 #include "system/process_identity.hpp"
@@ -46,6 +47,7 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
         });
     }
     if (auto fresh = repository.find(job.id)) job = *fresh;
+    detail::pass_queue_turn(repository, job.queue);  // what it held, or its place in line, is free
     return true;
 }
 

@@ -12,7 +12,9 @@
 #include "jobctl/error.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobs/job_outcome.hpp"
+#include "jobs/queue_turns.hpp"
 #include "process_jobs/command_run.hpp"
+#include "process_jobs/start_gate.hpp"
 #include "system/clock.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
@@ -57,14 +59,17 @@ int detail::run_process_job(Repository& repository, const WorkerArguments& argum
     JobId id = arguments.job;
     try {
         detail::FileDescriptor signal_fd = stop_signal_fd();
-        if (claim(repository, id))
+        if (claim(repository, id) && detail::wait_at_start_gate(repository, id, arguments.start_when,
+                                                                signal_fd.get()) == detail::GateOutcome::run)
             detail::CommandRun(repository, id, signal_fd.get(), arguments.run).run(arguments.command);
+        detail::pass_queue_turn(repository, arguments.start_when.queue);  // what this job held is free
         return 0;
     } catch (const std::exception& error) {
         // Record why, rather than leave the job to be found "worker lost".
         // (CommandRun's destructor has already ended and reaped the command.)
         detail::finish_job(repository, id, JobState::failed, std::string("worker error: ") + error.what(),
                            std::nullopt, 0);
+        detail::pass_queue_turn(repository, arguments.start_when.queue);
         return 1;
     }
 }

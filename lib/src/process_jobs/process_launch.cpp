@@ -12,6 +12,8 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/process_job.hpp"
+#include "jobs/job_lookup.hpp"
+#include "jobs/queue_turns.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/program_lookup.hpp"
 #include "process_jobs/worker_arguments.hpp"
@@ -39,8 +41,8 @@ bool is_executable_file(const std::filesystem::path& path) {
         if (sigismember(&defaulted, signal) == 1) ::signal(signal, SIG_DFL);
     // Blocked until the worker reads them from its signalfd: a stop that
     // arrives while it is still loading is not lost.
-    sigset_t stop_signals = detail::stop_signal_set();
-    sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    sigset_t worker_signals = detail::worker_blocked_signal_set();
+    sigprocmask(SIG_BLOCK, &worker_signals, nullptr);
     // Raw descriptors here: no destructor runs in this child. close_range
     // closes null_fd (and the report pipe) along with everything else.
     int null_fd = ::open("/dev/null", O_RDWR);
@@ -79,8 +81,8 @@ pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>
     posix_spawnattr_init(&attributes);
     posix_spawnattr_setflags(&attributes,
                              POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    sigset_t stop_signals = detail::stop_signal_set();
-    posix_spawnattr_setsigmask(&attributes, &stop_signals);
+    sigset_t worker_signals = detail::worker_blocked_signal_set();
+    posix_spawnattr_setsigmask(&attributes, &worker_signals);
     sigset_t defaulted = detail::defaulted_signal_set();
     posix_spawnattr_setsigdefault(&attributes, &defaulted);
     posix_spawn_file_actions_t file_actions;
@@ -93,6 +95,18 @@ pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>
     posix_spawnattr_destroy(&attributes);
     if (error != 0) throw_system_error("cannot start " + worker.string(), error);
     return pid;
+}
+
+// Errors: invalid_argument (too many jobs to run after, a bad queue name);
+// job_not_found (a job to run after does not exist).
+void check_start_conditions(Repository& repository, const StartConditions& when) {
+    if (when.after.size() > detail::kMaxAfter)
+        throw Error(ErrorCode::invalid_argument,
+                    "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");
+    // Only jobs that exist: so a job can never wait for one started later, and no cycle can form.
+    for (JobId id : when.after)
+        if (!repository.find(id)) throw detail::job_not_found(id);
+    if (!when.queue.empty()) detail::check_queue_name(when.queue);
 }
 
 // The launcher answers for the job until then; now its worker does.
@@ -154,6 +168,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     if (!spec.name.empty()) detail::check_job_name(spec.name);
     detail::require_program(spec.argv[0]);
+    check_start_conditions(repository, spec.start_when);
     std::filesystem::path worker = worker_path.empty() ? detail::find_worker() : worker_path;
     if (!is_executable_file(worker))
         throw Error(ErrorCode::program_not_found,

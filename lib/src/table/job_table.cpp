@@ -64,6 +64,7 @@ JobInfo to_info(const JobSlot& slot) {
         if (after != 0) info.after.push_back(after);
     info.after_any_outcome = slot.after_any_outcome != 0;
     info.queue = detail::to_valid_utf8(detail::read_field(slot.queue));
+    info.in_line = slot.in_line != 0;
     return info;
 }
 
@@ -188,6 +189,16 @@ std::string jobs_needing_room(std::size_t count, bool with_parent) {
 
 }  // namespace
 
+JobInfo detail::job_info_of(const JobSlot& slot) {
+    return to_info(slot);
+}
+std::uint32_t detail::slots_in_use_limit(const Segment& segment) {
+    return scan_limit(segment);
+}
+std::uint32_t detail::slot_index_of(const Segment& segment, JobId id) {
+    return index_of(segment, id);
+}
+
 void detail::check_job_name(const std::string& name) {
     if (name.empty()) throw Error(ErrorCode::invalid_argument, "a job name cannot be empty");
     if (name.size() > Repository::kMaxNameLength)
@@ -235,7 +246,9 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     JobSlot slot{};
     slot.parent_id = job.parent_id;
     slot.type = static_cast<std::uint8_t>(job.type);
-    detail::set_state(slot, JobState::not_started);
+    // A job that runs after others, or in a queue, waits Blocked from the start.
+    bool waits = !job.after.empty() || !job.queue.empty();
+    detail::set_state(slot, waits ? JobState::blocked : JobState::not_started);
     slot.owner_pid = job.owner_pid;
     slot.owner_start_time = job.owner_start_time;
     slot.owner_claimed = job.owner_claimed ? 1 : 0;

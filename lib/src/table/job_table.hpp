@@ -102,6 +102,26 @@ public:
     // its jobs' stop flags only when this moved.
     std::uint32_t stop_request_count() const;
 
+    // Queues (table/queue_table.cpp; the waiting is process_jobs/start_gate).
+    struct QueueTurn {
+        enum class Outcome {
+            admitted,    // the job is Running now: it holds one of its queue's slots
+            waiting,     // it is in line (Blocked)
+            not_waiting  // it is gone, finished, or asked to stop
+        } outcome;
+        // Whose end may bring the turn: the job just ahead in line or, for
+        // the first in line, the jobs holding the queue's slots.
+        std::vector<JobInfo> ahead;
+    };
+    // In one critical section: admits the Blocked job `id` (Running) if its
+    // queue has a free slot and no job ahead of it in line; otherwise puts
+    // it in line. A job is ahead when it got in line with a lower id.
+    QueueTurn take_queue_turn(JobId id);
+    // Errors: repository_full (kMaxQueues queues already have a limit).
+    void set_queue_slots(const std::string& queue, std::uint32_t slots);
+    // Every queue with a limit set, and its slots.
+    std::vector<std::pair<std::string, std::uint32_t>> queue_limits() const;
+
     // Fills in the table's part of `info`: capacity, slots in use, layout, boot.
     void describe_table(RepositoryInfo& info) const;
 
@@ -115,6 +135,11 @@ private:
     RepositoryLocation location_;
     std::unique_ptr<Segment> segment_;
 };
+
+// Slot access for the table's other parts (queue_table.cpp). Caller holds the lock.
+JobInfo job_info_of(const JobSlot& slot);
+std::uint32_t slots_in_use_limit(const Segment& segment);       // slots past it were never used
+std::uint32_t slot_index_of(const Segment& segment, JobId id);  // capacity when absent
 
 // Errors: invalid_argument unless `name` is a usable job name.
 void check_job_name(const std::string& name);

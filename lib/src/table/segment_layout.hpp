@@ -182,7 +182,7 @@ struct JobSlot {
     std::uint8_t owner_claimed;      // the owner itself (worker, host) has taken the job
     std::uint8_t suspend_requested;  // set by suspend, cleared by resume
     std::uint8_t after_any_outcome;  // run after `after` whatever their outcome
-    std::uint8_t reserved;
+    std::uint8_t in_line;            // Blocked only by its queue: waits its turn there
     std::int32_t exit_code;
     std::int32_t term_signal;  // 0: not killed by a signal
     std::int32_t owner_pid;    // worker or thread host
@@ -292,7 +292,7 @@ JOBCTL_SHARED_FIELD(JobSlot, has_exit_code, 11, 1);
 JOBCTL_SHARED_FIELD(JobSlot, owner_claimed, 12, 1);
 JOBCTL_SHARED_FIELD(JobSlot, suspend_requested, 13, 1);
 JOBCTL_SHARED_FIELD(JobSlot, after_any_outcome, 14, 1);
-JOBCTL_SHARED_FIELD(JobSlot, reserved, 15, 1);
+JOBCTL_SHARED_FIELD(JobSlot, in_line, 15, 1);
 JOBCTL_SHARED_FIELD(JobSlot, exit_code, 16, 4);
 JOBCTL_SHARED_FIELD(JobSlot, term_signal, 20, 4);
 JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);

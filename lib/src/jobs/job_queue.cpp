@@ -1,0 +1,74 @@
+#include "jobctl/job_queue.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "jobctl/error.hpp"
+#include "jobs/queue_turns.hpp"
+#include "system/process_identity.hpp"
+#include "system/signal_sets.hpp"
+#include "table/job_table.hpp"
+
+namespace jobctl {
+namespace {
+
+bool holds_slot(JobState state) {
+    return state == JobState::running || state == JobState::stopping || state == JobState::suspending ||
+           state == JobState::suspended;
+}
+
+}  // namespace
+
+void detail::check_queue_name(const std::string& queue) {
+    if (queue.empty() || queue.size() > kMaxQueueNameLength)
+        throw Error(ErrorCode::invalid_argument,
+                    "a queue name must be 1 to " + std::to_string(kMaxQueueNameLength) + " bytes long");
+    for (unsigned char c : queue)
+        if (!std::isalnum(c) && c != '-' && c != '_' && c != '.')
+            throw Error(ErrorCode::invalid_argument,
+                        "queue name '" + queue + "' may hold only letters, digits, '-', '_' and '.'");
+}
+
+void detail::pass_queue_turn(Repository& repository, const std::string& queue) {
+    if (queue.empty()) return;
+    std::uint32_t slots = 1;
+    for (const auto& [name, limit] : detail::table_of(repository).queue_limits())
+        if (name == queue) slots = limit;
+    std::size_t holding = 0;
+    std::vector<JobInfo> in_line;
+    for (const JobInfo& job : repository.list()) {
+        if (job.queue != queue) continue;
+        if (holds_slot(job.state)) ++holding;
+        if (job.state == JobState::blocked && job.in_line) in_line.push_back(job);
+    }
+    std::size_t wake = (slots > holding ? slots - holding : 0) + 1;
+    for (std::size_t i = 0; i < std::min(wake, in_line.size()); ++i)
+        ProcessIdentity{in_line[i].owner_pid, in_line[i].owner_start_time}.send_signal(
+            detail::kQueueTurnSignal);
+}
+
+void set_queue_slots(Repository& repository, const std::string& queue, std::uint32_t slots) {
+    detail::check_queue_name(queue);
+    if (slots == 0 || slots > kMaxQueueSlots)
+        throw Error(ErrorCode::invalid_argument, "a queue has 1 to " + std::to_string(kMaxQueueSlots) +
+                                                     " slots, not " + std::to_string(slots));
+    detail::table_of(repository).set_queue_slots(queue, slots);
+    detail::pass_queue_turn(repository, queue);
+}
+
+std::vector<QueueInfo> list_queues(Repository& repository) {
+    std::map<std::string, QueueInfo> queues;
+    for (const auto& [name, slots] : detail::table_of(repository).queue_limits())
+        queues[name] = {name, slots, 0, 0};
+    for (const JobInfo& job : repository.list()) {
+        if (job.queue.empty()) continue;
+        QueueInfo& info = queues.try_emplace(job.queue, QueueInfo{job.queue, 1, 0, 0}).first->second;
+        if (holds_slot(job.state)) ++info.running;
+        if (job.state == JobState::blocked) ++info.blocked;
+    }
+    std::vector<QueueInfo> list;
+    for (auto& [name, info] : queues) list.push_back(std::move(info));
+    return list;
+}
+
+}  // namespace jobctl

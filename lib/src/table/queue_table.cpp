@@ -1,0 +1,114 @@
+// Queues in the table: each queue's slot limit (in the header) and the turn
+// of a Blocked job, decided in one critical section so that two workers can
+// never both take the last slot.
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "jobctl/error.hpp"
+#include "table/job_table.hpp"
+#include "table/segment.hpp"
+#include "table/segment_layout.hpp"
+#include "table/segment_lock.hpp"
+
+namespace jobctl::detail {
+namespace {
+
+// States in which a job holds one of its queue's slots.
+bool holds_slot(const JobSlot& slot) {
+    JobState state = state_of(slot);
+    return state == JobState::running || state == JobState::stopping || state == JobState::suspending ||
+           state == JobState::suspended;
+}
+
+bool same_queue(const JobSlot& slot, const char (&queue)[kQueueNameSize]) {
+    return slot.id != 0 && queue[0] != '\0' && std::strncmp(slot.queue, queue, kQueueNameSize) == 0;
+}
+
+// A queue without an entry has one slot. Caller holds the lock.
+std::uint32_t slots_of_queue(const SegmentHeader& header, const char (&queue)[kQueueNameSize]) {
+    for (const QueueLimit& limit : header.queues)
+        if (limit.name[0] != '\0' && std::strncmp(limit.name, queue, kQueueNameSize) == 0)
+            return std::max<std::uint32_t>(limit.slots, 1);
+    return 1;
+}
+
+}  // namespace
+
+JobTable::QueueTurn JobTable::take_queue_turn(JobId id) {
+    QueueTurn turn{QueueTurn::Outcome::not_waiting, {}};
+    bool changed = false;
+    {
+        SegmentLock lock(*segment_);
+        std::uint32_t index = slot_index_of(*segment_, id);
+        if (index == segment_->capacity()) return turn;
+        JobSlot slot = segment_->slots()[index];
+        if (state_of(slot) != JobState::blocked || slot.stop_requested) return turn;
+        const JobSlot* slots = segment_->slots();
+        std::vector<JobInfo> holders;
+        const JobSlot* just_ahead = nullptr;
+        for (std::uint32_t i = 0, limit = slots_in_use_limit(*segment_); i < limit; ++i) {
+            const JobSlot& other = slots[i];
+            if (other.id == id || !same_queue(other, slot.queue)) continue;
+            if (holds_slot(other)) holders.push_back(job_info_of(other));
+            bool ahead = state_of(other) == JobState::blocked && other.in_line && other.id < id;
+            if (ahead && (just_ahead == nullptr || other.id > just_ahead->id)) just_ahead = &other;
+        }
+        if (just_ahead == nullptr && holders.size() < slots_of_queue(segment_->header(), slot.queue)) {
+            set_state(slot, JobState::running);
+            slot.in_line = 0;
+            turn.outcome = QueueTurn::Outcome::admitted;
+        } else {
+            slot.in_line = 1;
+            turn.outcome = QueueTurn::Outcome::waiting;
+            if (just_ahead != nullptr)
+                turn.ahead.push_back(job_info_of(*just_ahead));
+            else
+                turn.ahead = std::move(holders);
+        }
+        changed = std::memcmp(&slot, &segment_->slots()[index], sizeof slot) != 0;
+        if (changed) write_slot(*segment_, index, slot);
+    }
+    if (changed) notify_change();
+    return turn;
+}
+
+void JobTable::set_queue_slots(const std::string& queue, std::uint32_t slots) {
+    char name[kQueueNameSize];
+    copy_truncated(name, queue);
+    {
+        SegmentLock lock(*segment_);
+        SegmentHeader& header = segment_->header();
+        QueueLimit* entry = nullptr;
+        for (QueueLimit& limit : header.queues)
+            if (limit.name[0] != '\0' && std::strncmp(limit.name, name, kQueueNameSize) == 0) entry = &limit;
+        if (entry == nullptr) {
+            for (QueueLimit& limit : header.queues)
+                if (limit.name[0] == '\0' && entry == nullptr) entry = &limit;
+            if (entry == nullptr)
+                throw Error(ErrorCode::repository_full, "this repository already has limits for " +
+                                                            std::to_string(kMaxQueues) +
+                                                            " queues; queues without one have 1 slot");
+            // The name's first byte last: a crash before it leaves a free entry.
+            std::memcpy(entry->name + 1, name + 1, kQueueNameSize - 1);
+            entry->slots = slots;
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+            entry->name[0] = name[0];
+        } else {
+            entry->slots = slots;  // one aligned store: whole or not at all
+        }
+    }
+    notify_change();
+}
+
+std::vector<std::pair<std::string, std::uint32_t>> JobTable::queue_limits() const {
+    std::vector<std::pair<std::string, std::uint32_t>> limits;
+    SegmentLock lock(*segment_);
+    for (const QueueLimit& limit : segment_->header().queues)
+        if (limit.name[0] != '\0')
+            limits.emplace_back(read_field(limit.name), std::max<std::uint32_t>(limit.slots, 1));
+    return limits;
+}
+
+}  // namespace jobctl::detail
