@@ -7,6 +7,7 @@
 #include "job_table.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
+#include "run_option_flags.hpp"
 
 namespace jobctl::cli {
 
@@ -16,22 +17,27 @@ void add_start_command(CLI::App& app, int&) {
         std::vector<std::string> command;
         bool json = false;
         bool quiet = false;
+        RunOptions run;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("start", "Start a command as a background job (Start-Job)");
     command->footer(
         "Example: jobctl start --name build -- make -j2\n"
-        "The job runs in the current directory with the current environment; its stdin is "
-        "/dev/null.\nIt outlives this shell; its output is kept until received.");
+        "Unless told otherwise, the job runs in the current folder with the current environment;\n"
+        "its stdin is /dev/null. It outlives this shell; its output is kept until received.");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     auto* json = command->add_flag("--json", options->json, "Print the job as JSON");
     command->add_flag("-q,--quiet", options->quiet, "Print only the job id")->excludes(json);
+    add_run_option_flags(*command, options->run, "; '-': this stdin, read to its end first");
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();
     command->callback([options] {
         auto repository = Repository::open();
         // This process exits right after: the worker may be its direct child.
-        JobInfo job = start_process_job(repository, {options->name, options->command, true});
+        JobInfo job = start_process_job(repository, {.name = options->name,
+                                                     .argv = options->command,
+                                                     .caller_exits_soon = true,
+                                                     .run = options->run});
         if (options->quiet)
             std::cout << job.id << '\n';
         else if (options->json)
