@@ -62,8 +62,8 @@ pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::stri
         [&](detail::FileDescriptor report_fd) {
             pid_t self = ::getpid();
             [[maybe_unused]] ssize_t ignored = ::write(report_fd.get(), &self, sizeof self);
-            exec_worker(worker.c_str(), argv.data(), defaulted,
-                        keep_stdin);  // closes report_fd; never returns
+            // Closes report_fd; never returns.
+            exec_worker(worker.c_str(), argv.data(), defaulted, keep_stdin);
         },
         "the worker");
     pid_t worker_pid = -1;
