@@ -23,6 +23,7 @@
 #include "jobctl/stop_on_signals.hpp"
 #include "progress_line.hpp"
 #include "record_printer.hpp"
+#include "run_option_flags.hpp"
 #include "thread_jobs/foreach_spec.hpp"
 
 namespace jobctl::cli {
@@ -37,12 +38,13 @@ struct ForeachOptions {
     bool quiet = false;
     bool keep_jobs = false;
     std::vector<std::string> words;  // CMD ARGS... [::: INPUT...]
+    RunOptions run;
 };
 
 // Splits "CMD ARGS ::: INPUTS". Without ":::", the inputs are stdin's lines
 // (read_stdin_inputs).
 ForeachSpec spec_from(const ForeachOptions& options, bool& from_stdin) {
-    ForeachSpec spec{options.name, {}, {}, options.jobs, {}};
+    ForeachSpec spec{options.name, {}, {}, options.jobs, {}, options.run};
     auto separator = std::ranges::find(options.words, kInputSeparator);
     spec.command.assign(options.words.begin(), separator);
     from_stdin = separator == options.words.end();
@@ -183,7 +185,8 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
     CLI::App* command =
         app.add_subcommand("foreach", "Run a command once per input, N at a time (ForEach-Object -Parallel)");
     command->footer(
-        "Usage: jobctl foreach [-j N] [--name NAME] [--as-job] [-q] -- CMD ARGS... [::: INPUT...]\n"
+        "Usage: jobctl foreach [-j N] [--name NAME] [--as-job] [-q] [--cwd DIR] [--env NAME=VALUE]...\n"
+        "                      [--clear-env] [--stdin FILE] -- CMD ARGS... [::: INPUT...]\n"
         "'{}' in the arguments is replaced by the input (appended when absent). Without ':::',\n"
         "inputs are read from stdin, one per line. One parent job, one child job per input.\n"
         "Prints each child's output whole, in input order; exit 1 if any child failed.\n"
@@ -199,6 +202,7 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         "--keep-jobs", options->keep_jobs,
         "Leave the parent and children in the repository after a foreground run (they are removed "
         "once their output is printed, unless interrupted)");
+    add_run_option_flags(*command, options->run, "", true);
     command->add_option("command", options->words, "CMD ARGS... [::: INPUT...]")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {

@@ -15,6 +15,7 @@
 #include "jobctl/receive.hpp"
 #include "jobctl/stop_on_signals.hpp"
 #include "record_printer.hpp"
+#include "run_option_flags.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -34,6 +35,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
         std::string name;
         bool keep_job = false;
         std::vector<std::string> command;
+        RunOptions run;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command =
@@ -43,13 +45,17 @@ void add_run_command(CLI::App& app, int& exit_code) {
         "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     command->add_flag("--keep-job", options->keep_job, "Leave the job in the repository afterwards");
+    add_run_option_flags(*command, options->run, "; '-': this stdin, as it comes");
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {
         auto repository = Repository::open();
         StopOnSignals interrupt;  // Ctrl-C, SIGTERM, SIGHUP: stop the job, then exit 128 + the signal
         // Not `caller_exits_soon`: we stay until the job ends, so the worker must not be our child.
-        JobInfo job = start_process_job(repository, {options->name, options->command, false});
+        // --stdin -: the command reads our stdin itself, live.
+        JobInfo job = start_process_job(
+            repository,
+            {.name = options->name, .argv = options->command, .run = options->run, .live_stdin = true});
         interrupt.watch(repository, job.id);
         ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error below, not a silent death
         try {

@@ -7,6 +7,7 @@
 #include "job_table.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
+#include "run_option_flags.hpp"
 
 namespace jobctl::cli {
 
@@ -16,6 +17,7 @@ void add_start_command(CLI::App& app, int&) {
         std::vector<std::string> command;
         bool json = false;
         bool quiet = false;
+        RunOptions run;
         std::vector<std::string> after;
         bool after_any_outcome = false;
         std::string queue;
@@ -24,11 +26,12 @@ void add_start_command(CLI::App& app, int&) {
     CLI::App* command = app.add_subcommand("start", "Start a command as a background job (Start-Job)");
     command->footer(
         "Example: jobctl start --name build -- make -j2\n"
-        "The job runs in the current directory with the current environment; its stdin is "
-        "/dev/null.\nIt outlives this shell; its output is kept until received.");
+        "Unless told otherwise, the job runs in the current folder with the current environment;\n"
+        "its stdin is /dev/null. It outlives this shell; its output is kept until received.");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     auto* json = command->add_flag("--json", options->json, "Print the job as JSON");
     command->add_flag("-q,--quiet", options->quiet, "Print only the job id")->excludes(json);
+    add_run_option_flags(*command, options->run, "; '-': this stdin, read to its end first");
     command
         ->add_option("--after", options->after,
                      "Run once these jobs (ids or names, comma-separated, at most 8) have finished; "
@@ -43,7 +46,8 @@ void add_start_command(CLI::App& app, int&) {
     command->callback([options] {
         auto repository = Repository::open();
         // This process exits right after: the worker may be its direct child.
-        ProcessJobSpec spec{options->name, options->command, true};
+        ProcessJobSpec spec{
+            .name = options->name, .argv = options->command, .caller_exits_soon = true, .run = options->run};
         std::vector<JobInfo> jobs = options->after.empty() ? std::vector<JobInfo>{} : repository.list();
         for (const std::string& token : options->after)
             spec.start_when.after.push_back(resolve_job(jobs, token).id);

@@ -35,8 +35,19 @@ struct ForeachSpec {
     // Optional: more inputs after `inputs`, registered batch by batch as
     // they arrive (see ForeachJob::run). Not for start_foreach_job.
     ForeachInputSource more_inputs;
-    RunOptions run{};  // for every child; "{}" in cwd and env values is its input
+    // For every child; "{}" in cwd, env values and stdin_file is its input
+    // (see RunOptions). stdin_file "-" is refused: the children cannot share
+    // one stdin.
+    RunOptions run{};
 };
+
+namespace detail {
+// One child's command and how it runs, "{}" replaced by its input.
+struct ChildCommand {
+    std::vector<std::string> argv;
+    RunOptions run;
+};
+}  // namespace detail
 
 class ForeachJob {
 public:
@@ -45,8 +56,8 @@ public:
     // evicting finished jobs whose output was received), nothing is
     // registered. They are owned by this process; the children get the ids
     // after the parent's, in input order, and are named NAME:1, NAME:2...
-    // Errors: invalid_argument (no command, a bad name, throttle 0);
-    // program_not_found; repository_full (nothing registered).
+    // Errors: invalid_argument (no command, a bad name, throttle 0, bad run
+    // options); program_not_found; repository_full (nothing registered).
     ForeachJob(Repository& repository, ForeachSpec spec);
 
     const JobInfo& parent() const { return parent_; }
@@ -76,9 +87,9 @@ private:
     Repository& repository_;
     ForeachSpec spec_;
     JobInfo parent_;
-    std::vector<std::vector<std::string>> first_argvs_;  // the children of spec.inputs, until run
-    std::size_t registered_ = 0;                         // children
-    std::size_t failed_ = 0, stopped_ = 0;               // children ended so (guarded by run's lock)
+    std::vector<detail::ChildCommand> first_children_;  // those of spec.inputs, until run
+    std::size_t registered_ = 0;                        // children
+    std::size_t failed_ = 0, stopped_ = 0;              // children ended so (guarded by run's lock)
 };
 
 // --as-job: hands the whole run to a detached host process (its own

@@ -14,13 +14,26 @@
 namespace jobctl {
 
 // How a job's command runs. Given to start_process_job, and to ForeachSpec
-// for every child (where "{}" in `cwd` and in `env` values is replaced by
-// the child's input).
+// for every child, where "{}" in `cwd`, in `env` values and in
+// `stdin_file` is replaced by the child's input. Checked before anything is
+// registered (a foreach checks what holds no "{}"; a child whose folder or
+// stdin turns out bad ends Failed, saying why); errors: invalid_argument.
 struct RunOptions {
-    std::filesystem::path cwd;     // empty: the caller's working directory
-    std::vector<std::string> env;  // NAME=VALUE, each set over the environment
-    bool clear_env = false;        // start from an empty environment, plus `env`
-    // The command's stdin; empty: /dev/null.
+    // The folder the command starts in; empty: the caller's. Relative to the
+    // caller's folder; it must be an accessible folder. Recorded absolute
+    // as the job's cwd.
+    std::filesystem::path cwd;
+    // NAME=VALUE, each set over the environment in order. NAME is letters,
+    // digits and '_', not starting with a digit.
+    std::vector<std::string> env;
+    bool clear_env = false;  // start from an empty environment, plus `env`
+    // As env(1) does, the program (argv[0]) is found along the command's own
+    // PATH (after `env` and `clear_env`; none: /usr/local/bin:/usr/bin:/bin),
+    // and a relative program path or PATH entry is relative to `cwd`.
+    //
+    // The command's stdin; empty: /dev/null. A file (relative to the
+    // caller's folder) that must be readable. "-": the caller's stdin, see
+    // ProcessJobSpec::live_stdin (a foreach refuses it).
     std::filesystem::path stdin_file;
     // Stopped (SIGTERM, then SIGKILL after the grace) and Failed ("timed out
     // after 30s") when it has run this long, not counting time suspended.
@@ -41,7 +54,7 @@ struct StartConditions {
 
 struct ProcessJobSpec {
     std::string name;               // empty: "Job<id>"
-    std::vector<std::string> argv;  // argv[0] is looked up on PATH like execvp
+    std::vector<std::string> argv;  // argv[0] is looked up like execvp (see RunOptions)
     // False (the default): the worker is double-forked, so a long-lived
     // caller never has a zombie to reap. True for a caller that exits right
     // away (the jobctl command): the worker is posix_spawned as its direct
@@ -49,14 +62,21 @@ struct ProcessJobSpec {
     bool caller_exits_soon = false;
     RunOptions run{};
     StartConditions start_when{};
+    // With run.stdin_file "-": false, start_process_job reads the caller's
+    // stdin to its end into the job's folder before it returns, and the
+    // command reads that copy (Start-Job -InputObject); true, the command
+    // reads the caller's stdin itself, as it comes (jobctl run).
+    bool live_stdin = false;
 };
 
 // Registers the job and launches a detached worker for it (its own session).
 // Unless spec.run says otherwise, the command inherits the caller's
 // environment and working directory, and its stdin is /dev/null.
 // Errors, all before anything is registered: invalid_argument (no command,
-// a bad name); program_not_found (argv[0] or jobctl-worker cannot be run).
-// After: repository_full; system (the launch failed; the job is erased again).
+// a bad name, bad run options); program_not_found (argv[0] cannot be found
+// as the command will look for it, or jobctl-worker cannot be run).
+// After: repository_full; system (reading stdin or the launch failed; the
+// job is erased again).
 JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                           const std::filesystem::path& worker = {});
 

@@ -21,6 +21,7 @@
 #include "jobctl/process_job.hpp"
 #include "jobs/job_outcome.hpp"
 #include "output/output_log.hpp"
+#include "process_jobs/run_options.hpp"
 #include "system/clock.hpp"
 #include "system/command_spawn.hpp"
 #include "system/pidfd.hpp"
@@ -58,10 +59,12 @@ void finish_job(Repository& repository, JobId id, JobState state, const std::str
 }
 
 bool CommandRun::spawn(const std::vector<std::string>& argv) {
-    detail::SpawnedCommand command = detail::spawn_command(argv);
-    if (command.exec_error != 0) {
-        finish_job(repository_, id_, JobState::failed,
-                   std::string("exec failed: ") + std::strerror(command.exec_error), std::nullopt, 0);
+    detail::PreparedCommand prepared = detail::prepare_command(run_, argv[0]);
+    detail::SpawnedCommand command;
+    command.failure = prepared.failure;
+    if (command.failure.empty()) command = detail::spawn_command(argv, prepared.setup);
+    if (!command.failure.empty()) {
+        finish_job(repository_, id_, JobState::failed, command.failure, std::nullopt, 0);
         return false;
     }
     child_ = command.pid;

@@ -11,9 +11,14 @@ namespace jobctl::detail {
 // JOBCTL_WORKER, else jobctl-worker beside the running executable, else the installed one.
 std::filesystem::path find_worker();
 
-// Resolves a program as execvp would: a name with '/' as is, else along PATH.
-std::optional<std::filesystem::path> find_program(const std::string& program);
-// Errors: program_not_found unless find_program finds `program`.
-void require_program(const std::string& program);
+bool is_executable_file(const std::filesystem::path& path);
+
+// Resolves a program as execvp would, with `path` as PATH (none:
+// /usr/local/bin:/usr/bin:/bin) and from folder `cwd` (empty: ours): a name
+// with '/' as is, else the first executable DIR/program along the path (an
+// empty DIR is "."). The result is as found: relative to `cwd` if relative.
+std::optional<std::filesystem::path> find_program(const std::string& program,
+                                                  const std::optional<std::string>& path,
+                                                  const std::filesystem::path& cwd = {});
 
 }  // namespace jobctl::detail

@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "jobctl/error.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/signal_sets.hpp"
+
+extern char** environ;
 
 namespace jobctl::detail {
 namespace {
@@ -26,18 +29,30 @@ Pipe make_pipe(bool large) {
 // What the child needs, prepared before vfork: it may only make system
 // calls (it shares our memory, and another thread may hold malloc's lock).
 struct ChildPlan {
+    const char* program;
     char* const* argv;
-    int out_fd, err_fd;  // the pipes' write ends
-    int report_fd;       // close-on-exec: gets errno if exec fails
-    pid_t parent;        // to close the race with a parent that died already
-    sigset_t handled;    // signals with a handler or ignored that must start defaulted
+    char* const* envp;
+    char* const* shell_argv;  // /bin/sh PROGRAM ARGS...: for a file exec refuses (ENOEXEC), as execvp does
+    const char* cwd;          // nullptr: ours
+    int stdin_fd;             // -1: /dev/null
+    int out_fd, err_fd;       // the pipes' write ends
+    int report_fd;            // close-on-exec: gets a ChildFailure if the command cannot start
+    pid_t parent;             // to close the race with a parent that died already
+    sigset_t handled;         // signals with a handler or ignored that must start defaulted
+};
+
+// What the child reports through report_fd: which step failed, and errno.
+struct ChildFailure {
+    enum Step : int { setup, enter, exec } step = setup;
+    int error = 0;
 };
 
 // In the child, after vfork: its own process group, killed when its parent
 // (the worker, or the foreach host's pool thread) dies, default signal
-// handling, stdin /dev/null, stdout and stderr into the pipes, nothing else.
+// handling, stdin from the plan's file or /dev/null, stdout and stderr into
+// the pipes, nothing else; then its folder, then exec.
 [[noreturn]] void become_command(const ChildPlan& plan) {
-    int error = 0;
+    ChildFailure failure;
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != plan.parent) ::_exit(127);
     ::setpgid(0, 0);
     struct sigaction defaulted {};
@@ -47,20 +62,29 @@ struct ChildPlan {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(plan.out_fd, 1) < 0 || ::dup2(plan.err_fd, 2) < 0) {
-        error = errno;
+    int in_fd = plan.stdin_fd >= 0 ? plan.stdin_fd : ::open("/dev/null", O_RDONLY);
+    if (in_fd < 0 || ::dup2(in_fd, 0) < 0 || ::dup2(plan.out_fd, 1) < 0 || ::dup2(plan.err_fd, 2) < 0) {
+        failure.error = errno;
+    } else if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) {
+        failure = {ChildFailure::enter, errno};
     } else {
         // A thread-job host's own descriptors (a CI runner's, say) are none
         // of the command's business; the report pipe closes at exec.
         ::close_range(3, plan.report_fd - 1, 0);
         ::close_range(plan.report_fd + 1, ~0U, 0);
-        ::execvp(plan.argv[0], plan.argv);
-        error = errno;
+        ::execve(plan.program, plan.argv, plan.envp);
+        failure = {ChildFailure::exec, errno};
+        if (errno == ENOEXEC) ::execve(plan.shell_argv[0], plan.shell_argv, plan.envp);
     }
-    while (::write(plan.report_fd, &error, sizeof error) < 0 && errno == EINTR) {
+    while (::write(plan.report_fd, &failure, sizeof failure) < 0 && errno == EINTR) {
     }
     ::_exit(127);
+}
+
+std::string failure_text(const ChildFailure& failure, const CommandSetup& setup) {
+    if (failure.step == ChildFailure::enter)
+        return "cannot enter " + setup.cwd + ": " + std::strerror(failure.error);
+    return std::string("exec failed: ") + std::strerror(failure.error);
 }
 
 // Every signal the child must set back to its default action: those in
@@ -85,13 +109,26 @@ std::vector<char*> exec_argv(const std::vector<std::string>& argv) {
     return pointers;
 }
 
-SpawnedCommand spawn_command(const std::vector<std::string>& argv) {
+SpawnedCommand spawn_command(const std::vector<std::string>& argv, const CommandSetup& setup) {
     std::vector<char*> raw = exec_argv(argv);
+    std::vector<char*> envp = setup.environment ? exec_argv(*setup.environment) : std::vector<char*>{};
+    const std::string& program = setup.program.empty() ? argv[0] : setup.program;
+    std::vector<char*> shell_argv{const_cast<char*>("/bin/sh"), const_cast<char*>(program.c_str())};
+    shell_argv.insert(shell_argv.end(), raw.begin() + 1, raw.end());
     Pipe out = make_pipe(true);
     Pipe err = make_pipe(false);
     Pipe report = open_pipe();
-    ChildPlan plan{raw.data(), out.write_end.get(), err.write_end.get(), report.write_end.get(),
-                   ::getpid(), signals_to_default()};
+    ChildPlan plan{program.c_str(),
+                   raw.data(),
+                   setup.environment ? envp.data() : environ,
+                   shell_argv.data(),
+                   setup.cwd.empty() ? nullptr : setup.cwd.c_str(),
+                   setup.stdin_fd,
+                   out.write_end.get(),
+                   err.write_end.get(),
+                   report.write_end.get(),
+                   ::getpid(),
+                   signals_to_default()};
     // No handler of ours may run in the child while it shares our memory:
     // every signal is blocked in this thread until it has exec'd.
     sigset_t all, previous;
@@ -107,16 +144,16 @@ SpawnedCommand spawn_command(const std::vector<std::string>& argv) {
     err.write_end.reset();
     report.write_end.reset();
     if (pid < 0) throw_system_error("cannot start the command", fork_error);
-    int exec_error = 0;
+    ChildFailure failure;
     ssize_t got;
-    do got = ::read(report.read_end.get(), &exec_error, sizeof exec_error);
+    do got = ::read(report.read_end.get(), &failure, sizeof failure);
     while (got < 0 && errno == EINTR);
-    if (got == sizeof exec_error) {  // it never became the command: reap it here
+    if (got == sizeof failure) {  // it never became the command: reap it here
         while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
         }
-        return {-1, FileDescriptor(), FileDescriptor(), exec_error};
+        return {-1, FileDescriptor(), FileDescriptor(), failure_text(failure, setup)};
     }
-    return {pid, std::move(out.read_end), std::move(err.read_end), 0};
+    return {pid, std::move(out.read_end), std::move(err.read_end), {}};
 }
 
 }  // namespace jobctl::detail

@@ -18,7 +18,7 @@
 #include "jobs/job_outcome.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/command_text.hpp"
-#include "process_jobs/program_lookup.hpp"
+#include "process_jobs/run_options.hpp"
 #include "system/clock.hpp"
 #include "system/detached_fork.hpp"
 #include "system/event_signal.hpp"
@@ -34,23 +34,49 @@ namespace {
 
 constexpr std::string_view kPlaceholder = "{}";
 
+// `text` with every "{}" replaced by `input`; `placed` is set if there was one.
+std::string replace_placeholders(const std::string& text, const std::string& input, bool& placed) {
+    std::string result;
+    std::size_t start = 0;
+    for (std::size_t at; (at = text.find(kPlaceholder, start)) != std::string::npos; start = at + 2) {
+        result += text.substr(start, at - start) + input;
+        placed = true;
+    }
+    return result + text.substr(start);
+}
+
 }  // namespace
 
 std::vector<std::string> detail::expand_command(const std::vector<std::string>& command,
-                                                const std::string& input) {
+                                                const std::string& input, bool placed) {
     std::vector<std::string> expanded;
-    bool placed = false;
-    for (const std::string& argument : command) {
-        std::string result;
-        std::size_t start = 0;
-        for (std::size_t at; (at = argument.find(kPlaceholder, start)) != std::string::npos; start = at + 2) {
-            result += argument.substr(start, at - start) + input;
-            placed = true;
-        }
-        expanded.push_back(result + argument.substr(start));
-    }
+    for (const std::string& argument : command)
+        expanded.push_back(replace_placeholders(argument, input, placed));
     if (!placed) expanded.push_back(input);
     return expanded;
+}
+
+namespace {
+
+// A path of spec.run for one input. Empty (a blank input for "{}") stays
+// empty, the default, as `cd ""` stays where it is.
+std::filesystem::path expand_path(const std::filesystem::path& path, const std::string& input, bool& placed) {
+    std::string expanded = replace_placeholders(path.string(), input, placed);
+    return expanded.empty() ? std::filesystem::path() : detail::absolute_path(expanded);
+}
+
+}  // namespace
+
+detail::ChildCommand detail::expand_child(const ForeachSpec& spec, const std::string& input) {
+    RunOptions run = spec.run;
+    bool placed = false;
+    run.cwd = expand_path(run.cwd, input, placed);
+    for (std::string& variable : run.env) {
+        std::size_t value = variable.find('=') + 1;  // checked: there is one
+        variable = variable.substr(0, value) + replace_placeholders(variable.substr(value), input, placed);
+    }
+    run.stdin_file = expand_path(run.stdin_file, input, placed);
+    return {expand_command(spec.command, input, placed), std::move(run)};
 }
 
 void detail::check_foreach_spec(const ForeachSpec& spec) {
@@ -59,8 +85,17 @@ void detail::check_foreach_spec(const ForeachSpec& spec) {
     if (!spec.name.empty()) detail::check_job_name(spec.name);
     if (spec.throttle_limit == 0)
         throw Error(ErrorCode::invalid_argument, "the throttle limit must be at least 1");
+    if (spec.run.stdin_file == kCallersStdin)
+        throw Error(ErrorCode::invalid_argument,
+                    "the children of a foreach cannot share its stdin: give each a file (--stdin FILE)");
+    RunOptions run = checked_run_options(spec.run, true);
+    // Where "{}" decides where the program is found, only each child can tell.
     const std::string& program = spec.command[0];
-    if (program.find(kPlaceholder) == std::string::npos) require_program(program);
+    auto path = command_path_variable(run);
+    bool per_child = program.find(kPlaceholder) != std::string::npos ||
+                     run.cwd.native().find(kPlaceholder) != std::string::npos ||
+                     (path && path->find(kPlaceholder) != std::string::npos);
+    if (!per_child) require_program(program, run);
 }
 
 namespace {
@@ -69,14 +104,16 @@ namespace {
 // names them NAME:<n>), and the command each one runs.
 std::vector<detail::NewJob> child_jobs(const ForeachSpec& spec, const std::vector<std::string>& inputs,
                                        const ProcessIdentity& self,
-                                       std::vector<std::vector<std::string>>& argvs) {
+                                       std::vector<detail::ChildCommand>& commands) {
     std::vector<detail::NewJob> jobs;
     jobs.reserve(inputs.size());
-    argvs.reserve(argvs.size() + inputs.size());
+    commands.reserve(commands.size() + inputs.size());
+    const std::string our_cwd = detail::command_cwd({}).string();
     for (const std::string& input : inputs) {
-        argvs.push_back(detail::expand_command(spec.command, input));
+        const detail::ChildCommand& child = commands.emplace_back(detail::expand_child(spec, input));
         jobs.push_back(
-            {"", JobType::thread, detail::command_text(argvs.back()), 0, self.pid, self.start_time, true});
+            {"", JobType::thread, detail::command_text(child.argv), 0, self.pid, self.start_time, true});
+        jobs.back().cwd = child.run.cwd.empty() ? our_cwd : child.run.cwd.string();
     }
     return jobs;
 }
@@ -131,15 +168,16 @@ private:
 ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     : repository_(repository), spec_(std::move(spec)) {
     detail::check_foreach_spec(spec_);
+    spec_.run = detail::checked_run_options(spec_.run, true);  // paths absolute, once for all children
     ProcessIdentity self = ProcessIdentity::self();
     std::string command =
         "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
-    std::vector<detail::NewJob> children = child_jobs(spec_, spec_.inputs, self, first_argvs_);
+    std::vector<detail::NewJob> children = child_jobs(spec_, spec_.inputs, self, first_children_);
     parent_ =
         detail::table_of(repository_)
             .add_family({spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true}, children);
     registered_ = children.size();
-    spec_.inputs = {};  // first_argvs_ has them now
+    spec_.inputs = {};  // first_children_ has them now
 }
 
 void ForeachJob::update_parent(bool final, const std::string& failure) {
@@ -183,19 +221,19 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
             if (callbacks.on_child_finished) callbacks.on_child_finished(child);
         });
         std::vector<Job> children;
-        auto queue = [&](JobId first, std::vector<std::vector<std::string>>& argvs) {
-            for (std::size_t k = 0; k < argvs.size(); ++k) {
+        auto queue = [&](JobId first, std::vector<detail::ChildCommand>& commands) {
+            for (std::size_t k = 0; k < commands.size(); ++k) {
                 JobId id = first + static_cast<JobId>(k);
                 if (callbacks.on_child_registered) callbacks.on_child_registered(id);
-                ThreadJobBody body = [this, argv = std::move(argvs[k])](JobContext& context) {
-                    detail::CommandRun(repository_, context.id(), context.stop_event_fd(), spec_.run)
-                        .run(argv);
+                ThreadJobBody body = [this, child = std::move(commands[k])](JobContext& context) {
+                    detail::CommandRun(repository_, context.id(), context.stop_event_fd(), child.run)
+                        .run(child.argv);
                 };
                 children.push_back(pool.enqueue(id, std::move(body)));
             }
-            argvs.clear();
+            commands.clear();
         };
-        queue(parent_.id + 1, first_argvs_);
+        queue(parent_.id + 1, first_children_);
         if (spec_.more_inputs) {
             // Batch by batch as they come, each registered all or none, until
             // the input ends or the parent is asked to stop (then a batch
@@ -206,12 +244,12 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
             try {
                 for (std::vector<std::string> batch;
                      spec_.more_inputs(batch, table.capacity(), stop_watch.fd()); batch.clear()) {
-                    std::vector<std::vector<std::string>> argvs;
-                    std::vector<detail::NewJob> jobs = child_jobs(spec_, batch, self, argvs);
+                    std::vector<detail::ChildCommand> commands;
+                    std::vector<detail::NewJob> jobs = child_jobs(spec_, batch, self, commands);
                     JobId first = table.add_children(parent_.id, jobs, registered_ + 1);
                     if (first == 0) break;  // stopped meanwhile
                     registered_ += jobs.size();
-                    queue(first, argvs);
+                    queue(first, commands);
                 }
             } catch (const Error& error) {
                 // The children registered so far run to their end; the parent

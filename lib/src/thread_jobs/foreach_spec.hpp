@@ -8,10 +8,18 @@
 
 namespace jobctl::detail {
 
-// The command for one input: "{}" in any argument replaced by it, else it is appended.
-std::vector<std::string> expand_command(const std::vector<std::string>& command, const std::string& input);
+// The command for one input: "{}" in any argument replaced by it, else it
+// is appended (unless `placed`: it went elsewhere already).
+std::vector<std::string> expand_command(const std::vector<std::string>& command, const std::string& input,
+                                        bool placed = false);
 
-// Errors: invalid_argument, program_not_found, for a spec that cannot run.
+// One input's command and run options: "{}" in spec.run's cwd, env values
+// and stdin_file replaced by it too (then it is not appended to the
+// command), the paths then made absolute.
+ChildCommand expand_child(const ForeachSpec& spec, const std::string& input);
+
+// Errors: invalid_argument, program_not_found, for a spec that cannot run
+// (as far as can be told before "{}" is replaced).
 void check_foreach_spec(const ForeachSpec& spec);
 
 }  // namespace jobctl::detail

@@ -1,0 +1,17 @@
+#pragma once
+// --cwd, --env, --clear-env and --stdin: how the command of start, run and
+// foreach runs (RunOptions). The library checks the values.
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "jobctl/process_job.hpp"
+
+namespace jobctl::cli {
+
+// `stdin_dash` says what "--stdin -" does for this command; `placeholders`
+// mentions "{}" (foreach).
+void add_run_option_flags(CLI::App& command, RunOptions& run, const std::string& stdin_dash,
+                          bool placeholders = false);
+
+}  // namespace jobctl::cli

@@ -1,0 +1,15 @@
+#pragma once
+// `start --stdin -` (Start-Job -InputObject): the caller's stdin, read to its
+// end into the job's folder before the job starts, so that the caller may
+// go at once and the command still gets all of it. The copy goes with the
+// folder when the job is removed.
+
+#include <filesystem>
+
+namespace jobctl::detail {
+
+// Copies stdin into `job_directory`/stdin (creating the folder) and returns that file.
+// Errors: system (a failed read or write).
+std::filesystem::path spool_stdin(const std::filesystem::path& job_directory);
+
+}  // namespace jobctl::detail
