@@ -1,0 +1,201 @@
+// start --after (dependencies) and --queue (a queue with N slots): the
+// worker of a Blocked job waits for its turn itself, with no daemon.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "jobctl/job_listing.hpp"
+#include "jobctl_test.hpp"
+#include "table/job_table.hpp"
+
+namespace jobctl::test {
+namespace {
+
+class StartConditions : public JobctlTest {
+protected:
+    // `jobctl start -q [OPTIONS...] -- COMMAND...`
+    JobId start_with(const std::vector<std::string>& options, const std::vector<std::string>& command) {
+        std::vector<std::string> args{"start", "-q"};
+        args.insert(args.end(), options.begin(), options.end());
+        args.push_back("--");
+        args.insert(args.end(), command.begin(), command.end());
+        CliResult result = jobctl(args);
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        return result.exit_code == 0 ? static_cast<JobId>(std::stoul(result.out)) : 0;
+    }
+    // A command that appends `word` to the test's order file.
+    std::vector<std::string> note(const std::string& word) {
+        return {"sh", "-c", "echo " + word + " >> '" + home() + "/order'"};
+    }
+    std::string order() {
+        std::ifstream file(home() + "/order");
+        std::stringstream text;
+        text << file.rdbuf();
+        return text.str();
+    }
+    JobInfo kill_worker(JobId id) {
+        JobInfo job = *repository().find(id);
+        ::kill(job.owner_pid, SIGKILL);
+        ::waitpid(job.owner_pid, nullptr, 0);  // we are its subreaper
+        return job;
+    }
+};
+
+TEST_F(StartConditions, ChainRunsInOrder) {
+    JobId a = start_with({"--name", "a"}, {"sh", "-c", "sleep 0.2; echo a >> '" + home() + "/order'"});
+    JobId b = start_with({"--name", "b", "--after", "a"}, note("b"));
+    JobId c = start_with({"--name", "c", "--after", std::to_string(b)}, note("c"));
+    EXPECT_EQ(repository().find(c)->state, JobState::blocked);
+    EXPECT_EQ(repository().find(c)->after, std::vector<JobId>{b});
+    JobInfo last = wait_until_finished(c);
+    EXPECT_EQ(last.state, JobState::completed) << last.reason;
+    EXPECT_EQ(order(), "a\nb\nc\n");
+    JobInfo first = *repository().find(a), second = *repository().find(b);
+    EXPECT_GE(*second.began, *first.ended);
+    EXPECT_GE(*last.began, *second.ended);
+}
+
+TEST_F(StartConditions, FailedDependencyFailsTheChainUnlessAnyOutcome) {
+    JobId a = start_with({"--name", "a"}, {"sh", "-c", "exit 3"});
+    JobId b = start_with({"--name", "b", "--after", "a"}, note("b"));
+    JobId c = start_with({"--name", "c", "--after", "b"}, note("c"));
+    JobId d = start_with({"--name", "d", "--after", "a", "--after-any-outcome"}, note("d"));
+    JobInfo second = wait_until_finished(b), third = wait_until_finished(c), fourth = wait_until_finished(d);
+    EXPECT_EQ(second.state, JobState::failed);
+    EXPECT_EQ(second.reason, "dependency " + std::to_string(a) + " (a) ended Failed");
+    EXPECT_FALSE(second.began) << "it never ran";
+    EXPECT_EQ(third.reason, "dependency " + std::to_string(b) + " (b) ended Failed");
+    EXPECT_EQ(fourth.state, JobState::completed) << fourth.reason;
+    EXPECT_EQ(order(), "d\n");
+    CliResult waited = jobctl({"wait", "c"});
+    EXPECT_EQ(waited.exit_code, 1);
+}
+
+TEST_F(StartConditions, BadConditionsAreRefusedAndRegisterNothing) {
+    for (const std::vector<std::string>& options :
+         std::vector<std::vector<std::string>>{{"--after", "999"},
+                                               {"--after", "nosuchjob"},
+                                               {"--queue", "has space"},
+                                               {"--queue", std::string(40, 'q')},
+                                               {"--after-any-outcome", "--after", ""}}) {
+        std::vector<std::string> args{"start"};
+        args.insert(args.end(), options.begin(), options.end());
+        args.insert(args.end(), {"--", "true"});
+        CliResult result = jobctl(args);
+        EXPECT_NE(result.exit_code, 0) << options[1];
+        EXPECT_EQ(std::ranges::count(result.err, '\n'), 1) << result.err;
+    }
+    EXPECT_TRUE(repository().list().empty());
+    EXPECT_EQ(jobctl({"queue", "q", "--slots", "0"}).exit_code, 2);
+    EXPECT_EQ(jobctl({"queue", "--slots", "2"}).exit_code, 2);
+}
+
+TEST_F(StartConditions, NeededJobIsKeptUnlessForced) {
+    JobId holder = start({"sleep", "100"}, "holder");
+    JobId a = start({"true"}, "a");
+    wait_until_finished(a);
+    JobId b = start_with({"--after", "a,holder"}, note("b"));
+    CliResult refused = jobctl({"remove", "a"});
+    EXPECT_EQ(refused.exit_code, 5) << refused.err;
+    EXPECT_NE(refused.err.find("is needed by job " + std::to_string(b)), std::string::npos) << refused.err;
+    ASSERT_TRUE(repository().find(a));
+    EXPECT_EQ(jobctl({"remove", "--force", "a"}).exit_code, 0);
+    EXPECT_FALSE(repository().find(a));
+    EXPECT_EQ(jobctl({"stop", "holder"}).exit_code, 0);
+    JobInfo dependent = wait_until_finished(b);
+    EXPECT_EQ(dependent.state, JobState::failed);
+    EXPECT_EQ(dependent.reason, "dependency " + std::to_string(a) + " was removed");
+    (void)holder;
+}
+
+TEST_F(StartConditions, StoppedWhileBlockedNeverRuns) {
+    JobId holder = start({"sleep", "100"});
+    JobId after = start_with({"--after", std::to_string(holder)}, note("after"));
+    JobId queued = start_with({"--queue", "q"}, {"sleep", "100"});
+    JobId in_line = start_with({"--queue", "q"}, note("in-line"));
+    wait_for(in_line, [](const JobInfo& job) { return job.in_line; });
+    EXPECT_EQ(jobctl({"stop", std::to_string(after), std::to_string(in_line)}).exit_code, 0);
+    for (JobId id : {after, in_line}) {
+        JobInfo job = *repository().find(id);
+        EXPECT_EQ(job.state, JobState::stopped);
+        EXPECT_EQ(job.reason, "stopped before it started");
+    }
+    EXPECT_EQ(repository().find(holder)->state, JobState::running);
+    EXPECT_EQ(repository().find(queued)->state, JobState::running);
+    EXPECT_EQ(order(), "");
+}
+
+// Watches the table on every change until all `ids` have finished, and
+// returns the most of them ever Running (or otherwise holding a slot) at once.
+std::size_t most_running_at_once(Repository& repository, const std::vector<JobId>& ids) {
+    detail::JobTable& table = detail::table_of(repository);
+    std::size_t most = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (;;) {
+        std::uint32_t seen = table.change_count(detail::JobTable::Changes::of_state);
+        std::size_t running = 0, finished = 0;
+        for (const JobInfo& job : list_jobs(repository)) {
+            if (std::ranges::find(ids, job.id) == ids.end()) continue;
+            running += job.state == JobState::running || job.state == JobState::stopping;
+            finished += job.finished();
+        }
+        most = std::max(most, running);
+        if (finished == ids.size() || std::chrono::steady_clock::now() > deadline) return most;
+        table.wait_for_change(seen, std::chrono::seconds(1), detail::JobTable::Changes::of_state);
+    }
+}
+
+TEST_F(StartConditions, QueueRunsAtMostItsSlotsInOrder) {
+    ASSERT_EQ(jobctl({"queue", "builds", "--slots", "2"}).exit_code, 0);
+    std::vector<JobId> ids;
+    for (int i = 1; i <= 6; ++i)
+        ids.push_back(
+            start_with({"--queue", "builds"}, {"sh", "-c", "sleep 0.1; echo " + std::to_string(i)}));
+    CliResult listed = jobctl({"queue"});
+    EXPECT_EQ(listed.out.substr(0, listed.out.find('\n')), "Queue   Slots  Running  Blocked") << listed.out;
+    EXPECT_LE(most_running_at_once(repository(), ids), 2u);
+    std::vector<JobInfo> jobs = repository().list();
+    ASSERT_EQ(jobs.size(), 6u);
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        EXPECT_EQ(jobs[i].state, JobState::completed) << jobs[i].reason;
+        // In order, and never a third one while two hold the slots.
+        if (i > 0) {
+            EXPECT_GE(*jobs[i].began, *jobs[i - 1].began);
+        }
+        if (i >= 2) {
+            EXPECT_GE(*jobs[i].began, std::min(*jobs[i - 1].ended, *jobs[i - 2].ended));
+        }
+    }
+    CliResult table = jobctl({"get"});
+    EXPECT_NE(table.out.find("Queue"), std::string::npos) << table.out;
+    EXPECT_NE(jobctl({"get", "--json", "1"}).out.find("\"queue\": \"builds\""), std::string::npos);
+}
+
+TEST_F(StartConditions, KilledWorkersLeaveTheQueueUsable) {
+    JobId holder = start_with({"--queue", "q"}, {"sleep", "100"});
+    wait_until_running(holder);
+    JobId lost = start_with({"--queue", "q"}, note("lost"));
+    JobId next = start_with({"--queue", "q"}, note("next"));
+    wait_for(next, [](const JobInfo& job) { return job.in_line; });
+    kill_worker(lost);    // in line: it held nothing
+    kill_worker(holder);  // the first in line sees it go (a pidfd) and takes the slot
+    JobInfo ran = wait_until_finished(next);
+    EXPECT_EQ(ran.state, JobState::completed) << ran.reason;
+    EXPECT_EQ(order(), "next\n");
+    for (JobId id : {holder, lost}) {
+        JobInfo job = *repository().find(id);
+        EXPECT_EQ(job.state, JobState::failed);
+        EXPECT_EQ(job.reason.rfind("worker lost", 0), 0u) << job.reason;
+    }
+    EXPECT_EQ(start_with({"--queue", "q"}, note("later")) != 0, true);
+    EXPECT_EQ(wait_until_finished(next + 1).state, JobState::completed);
+}
+
+}  // namespace
+}  // namespace jobctl::test
