@@ -27,19 +27,19 @@ std::string iso_time(const std::optional<Clock::time_point>& time) {
 // Fields that do not apply yet (times, exit_code, signal) are left out.
 template <class Archive>
 void save(Archive& archive, const JobInfo& job) {
-    archive(cereal::make_nvp("id", job.id), cereal::make_nvp("name", job.name),
-            cereal::make_nvp("type", std::string(to_string(job.type))),
-            cereal::make_nvp("state", std::string(to_string(job.state))),
-            cereal::make_nvp("reason", job.reason), cereal::make_nvp("command", job.command),
-            cereal::make_nvp("location", job.location),
-            cereal::make_nvp("has_more_data", job.has_more_data()),
-            cereal::make_nvp("output_bytes", job.output_bytes),
-            cereal::make_nvp("received_bytes", job.read_offset), cereal::make_nvp("parent_id", job.parent_id),
-            cereal::make_nvp("owner_pid", job.owner_pid), cereal::make_nvp("process_id", job.process_id),
-            cereal::make_nvp("stop_requested", job.stop_requested),
-            cereal::make_nvp("suspend_requested", job.suspend_requested), cereal::make_nvp("cwd", job.cwd),
-            cereal::make_nvp("queue", job.queue), cereal::make_nvp("after", job.after),
-            cereal::make_nvp("after_any_outcome", job.after_any_outcome));
+    archive(
+        cereal::make_nvp("id", job.id), cereal::make_nvp("name", job.name),
+        cereal::make_nvp("type", std::string(to_string(job.type))),
+        cereal::make_nvp("state", std::string(to_string(job.state))), cereal::make_nvp("reason", job.reason),
+        cereal::make_nvp("command", job.command), cereal::make_nvp("location", job.location),
+        cereal::make_nvp("has_more_data", job.has_more_data()),
+        cereal::make_nvp("output_bytes", job.output_bytes),
+        cereal::make_nvp("received_bytes", job.read_offset), cereal::make_nvp("parent_id", job.parent_id),
+        cereal::make_nvp("owner_pid", job.owner_pid), cereal::make_nvp("process_id", job.process_id),
+        cereal::make_nvp("stop_requested", job.stop_requested),
+        cereal::make_nvp("suspend_requested", job.suspend_requested), cereal::make_nvp("cwd", job.cwd),
+        cereal::make_nvp("queue", job.queue), cereal::make_nvp("in_line", job.in_line),
+        cereal::make_nvp("after", job.after), cereal::make_nvp("after_any_outcome", job.after_any_outcome));
     if (job.timeout)
         archive(cereal::make_nvp("timeout_ms", static_cast<std::uint64_t>(job.timeout->count())));
     if (job.created) archive(cereal::make_nvp("created", iso_time(job.created)));

@@ -154,6 +154,9 @@ def throughput_case(sandbox, jobs):
     return Case(
         "Throughput", f"Submit {jobs} `true` jobs, then wait until all have finished (2 at a time where the tool has a limit).",
         [Contender("jobctl start + wait", f"for i in $(seq {jobs}); do jobctl start -q -- true >/dev/null; done; jobctl wait -q", reset),
+         Contender("jobctl --queue (2 slots)",
+                   f"jobctl queue bench --slots 2 >/dev/null; for i in $(seq {jobs}); do jobctl start -q --queue bench -- true >/dev/null; done; jobctl wait -q",
+                   reset),
          Contender("jobctl foreach -j 2", f"seq {jobs} | jobctl foreach -q -j 2 -- true >/dev/null", reset),
          Contender("tsp -S 2", f"tsp -S 2; for i in $(seq {jobs}); do tsp true >/dev/null; done; tsp -N 2 true >/dev/null; tsp -w", reset),
          Contender("nq", f"for i in $(seq {jobs}); do nq -q true; done; nq -w", reset),
@@ -163,7 +166,7 @@ def throughput_case(sandbox, jobs):
         unit="s",
         note="tsp waits on a last job that needs both slots (`-N 2`), so it starts after every other job ended. "
              "nq has no concurrency limit: it runs its queue one job at a time.",
-        target="start + wait faster than tsp; foreach -j 2 within 1.2× of xargs -P2")
+        target="start + wait faster than tsp; a 2-slot queue no slower than tsp -S 2; foreach -j 2 within 1.2× of xargs -P2")
 
 
 def wake_case(sandbox):
@@ -466,6 +469,9 @@ def summary_markdown(cases, footprint):
         row("wake", "submit + wait of 0.2 s: jobctl − bash", f"{(a - b) * 1e3:+.1f} ms", "≤ 0", a <= b)
     r = ratio("Throughput", "jobctl start + wait", "tsp -S 2")
     row("throughput", "1000 jobs: `jobctl start` + `wait` / tsp", r and f"{r:.2f}×", "< 1×", r is not None and r < 1)
+    r = ratio("Throughput", "jobctl --queue (2 slots)", "tsp -S 2")
+    row("queue", "1000 jobs through a 2-slot queue: `jobctl start --queue` + `wait` / `tsp -S 2`", r and f"{r:.2f}×", "≤ 1×",
+        r is not None and r <= 1)
     r = ratio("Throughput", "jobctl foreach -j 2", "xargs -P2")
     row("foreach", "1000 jobs: `jobctl foreach -j 2` / `xargs -P2`", r and f"{r:.2f}×", "≤ 1.2×", r is not None and r <= 1.2)
     r = ratio("Query", "jobctl get", "tsp -l")

@@ -9,6 +9,7 @@
 #include "jobctl/job_control.hpp"      // request_stop, remove_job
 #include "jobctl/job_handle.hpp"       // Job: wait, receive, stop one job
 #include "jobctl/job_listing.hpp"      // list_jobs, children_of
+#include "jobctl/job_queue.hpp"        // set_queue_slots, list_queues
 #include "jobctl/job_waiting.hpp"      // wait_for_jobs, wait_until, deadlines
 #include "jobctl/process_job.hpp"      // ProcessJobSpec, start_process_job
 #include "jobctl/receive.hpp"          // receive_output, OutputStream
