@@ -443,11 +443,16 @@ Expected read_output(Repository& repository, const JobInfo& job) {
     return output;
 }
 
+// Running, Suspending and Suspended go back and forth (suspend, resume);
+// NotStarted and Blocked both come before them.
 int state_rank(JobState state) {
     switch (state) {
         case JobState::not_started:
+        case JobState::blocked:
             return 0;
         case JobState::running:
+        case JobState::suspending:
+        case JobState::suspended:
             return 1;
         case JobState::stopping:
             return 2;
