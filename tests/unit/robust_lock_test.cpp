@@ -192,9 +192,18 @@ void hold_lock_as(const std::string& repository_name, std::uint32_t thread) {
     damage_lock(repository_name, offsetof(pthread_mutex_t, __data.__lock), thread);
 }
 
+// Under ThreadSanitizer the lock is a plain pthread_mutex_lock, without the
+// repair of a damaged lock word (see lock_table in segment_lock.cpp).
+#if defined(__SANITIZE_THREAD__)
+#define SKIP_UNDER_TSAN() GTEST_SKIP() << "no damaged-lock repair under ThreadSanitizer"
+#else
+#define SKIP_UNDER_TSAN() (void)0
+#endif
+
 // The table fuzzers found these: a lock word naming a thread that does not
 // hold it made every later locker wait forever.
 TEST_F(RobustLock, LockHeldByAThreadThatDoesNotExistIsRepaired) {
+    SKIP_UNDER_TSAN();
     JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
     hold_lock_as(repository_name(), 4194303);  // above any pid_max but the largest: no such thread
     auto found = repository().find(job.id);
@@ -204,12 +213,14 @@ TEST_F(RobustLock, LockHeldByAThreadThatDoesNotExistIsRepaired) {
 }
 
 TEST_F(RobustLock, LockHeldByAProcessWithoutTheTableIsRepaired) {
+    SKIP_UNDER_TSAN();
     JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
     hold_lock_as(repository_name(), 1);  // init: alive, but it never mapped this table
     EXPECT_TRUE(repository().find(job.id));
 }
 
 TEST_F(RobustLock, LockHeldByTheWaitingThreadItselfIsRepaired) {
+    SKIP_UNDER_TSAN();
     JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
     hold_lock_as(repository_name(), static_cast<std::uint32_t>(::gettid()));
     EXPECT_TRUE(repository().find(job.id));
