@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "duration_option.hpp"
 #include "exit_codes.hpp"
 #include "job_selection.hpp"
 #include "job_table.hpp"
@@ -36,13 +37,17 @@ struct ForeachOptions {
     bool as_job = false;
     bool quiet = false;
     bool keep_jobs = false;
-    std::vector<std::string> words;  // CMD ARGS... [::: INPUT...]
+    bool halt_on_error = false;
+    std::optional<std::chrono::milliseconds> timeout;  // per child
+    std::vector<std::string> words;                    // CMD ARGS... [::: INPUT...]
 };
 
 // Splits "CMD ARGS ::: INPUTS". Without ":::", the inputs are stdin's lines
 // (read_stdin_inputs).
 ForeachSpec spec_from(const ForeachOptions& options, bool& from_stdin) {
     ForeachSpec spec{options.name, {}, {}, options.jobs, {}};
+    spec.run.timeout = options.timeout;
+    spec.halt_on_error = options.halt_on_error;
     auto separator = std::ranges::find(options.words, kInputSeparator);
     spec.command.assign(options.words.begin(), separator);
     from_stdin = separator == options.words.end();
@@ -199,6 +204,9 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         "--keep-jobs", options->keep_jobs,
         "Leave the parent and children in the repository after a foreground run (they are removed "
         "once their output is printed, unless interrupted)");
+    add_time_limit_option(*command, options->timeout, "Time limit of each child");
+    command->add_flag("--halt-on-error", options->halt_on_error,
+                      "At the first child that fails, stop the others and start no more (exit 1)");
     command->add_option("command", options->words, "CMD ARGS... [::: INPUT...]")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "duration_option.hpp"
 #include "job_json.hpp"
 #include "job_selection.hpp"
 #include "job_table.hpp"
@@ -14,6 +15,7 @@ void add_start_command(CLI::App& app, int&) {
     struct Options {
         std::string name;
         std::vector<std::string> command;
+        std::optional<std::chrono::milliseconds> timeout;
         bool json = false;
         bool quiet = false;
     };
@@ -24,6 +26,7 @@ void add_start_command(CLI::App& app, int&) {
         "The job runs in the current directory with the current environment; its stdin is "
         "/dev/null.\nIt outlives this shell; its output is kept until received.");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
+    add_time_limit_option(*command, options->timeout);
     auto* json = command->add_flag("--json", options->json, "Print the job as JSON");
     command->add_flag("-q,--quiet", options->quiet, "Print only the job id")->excludes(json);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
@@ -31,7 +34,9 @@ void add_start_command(CLI::App& app, int&) {
     command->callback([options] {
         auto repository = Repository::open();
         // This process exits right after: the worker may be its direct child.
-        JobInfo job = start_process_job(repository, {options->name, options->command, true});
+        ProcessJobSpec spec{options->name, options->command, true};
+        spec.run.timeout = options->timeout;
+        JobInfo job = start_process_job(repository, spec);
         if (options->quiet)
             std::cout << job.id << '\n';
         else if (options->json)

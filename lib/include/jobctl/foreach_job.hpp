@@ -36,6 +36,10 @@ struct ForeachSpec {
     // they arrive (see ForeachJob::run). Not for start_foreach_job.
     ForeachInputSource more_inputs;
     RunOptions run{};  // for every child; "{}" in cwd and env values is its input
+    // GNU parallel's --halt now,fail=1: at the first child that fails, the
+    // rest are stopped (running ones as `stop` does, queued ones never
+    // start) and the parent ends Failed ("...; halted (--halt-on-error)").
+    bool halt_on_error = false;
 };
 
 class ForeachJob {
@@ -79,6 +83,7 @@ private:
     std::vector<std::vector<std::string>> first_argvs_;  // the children of spec.inputs, until run
     std::size_t registered_ = 0;                         // children
     std::size_t failed_ = 0, stopped_ = 0;               // children ended so (guarded by run's lock)
+    bool halted_ = false;                                // halt_on_error struck (guarded by run's lock)
 };
 
 // --as-job: hands the whole run to a detached host process (its own

@@ -14,6 +14,7 @@
 #include "jobctl/process_job.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/program_lookup.hpp"
+#include "process_jobs/time_limit.hpp"
 #include "process_jobs/worker_arguments.hpp"
 #include "system/command_spawn.hpp"
 #include "system/detached_fork.hpp"
@@ -37,10 +38,10 @@ bool is_executable_file(const std::filesystem::path& path) {
 [[noreturn]] void exec_worker(const char* worker, char* const* argv, const sigset_t& defaulted) {
     for (int signal = 1; signal < NSIG; ++signal)
         if (sigismember(&defaulted, signal) == 1) ::signal(signal, SIG_DFL);
-    // Blocked until the worker reads them from its signalfd: a stop that
-    // arrives while it is still loading is not lost.
-    sigset_t stop_signals = detail::stop_signal_set();
-    sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    // Blocked until the worker reads them from its signalfds: a stop or a
+    // suspend that arrives while it is still loading is not lost.
+    sigset_t worker_signals = detail::worker_signal_set();
+    sigprocmask(SIG_BLOCK, &worker_signals, nullptr);
     // Raw descriptors here: no destructor runs in this child. close_range
     // closes null_fd (and the report pipe) along with everything else.
     int null_fd = ::open("/dev/null", O_RDWR);
@@ -79,8 +80,8 @@ pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>
     posix_spawnattr_init(&attributes);
     posix_spawnattr_setflags(&attributes,
                              POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    sigset_t stop_signals = detail::stop_signal_set();
-    posix_spawnattr_setsigmask(&attributes, &stop_signals);
+    sigset_t worker_signals = detail::worker_signal_set();
+    posix_spawnattr_setsigmask(&attributes, &worker_signals);
     sigset_t defaulted = detail::defaulted_signal_set();
     posix_spawnattr_setsigdefault(&attributes, &defaulted);
     posix_spawn_file_actions_t file_actions;
@@ -153,6 +154,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     if (!spec.name.empty()) detail::check_job_name(spec.name);
+    detail::check_time_limit(spec.run.timeout);
     detail::require_program(spec.argv[0]);
     std::filesystem::path worker = worker_path.empty() ? detail::find_worker() : worker_path;
     if (!is_executable_file(worker))
@@ -162,7 +164,8 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     ProcessIdentity self = ProcessIdentity::self();
     detail::NewJob new_job{spec.name, JobType::process, detail::command_text(spec.argv),
                            0,         self.pid,         self.start_time};
-    std::error_code no_cwd;  // a caller whose folder was deleted: nothing to record
+    std::error_code no_cwd;      // a caller whose folder was deleted: nothing to record
+    new_job.can_suspend = true;  // the worker acts on suspend requests
     new_job.cwd = (spec.run.cwd.empty() ? std::filesystem::current_path(no_cwd) : spec.run.cwd).string();
     if (spec.run.timeout) new_job.timeout_ms = static_cast<std::uint64_t>(spec.run.timeout->count());
     new_job.after = spec.start_when.after;

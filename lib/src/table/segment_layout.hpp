@@ -72,10 +72,10 @@ inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, 
 //    wake-up is lost: a change that the locked read did not see is made
 //    after it, so its bump comes after the load, and the futex wait either
 //    finds another value or is woken.
-//  - `stop_request_count` is bumped (fetch_add, seq_cst) under the lock, in
+//  - `control_request_count` is bumped (fetch_add, seq_cst) under the lock, in
 //    the critical section in which request_stop sets `stop_requested`, so
 //    before that change's `state_counter` bump. A thread-job host's stop
-//    watcher loads `state_counter` (acquire), then `stop_request_count`
+//    watcher loads `state_counter` (acquire), then `control_request_count`
 //    (acquire), and reads its jobs' stop flags (under the lock) only when the
 //    count moved. If that load missed a stop request, the `state_counter`
 //    load missed its bump too (the bump releases the count's increment), so
@@ -99,7 +99,7 @@ inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, 
 //    foreach host for its parent (update_parent).
 //  - `stop_requested`, `stop_grace_ms`, `state` Stopping: request_stop, by
 //    any process (jobctl stop, a StopOnSignals watcher, a host shutting
-//    down), with the stop_request_count bump; and the job's runner when a
+//    down), with the control_request_count bump; and the job's runner when a
 //    stop reaches it as a signal or an event (CommandRun::on_stop_request).
 //  - The outcome (a terminal `state`, `reason`, `ended_ns`: set_outcome): the
 //    job's runner (finish_job, which alone also sets `has_exit_code`,
@@ -182,7 +182,7 @@ struct JobSlot {
     std::uint8_t owner_claimed;      // the owner itself (worker, host) has taken the job
     std::uint8_t suspend_requested;  // set by suspend, cleared by resume
     std::uint8_t after_any_outcome;  // run after `after` whatever their outcome
-    std::uint8_t reserved;
+    std::uint8_t can_suspend;        // its runner acts on suspend_requested (process jobs, foreach)
     std::int32_t exit_code;
     std::int32_t term_signal;  // 0: not killed by a signal
     std::int32_t owner_pid;    // worker or thread host
@@ -241,9 +241,9 @@ struct SegmentHeader {
     std::uint32_t reboots_survived;
     // Bumped (then futex-woken) after every change; waiters sleep on it.
     alignas(64) std::atomic<std::uint32_t> change_counter;
-    // Bumped after a stop is requested, so that hosts of thread jobs look for
-    // stop flags only when there can be a new one.
-    std::atomic<std::uint32_t> stop_request_count;
+    // Bumped after a stop, suspend or resume is requested, so that hosts of
+    // thread jobs look at their jobs' flags only when there can be a new one.
+    std::atomic<std::uint32_t> control_request_count;
     // Bumped only by changes other than output: what `wait` sleeps on, so
     // that a chatty job does not wake every waiter once per chunk it prints.
     std::atomic<std::uint32_t> state_counter;
@@ -292,7 +292,7 @@ JOBCTL_SHARED_FIELD(JobSlot, has_exit_code, 11, 1);
 JOBCTL_SHARED_FIELD(JobSlot, owner_claimed, 12, 1);
 JOBCTL_SHARED_FIELD(JobSlot, suspend_requested, 13, 1);
 JOBCTL_SHARED_FIELD(JobSlot, after_any_outcome, 14, 1);
-JOBCTL_SHARED_FIELD(JobSlot, reserved, 15, 1);
+JOBCTL_SHARED_FIELD(JobSlot, can_suspend, 15, 1);
 JOBCTL_SHARED_FIELD(JobSlot, exit_code, 16, 4);
 JOBCTL_SHARED_FIELD(JobSlot, term_signal, 20, 4);
 JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);
@@ -343,7 +343,7 @@ JOBCTL_SHARED_FIELD(SegmentHeader, slot_limit, 28, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, boot_id, 32, 40);
 JOBCTL_SHARED_FIELD(SegmentHeader, reboots_survived, 72, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
-JOBCTL_SHARED_FIELD(SegmentHeader, stop_request_count, 132, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
 JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 944);
