@@ -102,7 +102,8 @@ void detail::settle_parent_suspension(Repository& repository, JobId parent) {
     auto job = repository.find(parent);
     if (!job || job->state != JobState::suspending) return;
     std::vector<JobInfo> children = children_of(repository.list(), parent);
-    if (!std::ranges::all_of(children, [](const JobInfo& child) {
+    // No children: not a parent at all (a process job: its runner decides).
+    if (children.empty() || !std::ranges::all_of(children, [](const JobInfo& child) {
             return child.finished() || child.state == JobState::suspended;
         }))
         return;

@@ -177,6 +177,9 @@ void CommandRun::on_suspend_request() {
     });
     if (wanted && !suspended_) suspend();
     if (!wanted && suspended_) resume();
+    // Resumed and suspended again before we looked: still stopped, but the
+    // state says Suspending again. Look at the group again to say Suspended.
+    if (wanted && suspended_ && suspend_confirmed_) check_suspended();
 }
 
 void CommandRun::suspend() {
@@ -200,8 +203,11 @@ void CommandRun::check_suspended() {
     }
     suspend_confirmed_ = true;
     detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
-        // A resume or a stop that came meanwhile has set the state already.
-        if (state_of(slot) != JobState::suspending || !slot.suspend_requested) return false;
+        // A stop that came meanwhile has set the state already; a resume
+        // has cleared the flag (and we hear of it next).
+        JobState state = state_of(slot);
+        if (!slot.suspend_requested || (state != JobState::suspending && state != JobState::running))
+            return false;
         set_state(slot, JobState::suspended);
         return true;
     });
@@ -215,9 +221,12 @@ void CommandRun::resume() {
     // Suspended time does not count against the time limit.
     if (time_limit_at_) *time_limit_at_ += SteadyClock::now() - suspended_since_;
     detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+        // request_resume has done so already, as a rule. (A suspend made
+        // since is left as it is: we hear of it next.)
         JobState state = state_of(slot);
-        if (state != JobState::suspending && state != JobState::suspended) return false;
-        set_state(slot, JobState::running);  // request_resume has done so already, as a rule
+        if (slot.suspend_requested || (state != JobState::suspending && state != JobState::suspended))
+            return false;
+        set_state(slot, JobState::running);
         return true;
     });
 }
