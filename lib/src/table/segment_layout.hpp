@@ -73,21 +73,26 @@ inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, 
 //    after it, so its bump comes after the load, and the futex wait either
 //    finds another value or is woken.
 //  - `control_request_count` is bumped (fetch_add, seq_cst) under the lock, in
-//    the critical section in which request_stop sets `stop_requested`, so
-//    before that change's `state_counter` bump. A thread-job host's stop
+//    the critical section in which request_stop sets `stop_requested` (or
+//    request_suspend / request_resume set or clear `suspend_requested`), so
+//    before that change's `state_counter` bump. A thread-job host's
 //    watcher loads `state_counter` (acquire), then `control_request_count`
-//    (acquire), and reads its jobs' stop flags (under the lock) only when the
-//    count moved. If that load missed a stop request, the `state_counter`
-//    load missed its bump too (the bump releases the count's increment), so
-//    the watcher's futex wait on it returns.
+//    (acquire), and reads its jobs' stop and suspend flags (under the lock)
+//    only when the count moved. If that load missed a request, the
+//    `state_counter` load missed its bump too (the bump releases the count's
+//    increment), so the watcher's futex wait on it returns. A pool thread
+//    choosing a queued job loads the count before it reads the queued jobs'
+//    suspend flags, for the same reason (thread_job_pool.cpp, take_startable).
 //
 // Who writes which slot field
 // ---------------------------
 // Always under the lock: in JobTable::add and erase, or in the update()
 // lambdas named here.
 //  - JobTable::add, add_family, add_children, by the registering process:
-//    the whole slot, state NotStarted. `id` (until erase), `parent_id`, `type`, `name`, `command`,
-//    `location` and `created_ns` never change afterwards. A process job is
+//    the whole slot, state NotStarted (add_children: Suspended, with
+//    `suspend_requested`, for the children of a suspended parent). `id`
+//    (until erase), `parent_id`, `type`, `name`, `command`, `location`,
+//    `created_ns` and `can_suspend` never change afterwards. A process job is
 //    registered by its launcher (jobctl start, run) as its unclaimed owner; a
 //    thread job and a foreach parent by their host, claimed.
 //  - `owner_pid`, `owner_start_time`: the launcher hands a job that it still
@@ -101,6 +106,18 @@ inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, 
 //    any process (jobctl stop, a StopOnSignals watcher, a host shutting
 //    down), with the control_request_count bump; and the job's runner when a
 //    stop reaches it as a signal or an event (CommandRun::on_stop_request).
+//    `state` Stopping alone: the runner at the job's time limit
+//    (CommandRun::on_time_limit).
+//  - `suspend_requested` and `state` Suspending (from Running), Suspended
+//    (from NotStarted), Running or NotStarted (from Suspending or Suspended,
+//    on resume): request_suspend and request_resume, by any process, with
+//    the control_request_count bump.
+//  - `state` Suspending, Suspended, Running as the runner's SIGSTOP and
+//    SIGCONT take effect: the runner (CommandRun::spawn, check_suspended,
+//    resume), only as `suspend_requested` says (Suspended only while it is
+//    set, Running only while it is clear). A foreach parent's Suspended
+//    (from Suspending): settle_parent_suspension, by any process that may
+//    have suspended its last running child.
 //  - The outcome (a terminal `state`, `reason`, `ended_ns`: set_outcome): the
 //    job's runner (finish_job, which alone also sets `has_exit_code`,
 //    `exit_code` and `term_signal`; claim and begin for a job stopped before
