@@ -2,6 +2,7 @@
 // foreach runs, and the thread jobs that cannot be suspended.
 
 #include <poll.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include "jobctl_test.hpp"
 #include "system/group_stopped.hpp"
 #include "system/proc_stat.hpp"
+#include "system/process_identity.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -89,6 +91,18 @@ TEST_F(Suspend, RemoveForceTakesASuspendedJob) {
     EXPECT_EQ(removed.exit_code, 0) << removed.err;
     EXPECT_FALSE(repository().find(id));
     EXPECT_TRUE(wait_for_group_gone(running.process_id));
+}
+
+TEST_F(Suspend, WorkerLostWhileSuspendedIsFoundAndLeavesNothing) {
+    JobId id = start({"sh", "-c", "sleep 100 & sleep 100"});
+    JobInfo running = wait_until_running(id);
+    ASSERT_EQ(jobctl({"suspend", std::to_string(id)}).exit_code, 0);
+    ProcessIdentity worker{running.owner_pid, running.owner_start_time};
+    ASSERT_TRUE(worker.send_signal(SIGKILL));
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_EQ(job.reason.rfind("worker lost", 0), 0u) << job.reason;
+    EXPECT_TRUE(wait_for_group_gone(running.process_id)) << "a stopped process outlived its worker";
 }
 
 TEST_F(Suspend, SuspendedTimeDoesNotCountAgainstTheTimeLimit) {
