@@ -10,6 +10,8 @@ void add_get_command(CLI::App& app, int& exit_code);
 void add_wait_command(CLI::App& app, int& exit_code);
 void add_receive_command(CLI::App& app, int& exit_code);
 void add_stop_command(CLI::App& app, int& exit_code);
+void add_suspend_command(CLI::App& app, int& exit_code);
+void add_resume_command(CLI::App& app, int& exit_code);
 void add_remove_command(CLI::App& app, int& exit_code);
 void add_foreach_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);

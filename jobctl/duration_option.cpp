@@ -40,6 +40,17 @@ CLI::Option* add_duration_option(CLI::App& command, const std::string& name,
         ->default_str(detail::format_duration(target));
 }
 
+CLI::Option* add_time_limit_option(CLI::App& command, std::optional<std::chrono::milliseconds>& target,
+                                   const std::string& description) {
+    return add_duration_option(command, "--timeout", target, description, std::chrono::hours(24 * 365))
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                auto limit = detail::parse_duration(text, std::chrono::hours(24 * 365));
+                return limit && limit->count() == 0 ? "a time limit must be more than 0" : "";
+            },
+            "DURATION"));
+}
+
 std::string format_duration(std::chrono::milliseconds duration) {
     return detail::format_duration(duration);
 }

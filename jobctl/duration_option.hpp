@@ -20,6 +20,15 @@ CLI::Option* add_duration_option(CLI::App& command, const std::string& name,
                                  std::chrono::milliseconds& target, const std::string& description,
                                  std::chrono::milliseconds max);
 
+// --timeout DURATION of start, run and foreach: the job's time limit (at
+// most 365 days), after which it is stopped and ends Failed ("timed out
+// after 30s"). Time suspended does not count.
+CLI::Option* add_time_limit_option(CLI::App& command, std::optional<std::chrono::milliseconds>& target,
+                                   const std::string& description =
+                                       "Time limit: stop the job and fail it "
+                                       "after it has run this long (not counting "
+                                       "time suspended)");
+
 // "30s", "500ms", "1.5s": as a person would write it.
 std::string format_duration(std::chrono::milliseconds duration);
 

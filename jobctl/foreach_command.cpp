@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "duration_option.hpp"
 #include "exit_codes.hpp"
 #include "job_selection.hpp"
 #include "job_table.hpp"
@@ -37,14 +38,16 @@ struct ForeachOptions {
     bool as_job = false;
     bool quiet = false;
     bool keep_jobs = false;
+    bool halt_on_error = false;
     std::vector<std::string> words;  // CMD ARGS... [::: INPUT...]
-    RunOptions run;
+    RunOptions run;                  // with the time limit of each child
 };
 
 // Splits "CMD ARGS ::: INPUTS". Without ":::", the inputs are stdin's lines
 // (read_stdin_inputs).
 ForeachSpec spec_from(const ForeachOptions& options, bool& from_stdin) {
     ForeachSpec spec{options.name, {}, {}, options.jobs, {}, options.run};
+    spec.halt_on_error = options.halt_on_error;
     auto separator = std::ranges::find(options.words, kInputSeparator);
     spec.command.assign(options.words.begin(), separator);
     from_stdin = separator == options.words.end();
@@ -203,6 +206,9 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         "Leave the parent and children in the repository after a foreground run (they are removed "
         "once their output is printed, unless interrupted)");
     add_run_option_flags(*command, options->run, "", true);
+    add_time_limit_option(*command, options->run.timeout, "Time limit of each child");
+    command->add_flag("--halt-on-error", options->halt_on_error,
+                      "At the first child that fails, stop the others and start no more (exit 1)");
     command->add_option("command", options->words, "CMD ARGS... [::: INPUT...]")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {

@@ -31,6 +31,8 @@ constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
     {"wait", jobctl::cli::add_wait_command},
     {"receive", jobctl::cli::add_receive_command},
     {"stop", jobctl::cli::add_stop_command},
+    {"suspend", jobctl::cli::add_suspend_command},
+    {"resume", jobctl::cli::add_resume_command},
     {"remove", jobctl::cli::add_remove_command},
     {"foreach", jobctl::cli::add_foreach_command},
     {"repository", jobctl::cli::add_repository_command},

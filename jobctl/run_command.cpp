@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "duration_option.hpp"
 #include "exit_codes.hpp"
 #include "job_selection.hpp"
 #include "jobctl/error.hpp"
@@ -34,6 +35,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
     struct Options {
         std::string name;
         bool keep_job = false;
+        std::optional<std::chrono::milliseconds> timeout;
         std::vector<std::string> command;
         RunOptions run;
     };
@@ -44,6 +46,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
         "Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job.\n"
         "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
+    add_time_limit_option(*command, options->timeout);
     command->add_flag("--keep-job", options->keep_job, "Leave the job in the repository afterwards");
     add_run_option_flags(*command, options->run, "; '-': this stdin, as it comes");
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
@@ -53,9 +56,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
         StopOnSignals interrupt;  // Ctrl-C, SIGTERM, SIGHUP: stop the job, then exit 128 + the signal
         // Not `caller_exits_soon`: we stay until the job ends, so the worker must not be our child.
         // --stdin -: the command reads our stdin itself, live.
-        JobInfo job = start_process_job(
-            repository,
-            {.name = options->name, .argv = options->command, .run = options->run, .live_stdin = true});
+        ProcessJobSpec spec{.name = options->name, .argv = options->command, .run = options->run, .live_stdin = true};
+        spec.run.timeout = options->timeout;
+        JobInfo job = start_process_job(repository, spec);
         interrupt.watch(repository, job.id);
         ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error below, not a silent death
         try {

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "duration_option.hpp"
 #include "job_json.hpp"
 #include "job_selection.hpp"
 #include "job_table.hpp"
@@ -15,6 +16,7 @@ void add_start_command(CLI::App& app, int&) {
     struct Options {
         std::string name;
         std::vector<std::string> command;
+        std::optional<std::chrono::milliseconds> timeout;
         bool json = false;
         bool quiet = false;
         RunOptions run;
@@ -29,6 +31,7 @@ void add_start_command(CLI::App& app, int&) {
         "Unless told otherwise, the job runs in the current folder with the current environment;\n"
         "its stdin is /dev/null. It outlives this shell; its output is kept until received.");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
+    add_time_limit_option(*command, options->timeout);
     auto* json = command->add_flag("--json", options->json, "Print the job as JSON");
     command->add_flag("-q,--quiet", options->quiet, "Print only the job id")->excludes(json);
     add_run_option_flags(*command, options->run, "; '-': this stdin, read to its end first");
@@ -53,6 +56,7 @@ void add_start_command(CLI::App& app, int&) {
             spec.start_when.after.push_back(resolve_job(jobs, token).id);
         spec.start_when.after_any_outcome = options->after_any_outcome;
         spec.start_when.queue = options->queue;
+        spec.run.timeout = options->timeout;
         JobInfo job = start_process_job(repository, spec);
         if (options->quiet)
             std::cout << job.id << '\n';

@@ -149,5 +149,23 @@ TEST_F(JobFamily, NoMoreChildrenForAParentThatIsStoppingFinishedOrGone) {
     EXPECT_EQ(snapshot(repository()), before);
 }
 
+TEST_F(JobFamily, ChildrenOfASuspendedParentAreRegisteredSuspended) {
+    // As request_suspend leaves children that had not started: held back.
+    detail::JobTable& table = detail::table_of(repository());
+    JobInfo parent = table.add_family({"parent", JobType::thread, "x"}, unnamed_children(1));
+    table.update(parent.id, [](detail::JobSlot& slot) {
+        slot.suspend_requested = 1;
+        detail::set_state(slot, JobState::suspended);
+        return true;
+    });
+    JobId first = table.add_children(parent.id, unnamed_children(2), 2);
+    ASSERT_NE(first, 0u);
+    for (JobId id : {first, first + 1}) {
+        JobInfo child = *table.find(id);
+        EXPECT_TRUE(child.suspend_requested);
+        EXPECT_EQ(child.state, JobState::suspended);
+    }
+}
+
 }  // namespace
 }  // namespace jobctl::test

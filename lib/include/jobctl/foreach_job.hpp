@@ -39,6 +39,10 @@ struct ForeachSpec {
     // (see RunOptions). stdin_file "-" is refused: the children cannot share
     // one stdin.
     RunOptions run{};
+    // GNU parallel's --halt now,fail=1: at the first child that fails, the
+    // rest are stopped (running ones as `stop` does, queued ones never
+    // start) and the parent ends Failed ("...; halted (--halt-on-error)").
+    bool halt_on_error = false;
 };
 
 namespace detail {
@@ -90,6 +94,7 @@ private:
     std::vector<detail::ChildCommand> first_children_;  // those of spec.inputs, until run
     std::size_t registered_ = 0;                        // children
     std::size_t failed_ = 0, stopped_ = 0;              // children ended so (guarded by run's lock)
+    bool halted_ = false;                               // halt_on_error struck (guarded by run's lock)
 };
 
 // --as-job: hands the whole run to a detached host process (its own

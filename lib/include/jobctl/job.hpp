@@ -57,6 +57,7 @@ struct JobInfo {
     std::uint64_t read_offset = 0;   // how much of it has been received
     bool stop_requested = false;
     bool suspend_requested = false;  // asked to suspend and not resumed since
+    bool can_suspend = false;        // a process job or a foreach run (a library thread job cannot be)
     // How it was started (process jobs and foreach children; empty or unset
     // where not given).
     std::string cwd;                                   // the folder it runs in

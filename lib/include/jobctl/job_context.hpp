@@ -54,6 +54,10 @@ public:
 
     // Library use: a descriptor that becomes readable when a stop is requested.
     int stop_event_fd();
+    // Library use: readable (and drained by the reader) whenever a suspend
+    // or resume may have been requested; the job's suspend flag says which.
+    // Only foreach children act on it: other thread jobs cannot be suspended.
+    int suspend_event_fd();
     void flush();
 
 private:

@@ -1,5 +1,5 @@
 #pragma once
-// Stop-Job and Remove-Job.
+// Stop-Job, Suspend-Job, Resume-Job and Remove-Job.
 
 #include <chrono>
 
@@ -17,6 +17,23 @@ inline constexpr std::chrono::milliseconds kDefaultStopGrace{5000};
 // Unfinished children of the job are asked to stop too.
 // Errors: job_not_found.
 bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds grace = kDefaultStopGrace);
+
+// Suspend-Job: marks the job Suspending and asks its runner to stop
+// (SIGSTOP) every process of its process group; it is Suspended once all
+// have stopped. A foreach parent suspends its running children and holds
+// back its queued ones. A job that has not started is Suspended at once and
+// held back until resumed. Suspended time does not count against a time
+// limit. Returns at once; false if there was nothing to do (finished,
+// stopping, suspended already). Unfinished children are suspended too.
+// Errors: job_not_found; invalid_argument (a library thread job: its host
+// cannot freeze it from outside).
+bool request_suspend(Repository& repository, JobId id);
+
+// Resume-Job: clears the request; the job is Running again (NotStarted if it
+// never started) and its runner continues the group (SIGCONT). False if it
+// was not suspended. Unfinished children are resumed too.
+// Errors: job_not_found.
+bool request_resume(Repository& repository, JobId id);
 
 // Removes a finished job and its spool folder; a parent goes with its
 // children. Stop an unfinished job (and wait) first. A job that an

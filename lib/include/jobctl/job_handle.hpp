@@ -1,6 +1,6 @@
 #pragma once
 // A handle on one job of a repository, as a C++ program sees it: wait for
-// it, receive its output and results, stop it. Works for any job type.
+// it, receive its output and results, stop, suspend or resume it. Works for any job type.
 
 #include <cereal/archives/json.hpp>
 #include <chrono>
@@ -40,6 +40,10 @@ public:
 
     // request_stop. Errors: job_not_found.
     void stop(std::chrono::milliseconds grace = kDefaultStopGrace) const;
+    // request_suspend, request_resume. Errors: job_not_found;
+    // invalid_argument (suspend of a library thread job).
+    void suspend() const;
+    void resume() const;
 
     // Receive-Job: everything not received yet; advances the read position unless `keep`.
     // Errors: job_not_found; system (an unreadable log).

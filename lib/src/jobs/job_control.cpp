@@ -36,7 +36,7 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
                              requested = true;
                              return true;
                          },
-                         detail::JobTable::Change::stop_request);
+                         detail::JobTable::Change::control_request);
     if (!found) throw detail::job_not_found(id);
     if (!requested) return false;
     // Stopping a parent stops its children (one that ends meanwhile is fine).

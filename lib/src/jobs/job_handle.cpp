@@ -23,6 +23,14 @@ void Job::stop(std::chrono::milliseconds grace) const {
     request_stop(*repository_, id_, grace);
 }
 
+void Job::suspend() const {
+    request_suspend(*repository_, id_);
+}
+
+void Job::resume() const {
+    request_resume(*repository_, id_);
+}
+
 ReceivedOutput Job::receive_output(bool keep) const {
     ReceivedOutput received;
     ReceiveOptions options;

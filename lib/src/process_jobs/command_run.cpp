@@ -1,5 +1,7 @@
 // One command, run to its end: one poll() over the two output pipes, the
-// child's pidfd and the stop descriptor.
+// child's pidfd and the stop and suspend descriptors, with a timeout for the
+// next deadline (SIGKILL after the grace, the time limit, the next look at a
+// group being suspended).
 
 #include "process_jobs/command_run.hpp"
 
@@ -19,11 +21,14 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_job.hpp"
+#include "jobs/duration_text.hpp"
 #include "jobs/job_outcome.hpp"
+#include "jobs/suspension.hpp"
 #include "output/output_log.hpp"
 #include "process_jobs/run_options.hpp"
 #include "system/clock.hpp"
 #include "system/command_spawn.hpp"
+#include "system/group_stopped.hpp"
 #include "system/pidfd.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
@@ -36,6 +41,16 @@ using detail::JobSlot;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kReadChunk = 1u << 20;
+// How often a group being suspended is looked at: from the first to the
+// last, doubling.
+constexpr std::chrono::milliseconds kFirstStopCheck{2};
+constexpr std::chrono::milliseconds kLastStopCheck{100};
+
+void drain(int fd) {
+    char drained[sizeof(signalfd_siginfo)];  // a signalfd record or an eventfd count
+    while (::read(fd, drained, sizeof drained) > 0) {
+    }
+}
 
 std::string signal_name(int signal) {
     const char* abbreviation = ::sigabbrev_np(signal);
@@ -73,13 +88,23 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
     pidfd_ = open_pidfd(child_);
     if (!pidfd_) throw_system_error("pidfd_open", errno);  // the destructor ends the command
     auto identity = ProcessIdentity::of(child_);
+    bool suspend_now = false;
     detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
-        if (state_of(slot) == JobState::not_started) set_state(slot, JobState::running);
+        parent_id_ = slot.parent_id;
+        // A job suspended before it started (held back, state Suspended, or
+        // suspended just as a pool thread began it) is suspended as soon as
+        // it has a group to stop.
+        suspend_now = slot.suspend_requested && !slot.stop_requested;
+        JobState state = state_of(slot);
+        if (state == JobState::not_started || state == JobState::running || state == JobState::suspended)
+            set_state(slot, suspend_now ? JobState::suspending : JobState::running);
         slot.process_id = child_;
         slot.process_start_time = identity ? identity->start_time : 0;
         slot.began_ns = detail::now_ns();
         return true;
     });
+    if (run_.timeout) time_limit_at_ = SteadyClock::now() + *run_.timeout;
+    if (suspend_now) suspend();
     return true;
 }
 
@@ -108,11 +133,8 @@ void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
 }
 
 void CommandRun::on_stop_request() {
-    char drained[sizeof(signalfd_siginfo)];  // a signalfd record or an eventfd count
-    while (::read(stop_fd_, drained, sizeof drained) > 0) {
-    }
+    drain(fds_.stop);
     if (stopping_) return;
-    stopping_ = true;
     std::uint32_t grace_ms = 0;
     // A request that did not come through `jobctl stop` (a signal at shutdown) is a stop too.
     detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
@@ -122,14 +144,114 @@ void CommandRun::on_stop_request() {
         grace_ms = slot.stop_grace_ms;
         return true;
     });
+    begin_stop(std::chrono::milliseconds(grace_ms));
+}
+
+// Stopped as `stop` would, but not at anyone's request: no stop flag, and
+// the outcome is Failed, "timed out after 30s".
+void CommandRun::on_time_limit() {
+    time_limit_at_.reset();
+    if (stopping_) return;
+    timed_out_ = true;
+    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+        if (detail::is_finished(slot) || state_of(slot) == JobState::stopping) return false;
+        set_state(slot, JobState::stopping);
+        return true;
+    });
+    begin_stop(kDefaultStopGrace);
+}
+
+void CommandRun::begin_stop(std::chrono::milliseconds grace) {
+    stopping_ = true;
     ::killpg(child_, SIGTERM);
-    kill_deadline_ = SteadyClock::now() + std::chrono::milliseconds(grace_ms);
+    // A stopped process acts on nothing but SIGKILL until it is continued.
+    if (suspended_) ::killpg(child_, SIGCONT);
+    suspended_ = false;
+    kill_deadline_ = SteadyClock::now() + grace;
+}
+
+void CommandRun::on_suspend_request() {
+    drain(fds_.suspend);
+    if (stopping_) return;  // a stop wins; begin_stop has continued the group
+    bool wanted = false;
+    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+        wanted = slot.suspend_requested && !slot.stop_requested && !detail::is_finished(slot);
+        return false;
+    });
+    if (wanted && !suspended_) suspend();
+    if (!wanted && suspended_) resume();
+    // Resumed and suspended again before we looked: still stopped, but the
+    // state says Suspending again. Look at the group again to say Suspended.
+    if (wanted && suspended_ && suspend_confirmed_) check_suspended();
+}
+
+void CommandRun::suspend() {
+    suspended_ = true;
+    suspend_confirmed_ = false;
+    suspended_since_ = SteadyClock::now();
+    stop_check_delay_ = kFirstStopCheck;
+    ::killpg(child_, SIGSTOP);
+    check_suspended();
+}
+
+// Suspended once every process of the group is seen stopped. Until then
+// SIGSTOP goes again each time: a process forked just as the first one was
+// sent may have missed it.
+void CommandRun::check_suspended() {
+    if (!detail::group_stopped(child_)) {
+        ::killpg(child_, SIGSTOP);
+        next_stop_check_ = SteadyClock::now() + stop_check_delay_;
+        stop_check_delay_ = std::min(stop_check_delay_ * 2, kLastStopCheck);
+        return;
+    }
+    suspend_confirmed_ = true;
+    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+        // A stop that came meanwhile has set the state already; a resume
+        // has cleared the flag (and we hear of it next).
+        JobState state = state_of(slot);
+        if (!slot.suspend_requested || (state != JobState::suspending && state != JobState::running))
+            return false;
+        set_state(slot, JobState::suspended);
+        return true;
+    });
+    if (parent_id_ != 0) settle_parent_suspension(repository_, parent_id_);
+}
+
+void CommandRun::resume() {
+    ::killpg(child_, SIGCONT);
+    suspended_ = false;
+    suspend_confirmed_ = false;
+    // Suspended time does not count against the time limit.
+    if (time_limit_at_) *time_limit_at_ += SteadyClock::now() - suspended_since_;
+    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+        // request_resume has done so already, as a rule. (A suspend made
+        // since is left as it is: we hear of it next.)
+        JobState state = state_of(slot);
+        if (slot.suspend_requested || (state != JobState::suspending && state != JobState::suspended))
+            return false;
+        set_state(slot, JobState::running);
+        return true;
+    });
 }
 
 int CommandRun::poll_timeout_ms() const {
-    if (!kill_deadline_) return -1;
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(*kill_deadline_ - SteadyClock::now());
+    std::optional<SteadyClock::time_point> next = kill_deadline_;
+    auto sooner = [&](SteadyClock::time_point at) { next = next ? std::min(*next, at) : at; };
+    if (time_limit_at_ && !suspended_ && !stopping_) sooner(*time_limit_at_);
+    if (suspended_ && !suspend_confirmed_) sooner(next_stop_check_);
+    if (!next) return -1;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*next - SteadyClock::now());
     return static_cast<int>(std::max<std::int64_t>(0, left.count()));
+}
+
+void CommandRun::on_deadlines() {
+    auto now = SteadyClock::now();
+    if (kill_deadline_ && now >= *kill_deadline_) {
+        ::killpg(child_, SIGKILL);
+        kill_deadline_.reset();
+    }
+    if (time_limit_at_ && !suspended_ && !stopping_ && now >= *time_limit_at_) on_time_limit();
+    if (suspended_ && !suspend_confirmed_ && now >= next_stop_check_) check_suspended();
 }
 
 void CommandRun::record_outcome(const siginfo_t& status) {
@@ -153,7 +275,11 @@ void CommandRun::record_outcome(const siginfo_t& status) {
         state = JobState::failed;
         reason = "killed by signal " + std::to_string(term_signal) + " (" + signal_name(term_signal) + ")";
     }
-    if (stopped) {
+    if (timed_out_) {
+        // It reached its limit first; a stop that came during the grace changes nothing.
+        state = JobState::failed;
+        reason = "timed out after " + detail::format_duration(*run_.timeout);
+    } else if (stopped) {
         state = JobState::stopped;
         reason = reason.empty() ? "stopped" : "stopped; " + reason;
     }
@@ -163,10 +289,10 @@ void CommandRun::record_outcome(const siginfo_t& status) {
     finish_job(repository_, id_, state, reason, exit_code, term_signal);
 }
 
-CommandRun::CommandRun(Repository& repository, JobId id, int stop_fd, RunOptions run)
+CommandRun::CommandRun(Repository& repository, JobId id, ControlFds fds, RunOptions run)
     : repository_(repository),
       id_(id),
-      stop_fd_(stop_fd),
+      fds_(fds),
       run_(std::move(run)),
       log_(detail::table_of(repository).job_directory(id)),
       buffer_(new char[kReadChunk]) {}
@@ -187,15 +313,17 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     // Finished when the command has exited and everything that shared its
     // output pipes (its background children) has closed them.
     while (!exit_status || out_fd_ || err_fd_) {
-        pollfd fds[4] = {{out_fd_.get(), POLLIN, 0},
+        pollfd fds[5] = {{out_fd_.get(), POLLIN, 0},
                          {err_fd_.get(), POLLIN, 0},
                          {exit_status ? -1 : pidfd_.get(), POLLIN, 0},
-                         {stop_fd_, POLLIN, 0}};
-        int ready = ::poll(fds, 4, poll_timeout_ms());
+                         {fds_.stop, POLLIN, 0},
+                         {fds_.suspend, POLLIN, 0}};
+        int ready = ::poll(fds, 5, poll_timeout_ms());
         if (ready < 0 && errno != EINTR) throw_system_error("poll", errno);
         if (fds[0].revents != 0) pump(out_fd_, OutputStream::out);
         if (fds[1].revents != 0) pump(err_fd_, OutputStream::err);
         if (fds[3].revents != 0) on_stop_request();
+        if (fds[4].revents != 0) on_suspend_request();
         if (fds[2].revents != 0) {
             siginfo_t status{};
             // WNOWAIT keeps the zombie, so the pid (and group id) cannot be
@@ -209,10 +337,7 @@ void CommandRun::run(const std::vector<std::string>& argv) {
                 throw_system_error("cannot read the command's exit status", errno);
             }
         }
-        if (kill_deadline_ && SteadyClock::now() >= *kill_deadline_) {
-            ::killpg(child_, SIGKILL);
-            kill_deadline_.reset();
-        }
+        on_deadlines();
     }
     ::waitpid(child_, nullptr, 0);
     reaped_ = true;

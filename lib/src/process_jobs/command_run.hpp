@@ -1,9 +1,12 @@
 #pragma once
 // Runs one job's command to its end: spawns it (own process group), pumps
-// its stdout and stderr into the job's output log, stops it on request
-// (SIGTERM to the group, SIGKILL after the grace period) and records the
-// outcome in the job's slot. Used by jobctl-worker (stop requests arrive on
-// a signalfd) and by `foreach` children on a thread pool (on an eventfd).
+// its stdout and stderr into the job's output log, stops it on request or
+// at its time limit (SIGTERM to the group, SIGKILL after the grace period),
+// suspends and resumes it on request (SIGSTOP, SIGCONT to the group) and
+// records the outcome in the job's slot. Used by jobctl-worker (requests
+// arrive on signalfds) and by `foreach` children on a thread pool (on
+// eventfds). It alone may signal the group: it holds the unreaped leader, so
+// the group id cannot have been reused.
 
 #include <signal.h>
 
@@ -21,12 +24,17 @@
 
 namespace jobctl::detail {
 
+// What wakes a run: drained when readable, never closed.
+struct ControlFds {
+    int stop = -1;     // readable: stop the job
+    int suspend = -1;  // readable: look at the job's suspend flag (suspend or resume)
+};
+
 class CommandRun {
 public:
-    // `stop_fd` becomes readable when the job is to stop; it is drained, not closed.
     // `run` says how the command runs (its working folder, environment,
     // stdin and time limit).
-    CommandRun(Repository& repository, JobId id, int stop_fd, RunOptions run = {});
+    CommandRun(Repository& repository, JobId id, ControlFds fds, RunOptions run = {});
     ~CommandRun();
     CommandRun(const CommandRun&) = delete;
     CommandRun& operator=(const CommandRun&) = delete;
@@ -37,12 +45,20 @@ private:
     bool spawn(const std::vector<std::string>& argv);
     void pump(FileDescriptor& fd, OutputStream stream);
     void on_stop_request();
+    void on_time_limit();
+    void begin_stop(std::chrono::milliseconds grace);
+    void on_suspend_request();
+    void suspend();
+    void resume();
+    void check_suspended();
+    void on_deadlines();
     void record_outcome(const siginfo_t& status);
     int poll_timeout_ms() const;
 
     Repository& repository_;
     JobId id_;
-    int stop_fd_;
+    JobId parent_id_ = 0;
+    ControlFds fds_;
     RunOptions run_;
     OutputLogWriter log_;
     std::uint64_t published_size_ = 0;  // the log's size as the slot last heard it
@@ -54,7 +70,20 @@ private:
     FileDescriptor err_fd_;
     FileDescriptor pidfd_;
     bool stopping_ = false;
+    bool timed_out_ = false;
     std::optional<std::chrono::steady_clock::time_point> kill_deadline_;
+    // Time limit: the moment it is reached, while the command runs. While
+    // suspended it is put off by as long as the suspension lasts.
+    std::optional<std::chrono::steady_clock::time_point> time_limit_at_;
+    // Suspension: SIGSTOP sent and no SIGCONT since; `suspend_confirmed_`
+    // once every process of the group was seen stopped (state Suspended).
+    // Until then the group is looked at again at `next_stop_check_`, less
+    // and less often (a process in uninterruptible sleep stops late).
+    bool suspended_ = false;
+    bool suspend_confirmed_ = false;
+    std::chrono::steady_clock::time_point suspended_since_;
+    std::chrono::steady_clock::time_point next_stop_check_;
+    std::chrono::milliseconds stop_check_delay_{0};
 };
 
 // Records a finished job's outcome.

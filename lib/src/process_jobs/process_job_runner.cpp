@@ -1,5 +1,6 @@
 // The worker's body: claims the job, then runs its command (CommandRun) with
-// stop requests arriving as SIGTERM/SIGINT/SIGHUP on a signalfd.
+// stop requests arriving as SIGTERM/SIGINT/SIGHUP on one signalfd, and
+// suspend and resume requests as SIGUSR1 on another.
 
 #include "process_jobs/process_job_runner.hpp"
 
@@ -45,8 +46,7 @@ bool claim(Repository& repository, JobId id) {
 }
 
 // Blocked since before exec (see process_launch.cpp); read here instead.
-detail::FileDescriptor stop_signal_fd() {
-    sigset_t signals = detail::stop_signal_set();
+detail::FileDescriptor signal_fd_for(sigset_t signals) {
     sigprocmask(SIG_BLOCK, &signals, nullptr);
     detail::FileDescriptor fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
     if (!fd) throw_system_error("signalfd", errno);
@@ -58,10 +58,12 @@ detail::FileDescriptor stop_signal_fd() {
 int detail::run_process_job(Repository& repository, const WorkerArguments& arguments) {
     JobId id = arguments.job;
     try {
-        detail::FileDescriptor signal_fd = stop_signal_fd();
+        detail::FileDescriptor stop_fd = signal_fd_for(detail::stop_signal_set());
+        detail::FileDescriptor suspend_fd = signal_fd_for(detail::suspend_signal_set());
         if (claim(repository, id) && detail::wait_at_start_gate(repository, id, arguments.start_when,
-                                                                signal_fd.get()) == detail::GateOutcome::run)
-            detail::CommandRun(repository, id, signal_fd.get(), arguments.run).run(arguments.command);
+                                                                stop_fd.get()) == detail::GateOutcome::run)
+            detail::CommandRun(repository, id, {stop_fd.get(), suspend_fd.get()}, arguments.run)
+                .run(arguments.command);
         detail::pass_queue_turn(repository, arguments.start_when.queue);  // what this job held is free
         return 0;
     } catch (const std::exception& error) {

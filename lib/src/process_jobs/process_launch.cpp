@@ -18,6 +18,7 @@
 #include "process_jobs/program_lookup.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/stdin_spool.hpp"
+#include "process_jobs/time_limit.hpp"
 #include "process_jobs/worker_arguments.hpp"
 #include "system/command_spawn.hpp"
 #include "system/detached_fork.hpp"
@@ -38,9 +39,9 @@ namespace {
                               bool keep_stdin) {
     for (int signal = 1; signal < NSIG; ++signal)
         if (sigismember(&defaulted, signal) == 1) ::signal(signal, SIG_DFL);
-    // Blocked until the worker reads them from its signalfd: a stop that
-    // arrives while it is still loading is not lost.
-    sigset_t worker_signals = detail::worker_blocked_signal_set();
+    // Blocked until the worker reads them from its signalfds: a stop or a
+    // suspend that arrives while it is still loading is not lost.
+    sigset_t worker_signals = detail::worker_signal_set();
     sigprocmask(SIG_BLOCK, &worker_signals, nullptr);
     // Raw descriptors here: no destructor runs in this child. close_range
     // closes null_fd (and the report pipe) along with everything else.
@@ -83,7 +84,7 @@ pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>
     posix_spawnattr_init(&attributes);
     posix_spawnattr_setflags(&attributes,
                              POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    sigset_t worker_signals = detail::worker_blocked_signal_set();
+    sigset_t worker_signals = detail::worker_signal_set();
     posix_spawnattr_setsigmask(&attributes, &worker_signals);
     sigset_t defaulted = detail::defaulted_signal_set();
     posix_spawnattr_setsigdefault(&attributes, &defaulted);
@@ -139,6 +140,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     if (!spec.name.empty()) detail::check_job_name(spec.name);
+    detail::check_time_limit(spec.run.timeout);
     RunOptions run = detail::checked_run_options(spec.run);
     detail::require_program(spec.argv[0], run);
     check_start_conditions(repository, spec.start_when);
@@ -150,6 +152,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     ProcessIdentity self = ProcessIdentity::self();
     detail::NewJob new_job{spec.name, JobType::process, detail::command_text(spec.argv),
                            0,         self.pid,         self.start_time};
+    new_job.can_suspend = true;                       // the worker acts on suspend requests
     new_job.cwd = detail::command_cwd(run).string();  // empty for a caller whose folder was deleted
     if (run.timeout) new_job.timeout_ms = static_cast<std::uint64_t>(run.timeout->count());
     new_job.after = spec.start_when.after;

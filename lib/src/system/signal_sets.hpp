@@ -17,21 +17,36 @@ inline sigset_t stop_signal_set() {
 // process_jobs/start_gate.hpp). Read from a signalfd of its own, never as a stop.
 inline constexpr int kQueueTurnSignal = SIGUSR2;
 
-// Blocked in a worker from before its exec, so that none is lost while it
-// loads: the stop signals and the queue-turn signal.
-inline sigset_t worker_blocked_signal_set() {
+// What tells a worker to look at its job's suspend flag (request_suspend,
+// request_resume): read from a signalfd of its own, apart from the stops.
+inline constexpr int kSuspendSignal = SIGUSR1;
+
+inline sigset_t suspend_signal_set() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, kSuspendSignal);
+    return set;
+}
+
+// Blocked in a worker from before its exec until it reads them: the stop
+// signals, the suspend signal and the queue-turn signal. (Unblocked,
+// SIGUSR1 or SIGUSR2 would kill a worker still loading.)
+inline sigset_t worker_signal_set() {
     sigset_t set = stop_signal_set();
+    sigaddset(&set, kSuspendSignal);
     sigaddset(&set, kQueueTurnSignal);
     return set;
 }
 
 // Reset to their default action in anything we start: an ignored signal
-// stays ignored across exec, and a caller that ignores SIGCHLD would make
+// stays ignored across exec (an ignored SIGUSR1 is dropped even while
+// blocked, so a worker would never hear a suspend), and a caller that ignores SIGCHLD would make
 // the kernel reap our children before we can read their status.
 inline sigset_t defaulted_signal_set() {
     sigset_t set;
     sigemptyset(&set);
-    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD}) sigaddset(&set, signal);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, kSuspendSignal})
+        sigaddset(&set, signal);
     return set;
 }
 

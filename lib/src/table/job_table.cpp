@@ -58,6 +58,7 @@ JobInfo to_info(const JobSlot& slot) {
     info.read_offset = slot.read_offset;
     info.stop_requested = slot.stop_requested != 0;
     info.suspend_requested = slot.suspend_requested != 0;
+    info.can_suspend = slot.can_suspend != 0;
     info.cwd = detail::to_valid_utf8(detail::read_field(slot.cwd));
     if (slot.timeout_ms != 0) info.timeout = std::chrono::milliseconds(slot.timeout_ms);
     for (JobId after : slot.after)
@@ -252,6 +253,7 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     slot.owner_pid = job.owner_pid;
     slot.owner_start_time = job.owner_start_time;
     slot.owner_claimed = job.owner_claimed ? 1 : 0;
+    slot.can_suspend = job.can_suspend ? 1 : 0;
     detail::copy_truncated(slot.name, job.name);
     detail::copy_truncated(slot.command, job.command);
     detail::copy_truncated(slot.location, location);
@@ -331,12 +333,14 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
         // 0 is no id (a damaged header); take the one after the highest in use.
         if (header.next_id == 0) detail::repair_after_dead_owner(*segment_);
         std::string parent_name;
+        bool parent_suspended = false;
         if (existing_parent != 0) {
             std::uint32_t index = index_of(*segment_, existing_parent);
             if (index == segment_->capacity()) return 0;
             const JobSlot& parent = segment_->slots()[index];
             if (detail::is_finished(parent) || parent.stop_requested) return 0;
             parent_name = detail::read_field(parent.name);
+            parent_suspended = parent.suspend_requested != 0;
         }
         first_id = header.next_id;
         if (slots.size() > std::numeric_limits<JobId>::max() - first_id)
@@ -369,9 +373,14 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
             JobSlot& slot = slots[k];
             slot.id = first_id + static_cast<JobId>(k);
             slot.created_ns = now;
-            if (existing_parent != 0)
+            if (existing_parent != 0) {
                 slot.parent_id = existing_parent;
-            else if (k > 0)
+                // As request_suspend would have left them, had they been there.
+                if (parent_suspended) {
+                    slot.suspend_requested = 1;
+                    detail::set_state(slot, JobState::suspended);
+                }
+            } else if (k > 0)
                 slot.parent_id = first_id;
             if (k == 0 && existing_parent == 0) parent_name = detail::read_field(slot.name);
             if (!unnamed[k]) continue;
@@ -460,7 +469,7 @@ bool JobTable::update(JobId id, const std::function<bool(JobSlot&)>& change, Cha
             slot.id = id;  // a change may not move the job
             detail::write_slot(*segment_, index, slot);
             // Counted with the flag, so that no crash can leave a flag that no host looks for.
-            if (kind == Change::stop_request) segment_->header().stop_request_count.fetch_add(1);
+            if (kind == Change::control_request) segment_->header().control_request_count.fetch_add(1);
         }
     }
     if (changed) notify(of_state);
@@ -504,8 +513,8 @@ void JobTable::describe_table(RepositoryInfo& info) const {
         if (slots[i].id != 0) ++info.in_use;
 }
 
-std::uint32_t JobTable::stop_request_count() const {
-    return segment_->header().stop_request_count.load(std::memory_order_acquire);
+std::uint32_t JobTable::control_request_count() const {
+    return segment_->header().control_request_count.load(std::memory_order_acquire);
 }
 
 }  // namespace jobctl

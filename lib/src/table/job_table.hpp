@@ -31,6 +31,7 @@ struct NewJob {
     int owner_pid = 0;  // who answers for the job until it is claimed
     std::uint64_t owner_start_time = 0;
     bool owner_claimed = false;  // the owner runs the job itself (a thread-job host)
+    bool can_suspend = false;    // its runner acts on suspend requests (process jobs, foreach)
     // How it runs, recorded for readers (see JobInfo); the runner gets the
     // same from its own arguments.
     std::string cwd{};  // cut to fit the slot
@@ -66,7 +67,8 @@ public:
     // Registers more children of an existing parent, all of them or none, as
     // add_family does; unnamed ones are NAME:first_number, and on. Returns
     // the first child's id (the others follow it), or 0 (nothing registered)
-    // when the parent is gone, finished or asked to stop.
+    // when the parent is gone, finished or asked to stop. Children of a
+    // suspended parent are registered suspended (held back) too.
     // Errors: as add_family.
     JobId add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number);
     std::optional<JobInfo> find(JobId id) const;
@@ -78,12 +80,13 @@ public:
     bool erase(JobId id);
 
     // What a change is, for those who watch for it.
-    enum class Change { ordinary, stop_request };
+    enum class Change { ordinary, control_request };
 
     // Applies `change` to the job's slot under the lock. The slot is written
     // back (crash-safely) and waiters woken only if `change` returns true; a
-    // stop request also moves the stop-request count, in the same critical
-    // section. Returns false when the job does not exist.
+    // control request (stop, suspend, resume) also moves the control-request
+    // count, in the same critical section. Returns false when the job does
+    // not exist.
     bool update(JobId id, const std::function<bool(JobSlot&)>& change, Change kind = Change::ordinary);
 
     // Change notification: read the counter, check your condition, then wait
@@ -98,9 +101,9 @@ public:
     // Wakes every waiter, whatever it waits for.
     void notify_change() const;
 
-    // How many stops were ever requested here; a host of thread jobs checks
-    // its jobs' stop flags only when this moved.
-    std::uint32_t stop_request_count() const;
+    // How many stops, suspends and resumes were ever requested here; a host
+    // of thread jobs checks its jobs' flags only when this moved.
+    std::uint32_t control_request_count() const;
 
     // Queues (table/queue_table.cpp; the waiting is process_jobs/start_gate).
     struct QueueTurn {

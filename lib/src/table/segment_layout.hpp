@@ -72,22 +72,27 @@ inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, 
 //    wake-up is lost: a change that the locked read did not see is made
 //    after it, so its bump comes after the load, and the futex wait either
 //    finds another value or is woken.
-//  - `stop_request_count` is bumped (fetch_add, seq_cst) under the lock, in
-//    the critical section in which request_stop sets `stop_requested`, so
-//    before that change's `state_counter` bump. A thread-job host's stop
-//    watcher loads `state_counter` (acquire), then `stop_request_count`
-//    (acquire), and reads its jobs' stop flags (under the lock) only when the
-//    count moved. If that load missed a stop request, the `state_counter`
-//    load missed its bump too (the bump releases the count's increment), so
-//    the watcher's futex wait on it returns.
+//  - `control_request_count` is bumped (fetch_add, seq_cst) under the lock, in
+//    the critical section in which request_stop sets `stop_requested` (or
+//    request_suspend / request_resume set or clear `suspend_requested`), so
+//    before that change's `state_counter` bump. A thread-job host's
+//    watcher loads `state_counter` (acquire), then `control_request_count`
+//    (acquire), and reads its jobs' stop and suspend flags (under the lock)
+//    only when the count moved. If that load missed a request, the
+//    `state_counter` load missed its bump too (the bump releases the count's
+//    increment), so the watcher's futex wait on it returns. A pool thread
+//    choosing a queued job loads the count before it reads the queued jobs'
+//    suspend flags, for the same reason (thread_job_pool.cpp, take_startable).
 //
 // Who writes which slot field
 // ---------------------------
 // Always under the lock: in JobTable::add and erase, or in the update()
 // lambdas named here.
 //  - JobTable::add, add_family, add_children, by the registering process:
-//    the whole slot, state NotStarted. `id` (until erase), `parent_id`, `type`, `name`, `command`,
-//    `location` and `created_ns` never change afterwards. A process job is
+//    the whole slot, state NotStarted (add_children: Suspended, with
+//    `suspend_requested`, for the children of a suspended parent). `id`
+//    (until erase), `parent_id`, `type`, `name`, `command`, `location`,
+//    `created_ns` and `can_suspend` never change afterwards. A process job is
 //    registered by its launcher (jobctl start, run) as its unclaimed owner; a
 //    thread job and a foreach parent by their host, claimed.
 //  - `owner_pid`, `owner_start_time`: the launcher hands a job that it still
@@ -99,8 +104,20 @@ inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, 
 //    foreach host for its parent (update_parent).
 //  - `stop_requested`, `stop_grace_ms`, `state` Stopping: request_stop, by
 //    any process (jobctl stop, a StopOnSignals watcher, a host shutting
-//    down), with the stop_request_count bump; and the job's runner when a
+//    down), with the control_request_count bump; and the job's runner when a
 //    stop reaches it as a signal or an event (CommandRun::on_stop_request).
+//    `state` Stopping alone: the runner at the job's time limit
+//    (CommandRun::on_time_limit).
+//  - `suspend_requested` and `state` Suspending (from Running), Suspended
+//    (from NotStarted), Running or NotStarted (from Suspending or Suspended,
+//    on resume): request_suspend and request_resume, by any process, with
+//    the control_request_count bump.
+//  - `state` Suspending, Suspended, Running as the runner's SIGSTOP and
+//    SIGCONT take effect: the runner (CommandRun::spawn, check_suspended,
+//    resume), only as `suspend_requested` says (Suspended only while it is
+//    set, Running only while it is clear). A foreach parent's Suspended
+//    (from Suspending): settle_parent_suspension, by any process that may
+//    have suspended its last running child.
 //  - The outcome (a terminal `state`, `reason`, `ended_ns`: set_outcome): the
 //    job's runner (finish_job, which alone also sets `has_exit_code`,
 //    `exit_code` and `term_signal`; claim and begin for a job stopped before
@@ -186,7 +203,8 @@ struct JobSlot {
     std::int32_t exit_code;
     std::int32_t term_signal;  // 0: not killed by a signal
     std::int32_t owner_pid;    // worker or thread host
-    std::uint32_t padding;     // named, so that no byte of a slot is padding (see below)
+    std::uint8_t can_suspend;  // its runner acts on suspend_requested (process jobs, foreach)
+    std::uint8_t padding[3];   // named, so that no byte of a slot is padding (see below)
     std::uint64_t owner_start_time;
     std::int32_t process_id;  // command pid == its process group id
     std::uint32_t stop_grace_ms;
@@ -241,9 +259,9 @@ struct SegmentHeader {
     std::uint32_t reboots_survived;
     // Bumped (then futex-woken) after every change; waiters sleep on it.
     alignas(64) std::atomic<std::uint32_t> change_counter;
-    // Bumped after a stop is requested, so that hosts of thread jobs look for
-    // stop flags only when there can be a new one.
-    std::atomic<std::uint32_t> stop_request_count;
+    // Bumped after a stop, suspend or resume is requested, so that hosts of
+    // thread jobs look at their jobs' flags only when there can be a new one.
+    std::atomic<std::uint32_t> control_request_count;
     // Bumped only by changes other than output: what `wait` sleeps on, so
     // that a chatty job does not wake every waiter once per chunk it prints.
     std::atomic<std::uint32_t> state_counter;
@@ -296,7 +314,8 @@ JOBCTL_SHARED_FIELD(JobSlot, in_line, 15, 1);
 JOBCTL_SHARED_FIELD(JobSlot, exit_code, 16, 4);
 JOBCTL_SHARED_FIELD(JobSlot, term_signal, 20, 4);
 JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);
-JOBCTL_SHARED_FIELD(JobSlot, padding, 28, 4);
+JOBCTL_SHARED_FIELD(JobSlot, can_suspend, 28, 1);
+JOBCTL_SHARED_FIELD(JobSlot, padding, 29, 3);
 JOBCTL_SHARED_FIELD(JobSlot, owner_start_time, 32, 8);
 JOBCTL_SHARED_FIELD(JobSlot, process_id, 40, 4);
 JOBCTL_SHARED_FIELD(JobSlot, stop_grace_ms, 44, 4);
@@ -343,7 +362,7 @@ JOBCTL_SHARED_FIELD(SegmentHeader, slot_limit, 28, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, boot_id, 32, 40);
 JOBCTL_SHARED_FIELD(SegmentHeader, reboots_survived, 72, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
-JOBCTL_SHARED_FIELD(SegmentHeader, stop_request_count, 132, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
 JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 944);

@@ -224,7 +224,7 @@ void repair_after_dead_owner(const Segment& segment) {
     repair_slots(header, segment.slots(), segment.capacity());
     header.change_counter.fetch_add(1);
     header.state_counter.fetch_add(1);
-    header.stop_request_count.fetch_add(1);  // hosts look at their stop flags again
+    header.control_request_count.fetch_add(1);  // hosts look at their stop flags again
 }
 
 void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id) {
@@ -244,7 +244,7 @@ void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::st
     // one will ever release: a fresh mutex, and counters nobody sleeps on.
     init_robust_mutex(header.lock);
     header.change_counter.store(0);
-    header.stop_request_count.store(0);
+    header.control_request_count.store(0);
     header.state_counter.store(0);
     ++header.reboots_survived;
     std::atomic_thread_fence(std::memory_order_release);

@@ -16,9 +16,11 @@
 #include "jobctl/stop_on_signals.hpp"
 #include "jobctl/thread_job_host.hpp"
 #include "jobs/job_outcome.hpp"
+#include "jobs/suspension.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/run_options.hpp"
+#include "process_jobs/time_limit.hpp"
 #include "system/clock.hpp"
 #include "system/detached_fork.hpp"
 #include "system/event_signal.hpp"
@@ -83,6 +85,7 @@ void detail::check_foreach_spec(const ForeachSpec& spec) {
     if (spec.command.empty() || spec.command[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     if (!spec.name.empty()) detail::check_job_name(spec.name);
+    detail::check_time_limit(spec.run.timeout);
     if (spec.throttle_limit == 0)
         throw Error(ErrorCode::invalid_argument, "the throttle limit must be at least 1");
     if (spec.run.stdin_file == kCallersStdin)
@@ -111,9 +114,12 @@ std::vector<detail::NewJob> child_jobs(const ForeachSpec& spec, const std::vecto
     const std::string our_cwd = detail::command_cwd({}).string();
     for (const std::string& input : inputs) {
         const detail::ChildCommand& child = commands.emplace_back(detail::expand_child(spec, input));
-        jobs.push_back(
-            {"", JobType::thread, detail::command_text(child.argv), 0, self.pid, self.start_time, true});
-        jobs.back().cwd = child.run.cwd.empty() ? our_cwd : child.run.cwd.string();
+        detail::NewJob job{
+            "", JobType::thread, detail::command_text(child.argv), 0, self.pid, self.start_time, true};
+        job.cwd = child.run.cwd.empty() ? our_cwd : child.run.cwd.string();
+        job.can_suspend = true;  // CommandRun acts on suspend requests
+        if (child.run.timeout) job.timeout_ms = static_cast<std::uint64_t>(child.run.timeout->count());
+        jobs.push_back(std::move(job));
     }
     return jobs;
 }
@@ -173,9 +179,9 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     std::string command =
         "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
     std::vector<detail::NewJob> children = child_jobs(spec_, spec_.inputs, self, first_children_);
-    parent_ =
-        detail::table_of(repository_)
-            .add_family({spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true}, children);
+    detail::NewJob parent{spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true};
+    parent.can_suspend = true;  // through its children and its pool
+    parent_ = detail::table_of(repository_).add_family(parent, children);
     registered_ = children.size();
     spec_.inputs = {};  // first_children_ has them now
 }
@@ -196,6 +202,7 @@ void ForeachJob::update_parent(bool final, const std::string& failure) {
         } else if (failed_ > 0) {
             state = JobState::failed;
             reason = std::to_string(failed_) + " of " + std::to_string(registered_) + " children failed";
+            if (halted_) reason += "; halted (--halt-on-error)";
         } else if (stopped_ > 0 || slot.stop_requested) {
             state = JobState::stopped;
             reason = "stopped";
@@ -213,11 +220,18 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
     {
         detail::ThreadJobPool pool(repository_, {.throttle_limit = spec_.throttle_limit});
         pool.on_job_finished([&](const JobInfo& child) {
+            bool halt = false;
             {
                 std::lock_guard lock(counts_mutex);
                 failed_ += child.state == JobState::failed;
                 stopped_ += child.state == JobState::stopped;
+                halt = spec_.halt_on_error && child.state == JobState::failed && !halted_;
+                halted_ = halted_ || halt;
             }
+            // The rest stop: running ones as `stop` would, queued ones never start.
+            if (halt) request_stop(repository_, parent_.id, kDefaultStopGrace);
+            // The last child a suspended parent waited for may be this one.
+            detail::settle_parent_suspension(repository_, parent_.id);
             if (callbacks.on_child_finished) callbacks.on_child_finished(child);
         });
         std::vector<Job> children;
@@ -226,7 +240,8 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
                 JobId id = first + static_cast<JobId>(k);
                 if (callbacks.on_child_registered) callbacks.on_child_registered(id);
                 ThreadJobBody body = [this, child = std::move(commands[k])](JobContext& context) {
-                    detail::CommandRun(repository_, context.id(), context.stop_event_fd(), child.run)
+                    detail::CommandRun(repository_, context.id(),
+                                       {context.stop_event_fd(), context.suspend_event_fd()}, child.run)
                         .run(child.argv);
                 };
                 children.push_back(pool.enqueue(id, std::move(body)));

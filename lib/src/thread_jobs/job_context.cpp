@@ -133,6 +133,9 @@ std::ostream& JobContext::err() {
 int JobContext::stop_event_fd() {
     return entry_->stop_event_fd();
 }
+int JobContext::suspend_event_fd() {
+    return entry_->suspend_event_fd();
+}
 void JobContext::flush() {
     output_->flush();
 }

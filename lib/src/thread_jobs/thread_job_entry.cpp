@@ -27,4 +27,18 @@ int ThreadJobEntry::stop_event_fd() {
     return stop_fd_.get();
 }
 
+int ThreadJobEntry::suspend_event_fd() {
+    std::lock_guard lock(mutex_);
+    if (!suspend_fd_) {
+        suspend_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+        if (!suspend_fd_) throw_system_error("eventfd", errno);
+    }
+    return suspend_fd_.get();
+}
+
+void ThreadJobEntry::notify_suspend_change() {
+    std::lock_guard lock(mutex_);
+    if (suspend_fd_) signal_event(suspend_fd_.get());
+}
+
 }  // namespace jobctl::detail

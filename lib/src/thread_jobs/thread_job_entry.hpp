@@ -1,7 +1,8 @@
 #pragma once
 // A thread job as its host keeps it: the body to run and the stop request,
 // as a flag for stop_requested() and, when a body asks for one, an eventfd
-// to poll (foreach children wait on their command and a stop at once).
+// to poll (foreach children wait on their command and a stop at once); and
+// an eventfd that says "look at the suspend flag" (foreach children).
 
 #include <atomic>
 #include <mutex>
@@ -16,14 +17,20 @@ struct ThreadJobEntry {
 
     void request_stop();
     int stop_event_fd();  // created on first use; readable once a stop is requested
+    // Created on first use: the body reads the slot's flag after that, so
+    // no request made before is missed.
+    int suspend_event_fd();
+    void notify_suspend_change();  // makes suspend_event_fd readable, if there is one
 
     const JobId id;
     ThreadJobBody body;
     std::atomic<bool> stop{false};
+    bool held = false;  // queued and suspended: not to be started (guarded by the pool's mutex)
 
 private:
     std::mutex mutex_;
-    FileDescriptor stop_fd_;  // guarded by mutex_
+    FileDescriptor stop_fd_;     // guarded by mutex_
+    FileDescriptor suspend_fd_;  // guarded by mutex_
 };
 
 }  // namespace jobctl::detail

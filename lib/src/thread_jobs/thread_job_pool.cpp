@@ -56,8 +56,9 @@ ThreadJobPool::ThreadJobPool(Repository& repository, ThreadJobHostOptions option
       self_(ProcessIdentity::self()) {
     // Read here, before any job of ours exists: read in the new thread, it
     // could miss stops requested while that thread was still starting.
-    std::uint32_t handled = detail::table_of(repository_).stop_request_count();
-    stop_watcher_ = std::thread([this, handled] { watch_stop_requests(handled); });
+    std::uint32_t handled = detail::table_of(repository_).control_request_count();
+    held_synced_at_ = handled;
+    stop_watcher_ = std::thread([this, handled] { watch_control_requests(handled); });
 }
 
 ThreadJobPool::~ThreadJobPool() {
@@ -102,6 +103,9 @@ Job ThreadJobPool::enqueue(JobId id, ThreadJobBody body) {
     auto entry = std::make_shared<ThreadJobEntry>(id, std::move(body));
     {
         std::lock_guard lock(mutex_);
+        // Read under mutex_, as take_startable does: a request made after
+        // this read moves the count, and take_startable reads it again.
+        entry->held = is_suspended(id);
         queue_.push_back(entry);
         // One more thread while queued jobs outnumber the idle threads, up to the limit.
         if (queue_.size() > idle_threads_ && pool_.size() < throttle_limit_)
@@ -120,11 +124,10 @@ void ThreadJobPool::run_pool_thread() {
     std::unique_lock lock(mutex_);
     for (;;) {
         ++idle_threads_;
-        queue_changed_.wait(lock, [this] { return shutting_down_ || !queue_.empty(); });
+        std::shared_ptr<ThreadJobEntry> entry;
+        queue_changed_.wait(lock, [&] { return shutting_down_ || (entry = take_startable()) != nullptr; });
         --idle_threads_;
-        if (queue_.empty()) return;  // shutting down
-        auto entry = queue_.front();
-        queue_.pop_front();
+        if (!entry) return;  // shutting down
         running_.push_back(entry);
         auto finished_callback = on_job_finished_;
         lock.unlock();
@@ -175,9 +178,32 @@ void ThreadJobPool::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
     }
 }
 
-// Sleeps on the repository's change counter; when the stop-request count
-// moved, looks at the stop flags of this host's jobs.
-void ThreadJobPool::watch_stop_requests(std::uint32_t handled) {
+bool ThreadJobPool::is_suspended(JobId id) const {
+    try {
+        auto job = repository_.find(id);
+        return job && job->suspend_requested;
+    } catch (const std::exception&) {  // the repository failed us: run it rather than hold it forever
+        return false;
+    }
+}
+
+std::shared_ptr<ThreadJobEntry> ThreadJobPool::take_startable() {
+    if (queue_.empty()) return nullptr;
+    std::uint32_t requests = detail::table_of(repository_).control_request_count();
+    if (requests != held_synced_at_) {
+        held_synced_at_ = requests;  // loaded before the flags: a later request moves it again
+        for (const auto& entry : queue_) entry->held = is_suspended(entry->id);
+    }
+    auto it = std::ranges::find_if(queue_, [](const auto& entry) { return !entry->held; });
+    if (it == queue_.end()) return nullptr;
+    auto entry = *it;
+    queue_.erase(it);
+    return entry;
+}
+
+// Sleeps on the repository's change counter; when the control-request count
+// moved, looks at the stop and suspend flags of this host's jobs.
+void ThreadJobPool::watch_control_requests(std::uint32_t handled) {
     for (;;) {
         std::uint32_t seen =
             detail::table_of(repository_).change_count(detail::JobTable::Changes::of_state);  // a stop is one
@@ -185,10 +211,11 @@ void ThreadJobPool::watch_stop_requests(std::uint32_t handled) {
             std::lock_guard lock(mutex_);
             if (shutting_down_ && pool_.empty()) return;
         }
-        std::uint32_t requests = detail::table_of(repository_).stop_request_count();
+        std::uint32_t requests = detail::table_of(repository_).control_request_count();
         if (requests != handled) {
             handled = requests;
             deliver_stop_requests();
+            deliver_suspend_requests();
         }
         detail::table_of(repository_)
             .wait_for_change(seen, std::chrono::hours(1), detail::JobTable::Changes::of_state);
@@ -224,6 +251,23 @@ void ThreadJobPool::deliver_stop_requests() {
         }
     }
     for (JobId id : ended) end_unstarted(id, "stopped before it started", finished_callback);
+}
+
+// Running bodies look at their suspend flag themselves (foreach children:
+// CommandRun), every time: a flag that a body read before the request was
+// made cannot be told apart here. Idle pool threads look at the queue again:
+// a job held back may have been resumed.
+void ThreadJobPool::deliver_suspend_requests() {
+    std::vector<std::shared_ptr<ThreadJobEntry>> running;
+    {
+        std::lock_guard lock(mutex_);
+        running = running_;
+    }
+    for (const auto& entry : running) entry->notify_suspend_change();
+    {
+        std::lock_guard lock(mutex_);  // taken, so that no thread is between its look and its wait
+    }
+    queue_changed_.notify_all();
 }
 
 void ThreadJobPool::end_unstarted(JobId id, const std::string& reason,

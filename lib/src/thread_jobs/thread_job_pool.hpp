@@ -1,6 +1,8 @@
 #pragma once
 // The machinery behind ThreadJobHost: the queue, the pool threads and the
-// watcher that delivers stop requests from other processes.
+// watcher that delivers control requests (stop, suspend, resume) from other
+// processes. A queued job that is suspended is held back: no thread starts
+// it until it is resumed.
 
 #include <condition_variable>
 #include <deque>
@@ -41,8 +43,13 @@ public:
 private:
     void run_pool_thread();
     void run_job(const std::shared_ptr<ThreadJobEntry>& entry);
-    void watch_stop_requests(std::uint32_t handled);
+    void watch_control_requests(std::uint32_t handled);
     void deliver_stop_requests();
+    void deliver_suspend_requests();
+    // The first queued job that is not held back, taken out of the queue;
+    // null if there is none. Caller holds mutex_.
+    std::shared_ptr<ThreadJobEntry> take_startable();
+    bool is_suspended(JobId id) const;
     // Records a queued job Stopped without running it.
     void end_unstarted(JobId id, const std::string& reason,
                        const std::function<void(const JobInfo&)>& finished_callback);
@@ -57,6 +64,9 @@ private:
     std::vector<std::thread> pool_;                         // guarded by mutex_
     unsigned idle_threads_ = 0;                             // guarded by mutex_
     bool shutting_down_ = false;                            // guarded by mutex_
+    // The control-request count when the queued jobs' `held` was last read
+    // from their slots (guarded by mutex_): read again once it has moved.
+    std::uint32_t held_synced_at_ = 0;
     std::function<void(const JobInfo&)> on_job_finished_;
     std::thread stop_watcher_;
 };

@@ -1,0 +1,117 @@
+// Suspend-Job and Resume-Job: the request. The job's runner does the rest
+// (CommandRun: SIGSTOP or SIGCONT to the group; a foreach host's pool holds
+// back queued children).
+
+#include "jobs/suspension.hpp"
+
+#include <algorithm>
+
+#include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+#include "jobctl/job_listing.hpp"
+#include "jobs/job_lookup.hpp"
+#include "jobs/liveness.hpp"
+#include "system/process_identity.hpp"
+#include "system/signal_sets.hpp"
+#include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
+
+namespace jobctl {
+namespace {
+
+// Sets or clears the flag (and the state with it) and counts a control
+// request, so that thread-job hosts look. False if there was nothing to do.
+bool mark(Repository& repository, JobId id, bool suspend, bool& has_children) {
+    bool changed = false;
+    bool found = detail::table_of(repository)
+                     .update(
+                         id,
+                         [&](detail::JobSlot& slot) {
+                             has_children = slot.parent_id == 0;  // children have none: no need to look
+                             JobState state = detail::state_of(slot);
+                             if (detail::is_finished(slot) || (slot.suspend_requested != 0) == suspend)
+                                 return false;
+                             if (suspend) {
+                                 // A stop wins over a suspend (and a stopping job is continued).
+                                 if (slot.stop_requested || state == JobState::stopping) return false;
+                                 slot.suspend_requested = 1;
+                                 // Not started yet: nothing to stop, so Suspended at once (held back).
+                                 if (state == JobState::running)
+                                     detail::set_state(slot, JobState::suspending);
+                                 if (state == JobState::not_started)
+                                     detail::set_state(slot, JobState::suspended);
+                             } else {
+                                 slot.suspend_requested = 0;
+                                 if (state == JobState::suspending || state == JobState::suspended)
+                                     detail::set_state(slot, slot.began_ns != 0 ? JobState::running
+                                                                                : JobState::not_started);
+                             }
+                             changed = true;
+                             return true;
+                         },
+                         detail::JobTable::Change::control_request);
+    if (!found) throw detail::job_not_found(id);
+    return changed;
+}
+
+// Suspends or resumes the job, then its unfinished children, then tells a
+// process job's worker to look (a thread job's host looks by itself: the
+// control-request count moved).
+bool request(Repository& repository, JobId id, bool suspend) {
+    bool has_children = false;
+    if (!mark(repository, id, suspend, has_children)) return false;
+    if (has_children)
+        for (const JobInfo& child : children_of(repository.list(), id)) {
+            try {
+                if (!child.finished()) request(repository, child.id, suspend);
+            } catch (const Error& error) {
+                if (error.code() != ErrorCode::job_not_found) throw;  // ended and removed meanwhile
+            }
+        }
+    auto job = repository.find(id);
+    if (!job) return true;  // finished and removed meanwhile
+    // A worker that has not claimed the job yet sees the flag when it
+    // spawns the command. A claimed one is signalled, if verifiably the owner.
+    if (job->type == JobType::process && job->owner_claimed)
+        ProcessIdentity{job->owner_pid, job->owner_start_time}.send_signal(detail::kSuspendSignal);
+    if (suspend && has_children) detail::settle_parent_suspension(repository, id);
+    Liveness::check(repository, *job);
+    return true;
+}
+
+}  // namespace
+
+void detail::check_suspendable(const JobInfo& job) {
+    if (job.can_suspend || job.finished()) return;
+    throw Error(ErrorCode::invalid_argument,
+                "job " + std::to_string(job.id) + " (" + job.name +
+                    ") is a thread job of a library host and cannot be suspended (only process jobs "
+                    "and foreach runs can)");
+}
+
+bool request_suspend(Repository& repository, JobId id) {
+    detail::check_suspendable(detail::require_job(repository, id));
+    return request(repository, id, true);
+}
+
+bool request_resume(Repository& repository, JobId id) {
+    return request(repository, id, false);
+}
+
+void detail::settle_parent_suspension(Repository& repository, JobId parent) {
+    auto job = repository.find(parent);
+    if (!job || job->state != JobState::suspending) return;
+    std::vector<JobInfo> children = children_of(repository.list(), parent);
+    // No children: not a parent at all (a process job: its runner decides).
+    if (children.empty() || !std::ranges::all_of(children, [](const JobInfo& child) {
+            return child.finished() || child.state == JobState::suspended;
+        }))
+        return;
+    detail::table_of(repository).update(parent, [](JobSlot& slot) {
+        if (detail::state_of(slot) != JobState::suspending || !slot.suspend_requested) return false;
+        detail::set_state(slot, JobState::suspended);
+        return true;
+    });
+}
+
+}  // namespace jobctl
