@@ -56,7 +56,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
         StopOnSignals interrupt;  // Ctrl-C, SIGTERM, SIGHUP: stop the job, then exit 128 + the signal
         // Not `caller_exits_soon`: we stay until the job ends, so the worker must not be our child.
         // --stdin -: the command reads our stdin itself, live.
-        ProcessJobSpec spec{.name = options->name, .argv = options->command, .run = options->run, .live_stdin = true};
+        ProcessJobSpec spec{
+            .name = options->name, .argv = options->command, .run = options->run, .live_stdin = true};
         spec.run.timeout = options->timeout;
         JobInfo job = start_process_job(repository, spec);
         interrupt.watch(repository, job.id);
