@@ -31,20 +31,8 @@ void detail::check_queue_name(const std::string& queue) {
 
 void detail::pass_queue_turn(Repository& repository, const std::string& queue) {
     if (queue.empty()) return;
-    std::uint32_t slots = 1;
-    for (const auto& [name, limit] : detail::table_of(repository).queue_limits())
-        if (name == queue) slots = limit;
-    std::size_t holding = 0;
-    std::vector<JobInfo> in_line;
-    for (const JobInfo& job : repository.list()) {
-        if (job.queue != queue) continue;
-        if (holds_slot(job.state)) ++holding;
-        if (job.state == JobState::blocked && job.in_line) in_line.push_back(job);
-    }
-    std::size_t wake = (slots > holding ? slots - holding : 0) + 1;
-    for (std::size_t i = 0; i < std::min(wake, in_line.size()); ++i)
-        ProcessIdentity{in_line[i].owner_pid, in_line[i].owner_start_time}.send_signal(
-            detail::kQueueTurnSignal);
+    for (auto [pid, start_time] : detail::table_of(repository).next_in_line(queue))
+        ProcessIdentity{pid, start_time}.send_signal(detail::kQueueTurnSignal);
 }
 
 void set_queue_slots(Repository& repository, const std::string& queue, std::uint32_t slots) {

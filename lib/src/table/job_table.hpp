@@ -122,6 +122,10 @@ public:
     QueueTurn take_queue_turn(JobId id);
     // Errors: repository_full (kMaxQueues queues already have a limit).
     void set_queue_slots(const std::string& queue, std::uint32_t slots);
+    // The owners (pid, start time) of the first free-slots + 1 jobs in line
+    // in `queue`, in order: whose turn may have come (see pass_queue_turn).
+    // One pass over the raw slots: it runs at every end of a queued job.
+    std::vector<std::pair<int, std::uint64_t>> next_in_line(const std::string& queue) const;
     // Every queue with a limit set, and its slots.
     std::vector<std::pair<std::string, std::uint32_t>> queue_limits() const;
 

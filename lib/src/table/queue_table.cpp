@@ -102,6 +102,30 @@ void JobTable::set_queue_slots(const std::string& queue, std::uint32_t slots) {
     notify_change();
 }
 
+std::vector<std::pair<int, std::uint64_t>> JobTable::next_in_line(const std::string& queue) const {
+    char name[kQueueNameSize];
+    copy_truncated(name, queue);
+    std::vector<const JobSlot*> in_line;
+    std::vector<std::pair<int, std::uint64_t>> owners;
+    SegmentLock lock(*segment_);
+    const JobSlot* slots = segment_->slots();
+    std::uint32_t holding = 0;
+    for (std::uint32_t i = 0, limit = slots_in_use_limit(*segment_); i < limit; ++i) {
+        const JobSlot& slot = slots[i];
+        if (!same_queue(slot, name)) continue;
+        holding += holds_slot(slot);
+        if (state_of(slot) == JobState::blocked && slot.in_line) in_line.push_back(&slot);
+    }
+    std::uint32_t slots_free = slots_of_queue(segment_->header(), name);
+    slots_free = slots_free > holding ? slots_free - holding : 0;
+    std::size_t wake = std::min<std::size_t>(slots_free + 1, in_line.size());
+    std::partial_sort(in_line.begin(), in_line.begin() + static_cast<std::ptrdiff_t>(wake), in_line.end(),
+                      [](const JobSlot* a, const JobSlot* b) { return a->id < b->id; });
+    for (std::size_t i = 0; i < wake; ++i)
+        owners.emplace_back(in_line[i]->owner_pid, in_line[i]->owner_start_time);
+    return owners;
+}
+
 std::vector<std::pair<std::string, std::uint32_t>> JobTable::queue_limits() const {
     std::vector<std::pair<std::string, std::uint32_t>> limits;
     SegmentLock lock(*segment_);
