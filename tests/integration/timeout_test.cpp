@@ -73,7 +73,9 @@ TEST_F(Timeout, HaltOnErrorStopsTheRest) {
     EXPECT_EQ(jobs[3].state, JobState::stopped);
     EXPECT_EQ(jobs[3].reason, "stopped before it started");
     // (Its command may not have started when the halt came: then it has no group.)
-    if (jobs[1].process_id != 0) EXPECT_TRUE(wait_for_group_gone(jobs[1].process_id));
+    if (jobs[1].process_id != 0) {
+        EXPECT_TRUE(wait_for_group_gone(jobs[1].process_id));
+    }
 }
 
 TEST_F(Timeout, WithoutHaltOnErrorTheOthersRunOn) {
