@@ -106,14 +106,15 @@ TEST_F(Suspend, WorkerLostWhileSuspendedIsFoundAndLeavesNothing) {
 }
 
 TEST_F(Suspend, SuspendedTimeDoesNotCountAgainstTheTimeLimit) {
-    CliResult started = jobctl({"start", "-q", "--timeout", "1s", "--", "sh", "-c", "sleep 0.3; echo done"});
+    CliResult started =
+        jobctl({"start", "-q", "--timeout", "1.5s", "--", "sh", "-c", "sleep 0.3; echo done"});
     ASSERT_EQ(started.exit_code, 0) << started.err;
     JobId id = static_cast<JobId>(std::stoul(started.out));
     wait_until_running(id);
     ASSERT_EQ(jobctl({"suspend", std::to_string(id)}).exit_code, 0);
     // Longer than the limit: counted, it would end the job meanwhile.
     EXPECT_FALSE(changes_within(
-        repository(), id, [](const JobInfo& job) { return job.state != JobState::suspended; }, 1500ms));
+        repository(), id, [](const JobInfo& job) { return job.state != JobState::suspended; }, 2s));
     ASSERT_EQ(jobctl({"resume", std::to_string(id)}).exit_code, 0);
     JobInfo job = wait_until_finished(id);
     EXPECT_EQ(job.state, JobState::completed) << job.reason;
