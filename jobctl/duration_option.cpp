@@ -12,7 +12,7 @@ CLI::Validator duration_up_to(std::chrono::milliseconds max) {
             return "must be a duration from 0 to " + detail::format_duration(max) +
                    " (500ms, 30s, 5m, 2h, or seconds), not '" + text + "'";
         },
-        "DURATION");
+        "");  // the option's type name already says DURATION
 }
 
 }  // namespace
