@@ -71,7 +71,14 @@ TEST_F(Timeout, HaltOnErrorStopsTheRest) {
     EXPECT_EQ(jobs[2].state, JobState::failed);
     EXPECT_EQ(jobs[2].exit_code, 3);
     EXPECT_EQ(jobs[3].state, JobState::stopped);
-    EXPECT_EQ(jobs[3].reason, "stopped before it started");
+    EXPECT_EQ(jobs[3].reason, "stopped before it started") << [&] {
+        std::string text;
+        for (const JobInfo& job : jobs)
+            text += std::to_string(job.id) + " " + std::string(to_string(job.state)) + " " + job.reason +
+                    " began " + std::to_string(job.began ? job.began->time_since_epoch().count() : 0) +
+                    " ended " + std::to_string(job.ended ? job.ended->time_since_epoch().count() : 0) + "\n";
+        return text;
+    }();
     // (Its command may not have started when the halt came: then it has no group.)
     if (jobs[1].process_id != 0) {
         EXPECT_TRUE(wait_for_group_gone(jobs[1].process_id));

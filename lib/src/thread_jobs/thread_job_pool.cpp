@@ -14,12 +14,24 @@ namespace jobctl::detail {
 
 namespace {
 
+// Whether the job's parent (a foreach run) is being stopped. request_stop
+// marks the parent first, then each child in turn: a pool thread freed by
+// the stop of one child must not start a queued one not marked yet
+// (--halt-on-error promises that queued children never start).
+bool parent_stopping(Repository& repository, JobId id) {
+    auto job = repository.find(id);
+    if (!job || job->parent_id == 0) return false;
+    auto parent = repository.find(job->parent_id);
+    return parent && parent->stop_requested;
+}
+
 // The pool thread takes the job: Running, unless a stop came first.
 bool begin(Repository& repository, JobId id) {
     bool begun = false;
+    bool stopping = parent_stopping(repository, id);
     detail::table_of(repository).update(id, [&](JobSlot& slot) {
         if (detail::is_finished(slot)) return false;
-        if (slot.stop_requested) {
+        if (slot.stop_requested || stopping) {
             set_outcome(slot, JobState::stopped, "stopped before it started");
             return true;
         }
