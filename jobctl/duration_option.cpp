@@ -48,7 +48,7 @@ CLI::Option* add_time_limit_option(CLI::App& command, std::optional<std::chrono:
                 auto limit = detail::parse_duration(text, std::chrono::hours(24 * 365));
                 return limit && limit->count() == 0 ? "a time limit must be more than 0" : "";
             },
-            "DURATION"));
+            ""));
 }
 
 std::string format_duration(std::chrono::milliseconds duration) {

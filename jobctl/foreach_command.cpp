@@ -188,8 +188,9 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
     CLI::App* command =
         app.add_subcommand("foreach", "Run a command once per input, N at a time (ForEach-Object -Parallel)");
     command->footer(
-        "Usage: jobctl foreach [-j N] [--name NAME] [--as-job] [-q] [--cwd DIR] [--env NAME=VALUE]...\n"
-        "                      [--clear-env] [--stdin FILE] -- CMD ARGS... [::: INPUT...]\n"
+        "Usage: jobctl foreach [-j N] [--name NAME] [--as-job] [-q] [--keep-jobs] [--timeout DURATION]\n"
+        "                      [--halt-on-error] [--cwd DIR] [--env NAME=VALUE]... [--clear-env]\n"
+        "                      [--stdin FILE] -- CMD ARGS... [::: INPUT...]\n"
         "'{}' in the arguments is replaced by the input (appended when absent). Without ':::',\n"
         "inputs are read from stdin, one per line. One parent job, one child job per input.\n"
         "Prints each child's output whole, in input order; exit 1 if any child failed.\n"
