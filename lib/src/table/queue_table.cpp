@@ -52,7 +52,12 @@ JobTable::QueueTurn JobTable::take_queue_turn(JobId id) {
             const JobSlot& other = slots[i];
             if (other.id == id || !same_queue(other, slot.queue)) continue;
             if (holds_slot(other)) holders.push_back(job_info_of(other));
-            bool ahead = state_of(other) == JobState::blocked && other.in_line && other.id < id;
+            // Ahead: started before it and waiting for the queue: in line, or
+            // about to be (its worker has not taken its turn yet; it has no
+            // dependencies to wait for first). So the order is the order of
+            // start, not of which worker came first.
+            bool waits_for_queue = other.in_line || other.after[0] == 0;
+            bool ahead = state_of(other) == JobState::blocked && waits_for_queue && other.id < id;
             if (ahead && (just_ahead == nullptr || other.id > just_ahead->id)) just_ahead = &other;
         }
         if (just_ahead == nullptr && holders.size() < slots_of_queue(segment_->header(), slot.queue)) {
