@@ -1,5 +1,7 @@
 #include "exit_codes.hpp"
 
+#include <iostream>
+
 namespace jobctl::cli {
 
 int exit_code_for(ErrorCode code) {
@@ -24,6 +26,14 @@ int exit_code_for(ErrorCode code) {
             return kSystemError;
     }
     return kSystemError;
+}
+
+int exit_code_of_outcome(const JobInfo& job, bool quiet) {
+    if (job.state == JobState::completed) return kSuccess;
+    if (!quiet)
+        std::cerr << "jobctl: job " << job.id << " (" << job.name << ") " << to_string(job.state)
+                  << (job.reason.empty() ? "" : ": " + job.reason) << '\n';
+    return kJobFailed;
 }
 
 }  // namespace jobctl::cli

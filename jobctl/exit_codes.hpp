@@ -2,6 +2,7 @@
 // The documented, stable exit statuses of `jobctl` (see README "Exit codes").
 
 #include "jobctl/error.hpp"
+#include "jobctl/job.hpp"
 
 namespace jobctl::cli {
 
@@ -20,5 +21,10 @@ enum ExitCode : int {
 };
 
 int exit_code_for(ErrorCode code);
+
+// What `wait` gives a finished job: kSuccess if it Completed, else
+// kJobFailed, naming it on stderr ("jobctl: job 3 (build) Failed: reason")
+// unless `quiet`. Shared by wait, watch and receive --remove.
+int exit_code_of_outcome(const JobInfo& job, bool quiet);
 
 }  // namespace jobctl::cli

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 
@@ -5,6 +7,8 @@
 #include "job_json.hpp"
 #include "job_selection.hpp"
 #include "job_table.hpp"
+#include "live_table.hpp"
+#include "terminal_style.hpp"
 
 namespace jobctl::cli {
 
@@ -12,20 +16,31 @@ void add_get_command(CLI::App& app, int&) {
     struct Options {
         JobSelector selector;
         bool json = false;
+        bool watch = false;
+        ColorChoice color = ColorChoice::automatic;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("get", "List jobs (Get-Job)");
-    command->footer("Examples: jobctl get; jobctl get build; jobctl get --state Failed --json");
+    command->footer(
+        "Examples: jobctl get; jobctl get build; jobctl get 'ci-*' --after 2h; jobctl get --state Failed "
+        "--json;\njobctl get --watch");
     add_selector_options(*command, options->selector);
     add_include_children_flag(*command, options->selector);
-    command->add_flag("--json", options->json, "Print one JSON document with every field");
+    auto* json = command->add_flag("--json", options->json, "Print one JSON document with every field");
+    command
+        ->add_flag("-w,--watch", options->watch,
+                   "Redraw the table in place whenever a job changes, until Ctrl-C (a terminal only)")
+        ->excludes(json);
+    add_color_option(*command, options->color);
     command->callback([options] {
         auto repository = Repository::open();
+        bool color = use_color(options->color, STDOUT_FILENO);
+        if (options->watch) show_live_table(repository, options->selector, color);
         auto jobs = select_jobs(repository, options->selector, true);
         if (options->json)
             print_job_json(std::cout, jobs);
         else if (!jobs.empty())
-            print_job_table(std::cout, jobs);
+            print_job_table(std::cout, jobs, color);
     });
 }
 

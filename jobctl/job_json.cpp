@@ -6,9 +6,8 @@
 #include <ctime>
 
 namespace jobctl {
-namespace {
 
-std::string iso_time(const std::optional<Clock::time_point>& time) {
+std::string cli::iso_time(const std::optional<Clock::time_point>& time) {
     if (!time) return "";
     auto since_epoch = time->time_since_epoch();
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
@@ -22,7 +21,7 @@ std::string iso_time(const std::optional<Clock::time_point>& time) {
     return text;
 }
 
-}  // namespace
+using cli::iso_time;
 
 // Fields that do not apply yet (times, exit_code, signal) are left out.
 template <class Archive>
@@ -47,6 +46,10 @@ void save(Archive& archive, const JobInfo& job) {
     if (job.ended) archive(cereal::make_nvp("ended", iso_time(job.ended)));
     if (job.exit_code) archive(cereal::make_nvp("exit_code", *job.exit_code));
     if (job.term_signal) archive(cereal::make_nvp("signal", *job.term_signal));
+    if (job.progress) {
+        archive(cereal::make_nvp("progress", job.progress->fraction));
+        archive(cereal::make_nvp("progress_text", job.progress->text));
+    }
 }
 
 void cli::print_job_json(std::ostream& out, const std::vector<JobInfo>& jobs) {

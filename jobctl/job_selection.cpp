@@ -1,11 +1,16 @@
 #include "job_selection.hpp"
 
+#include <fnmatch.h>
+
 #include <algorithm>
+#include <iostream>
 #include <set>
 
+#include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobs/job_lookup.hpp"
+#include "time_option.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -43,8 +48,25 @@ void add_name_option(CLI::App& command, std::string& name, const std::string& de
             "NAME"));
 }
 
+bool is_wildcard(const std::string& token) {
+    return token.find_first_of("*?[") != std::string::npos;
+}
+
+bool JobSelector::passes_filters(const JobInfo& job) const {
+    if (!states.empty() && std::ranges::none_of(states, [&](const std::string& text) {
+            return parse_job_state(text) == job.state;
+        }))
+        return false;
+    if (!command_pattern.empty() && ::fnmatch(command_pattern.c_str(), job.command.c_str(), 0) != 0)
+        return false;
+    if (has_more_data && !job.has_more_data()) return false;
+    if (created_before && !(job.created && *job.created < *created_before)) return false;
+    if (created_after && !(job.created && *job.created > *created_after)) return false;
+    return true;
+}
+
 void add_selector_options(CLI::App& command, JobSelector& selector) {
-    command.add_option("jobs", selector.jobs, "Jobs by id or name");
+    command.add_option("jobs", selector.jobs, "Jobs by id, name, or name wildcard ('build-*', quoted)");
     command
         .add_option("--state", selector.states,
                     "Only jobs in this state (repeat, or separate with commas): NotStarted, Running, "
@@ -54,13 +76,50 @@ void add_selector_options(CLI::App& command, JobSelector& selector) {
         ->check([](const std::string& text) {
             return parse_job_state(text) ? std::string() : "unknown state '" + text + "'";
         });
+    command
+        .add_option("--command", selector.command_pattern,
+                    "Only jobs whose command matches this shell wildcard ('make *', quoted)")
+        ->type_name("GLOB");
+    command.add_flag("--has-more-data", selector.has_more_data, "Only jobs with output not yet received");
+    add_time_option(command, "--before", selector.created_before,
+                    "Only jobs created before TIME (2026-11-27T14:30, or a time ago: 2h, 7d)");
+    add_time_option(command, "--after", selector.created_after,
+                    "Only jobs created after TIME (2026-11-27T14:30, or a time ago: 2h, 7d)");
     command.add_option("--newest", selector.newest, "Only the N most recently started of them")
         ->check(CLI::Range(1u, 1000000000u));
 }
 
+void add_finished_flag(CLI::App& command, JobSelector& selector) {
+    command
+        .add_flag_callback(
+            "--finished",
+            [&selector] {
+                for (const char* state : {"Completed", "Failed", "Stopped"})
+                    selector.states.emplace_back(state);
+            },
+            "Only finished jobs: short for --state Completed,Failed,Stopped")
+        ->excludes("--state");
+}
+
+void add_dry_run_flag(CLI::App& command, bool& dry_run) {
+    command.add_flag("-n,--dry-run", dry_run, "Print the jobs it would act on, and change nothing");
+}
+
+void print_dry_run(const std::vector<JobInfo>& jobs, const std::string& verb) {
+    if (jobs.empty()) {
+        std::cout << "dry run: no job to " << verb << '\n';
+        return;
+    }
+    std::cout << "dry run: would " << verb << " " << jobs.size() << (jobs.size() == 1 ? " job" : " jobs")
+              << ":\n";
+    print_job_table(std::cout, jobs);
+}
+
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty) {
     if (selector.empty() && !all_when_empty)
-        throw Error(ErrorCode::invalid_argument, "name at least one job (id or name), or use --state");
+        throw Error(ErrorCode::invalid_argument,
+                    "name at least one job (id, name or wildcard), or select with --state, --command, "
+                    "--has-more-data, --before or --after");
     std::vector<JobInfo> jobs = list_jobs(repository);
     std::vector<JobInfo> selected;
     if (selector.jobs.empty()) {
@@ -70,17 +129,20 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
     } else {
         std::set<JobId> seen;
         for (const std::string& token : selector.jobs) {
-            const JobInfo& job = resolve_job(jobs, token);
-            if (seen.insert(job.id).second) selected.push_back(job);
+            if (!is_wildcard(token)) {
+                const JobInfo& job = resolve_job(jobs, token);
+                if (seen.insert(job.id).second) selected.push_back(job);
+                continue;
+            }
+            // A wildcard selects among the top-level jobs unless told otherwise, as listing does.
+            for (const JobInfo& job : jobs)
+                if ((job.parent_id == 0 || selector.include_children) &&
+                    ::fnmatch(token.c_str(), job.name.c_str(), 0) == 0 && seen.insert(job.id).second)
+                    selected.push_back(job);
         }
         std::ranges::sort(selected, {}, &JobInfo::id);
     }
-    if (!selector.states.empty()) {
-        std::erase_if(selected, [&](const JobInfo& job) {
-            return std::ranges::none_of(
-                selector.states, [&](const std::string& text) { return parse_job_state(text) == job.state; });
-        });
-    }
+    std::erase_if(selected, [&](const JobInfo& job) { return !selector.passes_filters(job); });
     if (selector.newest && selected.size() > *selector.newest)
         selected.erase(selected.begin(), selected.end() - *selector.newest);
     return selected;

@@ -1,5 +1,7 @@
 #pragma once
-// How commands name jobs: ids or names as arguments, narrowed by --state and --newest.
+// How commands name jobs: ids, names or name wildcards as arguments,
+// narrowed by --state, --command, --has-more-data, --before, --after and
+// --newest.
 
 #include <CLI/CLI.hpp>
 #include <optional>
@@ -12,26 +14,46 @@
 namespace jobctl::cli {
 
 struct JobSelector {
-    std::vector<std::string> jobs;    // ids or names
+    std::vector<std::string> jobs;    // ids, names, or name wildcards ('build-*')
     std::vector<std::string> states;  // --state, any of
-    std::optional<unsigned> newest;   // --newest N
-    bool include_children = false;    // --include-children (children named explicitly are always in)
+    std::string command_pattern;      // --command GLOB
+    bool has_more_data = false;       // --has-more-data
+    std::optional<Clock::time_point> created_before, created_after;  // --before, --after
+    std::optional<unsigned> newest;                                  // --newest N
+    bool include_children = false;  // --include-children (children named explicitly are always in)
 
-    bool empty() const { return jobs.empty() && states.empty() && !newest; }
+    // Nothing narrows the selection: no job named, no filter.
+    bool empty() const { return jobs.empty() && !has_filter() && !newest; }
+    bool has_filter() const {
+        return !states.empty() || !command_pattern.empty() || has_more_data || created_before ||
+               created_after;
+    }
+    // Whether `job` passes the filters (not the names, not --newest).
+    bool passes_filters(const JobInfo& job) const;
 };
 
 void add_selector_options(CLI::App& command, JobSelector& selector);
+// --finished of remove: --state Completed,Failed,Stopped.
+void add_finished_flag(CLI::App& command, JobSelector& selector);
+// --dry-run of stop and remove: selection printed, nothing done.
+void add_dry_run_flag(CLI::App& command, bool& dry_run);
+// What --dry-run prints: the jobs that would be acted on, as `get` shows them.
+void print_dry_run(const std::vector<JobInfo>& jobs, const std::string& verb);
 // --name NAME for a new job; an empty NAME is refused (leave --name out for the default).
 void add_name_option(CLI::App& command, std::string& name, const std::string& description);
 void add_include_children_flag(CLI::App& command, JobSelector& selector);
 
 // The selected jobs by id, liveness-checked. With nothing named, every job
-// (if `all_when_empty`) or a usage error. Unknown and ambiguous names throw.
+// (if `all_when_empty`) or a usage error. Unknown and ambiguous names throw;
+// a wildcard may match any number of jobs, none included.
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty);
 
 std::vector<JobId> ids_of(const std::vector<JobInfo>& jobs);
 
 // The job that an id or a name among `jobs` names. Errors: job_not_found, ambiguous_job.
 const JobInfo& resolve_job(const std::vector<JobInfo>& jobs, const std::string& token);
+
+// A name with *, ? or [ in it is a shell wildcard, matched against names.
+bool is_wildcard(const std::string& token);
 
 }  // namespace jobctl::cli

@@ -1,40 +1,116 @@
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "job_selection.hpp"
 #include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
 #include "jobctl/receive.hpp"
+#include "output_shaping.hpp"
 #include "record_printer.hpp"
 
 namespace jobctl::cli {
+namespace {
 
-void add_receive_command(CLI::App& app, int&) {
-    struct Options {
-        JobSelector selector;
-        ReceiveOptions receive;
+struct ReceiveCommandOptions {
+    JobSelector selector;
+    ReceiveOptions receive;
+    OutputShaping shaping;
+    bool remove = false;
+};
+
+// One job's output, shaped: with --tail, the last lines of what is there
+// now, then (with --wait) the rest as it comes. False if the job is gone.
+bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOptions& options) {
+    OutputShaper shaper(options.shaping);
+    auto sink = [&](OutputStream stream, std::string_view bytes, Clock::time_point read) {
+        shaper.take(stream, bytes, read);
     };
-    auto options = std::make_shared<Options>();
+    try {
+        if (options.shaping.tail) {
+            ReceiveOptions now = options.receive;
+            now.follow = false;
+            receive_output(repository, id, now, sink);
+            shaper.release_tail();
+            if (!options.receive.follow) return true;
+        }
+        receive_output(repository, id, options.receive, sink);
+        return true;
+    } catch (const Error& error) {
+        // Removed since it was selected: nothing left to hand over.
+        if (error.code() != ErrorCode::job_not_found) throw;
+        return false;
+    }
+}
+
+// --remove: the job has finished (receive followed it); it goes, and its
+// outcome is the exit status, as wait would give it.
+int remove_received(Repository& repository, JobId id) {
+    auto job = repository.find(id);
+    if (!job) return kSuccess;
+    int status = exit_code_of_outcome(*job, false);
+    try {
+        remove_job(repository, id);
+    } catch (const Error& error) {
+        if (error.code() != ErrorCode::job_not_found) throw;
+    }
+    return status;
+}
+
+}  // namespace
+
+void add_receive_command(CLI::App& app, int& exit_code) {
+    auto options = std::make_shared<ReceiveCommandOptions>();
     CLI::App* command =
         app.add_subcommand("receive", "Print the output jobs have not yet handed over (Receive-Job)");
     command->footer(
         "The job's stdout goes to stdout and its stderr to stderr, in the order the worker read them.\n"
         "Received output is not printed again unless --keep was given. A job whose output was cut short\n"
         "by a full disk is named on stderr after its output (\"jobctl: job N: output truncated: ...\").\n"
-        "Examples: jobctl receive build; jobctl receive --wait 3; jobctl receive --keep 1");
+        "With --remove --wait, the exit status is wait's for the jobs: 0 all Completed, 1 one Failed or\n"
+        "Stopped.\n"
+        "Examples: jobctl receive build; jobctl receive --wait 3; jobctl receive --keep 1;\n"
+        "jobctl receive --wait --remove build; jobctl receive --tail 20 --timestamps build");
     add_selector_options(*command, options->selector);
-    command->add_flag("-k,--keep", options->receive.keep, "Leave the output unreceived");
-    command->add_flag("-w,--wait", options->receive.follow, "Follow the output live until the jobs finish");
+    auto* keep = command->add_flag("-k,--keep", options->receive.keep, "Leave the output unreceived");
+    auto* wait = command->add_flag("-w,--wait", options->receive.follow,
+                                   "Follow the output live until the jobs finish");
+    command
+        ->add_flag("--remove", options->remove,
+                   "With --wait: remove each job once it has finished and its output is printed "
+                   "(-AutoRemoveJob); the exit status is wait's")
+        ->needs(wait)
+        ->excludes(keep);
+    static const std::map<std::string, OutputStream> kStreams{
+        {"out", OutputStream::out}, {"err", OutputStream::err}, {"results", OutputStream::result}};
+    command
+        ->add_option("--stream", options->shaping.only,
+                     "Only this stream: out, err or results. The output stays unreceived: it is one log, "
+                     "received whole")
+        ->transform(CLI::CheckedTransformer(kStreams))
+        ->type_name("STREAM");
+    command->add_flag("-t,--timestamps", options->shaping.timestamps,
+                      "Begin each line with the time it was read (UTC, ISO 8601)");
+    command
+        ->add_option("--tail", options->shaping.tail,
+                     "Only the last N lines of what is unreceived (all of it counts as received "
+                     "unless --keep); with --wait, then the rest as it comes")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+        ->type_name("N");
     options->receive.on_truncated = print_truncation;
-    command->callback([options] {
+    command->callback([options, &exit_code] {
+        if (options->shaping.only) options->receive.keep = true;  // see --stream
+        if (options->shaping.tail && options->receive.follow && options->receive.keep)
+            throw Error(ErrorCode::invalid_argument,
+                        "--tail with --wait marks the tail received to follow on from it: not with --keep or "
+                        "--stream");
         auto repository = Repository::open();
         for (const JobInfo& job : select_jobs(repository, options->selector, false)) {
-            try {
-                receive_output(repository, job.id, options->receive, print_record);
-            } catch (const Error& error) {
-                // Removed since it was selected: nothing left to hand over.
-                if (error.code() != ErrorCode::job_not_found) throw;
-            }
+            bool received = receive_shaped(repository, job.id, *options);
+            if (received && options->remove && remove_received(repository, job.id) != kSuccess)
+                exit_code = kJobFailed;
         }
     });
 }

@@ -8,35 +8,51 @@
 #include "stop_jobs.hpp"
 
 namespace jobctl::cli {
+namespace {
+
+// Errors: job_busy (unfinished, or needed by a job that runs after it).
+void check_all_removable(Repository& repository, const std::vector<JobInfo>& jobs) {
+    std::vector<JobInfo> all = repository.list();
+    for (const JobInfo& job : jobs) {
+        detail::check_removable(job);
+        detail::check_not_needed(job, all);
+    }
+}
+
+}  // namespace
 
 void add_remove_command(CLI::App& app, int&) {
     struct Options {
         JobSelector selector;
         bool force = false;
+        bool dry_run = false;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("remove", "Remove finished jobs and their output (Remove-Job)");
     command->footer(
         "A job that has not finished, or that another job runs after (start --after), is refused\n"
         "unless --force, which stops it first (and fails the jobs that would run after it).\n"
-        "Examples: jobctl remove build; jobctl remove --state Completed; jobctl remove --force 3");
+        "Examples: jobctl remove build; jobctl remove --finished; jobctl remove 'ci-*' --before 7d;\n"
+        "jobctl remove --force 3; jobctl remove --finished --dry-run");
     add_selector_options(*command, options->selector);
+    add_finished_flag(*command, options->selector);
     command->add_flag("-f,--force", options->force, "Stop unfinished jobs first, then remove them");
+    add_dry_run_flag(*command, options->dry_run);
     command->callback([options] {
         auto repository = Repository::open();
         auto jobs = select_jobs(repository, options->selector, false);
+        if (options->dry_run) {
+            if (!options->force) check_all_removable(repository, jobs);
+            print_dry_run(jobs, "remove");
+            return;
+        }
         if (options->force) {
             std::vector<JobInfo> unfinished;
             for (const JobInfo& job : jobs)
                 if (!job.finished()) unfinished.push_back(job);
             stop_jobs(repository, unfinished, StopOptions{});
         } else {
-            // Check all first: a refused request changes nothing.
-            std::vector<JobInfo> all = repository.list();
-            for (const JobInfo& job : jobs) {
-                detail::check_removable(job);
-                detail::check_not_needed(job, all);
-            }
+            check_all_removable(repository, jobs);  // first: a refused request changes nothing
         }
         for (const JobInfo& job : jobs) {
             try {

@@ -31,12 +31,14 @@ void add_stop_command(CLI::App& app, int&) {
     struct Options {
         JobSelector selector;
         StopOptions stop;
+        bool dry_run = false;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("stop", "Stop jobs (Stop-Job)");
     command->footer(
         "A process job's whole process group gets SIGTERM, then SIGKILL after the grace period.\n"
-        "Waits until the jobs are Stopped unless --no-wait.");
+        "Waits until the jobs are Stopped unless --no-wait.\n"
+        "Examples: jobctl stop build; jobctl stop 'ci-*' --dry-run; jobctl stop --state Running");
     add_selector_options(*command, options->selector);
     add_duration_option(*command, "--grace", options->stop.grace, "Time between SIGTERM and SIGKILL",
                         std::chrono::hours(24));
@@ -45,9 +47,14 @@ void add_stop_command(CLI::App& app, int&) {
     command->add_flag(
         "--no-wait", [options](std::int64_t) { options->stop.wait = false; },
         "Return once the stop is requested");
+    add_dry_run_flag(*command, options->dry_run);
     command->callback([options] {
         auto repository = Repository::open();
-        stop_jobs(repository, select_jobs(repository, options->selector, false), options->stop);
+        auto jobs = select_jobs(repository, options->selector, false);
+        if (options->dry_run)
+            print_dry_run(jobs, "stop");
+        else
+            stop_jobs(repository, jobs, options->stop);
     });
 }
 

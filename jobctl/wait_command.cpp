@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -12,6 +14,7 @@
 #include "jobctl/job_listing.hpp"
 #include "jobctl/job_waiting.hpp"
 #include "stop_jobs.hpp"
+#include "terminal_style.hpp"
 
 namespace jobctl::cli {
 
@@ -22,6 +25,7 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         bool all = false;
         std::optional<std::chrono::milliseconds> timeout;
         bool quiet = false;
+        ColorChoice color = ColorChoice::automatic;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("wait", "Wait until jobs finish (Wait-Job)");
@@ -36,6 +40,7 @@ void add_wait_command(CLI::App& app, int& exit_code) {
                         "Give up after this long (500ms, 30s, 5m, 2h, or seconds)",
                         std::chrono::hours(24 * 365));
     command->add_flag("-q,--quiet", options->quiet, "Print nothing; only the exit status tells");
+    add_color_option(*command, options->color);
     command->callback([options, &exit_code] {
         auto repository = Repository::open();
         auto selected = select_jobs(repository, options->selector, true);
@@ -53,13 +58,11 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         for (const JobInfo& job : shown) {
             if (!job.finished()) continue;
             finished.push_back(job);
-            if (job.state == JobState::completed) continue;
-            exit_code = kJobFailed;
-            if (!options->quiet)
-                std::cerr << "jobctl: job " << job.id << " (" << job.name << ") " << to_string(job.state)
-                          << (job.reason.empty() ? "" : ": " + job.reason) << '\n';
+            if (exit_code_of_outcome(job, options->quiet) != kSuccess) exit_code = kJobFailed;
         }
-        if (!options->quiet && !finished.empty()) print_job_table(std::cout, options->any ? finished : shown);
+        if (!options->quiet && !finished.empty())
+            print_job_table(std::cout, options->any ? finished : shown,
+                            use_color(options->color, STDOUT_FILENO));
     });
 }
 

@@ -36,10 +36,12 @@ int main(int argc, char** argv) {
     jobctl::Job job = host.start("checksum", [&files](jobctl::JobContext& ctx) {
         ctx.out() << "hashing " << files.size() << " files"
                   << std::endl;  // flushed: receivable from any process
-        for (const std::string& file : files) {
+        for (std::size_t i = 0; i < files.size(); ++i) {
             if (ctx.stop_requested()) return;  // `jobctl stop checksum` from another shell lands here
-            ctx.write_result(Digest{file, fnv1a_of(file)});  // a cereal-serialised result record
+            ctx.progress(double(i) / files.size(), files[i]);        // Write-Progress: `jobctl get` shows it
+            ctx.write_result(Digest{files[i], fnv1a_of(files[i])});  // a cereal-serialised result record
         }
+        ctx.progress(1.0, "done");
     });
     job.wait();
     jobctl::JobInfo info = job.info();

@@ -78,7 +78,7 @@ TEST_F(DurableRepository, LivesInTheHomeNotInSharedMemory) {
     ASSERT_EQ(::stat(info.table.parent_path().c_str(), &status), 0);
     EXPECT_EQ(status.st_mode & 0777, 0700u);
     EXPECT_EQ(info.capacity, Repository::kDefaultCapacity);
-    EXPECT_EQ(info.layout_version, 5u);
+    EXPECT_EQ(info.layout_version, detail::kLayoutVersion);
 }
 
 TEST_F(DurableRepository, JobAndOutputSurviveLogout) {

@@ -9,10 +9,13 @@
 // runs 1000), JOBCTL_TORTURE_SEED to repeat a run.
 
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <functional>
+#include <optional>
+#include <thread>
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
@@ -163,7 +166,24 @@ TEST_F(KillAtEveryPoint, Worker) {
         int code = start.finish();
         ASSERT_EQ(code, 0) << name << ": " << start.err();
         JobId id = static_cast<JobId>(std::stoul(start.out()));
-        auto job = repository().find(id);
+        std::optional<JobInfo> job;
+        if (landed || plan.fault == Fault::random_time) {
+            job = repository().find(id);
+        } else {
+            // The worker may pause in the lock at any moment from here on,
+            // and a lookup would then wait for the lock for ever: look up
+            // from another thread, and strike a pause that comes meanwhile.
+            detail::FileDescriptor found(::eventfd(0, EFD_CLOEXEC));
+            std::thread lookup([&] {
+                job = repository().find(id);
+                std::uint64_t one = 1;
+                [[maybe_unused]] auto written = ::write(found.get(), &one, sizeof one);
+            });
+            pid_t late = reports_->wait(found.get(), 30s);
+            if (late > 0) landed = kill_and_wait(late);
+            if (late < 0) ADD_FAILURE() << name << ": the lookup neither ended nor met a pause";
+            lookup.join();
+        }
         ASSERT_TRUE(job) << name;
         ProcessIdentity worker{job->owner_pid, job->owner_start_time};
         if (!landed && plan.fault != Fault::random_time && paused == 0) {

@@ -35,6 +35,12 @@ bool is_terminal(JobState state);
 
 using Clock = std::chrono::system_clock;
 
+// How far a job says it has got (a thread job's JobContext::progress).
+struct JobProgress {
+    double fraction = 0;  // 0 .. 1
+    std::string text;     // what it is doing now; may be empty
+};
+
 // A copy of one job as it was when read from the repository.
 struct JobInfo {
     JobId id = 0;
@@ -67,6 +73,7 @@ struct JobInfo {
     std::string queue;                                 // the queue it waits its turn in
     bool in_line = false;                              // Blocked only by its queue now
     bool children_have_more_data = false;              // a parent's HasMoreData includes its children's
+    std::optional<JobProgress> progress;               // the last progress it reported, if any
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }

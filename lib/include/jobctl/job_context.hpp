@@ -1,13 +1,16 @@
 #pragma once
 // What a thread job's body gets: its output streams, a way to write result
-// records, and whether someone (in any process) asked it to stop.
+// records and progress, and whether someone (in any process) asked it to stop.
 
 #include <atomic>
 #include <cereal/archives/json.hpp>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
@@ -52,6 +55,14 @@ public:
     // Errors (of both): system when the log cannot be written.
     void write_result_json(const std::string& json);
 
+    // Records how far the job has got (Write-Progress): `fraction` of the
+    // work done, 0 to 1, and what it is doing now (cut to 63 bytes). Every
+    // process sees it (`jobctl get` shows a Progress column, `watch` reports
+    // it). Cheap to call often: at most 10 updates a second reach the
+    // repository, and the last one always does (at 1, or when the job ends).
+    // Errors: invalid_argument (a fraction outside 0..1 or not a number).
+    void progress(double fraction, std::string_view text = {});
+
     // Library use: a descriptor that becomes readable when a stop is requested.
     int stop_event_fd();
     // Library use: readable (and drained by the reader) whenever a suspend
@@ -65,8 +76,13 @@ private:
     // For the job's reason: "output truncated: ..." if a full disk cost output, else empty.
     std::string output_loss_text() const;
 
+    void publish_progress();
+
+    Repository& repository_;
     std::shared_ptr<detail::ThreadJobEntry> entry_;
     std::unique_ptr<detail::JobOutput> output_;
+    std::optional<JobProgress> pending_progress_;  // reported, not yet written
+    std::chrono::steady_clock::time_point progress_written_{};
 };
 
 }  // namespace jobctl

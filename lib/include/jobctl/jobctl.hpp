@@ -7,6 +7,7 @@
 #include "jobctl/job.hpp"              // JobId, JobType, JobState, JobInfo
 #include "jobctl/job_context.hpp"      // JobContext: what a thread job's body gets
 #include "jobctl/job_control.hpp"      // request_stop, remove_job
+#include "jobctl/job_events.hpp"       // JobEventStream, JobEvent: every state change
 #include "jobctl/job_handle.hpp"       // Job: wait, receive, stop one job
 #include "jobctl/job_listing.hpp"      // list_jobs, children_of
 #include "jobctl/job_queue.hpp"        // set_queue_slots, list_queues

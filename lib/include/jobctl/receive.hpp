@@ -16,6 +16,9 @@ namespace jobctl {
 enum class OutputStream : std::uint8_t { out = 1, err = 2, result = 3, info = 4 };
 
 using OutputSink = std::function<void(OutputStream stream, std::string_view bytes)>;
+// The same, with the time the bytes were read from the command (or written by a thread job).
+using TimedOutputSink =
+    std::function<void(OutputStream stream, std::string_view bytes, Clock::time_point read)>;
 
 // Told that a job's output is incomplete: `truncation` is the end of its
 // reason, "output truncated: N bytes lost (no space left on device)".
@@ -35,5 +38,7 @@ struct ReceiveOptions {
 // Errors: job_not_found; system or repository_unusable (a damaged log);
 // whatever `sink` throws.
 void receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink);
+void receive_output(Repository& repository, JobId id, const ReceiveOptions& options,
+                    const TimedOutputSink& sink);
 
 }  // namespace jobctl

@@ -3,21 +3,24 @@
 #include <unordered_map>
 
 #include "jobs/liveness.hpp"
+#include "jobs/more_data.hpp"
 
 namespace jobctl {
 
-std::vector<JobInfo> list_jobs(Repository& repository) {
-    std::vector<JobInfo> jobs = repository.list();
+void detail::mark_parents_with_more_data(std::vector<JobInfo>& jobs) {
     std::unordered_map<JobId, std::size_t> index_by_id;
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        Liveness::check(repository, jobs[i]);
-        index_by_id.emplace(jobs[i].id, i);
-    }
+    for (std::size_t i = 0; i < jobs.size(); ++i) index_by_id.emplace(jobs[i].id, i);
     for (const JobInfo& job : jobs) {
         if (job.parent_id == 0 || !job.has_more_data()) continue;
         if (auto parent = index_by_id.find(job.parent_id); parent != index_by_id.end())
             jobs[parent->second].children_have_more_data = true;
     }
+}
+
+std::vector<JobInfo> list_jobs(Repository& repository) {
+    std::vector<JobInfo> jobs = repository.list();
+    for (JobInfo& job : jobs) Liveness::check(repository, job);
+    detail::mark_parents_with_more_data(jobs);
     return jobs;
 }
 

@@ -210,6 +210,11 @@ void OutputLogReader::reopen_if_missing() {
 }
 
 std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const OutputSink& sink) {
+    return read(from, to,
+                [&](OutputStream stream, std::string_view bytes, Clock::time_point) { sink(stream, bytes); });
+}
+
+std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const TimedOutputSink& sink) {
     reopen_if_missing();
     if (!fd_) return from;
     std::vector<char> block;
@@ -241,7 +246,9 @@ std::uint64_t OutputLogReader::read(std::uint64_t from, std::uint64_t to, const 
         std::uint64_t record_end = body + header.length;
         if (!ensure(body, header.length)) break;
         sink(static_cast<OutputStream>(header.stream),
-             std::string_view(block.data() + (body - block_start), header.length));
+             std::string_view(block.data() + (body - block_start), header.length),
+             Clock::time_point(
+                 std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(header.time_ns))));
         offset = record_end;
     }
     return offset;

@@ -86,6 +86,7 @@ public:
 
     // Delivers every whole record in [from, to) to `sink`, in order, and
     // returns the offset after the last one. Throws on a damaged log.
+    std::uint64_t read(std::uint64_t from, std::uint64_t to, const TimedOutputSink& sink);
     std::uint64_t read(std::uint64_t from, std::uint64_t to, const OutputSink& sink);
 
 private:

@@ -22,7 +22,7 @@ void advance_read_offset(Repository& repository, JobId id, std::uint64_t offset)
 
 // One job's own log.
 bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& options,
-                        const OutputSink& sink) {
+                        const TimedOutputSink& sink) {
     auto job = repository.find(id);
     if (!job) return false;
     OutputLogReader reader(detail::table_of(repository).job_directory(id));
@@ -61,6 +61,13 @@ bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& 
 }  // namespace
 
 void receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
+    receive_output(
+        repository, id, options,
+        [&](OutputStream stream, std::string_view bytes, Clock::time_point) { sink(stream, bytes); });
+}
+
+void receive_output(Repository& repository, JobId id, const ReceiveOptions& options,
+                    const TimedOutputSink& sink) {
     JobInfo job = detail::require_job(repository, id);
     // A parent hands over each child's output whole, in input (id) order.
     // (Children have no children: no need to look for them.)

@@ -66,6 +66,9 @@ JobInfo to_info(const JobSlot& slot) {
     info.after_any_outcome = slot.after_any_outcome != 0;
     info.queue = detail::to_valid_utf8(detail::read_field(slot.queue));
     info.in_line = slot.in_line != 0;
+    if (slot.has_progress)
+        info.progress = JobProgress{std::min(slot.progress_ppm, 1'000'000u) / 1e6,
+                                    detail::to_valid_utf8(detail::read_field(slot.progress_text))};
     return info;
 }
 
@@ -421,14 +424,17 @@ std::optional<JobInfo> JobTable::find(JobId id) const {
     return to_info(segment_->slots()[index]);
 }
 
-std::vector<JobInfo> JobTable::list() const {
+std::vector<JobSlot> JobTable::copy_slots() const {
     std::vector<JobSlot> copies;
-    {
-        SegmentLock lock(*segment_);
-        const JobSlot* slots = segment_->slots();
-        for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
-            if (slots[i].id != 0) copies.push_back(slots[i]);
-    }
+    SegmentLock lock(*segment_);
+    const JobSlot* slots = segment_->slots();
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
+        if (slots[i].id != 0) copies.push_back(slots[i]);
+    return copies;
+}
+
+std::vector<JobInfo> JobTable::list() const {
+    std::vector<JobSlot> copies = copy_slots();
     std::vector<JobInfo> jobs;
     jobs.reserve(copies.size());
     for (const JobSlot& slot : copies) jobs.push_back(to_info(slot));

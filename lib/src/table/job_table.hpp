@@ -72,7 +72,8 @@ public:
     // Errors: as add_family.
     JobId add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number);
     std::optional<JobInfo> find(JobId id) const;
-    std::vector<JobInfo> list() const;  // by id
+    std::vector<JobInfo> list() const;        // by id
+    std::vector<JobSlot> copy_slots() const;  // every job's slot, in slot order
     // The id the next job will get: every job listed after this call whose
     // id is below it existed before the call.
     JobId next_id() const;

@@ -16,8 +16,8 @@ namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
 inline constexpr std::uint32_t kMaxCapacity = 1u << 20;                // slots
-inline constexpr std::uint32_t kLayoutVersion =
-    5;  // 2: stop count, high-water mark; 3: state_counter; 4: boot id; 5: job control
+inline constexpr std::uint32_t kLayoutVersion = 6;  // 2: stop count, high-water mark; 3: state_counter; 4:
+                                                    // boot id; 5: job control; 6: state history, progress
 
 inline constexpr std::size_t kNameSize = 64;
 inline constexpr std::size_t kCommandSize = 256;
@@ -26,8 +26,10 @@ inline constexpr std::size_t kReasonSize = 128;
 inline constexpr std::size_t kBootIdSize = 40;  // /proc/sys/kernel/random/boot_id: 36 characters
 inline constexpr std::size_t kCwdSize = 256;
 inline constexpr std::size_t kQueueNameSize = 32;
-inline constexpr std::size_t kMaxAfter = 8;    // jobs one job may run after
-inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, per repository
+inline constexpr std::size_t kMaxAfter = 8;      // jobs one job may run after
+inline constexpr std::size_t kMaxQueues = 32;    // queues with a slot limit set, per repository
+inline constexpr std::size_t kStateHistory = 8;  // the last states of a job that its slot keeps
+inline constexpr std::size_t kProgressTextSize = 64;
 
 // The lock
 // --------
@@ -125,6 +127,12 @@ inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, 
 //    for its parent), and Liveness::check in any process that reads or waits,
 //    for a job whose owner is gone ("worker lost", "host lost"), and only if
 //    the slot still names the owner it found dead.
+//  - `state_changes` and `history`: write_slot, never a change lambda: it
+//    appends a step whenever the state byte it writes differs from the
+//    slot's (for a new job, its first state at `created_ns`); the repairs
+//    append theirs when they set a state (table/state_history.hpp).
+//  - `has_progress`, `progress_ppm`, `progress_text`: the job's runner
+//    (JobContext::progress in a thread job's host).
 //  - `output_bytes`: the one writer of the job's output log (CommandRun::pump;
 //    JobOutput::publish in a thread job's host).
 //  - `read_offset`: receivers (advance_read_offset), forward only and never
@@ -187,6 +195,13 @@ inline constexpr std::size_t kMaxQueues = 32;  // queues with a slot limit set, 
 // offset of the current version: a layout change that forgets the version
 // does not compile.
 
+// One state a job entered, and when.
+struct StateStep {
+    std::int64_t at_ns;  // system clock
+    std::uint8_t state;  // JobState
+    std::uint8_t padding[7];
+};
+
 // One job. id == 0 marks a free slot. Strings are NUL-terminated and
 // truncated to fit (see copy_truncated).
 struct JobSlot {
@@ -201,10 +216,11 @@ struct JobSlot {
     std::uint8_t after_any_outcome;  // run after `after` whatever their outcome
     std::uint8_t in_line;            // Blocked only by its queue: waits its turn there
     std::int32_t exit_code;
-    std::int32_t term_signal;  // 0: not killed by a signal
-    std::int32_t owner_pid;    // worker or thread host
-    std::uint8_t can_suspend;  // its runner acts on suspend_requested (process jobs, foreach)
-    std::uint8_t padding[3];   // named, so that no byte of a slot is padding (see below)
+    std::int32_t term_signal;   // 0: not killed by a signal
+    std::int32_t owner_pid;     // worker or thread host
+    std::uint8_t can_suspend;   // its runner acts on suspend_requested (process jobs, foreach)
+    std::uint8_t has_progress;  // progress_ppm and progress_text hold the last progress reported
+    std::uint8_t padding[2];    // named, so that no byte of a slot is padding (see below)
     std::uint64_t owner_start_time;
     std::int32_t process_id;  // command pid == its process group id
     std::uint32_t stop_grace_ms;
@@ -222,6 +238,14 @@ struct JobSlot {
     std::uint32_t after[kMaxAfter];  // ids of the jobs it runs after; 0 ends the list
     char queue[kQueueNameSize];      // empty: in no queue
     char cwd[kCwdSize];              // where the command runs; empty: not recorded
+    // The job's change sequence number: how many states it has had (1 once
+    // registered). Its last kStateHistory states are kept in `history`, state
+    // number n at history[(n - 1) % kStateHistory]: a watcher that last saw
+    // number k reports k + 1 .. state_changes, each once (table/state_history).
+    std::uint32_t state_changes;
+    std::uint32_t progress_ppm;  // millionths done (0 .. 1000000), when has_progress
+    StateStep history[kStateHistory];
+    char progress_text[kProgressTextSize];  // what it is doing now
 };
 
 // A queue's limit: at most `slots` of its jobs hold a slot (Running,
@@ -293,13 +317,13 @@ static_assert(std::has_unique_object_representations_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
-// The layout of version 5, field by field (see "Layout version" above).
+// The layout of version 6, field by field (see "Layout version" above).
 #define JOBCTL_SHARED_FIELD(type, field, offset, size)                                \
     static_assert(offsetof(type, field) == (offset) && sizeof(type::field) == (size), \
                   "the shared layout changed: bump kLayoutVersion and update these asserts")
-static_assert(kLayoutVersion == 5, "kLayoutVersion changed: update these asserts to the new layout");
+static_assert(kLayoutVersion == 6, "kLayoutVersion changed: update these asserts to the new layout");
 
-static_assert(sizeof(JobSlot) == 936 && alignof(JobSlot) == 8,
+static_assert(sizeof(JobSlot) == 1136 && alignof(JobSlot) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(JobSlot, id, 0, 4);
 JOBCTL_SHARED_FIELD(JobSlot, parent_id, 4, 4);
@@ -315,7 +339,8 @@ JOBCTL_SHARED_FIELD(JobSlot, exit_code, 16, 4);
 JOBCTL_SHARED_FIELD(JobSlot, term_signal, 20, 4);
 JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);
 JOBCTL_SHARED_FIELD(JobSlot, can_suspend, 28, 1);
-JOBCTL_SHARED_FIELD(JobSlot, padding, 29, 3);
+JOBCTL_SHARED_FIELD(JobSlot, has_progress, 29, 1);
+JOBCTL_SHARED_FIELD(JobSlot, padding, 30, 2);
 JOBCTL_SHARED_FIELD(JobSlot, owner_start_time, 32, 8);
 JOBCTL_SHARED_FIELD(JobSlot, process_id, 40, 4);
 JOBCTL_SHARED_FIELD(JobSlot, stop_grace_ms, 44, 4);
@@ -333,6 +358,16 @@ JOBCTL_SHARED_FIELD(JobSlot, timeout_ms, 608, 8);
 JOBCTL_SHARED_FIELD(JobSlot, after, 616, 32);
 JOBCTL_SHARED_FIELD(JobSlot, queue, 648, 32);
 JOBCTL_SHARED_FIELD(JobSlot, cwd, 680, 256);
+JOBCTL_SHARED_FIELD(JobSlot, state_changes, 936, 4);
+JOBCTL_SHARED_FIELD(JobSlot, progress_ppm, 940, 4);
+JOBCTL_SHARED_FIELD(JobSlot, history, 944, 128);
+JOBCTL_SHARED_FIELD(JobSlot, progress_text, 1072, 64);
+
+static_assert(sizeof(StateStep) == 16 && alignof(StateStep) == 8,
+              "the shared layout changed: bump kLayoutVersion and update these asserts");
+JOBCTL_SHARED_FIELD(StateStep, at_ns, 0, 8);
+JOBCTL_SHARED_FIELD(StateStep, state, 8, 1);
+JOBCTL_SHARED_FIELD(StateStep, padding, 9, 7);
 
 static_assert(sizeof(QueueLimit) == 40 && alignof(QueueLimit) == 4,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
@@ -340,16 +375,16 @@ JOBCTL_SHARED_FIELD(QueueLimit, name, 0, 32);
 JOBCTL_SHARED_FIELD(QueueLimit, slots, 32, 4);
 JOBCTL_SHARED_FIELD(QueueLimit, reserved, 36, 4);
 
-static_assert(sizeof(SlotJournal) == 944 && alignof(SlotJournal) == 8,
+static_assert(sizeof(SlotJournal) == 1144 && alignof(SlotJournal) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SlotJournal, active, 0, 4);
 JOBCTL_SHARED_FIELD(SlotJournal, index, 4, 4);
-JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 936);
+JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1136);
 
 // The mutex is glibc's pthread_mutex_t (40 bytes on x86-64: the journal at
-// 232, the queues at 1176, the header 2496 bytes); the offsets after it
+// 232, the queues at 1376, the header 2688 bytes); the offsets after it
 // follow from its size.
-static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 944 + 1280 + 63) / 64 * 64 &&
+static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1144 + 1280 + 63) / 64 * 64 &&
                   alignof(SegmentHeader) == 64,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SegmentHeader, magic, 0, 8);
@@ -365,8 +400,8 @@ JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
-JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 944);
-JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 944, 1280);
+JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1144);
+JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1144, 1280);
 #undef JOBCTL_SHARED_FIELD
 
 inline JobSlot* slots_of(SegmentHeader* header) {

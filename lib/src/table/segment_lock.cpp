@@ -20,6 +20,7 @@
 #include "jobctl/job.hpp"
 #include "system/clock.hpp"
 #include "table/crash_points.hpp"
+#include "table/state_history.hpp"
 
 namespace jobctl::detail {
 
@@ -129,9 +130,11 @@ SegmentLock::~SegmentLock() {
     pthread_mutex_unlock(&segment_.header().lock);
 }
 
-void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& value) {
+void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& written) {
     SlotJournal& journal = segment.header().journal;
     JobSlot& slot = segment.slots()[index];
+    JobSlot value = written;
+    carry_state_history(slot, value);  // every state change numbered, whoever made it
     journal.before = slot;
     journal.index = index;
     // The journal must be complete before it is armed, and armed before the
@@ -196,6 +199,7 @@ void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity)
         if (!has_known_state(slot)) {
             set_state(slot, JobState::failed);
             copy_truncated(slot.reason, "slot repaired after a crash");
+            record_state_step(slot, now_ns());
         }
     }
 }
@@ -239,6 +243,7 @@ void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::st
         set_state(slot, JobState::failed);
         copy_truncated(slot.reason, "lost at reboot");
         slot.ended_ns = now;
+        record_state_step(slot, now);
     }
     // The old lock may be "held" by a thread id of the old boot, which no
     // one will ever release: a fresh mutex, and counters nobody sleeps on.

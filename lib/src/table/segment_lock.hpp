@@ -28,7 +28,8 @@ private:
     bool repaired_ = false;
 };
 
-// Overwrites slot `index` so that a crash half-way can be undone (SlotJournal).
+// Overwrites slot `index` so that a crash half-way can be undone (SlotJournal),
+// and numbers a change of its state (table/state_history.hpp).
 void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& value);
 
 // Restores a half-written slot and makes the header consistent with the slots.

@@ -114,7 +114,9 @@ private:
 }  // namespace detail
 
 JobContext::JobContext(Repository& repository, std::shared_ptr<detail::ThreadJobEntry> entry)
-    : entry_(std::move(entry)), output_(std::make_unique<detail::JobOutput>(repository, entry_->id)) {}
+    : repository_(repository),
+      entry_(std::move(entry)),
+      output_(std::make_unique<detail::JobOutput>(repository, entry_->id)) {}
 
 JobContext::~JobContext() = default;
 
@@ -137,7 +139,32 @@ int JobContext::suspend_event_fd() {
     return entry_->suspend_event_fd();
 }
 void JobContext::flush() {
+    publish_progress();
     output_->flush();
+}
+
+void JobContext::progress(double fraction, std::string_view text) {
+    if (!(fraction >= 0 && fraction <= 1))  // NaN too
+        throw Error(ErrorCode::invalid_argument, "progress must be a fraction from 0 to 1");
+    pending_progress_ = JobProgress{fraction, std::string(text)};
+    // Each write wakes every waiter of the repository: a job that reports
+    // per item must not cost them a wake-up per item.
+    constexpr auto kMinInterval = std::chrono::milliseconds(100);
+    if (fraction < 1 && std::chrono::steady_clock::now() - progress_written_ < kMinInterval) return;
+    publish_progress();
+}
+
+void JobContext::publish_progress() {
+    if (!pending_progress_) return;
+    JobProgress progress = std::move(*pending_progress_);
+    pending_progress_.reset();
+    progress_written_ = std::chrono::steady_clock::now();
+    detail::table_of(repository_).update(entry_->id, [&](detail::JobSlot& slot) {
+        slot.has_progress = 1;
+        slot.progress_ppm = static_cast<std::uint32_t>(progress.fraction * 1e6 + 0.5);
+        detail::copy_truncated(slot.progress_text, progress.text);
+        return true;
+    });
 }
 
 std::string JobContext::output_loss_text() const {

@@ -1,0 +1,76 @@
+#include "live_table.hpp"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "job_table.hpp"
+#include "jobctl/error.hpp"
+#include "system/owner_watch.hpp"
+#include "table/job_table.hpp"
+
+namespace jobctl::cli {
+namespace {
+
+// The first `rows` lines of `text`, each ending in "clear to end of line":
+// drawn over the last frame without clearing the screen first, so it does
+// not flicker.
+std::string frame_of(const std::string& text, unsigned rows) {
+    std::string frame = "\x1b[H";  // home
+    std::istringstream lines(text);
+    std::string line;
+    for (unsigned row = 0; row < rows && std::getline(lines, line); ++row) frame += line + "\x1b[K\n";
+    return frame + "\x1b[J";  // clear what the last frame had below
+}
+
+unsigned terminal_rows() {
+    winsize size{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_row > 1) return size.ws_row - 1;
+    return 24;
+}
+
+std::string clock_now() {
+    std::time_t now = std::time(nullptr);
+    std::tm local{};
+    ::localtime_r(&now, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "%H:%M:%S", &local);
+    return text;
+}
+
+}  // namespace
+
+void show_live_table(Repository& repository, const JobSelector& selector, bool color) {
+    if (::isatty(STDOUT_FILENO) != 1)
+        throw Error(
+            ErrorCode::invalid_argument,
+            "get --watch redraws a terminal and stdout is not one; use 'jobctl watch' for a stream of "
+            "changes, or 'jobctl get' for one table");
+    detail::JobTable& table = detail::table_of(repository);
+    detail::OwnerWatch owner_watch(repository);
+    // At most this many frames a second: a chatty job changes the table on
+    // every chunk of output, faster than anyone can read.
+    constexpr auto kFrameInterval = std::chrono::milliseconds(100);
+    for (;;) {
+        auto drawn = std::chrono::steady_clock::now();
+        std::uint32_t seen = table.change_count();
+        std::vector<JobInfo> jobs = select_jobs(repository, selector, true);
+        std::ostringstream text;
+        text << "jobctl get --watch: repository '" << repository.name() << "', " << jobs.size()
+             << (jobs.size() == 1 ? " job" : " jobs") << ", " << clock_now() << " (Ctrl-C to quit)\n\n";
+        if (!jobs.empty()) print_job_table(text, jobs, color);
+        std::cout << frame_of(text.str(), terminal_rows()) << std::flush;
+        owner_watch.watch(jobs);
+        auto timeout = owner_watch.complete() ? std::chrono::nanoseconds(std::chrono::hours(1))
+                                              : std::chrono::nanoseconds(std::chrono::milliseconds(100));
+        table.wait_for_change(seen, timeout);
+        std::this_thread::sleep_until(drawn + kFrameInterval);
+    }
+}
+
+}  // namespace jobctl::cli

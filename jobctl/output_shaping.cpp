@@ -1,0 +1,63 @@
+#include "output_shaping.hpp"
+
+#include "job_json.hpp"
+#include "record_printer.hpp"
+
+namespace jobctl::cli {
+namespace {
+
+bool is_err(OutputStream stream) {
+    return stream == OutputStream::err || stream == OutputStream::info;
+}
+
+}  // namespace
+
+OutputShaper::OutputShaper(const OutputShaping& shaping)
+    : shaping_(shaping), collecting_(shaping.tail.has_value()) {}
+
+void OutputShaper::take(OutputStream stream, std::string_view bytes, Clock::time_point read) {
+    if (shaping_.only && (*shaping_.only == OutputStream::err ? !is_err(stream) : stream != *shaping_.only))
+        return;
+    if (stream == OutputStream::result) {  // one JSON document: a line of its own
+        std::string line =
+            shaping_.timestamps ? iso_time(read) + " " + std::string(bytes) : std::string(bytes);
+        if (!collecting_) return print_record(stream, line);
+        tail_.push_back({stream, std::move(line), true});
+    } else {
+        take_text(stream, bytes, read);
+    }
+    if (collecting_)
+        while (tail_.size() > *shaping_.tail) tail_.pop_front();
+}
+
+// Splits text into lines, prefixing each that starts here with the time.
+void OutputShaper::take_text(OutputStream stream, std::string_view bytes, Clock::time_point read) {
+    bool& at_line_start = is_err(stream) ? err_at_line_start_ : out_at_line_start_;
+    while (!bytes.empty()) {
+        std::size_t end = bytes.find('\n');
+        std::size_t length = end == std::string_view::npos ? bytes.size() : end + 1;
+        std::string piece;
+        if (at_line_start && shaping_.timestamps) piece = iso_time(read) + " ";
+        piece.append(bytes.substr(0, length));
+        bool complete = end != std::string_view::npos;
+        if (!collecting_) {
+            print_record(stream, piece);
+        } else if (!at_line_start && !tail_.empty() && !tail_.back().complete &&
+                   tail_.back().stream == stream) {
+            tail_.back().text += piece;  // the rest of a line begun in an earlier record
+            tail_.back().complete = complete;
+        } else {
+            tail_.push_back({stream, std::move(piece), complete});
+        }
+        at_line_start = complete;
+        bytes.remove_prefix(length);
+    }
+}
+
+void OutputShaper::release_tail() {
+    collecting_ = false;
+    for (const Line& line : tail_) print_record(line.stream, line.text);
+    tail_.clear();
+}
+
+}  // namespace jobctl::cli

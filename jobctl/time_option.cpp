@@ -1,0 +1,94 @@
+#include "time_option.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+#include "jobs/duration_text.hpp"
+
+namespace jobctl::cli {
+namespace {
+
+// "+01:00", "-0530", "Z": the zone's offset east of UTC in seconds.
+std::optional<long> parse_zone(std::string_view zone) {
+    if (zone == "Z" || zone == "z") return 0;
+    if (zone.size() != 6 && zone.size() != 5) return std::nullopt;
+    if (zone[0] != '+' && zone[0] != '-') return std::nullopt;
+    std::string digits;
+    for (char c : zone.substr(1))
+        if (c != ':') digits += c;
+    if (digits.size() != 4 || digits.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    long hours = std::stol(digits.substr(0, 2));
+    long minutes = std::stol(digits.substr(2));
+    if (hours > 14 || minutes > 59) return std::nullopt;
+    long offset = hours * 3600 + minutes * 60;
+    return zone[0] == '-' ? -offset : offset;
+}
+
+std::optional<Clock::time_point> parse_iso_time(std::string_view text) {
+    std::tm fields{};
+    int seconds = 0;
+    int consumed = 0;
+    std::string copy(text);
+    // Date, then optionally T (or a space) HH:MM, then optionally :SS.
+    if (std::sscanf(copy.c_str(), "%4d-%2d-%2d%n", &fields.tm_year, &fields.tm_mon, &fields.tm_mday,
+                    &consumed) != 3 ||
+        consumed != 10)
+        return std::nullopt;
+    std::string_view rest = text.substr(10);
+    if (!rest.empty() && (rest[0] == 'T' || rest[0] == 't' || rest[0] == ' ')) {
+        int used = 0;
+        std::string clock(rest.substr(1));
+        if (std::sscanf(clock.c_str(), "%2d:%2d%n", &fields.tm_hour, &fields.tm_min, &used) != 2 || used != 5)
+            return std::nullopt;
+        rest = rest.substr(1 + 5);
+        if (!rest.empty() && rest[0] == ':') {
+            std::string tail(rest.substr(1));
+            if (std::sscanf(tail.c_str(), "%2d%n", &seconds, &used) != 1 || used != 2) return std::nullopt;
+            rest = rest.substr(3);
+        }
+    }
+    if (fields.tm_mon < 1 || fields.tm_mon > 12 || fields.tm_mday < 1 || fields.tm_mday > 31 ||
+        fields.tm_hour > 23 || fields.tm_min > 59 || seconds > 60)
+        return std::nullopt;
+    fields.tm_year -= 1900;
+    fields.tm_mon -= 1;
+    fields.tm_sec = seconds;
+    std::time_t since_epoch;
+    if (rest.empty()) {
+        fields.tm_isdst = -1;  // local time, whatever the season
+        since_epoch = std::mktime(&fields);
+    } else {
+        auto offset = parse_zone(rest);
+        if (!offset) return std::nullopt;
+        since_epoch = ::timegm(&fields) - *offset;
+    }
+    if (since_epoch == static_cast<std::time_t>(-1)) return std::nullopt;
+    return Clock::from_time_t(since_epoch);
+}
+
+}  // namespace
+
+std::optional<Clock::time_point> parse_time(std::string_view text, Clock::time_point now) {
+    if (auto ago = detail::parse_duration(text, std::chrono::hours(24 * 365 * 100)); ago) return now - *ago;
+    return parse_iso_time(text);
+}
+
+CLI::Option* add_time_option(CLI::App& command, const std::string& name,
+                             std::optional<Clock::time_point>& target, const std::string& description) {
+    return command
+        .add_option_function<std::string>(
+            name, [&target](const std::string& text) { target = parse_time(text, Clock::now()); },
+            description)
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (parse_time(text, Clock::now())) return "";
+                return "must be a time (2026-11-27, 2026-11-27T14:30, 2026-11-27T14:30:00Z) or a time ago "
+                       "(90m, 2h, 7d), not '" +
+                       text + "'";
+            },
+            ""))
+        ->type_name("TIME");
+}
+
+}  // namespace jobctl::cli
