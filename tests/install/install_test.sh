@@ -23,6 +23,7 @@ quietly() {
   "$@" >"$tmp/step.log" 2>&1 || { cat "$tmp/step.log" >&2; fail "failed: $*"; }
 }
 
+unset DESTDIR # cmake --install would install under it
 quietly cmake --install "$build_dir" --prefix "$prefix"
 
 umbrella=$prefix/include/jobctl/jobctl.hpp
