@@ -127,7 +127,12 @@ cmake -S "$consumer" -B "$tmp/cmake-build" -G Ninja >"$tmp/build.log" 2>&1 &&
   cat "$tmp/build.log" >&2
   fail "building tests/install against the package with CMake failed"
 }
+# A jobctl installed under /usr/local (cmake --install build) comes first.
+found=$(sed -n 's/^jobctl_DIR:PATH=//p' "$tmp/cmake-build/CMakeCache.txt")
+[[ $found == /usr/lib/* ]] || fail "find_package(jobctl) found $found, not the package's (in /usr/lib)"
 "$tmp/cmake-build/consumer" >/dev/null || fail "the consumer built with CMake failed"
+[[ $(pkg-config --variable=prefix jobctl) == /usr ]] ||
+  fail "pkg-config found a jobctl.pc of prefix $(pkg-config --variable=prefix jobctl), not the package's"
 read -ra flags <<<"$(pkg-config --cflags --libs jobctl)"
 c++ -std=c++20 "$consumer/consumer.cpp" "${flags[@]}" -o "$tmp/consumer-pkg-config" ||
   fail "building tests/install/consumer.cpp with pkg-config failed"
