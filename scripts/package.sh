@@ -122,11 +122,10 @@ output=$(/usr/bin/jobctl receive package-test)
 # consumer's process job finds the worker through the path baked into
 # libjobctl.a (/usr/bin/jobctl-worker): it is not beside the consumer.
 consumer=$root/tests/install
-cmake -S "$consumer" -B "$tmp/cmake-build" -G Ninja >"$tmp/build.log" 2>&1 &&
-  cmake --build "$tmp/cmake-build" >>"$tmp/build.log" 2>&1 || {
+if ! { cmake -S "$consumer" -B "$tmp/cmake-build" -G Ninja && cmake --build "$tmp/cmake-build"; } >"$tmp/build.log" 2>&1; then
   cat "$tmp/build.log" >&2
   fail "building tests/install against the package with CMake failed"
-}
+fi
 # A jobctl installed under /usr/local (cmake --install build) comes first.
 found=$(sed -n 's/^jobctl_DIR:PATH=//p' "$tmp/cmake-build/CMakeCache.txt")
 [[ $found == /usr/lib/* ]] || fail "find_package(jobctl) found $found, not the package's (in /usr/lib)"

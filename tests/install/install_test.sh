@@ -48,7 +48,8 @@ quietly cmake --build "$tmp/cmake-build"
 # pkg-config, as a plain compiler command line.
 pc=$(find "$prefix" -name jobctl.pc)
 [[ -n $pc ]] || fail "jobctl.pc not installed"
-export PKG_CONFIG_PATH=$(dirname "$pc")
+PKG_CONFIG_PATH=$(dirname "$pc")
+export PKG_CONFIG_PATH
 [[ $(pkg-config --variable=prefix jobctl) == "$prefix" ]] || fail "jobctl.pc names prefix $(pkg-config --variable=prefix jobctl)"
 read -ra flags <<<"$(pkg-config --cflags --libs jobctl)"
 quietly "$cxx" -std=c++20 "$here/consumer.cpp" "${flags[@]}" -o "$tmp/consumer-pkg-config"
