@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# ctest Install.FindPackageAndPkgConfig: the installed library as a user gets
+# it. Installs the build folder into a temporary prefix (cmake --install),
+# checks that <jobctl/jobctl.hpp> includes every public header, then builds
+# this folder's consumer.cpp against the prefix twice, with CMake
+# (find_package through CMAKE_PREFIX_PATH) and with pkg-config
+# (PKG_CONFIG_PATH), and runs both builds in a temporary JOBCTL_HOME.
+#   tests/install/install_test.sh BUILD_DIR [CXX_COMPILER]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+build_dir=$1
+cxx=${2:-c++}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/jobctl-install-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+prefix=$tmp/prefix
+
+fail() {
+  echo "install test: $*" >&2
+  exit 1
+}
+# Runs a command quietly; shows its output if it fails.
+quietly() {
+  "$@" >"$tmp/step.log" 2>&1 || { cat "$tmp/step.log" >&2; fail "failed: $*"; }
+}
+
+unset DESTDIR # cmake --install would install under it
+quietly cmake --install "$build_dir" --prefix "$prefix"
+
+umbrella=$prefix/include/jobctl/jobctl.hpp
+[[ -f $umbrella ]] || fail "$umbrella not installed"
+for header in "$prefix"/include/jobctl/*.hpp; do
+  name=jobctl/$(basename "$header")
+  [[ $name == jobctl/jobctl.hpp ]] && continue
+  grep -q "^#include \"$name\"" "$umbrella" || fail "jobctl/jobctl.hpp does not include $name"
+done
+
+# The consumer's process job needs the installed worker: the library was
+# built for the build's own prefix, not this one.
+export JOBCTL_HOME=$tmp/home JOBCTL_WORKER=$prefix/bin/jobctl-worker
+unset JOBCTL_REPOSITORY
+
+# CMake: find_package(jobctl CONFIG), jobctl::jobctl.
+quietly cmake -S "$here" -B "$tmp/cmake-build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix"
+grep -qx "jobctl_DIR:PATH=$prefix/.*" "$tmp/cmake-build/CMakeCache.txt" || fail "find_package found a jobctl outside $prefix"
+quietly cmake --build "$tmp/cmake-build"
+"$tmp/cmake-build/consumer" || fail "the consumer built with CMake failed"
+
+# pkg-config, as a plain compiler command line.
+pc=$(find "$prefix" -name jobctl.pc)
+[[ -n $pc ]] || fail "jobctl.pc not installed"
+PKG_CONFIG_PATH=$(dirname "$pc")
+export PKG_CONFIG_PATH
+[[ $(pkg-config --variable=prefix jobctl) == "$prefix" ]] || fail "jobctl.pc names prefix $(pkg-config --variable=prefix jobctl)"
+read -ra flags <<<"$(pkg-config --cflags --libs jobctl)"
+quietly "$cxx" -std=c++20 "$here/consumer.cpp" "${flags[@]}" -o "$tmp/consumer-pkg-config"
+"$tmp/consumer-pkg-config" || fail "the consumer built with pkg-config failed"
+echo "install test: ok (find_package and pkg-config)"
