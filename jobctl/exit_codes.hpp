@@ -1,6 +1,10 @@
 #pragma once
 // The documented, stable exit statuses of `jobctl` (see README "Exit codes").
 
+#include <span>
+#include <string>
+#include <string_view>
+
 #include "jobctl/error.hpp"
 
 namespace jobctl::cli {
@@ -20,5 +24,17 @@ enum ExitCode : int {
 };
 
 int exit_code_for(ErrorCode code);
+
+// What each exit status means, said once for `jobctl --help` (the brief
+// word) and the man page (the whole meaning).
+struct ExitCodeText {
+    int code;
+    std::string_view brief;    // "job busy"
+    std::string_view meaning;  // one or more sentences
+};
+std::span<const ExitCodeText> exit_code_texts();
+
+// "Exit codes: 0 ok, 1 a job failed, ...", wrapped: the app's footer.
+std::string exit_codes_footer();
 
 }  // namespace jobctl::cli
