@@ -36,18 +36,14 @@ std::string one_line(std::string_view text) {
     return line;
 }
 
-std::vector<CLI::App*> verbs_of(CLI::App& app) {
-    return app.get_subcommands([](CLI::App* sub) { return !sub->get_group().empty(); });
-}
-
 CLI::App* verb_named(CLI::App& app, const std::string& word) {
-    for (CLI::App* verb : verbs_of(app))
+    for (CLI::App* verb : visible_verbs(app))
         if (verb->check_name(word)) return verb;
     return nullptr;
 }
 
 bool takes_value(const CLI::Option& option) {
-    return option.get_type_size_max() > 0;
+    return option.get_expected_max() > 0;  // flags expect none
 }
 
 // The repository of JOBCTL_REPOSITORY, only if it exists: completing
@@ -194,7 +190,7 @@ Completion complete(std::vector<std::string> words) {
                 completion.candidates.push_back({"-" + name, one_line(option->get_description())});
         }
     } else {
-        for (CLI::App* verb : positionals == 0 ? verbs_of(*app) : std::vector<CLI::App*>{})
+        for (CLI::App* verb : positionals == 0 ? visible_verbs(*app) : std::vector<CLI::App*>{})
             completion.candidates.push_back({verb->get_name(), one_line(verb->get_description())});
         if (app->get_option_no_throw("jobs") != nullptr)
             std::ranges::move(job_candidates(), std::back_inserter(completion.candidates));

@@ -11,7 +11,8 @@ namespace jobctl::cli {
 struct EnvironmentVariable {
     std::string_view name;
     std::string_view meaning;
-    bool for_tests = false;  // not for users; left out of --help
+    bool for_tests = false;   // not for users; left out of --help
+    bool for_worker = false;  // also in jobctl-worker(1)
 };
 std::span<const EnvironmentVariable> environment_variables();
 

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 namespace jobctl::cli {
 
@@ -19,5 +20,8 @@ inline constexpr std::string_view kAppDescription =
 // when it names one (a run needs no more), else every verb. The verbs'
 // callbacks set `exit_code`.
 std::unique_ptr<CLI::App> make_jobctl_app(std::string_view verb, int& exit_code);
+
+// The verbs (subcommands) of `app` that --help lists, in its order.
+std::vector<CLI::App*> visible_verbs(CLI::App& app);
 
 }  // namespace jobctl::cli

@@ -103,6 +103,10 @@ std::unique_ptr<CLI::App> jobctl::cli::make_jobctl_app(std::string_view verb, in
     return app;
 }
 
+std::vector<CLI::App*> jobctl::cli::visible_verbs(CLI::App& app) {
+    return app.get_subcommands([](CLI::App* sub) { return !sub->get_group().empty(); });
+}
+
 int jobctl::cli::jobctl_main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == kCompleteVerb) return complete_main(argc - 2, argv + 2);
     if (argc > 1 && argv[1][0] != '-' && !is_verb(argv[1])) return report_unknown_verb(argv[1]);
