@@ -46,12 +46,15 @@ bool takes_value(const CLI::Option& option) {
     return option.get_expected_max() > 0;  // flags expect none
 }
 
-// The repository of JOBCTL_REPOSITORY, only if it exists: completing
-// must never create one.
+// The repository of JOBCTL_REPOSITORY, only if it exists and opens:
+// completing must never create one, nor fail because of one.
 std::optional<Repository> existing_repository() {
-    auto location = detail::locate_repository(Repository::default_name(), false);
-    if (!std::filesystem::exists(location.table)) return std::nullopt;
-    return Repository::open();
+    try {
+        auto location = detail::locate_repository(Repository::default_name(), false);
+        if (std::filesystem::exists(location.table)) return Repository::open();
+    } catch (const std::exception&) {  // damaged, foreign, a bad name: no jobs to offer
+    }
+    return std::nullopt;
 }
 
 std::vector<Candidate> job_candidates() {

@@ -32,7 +32,7 @@ _jobctl() {
   for candidate in "${lines[@]:1}"; do
     candidate=${candidate%%$'\t'*} # bash shows no descriptions
     candidate=${candidate#"$kept"}
-    printf -v candidate %q "$candidate"
+    [[ $candidate == *[[:space:]\'\"\\\$\`\;\&\|\<\>\(\)\*\?\[]* ]] && printf -v candidate %q "$candidate"
     COMPREPLY+=("$candidate")
   done
   case ${lines[0]} in

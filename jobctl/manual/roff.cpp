@@ -20,10 +20,9 @@ std::string roff_escape(std::string_view text) {
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
-        bool word_start = i == 0 || std::string_view(" ([|,'/=").find(text[i - 1]) != std::string_view::npos;
         if (c == '\\')
             out += "\\e";
-        else if (c == '-' && (word_start || text[i - 1] == '-'))
+        else if (c == '-')  // an ASCII minus, as options and commands need when copied
             out += "\\-";
         else
             out += c;
@@ -46,6 +45,7 @@ void write_title(std::ostream& out, std::string_view name, std::string_view vers
     std::string upper(name);
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     out << ".TH " << upper << " 1 \"\" \"jobctl " << version << "\" \"User Commands\"\n";
+    out << ".nh\n.ad l\n";  // no hyphenation, ragged right: option names stay whole
     write_section(out, "NAME");
     out << roff_escape(name) << " \\- " << roff_escape(summary) << '\n';
 }

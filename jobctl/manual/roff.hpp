@@ -8,8 +8,9 @@
 
 namespace jobctl::manual {
 
-// `text` as roff text: backslashes escaped, a '-' that starts a word (an
-// option) a minus sign, a line starting with '.' or '\'' kept literal.
+// `text` as roff text: backslashes escaped, every '-' a minus sign (not a
+// hyphen: options and commands must copy as typed), a line starting with
+// '.' or '\'' kept literal.
 std::string roff_escape(std::string_view text);
 std::string bold(std::string_view text);
 std::string italic(std::string_view text);
