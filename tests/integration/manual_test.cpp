@@ -145,5 +145,33 @@ TEST(Readme, DocumentsEveryVerbAndOptionOfHelp) {
     }
 }
 
+// The first word of each entry of a section of the rendered page
+// (entries are indented 7 spaces, their text more).
+std::vector<std::string> entries_of(const std::string& page, const std::string& section) {
+    std::vector<std::string> entries;
+    bool inside = false;
+    for (const std::string& line : lines_of(page)) {
+        if (!line.empty() && line[0] != ' ')
+            inside = line == section;
+        else if (inside && line.size() > 7 && line.starts_with("       ") && line[7] != ' ')
+            entries.push_back(line.substr(7, line.find(' ', 7) - 7));
+    }
+    return entries;
+}
+
+TEST(Readme, HasTheManPagesExitCodesAndVariables) {
+    std::string readme = read_file(JOBCTL_SOURCE_DIR "/README.md");
+    CliResult page = shell("MANWIDTH=80 man -E UTF-8 -l " + kManDir + "/jobctl.1");
+    ASSERT_EQ(page.exit_code, 0) << page.err;
+    std::vector<std::string> codes = entries_of(page.out, "EXIT STATUS");
+    EXPECT_GE(codes.size(), 10u);
+    for (const std::string& code : codes)
+        EXPECT_NE(readme.find("\n| " + code + " |"), std::string::npos) << "exit code " << code;
+    std::vector<std::string> variables = entries_of(page.out, "ENVIRONMENT");
+    EXPECT_GE(variables.size(), 4u);
+    for (const std::string& variable : variables)
+        EXPECT_NE(readme.find("| `" + variable + "` |"), std::string::npos) << variable;
+}
+
 }  // namespace
 }  // namespace jobctl::test
