@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -133,10 +135,6 @@ Completion value_completion(const CLI::App& verb, const CLI::Option& option, std
     return completion;
 }
 
-const CLI::Option* find_option(CLI::App& app, const std::string& name) {
-    return app.get_option_no_throw(name);
-}
-
 Completion complete(std::vector<std::string> words) {
     int exit_code = 0;
     std::unique_ptr<CLI::App> root = make_jobctl_app("", exit_code);
@@ -156,12 +154,12 @@ Completion complete(std::vector<std::string> words) {
         } else if (word == "--") {
             after_separator = true;
         } else if (word.starts_with("--")) {
-            const CLI::Option* option = find_option(*app, word.substr(0, word.find('=')));
+            const CLI::Option* option = app->get_option_no_throw(word.substr(0, word.find('=')));
             if (option != nullptr && takes_value(*option) && word.find('=') == std::string::npos)
                 pending = option;
         } else if (word.size() > 1 && word[0] == '-') {
             for (std::size_t i = 1; i < word.size(); ++i) {
-                const CLI::Option* option = find_option(*app, std::string("-") + word[i]);
+                const CLI::Option* option = app->get_option_no_throw(std::string("-") + word[i]);
                 if (option == nullptr || !takes_value(*option)) continue;
                 if (i + 1 == word.size()) pending = option;  // else the value is attached
                 break;
@@ -182,7 +180,7 @@ Completion complete(std::vector<std::string> words) {
     } else if (current.starts_with("--") && current.find('=') != std::string::npos) {
         prefix = current.substr(0, current.find('=') + 1);
         current.erase(0, prefix.size());
-        if (const CLI::Option* option = find_option(*app, prefix.substr(0, prefix.size() - 1)))
+        if (const CLI::Option* option = app->get_option_no_throw(prefix.substr(0, prefix.size() - 1)))
             completion = value_completion(*app, *option, prefix, current);
     } else if (current.starts_with("-")) {
         for (const CLI::Option* option : app->get_options()) {
