@@ -1,6 +1,10 @@
 #pragma once
 // The documented, stable exit statuses of `jobctl` (see README "Exit codes").
 
+#include <span>
+#include <string>
+#include <string_view>
+
 #include "jobctl/error.hpp"
 #include "jobctl/job.hpp"
 
@@ -26,5 +30,17 @@ int exit_code_for(ErrorCode code);
 // kJobFailed, naming it on stderr ("jobctl: job 3 (build) Failed: reason")
 // unless `quiet`. Shared by wait, watch and receive --remove.
 int exit_code_of_outcome(const JobInfo& job, bool quiet);
+
+// What each exit status means, said once for `jobctl --help` (the brief
+// word) and the man page (the whole meaning).
+struct ExitCodeText {
+    int code;
+    std::string_view brief;    // "job busy"
+    std::string_view meaning;  // one or more sentences
+};
+std::span<const ExitCodeText> exit_code_texts();
+
+// "Exit codes: 0 ok, 1 a job failed, ...", wrapped: the app's footer.
+std::string exit_codes_footer();
 
 }  // namespace jobctl::cli

@@ -6,12 +6,16 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "commands.hpp"
+#include "completion.hpp"
+#include "environment_variables.hpp"
 #include "exit_codes.hpp"
 #include "jobctl/error.hpp"
+#include "jobctl_app.hpp"
 
 namespace {
 
@@ -84,20 +88,26 @@ bool is_verb(std::string_view word) {
 
 }  // namespace
 
+std::unique_ptr<CLI::App> jobctl::cli::make_jobctl_app(std::string_view verb, int& exit_code) {
+    auto app = std::make_unique<CLI::App>(std::string(kAppDescription));
+    app->name("jobctl");
+    app->require_subcommand(1);
+    app->set_version_flag("--version", "jobctl " + std::string(kVersion));
+    app->footer(exit_codes_footer() + "\n" + environment_footer());
+    add_commands(*app, verb, exit_code);
+    return app;
+}
+
+std::vector<CLI::App*> jobctl::cli::visible_verbs(CLI::App& app) {
+    return app.get_subcommands([](CLI::App* sub) { return !sub->get_group().empty(); });
+}
+
 int jobctl::cli::jobctl_main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == kCompleteVerb) return complete_main(argc - 2, argv + 2);
     if (argc > 1 && argv[1][0] != '-' && !is_verb(argv[1])) return report_unknown_verb(argv[1]);
-    CLI::App app{
-        "jobctl: background jobs you can list, wait for, receive, stop and remove from any process.\n"
-        "Jobs live in a repository (JOBCTL_REPOSITORY, default 'default') in the jobctl home\n"
-        "(JOBCTL_HOME, else ~/.local/state/jobctl): see 'jobctl repository'."};
-    app.name("jobctl");
-    app.require_subcommand(1);
-    app.set_version_flag("--version", "jobctl 0.1.0");
-    app.footer(
-        "Exit codes: 0 ok, 1 a job failed, 2 usage, 3 no such job, 4 timeout, 5 job busy,\n"
-        "6 repository unusable, 7 repository full, 8 program not found, 9 system error.");
     int exit_code = jobctl::cli::kSuccess;
-    add_commands(app, argc > 1 ? argv[1] : "", exit_code);
+    std::unique_ptr<CLI::App> made = make_jobctl_app(argc > 1 ? argv[1] : "", exit_code);
+    CLI::App& app = *made;
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

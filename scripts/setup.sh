@@ -13,7 +13,8 @@ build_type=${BUILD_TYPE:-RelWithDebInfo}
 packages=(g++ cmake ninja-build ccache libcereal-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-14      # pinned: scripts/check-format.sh
   pkg-config           # the install test builds against jobctl.pc (tests/install/)
-  clang-14 libclang-rt-14-dev llvm-14 python3)  # the fuzz targets (scripts/fuzz.sh)
+  clang-14 libclang-rt-14-dev llvm-14 python3  # the fuzz targets (scripts/fuzz.sh)
+  man-db zsh fish)  # the tests of the man pages and of shell completion
 
 "$root/scripts/install-missing.sh" "${packages[@]}"
 

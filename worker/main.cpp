@@ -11,10 +11,8 @@
 int main(int argc, char** argv) {
     auto arguments = jobctl::detail::parse_worker_argv(argc, argv);
     if (!arguments) {
-        std::fprintf(
-            stderr,
-            "usage: jobctl-worker --repository NAME --job ID [OPTION VALUE]... -- COMMAND [ARGS...]\n"
-            "Runs one process job of a jobctl repository; started by 'jobctl start'.\n");
+        std::fprintf(stderr, "usage: %s\n%s\n", jobctl::detail::kWorkerUsage.data(),
+                     jobctl::detail::kWorkerSummary.data());
         return 2;
     }
     try {

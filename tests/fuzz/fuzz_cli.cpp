@@ -63,6 +63,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     write_seed("repository", arguments({"repository", "--json"}));
     write_seed("help", arguments({"--help"}));
     write_seed("typo", arguments({"gett"}));
+    write_seed("complete", arguments({"__complete", "stop", "--state=Completed,F"}));
+    write_seed("complete-jobs", arguments({"__complete", "start", "--after", ""}));
     jobctl::fuzz::enter_sandbox();
     return 0;
 }

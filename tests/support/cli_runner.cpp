@@ -7,12 +7,20 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <sstream>
 #include <stdexcept>
 
 namespace jobctl::test {
 
 std::string bin_dir() {
     return JOBCTL_TEST_BIN_DIR;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
 }
 
 CliProcess::CliProcess(std::vector<std::string> args) {

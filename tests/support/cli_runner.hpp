@@ -40,4 +40,7 @@ CliResult shell(const std::string& script);
 
 std::string bin_dir();
 
+// `text` split at line breaks (a last line break ends the last line).
+std::vector<std::string> lines_of(const std::string& text);
+
 }  // namespace jobctl::test

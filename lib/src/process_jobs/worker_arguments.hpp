@@ -7,12 +7,20 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jobctl/job.hpp"
 #include "jobctl/process_job.hpp"
 
 namespace jobctl::detail {
+
+// What jobctl-worker prints when its arguments are not a worker's, and the
+// synopsis of its man page.
+inline constexpr std::string_view kWorkerUsage =
+    "jobctl-worker --repository NAME --job ID [OPTION VALUE]... -- COMMAND [ARGS...]";
+inline constexpr std::string_view kWorkerSummary =
+    "Runs one process job of a jobctl repository; started by 'jobctl start'.";
 
 struct WorkerArguments {
     std::string repository;

@@ -1,0 +1,45 @@
+#include "environment_variables.hpp"
+
+namespace jobctl::cli {
+
+std::span<const EnvironmentVariable> environment_variables() {
+    static constexpr EnvironmentVariable kVariables[] = {
+        {"JOBCTL_HOME",
+         "The jobctl home: the folder that holds every repository. Default $XDG_STATE_HOME/jobctl when "
+         "XDG_STATE_HOME is an absolute path, else ~/.local/state/jobctl. Created with mode 0700; it "
+         "must belong to you and be closed to writers other than you.",
+         false, true},
+        {"JOBCTL_REPOSITORY",
+         "Which repository: a name (1-200 letters, digits, '-', '_' or '.', not starting with '.') is a "
+         "repository in the home; default 'default'. A value with '/' is the absolute path of a table "
+         "file, for example /dev/shm/scratch for one that is gone at reboot; its output then goes to "
+         "<path>.output/. Give every test or CI run its own name."},
+        {"JOBCTL_CAPACITY",
+         "Number of job slots when this command creates the repository (1-1048576, default 16384). An "
+         "existing repository keeps its size."},
+        {"JOBCTL_WORKER",
+         "Path of jobctl-worker, used instead of the copy next to the program or the installed one. "
+         "Only process jobs use a worker; thread jobs and foreach do not.",
+         false, true},
+        {"JOBCTL_BOOT_ID",
+         "For tests only: taken as the boot id instead of /proc/sys/kernel/random/boot_id, so that a "
+         "test can play the first open after a reboot.",
+         true, true},
+        {"JOBCTL_TEST_PAUSE",
+         "For tests only (PROGRAM:POINT:N:FIFO): the jobctl or jobctl-worker process stops itself "
+         "(SIGSTOP) the N-th time it reaches POINT inside the repository's lock, after writing its pid "
+         "to FIFO.",
+         true, true},
+    };
+    return kVariables;
+}
+
+std::string environment_footer() {
+    std::string footer = "Environment:";
+    for (const EnvironmentVariable& variable : environment_variables())
+        if (!variable.for_tests) footer += " " + std::string(variable.name) + ",";
+    footer.back() = ';';
+    return footer + " see 'man jobctl'.";
+}
+
+}  // namespace jobctl::cli

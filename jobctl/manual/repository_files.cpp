@@ -1,0 +1,27 @@
+#include "man_pages.hpp"
+
+namespace jobctl::manual {
+
+std::span<const RepositoryFile> repository_files() {
+    static constexpr RepositoryFile kFiles[] = {
+        {"~/.local/state/jobctl/",
+         "The jobctl home (JOBCTL_HOME, else $XDG_STATE_HOME/jobctl): one folder per repository, "
+         "mode 0700. 'jobctl repository' shows the paths of the current one."},
+        {"<home>/<name>/table",
+         "The job table, mapped by every process that uses the repository. Mode 0600; its disk is "
+         "reserved when the repository is created. Anyone who opens it checks its owner, mode, "
+         "magic number, layout version and sizes; a table that fails is refused (exit 6)."},
+        {"<home>/<name>/output/<id>/output.log",
+         "A job's output (stdout, stderr and a thread job's results), kept until received and gone "
+         "when the job is removed."},
+        {"<home>/<name>@<host>/",
+         "The repository's folder instead when the home is on a network or FUSE filesystem: each "
+         "machine keeps its own."},
+        {"<path> and <path>.output/",
+         "The table and the output when JOBCTL_REPOSITORY is a path (with '/'), for example "
+         "/dev/shm/scratch."},
+    };
+    return kFiles;
+}
+
+}  // namespace jobctl::manual
