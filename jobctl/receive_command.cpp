@@ -1,5 +1,4 @@
 #include <iostream>
-#include <map>
 #include <memory>
 
 #include "commands.hpp"
@@ -83,13 +82,16 @@ void add_receive_command(CLI::App& app, int& exit_code) {
                    "(-AutoRemoveJob); the exit status is wait's")
         ->needs(wait)
         ->excludes(keep);
-    static const std::map<std::string, OutputStream> kStreams{
-        {"out", OutputStream::out}, {"err", OutputStream::err}, {"results", OutputStream::result}};
     command
-        ->add_option("--stream", options->shaping.only,
-                     "Only this stream: out, err or results. The output stays unreceived: it is one log, "
-                     "received whole")
-        ->transform(CLI::CheckedTransformer(kStreams))
+        ->add_option_function<std::string>(
+            "--stream",
+            [options](const std::string& name) {
+                options->shaping.only = name == "out"   ? OutputStream::out
+                                        : name == "err" ? OutputStream::err
+                                                        : OutputStream::result;
+            },
+            "Only this stream. The output stays unreceived: it is one log, received whole")
+        ->check(CLI::IsMember({"out", "err", "results"}))
         ->type_name("STREAM");
     command->add_flag("-t,--timestamps", options->shaping.timestamps,
                       "Begin each line with the time it was read (UTC, ISO 8601)");

@@ -3,17 +3,20 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <map>
 
 namespace jobctl::cli {
 
 void add_color_option(CLI::App& command, ColorChoice& choice) {
-    static const std::map<std::string, ColorChoice> kChoices{
-        {"never", ColorChoice::never}, {"auto", ColorChoice::automatic}, {"always", ColorChoice::always}};
     command
-        .add_option("--color", choice,
-                    "Colour the states: never, auto (on a terminal, unless NO_COLOR), always")
-        ->transform(CLI::CheckedTransformer(kChoices, CLI::ignore_case))
+        .add_option_function<std::string>(
+            "--color",
+            [&choice](const std::string& when) {
+                choice = when == "never"    ? ColorChoice::never
+                         : when == "always" ? ColorChoice::always
+                                            : ColorChoice::automatic;
+            },
+            "Colour the states: on a terminal unless NO_COLOR is set (auto), never, or always")
+        ->check(CLI::IsMember({"never", "auto", "always"}))
         ->type_name("WHEN")
         ->default_str("auto");
 }

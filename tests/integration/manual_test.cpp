@@ -136,6 +136,8 @@ TEST(Readme, DocumentsEveryVerbAndOptionOfHelp) {
     ASSERT_FALSE(readme.empty());
     for (const HelpedVerb& verb : helped_verbs()) {
         std::string about = readme_about(readme, verb.path);
+        // A synopsis with [SELECTION] takes the options "Choosing jobs" documents once for all.
+        if (about.find("[SELECTION]") != std::string::npos) about += readme_about(readme, "Choosing jobs");
         EXPECT_NE(about.find("jobctl " + verb.path), std::string::npos)
             << "the README has no synopsis line or section for 'jobctl " << verb.path << "'";
         for (const std::string& option : verb.options)
