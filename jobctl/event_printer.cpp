@@ -2,28 +2,14 @@
 
 #include <cereal/archives/json.hpp>
 #include <cereal/types/string.hpp>
-#include <ctime>
 #include <sstream>
 #include <string>
 
-#include "job_json.hpp"
 #include "terminal_style.hpp"
+#include "time_text.hpp"
 
 namespace jobctl::cli {
 namespace {
-
-std::string local_time(Clock::time_point time) {
-    auto since_epoch = time.time_since_epoch();
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - seconds).count();
-    std::time_t whole = seconds.count();
-    std::tm local{};
-    ::localtime_r(&whole, &local);
-    char text[48];
-    std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
-    std::snprintf(text + length, sizeof text - length, ".%03lld", static_cast<long long>(millis));
-    return text;
-}
 
 std::string percent(double fraction) {
     return std::to_string(static_cast<int>(fraction * 100 + 1e-9)) + "%";

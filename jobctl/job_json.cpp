@@ -3,23 +3,10 @@
 #include <cereal/archives/json.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
-#include <ctime>
+
+#include "time_text.hpp"
 
 namespace jobctl {
-
-std::string cli::iso_time(const std::optional<Clock::time_point>& time) {
-    if (!time) return "";
-    auto since_epoch = time->time_since_epoch();
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(since_epoch - seconds).count();
-    std::time_t whole = seconds.count();
-    std::tm utc{};
-    ::gmtime_r(&whole, &utc);
-    char text[64];
-    std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    std::snprintf(text + length, sizeof text - length, ".%06lldZ", static_cast<long long>(micros));
-    return text;
-}
 
 using cli::iso_time;
 

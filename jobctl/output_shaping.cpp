@@ -1,7 +1,7 @@
 #include "output_shaping.hpp"
 
-#include "job_json.hpp"
 #include "record_printer.hpp"
+#include "time_text.hpp"
 
 namespace jobctl::cli {
 namespace {

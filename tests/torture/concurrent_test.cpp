@@ -83,6 +83,27 @@ private:
 
     void fail(const std::string& text) { report_ << "fail process " << index_ << ": " << text << '\n'; }
 
+    // For a failure report: a family's slots as they are now, and where the
+    // output received first differs from the output expected.
+    std::string family_details(JobId parent, const Expected& expected, const Expected& received) {
+        std::ostringstream text;
+        for (const JobInfo& job : repository_.list())
+            if (job.id == parent || job.parent_id == parent)
+                text << "\n  job " << job.id << " " << to_string(job.state) << " '" << job.reason
+                     << "' output_bytes " << job.output_bytes << " read_offset " << job.read_offset;
+        auto differ = [&](const char* stream, const std::string& want, const std::string& got) {
+            if (want == got) return;
+            std::size_t at = 0;
+            while (at < want.size() && at < got.size() && want[at] == got[at]) ++at;
+            text << "\n  " << stream << ": expected " << want.size() << " bytes, received " << got.size()
+                 << ", first difference at " << at << ": expected '" << want.substr(at, 60) << "', received '"
+                 << got.substr(at, 60) << "'";
+        };
+        differ("out", expected.out, received.out);
+        differ("err", expected.err, received.err);
+        return text.str();
+    }
+
     // States only forward, ids unique; in a whole listing, new ids above every id seen before.
     void look(const std::vector<JobInfo>& jobs, bool whole_table) {
         std::set<JobId> ids;
@@ -225,7 +246,8 @@ private:
                 // Completed only if every child did: then all of it, exactly.
                 if (parent.state == JobState::completed && !job.vanished &&
                     (job.received.out != expected.out || job.received.err != expected.err))
-                    fail("foreach " + std::to_string(parent.id) + " received other output than it printed");
+                    fail("foreach " + std::to_string(parent.id) + " received other output than it printed" +
+                         family_details(parent.id, expected, job.received));
                 own_.erase(parent.id);
                 try {
                     remove_job(repository_, parent.id);
