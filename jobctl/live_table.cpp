@@ -51,6 +51,7 @@ void show_live_table(Repository& repository, const JobSelector& selector, bool c
             ErrorCode::invalid_argument,
             "get --watch redraws a terminal and stdout is not one; use 'jobctl watch' for a stream of "
             "changes, or 'jobctl get' for one table");
+    select_jobs(repository, selector, true);  // an unknown job is an error up front, not an empty table
     detail::JobTable& table = detail::table_of(repository);
     detail::OwnerWatch owner_watch(repository);
     // At most this many frames a second: a chatty job changes the table on
@@ -59,7 +60,12 @@ void show_live_table(Repository& repository, const JobSelector& selector, bool c
     for (;;) {
         auto drawn = std::chrono::steady_clock::now();
         std::uint32_t seen = table.change_count();
-        std::vector<JobInfo> jobs = select_jobs(repository, selector, true);
+        std::vector<JobInfo> jobs;
+        try {
+            jobs = select_jobs(repository, selector, true);
+        } catch (const Error& error) {
+            if (error.code() != ErrorCode::job_not_found) throw;  // a job named was removed since
+        }
         std::ostringstream text;
         text << "jobctl get --watch: repository '" << repository.name() << "', " << jobs.size()
              << (jobs.size() == 1 ? " job" : " jobs") << ", " << clock_now() << " (Ctrl-C to quit)\n\n";
