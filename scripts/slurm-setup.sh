@@ -200,6 +200,11 @@ fi
 # --- daemons ------------------------------------------------------------------
 ctld_pid=$(live_pid /run/slurmctld.pid slurmctld) || ctld_pid=
 slurmd_pid=$(live_pid /run/slurmd.pid slurmd) || slurmd_pid=
+# A daemon started with another SLURM_CONF counts as a change too.
+for pid in $ctld_pid $slurmd_pid; do
+  used=$(tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | sed -n 's/^SLURM_CONF=//p' | head -n1) || used=
+  [[ ${used:-/etc/slurm/slurm.conf} == "$conf" ]] || changed=1
+done
 if ((changed)) && [[ -n $ctld_pid$slurmd_pid ]]; then
   # A new config: restart rather than reconfigure (a changed node line needs it).
   echo "slurm-setup: $conf changed, restarting the daemons"
