@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measuring helpers behind docs/slurm-notes.md, against the cluster of
-# scripts/slurm-setup.sh (as root: sdiag -r resets slurmctld's RPC counters).
+# scripts/slurm-local.sh (as root: sdiag -r resets slurmctld's RPC counters).
 #   scripts/slurm-probe.sh watch ID [SECONDS]  print each change of what squeue
 #       and scontrol say about job ID (polls every 0.2 s, default 20 s)
 #   scripts/slurm-probe.sh cost [TABLE_JOBS] [RUNS]  submit TABLE_JOBS held jobs

@@ -3,14 +3,14 @@
 # packages: munged, slurmctld and slurmd started directly (no systemd needed),
 # this host as the only node, one default partition. Idempotent: a second run
 # with everything up only checks that the node is usable. See docs/slurm-notes.md.
-#   scripts/slurm-setup.sh           install what is missing, configure, start, wait for the node
-#   scripts/slurm-setup.sh --stop    stop the daemons this script started (packages stay)
-#   scripts/slurm-setup.sh --status  one line: controller and node state
+#   scripts/slurm-local.sh start           install what is missing, configure, start, wait for the node
+#   scripts/slurm-local.sh stop            stop the daemons this script started (packages stay)
+#   scripts/slurm-local.sh status          one line: controller and node state
 # Environment:
 #   SLURM_CONF          config file to write and use (default /etc/slurm/slurm.conf)
 #   SLURM_MIN_JOB_AGE   seconds a finished job stays in slurmctld (default 30)
 #   SLURM_SETUP_TIMEOUT seconds to wait for controller and node (default 60)
-# Exit status: 0 ready (or stopped), 1 with a one-line "slurm-setup: ..." error.
+# Exit status: 0 ready (or stopped), 1 with a one-line "slurm-local: ..." error.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,13 +19,13 @@ export SLURM_CONF=$conf
 min_job_age=${SLURM_MIN_JOB_AGE:-30}
 timeout=${SLURM_SETUP_TIMEOUT:-60}
 node=$(hostname -s)
-run_dir=/run/slurm-setup # pid files of what this script started
+run_dir=/run/slurm-local # pid files of what this script started
 state_dir=/var/lib/slurm/slurmctld
 spool_dir=/var/lib/slurm/slurmd
 log_dir=/var/log/slurm
 
 die() {
-  echo "slurm-setup: $*" >&2
+  echo "slurm-local: $*" >&2
   exit 1
 }
 
@@ -72,7 +72,7 @@ stop_one() { # NAME PIDFILE
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$run_dir/$1"
-  echo "slurm-setup: stopped $1 ($pid)"
+  echo "slurm-local: stopped $1 ($pid)"
 }
 
 stop() {
@@ -103,10 +103,10 @@ status() {
 }
 
 case ${1:-} in
-  --stop) [[ $(id -u) -eq 0 ]] || die "must run as root"; stop; exit 0 ;;
-  --status) status; exit 0 ;;
-  "") ;;
-  *) die "unknown argument '$1' (use no argument, --stop or --status)" ;;
+  stop) [[ $(id -u) -eq 0 ]] || die "must run as root"; stop; exit 0 ;;
+  status) status; exit 0 ;;
+  start) ;;
+  *) die "usage: scripts/slurm-local.sh start|stop|status" ;;
 esac
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (starts munged, slurmctld and slurmd)"
@@ -114,7 +114,7 @@ esac
   die "could not install munge slurmctld slurmd slurm-client (apt-get failed)"
 # The config pins 127.0.0.1 for both daemons, so a host name that does not
 # resolve is only a warning (munged then logs that it has no origin address).
-getent hosts "$node" >/dev/null || echo "slurm-setup: warning: host name '$node' does not resolve" >&2
+getent hosts "$node" >/dev/null || echo "slurm-local: warning: host name '$node' does not resolve" >&2
 
 # --- munge -----------------------------------------------------------------
 # The package's postinst makes a key; make one if it is missing, with the
@@ -149,7 +149,7 @@ install -d -o slurm -g slurm -m 0755 "$state_dir" "$spool_dir" "$log_dir"
 install -d -m 0755 "$(dirname "$conf")"
 new_conf=$(
   cat <<EOF
-# Written by jobctl's scripts/slurm-setup.sh: a single-node cluster for tests.
+# Written by jobctl's scripts/slurm-local.sh start: a single-node cluster for tests.
 ClusterName=jobctl
 SlurmctldHost=$node(127.0.0.1)
 SlurmUser=slurm
@@ -207,7 +207,7 @@ for pid in $ctld_pid $slurmd_pid; do
 done
 if ((changed)) && [[ -n $ctld_pid$slurmd_pid ]]; then
   # A new config: restart rather than reconfigure (a changed node line needs it).
-  echo "slurm-setup: $conf changed, restarting the daemons"
+  echo "slurm-local: $conf changed, restarting the daemons"
   if [[ -n $slurmd_pid ]]; then : >"$run_dir/slurmd"; stop_one slurmd /run/slurmd.pid; fi
   if [[ -n $ctld_pid ]]; then : >"$run_dir/slurmctld"; stop_one slurmctld /run/slurmctld.pid; fi
   ctld_pid=''
@@ -246,4 +246,4 @@ while :; do
   fi
   sleep 0.2
 done
-echo "slurm-setup: ready ($(status))"
+echo "slurm-local: ready ($(status))"
