@@ -60,8 +60,8 @@ void ScheduleTest::SetUp() {
 }
 
 void ScheduleTest::TearDown() {
+    crontab_.reset();  // first: cron must start nothing more in the home about to go
     JobctlTest::TearDown();
-    crontab_.reset();
 }
 
 void ScheduleTest::add(const std::string& name, const std::vector<std::string>& options,
