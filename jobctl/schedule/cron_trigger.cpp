@@ -134,7 +134,8 @@ bool day_matches(const Schedule& schedule, const std::tm& day) {
 std::string checked_cron_expression(std::string_view text) {
     parse_schedule(text);
     std::string joined;
-    for (const std::string& word : split_fields(text)) joined += (joined.empty() ? "" : " ") + word;
+    for (const std::string& word : split_fields(expand_special(text)))
+        joined += (joined.empty() ? "" : " ") + word;
     return joined;
 }
 

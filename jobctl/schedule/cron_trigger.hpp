@@ -14,8 +14,8 @@ namespace jobctl::cli {
 
 // `text` checked as five cron fields (numbers, '*', ranges, steps, lists,
 // and month or day names; or @hourly, @daily, @weekly, @monthly, @yearly),
-// returned with single spaces. Errors: invalid_argument, one line naming
-// the bad field.
+// returned as five fields with single spaces (@daily as 0 0 * * *).
+// Errors: invalid_argument, one line naming the bad field.
 std::string checked_cron_expression(std::string_view text);
 
 // The cron form of "every `interval`": */15 * * * * for 15m, 0 */2 * * *

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "jobctl/error.hpp"
+#include "table/job_table.hpp"
 #include "table/repository_location.hpp"
 
 namespace jobctl::cli {
@@ -65,6 +66,7 @@ void check_schedule_name(const std::string& name) {
         throw Error(ErrorCode::invalid_argument,
                     "bad schedule name '" + name +
                         "': use at most 63 letters, digits, '.', '_' and '-', not starting with '.' or '-'");
+    detail::check_job_name(name);  // its runs carry it: not all digits, for one
 }
 
 std::filesystem::path schedules_directory(const std::string& repository) {

@@ -37,7 +37,8 @@ struct ScheduleDefinition {
 };
 
 // Errors: invalid_argument unless `name` is a usable schedule name (letters,
-// digits, '.', '_', '-', not first '.' or '-'; at most 63 bytes).
+// digits, '.', '_', '-', not first '.' or '-'; at most 63 bytes; a usable
+// job name, so not all digits).
 void check_schedule_name(const std::string& name);
 
 // <home>/<repository>/schedules/ (the repository's folder is made if

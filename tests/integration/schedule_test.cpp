@@ -74,6 +74,7 @@ TEST_F(Schedule, BadDefinitionsAreRefusedWithOneLineAndNothingWritten) {
         {{"bad", "--cron", "* * * * *", "--every", "5m"}, 2, "give one trigger"},
         {{"taken", "--cron", "* * * * *"}, 2, "already exists"},
         {{"bad/name", "--cron", "* * * * *"}, 2, "bad schedule name"},
+        {{"123", "--cron", "* * * * *"}, 2, "all digits"},
     };
     for (const Case& c : cases) {
         std::vector<std::string> args{"schedule", "add"};
@@ -92,15 +93,21 @@ TEST_F(Schedule, BadDefinitionsAreRefusedWithOneLineAndNothingWritten) {
     EXPECT_NE(list.out.find("taken"), std::string::npos) << list.out;
 }
 
-TEST_F(Schedule, EveryBecomesTheNearestCronForm) {
+TEST_F(Schedule, TriggersBecomeFiveCronFields) {
     add("quarter", {"--every", "15m"}, {"true"});
     add("twohours", {"--every", "2h"}, {"true"});
     add("daily", {"--every", "1d"}, {"true"});
     add("minute", {"--every", "60s"}, {"true"});
+    add("weekly", {"--cron", "@weekly"}, {"true"});
+    add("named", {"--cron", "0  9 * jan-mar mon-fri"}, {"true"});
     EXPECT_TRUE(line_of("quarter").starts_with("*/15 * * * * ")) << line_of("quarter");
     EXPECT_TRUE(line_of("twohours").starts_with("0 */2 * * * ")) << line_of("twohours");
     EXPECT_TRUE(line_of("daily").starts_with("0 0 * * * ")) << line_of("daily");
     EXPECT_TRUE(line_of("minute").starts_with("* * * * * ")) << line_of("minute");
+    EXPECT_TRUE(line_of("weekly").starts_with("0 0 * * 0 ")) << line_of("weekly");
+    EXPECT_TRUE(line_of("named").starts_with("0 9 * jan-mar mon-fri ")) << line_of("named");
+    EXPECT_EQ(jobctl({"schedule", "remove", "weekly"}).exit_code, 0);
+    EXPECT_EQ(line_of("weekly"), "");
 }
 
 TEST_F(Schedule, TheLineRunsAsCronRunsItAndTheRunIsAnOrdinaryJob) {
