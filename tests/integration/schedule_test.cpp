@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 namespace jobctl::test {
@@ -244,6 +245,32 @@ TEST_F(Schedule, ConcurrentAddsLoseNeither) {
                                                                           << crontab;
     CliResult list = jobctl({"schedule", "list", "--json"});
     EXPECT_EQ(std::ranges::count(list.out, '{'), 11) << list.out;  // the top and ten schedules
+}
+
+TEST_F(Schedule, ACrontabEditedMeanwhileIsNotOverwritten) {
+    install_crontab(kSeed);
+    // A crontab(1) that, right after jobctl's first read, lets "someone else"
+    // add a line: jobctl must see it changed and make its edit on the new one.
+    std::string bin = home() + "/fake-bin";
+    std::filesystem::create_directory(bin);
+    std::string real = CliProcess({"sh", "-c", "command -v crontab"}).finish().out;
+    real.erase(real.find_last_not_of('\n') + 1);
+    std::ofstream(bin + "/crontab") << "#!/bin/sh\n"
+                                    << "if [ \"$1\" = -l ] && mkdir \"$0.edited\" 2>/dev/null; then\n"
+                                    << "  " << real << " -l; status=$?\n"
+                                    << "  { " << real
+                                    << " -l; echo '0 5 * * * /bin/true added meanwhile'; } | " << real
+                                    << " -\n"
+                                    << "  exit $status\n"
+                                    << "fi\n"
+                                    << "exec " << real << " \"$@\"\n";
+    std::filesystem::permissions(bin + "/crontab", std::filesystem::perms::owner_all);
+    CliResult added = shell("PATH=" + bin + ":$PATH jobctl schedule add edited --every 5m -- true");
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+    ASSERT_TRUE(std::filesystem::exists(bin + "/crontab.edited"));  // the other edit did happen
+    std::string crontab = current_crontab();
+    EXPECT_TRUE(crontab.starts_with(kSeed + "0 5 * * * /bin/true added meanwhile\n")) << crontab;
+    EXPECT_FALSE(line_of("edited").empty()) << crontab;
 }
 
 TEST_F(Schedule, WithoutCronTheErrorNamesThePackage) {
