@@ -18,5 +18,6 @@ void add_run_command(CLI::App& app, int& exit_code);
 void add_repository_command(CLI::App& app, int& exit_code);
 void add_queue_command(CLI::App& app, int& exit_code);
 void add_watch_command(CLI::App& app, int& exit_code);
+void add_schedule_command(CLI::App& app, int& exit_code);
 
 }  // namespace jobctl::cli

@@ -35,7 +35,7 @@ constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
     {"stop", jobctl::cli::add_stop_command},       {"suspend", jobctl::cli::add_suspend_command},
     {"resume", jobctl::cli::add_resume_command},   {"remove", jobctl::cli::add_remove_command},
     {"foreach", jobctl::cli::add_foreach_command}, {"repository", jobctl::cli::add_repository_command},
-    {"queue", jobctl::cli::add_queue_command},
+    {"queue", jobctl::cli::add_queue_command},     {"schedule", jobctl::cli::add_schedule_command},
 };
 
 // Building every verb's options costs CLI11 a few hundred microseconds on

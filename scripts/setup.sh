@@ -13,6 +13,7 @@ build_type=${BUILD_TYPE:-RelWithDebInfo}
 packages=(g++ cmake ninja-build ccache libcereal-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   clang-format-14      # pinned: scripts/check-format.sh
   pkg-config           # the install test builds against jobctl.pc (tests/install/)
+  cron                 # jobctl schedule: crontab(1), and the daemon its slow test starts
   clang-14 libclang-rt-14-dev llvm-14 python3  # the fuzz targets (scripts/fuzz.sh)
   man-db zsh fish)  # the tests of the man pages and of shell completion
 

@@ -61,6 +61,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     write_seed("foreach", arguments({"foreach", "-j", "2", "--", "echo", "{}", ":::", "a", "b"}));
     write_seed("foreach-as-job", arguments({"foreach", "--as-job", "-q", "--", "echo", ":::", "a"}));
     write_seed("repository", arguments({"repository", "--json"}));
+    // The sandbox refuses to start crontab: add fails (exit 9) and writes nothing.
+    write_seed("schedule-add", arguments({"schedule", "add", "n", "--every", "15m", "--", "true"}));
+    write_seed("schedule-list", arguments({"schedule", "list", "--json"}));
     write_seed("help", arguments({"--help"}));
     write_seed("typo", arguments({"gett"}));
     write_seed("complete", arguments({"__complete", "stop", "--state=Completed,F"}));

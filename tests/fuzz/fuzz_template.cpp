@@ -65,7 +65,8 @@ RepositorySnapshot build_template(const std::string& name) {
             detail::set_outcome(slot, JobState::failed, "boom");
         });
         write_log(failed, {{OutputStream::result, "{\"result\": 42}"}, {OutputStream::info, "info"}});
-        add("stopped", JobType::process, "sleep 100", 0, [](detail::JobSlot& slot) {
+        // A schedule's run (type scheduled): a process job in all but its type.
+        add("stopped", JobType::scheduled, "sleep 100", 0, [](detail::JobSlot& slot) {
             detail::set_outcome(slot, JobState::stopped, "stopped; killed by signal 15 (SIGTERM)");
             slot.term_signal = 15;
             slot.stop_requested = 1;

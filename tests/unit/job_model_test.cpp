@@ -12,6 +12,15 @@ TEST(JobModel, StatesHavePowerShellNamesAndParseCaseInsensitively) {
     EXPECT_FALSE(parse_job_state("Finished"));
 }
 
+TEST(JobModel, TypesHaveNamesAndScheduledRunsInAWorker) {
+    EXPECT_EQ(to_string(JobType::process), "process");
+    EXPECT_EQ(to_string(JobType::thread), "thread");
+    EXPECT_EQ(to_string(JobType::scheduled), "scheduled");
+    EXPECT_TRUE(runs_in_worker(JobType::process));
+    EXPECT_TRUE(runs_in_worker(JobType::scheduled));
+    EXPECT_FALSE(runs_in_worker(JobType::thread));
+}
+
 TEST(JobModel, TerminalStates) {
     EXPECT_TRUE(is_terminal(JobState::completed));
     EXPECT_TRUE(is_terminal(JobState::failed));

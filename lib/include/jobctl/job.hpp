@@ -12,7 +12,14 @@ namespace jobctl {
 
 using JobId = std::uint32_t;
 
-enum class JobType : std::uint8_t { process = 1, thread = 2 };
+// A scheduled job is a process job started by a schedule (`jobctl schedule`):
+// it runs, stops and suspends as a process job does.
+enum class JobType : std::uint8_t { process = 1, thread = 2, scheduled = 3 };
+
+// A command run by a jobctl-worker: a process or a scheduled job.
+inline bool runs_in_worker(JobType type) {
+    return type == JobType::process || type == JobType::scheduled;
+}
 
 enum class JobState : std::uint8_t {
     not_started = 1,

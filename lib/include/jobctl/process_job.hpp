@@ -67,6 +67,8 @@ struct ProcessJobSpec {
     // command reads that copy (Start-Job -InputObject); true, the command
     // reads the caller's stdin itself, as it comes (jobctl run).
     bool live_stdin = false;
+    // process, or scheduled: a run of a schedule (`jobctl schedule`).
+    JobType type = JobType::process;
 };
 
 // Registers the job and launches a detached worker for it (its own session).
@@ -79,5 +81,12 @@ struct ProcessJobSpec {
 // job is erased again).
 JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                           const std::filesystem::path& worker = {});
+
+// Registers the job `spec` describes as ended at once, Failed with
+// `reason`, without running anything (a schedule's run skipped because the
+// previous one is still going). Errors: invalid_argument (a bad name or
+// type), repository_full.
+JobInfo record_failed_process_job(Repository& repository, const ProcessJobSpec& spec,
+                                  const std::string& reason);
 
 }  // namespace jobctl

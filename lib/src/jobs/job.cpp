@@ -40,6 +40,8 @@ std::string_view to_string(JobType type) {
             return "process";
         case JobType::thread:
             return "thread";
+        case JobType::scheduled:
+            return "scheduled";
     }
     return "unknown";
 }

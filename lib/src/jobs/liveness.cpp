@@ -34,7 +34,7 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
     detail::JobProcesses processes;
     processes.group = job.process_id;
     processes.group_start = job.process_start_time;
-    if (job.type == JobType::process && job.owner_claimed) {
+    if (runs_in_worker(job.type) && job.owner_claimed) {
         processes.session = job.owner_pid;
         processes.session_start = job.owner_start_time;
     }

@@ -13,6 +13,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobs/job_lookup.hpp"
+#include "jobs/job_outcome.hpp"
 #include "jobs/queue_turns.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/program_lookup.hpp"
@@ -133,7 +134,42 @@ void hand_over_to_worker(Repository& repository, JobId id, pid_t worker_pid) {
     });
 }
 
+// The job's slot as start_process_job registers it, the launcher (this
+// process) answering for it.
+detail::NewJob new_process_job(const ProcessJobSpec& spec, const RunOptions& run) {
+    if (!runs_in_worker(spec.type))
+        throw Error(ErrorCode::invalid_argument, "a process job cannot be a thread job");
+    ProcessIdentity self = ProcessIdentity::self();
+    detail::NewJob new_job{spec.name, spec.type, detail::command_text(spec.argv),
+                           0,         self.pid,  self.start_time};
+    new_job.can_suspend = true;                       // the worker acts on suspend requests
+    new_job.cwd = detail::command_cwd(run).string();  // empty for a caller whose folder was deleted
+    if (run.timeout) new_job.timeout_ms = static_cast<std::uint64_t>(run.timeout->count());
+    new_job.after = spec.start_when.after;
+    new_job.after_any_outcome = spec.start_when.after_any_outcome;
+    new_job.queue = spec.start_when.queue;
+    return new_job;
+}
+
 }  // namespace
+
+JobInfo record_failed_process_job(Repository& repository, const ProcessJobSpec& spec,
+                                  const std::string& reason) {
+    if (!spec.name.empty()) detail::check_job_name(spec.name);
+    detail::NewJob new_job = new_process_job(spec, spec.run);
+    new_job.can_suspend = false;  // nothing will run
+    new_job.owner_pid = 0;        // nor answer for it: it is finished before anyone looks
+    new_job.owner_start_time = 0;
+    new_job.after.clear();  // it waits for nothing
+    new_job.queue.clear();
+    detail::JobTable& table = detail::table_of(repository);
+    JobInfo job = table.add(new_job);
+    table.update(job.id, [&](detail::JobSlot& slot) {
+        detail::set_outcome(slot, JobState::failed, reason);
+        return true;
+    });
+    return repository.find(job.id).value_or(job);
+}
 
 JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                           const std::filesystem::path& worker_path) {
@@ -149,15 +185,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
         throw Error(ErrorCode::program_not_found,
                     "cannot find jobctl-worker at " + worker.string() + " (set JOBCTL_WORKER)");
 
-    ProcessIdentity self = ProcessIdentity::self();
-    detail::NewJob new_job{spec.name, JobType::process, detail::command_text(spec.argv),
-                           0,         self.pid,         self.start_time};
-    new_job.can_suspend = true;                       // the worker acts on suspend requests
-    new_job.cwd = detail::command_cwd(run).string();  // empty for a caller whose folder was deleted
-    if (run.timeout) new_job.timeout_ms = static_cast<std::uint64_t>(run.timeout->count());
-    new_job.after = spec.start_when.after;
-    new_job.after_any_outcome = spec.start_when.after_any_outcome;
-    new_job.queue = spec.start_when.queue;
+    detail::NewJob new_job = new_process_job(spec, run);
     detail::JobTable& table = detail::table_of(repository);
     JobInfo job = table.add(new_job);
     pid_t worker_pid;
