@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "duration_option.hpp"
 #include "job_json.hpp"
+#include "time_text.hpp"
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobs/duration_text.hpp"
