@@ -14,7 +14,6 @@
 #include "commands.hpp"
 #include "duration_option.hpp"
 #include "job_json.hpp"
-#include "time_text.hpp"
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobs/duration_text.hpp"
@@ -26,6 +25,7 @@
 #include "schedule/crontab_block.hpp"
 #include "schedule/schedule_run.hpp"
 #include "time_option.hpp"
+#include "time_text.hpp"
 
 extern char** environ;
 
