@@ -522,9 +522,15 @@ void TableModel::check_after_fault(Repository& repository, const std::string& wh
     for (const JobInfo& job : observe(repository, when + ", after a look")) {
         if (job.finished()) continue;
         unfinished.push_back(job.id);
-        if (job.owner_pid != 0 && !ProcessIdentity{job.owner_pid, job.owner_start_time}.alive())
-            ADD_FAILURE() << when << ": job " << job.id << " (" << job.name << ") is " << to_string(job.state)
-                          << " although its owner " << job.owner_pid << " is dead and jobctl get looked";
+        if (job.owner_pid == 0 || ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) continue;
+        // The owner may have finished the job and exited since the listing:
+        // only a job still unfinished under that same dead owner is one the look missed.
+        auto now = repository.find(job.id);
+        if (now && !now->finished() && now->owner_pid == job.owner_pid &&
+            now->owner_start_time == job.owner_start_time)
+            ADD_FAILURE() << when << ": job " << job.id << " (" << job.name << ") is "
+                          << to_string(now->state) << " although its owner " << job.owner_pid
+                          << " is dead and jobctl get looked";
     }
     // Every job ends.
     if (!wait_for_jobs(repository, unfinished, WaitMode::all, deadline_after(settle))) {
