@@ -24,6 +24,8 @@ int exit_code_for(ErrorCode code) {
             return kProgramNotFound;
         case ErrorCode::system:
             return kSystemError;
+        case ErrorCode::cluster:
+            return kClusterError;
     }
     return kSystemError;
 }
@@ -64,6 +66,9 @@ std::span<const ExitCodeText> exit_code_texts() {
         {kProgramNotFound, "program not found",
          "The program (or jobctl-worker) cannot be found or is not executable."},
         {kSystemError, "system error", "An operating-system call failed."},
+        {kClusterError, "cluster error",
+         "Slurm refused the request (an unknown partition, a time limit over the partition's) or "
+         "could not be reached; the message is Slurm's own, and nothing was registered."},
         {130, "",
          "Interrupted by Ctrl-C while waiting (jobctl dies from SIGINT; the jobs go on); foreach "
          "interrupted by a signal stops every child, then exits 128 + the signal: 130 for SIGINT, "

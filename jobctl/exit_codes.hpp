@@ -21,6 +21,7 @@ enum ExitCode : int {
     kRepositoryFull = 7,      // no free slot: remove finished jobs
     kProgramNotFound = 8,     // the command (or jobctl-worker) cannot be run
     kSystemError = 9,         // an operating-system call failed
+    kClusterError = 10,       // Slurm refused the request or could not be reached
     // Ctrl-C kills jobctl by SIGINT as usual (a shell shows 130); the jobs go on.
 };
 

@@ -17,6 +17,7 @@ enum class ErrorCode {
     repository_full,      // no free slot
     program_not_found,    // the command to run does not exist or is not executable
     system,               // an operating-system call failed
+    cluster,              // the cluster (Slurm) refused a request or could not be reached
 };
 
 class Error : public std::runtime_error {
