@@ -15,7 +15,7 @@ template <class Archive>
 void save(Archive& archive, const JobInfo& job) {
     archive(
         cereal::make_nvp("id", job.id), cereal::make_nvp("name", job.name),
-        cereal::make_nvp("type", std::string(to_string(job.type))),
+        cereal::make_nvp("type", job.type_name),
         cereal::make_nvp("state", std::string(to_string(job.state))), cereal::make_nvp("reason", job.reason),
         cereal::make_nvp("command", job.command), cereal::make_nvp("location", job.location),
         cereal::make_nvp("has_more_data", job.has_more_data()),
@@ -26,6 +26,7 @@ void save(Archive& archive, const JobInfo& job) {
         cereal::make_nvp("suspend_requested", job.suspend_requested), cereal::make_nvp("cwd", job.cwd),
         cereal::make_nvp("queue", job.queue), cereal::make_nvp("in_line", job.in_line),
         cereal::make_nvp("after", job.after), cereal::make_nvp("after_any_outcome", job.after_any_outcome));
+    if (!job.external_id.empty()) archive(cereal::make_nvp("external_id", job.external_id));
     if (job.timeout)
         archive(cereal::make_nvp("timeout_ms", static_cast<std::uint64_t>(job.timeout->count())));
     if (job.created) archive(cereal::make_nvp("created", iso_time(job.created)));

@@ -28,7 +28,7 @@ std::string progress_text(const JobInfo& job) {
 Row row_of(const JobInfo& job, OptionalColumns optional) {
     Row row{std::to_string(job.id),
             job.name,
-            std::string(to_string(job.type)),
+            job.type_name,
             std::string(to_string(job.state)),
             job.has_more_data() ? "True" : "False",
             job.location};

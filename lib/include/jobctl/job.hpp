@@ -13,8 +13,11 @@ namespace jobctl {
 using JobId = std::uint32_t;
 
 // A scheduled job is a process job started by a schedule (`jobctl schedule`):
-// it runs, stops and suspends as a process job does.
-enum class JobType : std::uint8_t { process = 1, thread = 2, scheduled = 3 };
+// it runs, stops and suspends as a process job does. A custom job is run by
+// whatever registered it through CustomJob (jobctl/custom_job.hpp), under a
+// type name of its own (JobInfo::type_name): a Slurm job ("slurm"), or an
+// operation of a C++ program.
+enum class JobType : std::uint8_t { process = 1, thread = 2, scheduled = 3, custom = 4 };
 
 // A command run by a jobctl-worker: a process or a scheduled job.
 inline bool runs_in_worker(JobType type) {
@@ -54,10 +57,12 @@ struct JobInfo {
     JobId parent_id = 0;  // 0: no parent
     std::string name;
     JobType type = JobType::process;
+    std::string type_name;  // what `get` shows as its Type: to_string(type), or a custom type's name
     JobState state = JobState::not_started;
     std::string reason;    // why it failed or stopped, or that it lost output; empty otherwise
     std::string command;   // display text, truncated to the slot's size
-    std::string location;  // host name
+    std::string location;  // host name; a custom job's own (a Slurm job: cluster, then cluster:node)
+    std::string external_id;  // a custom job's name where it runs (a Slurm job id: "4711", "4711_3")
     std::optional<Clock::time_point> created, began, ended;
     std::optional<int> exit_code;    // set when the command exited
     std::optional<int> term_signal;  // set when a signal killed the command

@@ -2,6 +2,7 @@
 // The whole public API of libjobctl in one include. Each header below is
 // also usable on its own; see the README's "Library" section for a tour.
 
+#include "jobctl/custom_job.hpp"       // CustomJob, CustomJobSpec: jobs a program runs itself
 #include "jobctl/error.hpp"            // Error, ErrorCode
 #include "jobctl/foreach_job.hpp"      // ForeachSpec, ForeachJob, start_foreach_job
 #include "jobctl/job.hpp"              // JobId, JobType, JobState, JobInfo

@@ -42,6 +42,8 @@ std::string_view to_string(JobType type) {
             return "thread";
         case JobType::scheduled:
             return "scheduled";
+        case JobType::custom:
+            return "custom";
     }
     return "unknown";
 }

@@ -12,7 +12,7 @@ namespace jobctl {
 bool Liveness::check(Repository& repository, JobInfo& job) {
     if (job.finished() || job.owner_pid == 0) return false;
     if (ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) return false;
-    const char* reason = job.type == JobType::thread ? "host lost" : "worker lost";
+    const char* reason = runs_in_worker(job.type) ? "worker lost" : "host lost";
     bool marked = false;
     detail::table_of(repository).update(job.id, [&](detail::JobSlot& slot) {
         // Only if nothing changed since we looked: the owner may have finished

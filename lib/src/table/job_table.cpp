@@ -40,10 +40,13 @@ JobInfo to_info(const JobSlot& slot) {
     // A damaged (or older) table may hold any bytes: readers get UTF-8.
     info.name = detail::to_valid_utf8(detail::read_field(slot.name));
     info.type = static_cast<JobType>(slot.type);
+    info.type_name = info.type == JobType::custom ? detail::to_valid_utf8(detail::read_field(slot.type_name))
+                                                  : std::string(to_string(info.type));
     info.state = detail::state_of(slot);
     info.reason = detail::to_valid_utf8(detail::read_field(slot.reason));
     info.command = detail::to_valid_utf8(detail::read_field(slot.command));
     info.location = detail::to_valid_utf8(detail::read_field(slot.location));
+    info.external_id = detail::to_valid_utf8(detail::read_field(slot.external_id));
     info.created = detail::time_from_ns(slot.created_ns);
     info.began = detail::time_from_ns(slot.began_ns);
     info.ended = detail::time_from_ns(slot.ended_ns);
@@ -259,7 +262,9 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     slot.can_suspend = job.can_suspend ? 1 : 0;
     detail::copy_truncated(slot.name, job.name);
     detail::copy_truncated(slot.command, job.command);
-    detail::copy_truncated(slot.location, location);
+    detail::copy_truncated(slot.location, job.location.empty() ? location : job.location);
+    detail::copy_truncated(slot.type_name, job.type_name);
+    detail::copy_truncated(slot.external_id, job.external_id);
     if (job.after.size() > detail::kMaxAfter)
         throw Error(ErrorCode::invalid_argument,
                     "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");

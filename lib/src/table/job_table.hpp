@@ -39,6 +39,9 @@ struct NewJob {
     std::vector<JobId> after{};  // at most kMaxAfter
     bool after_any_outcome = false;
     std::string queue{};
+    std::string type_name{};    // JobType::custom: its type's name
+    std::string location{};     // empty: this host's name
+    std::string external_id{};  // cut to fit the slot
 };
 
 class JobTable {

@@ -16,8 +16,9 @@ namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
 inline constexpr std::uint32_t kMaxCapacity = 1u << 20;                // slots
-inline constexpr std::uint32_t kLayoutVersion = 6;  // 2: stop count, high-water mark; 3: state_counter; 4:
-                                                    // boot id; 5: job control; 6: state history, progress
+inline constexpr std::uint32_t kLayoutVersion = 7;  // 2: stop count, high-water mark; 3: state_counter; 4:
+                                                    // boot id; 5: job control; 6: state history, progress;
+                                                    // 7: custom job types, external id
 
 inline constexpr std::size_t kNameSize = 64;
 inline constexpr std::size_t kCommandSize = 256;
@@ -30,6 +31,8 @@ inline constexpr std::size_t kMaxAfter = 8;      // jobs one job may run after
 inline constexpr std::size_t kMaxQueues = 32;    // queues with a slot limit set, per repository
 inline constexpr std::size_t kStateHistory = 8;  // the last states of a job that its slot keeps
 inline constexpr std::size_t kProgressTextSize = 64;
+inline constexpr std::size_t kTypeNameSize = 16;    // a custom job type's name ("slurm")
+inline constexpr std::size_t kExternalIdSize = 32;  // what the job is called where it runs ("4711_3")
 
 // The lock
 // --------
@@ -94,7 +97,8 @@ inline constexpr std::size_t kProgressTextSize = 64;
 //    the whole slot, state NotStarted (add_children: Suspended, with
 //    `suspend_requested`, for the children of a suspended parent). `id`
 //    (until erase), `parent_id`, `type`, `name`, `command`, `location`,
-//    `created_ns` and `can_suspend` never change afterwards. A process job is
+//    `created_ns`, `can_suspend` and `type_name` never change afterwards
+//    (`location` and `external_id` only by a custom job's runner, below). A process job is
 //    registered by its launcher (jobctl start, run) as its unclaimed owner; a
 //    thread job and a foreach parent by their host, claimed.
 //  - `owner_pid`, `owner_start_time`: the launcher hands a job that it still
@@ -133,6 +137,9 @@ inline constexpr std::size_t kProgressTextSize = 64;
 //    append theirs when they set a state (table/state_history.hpp).
 //  - `has_progress`, `progress_ppm`, `progress_text`: the job's runner
 //    (JobContext::progress in a thread job's host).
+//  - `location`, `external_id`, and the state, reason and outcome of a
+//    custom job: its runner (CustomJob, the process that owns it), and
+//    Liveness as for any job.
 //  - `output_bytes`: the one writer of the job's output log (CommandRun::pump;
 //    JobOutput::publish in a thread job's host).
 //  - `read_offset`: receivers (advance_read_offset), forward only and never
@@ -246,6 +253,8 @@ struct JobSlot {
     std::uint32_t progress_ppm;  // millionths done (0 .. 1000000), when has_progress
     StateStep history[kStateHistory];
     char progress_text[kProgressTextSize];  // what it is doing now
+    char type_name[kTypeNameSize];          // JobType::custom: its type's name; else empty
+    char external_id[kExternalIdSize];      // the job's name in the system that runs it; may be empty
 };
 
 // A queue's limit: at most `slots` of its jobs hold a slot (Running,
@@ -317,13 +326,13 @@ static_assert(std::has_unique_object_representations_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
-// The layout of version 6, field by field (see "Layout version" above).
+// The layout of version 7, field by field (see "Layout version" above).
 #define JOBCTL_SHARED_FIELD(type, field, offset, size)                                \
     static_assert(offsetof(type, field) == (offset) && sizeof(type::field) == (size), \
                   "the shared layout changed: bump kLayoutVersion and update these asserts")
-static_assert(kLayoutVersion == 6, "kLayoutVersion changed: update these asserts to the new layout");
+static_assert(kLayoutVersion == 7, "kLayoutVersion changed: update these asserts to the new layout");
 
-static_assert(sizeof(JobSlot) == 1136 && alignof(JobSlot) == 8,
+static_assert(sizeof(JobSlot) == 1184 && alignof(JobSlot) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(JobSlot, id, 0, 4);
 JOBCTL_SHARED_FIELD(JobSlot, parent_id, 4, 4);
@@ -362,6 +371,8 @@ JOBCTL_SHARED_FIELD(JobSlot, state_changes, 936, 4);
 JOBCTL_SHARED_FIELD(JobSlot, progress_ppm, 940, 4);
 JOBCTL_SHARED_FIELD(JobSlot, history, 944, 128);
 JOBCTL_SHARED_FIELD(JobSlot, progress_text, 1072, 64);
+JOBCTL_SHARED_FIELD(JobSlot, type_name, 1136, 16);
+JOBCTL_SHARED_FIELD(JobSlot, external_id, 1152, 32);
 
 static_assert(sizeof(StateStep) == 16 && alignof(StateStep) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
@@ -375,16 +386,16 @@ JOBCTL_SHARED_FIELD(QueueLimit, name, 0, 32);
 JOBCTL_SHARED_FIELD(QueueLimit, slots, 32, 4);
 JOBCTL_SHARED_FIELD(QueueLimit, reserved, 36, 4);
 
-static_assert(sizeof(SlotJournal) == 1144 && alignof(SlotJournal) == 8,
+static_assert(sizeof(SlotJournal) == 1192 && alignof(SlotJournal) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SlotJournal, active, 0, 4);
 JOBCTL_SHARED_FIELD(SlotJournal, index, 4, 4);
-JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1136);
+JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1184);
 
 // The mutex is glibc's pthread_mutex_t (40 bytes on x86-64: the journal at
-// 232, the queues at 1376, the header 2688 bytes); the offsets after it
+// 232, the queues at 1424, the header 2752 bytes); the offsets after it
 // follow from its size.
-static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1144 + 1280 + 63) / 64 * 64 &&
+static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1192 + 1280 + 63) / 64 * 64 &&
                   alignof(SegmentHeader) == 64,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SegmentHeader, magic, 0, 8);
@@ -400,8 +411,8 @@ JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
-JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1144);
-JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1144, 1280);
+JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1192);
+JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1192, 1280);
 #undef JOBCTL_SHARED_FIELD
 
 inline JobSlot* slots_of(SegmentHeader* header) {
