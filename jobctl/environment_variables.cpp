@@ -19,7 +19,12 @@ std::span<const EnvironmentVariable> environment_variables() {
          "existing repository keeps its size."},
         {"JOBCTL_WORKER",
          "Path of jobctl-worker, used instead of the copy next to the program or the installed one. "
-         "Only process jobs use a worker; thread jobs and foreach do not.",
+         "Process jobs use a worker, and Slurm jobs one to follow them; thread jobs and foreach do not.",
+         false, true},
+        {"JOBCTL_SLURM_SPOOL",
+         "For --on slurm: a folder that the cluster's nodes and this machine both see, where Slurm writes "
+         "each job's output (in <folder>/<repository>/<id>) when the jobctl home is not shared with the "
+         "nodes. Read at submission.",
          false, true},
         {"JOBCTL_BOOT_ID",
          "For tests only: taken as the boot id instead of /proc/sys/kernel/random/boot_id, so that a "

@@ -20,11 +20,15 @@
 #include "jobctl/error.hpp"
 #include "jobctl/foreach_job.hpp"
 #include "jobctl/job_control.hpp"
+#include "jobctl/job_listing.hpp"
+#include "jobctl/job_waiting.hpp"
 #include "jobctl/receive.hpp"
+#include "jobctl/slurm_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
 #include "progress_line.hpp"
 #include "record_printer.hpp"
 #include "run_option_flags.hpp"
+#include "slurm_option_flags.hpp"
 #include "thread_jobs/foreach_spec.hpp"
 
 namespace jobctl::cli {
@@ -41,6 +45,7 @@ struct ForeachOptions {
     bool halt_on_error = false;
     std::vector<std::string> words;  // CMD ARGS... [::: INPUT...]
     RunOptions run;                  // with the time limit of each child
+    SlurmFlags slurm;
 };
 
 // Splits "CMD ARGS ::: INPUTS". Without ":::", the inputs are stdin's lines
@@ -181,6 +186,46 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     return parent.state == JobState::completed ? kSuccess : kJobFailed;
 }
 
+// --on slurm: one Slurm job array, at most -j tasks at once; in the
+// foreground each task's output is printed whole, in input order.
+int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachOptions& options) {
+    if (options.halt_on_error)
+        throw Error(ErrorCode::invalid_argument, "--halt-on-error does not apply to --on slurm");
+    if (options.run.timeout)
+        throw Error(ErrorCode::invalid_argument, "--timeout does not apply to --on slurm (use --time)");
+    SlurmArraySpec array{spec.name, spec.command, spec.inputs, spec.throttle_limit, spec.run};
+    JobInfo parent = start_slurm_array(repository, array, options.slurm.options);
+    if (options.as_job) {
+        if (options.quiet)
+            std::cout << parent.id << '\n';
+        else
+            print_job_table(std::cout, {parent});
+        return kSuccess;
+    }
+    StopOnSignals interrupt;
+    interrupt.watch(repository, parent.id);
+    ::signal(SIGPIPE, SIG_IGN);
+    try {
+        for (const JobInfo& child : children_of(repository.list(), parent.id))
+            receive_output(repository, child.id,
+                           {.keep = false, .follow = true, .on_truncated = print_truncation}, print_record);
+    } catch (const Error&) {
+        request_stop(repository, parent.id, kDefaultStopGrace);
+        throw;
+    }
+    auto ended = wait_for_jobs(repository, {parent.id}, WaitMode::all, std::nullopt);
+    if (interrupt.received() != 0) return 128 + interrupt.received();
+    JobInfo finished = ended && !ended->empty() ? ended->front() : parent;
+    if (!options.quiet)
+        for (const JobInfo& child : children_of(repository.list(), parent.id))
+            if (child.state != JobState::completed)
+                std::cerr << "jobctl: job " << child.id << " (" << child.name << ") "
+                          << to_string(child.state) << (child.reason.empty() ? "" : ": " + child.reason)
+                          << '\n';
+    if (!options.keep_jobs && finished.finished()) remove_run(repository, parent.id);
+    return finished.state == JobState::completed ? kSuccess : kJobFailed;
+}
+
 }  // namespace
 
 void add_foreach_command(CLI::App& app, int& exit_code) {
@@ -190,12 +235,13 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
     command->footer(
         "Usage: jobctl foreach [-j N] [--name NAME] [--as-job] [-q] [--keep-jobs] [--timeout DURATION]\n"
         "                      [--halt-on-error] [--cwd DIR] [--env NAME=VALUE]... [--clear-env]\n"
-        "                      [--stdin FILE] -- CMD ARGS... [::: INPUT...]\n"
+        "                      [--stdin FILE] [--on slurm [SLURM OPTIONS]] -- CMD ARGS... [::: INPUT...]\n"
         "'{}' in the arguments is replaced by the input (appended when absent). Without ':::',\n"
         "inputs are read from stdin, one per line. One parent job, one child job per input.\n"
         "Prints each child's output whole, in input order; exit 1 if any child failed.\n"
         "Examples: jobctl foreach -j 4 -- gzip -k {} ::: *.log\n"
-        "          ls *.png | jobctl foreach --as-job --name thumbs -- convert {} -resize 64x64 small/{}");
+        "          ls *.png | jobctl foreach --as-job --name thumbs -- convert {} -resize 64x64 small/{}\n"
+        "With --on slurm the inputs become one Slurm job array (sbatch --array=0-K%N, N from -j).");
     command->add_option("-j,--jobs", options->jobs, "At most this many commands at once (default 5)")
         ->check(CLI::Range(1u, 4096u));
     add_name_option(*command, options->name, "Name of the parent job (children are NAME:1, NAME:2, ...)");
@@ -207,19 +253,26 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         "Leave the parent and children in the repository after a foreground run (they are removed "
         "once their output is printed, unless interrupted)");
     add_run_option_flags(*command, options->run, "", true);
+    add_slurm_option_flags(*command, options->slurm);
     add_time_limit_option(*command, options->run.timeout, "Time limit of each child");
     command->add_flag("--halt-on-error", options->halt_on_error,
                       "At the first child that fails, stop the others and start no more (exit 1)");
     command->add_option("command", options->words, "CMD ARGS... [::: INPUT...]")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {
+        options->slurm.check();
         bool from_stdin = false;
         ForeachSpec spec = spec_from(*options, from_stdin);
         detail::check_foreach_spec(spec);
         if (!from_stdin && spec.inputs.empty()) return;  // nothing to do, like xargs -r
         auto repository = Repository::open();
-        if (from_stdin) read_stdin_inputs(spec, options->as_job, repository.capacity());
+        bool whole_input = options->as_job || options->slurm.on_slurm();  // one array: every input first
+        if (from_stdin) read_stdin_inputs(spec, whole_input, repository.capacity());
         if (spec.inputs.empty()) return;
+        if (options->slurm.on_slurm()) {
+            exit_code = run_on_slurm(repository, spec, *options);
+            return;
+        }
         if (options->as_job) {
             JobInfo parent = start_foreach_job(repository, spec);
             if (options->quiet)

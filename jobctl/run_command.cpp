@@ -17,6 +17,7 @@
 #include "jobctl/stop_on_signals.hpp"
 #include "record_printer.hpp"
 #include "run_option_flags.hpp"
+#include "slurm_option_flags.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -38,20 +39,24 @@ void add_run_command(CLI::App& app, int& exit_code) {
         std::optional<std::chrono::milliseconds> timeout;
         std::vector<std::string> command;
         RunOptions run;
+        SlurmFlags slurm;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command =
         app.add_subcommand("run", "Run a command as a job in the foreground, following its output");
     command->footer(
         "Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job.\n"
-        "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check");
+        "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check\n"
+        "With --on slurm the command runs on the Slurm cluster (sbatch), its output followed from here.");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     add_time_limit_option(*command, options->timeout);
     command->add_flag("--keep-job", options->keep_job, "Leave the job in the repository afterwards");
     add_run_option_flags(*command, options->run, "; '-': this stdin, as it comes");
+    add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {
+        options->slurm.check();
         auto repository = Repository::open();
         StopOnSignals interrupt;  // Ctrl-C, SIGTERM, SIGHUP: stop the job, then exit 128 + the signal
         // Not `caller_exits_soon`: we stay until the job ends, so the worker must not be our child.
@@ -59,7 +64,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
         ProcessJobSpec spec{
             .name = options->name, .argv = options->command, .run = options->run, .live_stdin = true};
         spec.run.timeout = options->timeout;
-        JobInfo job = start_process_job(repository, spec);
+        JobInfo job = options->slurm.on_slurm() ? start_slurm_job(repository, spec, options->slurm.options)
+                                                : start_process_job(repository, spec);
         interrupt.watch(repository, job.id);
         ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error below, not a silent death
         try {

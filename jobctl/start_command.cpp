@@ -9,6 +9,7 @@
 #include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
 #include "run_option_flags.hpp"
+#include "slurm_option_flags.hpp"
 
 namespace jobctl::cli {
 
@@ -23,13 +24,16 @@ void add_start_command(CLI::App& app, int&) {
         std::vector<std::string> after;
         bool after_any_outcome = false;
         std::string queue;
+        SlurmFlags slurm;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("start", "Start a command as a background job (Start-Job)");
     command->footer(
         "Example: jobctl start --name build -- make -j2\n"
         "Unless told otherwise, the job runs in the current folder with the current environment;\n"
-        "its stdin is /dev/null. It outlives this shell; its output is kept until received.");
+        "its stdin is /dev/null. It outlives this shell; its output is kept until received.\n"
+        "With --on slurm it is submitted to the Slurm cluster (sbatch) and followed from here:\n"
+        "  jobctl start --on slurm --partition debug --time 10 -- ./simulate --steps 100");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     add_time_limit_option(*command, options->timeout);
     auto* json = command->add_flag("--json", options->json, "Print the job as JSON");
@@ -44,9 +48,11 @@ void add_start_command(CLI::App& app, int&) {
                       "Run after them even if one did not end Completed");
     command->add_option("--queue", options->queue,
                         "Wait (Blocked) for a slot in this queue; see 'jobctl queue'");
+    add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();
     command->callback([options] {
+        options->slurm.check();
         auto repository = Repository::open();
         // This process exits right after: the worker may be its direct child.
         ProcessJobSpec spec{
@@ -57,7 +63,8 @@ void add_start_command(CLI::App& app, int&) {
         spec.start_when.after_any_outcome = options->after_any_outcome;
         spec.start_when.queue = options->queue;
         spec.run.timeout = options->timeout;
-        JobInfo job = start_process_job(repository, spec);
+        JobInfo job = options->slurm.on_slurm() ? start_slurm_job(repository, spec, options->slurm.options)
+                                                : start_process_job(repository, spec);
         if (options->quiet)
             std::cout << job.id << '\n';
         else if (options->json)

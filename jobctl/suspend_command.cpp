@@ -29,7 +29,15 @@ void wait_until_suspended(Repository& repository, const std::vector<JobId>& ids,
                           std::chrono::milliseconds timeout) {
     auto all_settled = [](const std::vector<JobInfo>& jobs) { return std::ranges::all_of(jobs, settled); };
     auto jobs = wait_until(repository, ids, all_settled, deadline_after(timeout));
-    if (jobs) return;
+    if (jobs) {
+        // A runner that could not suspend its job (Slurm refused) withdrew the request.
+        for (const JobInfo& job : *jobs)
+            if (!job.finished() && job.state != JobState::suspended && !job.suspend_requested &&
+                job.reason.find("refused the suspend") != std::string::npos)
+                throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name +
+                                                     ") was not suspended: " + job.reason);
+        return;
+    }
     std::string stuck;
     for (const JobInfo& job : repository.list())
         if (std::ranges::find(ids, job.id) != ids.end() && !settled(job))

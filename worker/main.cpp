@@ -1,14 +1,42 @@
-// jobctl-worker: runs one process job. Started by `jobctl start` (through
-// the library), never by hand; its arguments: process_jobs/worker_arguments.hpp.
+// jobctl-worker: runs one process job, or follows one Slurm job or array.
+// Started by `jobctl start` (through the library), never by hand; its
+// arguments: process_jobs/worker_arguments.hpp, or
+//   jobctl-worker --follow-slurm --repository NAME --job ID
+// (slurm/slurm_follower.hpp).
 
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <string>
 
 #include "jobctl/repository.hpp"
 #include "process_jobs/process_job_runner.hpp"
 #include "process_jobs/worker_arguments.hpp"
+#include "slurm/follower_launch.hpp"
+#include "slurm/slurm_follower.hpp"
+
+namespace {
+
+int follow_slurm(int argc, char** argv) {
+    if (argc != 6 || std::strcmp(argv[2], "--repository") != 0 || std::strcmp(argv[4], "--job") != 0) {
+        std::fprintf(stderr, "usage: %s --follow-slurm --repository NAME --job ID\n", argv[0]);
+        return 2;
+    }
+    try {
+        auto repository = jobctl::Repository::open(argv[3]);
+        return jobctl::detail::follow_slurm_job(repository, static_cast<jobctl::JobId>(std::stoul(argv[5])));
+    } catch (const std::exception& error) {
+        // The jobs go on on the cluster; the next look at them starts a new follower.
+        std::fprintf(stderr, "jobctl-worker: %s\n", error.what());
+        return 1;
+    }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+    if (argc > 1 && std::strcmp(argv[1], jobctl::detail::kFollowSlurmFlag) == 0)
+        return follow_slurm(argc, argv);
     auto arguments = jobctl::detail::parse_worker_argv(argc, argv);
     if (!arguments) {
         std::fprintf(stderr, "usage: %s\n%s\n", jobctl::detail::kWorkerUsage.data(),

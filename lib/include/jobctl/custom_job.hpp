@@ -86,7 +86,7 @@ public:
     void refuse_suspend(std::string_view why);
 
     // Lets the job go unfinished (another process will run it on).
-    void release() { id_ = 0; }
+    void release() { owned_ = false; }
 
 private:
     CustomJob(Repository& repository, JobId id);
@@ -94,6 +94,7 @@ private:
 
     Repository* repository_;
     JobId id_;
+    bool owned_ = true;       // unfinished, and not released
     bool suspended_ = false;  // this runner suspended it and has not resumed it
 };
 

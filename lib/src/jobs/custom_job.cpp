@@ -48,12 +48,12 @@ bool is_outcome(JobState state) {
 CustomJob::CustomJob(Repository& repository, JobId id) : repository_(&repository), id_(id) {}
 
 CustomJob::CustomJob(CustomJob&& other) noexcept
-    : repository_(other.repository_), id_(other.id_), suspended_(other.suspended_) {
-    other.id_ = 0;
+    : repository_(other.repository_), id_(other.id_), owned_(other.owned_), suspended_(other.suspended_) {
+    other.owned_ = false;
 }
 
 CustomJob::~CustomJob() {
-    if (id_ == 0) return;
+    if (!owned_) return;
     try {
         finish(JobState::failed, "its runner gave it up");
     } catch (...) {
@@ -158,7 +158,7 @@ void CustomJob::finish(JobState outcome, std::string_view reason, std::optional<
         slot.suspend_requested = 0;
         return true;
     });
-    id_ = 0;
+    owned_ = false;
 }
 
 ControlRequest CustomJob::pending_request() const {

@@ -2,6 +2,7 @@
 
 #include "jobs/job_outcome.hpp"
 #include "jobs/queue_turns.hpp"
+#include "slurm/follower_launch.hpp"
 #include "system/clock.hpp"
 #include "system/orphan_sweep.hpp"
 #include "system/process_identity.hpp"
@@ -12,6 +13,8 @@ namespace jobctl {
 bool Liveness::check(Repository& repository, JobInfo& job) {
     if (job.finished() || job.owner_pid == 0) return false;
     if (ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) return false;
+    // A Slurm job runs on without its follower: it gets a new one instead.
+    if (detail::replace_lost_follower(repository, job)) return false;
     const char* reason = runs_in_worker(job.type) ? "worker lost" : "host lost";
     bool marked = false;
     detail::table_of(repository).update(job.id, [&](detail::JobSlot& slot) {

@@ -21,6 +21,7 @@
 #include "process_jobs/stdin_spool.hpp"
 #include "process_jobs/time_limit.hpp"
 #include "process_jobs/worker_arguments.hpp"
+#include "process_jobs/worker_launch.hpp"
 #include "system/command_spawn.hpp"
 #include "system/detached_fork.hpp"
 #include "system/file_descriptor.hpp"
@@ -33,75 +34,6 @@ extern char** environ;
 
 namespace jobctl {
 namespace {
-
-// In the detached grandchild: only async-signal-safe calls until exec.
-// With `keep_stdin`, the worker (and so its command) reads our stdin.
-[[noreturn]] void exec_worker(const char* worker, char* const* argv, const sigset_t& defaulted,
-                              bool keep_stdin) {
-    for (int signal = 1; signal < NSIG; ++signal)
-        if (sigismember(&defaulted, signal) == 1) ::signal(signal, SIG_DFL);
-    // Blocked until the worker reads them from its signalfds: a stop or a
-    // suspend that arrives while it is still loading is not lost.
-    sigset_t worker_signals = detail::worker_signal_set();
-    sigprocmask(SIG_BLOCK, &worker_signals, nullptr);
-    // Raw descriptors here: no destructor runs in this child. close_range
-    // closes null_fd (and the report pipe) along with everything else.
-    int null_fd = ::open("/dev/null", O_RDWR);
-    if (null_fd >= 0) {
-        if (!keep_stdin) ::dup2(null_fd, 0);
-        ::dup2(null_fd, 1);
-        ::dup2(null_fd, 2);
-    }
-    ::close_range(3, ~0u, 0);  // the caller's descriptors are none of the worker's business
-    ::execv(worker, argv);
-    ::_exit(127);
-}
-
-// Double fork: the worker reports its own pid, then execs.
-pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::string>& arguments,
-                      bool keep_stdin) {
-    std::vector<char*> argv = detail::exec_argv(arguments);
-    const sigset_t defaulted = detail::defaulted_signal_set();  // built before fork: no work in the child
-    detail::FileDescriptor report = detail::fork_detached(
-        [&](detail::FileDescriptor report_fd) {
-            pid_t self = ::getpid();
-            [[maybe_unused]] ssize_t ignored = ::write(report_fd.get(), &self, sizeof self);
-            // Closes report_fd; never returns.
-            exec_worker(worker.c_str(), argv.data(), defaulted, keep_stdin);
-        },
-        "the worker");
-    pid_t worker_pid = -1;
-    if (!detail::read_report(std::move(report), &worker_pid, sizeof worker_pid) || worker_pid <= 0)
-        throw_system_error("cannot fork the worker", EAGAIN);
-    return worker_pid;
-}
-
-// Spawns the worker as a direct child, in a session of its own: one vfork-like
-// posix_spawn instead of two forks. Same setup as exec_worker.
-pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments,
-                   bool keep_stdin) {
-    std::vector<char*> argv = detail::exec_argv(arguments);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes,
-                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    sigset_t worker_signals = detail::worker_signal_set();
-    posix_spawnattr_setsigmask(&attributes, &worker_signals);
-    sigset_t defaulted = detail::defaulted_signal_set();
-    posix_spawnattr_setsigdefault(&attributes, &defaulted);
-    posix_spawn_file_actions_t file_actions;
-    posix_spawn_file_actions_init(&file_actions);
-    for (int fd : {0, 1, 2})
-        if (fd != 0 || !keep_stdin)
-            posix_spawn_file_actions_addopen(&file_actions, fd, "/dev/null", O_RDWR, 0);
-    posix_spawn_file_actions_addclosefrom_np(&file_actions, 3);
-    pid_t pid = -1;
-    int error = ::posix_spawn(&pid, worker.c_str(), &file_actions, &attributes, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&file_actions);
-    posix_spawnattr_destroy(&attributes);
-    if (error != 0) throw_system_error("cannot start " + worker.string(), error);
-    return pid;
-}
 
 // Errors: invalid_argument (too many jobs to run after, a bad queue name);
 // job_not_found (a job to run after does not exist).
@@ -198,8 +130,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
         live_stdin = live_stdin && stdin_inheritable();
         std::vector<std::string> arguments = detail::to_worker_argv(
             worker.string(), {repository.name(), job.id, run, spec.start_when, spec.argv});
-        worker_pid = spec.caller_exits_soon ? spawn_worker(worker, arguments, live_stdin)
-                                            : launch_detached(worker, arguments, live_stdin);
+        worker_pid = detail::start_worker(worker, arguments, spec.caller_exits_soon, live_stdin);
     } catch (...) {
         table.erase(job.id);  // nothing changed after all
         std::error_code ignored;

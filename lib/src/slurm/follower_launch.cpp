@@ -1,0 +1,80 @@
+#include "slurm/follower_launch.hpp"
+
+#include <string>
+#include <vector>
+
+#include "jobctl/job_listing.hpp"
+#include "process_jobs/program_lookup.hpp"
+#include "process_jobs/worker_launch.hpp"
+#include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
+
+namespace jobctl::detail {
+namespace {
+
+constexpr const char* kSlurmType = "slurm";
+
+std::vector<JobId> family_of(Repository& repository, JobId id) {
+    std::vector<JobId> ids{id};
+    for (const JobInfo& child : children_of(repository.list(), id)) ids.push_back(child.id);
+    return ids;
+}
+
+bool owned_by(const JobSlot& slot, const ProcessIdentity& owner) {
+    return slot.owner_pid == owner.pid && slot.owner_start_time == owner.start_time;
+}
+
+}  // namespace
+
+void launch_follower(Repository& repository, JobId id, const ProcessIdentity& from,
+                     const std::filesystem::path& worker, bool caller_exits_soon) {
+    std::vector<std::string> arguments{worker.string(),   kFollowSlurmFlag, "--repository",
+                                       repository.name(), "--job",          std::to_string(id)};
+    pid_t pid = start_worker(worker, arguments, caller_exits_soon, false);
+    ProcessIdentity follower = ProcessIdentity::of(pid).value_or(ProcessIdentity{pid, 0});
+    for (JobId member : family_of(repository, id))
+        table_of(repository).update(member, [&](JobSlot& slot) {
+            if (is_finished(slot) || !owned_by(slot, from)) return false;
+            slot.owner_pid = follower.pid;
+            slot.owner_start_time = follower.start_time;
+            slot.owner_claimed = 0;
+            return true;
+        });
+}
+
+bool replace_lost_follower(Repository& repository, const JobInfo& job) {
+    if (job.type != JobType::custom || job.type_name != kSlurmType || job.external_id.empty()) return false;
+    std::filesystem::path worker = find_worker();
+    if (!is_executable_file(worker)) return false;
+    JobId followed = job.parent_id != 0 ? job.parent_id : job.id;
+    // Several processes may notice at once: each starts a follower, the
+    // hand-over goes to one (it checks the dead owner is still the owner),
+    // and the others find the jobs not theirs and exit.
+    launch_follower(repository, followed, ProcessIdentity{job.owner_pid, job.owner_start_time}, worker,
+                    false);
+    return true;
+}
+
+bool claim_followed_jobs(Repository& repository, JobId id) {
+    ProcessIdentity self = ProcessIdentity::self();
+    JobTable& table = table_of(repository);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+        std::uint32_t seen = table.change_count();
+        auto job = repository.find(id);
+        if (!job || job->finished()) return false;
+        if (job->owner_pid == self.pid && job->owner_start_time == self.start_time) break;
+        auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::nanoseconds::zero()) return false;
+        table.wait_for_change(seen, left);
+    }
+    for (JobId member : family_of(repository, id))
+        table.update(member, [&](JobSlot& slot) {
+            if (!owned_by(slot, self) || slot.owner_claimed) return false;
+            slot.owner_claimed = 1;
+            return true;
+        });
+    return true;
+}
+
+}  // namespace jobctl::detail

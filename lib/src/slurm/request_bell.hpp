@@ -1,0 +1,34 @@
+#pragma once
+// An eventfd that becomes readable when a job's state may have changed in
+// the table (a stop, suspend or resume asked by another process), so that a
+// runner that sleeps in poll() on other descriptors hears of it at once. A
+// thread sleeps on the table's state counter and rings it.
+
+#include <atomic>
+#include <thread>
+
+#include "jobctl/repository.hpp"
+#include "system/file_descriptor.hpp"
+
+namespace jobctl::detail {
+
+class RequestBell {
+public:
+    explicit RequestBell(Repository& repository);
+    ~RequestBell();
+    RequestBell(const RequestBell&) = delete;
+    RequestBell& operator=(const RequestBell&) = delete;
+
+    int fd() const { return event_.get(); }
+    void quiet();  // reads the rings so far
+
+private:
+    void listen();
+
+    Repository& repository_;
+    FileDescriptor event_;
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+};
+
+}  // namespace jobctl::detail

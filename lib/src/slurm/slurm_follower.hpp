@@ -1,0 +1,26 @@
+#pragma once
+// The follower: the jobctl-worker that follows one Slurm job, or one array
+// and its tasks, from submission to the end (jobctl-worker --follow-slurm).
+//
+// It asks slurmctld with `scontrol show job -o ID` (one call answers for a
+// whole array), first after 1 s, then twice as long after each answer that
+// changed nothing, up to 30 s: polite to a controller with thousands of
+// jobs. Between calls it sleeps on the job's folder (inotify): the output
+// files growing are copied into the logs at once, and the batch script's
+// status file appearing, or an output file being closed, means the job is
+// ending, so it asks again within 100 ms. Where inotify sees nothing (a
+// network file system written on another node) the output is copied every
+// second. A Slurm that no longer knows the job (purged after MinJobAge) is
+// answered by the status file, then by sacct. Stop, suspend and resume
+// requests wake it through the table and go to scancel and scontrol.
+
+#include "jobctl/job.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl::detail {
+
+// Follows job or array `id` until every job of it has ended; returns the
+// worker's exit status.
+int follow_slurm_job(Repository& repository, JobId id);
+
+}  // namespace jobctl::detail
