@@ -7,11 +7,25 @@
 # (scripts/sanitize.sh), as CI does. As root, after ctest, it also builds
 # the .deb and tests it (scripts/package.sh --test). Extra arguments go to
 # ctest (e.g. -R Stop); the package test and the fuzzing are skipped then.
+# The Slurm tests (label slurm) need a cluster: as root, it starts a
+# single-node Slurm (scripts/slurm-local.sh) and stops it again at the end
+# if it started it; otherwise those tests report themselves skipped, saying
+# why. The sanitizer runs leave out the slow tests (a minute of waiting on
+# cron or on Slurm's time limit each, no concurrency of ours to check).
 #   JOBCTL_SKIP_SANITIZERS=1  skip the sanitizer runs (a quick local run)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/check-format.sh"
 "$root/scripts/setup.sh"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "test.sh: the Slurm tests will be skipped: starting a cluster (scripts/slurm-local.sh) needs root"
+elif scontrol ping 2>/dev/null | grep -q "is UP"; then
+  echo "test.sh: Slurm tests use the running cluster"
+elif "$root/scripts/slurm-local.sh" start; then
+  trap '"$root/scripts/slurm-local.sh" stop >/dev/null || true' EXIT
+else
+  echo "test.sh: the Slurm tests will be skipped: scripts/slurm-local.sh could not start a cluster"
+fi
 (cd "${BUILD_DIR:-$root/build}" && ctest --output-on-failure --timeout 300 "$@")
 # The .deb, installed into this machine and removed again (dpkg: root only).
 if (($# == 0)); then
@@ -29,7 +43,9 @@ if [[ ${JOBCTL_SKIP_SANITIZERS:-0} == 1 ]]; then
   echo "test.sh: sanitizer runs skipped (JOBCTL_SKIP_SANITIZERS=1)"
   exit 0
 fi
-"$root/scripts/sanitize.sh" address,undefined "$@"
+sanitized=("$@")
+((${#sanitized[@]} > 0)) || sanitized=(-LE slow)
+"$root/scripts/sanitize.sh" address,undefined "${sanitized[@]}"
 # The whole suite under TSan costs little more than its concurrent parts
 # (ThreadJobs, Foreach, ChangeWait), which the stress test dominates.
-"$root/scripts/sanitize.sh" thread "$@"
+"$root/scripts/sanitize.sh" thread "${sanitized[@]}"
