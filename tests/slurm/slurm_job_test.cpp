@@ -131,6 +131,43 @@ TEST_F(SlurmJobs, AKilledFollowerIsReplacedAndTheJobStaysRight) {
     EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "first\nsecond\n");
 }
 
+TEST_F(SlurmJobs, SuspendAndResumeGoThroughScontrol) {
+    // As root scontrol suspend is allowed (slurm-local.sh runs the tests as root).
+    if (::geteuid() != 0) GTEST_SKIP() << "scontrol suspend needs root or a Slurm operator";
+    std::string go = path("go");
+    JobId id = submit(two_part_command(go));
+    wait_for(
+        id, [](const JobInfo& j) { return j.state == JobState::running; }, kSlurmTimeout);
+    CliResult suspended = jobctl({"suspend", "--timeout", "60s", std::to_string(id)});
+    EXPECT_EQ(suspended.exit_code, 0) << suspended.err;
+    EXPECT_EQ(repository().find(id)->state, JobState::suspended);
+    CliResult slurm_view = shell("squeue -h -o %T -j " + repository().find(id)->external_id);
+    EXPECT_EQ(slurm_view.out, "SUSPENDED\n");
+    EXPECT_EQ(jobctl({"resume", std::to_string(id)}).exit_code, 0);
+    wait_for(id, [](const JobInfo& j) { return j.state == JobState::running && !j.suspend_requested; });
+    std::ofstream(go) << "go\n";
+    EXPECT_EQ(jobctl({"wait", "--timeout", "120", std::to_string(id)}).exit_code, 0);
+}
+
+TEST_F(SlurmJobs, JobctlSlurmSpoolHoldsTheOutputUntilItIsCopied) {
+    std::string spool = path("shared-spool");
+    std::string go = path("go");
+    CliResult started = shell("JOBCTL_SLURM_SPOOL=" + spool + " " + bin_dir() +
+                              "/jobctl start --on slurm -q -- sh -c 'echo first; while [ ! -e " + go +
+                              " ]; do sleep 0.1; done; echo second'");
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    JobId id = static_cast<JobId>(std::stoul(started.out));
+    std::filesystem::path folder = std::filesystem::path(spool) / repository_name() / std::to_string(id);
+    wait_for(
+        id, [](const JobInfo& j) { return j.output_bytes > 0; }, kSlurmTimeout);
+    EXPECT_TRUE(std::filesystem::exists(folder / "slurm.out"));  // Slurm writes there
+    std::ofstream(go) << "go\n";
+    EXPECT_EQ(finished(id).state, JobState::completed);
+    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "first\nsecond\n");
+    EXPECT_EQ(jobctl({"remove", std::to_string(id)}).exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists(folder));
+}
+
 TEST_F(SlurmJobs, ABadPartitionIsAClearErrorAndNothingIsRegistered) {
     CliResult result = jobctl({"start", "--on", "slurm", "--partition", "nosuchpartition", "--", "true"});
     EXPECT_EQ(result.exit_code, 10);

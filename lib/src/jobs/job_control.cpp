@@ -14,6 +14,7 @@
 #include "jobs/job_outcome.hpp"
 #include "jobs/liveness.hpp"
 #include "jobs/removal_check.hpp"
+#include "slurm/slurm_files.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
@@ -62,8 +63,10 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
 namespace {
 
 void erase_with_spool(Repository& repository, JobId id) {
+    std::filesystem::path slurm_files = detail::slurm_folder(repository, id);  // a Slurm job's, if elsewhere
     detail::table_of(repository).erase(id);
     std::error_code ignored;
+    std::filesystem::remove_all(slurm_files, ignored);
     std::filesystem::remove_all(detail::table_of(repository).job_directory(id), ignored);
 }
 
