@@ -69,7 +69,7 @@ std::string status_lines(const std::string& file, const std::string& temporary) 
            "exit $status\n";
 }
 
-const std::string kHeader = "#!/bin/sh\n# jobctl job\n";
+constexpr std::string_view kHeader = "#!/bin/sh\n# jobctl job\n";
 
 // The pattern as one shell word: quoted pieces around "$SLURM_ARRAY_TASK_ID".
 std::string task_file_word(const std::string& pattern, const std::string& suffix) {
@@ -103,7 +103,7 @@ std::string batch_script(const BatchCommand& command) {
     check_command(command.argv);
     if (command.status_file.empty())
         throw Error(ErrorCode::invalid_argument, "a Slurm job needs a status file");
-    return kHeader + export_lines(command.environment) + run_line(quoted_words(command.argv)) +
+    return std::string(kHeader) + export_lines(command.environment) + run_line(quoted_words(command.argv)) +
            status_lines(shell_quoted(command.status_file), shell_quoted(command.status_file + ".tmp"));
 }
 
@@ -115,7 +115,7 @@ std::string array_batch_script(const std::vector<std::vector<std::string>>& argv
         throw Error(ErrorCode::invalid_argument, "the status file pattern of a Slurm job array needs " +
                                                      std::string(kArrayTaskPlaceholder) +
                                                      " (the task id): " + status_file_pattern);
-    return kHeader + export_lines(environment) + task_cases(argv_per_task) + run_line("\"$@\"") +
+    return std::string(kHeader) + export_lines(environment) + task_cases(argv_per_task) + run_line("\"$@\"") +
            status_lines(task_file_word(status_file_pattern, ""), task_file_word(status_file_pattern, ".tmp"));
 }
 

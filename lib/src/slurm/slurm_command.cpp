@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string_view>
 
@@ -75,11 +76,15 @@ public:
     // It is the leader of its own group (spawn_command) and not reaped yet,
     // so the group id cannot have been reused.
     void kill() { ::killpg(pid_, SIGKILL); }
-    int reap() {
+    // Its exit status; none if someone else reaped it (a process that
+    // ignores SIGCHLD has its children reaped by the kernel).
+    std::optional<int> reap() {
         int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        pid_t got;
+        while ((got = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
         }
         pid_ = -1;
+        if (got < 0) return std::nullopt;
         return exit_status_of(status);
     }
 
@@ -98,9 +103,10 @@ void read_available(FileDescriptor& fd, std::string& text) {
     }
 }
 
+// For poll(): 0 once the deadline has passed, and at most what an int holds.
 int milliseconds_until(SteadyClock::time_point deadline) {
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - SteadyClock::now());
-    return static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+    return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, std::numeric_limits<int>::max()));
 }
 
 // Reads both pipes to their end while the program runs (poll, so neither
@@ -149,7 +155,9 @@ SlurmCommandResult run_slurm_command(const std::vector<std::string>& argv,
         throw Error(ErrorCode::cluster, argv[0] + ": no answer within " + format_duration(options.deadline) +
                                             ", so it was stopped: is the Slurm controller reachable?");
     }
-    result.exit_status = child.reap();
+    std::optional<int> exit_status = child.reap();
+    if (!exit_status) throw_system_error("cannot read the exit status of " + argv[0], errno);
+    result.exit_status = *exit_status;
     return result;
 }
 

@@ -34,7 +34,9 @@ std::vector<std::uint32_t> expand_array_tasks(std::string_view text);
 
 // `scontrol show job -o ID` (ID "12", or "12_3" for one task). None when
 // Slurm says "Invalid job id specified": purged, or never submitted.
-// Throws Error(cluster, "scontrol: ...") when slurmctld does not answer.
+// Throws Error(cluster, "scontrol: ...") when slurmctld does not answer
+// ("Unable to contact slurm controller (connect failure)" after 18 s here),
+// Error(invalid_argument) for an id that is not one (slurm_job_id.hpp).
 std::optional<std::vector<SlurmJobRecord>> query_job(const std::string& id);
 
 // The records in `sacct -n -P -o JobID,State,ExitCode` output
