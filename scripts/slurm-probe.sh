@@ -7,6 +7,11 @@
 #       (default 2000), then for each way of asking about jobs: client wall time
 #       (hyperfine), slurmctld CPU per call (/proc/PID/stat) and RPCs per call
 #       (sdiag); cancels every job of the user at the end
+#   scripts/slurm-probe.sh follow-load [JOBS] [WINDOW]  slurmctld CPU over WINDOW
+#       seconds (default 60): idle, with JOBS (default 200) sleeping jobs submitted
+#       bare, then with as many submitted by `jobctl start --on slurm` (each
+#       followed by a worker, backed off); and the followers' total PSS. Uses
+#       the jobctl on PATH, in a repository of its own; cancels and removes it all
 set -euo pipefail
 
 watch() { # ID SECONDS
@@ -62,8 +67,46 @@ cost() { # TABLE_JOBS RUNS
   scancel -u "$(id -un)"
 }
 
+follow_load() { # JOBS WINDOW
+  local jobs=$1 window=$2 settle=70 ctld tck home pss=0 pid kib
+  ctld=$(cat /run/slurmctld.pid)
+  tck=$(getconf CLK_TCK)
+  cpu() { awk '{print $14 + $15}' "/proc/$ctld/stat"; }
+  window_cpu() {
+    local before after
+    before=$(cpu)
+    sleep "$window"
+    after=$(cpu)
+    awk -v d=$((after - before)) -v t="$tck" 'BEGIN { printf "%.2f", d / t }'
+  }
+  drain() { while [[ -n $(squeue -h -n "$1") ]]; do sleep 1; done; }
+  home=$(mktemp -d)
+  echo "idle: $(window_cpu) s of slurmctld CPU in ${window} s"
+  for ((i = 0; i < jobs; i++)); do sbatch --parsable -J probe-bare -o /dev/null --wrap 'sleep 600' >/dev/null; done
+  sleep "$settle" # the followers below back off to 30 s in 31 s; the same wait here
+  echo "$jobs bare: $(window_cpu) s of slurmctld CPU in ${window} s"
+  scancel -n probe-bare
+  drain probe-bare
+  for ((i = 0; i < jobs; i++)); do
+    JOBCTL_HOME=$home JOBCTL_REPOSITORY=probe jobctl start -q --on slurm --name probe-followed -- sleep 600 >/dev/null
+  done
+  sleep "$settle"
+  echo "$jobs followed by jobctl: $(window_cpu) s of slurmctld CPU in ${window} s"
+  for pid in $(pgrep -f -- '--follow-slurm --repository probe'); do
+    kib=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null) || kib=0
+    pss=$((pss + ${kib:-0}))
+  done
+  echo "followers: $(pgrep -c -f -- '--follow-slurm --repository probe'), PSS ${pss} KiB in all"
+  scancel -n probe-followed
+  drain probe-followed
+  JOBCTL_HOME=$home JOBCTL_REPOSITORY=probe jobctl wait --all --timeout 2m >/dev/null 2>&1 || true
+  JOBCTL_HOME=$home JOBCTL_REPOSITORY=probe jobctl repository delete --force >/dev/null 2>&1 || true
+  rm -rf "$home"
+}
+
 case ${1:-} in
   watch) watch "${2:?job id}" "${3:-20}" ;;
   cost) cost "${2:-2000}" "${3:-100}" ;;
-  *) echo "usage: $0 watch ID [SECONDS] | cost [TABLE_JOBS] [RUNS]" >&2; exit 2 ;;
+  follow-load) follow_load "${2:-200}" "${3:-60}" ;;
+  *) echo "usage: $0 watch ID [SECONDS] | cost [TABLE_JOBS] [RUNS] | follow-load [JOBS] [WINDOW]" >&2; exit 2 ;;
 esac
