@@ -15,10 +15,9 @@ template <class Archive>
 void save(Archive& archive, const JobInfo& job) {
     archive(
         cereal::make_nvp("id", job.id), cereal::make_nvp("name", job.name),
-        cereal::make_nvp("type", job.type_name),
-        cereal::make_nvp("state", std::string(to_string(job.state))), cereal::make_nvp("reason", job.reason),
-        cereal::make_nvp("command", job.command), cereal::make_nvp("location", job.location),
-        cereal::make_nvp("has_more_data", job.has_more_data()),
+        cereal::make_nvp("type", job.type_name), cereal::make_nvp("state", std::string(to_string(job.state))),
+        cereal::make_nvp("reason", job.reason), cereal::make_nvp("command", job.command),
+        cereal::make_nvp("location", job.location), cereal::make_nvp("has_more_data", job.has_more_data()),
         cereal::make_nvp("output_bytes", job.output_bytes),
         cereal::make_nvp("received_bytes", job.read_offset), cereal::make_nvp("parent_id", job.parent_id),
         cereal::make_nvp("owner_pid", job.owner_pid), cereal::make_nvp("process_id", job.process_id),

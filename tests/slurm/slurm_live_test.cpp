@@ -29,8 +29,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using detail::SlurmJobRecord;
-using jobctl::SlurmOptions;
 using detail::SlurmStatus;
+using jobctl::SlurmOptions;
 
 // Generous: the cluster's two CPUs may be busy with other jobs, and the
 // first scheduling pass after a slurmctld restart comes ~3 s late.

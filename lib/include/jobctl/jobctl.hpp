@@ -15,7 +15,7 @@
 #include "jobctl/job_waiting.hpp"      // wait_for_jobs, wait_until, deadlines
 #include "jobctl/process_job.hpp"      // ProcessJobSpec, start_process_job
 #include "jobctl/receive.hpp"          // receive_output, OutputStream
-#include "jobctl/slurm_job.hpp"        // start_slurm_job, start_slurm_array: jobs on a Slurm cluster
 #include "jobctl/repository.hpp"       // Repository
+#include "jobctl/slurm_job.hpp"        // start_slurm_job, start_slurm_array: jobs on a Slurm cluster
 #include "jobctl/stop_on_signals.hpp"  // StopOnSignals
 #include "jobctl/thread_job_host.hpp"  // ThreadJobHost, ThreadJobSpec
