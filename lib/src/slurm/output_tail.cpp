@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <string>
 
 #include "output/output_log.hpp"
 #include "system/file_descriptor.hpp"
@@ -13,13 +12,14 @@ namespace jobctl::detail {
 bool OutputTail::copy_new(CustomJob& job) {
     FileDescriptor fd(::open(file_.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) return false;  // not created yet (the job has not started)
-    constexpr std::size_t kChunk = 1 << 20;
-    std::string buffer(kChunk, '\0');
+    // On the stack: a follower idles most of its life, and its memory is
+    // what each followed job costs this machine.
+    char buffer[64 * 1024];
     bool copied = false;
     for (;;) {
-        ssize_t length = ::pread(fd.get(), buffer.data(), buffer.size(), static_cast<off_t>(copied_));
+        ssize_t length = ::pread(fd.get(), buffer, sizeof buffer, static_cast<off_t>(copied_));
         if (length <= 0) break;
-        job.write(stream_, std::string_view(buffer.data(), static_cast<std::size_t>(length)));
+        job.write(stream_, std::string_view(buffer, static_cast<std::size_t>(length)));
         copied_ += static_cast<std::uint64_t>(length);
         copied = true;
     }

@@ -113,6 +113,8 @@ Follower::Follower(Repository& repository, JobId id)
             OutputTail(slurm_file(folder_, task, OutputStream::out), OutputStream::out, copied.out),
             OutputTail(slurm_file(folder_, task, OutputStream::err), OutputStream::err, copied.err)};
         member.done = job.finished();
+        // The cluster as the Location until the node is known (the submitter does not ask its name).
+        if (!member.done && job.location.find(':') == std::string::npos) member.job.set_location(cluster_);
         member.stop_sent = job.stop_requested;
         members_.push_back(std::move(member));
     }
