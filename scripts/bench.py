@@ -6,7 +6,8 @@ installs the peers and builds jobctl in Release first.
 Every tool runs in a sandbox of its own (a private jobctl home on disk, a
 private repository in /dev/shm, TS_SOCKET/TMPDIR for tsp, NQDIR for nq) that
 is reset between timed runs and removed at the end: no table, output, queue
-or process is left.
+or process is left. The Slurm case (run only when a controller answers) also
+cancels every job it submitted and waits until squeue shows none of them.
 """
 
 import argparse
@@ -118,13 +119,16 @@ def hyperfine(sandbox, contender, runs, warmup):
 
 def run_interleaved(sandbox, case, rounds, runs, warmup, reset=True):
     """Each round gives every contender `runs` timed runs; the order rotates.
-    reset=False keeps every tool's state between rounds (for a case filled once)."""
+    reset=False keeps every tool's state between rounds (for a case filled once);
+    a function is called instead of the sandbox's reset (for a case with state of its own)."""
     for round_index in range(rounds):
         order = case.contenders[round_index % len(case.contenders):] + case.contenders[:round_index % len(case.contenders)]
         for contender in order:
             contender.samples += hyperfine(sandbox, contender, runs, warmup)
             print(f"  {case.title}: {contender.tool} round {round_index + 1}/{rounds}", file=sys.stderr)
-        if reset:
+        if callable(reset):
+            reset()
+        elif reset:
             sandbox.reset()
 
 
@@ -214,6 +218,130 @@ def output_case(sandbox, mebibytes):
         target="at least 1 GB/s both ways")
 
 
+def slurm_unavailable():
+    """Why the Slurm case cannot run here, or None when a controller answers."""
+    missing = [tool for tool in ("sbatch", "scontrol", "squeue", "scancel") if shutil.which(tool) is None]
+    if missing:
+        return f"no Slurm client here ({', '.join(missing)} not on PATH)"
+    try:
+        ping = subprocess.run(["scontrol", "ping"], capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        return "no Slurm controller answers (`scontrol ping` gave no answer within 30 s)"
+    said = " ".join((ping.stdout + ping.stderr).split())
+    if ping.returncode != 0 or "is UP" not in said:
+        return f"no Slurm controller answers (`scontrol ping`: {said or f'exit status {ping.returncode}'})"
+    return None
+
+
+class SlurmBench:
+    """The Slurm case's own state: a jobctl home and repository of its own, a folder for
+    bare sbatch's files, and one job name for every job any contender submits, by which
+    they are all cancelled. Jobs are not waited for: only submission is timed."""
+
+    def __init__(self, sandbox):
+        self.dir = sandbox.dir / "slurm"
+        self.dir.mkdir()
+        self.name = f"jobctl-bench-{os.getpid()}"  # the Slurm job name of every job submitted
+        self.repository = f"jobctl-bench-slurm-{os.getpid()}"
+        self.env = {"JOBCTL_HOME": str(self.dir / "jobctl"), "JOBCTL_REPOSITORY": self.repository}
+        self.sandbox_env = {**sandbox.env, **self.env}
+        # What jobctl feeds sbatch on stdin for `-- true` (lib/src/slurm/batch_script.cpp):
+        # the command in a subshell, then its exit status to a file.
+        self.script = self.dir / "job.sh"
+        status = f'{self.dir}/sbatch-$SLURM_JOB_ID.status'
+        self.script.write_text("#!/bin/sh\n# jobctl job\ntrap : HUP INT TERM USR1 USR2\n( exec 'true' )\nstatus=$?\n"
+                               f"printf '%s\\n' \"$status\" > \"{status}.tmp\" && mv -f \"{status}.tmp\" \"{status}\"\n"
+                               "exit $status\n")
+        # Run before every timed run (untimed) and between rounds: cancels every job the bench
+        # submitted, then waits (at most 60 s each) until squeue shows none of them and until
+        # the jobctl workers and followers of the bench's repository have exited.
+        self.cleanup = self.dir / "cleanup.sh"
+        self.cleanup.write_text(
+            "scancel --name=" + self.name + " 2>/dev/null\n"
+            "for _ in $(seq 600); do\n"
+            "  [[ -z $(squeue -h -n " + self.name + " -o %i 2>/dev/null) ]] && break\n"
+            "  sleep 0.1\n"
+            "done\n"
+            "for _ in $(seq 600); do\n"
+            "  pgrep -f 'jobctl-worker .*--repository " + self.repository + " --job ' >/dev/null || break\n"
+            "  sleep 0.1\n"
+            "done\n"
+            "true\n")
+        self.prepare = f"bash {self.cleanup}"
+        version = subprocess.run(["sbatch", "--version"], capture_output=True, text=True).stdout.strip()
+        self.version = version or "slurm (version unknown)"
+
+    def sbatch(self, stdin):
+        """Bare sbatch with --output/--error files of its own in a temp folder, as jobctl gives it;
+        with the script on stdin, also jobctl's --chdir."""
+        files = f"--output={self.dir}/sbatch-%j.out --error={self.dir}/sbatch-%j.err"
+        if stdin:
+            return f"sbatch --parsable --job-name={self.name} {files} --chdir={self.dir} < {self.script}"
+        return f"sbatch --parsable --job-name={self.name} {files} --wrap true"
+
+    def jobctl(self, on_slurm):
+        return f"jobctl start --on slurm -q --name {self.name} -- true" if on_slurm else "jobctl start -q -- true"
+
+    def workers(self):
+        return pids_where(lambda comm, argv: comm == "jobctl-worker" and self.repository in argv)
+
+    def reset(self):
+        """Every job cancelled and gone from squeue, every follower exited, the repository removed."""
+        subprocess.run(["bash", str(self.cleanup)], env=self.sandbox_env, check=False)
+        left = self.workers()
+        for pid in left:  # only if the wait above ran out: ours, found by the repository in their argv
+            print(f"  slurm: worker {pid} still running after the cleanup, stopping it", file=sys.stderr)
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        shutil.rmtree(self.dir / "jobctl", ignore_errors=True)
+        for leftover in self.dir.glob("sbatch-*"):
+            leftover.unlink(missing_ok=True)
+
+    def close(self):
+        self.reset()
+        queued = subprocess.run(["squeue", "-h", "-n", self.name, "-o", "%i"],
+                                capture_output=True, text=True).stdout.split()
+        if queued:
+            print(f"  slurm: jobs {' '.join(queued)} of {self.name} still in squeue", file=sys.stderr)
+
+
+def slurm_submit_case(slurm):
+    def contender(tool, command, shell=False, env=None):
+        return Contender(tool, command, prepare=slurm.prepare, shell=shell, env=env or {})
+    return Case(
+        "Slurm submit latency", "Submit one `true` job to Slurm and return (the job is not waited for).",
+        [contender("jobctl --on slurm", slurm.jobctl(True), env=slurm.env),
+         contender("jobctl (local)", slurm.jobctl(False), env=slurm.env),
+         contender("sbatch --wrap", slurm.sbatch(False)),
+         contender("sbatch < script", slurm.sbatch(True), shell=True)],
+        note=SLURM_NOTE,
+        target="jobctl --on slurm ≤ 1.2× bare sbatch")
+
+
+def slurm_throughput_case(slurm, jobs):
+    def loop(tool, command, env=None):
+        return Contender(tool, f"for i in $(seq {jobs}); do {command} >/dev/null; done", prepare=slurm.prepare,
+                         env=env or {})
+    return Case(
+        "Slurm throughput", f"Submit {jobs} `true` jobs to Slurm in a loop, one command each (submission only: the "
+                            "jobs are not waited for).",
+        [loop("jobctl --on slurm", slurm.jobctl(True), env=slurm.env),
+         loop("jobctl (local)", slurm.jobctl(False), env=slurm.env),
+         loop("sbatch --wrap", slurm.sbatch(False)),
+         loop("sbatch < script", slurm.sbatch(True))],
+        unit="s",
+        note=SLURM_NOTE,
+        target=f"{jobs} submissions with jobctl --on slurm ≤ 1.2× bare sbatch")
+
+
+SLURM_NOTE = ("Every contender runs with the cleanup above as hyperfine's `--prepare` (untimed): no job of the bench "
+              "is left in squeue and no follower of it runs when a timed run starts. `jobctl (local)` is "
+              "`jobctl start -- true` without Slurm on the same repository: jobctl's own share (its exec, the "
+              "registration in the table, spawning a worker), for reference; it is not a peer.")
+
+
 def pss_kib(pids):
     total = 0
     for pid in pids:
@@ -300,7 +428,7 @@ def format_time(seconds, unit):
     return f"{seconds * 1e3:.1f} ms"
 
 
-def machine_lines():
+def machine_lines(slurm=None):
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -312,6 +440,8 @@ def machine_lines():
         text = subprocess.run([tool, flag], capture_output=True, text=True)
         first = (text.stdout or text.stderr).strip().splitlines()
         versions.append(f"{tool} {first[0] if first else '?'}")
+    if slurm:
+        versions.append(f"Slurm {slurm.version}")
     return [f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; jobctl commit `{commit}` (Release build)",
             f"- Machine: {os.cpu_count()} cores, {cpu}, Linux {platform.release()}",
             f"- Peers: {'; '.join(versions)}; nq (Debian package)"]
@@ -345,7 +475,7 @@ def main():
     parser.add_argument("--bin", default=str(ROOT / "build-release" / "bin"))
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--only", help="comma-separated cases to run, of: submit,wake,throughput,output,query,"
-                                       "footprint,library (for working on one; the report then holds only those)")
+                                       "footprint,library,slurm (for working on one; the report then holds only those)")
     args = parser.parse_args()
     bin_dir = Path(args.bin)
     quick = args.quick
@@ -353,6 +483,7 @@ def main():
     # An interrupted run still cleans up (the `finally` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     started = time.monotonic()
+    slurm, slurm_cases, slurm_skipped = None, [], None
     try:
         places = sandbox.places()
         wanted = set(args.only.split(",")) if args.only else None
@@ -378,6 +509,21 @@ def main():
             # The query run fills the queues once; clear them only afterwards.
             sandbox.reset()
             cases.insert(min(3, len(cases)), query)
+        if selected("slurm"):
+            slurm_skipped = slurm_unavailable()
+            if slurm_skipped:
+                print(f"Slurm ... skipped: {slurm_skipped}", file=sys.stderr)
+            else:
+                slurm = SlurmBench(sandbox)
+                slurm_jobs = 25 if quick else 100
+                for make_case, (rounds, runs, warmup) in (
+                        (lambda: slurm_submit_case(slurm), (3, 5, 1) if quick else (10, 5, 1)),
+                        (lambda: slurm_throughput_case(slurm, slurm_jobs), (2, 1, 0) if quick else (5, 1, 0))):
+                    case = make_case()
+                    print(f"{case.title} ...", file=sys.stderr)
+                    slurm.reset()
+                    run_interleaved(sandbox, case, rounds, runs, warmup, reset=slurm.reset)
+                    slurm_cases.append(case)
         footprint, library = [], {}
         if selected("footprint"):
             print("Footprint ...", file=sys.stderr)
@@ -386,6 +532,8 @@ def main():
             print("Library benchmarks ...", file=sys.stderr)
             library = run_library_bench(bin_dir, 3 if quick else 7)
     finally:
+        if slurm:  # its jobs cancelled and its followers gone before the sandbox goes
+            slurm.close()
         sandbox.close()
 
     lines = ["# Benchmarks", "",
@@ -395,15 +543,18 @@ def main():
              "of all runs; ratios against the best peer measured in the same run. The machine is shared and",
              "noisy: compare ratios, not absolute figures. `jobctl` keeps its repository in the jobctl home on",
              "disk, the default; `jobctl (/dev/shm)` runs the same command on a repository in /dev/shm.", ""]
-    lines += machine_lines() + [f"- Repositories: {'; '.join(places)}",
+    lines += machine_lines(slurm) + [f"- Repositories: {'; '.join(places)}",
                                 f"- Mode: {'quick' if quick else 'full'}; wall time {time.monotonic() - started:.0f} s", ""]
-    lines += summary_markdown(cases, footprint)
+    lines += summary_markdown(cases + slurm_cases, footprint, slurm_skipped)
     lines += shm_markdown(cases)
-    lines += ["## Whole commands", ""]
+    if cases or footprint:
+        lines += ["## Whole commands", ""]
     for case in cases:
         lines += case_markdown(case)
     if footprint:
         lines += footprint_markdown(footprint, 50 if quick else 200)
+    if slurm or slurm_skipped:
+        lines += slurm_markdown(slurm, slurm_cases, slurm_skipped)
     if library:
         lines += library_markdown(library)
     Path(args.output).write_text("\n".join(lines) + "\n")
@@ -422,6 +573,7 @@ MISSED_BECAUSE = {
     "throughput": "each job costs three execs (the `jobctl` command, its worker, the command) against tsp's "
                   "two (the client, the command), so the two are close; which one wins varies from run to run.",
     "query": "",
+    "slurm": "see [Slurm](#slurm) for where the time goes.",
 }
 
 
@@ -449,7 +601,7 @@ def median_of(cases, title, tool):
     return None
 
 
-def summary_markdown(cases, footprint):
+def summary_markdown(cases, footprint, slurm_skipped=None):
     rows = []
 
     def row(key, what, ratio, target, met):
@@ -487,6 +639,15 @@ def summary_markdown(cases, footprint):
     for tool, _, _, kib in footprint:
         if tool.startswith("jobctl"):
             row("footprint", "memory per waiting job (PSS)", f"{kib:.0f} KiB", "< 1 MiB", kib < 1024)
+    for case in cases:
+        if case.title in ("Slurm submit latency", "Slurm throughput"):
+            r = median_of(cases, case.title, "jobctl --on slurm") / best_sbatch(case).median()
+            what = ("submit to Slurm: `jobctl start --on slurm` / bare `sbatch`" if case.title == "Slurm submit latency"
+                    else f"{slurm_jobs(case)} jobs submitted to Slurm: `jobctl start --on slurm` loop / `sbatch` loop")
+            row("slurm", what, f"{r:.2f}×", "≤ 1.2×", r <= 1.2)
+    if slurm_skipped:
+        rows.append(f"| submit to Slurm: `jobctl start --on slurm` / bare `sbatch` | — | ≤ 1.2× | "
+                    f"skipped: {slurm_skipped} |")
     if not rows:
         return []
     return ["## Against the targets", "", "| case | jobctl | target | |", "|---|---|---|---|", *rows, ""]
@@ -516,6 +677,69 @@ def shm_markdown(cases):
             "The same jobctl command on a repository in the jobctl home on disk (the default) and on one in",
             "/dev/shm, interleaved in the same run (medians).", "",
             "| case | home on disk | /dev/shm | disk / shm | target | |", "|---|---|---|---|---|---|", *rows, ""]
+
+
+def best_sbatch(case):
+    return min((c for c in case.contenders if c.tool.startswith("sbatch")), key=Contender.median)
+
+
+def slurm_jobs(case):
+    return int(case.what.split("Submit ")[1].split()[0])
+
+
+def slurm_markdown(slurm, cases, skipped):
+    lines = ["## Slurm", ""]
+    if skipped:
+        return lines + [f"Skipped: {skipped}. The case runs when `scontrol ping` says the controller is UP "
+                        "(as root, `scripts/slurm-local.sh start` brings up a single-node Slurm).", ""]
+    lines += [f"`jobctl start --on slurm` against bare `sbatch`, on the same controller ({slurm.version}), interleaved in",
+              "the same run. Every job runs `true` under the job name "
+              f"`{slurm.name}`; only submission is timed, the jobs are not waited for.",
+              "Before every timed run (untimed, hyperfine's `--prepare`), between rounds and at the end, the bench",
+              f"cancels them (`scancel --name={slurm.name}`), waits until `squeue -n {slurm.name}` shows none and",
+              "until the jobctl workers and followers of its repository have exited; between rounds and at the end it",
+              "also removes that repository (`JOBCTL_HOME` and `JOBCTL_REPOSITORY` of its own, in a temp folder).", "",
+              "- `jobctl --on slurm`: `" + slurm.jobctl(True) + "`, run directly (`-N`): registers the job, writes its",
+              "  batch script, runs `sbatch --parsable --job-name=… --output=<job folder>/slurm.out",
+              "  --error=<job folder>/slurm.err --chdir=<cwd>` with the script on stdin, starts its follower",
+              "  (`jobctl-worker --follow-slurm`) and exits.",
+              "- `sbatch --wrap`: `" + slurm.sbatch(False) + "`, run directly (`-N`).",
+              "- `sbatch < script`: jobctl's sbatch command line with the same kind of script on stdin (the command,",
+              "  then its status to a file): `" + slurm.sbatch(True) + "`, through bash",
+              "  (hyperfine subtracts the shell's start-up).",
+              "- `jobctl (local)`: `" + slurm.jobctl(False) + "` on the same repository, no Slurm: jobctl's own",
+              "  exec, registration in the table and spawning a worker, as a Slurm start does them (it spawns the",
+              "  follower instead of the worker).", "",
+              "| case | jobctl --on slurm | bare sbatch (best) | ratio | target | | jobctl (local) | jobctl − sbatch |",
+              "|---|---|---|---|---|---|---|---|"]
+    for case in cases:
+        jobctl = next(c for c in case.contenders if c.tool == "jobctl --on slurm")
+        local = next(c for c in case.contenders if c.tool == "jobctl (local)")
+        peer = best_sbatch(case)
+        ratio = jobctl.median() / peer.median()
+        what = "submit one job" if case.title == "Slurm submit latency" else f"submit {slurm_jobs(case)} jobs in a loop"
+        lines.append(f"| {what} | {format_time(jobctl.median(), case.unit)} | "
+                     f"{format_time(peer.median(), case.unit)} ({peer.tool}) | {ratio:.2f}× | ≤ 1.2× | "
+                     f"{'met' if ratio <= 1.2 else 'missed'} | {format_time(local.median(), case.unit)} | "
+                     f"{format_time(jobctl.median() - peer.median(), case.unit)} |")
+    lines += ["", "Where the time goes: a `jobctl start --on slurm` is jobctl's own exec and registration in the table,",
+              "then sbatch (the same submission RPC to slurmctld that bare sbatch makes, the script on stdin), then",
+              "spawning the follower; then it exits. `jobctl (local)` is the jobctl-only part (with a worker instead",
+              "of a follower); `jobctl − sbatch` is what jobctl adds to a bare submission, in the same run."]
+    per_job = {case.title: (next(c for c in case.contenders if c.tool == "jobctl --on slurm").median()
+                            - best_sbatch(case).median()) / (slurm_jobs(case) if case.unit == "s" else 1)
+               for case in cases}
+    if len(per_job) == 2:
+        lines += [f"Per job, jobctl adds {format_time(per_job['Slurm submit latency'], 'ms')} to one submission and "
+                  f"{format_time(per_job['Slurm throughput'], 'ms')} in the loop. In the loop each job's follower starts",
+                  "while the next jobs are submitted, and at once runs `scontrol show config` (the cluster's name) and",
+                  "`scontrol show job` (its first look at the job): two more Slurm client processes and slurmctld RPCs",
+                  "per job on the same cores. A single submission does not pay for them: they fall in the untimed",
+                  "cleanup."]
+    lines.append("")
+    for case in cases:
+        lines += case_markdown(case)
+    return lines
 
 
 def footprint_markdown(footprint, jobs):

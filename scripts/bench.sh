@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks jobctl against task-spooler (tsp), nq, GNU parallel, xargs -P
-# and plain bash, interleaved in one run, and writes docs/benchmarks.md.
+# and plain bash (and `jobctl start --on slurm` against bare sbatch when a
+# Slurm controller answers), interleaved in one run, and writes docs/benchmarks.md.
 #   scripts/bench.sh           full run (up to ~30 minutes)
 #   scripts/bench.sh --quick   day-to-day run (under 3 minutes)
 # Installs the peers and hyperfine (not part of setup.sh), builds jobctl in
