@@ -54,6 +54,22 @@ struct Member {
     SteadyClock::time_point control_after{};
 };
 
+// The cluster's name, asked of Slurm (scontrol show config) by the first
+// follower of the repository and kept in its spool for the next: a
+// submission in a loop would otherwise pay a controller call per job.
+std::string known_cluster_name(Repository& repository) {
+    std::filesystem::path kept = table_of(repository).job_directory(0).parent_path() / "slurm-cluster";
+    std::string name;
+    if (std::ifstream in(kept); in && std::getline(in, name) && !name.empty()) return name;
+    name = cluster_name();
+    std::filesystem::path temporary = kept.string() + "." + std::to_string(::getpid());
+    if (std::ofstream(temporary) << name << '\n') {
+        std::error_code ignored;
+        std::filesystem::rename(temporary, kept, ignored);
+    }
+    return name;
+}
+
 std::optional<int> status_file_code(const std::filesystem::path& file) {
     std::ifstream in(file);
     int code = 0;
@@ -98,7 +114,7 @@ private:
 Follower::Follower(Repository& repository, JobId id)
     : repository_(repository),
       folder_(slurm_folder(repository, id)),
-      cluster_(cluster_name()),
+      cluster_(known_cluster_name(repository)),
       bell_(repository) {
     std::vector<JobInfo> family{*repository.find(id)};
     for (const JobInfo& child : children_of(repository.list(), id)) family.push_back(child);
@@ -119,7 +135,13 @@ Follower::Follower(Repository& repository, JobId id)
         members_.push_back(std::move(member));
     }
     watch_folder();
-    next_query_ = SteadyClock::now();  // at once: a follower that took over has missed what happened
+    // A job its submitter has just handed over has not changed since: the
+    // first question can wait. A follower that took over from a dead one
+    // has missed what happened, and asks at once.
+    bool just_submitted = std::ranges::all_of(family, [](const JobInfo& job) {
+        return job.state == JobState::not_started && !job.began;
+    });
+    next_query_ = SteadyClock::now() + (just_submitted ? kFirstQuery : milliseconds(0));
 }
 
 Follower::~Follower() {
