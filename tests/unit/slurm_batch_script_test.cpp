@@ -81,7 +81,8 @@ TEST_F(SlurmBatchScript, HasTheShapeSlurmNeeds) {
               "trap : HUP INT TERM USR1 USR2\n"
               "( exec 'true' )\n"
               "status=$?\n"
-              "printf '%s\\n' \"$status\" > '/s/status.tmp' && mv -f '/s/status.tmp' '/s/status'\n"
+              "printf '%s\\n' \"$status${SLURMD_NODENAME:+ $SLURMD_NODENAME}\" > '/s/status.tmp' && mv -f "
+              "'/s/status.tmp' '/s/status'\n"
               "exit $status\n");
 }
 

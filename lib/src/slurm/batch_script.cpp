@@ -61,9 +61,11 @@ std::string run_line(const std::string& words) {
 }
 
 // `file` and `temporary` are shell words (quoted, or with an expansion).
+// The status file holds "STATUS NODE" (just "STATUS" outside Slurm): a
+// short job can end before anyone asked Slurm where it ran.
 std::string status_lines(const std::string& file, const std::string& temporary) {
     return "status=$?\n"
-           "printf '%s\\n' \"$status\" > " +
+           "printf '%s\\n' \"$status${SLURMD_NODENAME:+ $SLURMD_NODENAME}\" > " +
            temporary + " && mv -f " + temporary + " " + file +
            "\n"
            "exit $status\n";

@@ -13,7 +13,8 @@ namespace jobctl::detail {
 struct BatchCommand {
     std::vector<std::string> argv;         // run as execvp would run it: no builtin, no function
     std::vector<std::string> environment;  // "NAME=VALUE" settings to export first
-    std::string status_file;               // gets "$?\n" (128 + N for signal N) when the command returns
+    // Gets "$? NODE\n" (128 + N for signal N; NODE from SLURMD_NODENAME) when the command returns.
+    std::string status_file;
 };
 
 // "#!/bin/sh", "# jobctl job", the exports, the command, then the status

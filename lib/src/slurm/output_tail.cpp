@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-
 #include "output/output_log.hpp"
 #include "system/file_descriptor.hpp"
 

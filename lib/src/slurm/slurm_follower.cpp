@@ -70,11 +70,17 @@ std::string known_cluster_name(Repository& repository) {
     return name;
 }
 
-std::optional<int> status_file_code(const std::filesystem::path& file) {
-    std::ifstream in(file);
+// What the batch script wrote when its command returned: "STATUS NODE".
+struct ScriptStatus {
     int code = 0;
-    if (in >> code) return code;
-    return std::nullopt;
+    std::string node;
+};
+std::optional<ScriptStatus> read_script_status(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    ScriptStatus status;
+    if (!(in >> status.code)) return std::nullopt;
+    in >> status.node;
+    return status;
 }
 
 class Follower {
@@ -93,12 +99,14 @@ private:
     bool apply(Member& leaf, const SlurmJobRecord& record);
     void finish_leaf(Member& leaf, JobState state, const std::string& reason, std::optional<int> exit_code,
                      std::optional<int> term_signal);
+    void finish_from_script(Member& leaf, const ScriptStatus& script);
     void end_without_slurm(Member& leaf);
     void carry_out_requests();
     void copy_output();
     void settle_parent();
     void watch_folder();
     void sleep_until_next();
+    void on_file_event(const std::string& name, std::uint32_t mask);
 
     Repository& repository_;
     std::filesystem::path folder_;
@@ -138,9 +146,8 @@ Follower::Follower(Repository& repository, JobId id)
     // A job its submitter has just handed over has not changed since: the
     // first question can wait. A follower that took over from a dead one
     // has missed what happened, and asks at once.
-    bool just_submitted = std::ranges::all_of(family, [](const JobInfo& job) {
-        return job.state == JobState::not_started && !job.began;
-    });
+    bool just_submitted = std::ranges::all_of(
+        family, [](const JobInfo& job) { return job.state == JobState::not_started && !job.began; });
     next_query_ = SteadyClock::now() + (just_submitted ? kFirstQuery : milliseconds(0));
 }
 
@@ -233,10 +240,22 @@ void Follower::finish_leaf(Member& leaf, JobState state, const std::string& reas
         std::filesystem::remove(slurm_file(folder_, leaf.task, stream), ignored);
 }
 
+// The outcome Slurm will give a job whose script wrote its status: the
+// script's exit status is the command's, and it is the job's.
+void Follower::finish_from_script(Member& leaf, const ScriptStatus& script) {
+    SlurmJobRecord record;
+    record.job_id = leaf.slurm_id;
+    record.state = script.code == 0 ? "COMPLETED" : "FAILED";
+    record.reason = script.code == 0 ? "None" : "NonZeroExitCode";
+    record.exit_code = script.code;
+    SlurmStatus status = map_slurm_state(record);
+    if (!script.node.empty()) leaf.job.set_location(cluster_ + ":" + script.node);
+    finish_leaf(leaf, status.state, status.reason, status.exit_code, status.term_signal);
+}
+
 void Follower::end_without_slurm(Member& leaf) {
-    if (auto code = status_file_code(slurm_file(folder_, leaf.task, std::nullopt))) {
-        std::string reason = *code == 0 ? "" : "exited with code " + std::to_string(*code);
-        finish_leaf(leaf, *code == 0 ? JobState::completed : JobState::failed, reason, code, std::nullopt);
+    if (auto status = read_script_status(slurm_file(folder_, leaf.task, std::nullopt))) {
+        finish_from_script(leaf, *status);
         return;
     }
     try {
@@ -353,22 +372,42 @@ void Follower::sleep_until_next() {
     if (fds[1].revents == 0) return;
     alignas(inotify_event) char buffer[4096];
     ssize_t length;
-    bool ending = false, written = false;  // ending: starting or ending
     while ((length = ::read(inotify_.get(), buffer, sizeof buffer)) > 0)
         for (char* at = buffer; at < buffer + length;) {
             auto* event = reinterpret_cast<inotify_event*>(at);
-            std::string name = event->len > 0 ? event->name : "";
-            // Slurm creates the output files as the job starts, closes them as
-            // it ends, and the status file appears at the end: ask soon.
-            if (name.ends_with(".status") || (event->mask & (IN_CREATE | IN_CLOSE_WRITE)) != 0) ending = true;
-            if ((event->mask & IN_MODIFY) != 0) written = true;
+            if (event->len > 0) on_file_event(event->name, event->mask);
             at += sizeof(inotify_event) + event->len;
         }
-    now = SteadyClock::now();
-    if (written || ending) next_copy_ = now;
-    if (ending) {
-        interval_ = kEndingQuery;
-        next_query_ = std::min(next_query_, now + kEndingQuery);
+}
+
+// What the job's files say, before Slurm is asked: a job whose output files
+// appear has started; one whose status file appears has ended, with that
+// status (the script writes it after the command, so the output is
+// complete); an output file closed without a status means it was ended
+// otherwise (cancelled, over its time), which only Slurm can tell.
+void Follower::on_file_event(const std::string& name, std::uint32_t mask) {
+    auto now = SteadyClock::now();
+    for (Member* leaf : leaves()) {
+        if (leaf->done) continue;
+        if (name == slurm_file(folder_, leaf->task, std::nullopt).filename()) {
+            if (auto status = read_script_status(slurm_file(folder_, leaf->task, std::nullopt)))
+                finish_from_script(*leaf, *status);
+            return;
+        }
+        bool output = name == slurm_file(folder_, leaf->task, OutputStream::out).filename() ||
+                      name == slurm_file(folder_, leaf->task, OutputStream::err).filename();
+        if (!output) continue;
+        next_copy_ = now;
+        JobState state = leaf->job.info().state;
+        if ((mask & IN_CREATE) != 0 && (state == JobState::blocked || state == JobState::not_started)) {
+            leaf->job.set_state(JobState::running, "slurm: RUNNING");
+            next_query_ = std::min(next_query_, now + kFirstQuery);  // which node, and still running?
+        }
+        if ((mask & IN_CLOSE_WRITE) != 0) {
+            interval_ = kEndingQuery;
+            next_query_ = std::min(next_query_, now + kEndingQuery);
+        }
+        return;
     }
 }
 

@@ -6,9 +6,10 @@
 // whole array), first after 1 s, then twice as long after each answer that
 // changed nothing, up to 30 s: polite to a controller with thousands of
 // jobs. Between calls it sleeps on the job's folder (inotify): the output
-// files growing are copied into the logs at once, and the batch script's
-// status file appearing, or an output file being closed, means the job is
-// ending, so it asks again within 100 ms. Where inotify sees nothing (a
+// files appearing mean the job runs, their growth is copied into the logs
+// at once, the batch script's status file ends the job with that status
+// (no call at all), and an output file closed without one means it was
+// ended from outside, so it asks within 100 ms. Where inotify sees nothing (a
 // network file system written on another node) the output is copied every
 // second. A Slurm that no longer knows the job (purged after MinJobAge) is
 // answered by the status file, then by sacct. Stop, suspend and resume
