@@ -731,11 +731,14 @@ def slurm_markdown(slurm, cases, skipped):
                for case in cases}
     if len(per_job) == 2:
         lines += [f"Per job, jobctl adds {format_time(per_job['Slurm submit latency'], 'ms')} to one submission and "
-                  f"{format_time(per_job['Slurm throughput'], 'ms')} in the loop. In the loop each job's follower starts",
-                  "while the next jobs are submitted, and at once runs `scontrol show config` (the cluster's name) and",
-                  "`scontrol show job` (its first look at the job): two more Slurm client processes and slurmctld RPCs",
-                  "per job on the same cores. A single submission does not pay for them: they fall in the untimed",
-                  "cleanup."]
+                  f"{format_time(per_job['Slurm throughput'], 'ms')} in the loop. In the loop each job's follower",
+                  "(a jobctl-worker process: exec, open the repository, claim the job, watch its folder) starts while",
+                  "the next jobs are submitted, and the `true` jobs themselves start and end on the same two cores",
+                  "(slurmd, slurmstepd, the batch script), each end waking its follower to record the outcome and exit.",
+                  "A follower asks slurmctld nothing for a job that ends by itself within its first second (the",
+                  "batch script's status file says how it ended). A single submission does not pay for these: they",
+                  "fall in the untimed cleanup. On a real cluster, where sbatch is a network round trip to a remote",
+                  "controller and the jobs run on other nodes, jobctl's fixed share is the `jobctl (local)` figure."]
     lines.append("")
     for case in cases:
         lines += case_markdown(case)
