@@ -390,8 +390,15 @@ void Follower::on_file_event(const std::string& name, std::uint32_t mask) {
     for (Member* leaf : leaves()) {
         if (leaf->done) continue;
         if (name == slurm_file(folder_, leaf->task, std::nullopt).filename()) {
-            if (auto status = read_script_status(slurm_file(folder_, leaf->task, std::nullopt)))
+            auto status = read_script_status(slurm_file(folder_, leaf->task, std::nullopt));
+            // 128 + N: a signal ended the command, which may have been Slurm's
+            // (scancel, the time limit, a node failing): only Slurm can say.
+            if (status && status->code <= 128) {
                 finish_from_script(*leaf, *status);
+            } else {
+                interval_ = kEndingQuery;
+                next_query_ = std::min(next_query_, now + kEndingQuery);
+            }
             return;
         }
         bool output = name == slurm_file(folder_, leaf->task, OutputStream::out).filename() ||

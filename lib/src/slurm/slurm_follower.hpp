@@ -8,8 +8,9 @@
 // jobs. Between calls it sleeps on the job's folder (inotify): the output
 // files appearing mean the job runs, their growth is copied into the logs
 // at once, the batch script's status file ends the job with that status
-// (no call at all), and an output file closed without one means it was
-// ended from outside, so it asks within 100 ms. Where inotify sees nothing (a
+// (no call at all) unless a signal ended the command, and an output file
+// closed without a status, or a signal's status, means it may have been
+// ended from outside (scancel, the time limit), so it asks within 100 ms. Where inotify sees nothing (a
 // network file system written on another node) the output is copied every
 // second. A Slurm that no longer knows the job (purged after MinJobAge) is
 // answered by the status file, then by sacct. Stop, suspend and resume
