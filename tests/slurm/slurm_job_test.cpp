@@ -106,6 +106,14 @@ TEST_F(SlurmJobs, ForeachMakesOneArrayWithTwoTasksAtMostAtOnce) {
     EXPECT_LE(most, 2);
 }
 
+TEST_F(SlurmJobs, AStopRightAfterTheStartReachesSlurm) {
+    // The follower may not have taken the job yet when the stop is asked.
+    JobId id = submit({"sleep", "600"});
+    CliResult stopped = jobctl({"stop", "--timeout", "120s", std::to_string(id)});
+    EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+    EXPECT_EQ(finished(id).state, JobState::stopped);
+}
+
 TEST_F(SlurmJobs, AKilledFollowerIsReplacedAndTheJobStaysRight) {
     std::string go = path("go");
     JobId id = submit(two_part_command(go));

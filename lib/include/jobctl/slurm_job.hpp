@@ -31,10 +31,13 @@ struct SlurmOptions {
 // `stdin_file` apply (a file, not "-"); `clear_env`, `timeout` (use
 // SlurmOptions::time_limit), start conditions and live stdin do not.
 // spec.caller_exits_soon says how the follower is started, as for a worker.
-// Errors, all before anything is registered: invalid_argument (no command, a
-// bad name or option, an option that does not apply); program_not_found (no
-// sbatch, or no jobctl-worker); cluster (sbatch refused the job or could not
-// reach the controller: Slurm's own message).
+// Errors, all before anything is left registered (the job is registered
+// before sbatch runs, and erased if it fails): invalid_argument (no command,
+// a bad name or option, an option that does not apply); program_not_found
+// (no sbatch, or no jobctl-worker); cluster (sbatch refused the job or could
+// not reach the controller: Slurm's own message). Once Slurm has the job,
+// nothing more is thrown: a follower that could not start is started by the
+// next look at the job.
 JobInfo start_slurm_job(Repository& repository, const ProcessJobSpec& spec, const SlurmOptions& slurm,
                         const std::filesystem::path& worker_path = {});
 

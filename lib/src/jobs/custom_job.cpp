@@ -195,6 +195,9 @@ void CustomJob::refuse_suspend(std::string_view why) {
 
 CustomJob detail::CustomJobAccess::adopt(Repository& repository, JobId id) {
     CustomJob job(repository, id);
+    // Not owned: a runner that took a job over and fails leaves it to the
+    // next one, never ends it "gave it up".
+    job.owned_ = false;
     auto info = repository.find(id);
     job.suspended_ = info && info->state == JobState::suspended;
     return job;

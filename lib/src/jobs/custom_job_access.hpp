@@ -10,6 +10,7 @@ namespace jobctl::detail {
 class CustomJobAccess {
 public:
     // A handle on an existing custom job, for the process that now owns it.
+    // Its destructor leaves the job as it is (as after release()).
     static CustomJob adopt(Repository& repository, JobId id);
 };
 

@@ -47,11 +47,32 @@ bool replace_lost_follower(Repository& repository, const JobInfo& job) {
     std::filesystem::path worker = find_worker();
     if (!is_executable_file(worker)) return false;
     JobId followed = job.parent_id != 0 ? job.parent_id : job.id;
-    // Several processes may notice at once: each starts a follower, the
-    // hand-over goes to one (it checks the dead owner is still the owner),
-    // and the others find the jobs not theirs and exit.
-    launch_follower(repository, followed, ProcessIdentity{job.owner_pid, job.owner_start_time}, worker,
-                    false);
+    ProcessIdentity dead{job.owner_pid, job.owner_start_time};
+    ProcessIdentity self = ProcessIdentity::self();
+    // Several processes may notice at once (and a listing notices once per
+    // task of an array): the one that takes the followed job from the dead
+    // owner, under the lock, starts the follower; for the others it is not lost.
+    bool taken = false;
+    table_of(repository).update(followed, [&](JobSlot& slot) {
+        if (is_finished(slot) || !owned_by(slot, dead)) return false;
+        slot.owner_pid = self.pid;
+        slot.owner_start_time = self.start_time;
+        slot.owner_claimed = 0;
+        taken = true;
+        return true;
+    });
+    if (!taken) return true;
+    for (JobId member : family_of(repository, followed))
+        table_of(repository).update(member, [&](JobSlot& slot) {
+            if (is_finished(slot) || !owned_by(slot, dead)) return false;
+            slot.owner_pid = self.pid;
+            slot.owner_start_time = self.start_time;
+            slot.owner_claimed = 0;
+            return true;
+        });
+    // Should the launch fail, the jobs name this process, and the next look
+    // after it exits tries again.
+    launch_follower(repository, followed, self, worker, false);
     return true;
 }
 

@@ -105,6 +105,7 @@ private:
     void copy_output();
     void settle_parent();
     void watch_folder();
+    void step();
     void sleep_until_next();
     void on_file_event(const std::string& name, std::uint32_t mask);
 
@@ -129,8 +130,11 @@ Follower::Follower(Repository& repository, JobId id)
     JobTable& table = table_of(repository);
     for (std::size_t index = 0; index < family.size(); ++index) {
         const JobInfo& job = family[index];
+        // An array's children have the ids after its parent's, task by task
+        // (CustomJob::add_family), whichever of them were removed since.
         std::optional<unsigned> task =
-            index == 0 ? std::nullopt : std::optional<unsigned>(static_cast<unsigned>(index - 1));
+            index == 0 ? std::nullopt
+                       : std::optional<unsigned>(static_cast<unsigned>(job.id - family[0].id - 1));
         CopiedBytes copied = copied_bytes(table.job_directory(job.id), job.output_bytes);
         Member member{
             CustomJobAccess::adopt(repository, job.id), job.external_id, task,
@@ -139,7 +143,10 @@ Follower::Follower(Repository& repository, JobId id)
         member.done = job.finished();
         // The cluster as the Location until the node is known (the submitter does not ask its name).
         if (!member.done && job.location.find(':') == std::string::npos) member.job.set_location(cluster_);
-        member.stop_sent = job.stop_requested;
+        // A stop asked before this follower took over has not reached Slurm
+        // yet as far as it knows: send it (scancel again is harmless).
+        member.stop_sent = false;
+        member.suspended_here = job.state == JobState::suspended && job.suspend_requested;
         members_.push_back(std::move(member));
     }
     watch_folder();
@@ -164,7 +171,9 @@ std::vector<Member*> Follower::leaves() {
 }
 
 Member* Follower::leaf_of_task(unsigned task) {
-    return is_array() && task + 1 < members_.size() ? &members_[task + 1] : nullptr;
+    if (!is_array()) return nullptr;
+    auto found = std::ranges::find_if(members_, [&](const Member& member) { return member.task == task; });
+    return found != members_.end() ? &*found : nullptr;
 }
 
 bool Follower::all_done() const {
@@ -420,24 +429,38 @@ void Follower::on_file_event(const std::string& name, std::uint32_t mask) {
 
 void Follower::run() {
     while (!all_done()) {
-        auto now = SteadyClock::now();
-        if (now >= next_query_) {
-            bool changed = query();
-            interval_ = changed ? std::min(interval_, kFirstQuery) : std::min(interval_ * 2, kLongestQuery);
-            next_query_ = SteadyClock::now() + interval_;
+        try {
+            step();
+        } catch (const Error& error) {
+            // A job removed meanwhile (remove --finished of an ended task):
+            // nothing more to follow for it; anything else ends this follower
+            // and the next look starts another.
+            if (error.code() != ErrorCode::job_not_found) throw;
+            for (Member& member : members_)
+                if (!repository_.find(member.job.id())) member.done = true;
         }
-        carry_out_requests();
-        if (SteadyClock::now() >= next_copy_) {
-            copy_output();
-            next_copy_ = SteadyClock::now() + kOutputCopy;
-        }
-        settle_parent();
-        if (!all_done()) sleep_until_next();
     }
     std::error_code ignored;
     if (folder_ != table_of(repository_).job_directory(members_[0].job.id()))
         std::filesystem::remove_all(folder_,
                                     ignored);  // $JOBCTL_SLURM_SPOOL's: nothing of ours is left there
+}
+
+// One turn: ask Slurm if it is time, carry out requests, copy output, settle
+// an array's parent, then sleep until the next thing to do.
+void Follower::step() {
+    if (SteadyClock::now() >= next_query_) {
+        bool changed = query();
+        interval_ = changed ? std::min(interval_, kFirstQuery) : std::min(interval_ * 2, kLongestQuery);
+        next_query_ = SteadyClock::now() + interval_;
+    }
+    carry_out_requests();
+    if (SteadyClock::now() >= next_copy_) {
+        copy_output();
+        next_copy_ = SteadyClock::now() + kOutputCopy;
+    }
+    settle_parent();
+    if (!all_done()) sleep_until_next();
 }
 
 }  // namespace

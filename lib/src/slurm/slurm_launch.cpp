@@ -80,11 +80,9 @@ JobInfo submit_and_follow(Repository& repository, std::vector<CustomJob>& family
                           const std::filesystem::path& worker, const std::filesystem::path& folder,
                           bool caller_exits_soon) {
     JobId id = family[0].id();
+    std::string slurm_id;
     try {
-        std::string slurm_id = detail::submit_batch(slurm, submission);
-        family[0].set_external_id(slurm_id);
-        for (std::size_t task = 1; task < family.size(); ++task)
-            family[task].set_external_id(slurm_id + "_" + std::to_string(task - 1));
+        slurm_id = detail::submit_batch(slurm, submission);
     } catch (...) {
         for (CustomJob& job : family) {
             detail::table_of(repository).erase(job.id());
@@ -95,10 +93,18 @@ JobInfo submit_and_follow(Repository& repository, std::vector<CustomJob>& family
         std::filesystem::remove_all(detail::table_of(repository).job_directory(id), ignored);
         throw;
     }
-    // From here the job runs on the cluster whatever happens to us: should
-    // the follower not start, the next look at the job starts one.
+    // From here the job runs on the cluster whatever happens to us: it is
+    // never erased, and should the follower not start, the next look at the
+    // job (liveness) starts one.
     for (CustomJob& job : family) job.release();
-    detail::launch_follower(repository, id, ProcessIdentity::self(), worker, caller_exits_soon);
+    family[0].set_external_id(slurm_id);
+    for (std::size_t task = 1; task < family.size(); ++task)
+        family[task].set_external_id(slurm_id + "_" + std::to_string(task - 1));
+    try {
+        detail::launch_follower(repository, id, ProcessIdentity::self(), worker, caller_exits_soon);
+    } catch (const Error&) {
+        // Submitted and registered all the same: reporting a failure would invite a second submission.
+    }
     return repository.find(id).value_or(JobInfo{});
 }
 
