@@ -103,7 +103,12 @@ inline constexpr std::size_t kExternalIdSize = 32;  // what the job is called wh
 //    thread job and a foreach parent by their host, claimed.
 //  - `owner_pid`, `owner_start_time`: the launcher hands a job that it still
 //    owns, unclaimed, to its worker (hand_over_to_worker); the worker then
-//    claims it for itself and sets `owner_claimed` (claim).
+//    claims it for itself and sets `owner_claimed` (claim). A Slurm job's
+//    submitter hands it to its follower the same way (launch_follower, which
+//    the follower claims: claim_followed_jobs); and when the follower is
+//    found dead, the process that notices takes the job from the dead owner
+//    (only if the slot still names it) and hands it to a new follower
+//    (replace_lost_follower).
 //  - `state` Running, `began_ns`: whoever runs the job. The worker, or a
 //    foreach child's pool thread, in CommandRun::spawn, which also sets
 //    `process_id` and `process_start_time`; a host's pool thread (begin); the
@@ -125,8 +130,9 @@ inline constexpr std::size_t kExternalIdSize = 32;  // what the job is called wh
 //    (from Suspending): settle_parent_suspension, by any process that may
 //    have suspended its last running child.
 //  - The outcome (a terminal `state`, `reason`, `ended_ns`: set_outcome): the
-//    job's runner (finish_job, which alone also sets `has_exit_code`,
-//    `exit_code` and `term_signal`; claim and begin for a job stopped before
+//    job's runner (finish_job, which alone among the process and thread job
+//    runners also sets `has_exit_code`, `exit_code` and `term_signal`, as
+//    CustomJob::finish does for a custom job; claim and begin for a job stopped before
 //    it started; the pool's end, end_unstarted and run_job; the foreach host
 //    for its parent), and Liveness::check in any process that reads or waits,
 //    for a job whose owner is gone ("worker lost", "host lost"), and only if
@@ -139,13 +145,16 @@ inline constexpr std::size_t kExternalIdSize = 32;  // what the job is called wh
 //    (JobContext::progress in a thread job's host).
 //  - `location`, `external_id`, and the state, reason and outcome of a
 //    custom job: its runner (CustomJob, the process that owns it), and
-//    Liveness as for any job.
+//    Liveness as for any job. A Slurm job's follower also shows Suspended a
+//    job that Slurm suspended by itself (an administrator's scontrol
+//    suspend), with `suspend_requested` clear.
 //  - `output_bytes`: the one writer of the job's output log (CommandRun::pump;
 //    JobOutput::publish in a thread job's host).
 //  - `read_offset`: receivers (advance_read_offset), forward only and never
 //    past `output_bytes`.
 //  - JobTable::erase, by whoever removes the job (remove_job; start's
-//    roll-back when the worker cannot be started): the whole slot, zeroed.
+//    roll-back when the worker cannot be started, or when sbatch refuses a
+//    Slurm job): the whole slot, zeroed.
 //
 // Crash repair
 // ------------
