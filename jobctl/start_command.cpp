@@ -13,20 +13,47 @@
 
 namespace jobctl::cli {
 
+namespace {
+
+struct StartOptions {
+    std::string name;
+    std::vector<std::string> command;
+    std::optional<std::chrono::milliseconds> timeout;
+    bool json = false;
+    bool quiet = false;
+    RunOptions run;
+    std::vector<std::string> after;
+    bool after_any_outcome = false;
+    std::string queue;
+    SlurmFlags slurm;
+};
+
+void start(const StartOptions& options) {
+    options.slurm.check();
+    auto repository = Repository::open();
+    // This process exits right after: the worker may be its direct child.
+    ProcessJobSpec spec{
+        .name = options.name, .argv = options.command, .caller_exits_soon = true, .run = options.run};
+    std::vector<JobInfo> jobs = options.after.empty() ? std::vector<JobInfo>{} : repository.list();
+    for (const std::string& token : options.after)
+        spec.start_when.after.push_back(resolve_job(jobs, token).id);
+    spec.start_when.after_any_outcome = options.after_any_outcome;
+    spec.start_when.queue = options.queue;
+    spec.run.timeout = options.timeout;
+    JobInfo job = options.slurm.on_slurm() ? start_slurm_job(repository, spec, options.slurm.options)
+                                           : start_process_job(repository, spec);
+    if (options.quiet)
+        std::cout << job.id << '\n';
+    else if (options.json)
+        print_job_json(std::cout, {job});
+    else
+        print_job_table(std::cout, {job});
+}
+
+}  // namespace
+
 void add_start_command(CLI::App& app, int&) {
-    struct Options {
-        std::string name;
-        std::vector<std::string> command;
-        std::optional<std::chrono::milliseconds> timeout;
-        bool json = false;
-        bool quiet = false;
-        RunOptions run;
-        std::vector<std::string> after;
-        bool after_any_outcome = false;
-        std::string queue;
-        SlurmFlags slurm;
-    };
-    auto options = std::make_shared<Options>();
+    auto options = std::make_shared<StartOptions>();
     CLI::App* command = app.add_subcommand("start", "Start a command as a background job (Start-Job)");
     command->footer(
         "Example: jobctl start --name build -- make -j2\n"
@@ -51,27 +78,7 @@ void add_start_command(CLI::App& app, int&) {
     add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();
-    command->callback([options] {
-        options->slurm.check();
-        auto repository = Repository::open();
-        // This process exits right after: the worker may be its direct child.
-        ProcessJobSpec spec{
-            .name = options->name, .argv = options->command, .caller_exits_soon = true, .run = options->run};
-        std::vector<JobInfo> jobs = options->after.empty() ? std::vector<JobInfo>{} : repository.list();
-        for (const std::string& token : options->after)
-            spec.start_when.after.push_back(resolve_job(jobs, token).id);
-        spec.start_when.after_any_outcome = options->after_any_outcome;
-        spec.start_when.queue = options->queue;
-        spec.run.timeout = options->timeout;
-        JobInfo job = options->slurm.on_slurm() ? start_slurm_job(repository, spec, options->slurm.options)
-                                                : start_process_job(repository, spec);
-        if (options->quiet)
-            std::cout << job.id << '\n';
-        else if (options->json)
-            print_job_json(std::cout, {job});
-        else
-            print_job_table(std::cout, {job});
-    });
+    command->callback([options] { run_after_parse([options] { start(*options); }); });
 }
 
 }  // namespace jobctl::cli

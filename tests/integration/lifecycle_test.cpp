@@ -1,11 +1,14 @@
-// A job's life through the real jobctl and jobctl-worker binaries, each a
-// separate process: start, get (table and JSON), wait, exit codes.
+// A job's life through the real jobctl and its worker, each a separate
+// process: start, get (table and JSON), wait, exit codes.
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "jobctl_test.hpp"
 
@@ -71,6 +74,50 @@ TEST_F(Lifecycle, WorkerRunsInItsOwnSessionAndCommandInItsOwnGroup) {
     JobInfo job = wait_until_running(id);
     EXPECT_NE(::getsid(job.owner_pid), ::getsid(0));
     EXPECT_EQ(::getpgid(job.process_id), job.process_id);
+}
+
+// One line of /proc/PID/status, e.g. "SigBlk", as a number (hex fields).
+std::uint64_t status_mask(pid_t pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1), nullptr, 16);
+    ADD_FAILURE() << "no " << field << " for " << pid;
+    return 0;
+}
+
+std::uint64_t bit(int signal) {
+    return std::uint64_t{1} << (signal - 1);
+}
+
+// `jobctl start` forks its worker without exec: it must still start as an
+// exec'd one would, whatever state the caller was in.
+TEST_F(Lifecycle, WorkerStartsWithDefaultSignalsItsOwnBlockedAndNoInheritedDescriptor) {
+    std::string marker = home() + "/inherited";
+    std::ofstream(marker) << "x";
+    CliResult result =
+        shell("trap '' USR1 USR2 TERM HUP INT PIPE; exec 7<'" + marker + "'; jobctl start -q -- sleep 60");
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    JobInfo job = wait_until_running(static_cast<JobId>(std::stoul(result.out)));
+    pid_t worker = job.owner_pid;
+    EXPECT_EQ(::getsid(worker), worker);  // a session of its own
+    std::ifstream comm("/proc/" + std::to_string(worker) + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    EXPECT_EQ(name, "jobctl-worker");
+    std::uint64_t worker_signals = bit(SIGHUP) | bit(SIGINT) | bit(SIGTERM) | bit(SIGUSR1) | bit(SIGUSR2);
+    EXPECT_EQ(status_mask(worker, "SigIgn") & (worker_signals | bit(SIGPIPE)), 0u);
+    EXPECT_EQ(status_mask(worker, "SigBlk") & worker_signals, worker_signals);  // read from signalfds
+    EXPECT_EQ(status_mask(job.process_id, "SigIgn"), 0u);
+    EXPECT_EQ(status_mask(job.process_id, "SigBlk"), 0u);
+    std::string fd_folder = "/proc/" + std::to_string(worker) + "/fd";
+    for (const auto& entry : std::filesystem::directory_iterator(fd_folder)) {
+        std::string target = std::filesystem::read_symlink(entry.path()).string();
+        EXPECT_NE(target, marker) << "the caller's descriptor " << entry.path().filename() << " was kept";
+        int fd = std::stoi(entry.path().filename().string());
+        if (fd <= 2) {
+            EXPECT_EQ(target, "/dev/null") << fd;
+        }
+    }
 }
 
 TEST_F(Lifecycle, GetShowsTableWithEveryColumn) {

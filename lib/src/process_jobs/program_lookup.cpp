@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "jobctl/error.hpp"
+
 namespace jobctl::detail {
 
 bool is_executable_file(const std::filesystem::path& path) {
@@ -32,6 +34,14 @@ std::optional<std::filesystem::path> find_program(const std::string& program,
         if (end == std::string::npos) return std::nullopt;
         start = end + 1;
     }
+}
+
+std::filesystem::path checked_worker(const std::filesystem::path& worker_path) {
+    std::filesystem::path worker = worker_path.empty() ? find_worker() : worker_path;
+    if (!is_executable_file(worker))
+        throw Error(ErrorCode::program_not_found,
+                    "cannot find jobctl-worker at " + worker.string() + " (set JOBCTL_WORKER)");
+    return worker;
 }
 
 std::filesystem::path find_worker() {

@@ -11,6 +11,10 @@ namespace jobctl::detail {
 // JOBCTL_WORKER, else jobctl-worker beside the running executable, else the installed one.
 std::filesystem::path find_worker();
 
+// `worker_path`, or find_worker() when it is empty, checked to be executable.
+// Errors: program_not_found.
+std::filesystem::path checked_worker(const std::filesystem::path& worker_path);
+
 bool is_executable_file(const std::filesystem::path& path);
 
 // Resolves a program as execvp would, with `path` as PATH (none:

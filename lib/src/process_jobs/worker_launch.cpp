@@ -3,35 +3,41 @@
 #include "process_jobs/worker_launch.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "jobctl/error.hpp"
+#include "process_jobs/process_job_runner.hpp"
 #include "system/command_spawn.hpp"
 #include "system/detached_fork.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/signal_sets.hpp"
+#include "table/crash_points.hpp"
 
 extern char** environ;
 
 namespace jobctl::detail {
 namespace {
 
-// In the detached grandchild: only async-signal-safe calls until exec.
-// With `keep_stdin`, the worker (and so its command) reads our stdin.
-[[noreturn]] void exec_worker(const char* worker, char* const* argv, const sigset_t& defaulted,
-                              bool keep_stdin) {
+// The start-up state of every worker, set in the new process before it
+// execs or runs: only async-signal-safe calls. With `keep_stdin`, the worker
+// (and so its command) reads our stdin.
+void prepare_worker_process(const sigset_t& defaulted, bool keep_stdin) {
     for (int signal = 1; signal < NSIG; ++signal)
         if (sigismember(&defaulted, signal) == 1) ::signal(signal, SIG_DFL);
     // Blocked until the worker reads them from its signalfds: a stop or a
     // suspend that arrives while it is still loading is not lost.
     sigset_t worker_signals = worker_signal_set();
-    sigprocmask(SIG_BLOCK, &worker_signals, nullptr);
+    sigprocmask(SIG_SETMASK, &worker_signals, nullptr);
     // Raw descriptors here: no destructor runs in this child. close_range
-    // closes null_fd (and the report pipe) along with everything else.
+    // closes null_fd (and a report pipe) along with everything else.
     int null_fd = ::open("/dev/null", O_RDWR);
     if (null_fd >= 0) {
         if (!keep_stdin) ::dup2(null_fd, 0);
@@ -39,8 +45,40 @@ namespace {
         ::dup2(null_fd, 2);
     }
     ::close_range(3, ~0u, 0);  // the caller's descriptors are none of the worker's business
+}
+
+// In the detached grandchild.
+[[noreturn]] void exec_worker(const char* worker, char* const* argv, const sigset_t& defaulted,
+                              bool keep_stdin) {
+    prepare_worker_process(defaulted, keep_stdin);
     ::execv(worker, argv);
     ::_exit(127);
+}
+
+// In the forked child: what jobctl-worker's main does, on the repository
+// this process already maps. _exit, never exit: the caller's atexit
+// handlers and buffers are not the worker's.
+[[noreturn]] void become_worker(Repository& repository, const WorkerArguments& arguments,
+                                const sigset_t& defaulted, bool keep_stdin) {
+    ::setsid();
+    prepare_worker_process(defaulted, keep_stdin);
+    ::prctl(PR_SET_NAME, "jobctl-worker");  // what ps and pgrep show, as for the exec'd worker
+    rearm_pause_from_environment_as("jobctl-worker");
+    ::malloc_trim(0);
+    int status = 1;
+    try {
+        status = run_process_job(repository, arguments);
+    } catch (...) {
+        // As jobctl-worker: liveness reports the job "worker lost".
+    }
+    ::_exit(status);
+}
+
+// Whether this process has only one thread: /proc/self/task holds one
+// entry per thread besides "." and "..".
+bool single_threaded() {
+    struct stat status {};
+    return ::stat("/proc/self/task", &status) == 0 && status.st_nlink == 3;
 }
 
 // Double fork: the worker reports its own pid, then execs.
@@ -90,6 +128,16 @@ pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>
 }
 
 }  // namespace
+
+pid_t fork_worker(Repository& repository, const WorkerArguments& arguments, bool keep_stdin) {
+    if (!single_threaded()) return 0;
+    const sigset_t defaulted = defaulted_signal_set();
+    std::fflush(nullptr);  // nothing of ours is written twice
+    pid_t pid = ::fork();
+    if (pid < 0) throw_system_error("cannot fork the worker", errno);
+    if (pid == 0) become_worker(repository, arguments, defaulted, keep_stdin);
+    return pid;
+}
 
 pid_t start_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments,
                    bool caller_exits_soon, bool keep_stdin) {

@@ -42,14 +42,6 @@ RunOptions checked_for_slurm(const RunOptions& run, bool start_conditions) {
     return checked;
 }
 
-std::filesystem::path checked_worker(const std::filesystem::path& worker_path) {
-    std::filesystem::path worker = worker_path.empty() ? detail::find_worker() : worker_path;
-    if (!detail::is_executable_file(worker))
-        throw Error(ErrorCode::program_not_found,
-                    "cannot find jobctl-worker at " + worker.string() + " (set JOBCTL_WORKER)");
-    return worker;
-}
-
 CustomJobSpec job_spec(const std::string& name, const std::string& command) {
     return {.type = kSlurmType,
             .name = name,
@@ -118,7 +110,7 @@ JobInfo start_slurm_job(Repository& repository, const ProcessJobSpec& spec, cons
     detail::check_slurm_options(slurm);
     RunOptions run =
         checked_for_slurm(spec.run, !spec.start_when.after.empty() || !spec.start_when.queue.empty());
-    std::filesystem::path worker = checked_worker(worker_path);
+    std::filesystem::path worker = detail::checked_worker(worker_path);
 
     std::vector<CustomJob> family;
     family.push_back(CustomJob::add(repository, job_spec(spec.name, detail::command_text(spec.argv))));
@@ -148,7 +140,7 @@ JobInfo start_slurm_array(Repository& repository, const SlurmArraySpec& spec, co
     if (!spec.name.empty()) detail::check_job_name(spec.name);
     detail::check_slurm_options(slurm);
     RunOptions run = checked_for_slurm(spec.run, false);
-    std::filesystem::path worker = checked_worker(worker_path);
+    std::filesystem::path worker = detail::checked_worker(worker_path);
 
     std::vector<std::vector<std::string>> commands;
     std::vector<CustomJobSpec> children;

@@ -40,12 +40,13 @@ inline sigset_t worker_signal_set() {
 
 // Reset to their default action in anything we start: an ignored signal
 // stays ignored across exec (an ignored SIGUSR1 is dropped even while
-// blocked, so a worker would never hear a suspend), and a caller that ignores SIGCHLD would make
+// blocked, so a worker would never hear a suspend, nor an ignored SIGUSR2 its
+// queue turn), and a caller that ignores SIGCHLD would make
 // the kernel reap our children before we can read their status.
 inline sigset_t defaulted_signal_set() {
     sigset_t set;
     sigemptyset(&set);
-    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, kSuspendSignal})
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, kSuspendSignal, kQueueTurnSignal})
         sigaddset(&set, signal);
     return set;
 }
