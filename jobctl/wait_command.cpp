@@ -50,10 +50,16 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         if (!jobs)
             throw Error(ErrorCode::timeout, "timed out after " + format_duration(*options->timeout) +
                                                 "; the jobs go on (see 'jobctl get')");
-        // Re-read as `get` shows them (a parent's HasMoreData covers its children).
-        std::vector<JobInfo> shown;
-        for (const JobInfo& job : list_jobs(repository))
-            if (std::ranges::find(ids, job.id) != ids.end()) shown.push_back(job);
+        // Re-read as `get` shows them (a parent's HasMoreData covers its
+        // children); process jobs have none, and are shown as they were found.
+        std::vector<JobInfo> shown = std::move(*jobs);
+        if (!std::ranges::all_of(shown, [](const JobInfo& job) {
+                return job.type == JobType::process || job.type == JobType::scheduled;
+            })) {
+            shown.clear();
+            for (const JobInfo& job : list_jobs(repository))  // ids is sorted
+                if (std::ranges::binary_search(ids, job.id)) shown.push_back(job);
+        }
         std::vector<JobInfo> finished;
         for (const JobInfo& job : shown) {
             if (!job.finished()) continue;

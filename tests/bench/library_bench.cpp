@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <climits>
+#include <map>
 #include <optional>
 
 #include "jobctl/job_waiting.hpp"
@@ -157,6 +158,99 @@ void BM_ThreadJobsPerSecond(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * kJobs);
 }
 BENCHMARK(BM_ThreadJobsPerSecond)->UseRealTime()->Unit(benchmark::kMillisecond);
+// Issue 15: per-operation costs at a big table. One repository per capacity
+// (100k and 1M slots), filled to the brim once with finished jobs whose
+// output was received (the steady state of a long-lived repository, where
+// every add evicts), plus one unfinished job kept in its home slot. Run with
+// JOBCTL_HOME on /dev/shm: the 1M table is 1.2 GB.
+struct FullTable {
+    std::optional<jobctl::Repository> repo;
+    jobctl::JobId first = 0, removed = 0;
+};
+
+FullTable& full_table(std::uint32_t capacity) {
+    static std::map<std::uint32_t, FullTable> tables;
+    FullTable& table = tables[capacity];
+    if (table.repo) return table;
+    std::string name = kRepository + "-full-" + std::to_string(capacity);
+    jobctl::Repository::destroy(name);
+    table.repo.emplace(jobctl::Repository::open(name, capacity));
+    auto& jobs = jobctl::detail::table_of(*table.repo);
+    for (std::uint32_t i = 0; i < capacity; ++i) {
+        jobctl::JobId id = jobs.add({"", jobctl::JobType::thread, "bench"}).id;
+        if (i == 0) table.first = id;
+        if (i + 1 == capacity) break;  // the last one stays unfinished
+        jobs.update(id, [](jobctl::detail::JobSlot& slot) {
+            jobctl::detail::set_state(slot, jobctl::JobState::completed);
+            return true;
+        });
+    }
+    table.removed = table.first + 1;
+    jobs.erase(table.removed);
+    return table;
+}
+
+void destroy_full_tables() {
+    for (std::uint32_t capacity : {100'000u, 1u << 20})
+        jobctl::Repository::destroy(kRepository + "-full-" + std::to_string(capacity));
+}
+
+// find(id) of a job in its home slot: one probe.
+void BM_BigTableFindPresent(benchmark::State& state) {
+    FullTable& table = full_table(static_cast<std::uint32_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(table.repo->find(table.first + 7));
+}
+BENCHMARK(BM_BigTableFindPresent)->Arg(100'000)->Arg(1 << 20);
+
+// find(id) of a removed job: a walk of the whole table (no tombstones).
+void BM_BigTableFindRemoved(benchmark::State& state) {
+    FullTable& table = full_table(static_cast<std::uint32_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(table.repo->find(table.removed));
+}
+BENCHMARK(BM_BigTableFindRemoved)->Arg(100'000)->Arg(1 << 20)->Unit(benchmark::kMicrosecond);
+
+// find(id) of an id never handed out (a typo, `get 99999999`).
+void BM_BigTableFindNeverIssued(benchmark::State& state) {
+    FullTable& table = full_table(static_cast<std::uint32_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(table.repo->find(table.first + (1u << 30)));
+}
+BENCHMARK(BM_BigTableFindNeverIssued)->Arg(100'000)->Arg(1 << 20)->Unit(benchmark::kMicrosecond);
+
+// add into the full table: evicts the job that finished first, then the new
+// job is finished and received at once, so the table stays full.
+void BM_BigTableAddEvicting(benchmark::State& state) {
+    FullTable& table = full_table(static_cast<std::uint32_t>(state.range(0)));
+    auto& jobs = jobctl::detail::table_of(*table.repo);
+    for (auto _ : state) {
+        jobctl::JobId id = jobs.add({"", jobctl::JobType::thread, "bench"}).id;
+        state.PauseTiming();
+        jobs.update(id, [](jobctl::detail::JobSlot& slot) {
+            jobctl::detail::set_state(slot, jobctl::JobState::completed);
+            return true;
+        });
+        state.ResumeTiming();
+    }
+}
+BENCHMARK(BM_BigTableAddEvicting)->Arg(100'000)->Arg(1 << 20)->Unit(benchmark::kMillisecond)->Iterations(20);
+
+// erase + add of one job at the full table (a free slot to take: no eviction).
+void BM_BigTableEraseThenAdd(benchmark::State& state) {
+    FullTable& table = full_table(static_cast<std::uint32_t>(state.range(0)));
+    auto& jobs = jobctl::detail::table_of(*table.repo);
+    jobctl::JobId id = jobs.add({"", jobctl::JobType::thread, "bench"}).id;
+    for (auto _ : state) {
+        jobs.erase(id);
+        id = jobs.add({"", jobctl::JobType::thread, "bench"}).id;
+    }
+}
+BENCHMARK(BM_BigTableEraseThenAdd)->Arg(100'000)->Arg(1 << 20)->Unit(benchmark::kMicrosecond);
+
+// The whole listing (what `jobctl get` and every selection by name reads).
+void BM_BigTableList(benchmark::State& state) {
+    FullTable& table = full_table(static_cast<std::uint32_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(table.repo->list());
+}
+BENCHMARK(BM_BigTableList)->Arg(100'000)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
@@ -166,5 +260,6 @@ int main(int argc, char** argv) {
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     jobctl::Repository::destroy(kRepository);
+    destroy_full_tables();
     return 0;
 }

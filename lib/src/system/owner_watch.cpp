@@ -2,10 +2,13 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <set>
+#include <system_error>
 
 #include "jobctl/error.hpp"
 #include "system/event_signal.hpp"
@@ -29,10 +32,25 @@ OwnerWatch::~OwnerWatch() {
     // The pidfds and the eventfd close with their owners.
 }
 
+namespace {
+
+// Pidfds are kept only below this number (see owner_watch.hpp).
+int pidfd_ceiling() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1 << 20;
+    auto soft = static_cast<long long>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
+    return static_cast<int>(soft - std::max(16LL, soft / 8));
+}
+
+}  // namespace
+
 void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
     const int self = ::getpid();
     std::set<int> wanted;
     bool owner_already_gone = false;
+    bool changed = false;
+    bool out_of_room = false;  // no more pidfds this time
+    const int ceiling = pidfd_ceiling();
     complete_ = true;
     std::lock_guard lock(mutex_);
     for (const JobInfo& job : jobs) {
@@ -40,26 +58,42 @@ void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
         if (job.finished() || job.owner_pid == 0 || job.owner_pid == self) continue;
         wanted.insert(job.owner_pid);
         if (pidfd_by_pid_.contains(job.owner_pid)) continue;
+        // The eventfd first: it must not be the descriptor that fails.
+        if (!wake_fd_) wake_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+        if (!wake_fd_ || out_of_room) {
+            complete_ = false;
+            continue;
+        }
         FileDescriptor pidfd = open_pidfd(job.owner_pid);
-        if (!pidfd && errno != ESRCH) {  // cannot watch it (out of descriptors, say)
+        if (!pidfd && errno == ESRCH) {
+            owner_already_gone = true;
+            continue;
+        }
+        if (!pidfd || pidfd.get() >= ceiling) {  // out of descriptors, or nearly
+            out_of_room = true;
             complete_ = false;
             continue;
         }
         // Checked after opening: the pidfd then surely names the owner we saw.
-        if (!pidfd || !ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) {
+        if (!ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) {
             owner_already_gone = true;
             continue;
         }
         pidfd_by_pid_.emplace(job.owner_pid, std::move(pidfd));
+        changed = true;
     }
-    std::erase_if(pidfd_by_pid_, [&](const auto& entry) { return !wanted.contains(entry.first); });
+    changed |=
+        std::erase_if(pidfd_by_pid_, [&](const auto& entry) { return !wanted.contains(entry.first); }) > 0;
     if (owner_already_gone) detail::table_of(repository_).notify_change();
     if (pidfd_by_pid_.empty() && !thread_.joinable()) return;
-    if (!wake_fd_) wake_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!wake_fd_) throw_system_error("eventfd", errno);
     if (!thread_.joinable()) {
-        thread_ = std::thread([this] { run(); });
-    } else {
+        try {
+            thread_ = std::thread([this] { run(); });
+        } catch (const std::system_error&) {  // no thread to be had: look again instead
+            pidfd_by_pid_.clear();
+            complete_ = false;
+        }
+    } else if (changed) {
         signal_event(wake_fd_.get());
     }
 }
@@ -78,7 +112,10 @@ void OwnerWatch::run() {
                 pids.push_back(pid);
             }
         }
-        if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) return;
+        if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
+            broken_ = true;  // the waiter looks again now and then instead
+            return;
+        }
         if (fds[0].revents != 0) {
             std::uint64_t count;
             [[maybe_unused]] ssize_t ignored = ::read(wake_fd_.get(), &count, sizeof count);

@@ -2,7 +2,16 @@
 // Wakes the repository's waiters when the owner of a job being waited on
 // dies, so that a kill -9'd worker is noticed at once instead of by polling.
 // A background thread polls one pidfd per owner.
+//
+// It never takes the last descriptors: a pidfd is kept only while its number
+// is below the soft RLIMIT_NOFILE less a reserve (an eighth of the limit, at
+// least 16), left for what the waiter and the library open while they wait
+// (/proc files, output logs). Owners past that, or any it cannot watch for
+// another reason, make complete() false: the waiter then looks again now and
+// then, so waiting on more jobs than the limit allows works, only slower to
+// notice a killed owner.
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -25,7 +34,7 @@ public:
     void watch(const std::vector<JobInfo>& jobs);
     // False when some owner could not be watched: the waiter must then look
     // again now and then instead of trusting a wake-up.
-    bool complete() const { return complete_; }
+    bool complete() const { return complete_ && !broken_.load(); }
 
 private:
     void run();
@@ -36,6 +45,7 @@ private:
     FileDescriptor wake_fd_;                      // eventfd: the set changed or we stop
     bool stopping_ = false;
     bool complete_ = true;
+    std::atomic<bool> broken_ = false;  // the thread could not poll and has ended
     std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -35,9 +36,30 @@ std::optional<ProcessIdentity> ProcessIdentity::of(pid_t pid) {
 }
 
 bool ProcessIdentity::alive() const {
-    auto current = of(pid);
-    return current && current->start_time == start_time;
+    if (pid <= 0) return false;
+    errno = 0;
+    auto fields = read_stat(pid);
+    if (!fields) {
+        // /proc could not tell: this process is out of descriptors (or the
+        // system of memory). The process is not taken for gone then, or a
+        // waiter at its descriptor limit would mark every job "worker lost"
+        // and kill it: it lives while its pid does.
+        if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+            return ::kill(pid, 0) == 0 || errno == EPERM;
+        return false;
+    }
+    return fields->state != 'Z' && fields->state != 'X' && fields->start_time == start_time;
 }
+
+namespace {
+
+// As alive(), but false when /proc cannot tell: before a signal is sent.
+bool surely_alive(const ProcessIdentity& identity) {
+    auto current = ProcessIdentity::of(identity.pid);
+    return current && current->start_time == identity.start_time;
+}
+
+}  // namespace
 
 namespace {
 
@@ -45,7 +67,7 @@ namespace {
 detail::FileDescriptor verified_pidfd(const ProcessIdentity& identity) {
     if (identity.pid <= 0) return {};
     detail::FileDescriptor fd = detail::open_pidfd(identity.pid);
-    if (!fd || !identity.alive()) return {};
+    if (!fd || !surely_alive(identity)) return {};
     return fd;
 }
 

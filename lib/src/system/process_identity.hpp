@@ -17,6 +17,9 @@ struct ProcessIdentity {
     // The identity of a live (not zombie) process, or nullopt if there is none.
     static std::optional<ProcessIdentity> of(pid_t pid);
     // True while this very process (not a later one with the same pid) runs.
+    // When /proc cannot be read for want of descriptors (EMFILE, ENFILE) it
+    // answers whether the pid exists: a process never takes another for dead
+    // because it is itself short of descriptors.
     bool alive() const;
     // Sends `signal` to this very process (through a pidfd checked against
     // the start time: never to a later process with the same pid). False if

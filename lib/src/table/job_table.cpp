@@ -89,8 +89,16 @@ std::uint32_t scan_limit(const detail::Segment& segment) {
 }
 
 // Slot index of job `id`, or capacity when absent. Caller holds the lock.
+//
+// Cost: one probe for a job in its home slot; for a job placed further on,
+// or one that is absent, a walk of up to every slot below the high-water
+// mark (the layout keeps no tombstones or probe lengths to stop it sooner).
+// An id never handed out (at or above next_id, which repair keeps above
+// every id in use) is absent without a walk.
 std::uint32_t index_of(const detail::Segment& segment, JobId id) {
     const JobSlot* slots = segment.slots();
+    const JobId next_id = segment.header().next_id;
+    if (next_id != 0 && id >= next_id) return segment.capacity();
     std::uint32_t limit = scan_limit(segment);
     std::uint32_t start = home_slot(id, segment.capacity());
     if (start >= limit) start = 0;
