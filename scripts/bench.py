@@ -383,7 +383,9 @@ def footprint_case(sandbox, jobs):
     results = []
     launches = [
         ("jobctl (workers)", f"for i in $(seq {jobs}); do jobctl start -q -- sleep 30.123 >/dev/null; done",
-         lambda comm, argv: comm == "jobctl-worker" and sandbox.repository in argv),
+         # A worker forked by `jobctl start` keeps start's command line; an exec'd one names the repository.
+         lambda comm, argv: comm == "jobctl-worker" and (argv[-2:] == ["sleep", "30.123"]
+                                                         or sandbox.repository in argv)),
         ("tsp", f"tsp -S {jobs}; for i in $(seq {jobs}); do tsp sleep 30.123 >/dev/null; done",
          lambda comm, argv: comm == "tsp"),
         ("nq", f"for i in $(seq {jobs}); do nq -q sleep 30.123; done",
