@@ -150,7 +150,7 @@ def submit_case(sandbox, size):
          Contender("nq", "nq -q true", shell=False),
          Contender("sh &", "sh -c 'true &'", shell=False)],
         note=SHM_NOTE,
-        target="jobctl ≤ 1.5× `sh -c 'true &'`")
+        target="jobctl ≤ 1.0× `sh -c 'true &'` and faster than `tsp true`")
 
 
 def throughput_case(sandbox, jobs):
@@ -170,7 +170,7 @@ def throughput_case(sandbox, jobs):
         unit="s",
         note="tsp waits on a last job that needs both slots (`-N 2`), so it starts after every other job ended. "
              "nq has no concurrency limit: it runs its queue one job at a time.",
-        target="start + wait faster than tsp; a 2-slot queue no slower than tsp -S 2; foreach -j 2 within 1.2× of xargs -P2")
+        target="start + wait ≤ 2× the bash loop and < 0.8× tsp; a 2-slot queue no slower than tsp -S 2; foreach -j 2 within 1.2× of xargs -P2")
 
 
 def wake_case(sandbox):
@@ -182,7 +182,7 @@ def wake_case(sandbox):
          Contender("nq", "nq -q sleep 0.2; nq -w"),
          Contender("bash", "sleep 0.2 & wait")],
         note=SHM_NOTE,
-        target="jobctl no later than bash")
+        target="jobctl at most 0.3 ms later than bash")
 
 
 def query_case(sandbox, jobs):
@@ -565,15 +565,16 @@ def main():
 
 # Why a target can be missed: what is not ours to fix (see docs/decisions.md 2a).
 MISSED_BECAUSE = {
-    "submit": "`jobctl start` is a C++ program that maps the repository, registers the job and spawns a "
-              "worker; `sh -c 'true &'` only forks. Linked statically, jobctl starts in about the time of "
-              "`tsp true`; the rest is exec and page-fault time of one more process.",
-    "wake": "jobctl runs two more processes than bash (the `jobctl wait` and the worker), about 1 ms in all; "
+    "submit": "`jobctl start` is one exec of a 3 MB static C++ program that maps the table, registers the job "
+              "and forks its worker; `sh -c 'true &'` is one exec of a small program and a fork. The difference "
+              "is page faults (start-up, and the copy-on-write faults the fork makes the parent pay) and the "
+              "registration; a profile is in docs/decisions.md 49.",
+    "wake": "jobctl runs two more processes than bash (the `jobctl wait` and the worker, forked without exec); "
             "the wake-up itself is a futex wake (see the in-process figures).",
     "foreach": "each child costs a registration, two state changes and its log in the repository on top of "
                "xargs' spawn and wait.",
-    "throughput": "each job costs three execs (the `jobctl` command, its worker, the command) against tsp's "
-                  "two (the client, the command), so the two are close; which one wins varies from run to run.",
+    "throughput": "each job costs two execs (the `jobctl` command, the command) and a fork, like tsp's (the "
+                  "client, the command), plus a registration and a worker process; bash's loop forks without exec.",
     "query": "",
     "slurm": "see [Slurm](#slurm) for where the time goes.",
 }
@@ -617,12 +618,16 @@ def summary_markdown(cases, footprint, slurm_skipped=None):
         return None if a is None or b is None else a / b
 
     r = ratio("Submit latency", "jobctl", "sh &")
-    row("submit", "submit: `jobctl start` / `sh -c 'true &'`", r and f"{r:.2f}×", "≤ 1.5×", r is not None and r <= 1.5)
+    row("submit", "submit: `jobctl start` / `sh -c 'true &'`", r and f"{r:.2f}×", "≤ 1.0×", r is not None and r <= 1.0)
+    r = ratio("Submit latency", "jobctl", "tsp")
+    row("submit", "submit: `jobctl start` / `tsp true`", r and f"{r:.2f}×", "< 1×", r is not None and r < 1)
     a, b = median_of(cases, "Submit + wait of a 0.2 s job", "jobctl"), median_of(cases, "Submit + wait of a 0.2 s job", "bash")
     if a is not None and b is not None:
-        row("wake", "submit + wait of 0.2 s: jobctl − bash", f"{(a - b) * 1e3:+.1f} ms", "≤ 0", a <= b)
+        row("wake", "submit + wait of 0.2 s: jobctl − bash", f"{(a - b) * 1e3:+.1f} ms", "≤ +0.3 ms", a - b <= 0.3e-3)
+    r = ratio("Throughput", "jobctl start + wait", "bash & + wait")
+    row("throughput", "1000 jobs: `jobctl start` + `wait` / bash `&` loop", r and f"{r:.2f}×", "≤ 2×", r is not None and r <= 2)
     r = ratio("Throughput", "jobctl start + wait", "tsp -S 2")
-    row("throughput", "1000 jobs: `jobctl start` + `wait` / tsp", r and f"{r:.2f}×", "< 1×", r is not None and r < 1)
+    row("throughput", "1000 jobs: `jobctl start` + `wait` / tsp", r and f"{r:.2f}×", "< 0.8×", r is not None and r < 0.8)
     r = ratio("Throughput", "jobctl --queue (2 slots)", "tsp -S 2")
     row("queue", "1000 jobs through a 2-slot queue: `jobctl start --queue` + `wait` / `tsp -S 2`", r and f"{r:.2f}×", "≤ 1×",
         r is not None and r <= 1)
@@ -640,7 +645,7 @@ def summary_markdown(cases, footprint, slurm_skipped=None):
                 rate >= 1)
     for tool, _, _, kib in footprint:
         if tool.startswith("jobctl"):
-            row("footprint", "memory per waiting job (PSS)", f"{kib:.0f} KiB", "< 1 MiB", kib < 1024)
+            row("footprint", "memory per waiting job (PSS)", f"{kib:.0f} KiB", "< 100 KiB", kib < 100)
     for case in cases:
         if case.title in ("Slurm submit latency", "Slurm throughput"):
             r = median_of(cases, case.title, "jobctl --on slurm") / best_sbatch(case).median()
@@ -754,7 +759,7 @@ def footprint_markdown(footprint, jobs):
               "| tool | launch | holder processes | PSS per job |", "|---|---|---|---|"]
     for tool, launch, holders, kib in footprint:
         lines.append(f"| {tool} | `{launch}` | {holders} | {kib:.0f} KiB |")
-    lines += ["", "(target: jobctl under 1 MiB per job)", ""]
+    lines += ["", "(target: jobctl under 100 KiB per job)", ""]
     return lines
 
 
