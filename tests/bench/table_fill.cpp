@@ -120,20 +120,22 @@ int restore(jobctl::Repository& repository, JobId template_id, JobId id) {
     return 0;
 }
 
+// Walks the jobs there are, not every id up to next_id: a lookup of an id
+// that is gone probes every slot up to the high-water mark.
 int trim(jobctl::Repository& repository, JobId last) {
     JobTable& table = jobctl::detail::table_of(repository);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    JobId next = table.next_id();
-    for (JobId id = last + 1; id < next; ++id) {
+    for (const JobSlot& slot : table.copy_slots()) {
+        if (slot.id <= last) continue;
         for (;;) {
-            auto info = repository.find(id);
+            auto info = repository.find(slot.id);
             if (!info || jobctl::is_terminal(info->state) || std::chrono::steady_clock::now() > deadline)
                 break;
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
-        table.erase(id);
+        table.erase(slot.id);
         std::error_code ignored;
-        std::filesystem::remove_all(table.job_directory(id), ignored);
+        std::filesystem::remove_all(table.job_directory(slot.id), ignored);
     }
     return 0;
 }
