@@ -477,7 +477,8 @@ def main():
     parser.add_argument("--bin", default=str(ROOT / "build-release" / "bin"))
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--only", help="comma-separated cases to run, of: submit,wake,throughput,output,query,"
-                                       "footprint,library,slurm (for working on one; the report then holds only those)")
+                                       "footprint,library,slurm,scale (for working on one; the report then holds only those, "
+                                       "except --only scale, which replaces only the Scale section of the report)")
     args = parser.parse_args()
     bin_dir = Path(args.bin)
     quick = args.quick
@@ -533,11 +534,20 @@ def main():
         if selected("library"):
             print("Library benchmarks ...", file=sys.stderr)
             library = run_library_bench(bin_dir, 3 if quick else 7)
+        scale = []
+        if selected("scale"):
+            import bench_scale  # scripts/bench_scale.py, beside this file
+            scale = bench_scale.run(sandbox, bin_dir, quick, Path(args.output).parent / "scale.svg")
     finally:
         if slurm:  # its jobs cancelled and its followers gone before the sandbox goes
             slurm.close()
         sandbox.close()
 
+    if wanted == {"scale"}:
+        # The Scale section alone: the rest of the report stays as the last run left it.
+        splice_section(Path(args.output), "## Scale", scale)
+        print(f"wrote the Scale section of {args.output}", file=sys.stderr)
+        return
     lines = ["# Benchmarks", "",
              "Written by `scripts/bench.sh`" + (" --quick" if quick else "") + ". Every case runs every tool in the same run,",
              "interleaved (rounds rotate the order), with `hyperfine` timing whole commands (output to /dev/null;",
@@ -557,10 +567,24 @@ def main():
         lines += footprint_markdown(footprint, 50 if quick else 200)
     if slurm or slurm_skipped:
         lines += slurm_markdown(slurm, slurm_cases, slurm_skipped)
+    lines += scale
     if library:
         lines += library_markdown(library)
     Path(args.output).write_text("\n".join(lines) + "\n")
     print(f"wrote {args.output}", file=sys.stderr)
+
+
+def splice_section(path, heading, section):
+    """Replaces the section that starts at `heading` (up to the next heading of its level) in the
+    markdown file at `path`, or puts it before "## In process" (else at the end) when it has none."""
+    lines = path.read_text().splitlines() if path.exists() else ["# Benchmarks", ""]
+    level = heading.split()[0] + " "
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(level)), len(lines))
+    else:
+        start = end = next((i for i, line in enumerate(lines) if line.startswith("## In process")), len(lines))
+    path.write_text("\n".join(lines[:start] + section + lines[end:]) + "\n")
 
 
 # Why a target can be missed: what is not ours to fix (see docs/decisions.md 2a).

@@ -4,13 +4,13 @@
 # Slurm controller answers), interleaved in one run, and writes docs/benchmarks.md.
 #   scripts/bench.sh           full run (up to ~30 minutes)
 #   scripts/bench.sh --quick   day-to-day run (under 3 minutes)
-# Installs the peers and hyperfine (not part of setup.sh), builds jobctl in
+# Installs the peers, hyperfine and gnuplot-nox (for docs/scale.svg; not part of setup.sh), builds jobctl in
 # Release into build-release/, and leaves no segment, spool or process behind.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh" >/dev/null  # the ordinary dependencies
 
-peers=(task-spooler nq parallel hyperfine python3)
+peers=(task-spooler nq parallel hyperfine python3 gnuplot-nox)
 "$root/scripts/install-missing.sh" "${peers[@]}"
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
 
