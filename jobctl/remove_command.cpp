@@ -51,8 +51,10 @@ void add_remove_command(CLI::App& app, int&) {
             for (const JobInfo& job : jobs)
                 if (!job.finished()) unfinished.push_back(job);
             stop_jobs(repository, unfinished, StopOptions{});
-        } else {
-            check_all_removable(repository, jobs);  // first: a refused request changes nothing
+        } else if (jobs.size() > 1) {
+            // First: a refused request changes nothing. (remove_job checks
+            // one job before it erases anything: a pass over the table spared.)
+            check_all_removable(repository, jobs);
         }
         for (const JobInfo& job : jobs) {
             try {
