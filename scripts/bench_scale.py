@@ -554,21 +554,24 @@ unset multiplot
         text = [f"From {fmt_count(lo)} to {fmt_count(hi)} jobs ({hi // lo:,}× the jobs): " + "; ".join(parts) + "."]
         grew = lambda op: (lambda by_n: lo in by_n and hi in by_n and med(by_n[hi]) > 10 * med(by_n[lo]))(
             self.results["ops"].get(f"{op}|jobctl", {}))
-        if grew("get ID") or grew("remove ID"):
-            text += ["", "`get ID` and `remove ID` should be near constant (the table finds a job by id in its home "
-                     "slot, one probe), but they grow with the table, about linearly: the command line selects "
-                     "jobs from a full listing even when given only ids (`select_jobs` in "
-                     "jobctl/job_selection.cpp calls `list_jobs`: a copy of every slot, a liveness check of each "
-                     "and a sort), and `remove` lists the table twice more (`check_all_removable` in "
-                     "jobctl/remove_command.cpp and `remove_job` in lib/src/jobs/job_control.cpp each call "
-                     "`repository.list()`), hence about three times `get ID`'s cost. `get (all)` printing every "
-                     "job is linear by nature."]
+        if grew("get ID"):
+            text += ["", "`get ID` grew with the table: it should not. The command line finds jobs named by id "
+                     "one probe each (`find_by_ids` in jobctl/job_selection.cpp) when they are process jobs; "
+                     "other types can have children and go through a full listing."]
+        if grew("remove ID"):
+            text += ["", "`remove ID` grows with the table by design: before it removes a job it makes sure no "
+                     "unfinished job runs after it (`start --after`), and the slot layout has no reverse index "
+                     "of those, so `remove_job` (lib/src/jobs/job_control.cpp) makes one pass over the table. A "
+                     "fresh process pays the page faults of every page of the table it reads (1.1 GiB at 1M "
+                     "slots). `get NAME` lists the table too: names are neither unique nor indexed."]
         ev = sorted(self.results["evict"].items())
         if len(ev) >= 2 and med(ev[-1][1]) > 10 * med(ev[0][1]):
             text += ["", "A start on a full table grows with it too: to free a slot it evicts through "
                      "`evict_oldest_received` (lib/src/table/job_table.cpp), which walks every slot twice, "
                      "builds a hash set and a list of every evictable family and sorts it, under the lock, to "
-                     "free one slot."]
+                     "free one slot. It stays: it happens only once the table is full, and evicting more than "
+                     "the one slot needed would drop history a user may still look at; `jobctl remove "
+                     "--finished` now and then keeps a big table from filling."]
         return text
 
     def starters_text(self):
@@ -582,7 +585,7 @@ unset multiplot
         text = [f"One table sustained at most {best:,.0f} starts/s here (P = {best_p}, on {os.cpu_count()} cores), "
                 f"while the table alone took {reg_best:,.0f} registrations/s (each an `add` and an `update`, two "
                 f"lock rounds): the robust lock is {reg_best / best:.0f}× faster than the starts, so the spawn "
-                "(the `jobctl` exec, its worker, the command), not the lock, limits `jobctl start`."]
+                "(the `jobctl` exec, the fork of its worker, the command), not the lock, limits `jobctl start`."]
         perf = self.results.get("perf")
         if perf and "task-clock" in perf:
             text += [f"perf stat of 200 starts in a row (with their workers and commands, then `jobctl wait`): "
