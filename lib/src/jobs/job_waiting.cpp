@@ -11,8 +11,9 @@ namespace jobctl {
 namespace {
 
 // A few jobs are looked up one by one (one probe each); many, in one pass.
+// Only the jobs whose owner `owners` does not watch get a liveness check.
 std::vector<JobInfo> current_copies(Repository& repository, const std::vector<JobId>& ids,
-                                    const std::unordered_set<JobId>& wanted) {
+                                    const std::unordered_set<JobId>& wanted, detail::OwnerWatch& owners) {
     constexpr std::size_t kLookUpOneByOne = 16;
     std::vector<JobInfo> jobs;
     if (ids.size() <= kLookUpOneByOne) {
@@ -23,7 +24,8 @@ std::vector<JobInfo> current_copies(Repository& repository, const std::vector<Jo
         jobs = repository.list();
         std::erase_if(jobs, [&](const JobInfo& job) { return !wanted.contains(job.id); });
     }
-    for (JobInfo& job : jobs) Liveness::check(repository, job);
+    for (JobInfo& job : jobs)
+        if (!owners.watching(job)) Liveness::check(repository, job);
     return jobs;
 }
 
@@ -35,7 +37,7 @@ std::optional<std::vector<JobInfo>> wait_until_changed(Repository& repository, c
     detail::OwnerWatch owner_watch(repository);
     for (;;) {
         std::uint32_t seen = detail::table_of(repository).change_count(wake_on);
-        std::vector<JobInfo> jobs = current_copies(repository, ids, wanted);
+        std::vector<JobInfo> jobs = current_copies(repository, ids, wanted, owner_watch);
         if (condition(jobs)) return jobs;
         auto remaining = std::chrono::nanoseconds(std::chrono::hours(1));
         if (deadline) {

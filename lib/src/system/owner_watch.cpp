@@ -57,7 +57,10 @@ void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
         // This process cannot die while it waits: no need to watch itself.
         if (job.finished() || job.owner_pid == 0 || job.owner_pid == self) continue;
         wanted.insert(job.owner_pid);
-        if (pidfd_by_pid_.contains(job.owner_pid)) continue;
+        if (auto it = owner_by_pid_.find(job.owner_pid); it != owner_by_pid_.end()) {
+            if (it->second.start_time == job.owner_start_time) continue;
+            owner_by_pid_.erase(it);  // that pid is someone else's now
+        }
         // The eventfd first: it must not be the descriptor that fails.
         if (!wake_fd_) wake_fd_.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
         if (!wake_fd_ || out_of_room) {
@@ -79,23 +82,30 @@ void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
             owner_already_gone = true;
             continue;
         }
-        pidfd_by_pid_.emplace(job.owner_pid, std::move(pidfd));
+        owner_by_pid_.emplace(job.owner_pid, Owner{std::move(pidfd), job.owner_start_time});
         changed = true;
     }
     changed |=
-        std::erase_if(pidfd_by_pid_, [&](const auto& entry) { return !wanted.contains(entry.first); }) > 0;
+        std::erase_if(owner_by_pid_, [&](const auto& entry) { return !wanted.contains(entry.first); }) > 0;
     if (owner_already_gone) detail::table_of(repository_).notify_change();
-    if (pidfd_by_pid_.empty() && !thread_.joinable()) return;
+    if (owner_by_pid_.empty() && !thread_.joinable()) return;
     if (!thread_.joinable()) {
         try {
             thread_ = std::thread([this] { run(); });
         } catch (const std::system_error&) {  // no thread to be had: look again instead
-            pidfd_by_pid_.clear();
+            owner_by_pid_.clear();
             complete_ = false;
         }
     } else if (changed) {
         signal_event(wake_fd_.get());
     }
+}
+
+bool OwnerWatch::watching(const JobInfo& job) {
+    if (broken_.load() || !thread_.joinable()) return false;  // nobody would wake the waiter
+    std::lock_guard lock(mutex_);
+    auto it = owner_by_pid_.find(job.owner_pid);
+    return it != owner_by_pid_.end() && it->second.start_time == job.owner_start_time;
 }
 
 void OwnerWatch::run() {
@@ -107,8 +117,8 @@ void OwnerWatch::run() {
             if (stopping_) return;
             fds.assign(1, pollfd{wake_fd_.get(), POLLIN, 0});
             pids.assign(1, 0);
-            for (auto& [pid, fd] : pidfd_by_pid_) {
-                fds.push_back({fd.get(), POLLIN, 0});
+            for (auto& [pid, owner] : owner_by_pid_) {
+                fds.push_back({owner.pidfd.get(), POLLIN, 0});
                 pids.push_back(pid);
             }
         }
@@ -125,9 +135,9 @@ void OwnerWatch::run() {
         for (std::size_t i = 1; i < fds.size(); ++i) {
             if (fds[i].revents == 0) continue;
             owner_died = true;
-            auto it = pidfd_by_pid_.find(pids[i]);
-            if (it != pidfd_by_pid_.end() && it->second.get() == fds[i].fd)
-                pidfd_by_pid_.erase(it);  // closes it
+            auto it = owner_by_pid_.find(pids[i]);
+            if (it != owner_by_pid_.end() && it->second.pidfd.get() == fds[i].fd)
+                owner_by_pid_.erase(it);  // closes it, before the waiters are woken
         }
         if (owner_died) detail::table_of(repository_).notify_change();
     }

@@ -12,6 +12,7 @@
 // notice a killed owner.
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -35,14 +36,24 @@ public:
     // False when some owner could not be watched: the waiter must then look
     // again now and then instead of trusting a wake-up.
     bool complete() const { return complete_ && !broken_.load(); }
+    // True when this watch holds a pidfd for the job's owner (that pid and
+    // start time) that has not signalled its end: the owner is alive, or
+    // its end is about to wake the waiter. Such a job needs no liveness
+    // check (a read of /proc) on every wake-up: 1000 jobs ending one by one
+    // would otherwise cost a million reads.
+    bool watching(const JobInfo& job);
 
 private:
     void run();
 
     const Repository& repository_;
     std::mutex mutex_;
-    std::map<int, FileDescriptor> pidfd_by_pid_;  // guarded by mutex_
-    FileDescriptor wake_fd_;                      // eventfd: the set changed or we stop
+    struct Owner {
+        FileDescriptor pidfd;
+        std::uint64_t start_time = 0;
+    };
+    std::map<int, Owner> owner_by_pid_;  // guarded by mutex_
+    FileDescriptor wake_fd_;             // eventfd: the set changed or we stop
     bool stopping_ = false;
     bool complete_ = true;
     std::atomic<bool> broken_ = false;  // the thread could not poll and has ended
