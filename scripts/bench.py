@@ -25,6 +25,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench_scale import pids_where  # scripts/bench_scale.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -352,21 +354,6 @@ def pss_kib(pids):
         except OSError:
             pass
     return total
-
-
-def pids_where(predicate):
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-            comm = (entry / "comm").read_text().strip()
-        except OSError:
-            continue
-        if predicate(comm, [a.decode(errors="replace") for a in argv if a]):
-            pids.append(int(entry.name))
-    return pids
 
 
 def wait_for_sleeps(count, timeout=120):

@@ -639,6 +639,8 @@ def count_entries(path):
 
 
 def pids_where(predicate):
+    """Pids of the processes whose (comm, argv) the predicate accepts; kernel threads (no argv) never.
+    bench.py uses it too."""
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
