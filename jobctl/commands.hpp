@@ -2,15 +2,8 @@
 // Each verb of `jobctl` adds itself to the app; its callback sets `exit_code`.
 
 #include <CLI/CLI.hpp>
-#include <functional>
 
 namespace jobctl::cli {
-
-// Runs `action` once parsing is over and the app is freed, in place of the
-// rest of the callback: for `start`, whose forked worker would otherwise
-// keep the parser's memory for the life of the job. Errors are reported as
-// the callback's would be.
-void run_after_parse(std::function<void()> action);
 
 void add_start_command(CLI::App& app, int& exit_code);
 void add_get_command(CLI::App& app, int& exit_code);

@@ -18,9 +18,8 @@ std::span<const EnvironmentVariable> environment_variables() {
          "Number of job slots when this command creates the repository (1-1048576, default 16384). An "
          "existing repository keeps its size."},
         {"JOBCTL_WORKER",
-         "Path of jobctl-worker, used instead of the copy next to the program or the installed one, by "
-         "'jobctl run', by Slurm jobs (to follow them) and by C++ programs; 'jobctl start' forks its "
-         "worker from itself instead, and thread jobs and foreach need none.",
+         "Path of jobctl-worker, used instead of the copy next to the program or the installed one. "
+         "Process jobs use a worker, and Slurm jobs one to follow them; thread jobs and foreach do not.",
          false, true},
         {"JOBCTL_SLURM_SPOOL",
          "For --on slurm: a folder that the cluster's nodes and this machine both see, where Slurm writes "

@@ -8,7 +8,6 @@
 #include <iostream>
 #include <memory>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "commands.hpp"
@@ -82,18 +81,12 @@ int report_unknown_verb(std::string_view word) {
     return jobctl::cli::kUsage;
 }
 
-std::function<void()> after_parse;  // see run_after_parse
-
 bool is_verb(std::string_view word) {
     return word == "repo" ||
            std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == word; });
 }
 
 }  // namespace
-
-void jobctl::cli::run_after_parse(std::function<void()> action) {
-    after_parse = std::move(action);
-}
 
 std::unique_ptr<CLI::App> jobctl::cli::make_jobctl_app(std::string_view verb, int& exit_code) {
     auto app = std::make_unique<CLI::App>(std::string(kAppDescription));
@@ -115,13 +108,8 @@ int jobctl::cli::jobctl_main(int argc, char** argv) {
     int exit_code = jobctl::cli::kSuccess;
     std::unique_ptr<CLI::App> made = make_jobctl_app(argc > 1 ? argv[1] : "", exit_code);
     CLI::App& app = *made;
-    after_parse = nullptr;
     try {
         app.parse(argc, argv);
-        if (after_parse) {
-            made.reset();  // `app` is gone: only the action's own errors are caught below
-            std::exchange(after_parse, nullptr)();
-        }
     } catch (const CLI::CallForHelp&) {
         return app.exit(CLI::CallForHelp());
     } catch (const CLI::CallForAllHelp&) {

@@ -78,7 +78,7 @@ void add_start_command(CLI::App& app, int&) {
     add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();
-    command->callback([options] { run_after_parse([options] { start(*options); }); });
+    command->callback([options] { start(*options); });
 }
 
 }  // namespace jobctl::cli

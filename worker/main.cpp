@@ -1,6 +1,5 @@
 // jobctl-worker: runs one process job, or follows one Slurm job or array.
-// Started by the library (`jobctl run`, a C++ program; `jobctl start` forks
-// the same code instead: process_jobs/worker_launch.hpp), never by hand; its
+// Started by `jobctl start` (through the library), never by hand; its
 // arguments: process_jobs/worker_arguments.hpp, or
 //   jobctl-worker --follow-slurm --repository NAME --job ID
 // (slurm/slurm_follower.hpp).

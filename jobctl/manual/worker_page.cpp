@@ -36,9 +36,7 @@ void write_worker_page(std::ostream& out) {
         "reason) in the table. When a worker dies, the next jobctl that lists the job reports it "
         "Failed ('worker lost').");
     write_paragraph(out,
-                    "'jobctl start' does not run this program: it forks, and its child becomes the worker "
-                    "(it shows as jobctl-worker in ps). 'jobctl run', Slurm jobs and C++ programs run it: "
-                    "they look for jobctl-worker in their own folder first, then where it was installed, "
+                    "jobctl looks for jobctl-worker in its own folder first, then where it was installed, "
                     "unless JOBCTL_WORKER names it. Thread jobs and foreach use no worker.");
 
     write_section(out, "EXIT STATUS");

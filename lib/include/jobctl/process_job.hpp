@@ -57,10 +57,9 @@ struct ProcessJobSpec {
     std::vector<std::string> argv;  // argv[0] is looked up like execvp (see RunOptions)
     // False (the default): the worker is double-forked, so a long-lived
     // caller never has a zombie to reap. True for a caller that exits right
-    // away (the jobctl command): the worker is its direct child, and init
-    // inherits it when the caller exits. Such a caller with no other thread
-    // forks the worker from itself, without exec (faster, and no
-    // jobctl-worker program needed); one with threads posix_spawns it.
+    // away (the jobctl command): the worker is its direct child, forked
+    // without waiting for its exec (faster), and init inherits it when the
+    // caller exits.
     bool caller_exits_soon = false;
     RunOptions run{};
     StartConditions start_when{};

@@ -112,16 +112,12 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     RunOptions run = detail::checked_run_options(spec.run);
     detail::require_program(spec.argv[0], run);
     check_start_conditions(repository, spec.start_when);
-    // A caller that exits right after forks its worker (unless told which
-    // worker program to run); the others need the program.
-    bool fork_in_place = spec.caller_exits_soon && worker_path.empty();
-    std::filesystem::path worker =
-        fork_in_place ? std::filesystem::path{} : detail::checked_worker(worker_path);
+    std::filesystem::path worker = detail::checked_worker(worker_path);
 
     detail::NewJob new_job = new_process_job(spec, run);
     detail::JobTable& table = detail::table_of(repository);
     JobInfo job = table.add(new_job);
-    pid_t worker_pid = 0;
+    pid_t worker_pid;
     try {
         bool live_stdin = run.stdin_file == detail::kCallersStdin;
         if (live_stdin && !spec.live_stdin) {
@@ -130,12 +126,8 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
         }
         live_stdin = live_stdin && stdin_inheritable();
         detail::WorkerArguments arguments{repository.name(), job.id, run, spec.start_when, spec.argv};
-        if (fork_in_place) worker_pid = detail::fork_worker(repository, arguments, live_stdin);
-        if (worker_pid == 0) {
-            if (worker.empty()) worker = detail::checked_worker(worker_path);
-            std::vector<std::string> argv = detail::to_worker_argv(worker.string(), arguments);
-            worker_pid = detail::start_worker(worker, argv, spec.caller_exits_soon, live_stdin);
-        }
+        std::vector<std::string> argv = detail::to_worker_argv(worker.string(), arguments);
+        worker_pid = detail::start_worker(worker, argv, spec.caller_exits_soon, live_stdin);
     } catch (...) {
         table.erase(job.id);  // nothing changed after all
         std::error_code ignored;

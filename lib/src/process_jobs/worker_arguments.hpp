@@ -20,7 +20,7 @@ namespace jobctl::detail {
 inline constexpr std::string_view kWorkerUsage =
     "jobctl-worker --repository NAME --job ID [OPTION VALUE]... -- COMMAND [ARGS...]";
 inline constexpr std::string_view kWorkerSummary =
-    "Runs one process job of a jobctl repository; started by 'jobctl run' and by C++ programs.";
+    "Runs one process job of a jobctl repository; started by 'jobctl start'.";
 
 struct WorkerArguments {
     std::string repository;

@@ -3,25 +3,16 @@
 #include "process_jobs/worker_launch.hpp"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 
 #include "jobctl/error.hpp"
-#include "process_jobs/process_job_runner.hpp"
 #include "system/command_spawn.hpp"
 #include "system/detached_fork.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/signal_sets.hpp"
-#include "table/crash_points.hpp"
-
-extern char** environ;
 
 namespace jobctl::detail {
 namespace {
@@ -55,32 +46,6 @@ void prepare_worker_process(const sigset_t& defaulted, bool keep_stdin) {
     ::_exit(127);
 }
 
-// In the forked child: what jobctl-worker's main does, on the repository
-// this process already maps. _exit, never exit: the caller's atexit
-// handlers and buffers are not the worker's.
-[[noreturn]] void become_worker(Repository& repository, const WorkerArguments& arguments,
-                                const sigset_t& defaulted, bool keep_stdin) {
-    ::setsid();
-    prepare_worker_process(defaulted, keep_stdin);
-    ::prctl(PR_SET_NAME, "jobctl-worker");  // what ps and pgrep show, as for the exec'd worker
-    rearm_pause_from_environment_as("jobctl-worker");
-    ::malloc_trim(0);
-    int status = 1;
-    try {
-        status = run_process_job(repository, arguments);
-    } catch (...) {
-        // As jobctl-worker: liveness reports the job "worker lost".
-    }
-    ::_exit(status);
-}
-
-// Whether this process has only one thread: /proc/self/task holds one
-// entry per thread besides "." and "..".
-bool single_threaded() {
-    struct stat status {};
-    return ::stat("/proc/self/task", &status) == 0 && status.st_nlink == 3;
-}
-
 // Double fork: the worker reports its own pid, then execs.
 pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::string>& arguments,
                       bool keep_stdin) {
@@ -100,48 +65,28 @@ pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::stri
     return worker_pid;
 }
 
-// Spawns the worker as a direct child, in a session of its own: one vfork-like
-// posix_spawn instead of two forks. Same setup as exec_worker.
-pid_t spawn_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments,
-                   bool keep_stdin) {
+// The worker as our direct child, in a session of its own. A plain fork,
+// the child execing: posix_spawn would make us wait until the exec is
+// done, most of a submit's time, while a forked child execs as we print
+// and exit. (Forking in a process with threads is safe here: the child
+// makes only async-signal-safe calls before it execs.)
+pid_t fork_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments, bool keep_stdin) {
     std::vector<char*> argv = exec_argv(arguments);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes,
-                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    sigset_t worker_signals = worker_signal_set();
-    posix_spawnattr_setsigmask(&attributes, &worker_signals);
-    sigset_t defaulted = defaulted_signal_set();
-    posix_spawnattr_setsigdefault(&attributes, &defaulted);
-    posix_spawn_file_actions_t file_actions;
-    posix_spawn_file_actions_init(&file_actions);
-    for (int fd : {0, 1, 2})
-        if (fd != 0 || !keep_stdin)
-            posix_spawn_file_actions_addopen(&file_actions, fd, "/dev/null", O_RDWR, 0);
-    posix_spawn_file_actions_addclosefrom_np(&file_actions, 3);
-    pid_t pid = -1;
-    int error = ::posix_spawn(&pid, worker.c_str(), &file_actions, &attributes, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&file_actions);
-    posix_spawnattr_destroy(&attributes);
-    if (error != 0) throw_system_error("cannot start " + worker.string(), error);
+    const sigset_t defaulted = defaulted_signal_set();  // built before fork: no work in the child
+    pid_t pid = ::fork();
+    if (pid < 0) throw_system_error("cannot fork the worker", errno);
+    if (pid == 0) {
+        ::setsid();
+        exec_worker(worker.c_str(), argv.data(), defaulted, keep_stdin);
+    }
     return pid;
 }
 
 }  // namespace
 
-pid_t fork_worker(Repository& repository, const WorkerArguments& arguments, bool keep_stdin) {
-    if (!single_threaded()) return 0;
-    const sigset_t defaulted = defaulted_signal_set();
-    std::fflush(nullptr);  // nothing of ours is written twice
-    pid_t pid = ::fork();
-    if (pid < 0) throw_system_error("cannot fork the worker", errno);
-    if (pid == 0) become_worker(repository, arguments, defaulted, keep_stdin);
-    return pid;
-}
-
 pid_t start_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments,
                    bool caller_exits_soon, bool keep_stdin) {
-    return caller_exits_soon ? spawn_worker(worker, arguments, keep_stdin)
+    return caller_exits_soon ? fork_worker(worker, arguments, keep_stdin)
                              : launch_detached(worker, arguments, keep_stdin);
 }
 

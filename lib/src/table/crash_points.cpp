@@ -53,7 +53,7 @@ bool parse_point(std::string_view text, testing::CrashPoint& point) {
     return true;
 }
 
-void arm_from(std::string_view setting, std::string_view program) {
+void arm_from(std::string_view setting) {
     // PROGRAM:POINT:N:FIFO (the FIFO's path may hold ':' itself)
     std::string_view fields[3];
     for (std::string_view& field : fields) {
@@ -62,7 +62,7 @@ void arm_from(std::string_view setting, std::string_view program) {
         field = setting.substr(0, colon);
         setting.remove_prefix(colon + 1);
     }
-    if (fields[0] != program) return;
+    if (fields[0] != program_invocation_short_name) return;
     testing::CrashPoint point;
     if (!parse_point(fields[1], point) || setting.empty()) return;
     unsigned count = static_cast<unsigned>(std::strtoul(std::string(fields[2]).c_str(), nullptr, 10));
@@ -91,16 +91,10 @@ void detail::reach_crash_point(testing::CrashPoint point) {
 void detail::arm_pause_from_environment() {
     static const bool armed = [] {
         if (const char* setting = std::getenv("JOBCTL_TEST_PAUSE"); setting != nullptr && *setting != '\0')
-            arm_from(setting, program_invocation_short_name);
+            arm_from(setting);
         return true;
     }();
     (void)armed;
-}
-
-void detail::rearm_pause_from_environment_as(const char* program) {
-    installed_hook.store(nullptr);
-    if (const char* setting = std::getenv("JOBCTL_TEST_PAUSE"); setting != nullptr && *setting != '\0')
-        arm_from(setting, program);
 }
 
 }  // namespace jobctl

@@ -42,9 +42,4 @@ void reach_crash_point(testing::CrashPoint point);
 // Arms pause_at from JOBCTL_TEST_PAUSE if it names this program; the first
 // call in a process reads it, later calls do nothing.
 void arm_pause_from_environment();
-
-// In a forked child that becomes another program (the jobctl command's
-// child that becomes the worker): forgets what its parent armed and arms
-// JOBCTL_TEST_PAUSE as `program` would.
-void rearm_pause_from_environment_as(const char* program);
 }  // namespace jobctl::detail
