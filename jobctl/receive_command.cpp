@@ -24,7 +24,9 @@ struct ReceiveCommandOptions {
 // now, then (with --wait) the rest as it comes. False if the job is gone.
 bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOptions& options) {
     OutputShaper shaper(options.shaping);
+    bool delivered = false;
     auto sink = [&](OutputStream stream, std::string_view bytes, Clock::time_point read) {
+        delivered = true;
         shaper.take(stream, bytes, read);
     };
     try {
@@ -38,8 +40,10 @@ bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOption
         receive_output(repository, id, options.receive, sink);
         return true;
     } catch (const Error& error) {
-        // Removed since it was selected: nothing left to hand over.
+        // Removed since it was selected: nothing left to hand over. Removed
+        // while being printed: what was printed is a part, and we say so.
         if (error.code() != ErrorCode::job_not_found) throw;
+        if (delivered) std::cerr << "jobctl: " << error.what() << '\n';
         return false;
     }
 }

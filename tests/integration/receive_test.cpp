@@ -1,7 +1,12 @@
 // Receive-Job semantics through the real binaries.
 
+#include "jobctl/receive.hpp"
+
 #include <fstream>
 
+#include "jobctl/error.hpp"
+#include "jobctl/foreach_job.hpp"
+#include "jobctl/job_control.hpp"
 #include "jobctl_test.hpp"
 #include "output/output_log.hpp"
 #include "table/job_table.hpp"
@@ -80,6 +85,33 @@ TEST_F(Receive, JobWithoutOutputHasNoMoreData) {
     EXPECT_FALSE(
         std::filesystem::exists(detail::table_of(repository()).job_directory(id)));  // no output, no file
     EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "");
+}
+
+// A family removed while its output is being received (a remove takes the
+// children first) must not let the part received pass for the whole.
+TEST_F(Receive, AFamilyRemovedWhileReceivedIsReportedNotCutShortSilently) {
+    ForeachSpec spec;
+    spec.name = "family";
+    spec.command = {"echo"};
+    spec.inputs = {"one", "two"};
+    ForeachJob run(repository(), spec);
+    JobInfo parent = run.run({});
+    ASSERT_EQ(parent.state, JobState::completed);
+    std::string received;
+    auto receive_and_remove = [&] {
+        receive_output(repository(), parent.id, {}, [&](OutputStream, std::string_view bytes) {
+            if (received.empty()) remove_job(repository(), parent.id);  // mid-way, after the first child's
+            received.append(bytes);
+        });
+    };
+    try {
+        receive_and_remove();
+        FAIL() << "received only \"" << received << "\" and was not told";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.code(), ErrorCode::job_not_found) << error.what();
+    }
+    EXPECT_EQ(received, "one\n");
+    EXPECT_FALSE(repository().find(parent.id));
 }
 
 }  // namespace

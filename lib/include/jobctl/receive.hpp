@@ -34,8 +34,10 @@ struct ReceiveOptions {
 };
 
 // Delivers the unreceived records of `id` to `sink` in the order they were
-// written. Following ends early if the job is removed meanwhile.
-// Errors: job_not_found; system or repository_unusable (a damaged log);
+// written (for a parent, each child's in turn, then its own).
+// Errors: job_not_found (also when the job, or one of a parent's children,
+// is removed before all of its output was delivered: what was delivered is
+// then a part); system or repository_unusable (a damaged log);
 // whatever `sink` throws.
 void receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink);
 void receive_output(Repository& repository, JobId id, const ReceiveOptions& options,

@@ -1,7 +1,9 @@
 #include "jobctl/receive.hpp"
 
 #include <algorithm>
+#include <string>
 
+#include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl/job_waiting.hpp"
 #include "jobs/job_lookup.hpp"
@@ -20,7 +22,8 @@ void advance_read_offset(Repository& repository, JobId id, std::uint64_t offset)
     });
 }
 
-// One job's own log.
+// One job's own log. False if the job was removed before all of its output
+// was delivered.
 bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& options,
                         const TimedOutputSink& sink) {
     auto job = repository.find(id);
@@ -47,7 +50,8 @@ bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& 
     if (!options.follow) {
         deliver(*job);
         tell_truncation();
-        return true;
+        // Short of what the copy said was written: its log went with a remove?
+        return position >= job->output_bytes || repository.find(id).has_value();
     }
     auto follow = [&](const std::vector<JobInfo>& jobs) {
         if (jobs.empty()) return vanished = true;
@@ -71,10 +75,16 @@ void receive_output(Repository& repository, JobId id, const ReceiveOptions& opti
     JobInfo job = detail::require_job(repository, id);
     // A parent hands over each child's output whole, in input (id) order.
     // (Children have no children: no need to look for them.)
+    bool whole = true;
     if (job.parent_id == 0)
         for (const JobInfo& child : children_of(repository.list(), id))
-            receive_own_output(repository, child.id, options, sink);
-    receive_own_output(repository, id, options, sink);
+            whole = receive_own_output(repository, child.id, options, sink) && whole;
+    whole = receive_own_output(repository, id, options, sink) && whole;
+    // Removed meanwhile (a family's remove takes the children first): say
+    // so, rather than let a part pass for the whole.
+    if (!whole)
+        throw Error(ErrorCode::job_not_found,
+                    "job " + std::to_string(id) + " was removed before all of its output was received");
 }
 
 }  // namespace jobctl
