@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,6 +21,22 @@ namespace jobctl {
 
 using detail::read_stat;
 
+namespace {
+
+// Whether a process whose /proc/PID/stat shows `state` still runs. That
+// file describes the first thread: dead ('Z', 'X'), it may have called
+// pthread_exit while the others go on (the process is gone only with its
+// last thread). /proc/PID/task has two links plus one per thread, the
+// exited first one included until the whole process ends.
+bool still_runs(pid_t pid, char state) {
+    if (state != 'Z' && state != 'X') return true;
+    struct stat tasks {};
+    std::string path = "/proc/" + std::to_string(pid) + "/task";
+    return ::stat(path.c_str(), &tasks) == 0 && tasks.st_nlink > 3;
+}
+
+}  // namespace
+
 ProcessIdentity ProcessIdentity::self() {
     pid_t pid = ::getpid();
     auto fields = read_stat(pid);
@@ -31,7 +48,7 @@ ProcessIdentity ProcessIdentity::self() {
 std::optional<ProcessIdentity> ProcessIdentity::of(pid_t pid) {
     if (pid <= 0) return std::nullopt;
     auto fields = read_stat(pid);
-    if (!fields || fields->state == 'Z' || fields->state == 'X') return std::nullopt;
+    if (!fields || !still_runs(pid, fields->state)) return std::nullopt;
     return ProcessIdentity{pid, fields->start_time};
 }
 
@@ -48,7 +65,7 @@ bool ProcessIdentity::alive() const {
             return ::kill(pid, 0) == 0 || errno == EPERM;
         return false;
     }
-    return fields->state != 'Z' && fields->state != 'X' && fields->start_time == start_time;
+    return fields->start_time == start_time && still_runs(pid, fields->state);
 }
 
 namespace {
