@@ -577,15 +577,15 @@ def splice_section(path, heading, section):
 # Why a target can be missed: what is not ours to fix (see docs/decisions.md 2a).
 MISSED_BECAUSE = {
     "submit": "`jobctl start` is one exec of a 3 MB static C++ program that maps the table, registers the job "
-              "and forks its worker; `sh -c 'true &'` is one exec of a small program and a fork. The difference "
-              "is page faults (start-up, and the copy-on-write faults the fork makes the parent pay) and the "
-              "registration; a profile is in docs/decisions.md 49.",
-    "wake": "jobctl runs two more processes than bash (the `jobctl wait` and the worker, forked without exec); "
-            "the wake-up itself is a futex wake (see the in-process figures).",
+              "and forks (its child execs the worker, unwaited for); `sh -c 'true &'` is one exec of a small "
+              "program and a fork. The difference is page faults (start-up, and the copy-on-write faults the fork "
+              "makes the parent pay) and the registration; a profile is in docs/decisions.md 49.",
+    "wake": "jobctl runs two more processes than bash (the `jobctl wait`, and the worker, whose exec comes before "
+            "the command's); the wake-up itself is a futex wake (see the in-process figures).",
     "foreach": "each child costs a registration, two state changes and its log in the repository on top of "
                "xargs' spawn and wait.",
-    "throughput": "each job costs two execs (the `jobctl` command, the command) and a fork, like tsp's (the "
-                  "client, the command), plus a registration and a worker process; bash's loop forks without exec.",
+    "throughput": "each job costs three execs (the `jobctl` command, its worker, the command) where tsp's costs "
+                  "two (the client, the command), plus a registration; bash's loop forks without exec.",
     "query": "",
     "slurm": "see [Slurm](#slurm) for where the time goes.",
 }

@@ -585,7 +585,7 @@ unset multiplot
         text = [f"One table sustained at most {best:,.0f} starts/s here (P = {best_p}, on {os.cpu_count()} cores), "
                 f"while the table alone took {reg_best:,.0f} registrations/s (each an `add` and an `update`, two "
                 f"lock rounds): the robust lock is {reg_best / best:.0f}× faster than the starts, so the spawn "
-                "(the `jobctl` exec, the fork of its worker, the command), not the lock, limits `jobctl start`."]
+                "(the `jobctl` exec, the fork and exec of its worker, the command), not the lock, limits `jobctl start`."]
         perf = self.results.get("perf")
         if perf and "task-clock" in perf:
             text += [f"perf stat of 200 starts in a row (with their workers and commands, then `jobctl wait`): "
