@@ -38,7 +38,7 @@ void prepare_worker_process(const sigset_t& defaulted, bool keep_stdin) {
     ::close_range(3, ~0u, 0);  // the caller's descriptors are none of the worker's business
 }
 
-// In the detached grandchild.
+// In the worker's process, after the fork (or the double fork).
 [[noreturn]] void exec_worker(const char* worker, char* const* argv, const sigset_t& defaulted,
                               bool keep_stdin) {
     prepare_worker_process(defaulted, keep_stdin);
