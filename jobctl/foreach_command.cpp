@@ -34,6 +34,13 @@
 namespace jobctl::cli {
 namespace {
 
+// A kept run's outcome was shown (its children's output printed, its
+// failures named): received, as `receive` would have marked it, so that a
+// full table may make room with it.
+void hand_over_outcome(Repository& repository, JobId parent) {
+    receive_output(repository, parent, {}, [](OutputStream, std::string_view) {});
+}
+
 constexpr std::string_view kInputSeparator = ":::";
 
 struct ForeachOptions {
@@ -182,7 +189,10 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     }
     // Like ForEach-Object -Parallel without -AsJob: no jobs are left behind.
     // Everything was printed, so nothing unreceived is lost.
-    if (!options.keep_jobs) remove_run(repository, parent.id);
+    if (!options.keep_jobs)
+        remove_run(repository, parent.id);
+    else
+        hand_over_outcome(repository, parent.id);
     return parent.state == JobState::completed ? kSuccess : kJobFailed;
 }
 
@@ -222,7 +232,10 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
                 std::cerr << "jobctl: job " << child.id << " (" << child.name << ") "
                           << to_string(child.state) << (child.reason.empty() ? "" : ": " + child.reason)
                           << '\n';
-    if (!options.keep_jobs && finished.finished()) remove_run(repository, parent.id);
+    if (!options.keep_jobs && finished.finished())
+        remove_run(repository, parent.id);
+    else if (finished.finished())
+        hand_over_outcome(repository, parent.id);
     return finished.state == JobState::completed ? kSuccess : kJobFailed;
 }
 

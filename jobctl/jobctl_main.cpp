@@ -15,6 +15,7 @@
 #include "environment_variables.hpp"
 #include "exit_codes.hpp"
 #include "jobctl/error.hpp"
+#include "jobctl/repository.hpp"
 #include "jobctl_app.hpp"
 
 namespace {
@@ -106,6 +107,9 @@ int jobctl::cli::jobctl_main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == kCompleteVerb) return complete_main(argc - 2, argv + 2);
     if (argc > 1 && argv[1][0] != '-' && !is_verb(argv[1])) return report_unknown_verb(argv[1]);
     int exit_code = jobctl::cli::kSuccess;
+    // A wait for the lock of over a second says who holds it, once.
+    jobctl::Repository::set_slow_lock_notice(
+        [](const std::string& line) { std::cerr << "jobctl: " << line << std::endl; });
     std::unique_ptr<CLI::App> made = make_jobctl_app(argc > 1 ? argv[1] : "", exit_code);
     CLI::App& app = *made;
     try {

@@ -16,7 +16,8 @@ void stop_jobs(Repository& repository, const std::vector<JobInfo>& jobs, const S
     for (const JobInfo& job : jobs) request_stop(repository, job.id, options.grace);
     if (!options.wait) return;
     auto ids = ids_of(jobs);
-    auto finished = wait_for_jobs(repository, ids, WaitMode::all, deadline_after(options.timeout));
+    auto finished =
+        wait_for_jobs(repository, ids, WaitMode::all, deadline_after(options.timeout), OnRemoved::finished);
     if (finished) return;
     std::string stuck;
     for (const JobInfo& job : repository.list())

@@ -31,7 +31,8 @@ void add_wait_command(CLI::App& app, int& exit_code) {
     CLI::App* command = app.add_subcommand("wait", "Wait until jobs finish (Wait-Job)");
     command->footer(
         "Exit status: 0 when every waited job Completed, 1 when one ended Failed or Stopped,\n"
-        "4 on timeout, 3 when a job does not exist. Ctrl-C stops the waiting, not the jobs.");
+        "4 on timeout, 3 when a job does not exist or was removed before wait saw it end (a full\n"
+        "repository evicts only jobs whose outcome was received). Ctrl-C stops the waiting, not the jobs.");
     add_selector_options(*command, options->selector);
     auto* all =
         command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");

@@ -77,7 +77,7 @@ TEST_F(Liveness, KilledWorkerWhoseLeaderExitedLeavesNothingBehind) {
     JobId id = start({"sh", "-c", "sleep 300 & echo started; exit 0"});
     JobInfo job = wait_for(id, [](const JobInfo& copy) { return copy.output_bytes > 0; });
     wait_for(id, [&](const JobInfo& copy) {
-        return !ProcessIdentity{copy.process_id, copy.process_start_time}.alive();
+        return !ProcessIdentity{copy.process_id, copy.process_start_time, copy.owner_pid_namespace}.alive();
     });
     kill_worker(repository(), id);
     CliResult looked = jobctl({"get", std::to_string(id), "--json"});

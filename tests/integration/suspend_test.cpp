@@ -97,7 +97,7 @@ TEST_F(Suspend, WorkerLostWhileSuspendedIsFoundAndLeavesNothing) {
     JobId id = start({"sh", "-c", "sleep 100 & sleep 100"});
     JobInfo running = wait_until_running(id);
     ASSERT_EQ(jobctl({"suspend", std::to_string(id)}).exit_code, 0);
-    ProcessIdentity worker{running.owner_pid, running.owner_start_time};
+    ProcessIdentity worker{running.owner_pid, running.owner_start_time, running.owner_pid_namespace};
     ASSERT_TRUE(worker.send_signal(SIGKILL));
     JobInfo job = wait_until_finished(id);
     EXPECT_EQ(job.state, JobState::failed);

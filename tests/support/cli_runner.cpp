@@ -55,8 +55,27 @@ CliProcess::~CliProcess() {
     }
 }
 
+bool CliProcess::wait_for_error_text(const std::string& text, std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    char buffer[4096];
+    while (err_fd_ >= 0 && err_read_.find(text) == std::string::npos) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        pollfd fd{err_fd_, POLLIN, 0};
+        if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) continue;
+        ssize_t got = ::read(err_fd_, buffer, sizeof buffer);
+        if (got > 0)
+            err_read_.append(buffer, static_cast<std::size_t>(got));
+        else if (got == 0 || errno != EINTR)
+            break;
+    }
+    return err_read_.find(text) != std::string::npos;
+}
+
 CliResult CliProcess::finish() {
     CliResult result;
+    result.err = std::move(err_read_);
     char buffer[65536];
     while (out_fd_ >= 0 || err_fd_ >= 0) {
         pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -25,12 +26,16 @@ public:
     CliProcess& operator=(const CliProcess&) = delete;
 
     pid_t pid() const { return pid_; }
+    // Reads its stderr until `text` appears there (true) or `limit` passes,
+    // or stderr ends, first (false). What was read is kept for finish().
+    bool wait_for_error_text(const std::string& text, std::chrono::milliseconds limit);
     CliResult finish();  // reads all output and reaps
 
 private:
     pid_t pid_ = -1;
     int out_fd_ = -1;
     int err_fd_ = -1;
+    std::string err_read_;  // by wait_for_error_text
 };
 
 // `jobctl ARGS...` to completion.

@@ -137,6 +137,21 @@ bool wait_for_group_gone(pid_t group, std::chrono::seconds timeout) {
     return false;
 }
 
+bool asleep_on_the_repository(pid_t pid) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::ifstream wchan("/proc/" + std::to_string(pid) + "/wchan");
+        std::string where;
+        std::getline(wchan, where);
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string line;
+        std::getline(stat, line);
+        char state = line.size() > line.rfind(')') + 2 ? line[line.rfind(')') + 2] : '?';
+        if (where.find("futex") != std::string::npos && state == 'S') return true;
+    }
+    return false;
+}
+
 std::string table_path_of(const std::string& name) {
     return detail::locate_repository(name, true).table.string();
 }
@@ -163,7 +178,8 @@ void RepositoryTest::TearDown() {
                 request_stop(repo, job.id, std::chrono::milliseconds(0));
                 unfinished.push_back(job.id);
             }
-        wait_for_jobs(repo, unfinished, WaitMode::all, deadline_after(std::chrono::seconds(10)));
+        wait_for_jobs(repo, unfinished, WaitMode::all, deadline_after(std::chrono::seconds(10)),
+                      OnRemoved::finished);
     } catch (const Error& error) {
         // A test of damaged segments leaves one behind on purpose.
         if (error.code() != ErrorCode::repository_unusable) ADD_FAILURE() << "teardown: " << error.what();

@@ -47,6 +47,11 @@ std::string table_path_of(const std::string& name);
 // a while to exit by themselves (see repository_test.cpp).
 void reap_all_children();
 
+// True once process `pid` is seen asleep on a futex (its wait on the
+// repository's change counter), within 20 s: a test proves a waiter is
+// asleep before it makes the change that must wake it.
+bool asleep_on_the_repository(pid_t pid);
+
 // Reaps children that have already exited; never blocks.
 void reap_exited_children();
 

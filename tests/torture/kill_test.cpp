@@ -185,7 +185,7 @@ TEST_F(KillAtEveryPoint, Worker) {
             lookup.join();
         }
         ASSERT_TRUE(job) << name;
-        ProcessIdentity worker{job->owner_pid, job->owner_start_time};
+        ProcessIdentity worker{job->owner_pid, job->owner_start_time, job->owner_pid_namespace};
         if (!landed && plan.fault != Fault::random_time && paused == 0) {
             detail::FileDescriptor exits = detail::open_pidfd(worker.pid);
             if (exits && worker.alive()) {

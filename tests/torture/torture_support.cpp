@@ -25,6 +25,7 @@
 #include "jobctl/job_waiting.hpp"
 #include "output/output_log.hpp"
 #include "repository_test.hpp"
+#include "system/namespaces.hpp"
 #include "system/pidfd.hpp"
 #include "system/proc_stat.hpp"
 #include "system/process_identity.hpp"
@@ -351,7 +352,8 @@ std::string FaultPlanner::summary() const {
 bool kill_and_wait(pid_t pid, std::uint64_t start_time) {
     detail::FileDescriptor exits = detail::open_pidfd(pid);
     if (!exits) return false;
-    if (start_time != 0 && !ProcessIdentity{pid, start_time}.alive()) return false;
+    if (start_time != 0 && !ProcessIdentity{pid, start_time, detail::own_pid_namespace()}.alive())
+        return false;
     if (::syscall(SYS_pidfd_send_signal, exits.get(), SIGKILL, nullptr, 0) != 0) return false;
     pollfd exited{exits.get(), POLLIN, 0};
     if (::poll(&exited, 1, 10000) != 1) ADD_FAILURE() << "process " << pid << " survived SIGKILL for 10 s";
@@ -522,7 +524,9 @@ void TableModel::check_after_fault(Repository& repository, const std::string& wh
     for (const JobInfo& job : observe(repository, when + ", after a look")) {
         if (job.finished()) continue;
         unfinished.push_back(job.id);
-        if (job.owner_pid == 0 || ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) continue;
+        if (job.owner_pid == 0 ||
+            ProcessIdentity{job.owner_pid, job.owner_start_time, job.owner_pid_namespace}.alive())
+            continue;
         // The owner may have finished the job and exited since the listing:
         // only a job still unfinished under that same dead owner is one the look missed.
         auto now = repository.find(job.id);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "jobctl/error.hpp"
 #include "jobctl/job_waiting.hpp"
 #include "repository_test.hpp"
 #include "table/job_table.hpp"
@@ -79,11 +80,19 @@ TEST_F(ChangeWait, AnyReturnsWhenOneOfSeveralFinishes) {
     reap_all_children();
 }
 
-TEST_F(ChangeWait, RemovedJobCountsAsFinished) {
+// Nobody saw how a removed job ended: the wait fails (job_not_found),
+// unless the waiter only needs it gone (a stop).
+TEST_F(ChangeWait, RemovedJobFailsTheWaitUnlessItOnlyNeedsToBeGone) {
     JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
     detail::table_of(repository()).erase(job.id);
-    EXPECT_TRUE(
-        wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(1))));
+    try {
+        wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(1)));
+        ADD_FAILURE() << "a wait on a removed job succeeded";
+    } catch (const Error& error) {
+        EXPECT_EQ(error.code(), ErrorCode::job_not_found);
+    }
+    EXPECT_TRUE(wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(1)),
+                              OnRemoved::finished));
 }
 
 }  // namespace

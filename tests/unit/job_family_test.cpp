@@ -23,10 +23,12 @@ std::vector<detail::NewJob> unnamed_children(std::size_t count) {
     return std::vector<detail::NewJob>(count, detail::NewJob{"", JobType::thread, "child"});
 }
 
+// Finished, and its outcome received (what makes it evictable).
 void finish(Repository& repository, JobId id) {
     detail::table_of(repository).update(id, [](detail::JobSlot& slot) {
         detail::set_state(slot, JobState::completed);
         slot.ended_ns = 1;
+        slot.outcome_received = 1;
         return true;
     });
 }

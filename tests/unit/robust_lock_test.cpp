@@ -33,6 +33,11 @@ void die_at_armed_point(testing::CrashPoint point) {
     if (point == armed_point && --armed_passes == 0) ::raise(SIGKILL);
 }
 
+// A lookup that takes the lock (find does not: readers never lock).
+bool found_under_lock(Repository& repo, JobId id) {
+    return detail::table_of(repo).update(id, [](detail::JobSlot&) { return false; });
+}
+
 // Runs `action` in a child process that dies the `pass`-th time it reaches
 // `point`; expects it to die so.
 void run_child_killed_at(testing::CrashPoint point, const std::string& repository_name,
@@ -55,7 +60,7 @@ void run_child_killed_at(testing::CrashPoint point, const std::string& repositor
 TEST_F(RobustLock, OwnerKilledWhileHoldingTheLockDoesNotWedgeTheNextLocker) {
     JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
     run_child_killed_at(testing::CrashPoint::lock_acquired, repository_name(),
-                        [&](Repository& repo) { repo.find(job.id); });
+                        [&](Repository& repo) { found_under_lock(repo, job.id); });
     auto found = repository().find(job.id);  // would block forever with a non-robust mutex
     ASSERT_TRUE(found);
     EXPECT_EQ(found->name, "survivor");
@@ -206,6 +211,7 @@ TEST_F(RobustLock, LockHeldByAThreadThatDoesNotExistIsRepaired) {
     SKIP_UNDER_TSAN();
     JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
     hold_lock_as(repository_name(), 4194303);  // above any pid_max but the largest: no such thread
+    EXPECT_TRUE(found_under_lock(repository(), job.id));
     auto found = repository().find(job.id);
     ASSERT_TRUE(found);
     EXPECT_EQ(found->name, "survivor");
@@ -216,14 +222,14 @@ TEST_F(RobustLock, LockHeldByAProcessWithoutTheTableIsRepaired) {
     SKIP_UNDER_TSAN();
     JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
     hold_lock_as(repository_name(), 1);  // init: alive, but it never mapped this table
-    EXPECT_TRUE(repository().find(job.id));
+    EXPECT_TRUE(found_under_lock(repository(), job.id));
 }
 
 TEST_F(RobustLock, LockHeldByTheWaitingThreadItselfIsRepaired) {
     SKIP_UNDER_TSAN();
     JobInfo job = detail::table_of(repository()).add({"survivor", JobType::process, "true"});
     hold_lock_as(repository_name(), static_cast<std::uint32_t>(::gettid()));
-    EXPECT_TRUE(repository().find(job.id));
+    EXPECT_TRUE(found_under_lock(repository(), job.id));
 }
 
 TEST_F(RobustLock, LockOfAStoppedHolderIsWaitedFor) {
@@ -236,14 +242,17 @@ TEST_F(RobustLock, LockOfAStoppedHolderIsWaitedFor) {
     ASSERT_GE(holder, 0);
     if (holder == 0) {
         testing::pause_at(testing::CrashPoint::lock_acquired, 1, fifo.c_str());
-        Repository::open(repository_name()).find(job.id);  // stops inside, holding the lock
+        Repository repo = Repository::open(repository_name());
+        found_under_lock(repo, job.id);  // stops inside, holding the lock
         ::_exit(0);
     }
     pollfd paused{reports, POLLIN, 0};
     ASSERT_EQ(::poll(&paused, 1, 20000), 1) << "the holder did not pause";
     // A live holder that has the table mapped is waited for, however long.
-    auto waiter =
-        std::async(std::launch::async, [&] { return Repository::open(repository_name()).find(job.id); });
+    auto waiter = std::async(std::launch::async, [&] {
+        Repository repo = Repository::open(repository_name());
+        return found_under_lock(repo, job.id);
+    });
     EXPECT_EQ(waiter.wait_for(std::chrono::milliseconds(1500)), std::future_status::timeout)
         << "the lock was taken from a live holder";
     ::kill(holder, SIGKILL);

@@ -68,8 +68,9 @@ struct JobInfo {
     std::optional<int> term_signal;  // set when a signal killed the command
     int owner_pid = 0;               // worker or thread host; 0 while unclaimed
     std::uint64_t owner_start_time = 0;
-    bool owner_claimed = false;  // the owner runs the job (not just launched it)
-    int process_id = 0;          // the command's pid and process group (process jobs)
+    std::uint64_t owner_pid_namespace = 0;  // what owner_pid and process_id are numbered in
+    bool owner_claimed = false;             // the owner runs the job (not just launched it)
+    int process_id = 0;                     // the command's pid and process group (process jobs)
     std::uint64_t process_start_time = 0;
     std::uint64_t output_bytes = 0;  // size of the output log
     std::uint64_t read_offset = 0;   // how much of it has been received

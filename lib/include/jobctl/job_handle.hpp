@@ -33,9 +33,10 @@ public:
     // The job as it is now. Errors: job_not_found (removed).
     JobInfo info() const;
 
-    // Until the job has finished or been removed. Errors: system.
+    // Until the job has finished. Errors: job_not_found (removed before
+    // the wait saw it finish), system.
     void wait() const;
-    // False if the job is still unfinished after `timeout`. Errors: system.
+    // False if the job is still unfinished after `timeout`. Errors: as wait.
     bool wait_for(std::chrono::milliseconds timeout) const;
 
     // request_stop. Errors: job_not_found.

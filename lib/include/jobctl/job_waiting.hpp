@@ -29,8 +29,18 @@ std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std
 
 enum class WaitMode { all, any };
 
-// Waits until all (or any) of the jobs have finished or been removed.
+// What a job removed (or evicted) before the wait saw it finish means.
+enum class OnRemoved {
+    fail,     // the wait fails: nobody saw how the job ended
+    finished  // it counts as finished (a stop, which only needs it gone)
+};
+
+// Waits until all (or any) of the jobs have finished.
+// Errors: job_not_found when a job was removed before this wait saw it
+// finish (OnRemoved::fail): "job 3 (build) was removed while waited on;
+// last seen Failed (exited with code 1)"; system.
 std::optional<std::vector<JobInfo>> wait_for_jobs(Repository& repository, const std::vector<JobId>& ids,
-                                                  WaitMode mode, Deadline deadline);
+                                                  WaitMode mode, Deadline deadline,
+                                                  OnRemoved on_removed = OnRemoved::fail);
 
 }  // namespace jobctl

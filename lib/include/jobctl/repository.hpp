@@ -61,6 +61,10 @@ public:
     // still map it keep their mapping; new opens start afresh.
     // Errors: invalid_argument (a bad name).
     static void destroy(const std::string& name);
+    // Who is told, once per wait, that this process has waited over a
+    // second for a repository's lock, and who holds it (a process stopped
+    // with SIGSTOP inside it, say); the waiting goes on. Unset: nobody.
+    static void set_slow_lock_notice(std::function<void(const std::string& line)> notice);
 
     Repository(Repository&&) noexcept;
     Repository& operator=(Repository&&) noexcept;

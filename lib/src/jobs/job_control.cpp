@@ -55,7 +55,7 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     // A worker that has not claimed the job yet sees the flag when it does.
     // A claimed one is signalled, but only if it is verifiably the owner.
     if (runs_in_worker(job.type) && job.owner_claimed)
-        ProcessIdentity{job.owner_pid, job.owner_start_time}.send_signal(SIGTERM);
+        ProcessIdentity{job.owner_pid, job.owner_start_time, job.owner_pid_namespace}.send_signal(SIGTERM);
     Liveness::check(repository, job);
     return true;
 }

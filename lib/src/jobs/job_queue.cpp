@@ -31,8 +31,8 @@ void detail::check_queue_name(const std::string& queue) {
 
 void detail::pass_queue_turn(Repository& repository, const std::string& queue) {
     if (queue.empty()) return;
-    for (auto [pid, start_time] : detail::table_of(repository).next_in_line(queue))
-        ProcessIdentity{pid, start_time}.send_signal(detail::kQueueTurnSignal);
+    for (const ProcessIdentity& owner : detail::table_of(repository).next_in_line(queue))
+        owner.send_signal(detail::kQueueTurnSignal);
 }
 
 void set_queue_slots(Repository& repository, const std::string& queue, std::uint32_t slots) {

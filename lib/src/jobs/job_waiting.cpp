@@ -1,8 +1,11 @@
 #include "jobctl/job_waiting.hpp"
 
 #include <algorithm>
+#include <string>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "jobctl/error.hpp"
 #include "jobs/liveness.hpp"
 #include "system/owner_watch.hpp"
 #include "table/job_table.hpp"
@@ -64,12 +67,34 @@ std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std
     return wait_until_changed(repository, ids, condition, deadline, detail::JobTable::Changes::any);
 }
 
+namespace {
+
+// "job 3 (build) was removed while waited on; last seen Failed (exited with code 1)"
+[[noreturn]] void throw_removed(JobId id, const std::unordered_map<JobId, JobInfo>& last_seen) {
+    auto seen = last_seen.find(id);
+    if (seen == last_seen.end())
+        throw Error(ErrorCode::job_not_found,
+                    "job " + std::to_string(id) + " was removed before it could be waited on");
+    const JobInfo& job = seen->second;
+    throw Error(ErrorCode::job_not_found,
+                "job " + std::to_string(id) + " (" + job.name + ") was removed while waited on; last seen " +
+                    std::string(to_string(job.state)) + (job.reason.empty() ? "" : " (" + job.reason + ")"));
+}
+
+}  // namespace
+
 std::optional<std::vector<JobInfo>> wait_for_jobs(Repository& repository, const std::vector<JobId>& ids,
-                                                  WaitMode mode, Deadline deadline) {
-    const std::size_t wanted =
-        std::unordered_set<JobId>(ids.begin(), ids.end()).size();  // an id named twice is one job
+                                                  WaitMode mode, Deadline deadline, OnRemoved on_removed) {
+    const std::unordered_set<JobId> unique(ids.begin(), ids.end());  // an id named twice is one job
+    const std::size_t wanted = unique.size();
+    std::unordered_map<JobId, JobInfo> last_seen;
     auto condition = [&](const std::vector<JobInfo>& jobs) {
-        std::size_t finished = wanted - jobs.size();  // removed jobs count as finished
+        for (const JobInfo& job : jobs) last_seen.insert_or_assign(job.id, job);
+        if (on_removed == OnRemoved::fail && jobs.size() < wanted)
+            for (JobId id : unique)
+                if (std::ranges::none_of(jobs, [&](const JobInfo& job) { return job.id == id; }))
+                    throw_removed(id, last_seen);
+        std::size_t finished = wanted - jobs.size();  // removed jobs count as finished (OnRemoved::finished)
         finished += static_cast<std::size_t>(std::ranges::count_if(jobs, &JobInfo::finished));
         return mode == WaitMode::all ? finished == wanted : (finished > 0 || wanted == 0);
     };

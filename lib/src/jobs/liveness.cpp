@@ -12,7 +12,7 @@ namespace jobctl {
 
 bool Liveness::check(Repository& repository, JobInfo& job) {
     if (job.finished() || job.owner_pid == 0) return false;
-    if (ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) return false;
+    if (ProcessIdentity{job.owner_pid, job.owner_start_time, job.owner_pid_namespace}.alive()) return false;
     // A Slurm job runs on without its follower: it gets a new one instead.
     if (detail::replace_lost_follower(repository, job)) return false;
     const char* reason = runs_in_worker(job.type) ? "worker lost" : "host lost";
@@ -37,6 +37,7 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
     detail::JobProcesses processes;
     processes.group = job.process_id;
     processes.group_start = job.process_start_time;
+    processes.pid_namespace = job.owner_pid_namespace;
     if (runs_in_worker(job.type) && job.owner_claimed) {
         processes.session = job.owner_pid;
         processes.session_start = job.owner_start_time;

@@ -73,7 +73,8 @@ bool request(Repository& repository, JobId id, bool suspend) {
     // A worker that has not claimed the job yet sees the flag when it
     // spawns the command. A claimed one is signalled, if verifiably the owner.
     if (runs_in_worker(job->type) && job->owner_claimed)
-        ProcessIdentity{job->owner_pid, job->owner_start_time}.send_signal(detail::kSuspendSignal);
+        ProcessIdentity{job->owner_pid, job->owner_start_time, job->owner_pid_namespace}.send_signal(
+            detail::kSuspendSignal);
     if (suspend && has_children) detail::settle_parent_suspension(repository, id);
     Liveness::check(repository, *job);
     return true;

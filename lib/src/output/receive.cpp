@@ -14,11 +14,17 @@
 namespace jobctl {
 namespace {
 
-void advance_read_offset(Repository& repository, JobId id, std::uint64_t offset) {
+// Marks output received up to `offset`; and, once the whole output of a
+// finished job was handed over (`handed_over`), its outcome too: only such
+// a job may a full table evict.
+void advance_read_offset(Repository& repository, JobId id, std::uint64_t offset, bool handed_over) {
     detail::table_of(repository).update(id, [&](detail::JobSlot& slot) {
-        if (slot.read_offset >= offset) return false;
-        slot.read_offset = std::min(offset, slot.output_bytes);
-        return true;
+        bool moved = slot.read_offset < offset;
+        if (moved) slot.read_offset = std::min(offset, slot.output_bytes);
+        bool outcome = handed_over && slot.outcome_received == 0 && detail::is_finished(slot) &&
+                       slot.read_offset >= slot.output_bytes;
+        if (outcome) slot.outcome_received = 1;
+        return moved || outcome;
     });
 }
 
@@ -37,7 +43,9 @@ bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& 
         last = copy;
         std::uint64_t before = position;
         position = reader.read(position, copy.output_bytes, sink);
-        if (!options.keep) advance_read_offset(repository, id, position);
+        bool all_of_it = copy.finished() && position >= copy.output_bytes;
+        if (!options.keep && (position > before || all_of_it))
+            advance_read_offset(repository, id, position, all_of_it);
         // A finished job whose log cannot be read further (removed) has no more to give.
         return copy.finished() && (position >= copy.output_bytes || position == before);
     };

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -57,11 +58,23 @@ std::string signal_name(int signal) {
     return abbreviation != nullptr ? std::string("SIG") + abbreviation : std::to_string(signal);
 }
 
+// A table truncated or replaced under the run (repository_unusable) ends
+// what the slot can be told, not the run: the command goes on to its end,
+// its output into the log, as if the table were not there.
+bool update_slot(Repository& repository, JobId id, const std::function<bool(JobSlot&)>& change) {
+    try {
+        return detail::table_of(repository).update(id, change);
+    } catch (const Error& error) {
+        if (error.code() != ErrorCode::repository_unusable) throw;
+        return false;
+    }
+}
+
 }  // namespace
 
 void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
                 std::optional<int> exit_code, int term_signal) {
-    detail::table_of(repository).update(id, [&](JobSlot& slot) {
+    update_slot(repository, id, [&](JobSlot& slot) {
         // States only move forward: a job already recorded lost (by a
         // liveness check, or at reboot) keeps that outcome.
         if (is_finished(slot)) return false;
@@ -89,7 +102,7 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
     if (!pidfd_) throw_system_error("pidfd_open", errno);  // the destructor ends the command
     auto identity = ProcessIdentity::of(child_);
     bool suspend_now = false;
-    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+    update_slot(repository_, id_, [&](JobSlot& slot) {
         parent_id_ = slot.parent_id;
         // A job suspended before it started (held back, state Suspended, or
         // suspended just as a pool thread began it) is suspended as soon as
@@ -126,7 +139,7 @@ void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
     }
     if (*size == published_size_) return;  // all of it dropped: nothing new to read
     published_size_ = *size;
-    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+    update_slot(repository_, id_, [&](JobSlot& slot) {
         slot.output_bytes = *size;
         return true;
     });
@@ -137,7 +150,7 @@ void CommandRun::on_stop_request() {
     if (stopping_) return;
     std::uint32_t grace_ms = 0;
     // A request that did not come through `jobctl stop` (a signal at shutdown) is a stop too.
-    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+    update_slot(repository_, id_, [&](JobSlot& slot) {
         if (!slot.stop_requested) slot.stop_grace_ms = static_cast<std::uint32_t>(kDefaultStopGrace.count());
         slot.stop_requested = 1;
         if (!detail::is_finished(slot)) set_state(slot, JobState::stopping);
@@ -153,7 +166,7 @@ void CommandRun::on_time_limit() {
     time_limit_at_.reset();
     if (stopping_) return;
     timed_out_ = true;
-    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+    update_slot(repository_, id_, [&](JobSlot& slot) {
         if (detail::is_finished(slot) || state_of(slot) == JobState::stopping) return false;
         set_state(slot, JobState::stopping);
         return true;
@@ -174,7 +187,7 @@ void CommandRun::on_suspend_request() {
     drain(fds_.suspend);
     if (stopping_) return;  // a stop wins; begin_stop has continued the group
     bool wanted = false;
-    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+    update_slot(repository_, id_, [&](JobSlot& slot) {
         wanted = slot.suspend_requested && !slot.stop_requested && !detail::is_finished(slot);
         return false;
     });
@@ -205,7 +218,7 @@ void CommandRun::check_suspended() {
         return;
     }
     suspend_confirmed_ = true;
-    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+    update_slot(repository_, id_, [&](JobSlot& slot) {
         // A stop that came meanwhile has set the state already; a resume
         // has cleared the flag (and we hear of it next).
         JobState state = state_of(slot);
@@ -223,7 +236,7 @@ void CommandRun::resume() {
     suspend_confirmed_ = false;
     // Suspended time does not count against the time limit.
     if (time_limit_at_) *time_limit_at_ += SteadyClock::now() - suspended_since_;
-    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+    update_slot(repository_, id_, [&](JobSlot& slot) {
         // request_resume has done so already, as a rule. (A suspend made
         // since is left as it is: we hear of it next.)
         JobState state = state_of(slot);
@@ -256,7 +269,7 @@ void CommandRun::on_deadlines() {
 
 void CommandRun::record_outcome(const siginfo_t& status) {
     bool stopped = false;
-    detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
+    update_slot(repository_, id_, [&](JobSlot& slot) {
         stopped = slot.stop_requested != 0;
         return false;
     });

@@ -17,6 +17,7 @@
 #include "jobs/queue_turns.hpp"
 #include "process_jobs/command_run.hpp"
 #include "system/file_descriptor.hpp"
+#include "system/namespaces.hpp"
 #include "system/pidfd.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
@@ -96,9 +97,13 @@ bool sleep_in_line(Repository& repository, const std::vector<JobInfo>& ahead, in
     std::vector<FileDescriptor> pidfds;
     std::vector<JobInfo> watched;
     for (const JobInfo& job : ahead) {
+        // An owner of another pid namespace has no pid here: its end comes
+        // as a passed turn, or from a process that can see it.
+        if (!detail::can_judge_pid_namespace(job.owner_pid_namespace)) continue;
         FileDescriptor pidfd = open_pidfd(job.owner_pid);
         // Opened, then checked: the pidfd surely names the owner.
-        if (!pidfd || !ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) {
+        if (!pidfd ||
+            !ProcessIdentity{job.owner_pid, job.owner_start_time, job.owner_pid_namespace}.alive()) {
             JobInfo copy = job;
             Liveness::check(repository, copy);
             return false;  // look again at once

@@ -47,7 +47,7 @@ bool replace_lost_follower(Repository& repository, const JobInfo& job) {
     std::filesystem::path worker = find_worker();
     if (!is_executable_file(worker)) return false;
     JobId followed = job.parent_id != 0 ? job.parent_id : job.id;
-    ProcessIdentity dead{job.owner_pid, job.owner_start_time};
+    ProcessIdentity dead{job.owner_pid, job.owner_start_time, job.owner_pid_namespace};
     ProcessIdentity self = ProcessIdentity::self();
     // Several processes may notice at once (and a listing notices once per
     // task of an array): the one that takes the followed job from the dead

@@ -2,10 +2,15 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <string_view>
 
+#include "system/namespaces.hpp"
 #include "system/proc_stat.hpp"
 #include "system/process_identity.hpp"
 
@@ -26,9 +31,35 @@ bool belongs(const ProcStat& process, pid_t id, pid_t member_id, std::uint64_t f
     return id != 0 && member_id == id && process.start_time >= first_start && process.start_time < taken_over;
 }
 
+// A session is a worker's when its leader, if it still runs, is one.
+bool led_by_a_worker(pid_t session) {
+    auto leader = read_stat(session);
+    if (!leader || leader->state == 'Z' || leader->state == 'X')
+        return true;  // gone: its members are judged by time
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/comm", static_cast<int>(session));
+    std::FILE* comm = std::fopen(path, "re");
+    if (comm == nullptr) return false;
+    char name[32] = {};
+    bool read = std::fgets(name, sizeof name, comm) != nullptr;
+    std::fclose(comm);
+    return read && std::string_view(name) == "jobctl-worker\n";
+}
+
+bool owned_by_this_user(pid_t pid) {
+    char path[32];
+    std::snprintf(path, sizeof path, "/proc/%d", static_cast<int>(pid));
+    struct stat status {};
+    return ::stat(path, &status) == 0 && status.st_uid == ::geteuid();
+}
+
 }  // namespace
 
-std::size_t kill_job_processes(const JobProcesses& job) {
+std::size_t kill_job_processes(const JobProcesses& recorded) {
+    JobProcesses job = recorded;
+    if (!same_pid_namespace(job.pid_namespace)) return 0;  // not ours to look up, let alone signal
+    if (job.group_start == 0) job.group = 0;
+    if (job.session_start == 0 || (job.session != 0 && !led_by_a_worker(job.session))) job.session = 0;
     if (job.group == 0 && job.session == 0) return 0;
     std::uint64_t group_taken = job.group != 0 ? taken_over_at(job.group, job.group_start) : kNever;
     std::uint64_t session_taken = job.session != 0 ? taken_over_at(job.session, job.session_start) : kNever;
@@ -42,7 +73,8 @@ std::size_t kill_job_processes(const JobProcesses& job) {
         if (!process || process->state == 'Z' || process->state == 'X') continue;
         bool in_group = belongs(*process, job.group, process->group, job.group_start, group_taken);
         bool in_session = belongs(*process, job.session, process->session, job.session_start, session_taken);
-        if (!(in_group || in_session) || !ProcessIdentity{pid, process->start_time}.send_signal(SIGKILL))
+        if (!(in_group || in_session) || !owned_by_this_user(pid) ||
+            !ProcessIdentity{pid, process->start_time, own_pid_namespace()}.send_signal(SIGKILL))
             continue;
         // The command itself was already killed by its parent-death signal
         // (maybe not yet delivered): only what it left behind counts.

@@ -12,6 +12,7 @@
 
 #include "jobctl/error.hpp"
 #include "system/event_signal.hpp"
+#include "system/namespaces.hpp"
 #include "system/pidfd.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
@@ -56,6 +57,9 @@ void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
     for (const JobInfo& job : jobs) {
         // This process cannot die while it waits: no need to watch itself.
         if (job.finished() || job.owner_pid == 0 || job.owner_pid == self) continue;
+        // An owner numbered in another pid namespace has no pid here to
+        // watch, and no death this process could declare: not watched.
+        if (!can_judge_pid_namespace(job.owner_pid_namespace)) continue;
         wanted.insert(job.owner_pid);
         if (auto it = owner_by_pid_.find(job.owner_pid); it != owner_by_pid_.end()) {
             if (it->second.start_time == job.owner_start_time) continue;
@@ -78,7 +82,7 @@ void OwnerWatch::watch(const std::vector<JobInfo>& jobs) {
             continue;
         }
         // Checked after opening: the pidfd then surely names the owner we saw.
-        if (!ProcessIdentity{job.owner_pid, job.owner_start_time}.alive()) {
+        if (!ProcessIdentity{job.owner_pid, job.owner_start_time, job.owner_pid_namespace}.alive()) {
             owner_already_gone = true;
             continue;
         }

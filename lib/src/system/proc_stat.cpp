@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "system/file_descriptor.hpp"
+#include "system/namespaces.hpp"
 
 namespace jobctl::detail {
 
@@ -34,7 +36,9 @@ std::optional<ProcStat> read_stat(pid_t pid) {
         if (field + 1 == 5) stat.group = static_cast<pid_t>(std::strtol(cursor, nullptr, 10));
         if (field + 1 == 6) stat.session = static_cast<pid_t>(std::strtol(cursor, nullptr, 10));
     }
-    stat.start_time = std::strtoull(cursor, nullptr, 10);
+    // As the initial time namespace shows it: the same for every reader.
+    auto shown = static_cast<std::int64_t>(std::strtoull(cursor, nullptr, 10));
+    stat.start_time = static_cast<std::uint64_t>(std::max<std::int64_t>(shown - boottime_offset_ticks(), 1));
     return stat;
 }
 

@@ -12,7 +12,7 @@ struct ProcStat {
     char state;                // R, S, D, Z, X, ...
     pid_t group;               // process group id
     pid_t session;             // session id
-    std::uint64_t start_time;  // clock ticks since boot
+    std::uint64_t start_time;  // clock ticks since boot, as the initial time namespace counts them
 };
 
 // Nullopt when the process does not exist (or /proc cannot be read).

@@ -1,7 +1,6 @@
 #include "system/process_identity.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -14,6 +13,7 @@
 
 #include "jobctl/error.hpp"
 #include "system/file_descriptor.hpp"
+#include "system/namespaces.hpp"
 #include "system/pidfd.hpp"
 #include "system/proc_stat.hpp"
 
@@ -42,18 +42,19 @@ ProcessIdentity ProcessIdentity::self() {
     auto fields = read_stat(pid);
     // Without /proc no one could tell this process from a later one.
     if (!fields) throw Error(ErrorCode::system, "cannot read /proc/self/stat (is /proc mounted?)");
-    return {pid, fields->start_time};
+    return {pid, fields->start_time, detail::own_pid_namespace()};
 }
 
 std::optional<ProcessIdentity> ProcessIdentity::of(pid_t pid) {
     if (pid <= 0) return std::nullopt;
     auto fields = read_stat(pid);
     if (!fields || !still_runs(pid, fields->state)) return std::nullopt;
-    return ProcessIdentity{pid, fields->start_time};
+    return ProcessIdentity{pid, fields->start_time, detail::own_pid_namespace()};
 }
 
 bool ProcessIdentity::alive() const {
     if (pid <= 0) return false;
+    if (!detail::can_judge_pid_namespace(pid_namespace)) return true;
     errno = 0;
     auto fields = read_stat(pid);
     if (!fields) {
@@ -82,7 +83,8 @@ namespace {
 
 // A pidfd that surely names `identity` (checked after opening), or an empty one.
 detail::FileDescriptor verified_pidfd(const ProcessIdentity& identity) {
-    if (identity.pid <= 0) return {};
+    if (identity.pid <= 0 || identity.start_time == 0 || !detail::same_pid_namespace(identity.pid_namespace))
+        return {};
     detail::FileDescriptor fd = detail::open_pidfd(identity.pid);
     if (!fd || !surely_alive(identity)) return {};
     return fd;
@@ -94,14 +96,6 @@ bool ProcessIdentity::send_signal(int signal) const {
     detail::FileDescriptor fd = verified_pidfd(*this);
     if (!fd) return false;
     return ::syscall(SYS_pidfd_send_signal, fd.get(), signal, nullptr, 0) == 0;
-}
-
-bool ProcessIdentity::signal_group(int signal) const {
-    detail::FileDescriptor fd = verified_pidfd(*this);
-    if (!fd) return false;
-    pollfd exited{fd.get(), POLLIN, 0};
-    bool leader_running = ::poll(&exited, 1, 0) == 0;  // readable once it has exited
-    return leader_running && ::killpg(pid, signal) == 0;
 }
 
 }  // namespace jobctl

@@ -1,6 +1,8 @@
 #pragma once
 // A process named so that a reused pid cannot be mistaken for it: its pid
-// plus its start time (field 22 of /proc/<pid>/stat, in clock ticks since boot).
+// plus its start time (field 22 of /proc/<pid>/stat, in clock ticks since
+// boot, as the initial time namespace counts them), plus the pid namespace
+// its pid is numbered in (system/namespaces.hpp).
 
 #include <sys/types.h>
 
@@ -12,23 +14,23 @@ namespace jobctl {
 struct ProcessIdentity {
     pid_t pid = 0;
     std::uint64_t start_time = 0;
+    std::uint64_t pid_namespace = 0;  // 0: not recorded (judged as this namespace, never signalled)
 
     static ProcessIdentity self();
     // The identity of a live (not zombie) process, or nullopt if there is none.
     static std::optional<ProcessIdentity> of(pid_t pid);
     // True while this very process (not a later one with the same pid) runs.
+    // A process of another pid namespace cannot be looked up from here: it
+    // is taken to run (only a process that sees it may declare it dead).
     // When /proc cannot be read for want of descriptors (EMFILE, ENFILE) it
     // answers whether the pid exists: a process never takes another for dead
     // because it is itself short of descriptors.
     bool alive() const;
     // Sends `signal` to this very process (through a pidfd checked against
     // the start time: never to a later process with the same pid). False if
-    // it is gone.
+    // it is gone, or if its identity is not proven here: a zero start time,
+    // or a pid namespace other than this process's.
     bool send_signal(int signal) const;
-    // Sends `signal` to the process group this process leads, checked the
-    // same way just before (a group id cannot be reused while its leader
-    // lives). False if the leader is gone.
-    bool signal_group(int signal) const;
 };
 
 }  // namespace jobctl

@@ -1,5 +1,6 @@
 #include "table/job_table.hpp"
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
 #include "table/segment_lock.hpp"
+#include "table/slot_sequence.hpp"
 
 namespace jobctl {
 
@@ -54,6 +56,7 @@ JobInfo to_info(const JobSlot& slot) {
     if (slot.term_signal != 0) info.term_signal = slot.term_signal;
     info.owner_pid = slot.owner_pid;
     info.owner_start_time = slot.owner_start_time;
+    info.owner_pid_namespace = slot.owner_pid_namespace;
     info.owner_claimed = slot.owner_claimed != 0;
     info.process_id = slot.process_id;
     info.process_start_time = slot.process_start_time;
@@ -85,10 +88,12 @@ std::uint32_t home_slot(JobId id, std::uint32_t capacity) {
 // Slots at or past the header's high-water mark were never used. (Bounded
 // by the capacity: a damaged header must not send a reader out of the segment.)
 std::uint32_t scan_limit(const detail::Segment& segment) {
-    return std::min(segment.header().slot_limit, segment.capacity());
+    return std::min(detail::load_word(segment.header().slot_limit), segment.capacity());
 }
 
-// Slot index of job `id`, or capacity when absent. Caller holds the lock.
+// Slot index of job `id`, or capacity when absent. Without the lock, the
+// index is where the job was a moment ago (a job never moves; it may have
+// been erased since: check the id of the copy).
 //
 // Cost: one probe for a job in its home slot; for a job placed further on,
 // or one that is absent, a walk of up to every slot below the high-water
@@ -97,14 +102,30 @@ std::uint32_t scan_limit(const detail::Segment& segment) {
 // every id in use) is absent without a walk.
 std::uint32_t index_of(const detail::Segment& segment, JobId id) {
     const JobSlot* slots = segment.slots();
-    const JobId next_id = segment.header().next_id;
+    const JobId next_id = detail::load_word(segment.header().next_id);
     if (next_id != 0 && id >= next_id) return segment.capacity();
     std::uint32_t limit = scan_limit(segment);
     std::uint32_t start = home_slot(id, segment.capacity());
     if (start >= limit) start = 0;
     for (std::uint32_t k = 0, i = start; k < limit; ++k, i = i + 1 == limit ? 0 : i + 1)
-        if (slots[i].id == id) return i;
+        if (detail::id_at(slots[i]) == id) return i;
     return segment.capacity();
+}
+
+// A copy of slot `index`, read without the lock (segment_layout.hpp, "Read
+// without the lock"): a writer at work makes it try again. One that stays
+// at work that long has died or been stopped mid-write: the copy is then
+// taken under the lock, whose next taker repairs a dead writer's slot.
+JobSlot read_slot(const detail::Segment& segment, std::uint32_t index) {
+    constexpr int kTries = 200;
+    JobSlot copy;
+    const JobSlot& slot = segment.slots()[index];
+    for (int attempt = 0; attempt < kTries; ++attempt) {
+        if (detail::try_load_slot(slot, copy)) return copy;
+        if (attempt >= 16) sched_yield();
+    }
+    SegmentLock lock(segment);
+    return slot;
 }
 
 // True when a change moved only the output counters (bytes written, bytes received).
@@ -115,8 +136,11 @@ bool only_output_moved(const JobSlot& before, const JobSlot& after) {
     return std::memcmp(&same, &after, sizeof(JobSlot)) == 0;
 }
 
+// Only a job whose outcome and output a receive (or run, or foreach) handed
+// over may be evicted: a job nobody looked at since it ended, even one that
+// printed nothing, is kept for the wait or receive that may come for it.
 bool finished_and_received(const JobSlot& slot) {
-    return detail::is_finished(slot) && slot.read_offset >= slot.output_bytes;
+    return detail::is_finished(slot) && slot.outcome_received != 0 && slot.read_offset >= slot.output_bytes;
 }
 
 // Collects up to `wanted` free slots into `indices`, walking from slot
@@ -414,12 +438,13 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
             if (slots.size() > 1) detail::reach_crash_point(testing::CrashPoint::child_written);
         }
         if (new_parent) detail::write_slot(*segment_, indices[0], slots[0]);
-        header.slot_limit = std::max(header.slot_limit, *std::ranges::max_element(indices) + 1);
+        detail::store_word(header.slot_limit,
+                           std::max(header.slot_limit, *std::ranges::max_element(indices) + 1));
         // Last, after every slot: until next_id has moved past the new ids, a
         // crash leaves them "uncommitted", and repair erases the children of
-        // a parent that was never written.
+        // a parent that was never written; unlocked readers do not list them.
         std::atomic_thread_fence(std::memory_order_seq_cst);
-        header.next_id = first_id + static_cast<JobId>(slots.size());
+        detail::store_word(header.next_id, first_id + static_cast<JobId>(slots.size()));
     }
     for (JobId id : evicted) {  // outside the lock: file system work
         std::error_code ignored;
@@ -431,18 +456,29 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
 
 std::optional<JobInfo> JobTable::find(JobId id) const {
     if (id == 0) return std::nullopt;
-    SegmentLock lock(*segment_);
+    detail::repair_if_owner_died(*segment_);
     std::uint32_t index = index_of(*segment_, id);
     if (index == segment_->capacity()) return std::nullopt;
-    return to_info(segment_->slots()[index]);
+    JobSlot copy = read_slot(*segment_, index);
+    segment_->check_intact();
+    if (copy.id != id) return std::nullopt;  // erased since it was found
+    return to_info(copy);
 }
 
+// Without the lock: each slot copied whole, the table as a whole as it was
+// while the copy was made. Jobs registered after it began (ids from the
+// next_id read first) are left out: a family is listed whole or not at all.
 std::vector<JobSlot> JobTable::copy_slots() const {
     std::vector<JobSlot> copies;
-    SegmentLock lock(*segment_);
+    detail::repair_if_owner_died(*segment_);
+    const JobId registered_below = detail::load_word(segment_->header().next_id);
     const JobSlot* slots = segment_->slots();
-    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
-        if (slots[i].id != 0) copies.push_back(slots[i]);
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
+        if (detail::id_at(slots[i]) == 0) continue;
+        JobSlot copy = read_slot(*segment_, i);
+        if (copy.id != 0 && (registered_below == 0 || copy.id < registered_below)) copies.push_back(copy);
+    }
+    segment_->check_intact();
     return copies;
 }
 
@@ -456,8 +492,7 @@ std::vector<JobInfo> JobTable::list() const {
 }
 
 JobId JobTable::next_id() const {
-    SegmentLock lock(*segment_);
-    return segment_->header().next_id;
+    return detail::load_word(segment_->header().next_id);
 }
 
 bool JobTable::erase(JobId id) {
@@ -501,11 +536,18 @@ std::atomic<std::uint32_t>& JobTable::counter(Changes which) const {
 }
 
 std::uint32_t JobTable::change_count(Changes which) const {
-    return counter(which).load(std::memory_order_acquire);
+    std::uint32_t count = counter(which).load(std::memory_order_acquire);
+    segment_->check_intact();
+    return count;
 }
 
 void JobTable::wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout, Changes which) const {
-    detail::futex_wait(counter(which), seen, timeout);
+    // A table truncated or replaced wakes nobody (a futex on a page that
+    // is gone cannot be woken): a waiter looks at the file each second
+    // that nothing changed, and says so rather than sleep on a ghost.
+    constexpr std::chrono::nanoseconds kLookAtTheFileEvery = std::chrono::seconds(1);
+    detail::futex_wait(counter(which), seen, std::min(timeout, kLookAtTheFileEvery));
+    segment_->check_intact(counter(which).load(std::memory_order_acquire) == seen);
 }
 
 void JobTable::notify(bool of_state) const {
@@ -521,15 +563,14 @@ void JobTable::notify_change() const {
 }
 
 void JobTable::describe_table(RepositoryInfo& info) const {
-    SegmentLock lock(*segment_);
     const detail::SegmentHeader& header = segment_->header();
     info.capacity = segment_->capacity();
-    info.layout_version = header.layout_version;
+    info.layout_version = header.layout_version;  // written once, at creation
     info.boot_id = detail::read_field(header.boot_id);
     info.reboots_survived = header.reboots_survived;
     const JobSlot* slots = segment_->slots();
     for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
-        if (slots[i].id != 0) ++info.in_use;
+        if (detail::id_at(slots[i]) != 0) ++info.in_use;
 }
 
 std::uint32_t JobTable::control_request_count() const {

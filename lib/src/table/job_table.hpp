@@ -15,6 +15,7 @@
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
+#include "system/process_identity.hpp"
 #include "table/repository_location.hpp"
 #include "table/segment_layout.hpp"
 
@@ -129,7 +130,7 @@ public:
     // The owners (pid, start time) of the first free-slots + 1 jobs in line
     // in `queue`, in order: whose turn may have come (see pass_queue_turn).
     // One pass over the raw slots: it runs at every end of a queued job.
-    std::vector<std::pair<int, std::uint64_t>> next_in_line(const std::string& queue) const;
+    std::vector<ProcessIdentity> next_in_line(const std::string& queue) const;
     // Every queue with a limit set, and its slots.
     std::vector<std::pair<std::string, std::uint32_t>> queue_limits() const;
 

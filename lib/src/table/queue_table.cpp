@@ -107,11 +107,11 @@ void JobTable::set_queue_slots(const std::string& queue, std::uint32_t slots) {
     notify_change();
 }
 
-std::vector<std::pair<int, std::uint64_t>> JobTable::next_in_line(const std::string& queue) const {
+std::vector<ProcessIdentity> JobTable::next_in_line(const std::string& queue) const {
     char name[kQueueNameSize];
     copy_truncated(name, queue);
     std::vector<const JobSlot*> in_line;
-    std::vector<std::pair<int, std::uint64_t>> owners;
+    std::vector<ProcessIdentity> owners;
     SegmentLock lock(*segment_);
     const JobSlot* slots = segment_->slots();
     std::uint32_t holding = 0;
@@ -127,7 +127,8 @@ std::vector<std::pair<int, std::uint64_t>> JobTable::next_in_line(const std::str
     std::partial_sort(in_line.begin(), in_line.begin() + static_cast<std::ptrdiff_t>(wake), in_line.end(),
                       [](const JobSlot* a, const JobSlot* b) { return a->id < b->id; });
     for (std::size_t i = 0; i < wake; ++i)
-        owners.emplace_back(in_line[i]->owner_pid, in_line[i]->owner_start_time);
+        owners.push_back(
+            {in_line[i]->owner_pid, in_line[i]->owner_start_time, in_line[i]->owner_pid_namespace});
     return owners;
 }
 

@@ -9,6 +9,7 @@
 #include "jobctl/error.hpp"
 #include "table/job_table.hpp"
 #include "table/segment.hpp"
+#include "table/segment_lock.hpp"
 
 namespace jobctl {
 
@@ -48,6 +49,10 @@ Repository Repository::open_table(const std::string& name, const std::function<s
     detail::RepositoryLocation location = detail::locate_repository(name, true);
     auto segment = std::make_unique<detail::Segment>(detail::Segment::open_or_create(location, capacity));
     return Repository(std::make_unique<JobTable>(std::move(location), std::move(segment)));
+}
+
+void Repository::set_slow_lock_notice(std::function<void(const std::string& line)> notice) {
+    detail::set_slow_lock_notice(std::move(notice));
 }
 
 void Repository::destroy(const std::string& name) {

@@ -142,12 +142,16 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
     auto size = static_cast<std::size_t>(status.st_size);
     if (size < sizeof(SegmentHeader)) throw_unusable(name, "damaged (too small)");
     auto* header = static_cast<SegmentHeader*>(map_file(fd.get(), size));
+    // From the first touch on: the file may shrink at any time.
+    std::optional<MappingGuard> guard(std::in_place, header, size);
     try {
         check_header(name, *header, size);
         recover_if_rebooted(fd.get(), *header, header->capacity);
         if (!has_robust_mutex_kind(header->lock))
             throw_unusable(name, "damaged lock (not a robust, process-shared mutex)");
+        if (guard->lost()) throw_unusable(name, "damaged (it shrank while being opened)");
     } catch (...) {
+        guard.reset();
         ::munmap(header, size);
         throw;
     }
@@ -157,6 +161,7 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
     out.path_ = name.table.string();
     out.device_ = status.st_dev;
     out.inode_ = status.st_ino;
+    out.guard_.emplace(std::move(*guard));
     return true;
 }
 
@@ -177,12 +182,29 @@ Segment::Segment(Segment&& other) noexcept
       capacity_(other.capacity_),
       path_(std::move(other.path_)),
       device_(other.device_),
-      inode_(other.inode_) {
+      inode_(other.inode_),
+      guard_(std::move(other.guard_)) {
     other.header_ = nullptr;
+    other.guard_.reset();
 }
 
 Segment::~Segment() {
+    guard_.reset();  // first: the addresses may be another mapping's next
     if (header_ != nullptr) ::munmap(header_, size_);
+}
+
+void Segment::check_intact(bool look_at_file) const {
+    bool lost = guard_ && guard_->lost();
+    if (!lost && look_at_file) {
+        struct stat status {};
+        lost = ::stat(path_.c_str(), &status) != 0 || status.st_dev != device_ || status.st_ino != inode_ ||
+               static_cast<std::size_t>(status.st_size) < size_;
+    }
+    if (lost)
+        throw Error(
+            ErrorCode::repository_unusable,
+            "the repository's table " + path_ +
+                " was truncated, replaced or removed while in use; nothing more can be recorded in it");
 }
 
 }  // namespace jobctl::detail

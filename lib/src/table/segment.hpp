@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
+#include "table/mapping_guard.hpp"
 #include "table/repository_location.hpp"
 #include "table/segment_layout.hpp"
 
@@ -38,6 +40,12 @@ public:
     dev_t device() const { return device_; }
     ino_t inode() const { return inode_; }
 
+    // Throws repository_unusable once the table was found shrunk under this
+    // process (a SIGBUS on its mapping, table/mapping_guard.hpp) or, with
+    // `look_at_file`, when the file at its path is no longer the one mapped,
+    // whole: truncated, replaced or removed.
+    void check_intact(bool look_at_file = false) const;
+
 private:
     Segment(SegmentHeader* header, std::size_t size) : header_(header), size_(size) {}
     static bool try_open(const RepositoryLocation& location, Segment& out);
@@ -48,6 +56,7 @@ private:
     std::string path_;
     dev_t device_ = 0;
     ino_t inode_ = 0;
+    std::optional<MappingGuard> guard_;
 };
 
 }  // namespace jobctl::detail

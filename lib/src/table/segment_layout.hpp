@@ -16,9 +16,11 @@ namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
 inline constexpr std::uint32_t kMaxCapacity = 1u << 20;                // slots
-inline constexpr std::uint32_t kLayoutVersion = 7;  // 2: stop count, high-water mark; 3: state_counter; 4:
+inline constexpr std::uint32_t kLayoutVersion = 8;  // 2: stop count, high-water mark; 3: state_counter; 4:
                                                     // boot id; 5: job control; 6: state history, progress;
-                                                    // 7: custom job types, external id
+                                                    // 7: custom job types, external id; 8: slot
+                                                    // sequence (unlocked readers), pid namespaces,
+                                                    // outcome received, lock holder
 
 inline constexpr std::size_t kNameSize = 64;
 inline constexpr std::size_t kCommandSize = 256;
@@ -236,7 +238,10 @@ struct JobSlot {
     std::int32_t owner_pid;     // worker or thread host
     std::uint8_t can_suspend;   // its runner acts on suspend_requested (process jobs, foreach)
     std::uint8_t has_progress;  // progress_ppm and progress_text hold the last progress reported
-    std::uint8_t padding[2];    // named, so that no byte of a slot is padding (see below)
+    // Set once a receive (or run, or foreach) handed over the finished job's
+    // outcome and all of its output: only then may a full table evict it.
+    std::uint8_t outcome_received;
+    std::uint8_t padding;  // named, so that no byte of a slot is padding (see below)
     std::uint64_t owner_start_time;
     std::int32_t process_id;  // command pid == its process group id
     std::uint32_t stop_grace_ms;
@@ -264,6 +269,14 @@ struct JobSlot {
     char progress_text[kProgressTextSize];  // what it is doing now
     char type_name[kTypeNameSize];          // JobType::custom: its type's name; else empty
     char external_id[kExternalIdSize];      // the job's name in the system that runs it; may be empty
+    // The pid namespace (inode of /proc/PID/ns/pid) that owner_pid and
+    // process_id are numbered in; 0: not recorded (a damaged slot).
+    std::uint64_t owner_pid_namespace;
+    // The slot's sequence lock: odd while write_slot writes it, moved by 2
+    // for each write. An unlocked reader copies the slot between two equal,
+    // even reads of it (see "Read without the lock").
+    std::uint32_t sequence;
+    std::uint32_t reserved;
 };
 
 // A queue's limit: at most `slots` of its jobs hold a slot (Running,
@@ -299,6 +312,12 @@ struct SegmentHeader {
     // boot id sees a table that is ready.
     char boot_id[kBootIdSize];
     std::uint32_t reboots_survived;
+    // Who holds the lock: its thread id as the lock word has it, and the pid
+    // namespace that id is numbered in, written by the holder just after it
+    // took the lock and cleared before it lets go. A waiter in another
+    // namespace never takes the holder for dead (segment_lock.cpp).
+    std::uint32_t lock_holder_tid;
+    std::uint64_t lock_holder_pid_namespace;
     // Bumped (then futex-woken) after every change; waiters sleep on it.
     alignas(64) std::atomic<std::uint32_t> change_counter;
     // Bumped after a stop, suspend or resume is requested, so that hosts of
@@ -335,13 +354,13 @@ static_assert(std::has_unique_object_representations_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
-// The layout of version 7, field by field (see "Layout version" above).
+// The layout of version 8, field by field (see "Layout version" above).
 #define JOBCTL_SHARED_FIELD(type, field, offset, size)                                \
     static_assert(offsetof(type, field) == (offset) && sizeof(type::field) == (size), \
                   "the shared layout changed: bump kLayoutVersion and update these asserts")
-static_assert(kLayoutVersion == 7, "kLayoutVersion changed: update these asserts to the new layout");
+static_assert(kLayoutVersion == 8, "kLayoutVersion changed: update these asserts to the new layout");
 
-static_assert(sizeof(JobSlot) == 1184 && alignof(JobSlot) == 8,
+static_assert(sizeof(JobSlot) == 1200 && alignof(JobSlot) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(JobSlot, id, 0, 4);
 JOBCTL_SHARED_FIELD(JobSlot, parent_id, 4, 4);
@@ -358,7 +377,8 @@ JOBCTL_SHARED_FIELD(JobSlot, term_signal, 20, 4);
 JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);
 JOBCTL_SHARED_FIELD(JobSlot, can_suspend, 28, 1);
 JOBCTL_SHARED_FIELD(JobSlot, has_progress, 29, 1);
-JOBCTL_SHARED_FIELD(JobSlot, padding, 30, 2);
+JOBCTL_SHARED_FIELD(JobSlot, outcome_received, 30, 1);
+JOBCTL_SHARED_FIELD(JobSlot, padding, 31, 1);
 JOBCTL_SHARED_FIELD(JobSlot, owner_start_time, 32, 8);
 JOBCTL_SHARED_FIELD(JobSlot, process_id, 40, 4);
 JOBCTL_SHARED_FIELD(JobSlot, stop_grace_ms, 44, 4);
@@ -382,6 +402,9 @@ JOBCTL_SHARED_FIELD(JobSlot, history, 944, 128);
 JOBCTL_SHARED_FIELD(JobSlot, progress_text, 1072, 64);
 JOBCTL_SHARED_FIELD(JobSlot, type_name, 1136, 16);
 JOBCTL_SHARED_FIELD(JobSlot, external_id, 1152, 32);
+JOBCTL_SHARED_FIELD(JobSlot, owner_pid_namespace, 1184, 8);
+JOBCTL_SHARED_FIELD(JobSlot, sequence, 1192, 4);
+JOBCTL_SHARED_FIELD(JobSlot, reserved, 1196, 4);
 
 static_assert(sizeof(StateStep) == 16 && alignof(StateStep) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
@@ -395,16 +418,16 @@ JOBCTL_SHARED_FIELD(QueueLimit, name, 0, 32);
 JOBCTL_SHARED_FIELD(QueueLimit, slots, 32, 4);
 JOBCTL_SHARED_FIELD(QueueLimit, reserved, 36, 4);
 
-static_assert(sizeof(SlotJournal) == 1192 && alignof(SlotJournal) == 8,
+static_assert(sizeof(SlotJournal) == 1208 && alignof(SlotJournal) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SlotJournal, active, 0, 4);
 JOBCTL_SHARED_FIELD(SlotJournal, index, 4, 4);
-JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1184);
+JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1200);
 
 // The mutex is glibc's pthread_mutex_t (40 bytes on x86-64: the journal at
-// 232, the queues at 1424, the header 2752 bytes); the offsets after it
+// 232, the queues at 1440, the header 2752 bytes); the offsets after it
 // follow from its size.
-static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1192 + 1280 + 63) / 64 * 64 &&
+static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1208 + 1280 + 63) / 64 * 64 &&
                   alignof(SegmentHeader) == 64,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SegmentHeader, magic, 0, 8);
@@ -416,12 +439,14 @@ JOBCTL_SHARED_FIELD(SegmentHeader, next_id, 24, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, slot_limit, 28, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, boot_id, 32, 40);
 JOBCTL_SHARED_FIELD(SegmentHeader, reboots_survived, 72, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, lock_holder_tid, 76, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, lock_holder_pid_namespace, 80, 8);
 JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
-JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1192);
-JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1192, 1280);
+JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1208);
+JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1208, 1280);
 #undef JOBCTL_SHARED_FIELD
 
 inline JobSlot* slots_of(SegmentHeader* header) {

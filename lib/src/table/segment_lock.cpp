@@ -1,6 +1,7 @@
 #include "table/segment_lock.hpp"
 
 #include <linux/futex.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -13,13 +14,17 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "jobctl/error.hpp"
 #include "jobctl/job.hpp"
 #include "system/clock.hpp"
+#include "system/namespaces.hpp"
 #include "table/crash_points.hpp"
+#include "table/slot_sequence.hpp"
 #include "table/state_history.hpp"
 
 namespace jobctl::detail {
@@ -33,6 +38,8 @@ constexpr std::uint32_t kFutexTidMask = 0x3fffffff;
 
 // Far longer than any critical section: after this, the holder is looked at.
 constexpr long kPatienceNs = 50'000'000;
+// After this many patiences (a second), the waiter says who it waits for.
+constexpr int kPatienceForNotice = 20;
 
 // True when thread `tid` is of a process that has the table mapped, the only
 // kind of thread that can hold its lock. (This thread is waiting for the lock,
@@ -56,10 +63,66 @@ bool could_hold_lock(pid_t tid, const Segment& segment) {
     return mapped;
 }
 
+// The holder the lock word names is of another pid namespace: its tid means
+// nothing here, and its death is for the kernel (or a process that sees it)
+// to tell. The holder records itself just after it takes the lock
+// (record_holder); a word that names another tid than the record is judged
+// as before, here.
+bool holder_in_other_namespace(const SegmentHeader& header, pid_t owner) {
+    auto tid = static_cast<pid_t>(__atomic_load_n(&header.lock_holder_tid, __ATOMIC_ACQUIRE));
+    std::uint64_t pid_namespace = __atomic_load_n(&header.lock_holder_pid_namespace, __ATOMIC_RELAXED);
+    return tid == owner && !can_judge_pid_namespace(pid_namespace);
+}
+
+// "pid 4711 (jobctl), stopped": who holds the lock, for the notice.
+std::string describe_holder(const SegmentHeader& header, pid_t owner) {
+    if (owner == 0) return "a process that has not said who it is";
+    if (holder_in_other_namespace(header, owner))
+        return "thread " + std::to_string(owner) + " of another pid namespace";
+    std::string description = "pid " + std::to_string(owner);
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(owner));
+    std::FILE* stat = std::fopen(path, "re");
+    if (stat == nullptr) return description + ", which cannot be looked at";
+    char line[1024] = {};
+    bool read = std::fgets(line, sizeof line, stat) != nullptr;
+    std::fclose(stat);
+    const char* open = std::strchr(line, '(');
+    const char* close = std::strrchr(line, ')');
+    if (!read || open == nullptr || close == nullptr || close[1] == '\0') return description;
+    description += " (" + std::string(open + 1, close) + ")";
+    switch (close[2]) {
+        case 'T':
+        case 't':
+            return description + ", stopped (continue it with: kill -CONT " + std::to_string(owner) + ")";
+        case 'R':
+            return description + ", running";
+        case 'D':
+            return description + ", waiting for the disk";
+        default:
+            return description + ", asleep";
+    }
+}
+
+std::mutex notice_mutex;
+std::function<void(const std::string&)> slow_lock_notice;  // set by the program (jobctl: stderr)
+
+void tell_slow_lock(const Segment& segment, pid_t owner) {
+    std::function<void(const std::string&)> notice;
+    {
+        std::lock_guard guard(notice_mutex);
+        notice = slow_lock_notice;
+    }
+    if (notice)
+        notice("waiting for the lock of " + segment.path() + ", held by " +
+               describe_holder(segment.header(), owner) + "; still waiting");
+}
+
 // pthread_mutex_lock, except that a lock held past the patience by no thread
 // that could hold it is marked as a dead owner's, twice seen so: the next try
 // then gets EOWNERDEAD and repairs. A holder that is merely slow, or stopped,
-// is waited for.
+// or of another pid namespace, is waited for; after a second of it the
+// program's notice is told once who holds the lock.
 int lock_table(const Segment& segment) {
     pthread_mutex_t& mutex = segment.header().lock;
 #if defined(__SANITIZE_THREAD__)
@@ -73,6 +136,7 @@ int lock_table(const Segment& segment) {
     if (result != EBUSY) return result;
     auto* word = reinterpret_cast<std::uint32_t*>(&mutex.__data.__lock);
     std::uint32_t suspect = 0;
+    int patience_spent = 0;
     for (;;) {
         timespec deadline{};
         ::clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -85,7 +149,10 @@ int lock_table(const Segment& segment) {
         if (result != ETIMEDOUT) return result;
         std::uint32_t seen = __atomic_load_n(word, __ATOMIC_ACQUIRE);
         auto owner = static_cast<pid_t>(seen & kFutexTidMask);
-        if (seen == 0 || (seen & kFutexOwnerDied) != 0 || (owner != 0 && could_hold_lock(owner, segment))) {
+        if (++patience_spent == kPatienceForNotice) tell_slow_lock(segment, owner);
+        if (seen == 0 || (seen & kFutexOwnerDied) != 0 ||
+            holder_in_other_namespace(segment.header(), owner) ||
+            (owner != 0 && could_hold_lock(owner, segment))) {
             suspect = 0;
             continue;
         }
@@ -110,31 +177,103 @@ int lock_table(const Segment& segment) {
 
 }  // namespace
 
+namespace {
+
+// Job-control stops (Ctrl-Z, a background read or write of the terminal)
+// wait until the lock is let go: a process stopped inside the lock would
+// stop every other. SIGSTOP cannot be deferred; a stopped holder is named
+// by the waiters' notice.
+sigset_t job_control_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTSTP);
+    sigaddset(&set, SIGTTIN);
+    sigaddset(&set, SIGTTOU);
+    return set;
+}
+
+void record_holder(SegmentHeader& header) {
+    __atomic_store_n(&header.lock_holder_pid_namespace, own_pid_namespace(), __ATOMIC_RELAXED);
+    __atomic_store_n(&header.lock_holder_tid, static_cast<std::uint32_t>(::gettid()), __ATOMIC_RELEASE);
+}
+
+void clear_holder(SegmentHeader& header) {
+    __atomic_store_n(&header.lock_holder_tid, 0u, __ATOMIC_RELEASE);
+}
+
+}  // namespace
+
+void repair_if_owner_died(const Segment& segment) {
+    const auto* word = reinterpret_cast<const std::uint32_t*>(&segment.header().lock.__data.__lock);
+    if ((__atomic_load_n(word, __ATOMIC_ACQUIRE) & kFutexOwnerDied) != 0) SegmentLock lock(segment);
+}
+
+void set_slow_lock_notice(std::function<void(const std::string&)> notice) {
+    std::lock_guard guard(notice_mutex);
+    slow_lock_notice = std::move(notice);
+}
+
 SegmentLock::SegmentLock(const Segment& segment) : segment_(segment) {
-    int result = lock_table(segment);
+    static const sigset_t deferred = job_control_signals();
+    pthread_sigmask(SIG_BLOCK, &deferred, &saved_mask_);
+    int result = 0;
+    try {
+        result = lock_table(segment);
+    } catch (...) {
+        pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+        throw;
+    }
+    if (result == 0 || result == EOWNERDEAD) record_holder(segment.header());
     if (result == EOWNERDEAD) {
         repair_after_dead_owner(segment);
         pthread_mutex_consistent(&segment.header().lock);
         repaired_ = true;
-    } else if (result == ENOTRECOVERABLE) {
-        throw_damaged_lock(segment, "not recoverable");
     } else if (result != 0) {
+        pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
         // A robust, shared, normal mutex returns nothing else unless damaged.
-        throw_damaged_lock(segment, std::strerror(result));
+        throw_damaged_lock(segment, result == ENOTRECOVERABLE ? "not recoverable" : std::strerror(result));
     }
     reach_crash_point(testing::CrashPoint::lock_acquired);
+    try {
+        segment.check_intact();  // a table that shrank under us: nothing to lock any more
+    } catch (...) {
+        clear_holder(segment.header());
+        pthread_mutex_unlock(&segment.header().lock);
+        pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+        throw;
+    }
 }
 
 SegmentLock::~SegmentLock() {
     reach_crash_point(testing::CrashPoint::before_unlock);
+    clear_holder(segment_.header());
     pthread_mutex_unlock(&segment_.header().lock);
+    pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
 }
+
+namespace {
+
+// A writer that names an owner learned its pid in its own pid namespace
+// (an owner is this process, a child it forked, or a pid it read from a
+// slot of the same namespace): the slot records that namespace with it.
+void record_owner_namespace(const JobSlot& before, JobSlot& after) {
+    if (after.owner_pid == 0) {
+        after.owner_pid_namespace = 0;
+        return;
+    }
+    bool same_owner = before.id == after.id && before.owner_pid == after.owner_pid &&
+                      before.owner_start_time == after.owner_start_time;
+    if (!same_owner || after.owner_pid_namespace == 0) after.owner_pid_namespace = own_pid_namespace();
+}
+
+}  // namespace
 
 void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& written) {
     SlotJournal& journal = segment.header().journal;
     JobSlot& slot = segment.slots()[index];
     JobSlot value = written;
     carry_state_history(slot, value);  // every state change numbered, whoever made it
+    record_owner_namespace(slot, value);
     journal.before = slot;
     journal.index = index;
     // The journal must be complete before it is armed, and armed before the
@@ -143,11 +282,7 @@ void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& writ
     std::atomic_thread_fence(std::memory_order_seq_cst);
     journal.active = 1;
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    std::memcpy(&slot, &value, sizeof(JobSlot) / 2);
-    reach_crash_point(testing::CrashPoint::slot_half_written);
-    std::memcpy(reinterpret_cast<char*>(&slot) + sizeof(JobSlot) / 2,
-                reinterpret_cast<const char*>(&value) + sizeof(JobSlot) / 2,
-                sizeof(JobSlot) - sizeof(JobSlot) / 2);
+    store_slot(slot, value);
     std::atomic_thread_fence(std::memory_order_seq_cst);
     journal.active = 0;
 }
@@ -175,9 +310,7 @@ void erase_unregistered_children(const SegmentHeader& header, JobSlot* slots, st
     for (std::uint32_t i = 0; i < capacity; ++i) {
         JobSlot& slot = slots[i];
         if (slot.id < committed_below || std::ranges::find(absent, slot.parent_id) == absent.end()) continue;
-        slot.id = 0;  // free first: a repair cut short leaves a free slot, never a half-zeroed job
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        slot = JobSlot{};
+        store_slot(slot, JobSlot{});  // a repair cut short leaves it odd: the next repair ends it
     }
 }
 
@@ -186,22 +319,30 @@ void erase_unregistered_children(const SegmentHeader& header, JobSlot* slots, st
 // handed out just before a crash is not given out again) and the high-water
 // mark above every slot in use.
 void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity) {
+    // store_slot moves the sequence past the dead writer's odd one: a
+    // reader that copied before it died sees the change and copies again.
     if (header.journal.active != 0 && header.journal.index < capacity)
-        slots[header.journal.index] = header.journal.before;
+        store_slot(slots[header.journal.index], header.journal.before);
     header.journal.active = 0;
     erase_unregistered_children(header, slots, capacity);
-    if (header.next_id == 0) header.next_id = 1;
+    std::uint32_t next_id = std::max(header.next_id, 1u);
+    std::uint32_t slot_limit = header.slot_limit;
     for (std::uint32_t i = 0; i < capacity; ++i) {
         JobSlot& slot = slots[i];
+        if ((slot.sequence & 1u) != 0) store_slot(slot, JobSlot(slot));  // a writer died mid-way
         if (slot.id == 0) continue;
-        if (slot.id >= header.next_id) header.next_id = slot.id + 1;
-        if (i >= header.slot_limit) header.slot_limit = i + 1;
+        if (slot.id >= next_id) next_id = slot.id + 1;
+        if (i >= slot_limit) slot_limit = i + 1;
         if (!has_known_state(slot)) {
-            set_state(slot, JobState::failed);
-            copy_truncated(slot.reason, "slot repaired after a crash");
-            record_state_step(slot, now_ns());
+            JobSlot repaired = slot;
+            set_state(repaired, JobState::failed);
+            copy_truncated(repaired.reason, "slot repaired after a crash");
+            record_state_step(repaired, now_ns());
+            store_slot(slot, repaired);
         }
     }
+    store_word(header.next_id, next_id);
+    store_word(header.slot_limit, slot_limit);
 }
 
 }  // namespace
@@ -236,14 +377,15 @@ void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::st
     repair_slots(header, slots, capacity);
     std::int64_t now = now_ns();
     for (std::uint32_t i = 0; i < std::min(header.slot_limit, capacity); ++i) {
-        JobSlot& slot = slots[i];
-        if (slot.id == 0 || is_finished(slot)) continue;
+        if (slots[i].id == 0 || is_finished(slots[i])) continue;
         // Its worker or host, and the command, died with the old boot; the
         // output it wrote before that stays receivable.
+        JobSlot slot = slots[i];
         set_state(slot, JobState::failed);
         copy_truncated(slot.reason, "lost at reboot");
         slot.ended_ns = now;
         record_state_step(slot, now);
+        store_slot(slots[i], slot);
     }
     // The old lock may be "held" by a thread id of the old boot, which no
     // one will ever release: a fresh mutex, and counters nobody sleeps on.

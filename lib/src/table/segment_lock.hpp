@@ -7,6 +7,10 @@
 // dead owner's (the kernel's own rule for robust mutexes) and repaired the
 // same way; a lock of another kind is refused when the table is opened.
 
+#include <signal.h>
+
+#include <functional>
+#include <string>
 #include <string_view>
 
 #include "table/segment.hpp"
@@ -26,11 +30,21 @@ public:
 private:
     const Segment& segment_;
     bool repaired_ = false;
+    sigset_t saved_mask_{};  // job-control stops are deferred while the lock is held
 };
+
+// Who is told, once per wait, that this process has waited over a second
+// for a lock and who holds it. Unset: nobody.
+void set_slow_lock_notice(std::function<void(const std::string&)> notice);
 
 // Overwrites slot `index` so that a crash half-way can be undone (SlotJournal),
 // and numbers a change of its state (table/state_history.hpp).
 void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& value);
+
+// A writer killed inside the lock leaves it marked (FUTEX_OWNER_DIED) and
+// the table to repair: an unlocked reader that finds it so takes the lock
+// once, which repairs, before it reads.
+void repair_if_owner_died(const Segment& segment);
 
 // Restores a half-written slot and makes the header consistent with the slots.
 void repair_after_dead_owner(const Segment& segment);

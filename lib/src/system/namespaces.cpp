@@ -1,0 +1,71 @@
+#include "system/namespaces.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <string_view>
+
+namespace jobctl::detail {
+namespace {
+
+// A cache that a fork invalidates (the child may be in a namespace its
+// parent made for it).
+struct PerProcess {
+    std::atomic<pid_t> pid{0};
+    std::atomic<std::uint64_t> value{0};
+};
+
+std::uint64_t read_pid_namespace() {
+    struct stat status {};
+    if (::stat("/proc/self/ns/pid", &status) != 0) return 0;
+    return status.st_ino;
+}
+
+std::int64_t read_boottime_offset_ticks() {
+    std::FILE* offsets = std::fopen("/proc/self/timens_offsets", "re");
+    if (offsets == nullptr) return 0;  // a kernel without time namespaces
+    char clock[32];
+    long long seconds = 0, nanoseconds = 0;
+    std::int64_t ticks = 0;
+    const long hz = ::sysconf(_SC_CLK_TCK);
+    while (std::fscanf(offsets, "%31s %lld %lld", clock, &seconds, &nanoseconds) == 3)
+        if (std::string_view(clock) == "boottime" || std::string_view(clock) == "7")
+            ticks = seconds * hz + nanoseconds * hz / 1'000'000'000;
+    std::fclose(offsets);
+    return ticks;
+}
+
+template <typename Read>
+std::uint64_t per_process(PerProcess& cache, Read read) {
+    pid_t self = ::getpid();
+    if (cache.pid.load(std::memory_order_acquire) == self) return cache.value.load(std::memory_order_relaxed);
+    std::uint64_t value = read();
+    cache.value.store(value, std::memory_order_relaxed);
+    cache.pid.store(self, std::memory_order_release);
+    return value;
+}
+
+}  // namespace
+
+std::uint64_t own_pid_namespace() {
+    static PerProcess cache;
+    return per_process(cache, read_pid_namespace);
+}
+
+bool same_pid_namespace(std::uint64_t pid_namespace) {
+    return pid_namespace != 0 && pid_namespace == own_pid_namespace();
+}
+
+bool can_judge_pid_namespace(std::uint64_t pid_namespace) {
+    return pid_namespace == 0 || pid_namespace == own_pid_namespace();
+}
+
+std::int64_t boottime_offset_ticks() {
+    static PerProcess cache;
+    return static_cast<std::int64_t>(
+        per_process(cache, [] { return static_cast<std::uint64_t>(read_boottime_offset_ticks()); }));
+}
+
+}  // namespace jobctl::detail

@@ -1,0 +1,55 @@
+#include "table/slot_sequence.hpp"
+
+#include <cstring>
+
+#include "table/crash_points.hpp"
+
+namespace jobctl::detail {
+namespace {
+
+// The slot as words: every field but the sequence word at the end.
+constexpr std::size_t kWords = offsetof(JobSlot, sequence) / sizeof(std::uint64_t);
+static_assert(offsetof(JobSlot, sequence) % sizeof(std::uint64_t) == 0);
+static_assert(offsetof(JobSlot, reserved) + sizeof(JobSlot::reserved) == sizeof(JobSlot));
+
+std::uint64_t* words_of(JobSlot& slot) {
+    return reinterpret_cast<std::uint64_t*>(&slot);
+}
+const std::uint64_t* words_of(const JobSlot& slot) {
+    return reinterpret_cast<const std::uint64_t*>(&slot);
+}
+
+void store_words(std::uint64_t* to, const std::uint64_t* from, std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) __atomic_store_n(&to[i], from[i], __ATOMIC_RELAXED);
+}
+
+}  // namespace
+
+void store_slot(JobSlot& slot, const JobSlot& value) {
+    // Even before, even after, and never a value a reader saw before: a
+    // damaged (odd) sequence is first rounded up.
+    std::uint32_t before = __atomic_load_n(&slot.sequence, __ATOMIC_RELAXED) | 1u;
+    __atomic_store_n(&slot.sequence, before, __ATOMIC_RELAXED);
+    std::atomic_thread_fence(std::memory_order_release);
+    std::uint64_t* to = words_of(slot);
+    const std::uint64_t* from = words_of(value);
+    store_words(to, from, 0, kWords / 2);
+    reach_crash_point(testing::CrashPoint::slot_half_written);
+    store_words(to, from, kWords / 2, kWords);
+    __atomic_store_n(&slot.reserved, value.reserved, __ATOMIC_RELAXED);
+    __atomic_store_n(&slot.sequence, before + 1, __ATOMIC_RELEASE);
+}
+
+bool try_load_slot(const JobSlot& slot, JobSlot& copy) {
+    std::uint32_t first = __atomic_load_n(&slot.sequence, __ATOMIC_ACQUIRE);
+    if ((first & 1u) != 0) return false;
+    std::uint64_t* to = words_of(copy);
+    const std::uint64_t* from = words_of(slot);
+    for (std::size_t i = 0; i < kWords; ++i) to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+    copy.reserved = __atomic_load_n(&slot.reserved, __ATOMIC_RELAXED);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    copy.sequence = __atomic_load_n(&slot.sequence, __ATOMIC_RELAXED);
+    return copy.sequence == first;
+}
+
+}  // namespace jobctl::detail

@@ -1,0 +1,39 @@
+#pragma once
+// Each slot's sequence lock (JobSlot::sequence): how a writer, holding the
+// repository lock, overwrites a slot while readers copy it without the lock.
+// A writer makes the sequence odd, writes, and makes it even again (two more
+// than before). A reader copies the slot between two reads of the sequence
+// and keeps the copy only if both are the same even number. Every byte is
+// moved by atomic word loads and stores, so a torn copy is only ever
+// discarded, never undefined behaviour (segment_layout.hpp, "Read without
+// the lock").
+
+#include <cstdint>
+
+#include "table/segment_layout.hpp"
+
+namespace jobctl::detail {
+
+// Overwrites `slot` with `value` (its sequence moved on). Caller holds the
+// lock. Half-way through, a test may stop or kill the writer
+// (CrashPoint::slot_half_written).
+void store_slot(JobSlot& slot, const JobSlot& value);
+
+// One try at an unlocked copy of `slot`: false when a writer was at work
+// (the copy is then to be thrown away).
+bool try_load_slot(const JobSlot& slot, JobSlot& copy);
+
+// The id in a slot, read without the lock (0: free).
+inline std::uint32_t id_at(const JobSlot& slot) {
+    return __atomic_load_n(&slot.id, __ATOMIC_RELAXED);
+}
+
+// Header words that unlocked readers load: next_id and slot_limit.
+inline std::uint32_t load_word(const std::uint32_t& word) {
+    return __atomic_load_n(&word, __ATOMIC_ACQUIRE);
+}
+inline void store_word(std::uint32_t& word, std::uint32_t value) {
+    __atomic_store_n(&word, value, __ATOMIC_RELEASE);
+}
+
+}  // namespace jobctl::detail
