@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "jobctl_test.hpp"
+#include "system/namespaces.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
 
@@ -186,6 +187,26 @@ TEST_F(Ownership, AGetInAnotherPidOrTimeNamespaceMarksNothingLost) {
     JobInfo job = *repository().find(id);
     EXPECT_EQ(job.state, JobState::running) << job.reason;
     EXPECT_EQ(job.reason, "");
+}
+
+// The kernel lets the host see into a container's pid namespace: a job
+// started there is stopped from here, and nothing marks it lost meanwhile.
+TEST_F(Ownership, AJobStartedInAContainerIsStoppedFromTheHost) {
+    if (::geteuid() != 0) GTEST_SKIP() << "unshare -p needs root";
+    repository();
+    // The namespace's first process waits for the job: the namespace ends with it.
+    CliProcess container(
+        {"unshare", "-p", "-f", "--mount-proc", "sh", "-c",
+         "id=$(" + bin_dir() + "/jobctl start -q -- sleep 600) && " + bin_dir() + "/jobctl wait $id; true"});
+    JobInfo running = wait_until_running(1);
+    EXPECT_EQ(jobctl({"get"}).exit_code, 0);
+    EXPECT_EQ(repository().find(1)->state, JobState::running);
+    CliResult stopped = jobctl({"stop", "1"});
+    EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+    EXPECT_EQ(wait_until_finished(1).state, JobState::stopped);
+    CliResult inside = container.finish();
+    EXPECT_NE(inside.err.find("Stopped"), std::string::npos) << inside.err;
+    EXPECT_NE(running.owner_pid_namespace, detail::own_pid_namespace());
 }
 
 // A reader stopped while it copies a large table blocks nobody: readers

@@ -1,10 +1,13 @@
 #include "system/namespaces.hpp"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 namespace jobctl::detail {
@@ -47,7 +50,52 @@ std::uint64_t per_process(PerProcess& cache, Read read) {
     return value;
 }
 
+// The last pid on the NSpid line of /proc/<entry>/status: as the
+// process's own namespace numbers it.
+pid_t innermost_pid(const char* entry) {
+    char path[300];  // a directory entry's name: up to 255 bytes
+    std::snprintf(path, sizeof path, "/proc/%s/status", entry);
+    std::FILE* status = std::fopen(path, "re");
+    if (status == nullptr) return 0;
+    char line[256];
+    pid_t innermost = 0;
+    while (std::fgets(line, sizeof line, status) != nullptr) {
+        if (std::strncmp(line, "NSpid:", 6) != 0) continue;
+        for (char* cursor = line + 6; *cursor != '\0';) {
+            char* end = nullptr;
+            long value = std::strtol(cursor, &end, 10);
+            if (end == cursor) break;
+            innermost = static_cast<pid_t>(value);
+            cursor = end;
+        }
+        break;
+    }
+    std::fclose(status);
+    return innermost;
+}
+
 }  // namespace
+
+pid_t pid_seen_here(pid_t pid, std::uint64_t pid_namespace) {
+    if (pid <= 0 || pid_namespace == 0) return 0;
+    if (pid_namespace == own_pid_namespace()) return pid;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return 0;
+    pid_t seen = 0;
+    while (dirent* entry = ::readdir(proc)) {
+        if (entry->d_name[0] < '1' || entry->d_name[0] > '9') continue;
+        char path[300];
+        std::snprintf(path, sizeof path, "/proc/%s/ns/pid", entry->d_name);
+        struct stat status {};
+        if (::stat(path, &status) != 0 || status.st_ino != pid_namespace) continue;
+        if (innermost_pid(entry->d_name) == pid) {
+            seen = static_cast<pid_t>(std::atoi(entry->d_name));
+            break;
+        }
+    }
+    ::closedir(proc);
+    return seen;
+}
 
 std::uint64_t own_pid_namespace() {
     static PerProcess cache;

@@ -22,6 +22,12 @@ std::uint64_t own_pid_namespace();
 bool can_judge_pid_namespace(std::uint64_t pid_namespace);
 bool same_pid_namespace(std::uint64_t pid_namespace);
 
+// The pid under which this namespace sees the process that `pid_namespace`
+// numbers `pid` (from the NSpid line of /proc/PID/status); 0 when none
+// is seen here: a namespace that is not this one's descendant, or a
+// process that is gone. A scan of /proc: for a signal, not a listing.
+pid_t pid_seen_here(pid_t pid, std::uint64_t pid_namespace);
+
 // This process's time namespace boottime offset, in clock ticks: what
 // /proc/PID/stat adds to every start time it shows this process.
 std::int64_t boottime_offset_ticks();

@@ -93,7 +93,12 @@ detail::FileDescriptor verified_pidfd(const ProcessIdentity& identity) {
 }  // namespace
 
 bool ProcessIdentity::send_signal(int signal) const {
-    detail::FileDescriptor fd = verified_pidfd(*this);
+    // A process of a namespace below this one (a container's) is signalled
+    // under the pid it has here, if it has one.
+    ProcessIdentity here = *this;
+    if (pid_namespace != 0 && !detail::same_pid_namespace(pid_namespace))
+        here = {detail::pid_seen_here(pid, pid_namespace), start_time, detail::own_pid_namespace()};
+    detail::FileDescriptor fd = verified_pidfd(here);
     if (!fd) return false;
     return ::syscall(SYS_pidfd_send_signal, fd.get(), signal, nullptr, 0) == 0;
 }

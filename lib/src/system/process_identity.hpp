@@ -29,7 +29,8 @@ struct ProcessIdentity {
     // Sends `signal` to this very process (through a pidfd checked against
     // the start time: never to a later process with the same pid). False if
     // it is gone, or if its identity is not proven here: a zero start time,
-    // or a pid namespace other than this process's.
+    // or a pid namespace that this one cannot see into (a process of a
+    // descendant namespace, a container's, is found under its pid here).
     bool send_signal(int signal) const;
 };
 

@@ -39,8 +39,13 @@ inline constexpr std::size_t kExternalIdSize = 32;  // what the job is called wh
 // The lock
 // --------
 // SegmentHeader::lock is a process-shared, robust pthread mutex, taken through
-// SegmentLock. It guards `next_id`, `slot_limit`, `journal` and every byte of
-// every slot: these are read and written only while it is held. A critical
+// SegmentLock. It guards every write of `next_id`, `slot_limit`, `journal`,
+// `queues` and every byte of every slot: only its holder writes them. Readers
+// do not take it (below). Its holder defers job-control stops (SIGTSTP,
+// SIGTTIN, SIGTTOU) until it lets go, and records itself in
+// `lock_holder_tid` and `lock_holder_pid_namespace` just after taking it: a
+// waiter in another pid namespace never takes it for dead (its tid means
+// nothing there), and a waiter of over a second names it (pid and state). A critical
 // section copies slots in or out and writes slots only through write_slot:
 // one (update, erase, add of a single job), or several when a full table
 // evicts whole families or a family (a parent and its children) is
@@ -50,6 +55,23 @@ inline constexpr std::size_t kExternalIdSize = 32;  // what the job is called wh
 //
 // Read without the lock
 // ---------------------
+// Slots are read without the lock, so that a reader stopped or slow in the
+// middle of a listing blocks nobody. Each slot has a sequence lock
+// (`sequence`, table/slot_sequence.hpp): write_slot makes it odd, stores
+// the slot's words (atomic, relaxed), and makes it two more than before
+// (release). A reader loads it (acquire), copies the words, fences
+// (acquire) and loads it again: the copy is whole only if both loads are
+// the same even number, else it copies again. A writer that died mid-write
+// leaves it odd: after a few hundred tries the reader takes the lock, and
+// the repair moves the sequence of every odd slot on. A repair restoring a
+// slot from the journal gives it a sequence it never had before, so a copy
+// begun before the crash is never taken for whole. `next_id` and
+// `slot_limit` are loaded atomically (acquire; the holder stores them with
+// release); a listing leaves out ids at or above the `next_id` it read
+// first, so a family being registered is listed whole or not at all. A
+// reader that finds the lock marked FUTEX_OWNER_DIED takes it once (which
+// repairs) before it reads.
+//
 // `magic`, `layout_version`, `header_size`, `slot_size` and `capacity` are
 // written once, before the segment file is linked under its name
 // (create_segment), and never again. An opener checks them unlocked; from
@@ -139,6 +161,13 @@ inline constexpr std::size_t kExternalIdSize = 32;  // what the job is called wh
 //    for its parent), and Liveness::check in any process that reads or waits,
 //    for a job whose owner is gone ("worker lost", "host lost"), and only if
 //    the slot still names the owner it found dead.
+//  - `owner_pid_namespace`: write_slot, never a change lambda: whenever a
+//    write changes the owner, it records the writer's own pid namespace
+//    (a writer only ever names an owner numbered in its own namespace).
+//  - `outcome_received`: receivers, once a finished job's whole output was
+//    handed over (receive without --keep, run, foreach); only such a job
+//    may be evicted.
+//  - `sequence`: write_slot alone (above).
 //  - `state_changes` and `history`: write_slot, never a change lambda: it
 //    appends a step whenever the state byte it writes differs from the
 //    slot's (for a new job, its first state at `created_ns`); the repairs
