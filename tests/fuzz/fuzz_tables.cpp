@@ -16,6 +16,7 @@
 #include "jobctl/job_waiting.hpp"
 #include "jobctl/receive.hpp"
 #include "jobctl/repository.hpp"
+#include "system/process_identity.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl::fuzz {
@@ -35,9 +36,18 @@ void expecting_errors(Action&& action) {
     }
 }
 
+// No process the fuzzed tables name was started by jobctl: a signal that
+// passed the identity checks went where it never may.
+void fail_on_signal(pid_t pid, int signal) {
+    if (pid == ::getpid()) return;  // a thread job of this process (none is signalled today)
+    fail("signal " + std::to_string(signal) + " to pid " + std::to_string(pid) +
+         ", a process jobctl did not start");
+}
+
 }  // namespace
 
 void use_repository(const std::string& name) {
+    testing::set_signal_hook(fail_on_signal);
     try {
         Repository repository = Repository::open(name);
         std::vector<JobInfo> jobs = list_jobs(repository);

@@ -463,6 +463,38 @@ int state_rank(JobState state) {
     }
 }
 
+// --- Bystanders -----------------------------------------------------------------
+
+Bystanders::Bystanders() {
+    for (bool own_session : {true, false}) {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            if (own_session) ::setsid();
+            ::execlp("sleep", "sleep", "100000", nullptr);
+            ::_exit(127);
+        }
+        if (pid > 0) {
+            pids_.push_back(pid);
+            exits_.push_back(detail::open_pidfd(pid));  // readable once it has ended, reaped or not
+        }
+    }
+}
+
+Bystanders::~Bystanders() {
+    for (pid_t pid : pids_) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+    }
+}
+
+void Bystanders::check_alive(const std::string& when) const {
+    for (std::size_t i = 0; i < pids_.size(); ++i) {
+        pollfd ended{exits_[i].get(), POLLIN, 0};
+        if (!exits_[i] || ::poll(&ended, 1, 0) != 0)
+            ADD_FAILURE() << when << ": bystander " << pids_[i] << ", which jobctl did not start, has ended";
+    }
+}
+
 // --- TableModel ------------------------------------------------------------------
 
 void TableModel::expect(const std::string& job_name, Expected expected) {
@@ -512,6 +544,7 @@ std::vector<JobInfo> TableModel::observe(Repository& repository, const std::stri
 
 void TableModel::check_after_fault(Repository& repository, const std::string& when,
                                    std::chrono::seconds settle) {
+    bystanders_.check_alive(when);
     // Anyone can still use the repository at once.
     Child get({"jobctl", "get", "--json", "--include-children"}, {}, true);
     std::optional<int> code = get.finish_within(std::chrono::seconds(1));

@@ -160,6 +160,22 @@ bool wait_for_job_processes_gone(pid_t group, std::uint64_t group_start, std::ch
 // A job's output log, stream by stream.
 Expected read_output(Repository& repository, const JobInfo& job);
 
+// Processes jobctl did not start, which no fault may get signalled: one in
+// a session of its own, one in the test's own process group.
+class Bystanders {
+public:
+    Bystanders();
+    ~Bystanders();
+    Bystanders(const Bystanders&) = delete;
+    Bystanders& operator=(const Bystanders&) = delete;
+    // Fails the test, naming `when`, for each one that is gone.
+    void check_alive(const std::string& when) const;
+
+private:
+    std::vector<pid_t> pids_;
+    std::vector<detail::FileDescriptor> exits_;  // their pidfds
+};
+
 // What the tests know of the table, and the invariants checked against it.
 class TableModel {
 public:
@@ -168,7 +184,8 @@ public:
     // A look at the raw table (no liveness check): ids unique and never
     // reused, states only forward, ids growing. Failures name `when`.
     std::vector<JobInfo> observe(Repository& repository, const std::string& when);
-    // The invariants after a fault: `jobctl get` answers within a second; no
+    // The invariants after a fault: no signal went outside jobctl's own
+    // processes (the bystanders live); `jobctl get` answers within a second; no
     // unfinished job has a dead owner once looked at; then, once every job
     // has finished (within `settle`), no process of a finished job is alive
     // and every job's output is exact (Completed) or a prefix (otherwise).
@@ -189,6 +206,7 @@ private:
     std::set<JobId> removed_;
     JobId highest_seen_ = 0;
     std::map<std::string, Expected> expected_;
+    Bystanders bystanders_;
     int jobs_checked_ = 0;
     int outputs_checked_ = 0;
 };

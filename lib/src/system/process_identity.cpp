@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -92,6 +93,14 @@ detail::FileDescriptor verified_pidfd(const ProcessIdentity& identity) {
 
 }  // namespace
 
+namespace {
+std::atomic<testing::SignalHook> signal_hook{nullptr};
+}  // namespace
+
+void testing::set_signal_hook(SignalHook hook) {
+    signal_hook.store(hook);
+}
+
 bool ProcessIdentity::send_signal(int signal) const {
     // A process of a namespace below this one (a container's) is signalled
     // under the pid it has here, if it has one.
@@ -100,6 +109,7 @@ bool ProcessIdentity::send_signal(int signal) const {
         here = {detail::pid_seen_here(pid, pid_namespace), start_time, detail::own_pid_namespace()};
     detail::FileDescriptor fd = verified_pidfd(here);
     if (!fd) return false;
+    if (testing::SignalHook hook = signal_hook.load()) hook(here.pid, signal);
     return ::syscall(SYS_pidfd_send_signal, fd.get(), signal, nullptr, 0) == 0;
 }
 

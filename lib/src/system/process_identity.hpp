@@ -34,4 +34,12 @@ struct ProcessIdentity {
     bool send_signal(int signal) const;
 };
 
+namespace testing {
+// Test-only: called with every signal send_signal is about to send, after
+// the identity is proven (the fuzz targets fail on any: no process their
+// tables name was started by jobctl). Production code never sets it.
+using SignalHook = void (*)(pid_t pid, int signal);
+void set_signal_hook(SignalHook hook);
+}  // namespace testing
+
 }  // namespace jobctl
