@@ -44,6 +44,7 @@ TEST_F(Liveness, WaitWakesWhenTheWorkerIsKilled) {
     JobId id = start({"sleep", "100"});
     wait_until_running(id);
     CliProcess waiter({"jobctl", "wait", std::to_string(id), "--timeout", "60"});
+    ASSERT_TRUE(asleep_on_the_repository(waiter.pid())) << "the waiter never went to sleep";
     kill_worker(repository(), id);
     CliResult result = waiter.finish();
     EXPECT_EQ(result.exit_code, 1) << result.err;
@@ -54,6 +55,7 @@ TEST_F(Liveness, ReceiveWaitEndsWhenTheWorkerIsKilled) {
     JobId id = start({"sh", "-c", "echo partial; sleep 100"});
     wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });
     CliProcess receiver({"jobctl", "receive", "--wait", std::to_string(id)});
+    ASSERT_TRUE(asleep_on_the_repository(receiver.pid())) << "the receiver never went to sleep";
     kill_worker(repository(), id);
     CliResult result = receiver.finish();
     EXPECT_EQ(result.exit_code, 0) << result.err;

@@ -21,24 +21,6 @@ namespace {
 
 using Watch = JobctlTest;
 
-// True once `pid`'s main thread sleeps on a futex: a watcher that has read
-// the table and waits for the next change. (Reading /proc until a deadline:
-// no sleeping.)
-bool asleep_on_the_repository(pid_t pid) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-        std::ifstream wchan("/proc/" + std::to_string(pid) + "/wchan");
-        std::string where;
-        std::getline(wchan, where);
-        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-        std::string line;
-        std::getline(stat, line);
-        char state = line.size() > line.rfind(')') + 2 ? line[line.rfind(')') + 2] : '?';
-        if (where.find("futex") != std::string::npos && state == 'S') return true;
-    }
-    return false;
-}
-
 struct Event {
     std::string kind, from, state;
 };

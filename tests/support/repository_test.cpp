@@ -17,6 +17,7 @@
 #include "cli_runner.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
+#include "repository_sleep.hpp"
 #include "table/repository_location.hpp"
 
 namespace jobctl::test {
@@ -204,6 +205,10 @@ JobInfo RepositoryTest::wait_for(JobId id, const std::function<bool(const JobInf
 
 JobInfo RepositoryTest::wait_until_finished(JobId id) {
     return wait_for(id, [](const JobInfo& job) { return job.finished(); });
+}
+
+bool RepositoryTest::asleep_on_the_repository(pid_t pid) {
+    return test::asleep_on_the_repository(pid, repository().describe().table);
 }
 
 JobInfo RepositoryTest::wait_until_running(JobId id) {

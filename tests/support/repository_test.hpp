@@ -31,6 +31,9 @@ protected:
                      std::chrono::seconds timeout = std::chrono::seconds(20));
     JobInfo wait_until_finished(JobId id);
     JobInfo wait_until_running(JobId id);
+    // True once process `pid` sleeps on this test's repository (see
+    // repository_sleep.hpp): call it before releasing what `pid` waits for.
+    bool asleep_on_the_repository(pid_t pid);
 
 private:
     std::string name_;
