@@ -45,7 +45,7 @@ void quiet_standard_output() {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     snapshot = jobctl::fuzz::build_template("template");
     ::setenv("JOBCTL_REPOSITORY", "cli", 1);
     ::unsetenv("JOBCTL_CAPACITY");
@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     write_seed("typo", arguments({"gett"}));
     write_seed("complete", arguments({"__complete", "stop", "--state=Completed,F"}));
     write_seed("complete-jobs", arguments({"__complete", "start", "--after", ""}));
-    jobctl::fuzz::enter_sandbox();
+    jobctl::fuzz::enter_sandbox_unless_merging(argc, argv);
     return 0;
 }
 
