@@ -2,11 +2,16 @@
 # Builds the libFuzzer targets (tests/fuzz/) with clang++-14, ASan and UBSan
 # in their own build folder, then runs each for SECONDS seconds on its corpus
 # (tests/fuzz/corpus/<target>/; what a run adds goes to a temporary folder,
-# not into the repository). Fails on any crash, hang (10 s for one input),
-# leak or sanitizer report, and prints the executions of each target.
-#   scripts/fuzz.sh SECONDS [TARGET...]    (targets: table_bytes table_patches output_log cli)
-#   scripts/fuzz.sh --seeds                rewrites the corpus's seed inputs (the
-#                                          inputs named regression-* stay: they once failed)
+# not into the repository, unless --keep). Fails on any crash, hang (10 s for
+# one input), leak or sanitizer report, and prints the executions of each target.
+#   scripts/fuzz.sh [--keep] SECONDS [TARGET...]  (targets: table_bytes table_patches output_log cli)
+#                                          --keep: after a run that found nothing, merges
+#                                          what it added into the corpus (-merge=1: only
+#                                          inputs that reach new coverage), to commit
+#   scripts/fuzz.sh --seeds                rewrites the corpus's seed inputs, the
+#                                          regression-* ones included (made from the current
+#                                          table layout by the targets); inputs a --keep
+#                                          merge added stay
 #   FUZZ_BUILD_DIR  build folder (default: build-fuzz/ in the checkout)
 #   JOBCTL_TORTURE_REPORT  a file to append the figures to (scripts/torture.sh)
 # A failing input is kept in the build folder (crash-*, timeout-*, leak-*);
@@ -16,8 +21,13 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 all_targets=(table_bytes table_patches output_log cli)
 
+keep=0
+if [[ ${1:-} == --keep ]]; then
+  keep=1
+  shift
+fi
 if [[ $# -lt 1 ]]; then
-  echo "usage: scripts/fuzz.sh SECONDS [TARGET...] | --seeds" >&2
+  echo "usage: scripts/fuzz.sh [--keep] SECONDS [TARGET...] | --seeds" >&2
   exit 2
 fi
 seconds=$1
@@ -35,7 +45,9 @@ ninja -C "$build" --quiet "${targets[@]/#/fuzz_}"
 
 if [[ $seconds == --seeds ]]; then
   for target in "${targets[@]}"; do
-    find "$root/tests/fuzz/corpus/$target" -type f ! -name 'regression-*' -delete 2>/dev/null || true
+    # Inputs a --keep merge added (named by their SHA-1) stay too.
+    find "$root/tests/fuzz/corpus/$target" -regextype posix-extended -type f ! -name 'regression-*' \
+      ! -regex '.*/[0-9a-f]{40}' -delete 2>/dev/null || true
     JOBCTL_FUZZ_SEED_DIR="$root/tests/fuzz/corpus/$target" "$build/bin/fuzz_$target" -runs=0 >/dev/null 2>&1 </dev/null
     echo "fuzz: seeds of $target: $(ls "$root/tests/fuzz/corpus/$target" | wc -l)"
   done
@@ -62,6 +74,18 @@ for target in "${targets[@]}"; do
     grep -E "ERROR|SUMMARY|^fuzz:|Test unit written|runtime error|^ *#[0-9]+ " "$log" | grep -v "failed to fork" |
       "$root/scripts/symbolize.py" | head -40 >&2 || true
     echo "fuzz: $target failed; its log: $log" >&2
+  elif ((keep)); then
+    corpus=$root/tests/fuzz/corpus/$target
+    before=$(find "$corpus" -type f | wc -l)
+    merge_status=0
+    (cd "$build" && "$build/bin/fuzz_$target" -merge=1 -timeout=10 -rss_limit_mb=2048 -close_fd_mask=2 \
+      "$corpus" "$work/corpus" </dev/null >"$build/fuzz_${target}_merge.log" 2>&1) || merge_status=$?
+    if ((merge_status != 0)); then
+      failed=1
+      echo "fuzz: merging into $corpus failed (exit $merge_status); its log: $build/fuzz_${target}_merge.log" >&2
+    else
+      echo "fuzz $target: kept $(($(find "$corpus" -type f | wc -l) - before)) new input(s) in $corpus"
+    fi
   fi
   rm -rf "$work"
 done

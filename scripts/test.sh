@@ -13,8 +13,24 @@
 # why. The sanitizer runs leave out the slow tests (a minute of waiting on
 # cron or on Slurm's time limit each, no concurrency of ours to check).
 #   JOBCTL_SKIP_SANITIZERS=1  skip the sanitizer runs (a quick local run)
+# Its last line, whether it passed or not, says how many tests each ctest
+# run ran, passed, failed and skipped, and why they were skipped (not root,
+# no Slurm cluster...): from ctest's JUnit reports (scripts/ctest_summary.py).
+# The exit status is the first failure's, as without it.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${BUILD_DIR:-$root/build}
+reports=$(mktemp -d)
+summaries=("tests=$reports/tests.xml")
+stop_slurm=0
+finish() {
+  local status=$?
+  ((stop_slurm)) && { "$root/scripts/slurm-local.sh" stop >/dev/null || true; }
+  python3 "$root/scripts/ctest_summary.py" "${summaries[@]}" || true
+  rm -rf "$reports"
+  exit "$status"
+}
+trap finish EXIT
 "$root/scripts/check-format.sh"
 "$root/scripts/setup.sh"
 if [[ $(id -u) -ne 0 ]]; then
@@ -22,11 +38,11 @@ if [[ $(id -u) -ne 0 ]]; then
 elif scontrol ping 2>/dev/null | grep -q "is UP"; then
   echo "test.sh: Slurm tests use the running cluster"
 elif "$root/scripts/slurm-local.sh" start; then
-  trap '"$root/scripts/slurm-local.sh" stop >/dev/null || true' EXIT
+  stop_slurm=1
 else
   echo "test.sh: the Slurm tests will be skipped: scripts/slurm-local.sh could not start a cluster"
 fi
-(cd "${BUILD_DIR:-$root/build}" && ctest --output-on-failure --timeout 300 "$@")
+(cd "$build_dir" && ctest --output-on-failure --timeout 300 --output-junit "$reports/tests.xml" "$@")
 # The .deb, installed into this machine and removed again (dpkg: root only).
 if (($# == 0)); then
   if [[ $(id -u) -eq 0 ]]; then
@@ -45,7 +61,9 @@ if [[ ${JOBCTL_SKIP_SANITIZERS:-0} == 1 ]]; then
 fi
 sanitized=("$@")
 ((${#sanitized[@]} > 0)) || sanitized=(-LE slow)
-"$root/scripts/sanitize.sh" address,undefined "${sanitized[@]}"
+summaries+=("ASan+UBSan=$reports/asan.xml")
+"$root/scripts/sanitize.sh" address,undefined "${sanitized[@]}" --output-junit "$reports/asan.xml"
 # The whole suite under TSan costs little more than its concurrent parts
 # (ThreadJobs, Foreach, ChangeWait), which the stress test dominates.
-"$root/scripts/sanitize.sh" thread "${sanitized[@]}"
+summaries+=("TSan=$reports/tsan.xml")
+"$root/scripts/sanitize.sh" thread "${sanitized[@]}" --output-junit "$reports/tsan.xml"

@@ -4,6 +4,9 @@
 // exit code of the documented set (0-9), with a message on stderr for an
 // error (2-9) and for a failed job (1) unless quiet (-q); the sandbox turns
 // every process it would start and every signal it would send into an error.
+// A usage error (exit 2) must change nothing: the table's bytes (but its
+// lock's, which any lock and unlock rewrites) and the spool's files are
+// compared with what was restored before the run.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,7 +16,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,6 +29,8 @@
 #include "fuzz_sandbox.hpp"
 #include "fuzz_template.hpp"
 #include "jobctl_main.hpp"
+#include "table/repository_location.hpp"
+#include "table/segment_layout.hpp"
 
 namespace {
 
@@ -43,9 +53,50 @@ void quiet_standard_output() {
     ::close(null_fd);
 }
 
+std::string read_whole(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(file), {});
+}
+
+// The table's bytes with its lock's blanked, and every file of the spool
+// with its contents: what a command that did nothing leaves as it was.
+struct RepositoryState {
+    std::string table;
+    std::map<std::string, std::string> spool;
+    bool operator==(const RepositoryState&) const = default;
+};
+
+RepositoryState state_of(const std::string& name) {
+    auto location = jobctl::detail::locate_repository(name, false);
+    RepositoryState state{read_whole(location.table), {}};
+    constexpr std::size_t kLock = offsetof(jobctl::detail::SegmentHeader, lock);
+    if (state.table.size() >= kLock + sizeof(pthread_mutex_t))
+        std::memset(state.table.data() + kLock, 0, sizeof(pthread_mutex_t));
+    std::error_code error;
+    for (auto it = std::filesystem::recursive_directory_iterator(location.spool, error);
+         !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error))
+        state.spool[it->path().string()] = it->is_regular_file() ? read_whole(it->path()) : "(folder)";
+    return state;
+}
+
+std::string what_differs(const RepositoryState& before, const RepositoryState& after) {
+    if (before.table != after.table) {
+        std::size_t at = 0;
+        while (at < std::min(before.table.size(), after.table.size()) && before.table[at] == after.table[at])
+            ++at;
+        return "the table (first at byte " + std::to_string(at) + " of " +
+               std::to_string(after.table.size()) + ")";
+    }
+    for (const auto& [path, bytes] : before.spool)
+        if (!after.spool.contains(path) || after.spool.at(path) != bytes) return path;
+    for (const auto& [path, bytes] : after.spool)
+        if (!before.spool.contains(path)) return path + " (new)";
+    return "nothing";
+}
+
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     snapshot = jobctl::fuzz::build_template("template");
     ::setenv("JOBCTL_REPOSITORY", "cli", 1);
     ::unsetenv("JOBCTL_CAPACITY");
@@ -68,7 +119,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     write_seed("typo", arguments({"gett"}));
     write_seed("complete", arguments({"__complete", "stop", "--state=Completed,F"}));
     write_seed("complete-jobs", arguments({"__complete", "start", "--after", ""}));
-    jobctl::fuzz::enter_sandbox();
+    jobctl::fuzz::enter_sandbox_unless_merging(argc, argv);
     return 0;
 }
 
@@ -91,6 +142,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     argv.push_back(nullptr);
 
     jobctl::fuzz::restore(snapshot, "cli");
+    const RepositoryState restored = state_of("cli");  // with what earlier inputs left in the spool
     std::ostringstream errors;
     std::streambuf* saved = std::cerr.rdbuf(errors.rdbuf());
     int code = jobctl::cli::jobctl_main(static_cast<int>(words.size()), argv.data());
@@ -105,5 +157,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     });
     if (errors.str().empty() && (code >= 2 || (code == 1 && !quiet)))
         jobctl::fuzz::fail("jobctl returned " + std::to_string(code) + " without a message");
+    if (code == 2) {
+        RepositoryState after = state_of("cli");
+        if (after != restored)
+            jobctl::fuzz::fail("a usage error (exit 2) changed " + what_differs(restored, after) + ": " +
+                               errors.str());
+    }
     return 0;
 }

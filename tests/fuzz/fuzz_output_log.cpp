@@ -68,7 +68,7 @@ jobctl::JobId job = 0;
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     jobctl::fuzz::fuzz_home();
     jobctl::Repository::destroy("log");
     repository = std::make_unique<jobctl::Repository>(jobctl::Repository::open("log", 4));
@@ -82,7 +82,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     jobctl::fuzz::write_seed("cut", window(0, valid.size()) + valid.substr(0, valid.size() - 3));
     jobctl::fuzz::write_seed("empty", window(0, 0));
     jobctl::fuzz::write_seed("far", window(~0ull - 20, ~0ull) + valid);
-    jobctl::fuzz::enter_sandbox();
+    jobctl::fuzz::enter_sandbox_unless_merging(argc, argv);
     return 0;
 }
 

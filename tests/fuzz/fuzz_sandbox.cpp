@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 namespace jobctl::fuzz {
@@ -66,6 +67,16 @@ std::string make_home() {
 }
 
 }  // namespace
+
+void enter_sandbox_unless_merging(int* argc, char*** argv) {
+    bool outer_merge = false;
+    for (int i = 1; argc != nullptr && argv != nullptr && i < *argc; ++i) {
+        std::string_view arg = (*argv)[i];
+        if (arg == "-merge=1") outer_merge = true;
+        if (arg.starts_with("-merge_inner=")) return enter_sandbox();
+    }
+    if (!outer_merge) enter_sandbox();
+}
 
 void enter_sandbox() {
     report_fd = ::fcntl(2, F_DUPFD_CLOEXEC, 3);  // before libFuzzer closes stderr

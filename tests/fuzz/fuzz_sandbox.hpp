@@ -14,6 +14,12 @@ namespace jobctl::fuzz {
 // with EPERM (clone3: ENOSYS, so that glibc falls back to clone).
 void enter_sandbox();
 
+// enter_sandbox(), except in the outer process of a merge (-merge=1): it
+// runs no input, only starts the inner process (which has -merge_inner=1
+// and does enter it), and the sandbox would refuse that start. For
+// LLVMFuzzerInitialize's arguments.
+void enter_sandbox_unless_merging(int* argc, char*** argv);
+
 // Reports what a target found wrong (on the stderr the process started with,
 // which libFuzzer's -close_fd_mask leaves to it) and aborts: the fuzzer then
 // keeps the input.

@@ -22,16 +22,26 @@ std::string patch(std::size_t offset, unsigned char value) {
 }
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     snapshot = jobctl::fuzz::build_template("template");
-    // Seeds: nothing changed; a state byte; next_id; the lock's word; a journal armed.
+    // Seeds: nothing changed; a state byte; next_id; the lock's word; a
+    // journal armed; a name. Offsets from the layout itself, so that
+    // scripts/fuzz.sh --seeds makes them right for the current one.
+    using jobctl::detail::JobSlot;
+    using jobctl::detail::SegmentHeader;
+    constexpr std::size_t kNextId = offsetof(SegmentHeader, next_id);
+    constexpr std::size_t kLock = offsetof(SegmentHeader, lock);
+    constexpr std::size_t kJournal = offsetof(SegmentHeader, journal);
     jobctl::fuzz::write_seed("unchanged", "");
-    jobctl::fuzz::write_seed("state", patch(kHeader + 9, 10));
-    jobctl::fuzz::write_seed("next-id", patch(24, 0) + patch(25, 0));
-    jobctl::fuzz::write_seed("lock-word", patch(192, 0x39) + patch(193, 0x30));
-    jobctl::fuzz::write_seed("journal", patch(232, 1) + patch(236, 2));
-    jobctl::fuzz::write_seed("name", patch(kHeader + kSlot + 96, 0xff) + patch(kHeader + kSlot + 97, 0xfe));
-    jobctl::fuzz::enter_sandbox();
+    jobctl::fuzz::write_seed("state", patch(kHeader + offsetof(JobSlot, state), 10));
+    jobctl::fuzz::write_seed("next-id", patch(kNextId, 0) + patch(kNextId + 1, 0));
+    jobctl::fuzz::write_seed("lock-word", patch(kLock, 0x39) + patch(kLock + 1, 0x30));
+    jobctl::fuzz::write_seed("journal",
+                             patch(kJournal + offsetof(jobctl::detail::SlotJournal, active), 1) +
+                                 patch(kJournal + offsetof(jobctl::detail::SlotJournal, index), 2));
+    constexpr std::size_t kName = kHeader + kSlot + offsetof(JobSlot, name);
+    jobctl::fuzz::write_seed("name", patch(kName, 0xff) + patch(kName + 1, 0xfe));
+    jobctl::fuzz::enter_sandbox_unless_merging(argc, argv);
     return 0;
 }
 

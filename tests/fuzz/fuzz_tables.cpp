@@ -5,7 +5,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <sstream>
+#include <string>
 
 #include "fuzz_sandbox.hpp"
 #include "job_json.hpp"
@@ -44,12 +47,44 @@ void fail_on_signal(pid_t pid, int signal) {
          ", a process jobctl did not start");
 }
 
+// What breaks the table's invariants, or empty: every id unique and below
+// next_id, and every child's parent present and itself a top-level job.
+// (The crash repair keeps them; segment_layout.hpp, "Crash repair".) Throws
+// an Error when the table cannot be read at all.
+std::string broken_invariant(Repository& repository) {
+    detail::JobTable& table = detail::table_of(repository);
+    const JobId next_id = table.next_id();
+    const std::vector<JobInfo> jobs = table.list();
+    std::map<JobId, JobId> parent_of;
+    for (const JobInfo& job : jobs) {
+        if (!parent_of.emplace(job.id, job.parent_id).second)
+            return "id " + std::to_string(job.id) + " twice";
+        if (job.id >= next_id)
+            return "id " + std::to_string(job.id) + " not below next_id " + std::to_string(next_id);
+    }
+    for (const JobInfo& job : jobs) {
+        if (job.parent_id == 0) continue;
+        auto parent = parent_of.find(job.parent_id);
+        if (parent == parent_of.end())
+            return "job " + std::to_string(job.id) + " has no parent " + std::to_string(job.parent_id);
+        if (parent->second != 0)
+            return "job " + std::to_string(job.id) + "'s parent " + std::to_string(job.parent_id) +
+                   " is itself a child";
+    }
+    return "";
+}
+
 }  // namespace
 
 void use_repository(const std::string& name) {
     testing::set_signal_hook(fail_on_signal);
     try {
         Repository repository = Repository::open(name);
+        // A damaged table may break the invariants already (nobody repairs
+        // what no crash left); one that keeps them must keep them whatever
+        // is done to it.
+        std::optional<std::string> broken_before;
+        expecting_errors([&] { broken_before = broken_invariant(repository); });
         std::vector<JobInfo> jobs = list_jobs(repository);
         std::ostringstream rendered;
         cli::print_job_table(rendered, jobs);
@@ -77,9 +112,19 @@ void use_repository(const std::string& name) {
         expecting_errors([&] {
             JobInfo added =
                 detail::table_of(repository).add({"", JobType::thread, "fuzz", 0, ::getpid(), 0, true});
+            if (broken_before && broken_before->empty()) {
+                if (std::string broken = broken_invariant(repository); !broken.empty())
+                    fail("adding a job broke the table's invariants: " + broken);
+            }
             remove_job(repository, added.id);
         });
         expecting_errors([&] { list_jobs(repository); });
+        if (broken_before && broken_before->empty()) {
+            expecting_errors([&] {
+                if (std::string broken = broken_invariant(repository); !broken.empty())
+                    fail("a table that kept its invariants lost them: " + broken);
+            });
+        }
     } catch (const Error& error) {
         check_error(error);
     }

@@ -19,6 +19,7 @@
 #include "jobctl_test.hpp"
 #include "table/job_table.hpp"
 #include "table/segment.hpp"
+#include "tmpfs_mount.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -33,8 +34,12 @@ std::string received(Repository& repository, JobId id) {
 }
 
 // What logind does at a user's last logout (RemoveIPC=yes): every POSIX
-// shared-memory object of the user goes, and so does $XDG_RUNTIME_DIR.
-void simulate_logout(const std::string& runtime_dir) {
+// shared-memory object of the user goes, and so does $XDG_RUNTIME_DIR. Only
+// ever inside the test's private /dev/shm: as root, the machine's own
+// /dev/shm holds other programs' shared memory. Returns false (and deletes
+// nothing) when /dev/shm is not the private one.
+bool simulate_logout(const PrivateDevShm& private_shm, const std::string& runtime_dir) {
+    if (!private_shm.still_private()) return false;
     for (const auto& entry : std::filesystem::directory_iterator("/dev/shm")) {
         struct stat status {};
         if (::lstat(entry.path().c_str(), &status) == 0 && status.st_uid == ::geteuid() &&
@@ -42,7 +47,25 @@ void simulate_logout(const std::string& runtime_dir) {
             std::filesystem::remove(entry.path());
     }
     std::filesystem::remove_all(runtime_dir);
+    return true;
 }
+
+// A file in the machine's /dev/shm standing for another program's shared
+// memory: it must outlive the test's logout. Removed at the end.
+class PlantedSharedMemory {
+public:
+    PlantedSharedMemory() : path_("/dev/shm/jobctl-test-planted-" + std::to_string(::getpid())) {
+        std::ofstream(path_) << "someone else's\n";
+    }
+    ~PlantedSharedMemory() {
+        std::error_code ignored;
+        std::filesystem::remove(path_, ignored);
+    }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
 
 // Runs `body` in a child process and returns its exit status, or -1 if it
 // has not ended within `timeout` (then it is killed): what would hang on a
@@ -82,27 +105,40 @@ TEST_F(DurableRepository, LivesInTheHomeNotInSharedMemory) {
 }
 
 TEST_F(DurableRepository, JobAndOutputSurviveLogout) {
-    std::string runtime_dir = home() + "-runtime";
-    std::filesystem::create_directory(runtime_dir);
-    ::setenv("XDG_RUNTIME_DIR", runtime_dir.c_str(), 1);
-    std::string fifo = home() + "/go";
-    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-    // Writes, waits for the "next login" to let it go on, writes again.
-    JobId id = start({"sh", "-c", "echo before logout; read line < " + fifo + "; echo after logout"});
-    wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });
-    simulate_logout(runtime_dir);
+    PlantedSharedMemory planted;
+    ASSERT_TRUE(std::filesystem::exists(planted.path()));
     {
-        int fd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // the job is blocked opening it for reading
-        ASSERT_GE(fd, 0);
-        ASSERT_EQ(::write(fd, "\n", 1), 1);
-        ::close(fd);
+        // From here on this process, its jobs and its jobctl commands see a
+        // /dev/shm of their own; the guard's end leaves it.
+        PrivateDevShm private_shm;
+        if (private_shm.not_permitted()) GTEST_SKIP() << "not root: " << private_shm.why_not();
+        ASSERT_TRUE(private_shm.entered()) << private_shm.why_not();
+        EXPECT_FALSE(std::filesystem::exists(planted.path())) << "/dev/shm is not the private one";
+        std::string runtime_dir = home() + "-runtime";
+        std::filesystem::create_directory(runtime_dir);
+        ::setenv("XDG_RUNTIME_DIR", runtime_dir.c_str(), 1);
+        std::string fifo = home() + "/go";
+        ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+        // Writes, waits for the "next login" to let it go on, writes again.
+        JobId id = start({"sh", "-c", "echo before logout; read line < " + fifo + "; echo after logout"});
+        wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });
+        ASSERT_TRUE(simulate_logout(private_shm, runtime_dir));
+        {
+            int fd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // the job is blocked opening it for reading
+            ASSERT_GE(fd, 0);
+            ASSERT_EQ(::write(fd, "\n", 1), 1);
+            ::close(fd);
+        }
+        // The next login: a new process finds the job, waits for it and gets all of its output.
+        CliResult listed = jobctl({"get", std::to_string(id)});
+        EXPECT_EQ(listed.exit_code, 0) << listed.err;
+        EXPECT_EQ(jobctl({"wait", std::to_string(id)}).exit_code, 0);
+        EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "before logout\nafter logout\n");
+        ::unsetenv("XDG_RUNTIME_DIR");
+        std::filesystem::remove_all(runtime_dir);
     }
-    // The next login: a new process finds the job, waits for it and gets all of its output.
-    CliResult listed = jobctl({"get", std::to_string(id)});
-    EXPECT_EQ(listed.exit_code, 0) << listed.err;
-    EXPECT_EQ(jobctl({"wait", std::to_string(id)}).exit_code, 0);
-    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "before logout\nafter logout\n");
-    ::unsetenv("XDG_RUNTIME_DIR");
+    EXPECT_TRUE(std::filesystem::exists(planted.path()))
+        << "the logout simulation deleted shared memory the test did not make";
 }
 
 TEST_F(DurableRepository, RebootEndsUnfinishedJobsAndKeepsFinishedOnes) {

@@ -184,18 +184,20 @@ TEST_F(Lifecycle, WaitAnyReturnsWhenTheFirstFinishes) {
 
 TEST_F(Lifecycle, ConcurrentWaitersInOtherProcessesAllWake) {
     // The job blocks on a FIFO until the test opens it: no timing involved.
-    std::string fifo = std::filesystem::temp_directory_path() / ("jobctl-fifo-" + std::to_string(::getpid()));
+    std::string fifo = home() + "/go";
     ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
     JobId id = start({"sh", "-c", "read line < " + fifo + " && test \"$line\" = go"});
     CliProcess first({"jobctl", "wait", std::to_string(id), "--timeout", "30"});
     CliProcess second({"jobctl", "wait", std::to_string(id), "--timeout", "30"});
+    // Both asleep before the release: neither can pass by finding the job ended.
+    ASSERT_TRUE(asleep_on_the_repository(first.pid())) << "the first waiter never went to sleep";
+    ASSERT_TRUE(asleep_on_the_repository(second.pid())) << "the second waiter never went to sleep";
     {
         std::ofstream release(fifo);
         release << "go\n";
     }
     EXPECT_EQ(first.finish().exit_code, 0);
     EXPECT_EQ(second.finish().exit_code, 0);
-    std::filesystem::remove(fifo);
 }
 
 }  // namespace

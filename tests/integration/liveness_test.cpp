@@ -1,10 +1,13 @@
 // kill -9 of a worker: its job becomes Failed ("worker lost") on the next
 // look from any process, and nothing else in the repository changes.
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "jobctl_test.hpp"
+#include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
 
 namespace jobctl::test {
@@ -17,6 +20,14 @@ JobInfo kill_worker(Repository& repository, JobId id) {
     ::kill(job.owner_pid, SIGKILL);
     ::waitpid(job.owner_pid, nullptr, 0);  // we are its subreaper
     return job;
+}
+
+// Waits (on a pidfd, 20 s at most) until `process` has exited; true then.
+bool wait_for_exit(const ProcessIdentity& process) {
+    detail::FileDescriptor pidfd(static_cast<int>(::syscall(SYS_pidfd_open, process.pid, 0)));
+    if (!pidfd || !process.alive()) return !process.alive();  // gone already (or its pid reused)
+    pollfd exited{pidfd.get(), POLLIN, 0};
+    return ::poll(&exited, 1, 20'000) == 1;
 }
 
 TEST_F(Liveness, KilledWorkerIsReportedLostOnTheNextLook) {
@@ -44,6 +55,7 @@ TEST_F(Liveness, WaitWakesWhenTheWorkerIsKilled) {
     JobId id = start({"sleep", "100"});
     wait_until_running(id);
     CliProcess waiter({"jobctl", "wait", std::to_string(id), "--timeout", "60"});
+    ASSERT_TRUE(asleep_on_the_repository(waiter.pid())) << "the waiter never went to sleep";
     kill_worker(repository(), id);
     CliResult result = waiter.finish();
     EXPECT_EQ(result.exit_code, 1) << result.err;
@@ -54,6 +66,7 @@ TEST_F(Liveness, ReceiveWaitEndsWhenTheWorkerIsKilled) {
     JobId id = start({"sh", "-c", "echo partial; sleep 100"});
     wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });
     CliProcess receiver({"jobctl", "receive", "--wait", std::to_string(id)});
+    ASSERT_TRUE(asleep_on_the_repository(receiver.pid())) << "the receiver never went to sleep";
     kill_worker(repository(), id);
     CliResult result = receiver.finish();
     EXPECT_EQ(result.exit_code, 0) << result.err;
@@ -76,9 +89,9 @@ TEST_F(Liveness, KilledWorkerWhoseLeaderExitedLeavesNothingBehind) {
     // The leader exits at once; its background child keeps the job running.
     JobId id = start({"sh", "-c", "sleep 300 & echo started; exit 0"});
     JobInfo job = wait_for(id, [](const JobInfo& copy) { return copy.output_bytes > 0; });
-    wait_for(id, [&](const JobInfo& copy) {
-        return !ProcessIdentity{copy.process_id, copy.process_start_time, copy.owner_pid_namespace}.alive();
-    });
+    // No repository change announces the leader's exit: wait on its pidfd.
+    ASSERT_TRUE(wait_for_exit({job.process_id, job.process_start_time, job.owner_pid_namespace}))
+        << "the leader did not exit";
     kill_worker(repository(), id);
     CliResult looked = jobctl({"get", std::to_string(id), "--json"});
     EXPECT_NE(looked.out.find("\"reason\": \"worker lost; its processes were killed\""), std::string::npos)

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "fifo_gate.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/foreach_job.hpp"
 #include "jobctl/job_control.hpp"
@@ -41,9 +42,18 @@ TEST_F(Receive, KeepLeavesTheOutputUnreceived) {
     EXPECT_FALSE(repository().find(id)->has_more_data());
 }
 
+// Each line is written only after the repository shows the previous one
+// taken from its pipe: the job waits at a gate the test opens then.
 TEST_F(Receive, RelativeOrderOfStdoutAndStderrSurvives) {
-    // Each line is written only after the previous one was taken from its pipe.
-    JobId id = start({"sh", "-c", "echo 1; sleep 0.1; echo 2 >&2; sleep 0.1; echo 3; sleep 0.1; echo 4 >&2"});
+    FifoGate gate(home() + "/next");
+    std::string wait = gate.wait_command();
+    JobId id = start(
+        {"sh", "-c", "echo 1; " + wait + "; echo 2 >&2; " + wait + "; echo 3; " + wait + "; echo 4 >&2"});
+    std::uint64_t seen = 0;
+    for (int line = 1; line < 4; ++line) {
+        seen = wait_for(id, [&](const JobInfo& job) { return job.output_bytes > seen; }).output_bytes;
+        gate.release();
+    }
     wait_until_finished(id);
     std::string order;
     OutputLogReader reader(detail::table_of(repository()).job_directory(id));
@@ -71,8 +81,21 @@ TEST_F(Receive, BinaryOutputPassesThroughUnchanged) {
 }
 
 TEST_F(Receive, WaitFollowsLiveOutputUntilTheJobEnds) {
-    JobId id = start({"sh", "-c", "echo one; sleep 0.3; echo two; sleep 0.3; echo three"});
-    CliResult result = jobctl({"receive", "--wait", std::to_string(id)});
+    // Each part is written only after the receiver took the one before
+    // (the repository shows nothing unread): it follows the job live.
+    FifoGate gate(home() + "/next");
+    std::string wait = gate.wait_command();
+    JobId id = start({"sh", "-c", "echo one; " + wait + "; echo two; " + wait + "; echo three"});
+    CliProcess receiver({"jobctl", "receive", "--wait", std::to_string(id)});
+    std::uint64_t seen = 0;
+    for (int part = 1; part < 3; ++part) {
+        seen = wait_for(id, [&](const JobInfo& job) {
+                   return job.output_bytes > seen && !job.has_more_data();
+               }).output_bytes;
+        EXPECT_FALSE(repository().find(id)->finished());
+        gate.release();
+    }
+    CliResult result = receiver.finish();
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(result.out, "one\ntwo\nthree\n");
     EXPECT_TRUE(repository().find(id)->finished());

@@ -5,6 +5,9 @@
 
 #include "schedule_test.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +54,38 @@ TEST_F(Schedule, MarkedBlockLeavesTheRestOfTheCrontabAlone) {
     EXPECT_EQ(jobctl({"schedule", "remove", "health"}).exit_code, 0);
     EXPECT_EQ(current_crontab(), kSeed);  // no empty block left behind
     EXPECT_EQ(jobctl({"schedule", "remove", "health"}).exit_code, 3);
+}
+
+// A run killed while it had the crontab changed (ctest's timeout: no
+// destructor runs) leaves its saved crontab on disk; the next SavedCrontab
+// puts it back before anything else. (A folder of the test's own, so that
+// the real one, which holds this fixture's save, is not touched.)
+TEST_F(Schedule, ACrontabAKilledRunLeftChangedIsPutBackByTheNextRun) {
+    install_crontab(kSeed);
+    std::string folder = home() + "/crontab-save";
+    ::setenv("JOBCTL_TEST_CRONTAB_DIR", folder.c_str(), 1);
+    const std::string changed = kSeed + "* * * * * /bin/true left by a killed run\n";
+    pid_t killed_run = ::fork();
+    ASSERT_GE(killed_run, 0);
+    if (killed_run == 0) {
+        auto* saved = new SavedCrontab;  // never destroyed: as if killed
+        install_crontab(changed);
+        ::_exit(saved->restored_leftover() ? 1 : 0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(killed_run, &status, 0), killed_run);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_EQ(current_crontab(), changed);
+    ASSERT_TRUE(std::filesystem::exists(SavedCrontab::save_file()));
+    {
+        SavedCrontab next_run;
+        EXPECT_TRUE(next_run.restored_leftover());
+        EXPECT_EQ(current_crontab(), kSeed) << "the leftover was not put back first";
+        install_crontab(changed);  // this run's own change, put back at its end
+    }
+    EXPECT_EQ(current_crontab(), kSeed);
+    EXPECT_FALSE(std::filesystem::exists(SavedCrontab::save_file())) << "a crontab put back stays saved";
+    ::unsetenv("JOBCTL_TEST_CRONTAB_DIR");
 }
 
 TEST_F(Schedule, BadDefinitionsAreRefusedWithOneLineAndNothingWritten) {

@@ -12,7 +12,14 @@
 
 namespace jobctl::test {
 
-// The user's crontab as it was (or that there was none), put back by the destructor.
+// The user's crontab as it was (or that there was none), put back by the
+// destructor. It is also written to a file before the test changes
+// anything (kept until it was put back), so that a test killed meanwhile
+// (ctest's timeout) leaves it on disk: the next SavedCrontab, in the next
+// run of the suite, puts that one back first. A lock on that folder, held
+// for the guard's life, keeps two runs (two build folders) from saving
+// each other's changes, and tells a leftover of a dead run from a live one.
+//   Folder: $JOBCTL_TEST_CRONTAB_DIR, else ${XDG_STATE_HOME:-~/.local/state}/jobctl-tests
 class SavedCrontab {
 public:
     SavedCrontab();
@@ -20,8 +27,16 @@ public:
     SavedCrontab(const SavedCrontab&) = delete;
     SavedCrontab& operator=(const SavedCrontab&) = delete;
 
+    // The file the crontab is saved in (by the folder named now).
+    static std::string save_file();
+    // True when the constructor found a crontab a killed run left and put it back.
+    bool restored_leftover() const { return restored_leftover_; }
+
 private:
     std::optional<std::string> saved_;
+    std::string file_;  // save_file() when constructed
+    int lock_fd_ = -1;
+    bool restored_leftover_ = false;
 };
 
 // The user's crontab now ("" when there is none).

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fifo_gate.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
 #include "table/job_table.hpp"
@@ -48,11 +49,16 @@ protected:
 };
 
 TEST_F(StartConditions, ChainRunsInOrder) {
-    JobId a = start_with({"--name", "a"}, {"sh", "-c", "sleep 0.2; echo a >> '" + home() + "/order'"});
+    // a waits at a gate: b and c are surely Blocked until the test opens it.
+    FifoGate gate(home() + "/go");
+    JobId a =
+        start_with({"--name", "a"}, {"sh", "-c", gate.wait_command() + "; echo a >> '" + home() + "/order'"});
     JobId b = start_with({"--name", "b", "--after", "a"}, note("b"));
     JobId c = start_with({"--name", "c", "--after", std::to_string(b)}, note("c"));
+    EXPECT_EQ(repository().find(b)->state, JobState::blocked);
     EXPECT_EQ(repository().find(c)->state, JobState::blocked);
     EXPECT_EQ(repository().find(c)->after, std::vector<JobId>{b});
+    gate.release();
     JobInfo last = wait_until_finished(c);
     EXPECT_EQ(last.state, JobState::completed) << last.reason;
     EXPECT_EQ(order(), "a\nb\nc\n");

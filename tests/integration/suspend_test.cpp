@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "fifo_gate.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_handle.hpp"
 #include "jobctl/thread_job_host.hpp"
@@ -106,16 +107,22 @@ TEST_F(Suspend, WorkerLostWhileSuspendedIsFoundAndLeavesNothing) {
 }
 
 TEST_F(Suspend, SuspendedTimeDoesNotCountAgainstTheTimeLimit) {
+    // The job cannot end before the test lets it: the suspend lands on a
+    // running job however slow the machine, and the limit (2 s) is only a
+    // bound on the CLI calls around the suspension (3 s, more than the limit).
+    FifoGate gate(home() + "/go");
     CliResult started =
-        jobctl({"start", "-q", "--timeout", "1.5s", "--", "sh", "-c", "sleep 0.3; echo done"});
+        jobctl({"start", "-q", "--timeout", "2s", "--", "sh", "-c", gate.wait_command() + "; echo done"});
     ASSERT_EQ(started.exit_code, 0) << started.err;
     JobId id = static_cast<JobId>(std::stoul(started.out));
     wait_until_running(id);
     ASSERT_EQ(jobctl({"suspend", std::to_string(id)}).exit_code, 0);
+    ASSERT_EQ(repository().find(id)->state, JobState::suspended);
     // Longer than the limit: counted, it would end the job meanwhile.
     EXPECT_FALSE(changes_within(
-        repository(), id, [](const JobInfo& job) { return job.state != JobState::suspended; }, 2s));
+        repository(), id, [](const JobInfo& job) { return job.state != JobState::suspended; }, 3s));
     ASSERT_EQ(jobctl({"resume", std::to_string(id)}).exit_code, 0);
+    gate.release();
     JobInfo job = wait_until_finished(id);
     EXPECT_EQ(job.state, JobState::completed) << job.reason;
 }

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli_runner.hpp"
 #include "jobctl/error.hpp"
 #include "slurm/batch_script.hpp"
 #include "slurm/sbatch_submit.hpp"
@@ -269,12 +270,30 @@ TEST_F(SlurmLive, AccountingOfAnEndedJob) {
     EXPECT_EQ(logged->front().exit_code, 4);
 }
 
+// Counted, not timed: an `scontrol` shim first on PATH notes every call.
 TEST_F(SlurmLive, ClusterNameIsAskedOnce) {
+    std::string real = test::shell("command -v scontrol").out;
+    real = real.substr(0, real.find('\n'));
+    ASSERT_FALSE(real.empty());
+    std::filesystem::path shims = directory_ / "shims", calls = directory_ / "calls";
+    std::filesystem::create_directory(shims);
+    {
+        std::ofstream shim(shims / "scontrol");
+        shim << "#!/bin/sh\necho \"$*\" >> '" << calls.string() << "'\nexec '" << real << "' \"$@\"\n";
+    }
+    std::filesystem::permissions(shims / "scontrol", std::filesystem::perms::owner_all);
+    std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
+    ::setenv("PATH", (shims.string() + ":" + path).c_str(), 1);
+    auto calls_so_far = [&] { return test::lines_of(read_file(calls)).size(); };
     std::string name = detail::cluster_name();
+    std::size_t first = calls_so_far();  // 0 when an earlier test in this process asked already
+    std::string again = detail::cluster_name();
+    std::size_t second = calls_so_far();
+    ::setenv("PATH", path.c_str(), 1);
     EXPECT_FALSE(name.empty());
-    auto start = std::chrono::steady_clock::now();
-    EXPECT_EQ(detail::cluster_name(), name);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 1ms);
+    EXPECT_EQ(again, name);
+    EXPECT_LE(first, 1u) << read_file(calls);
+    EXPECT_EQ(second, first) << "asked the controller again: " << read_file(calls);
 }
 
 }  // namespace

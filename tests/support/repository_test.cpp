@@ -17,6 +17,7 @@
 #include "cli_runner.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
+#include "repository_sleep.hpp"
 #include "table/repository_location.hpp"
 
 namespace jobctl::test {
@@ -137,21 +138,6 @@ bool wait_for_group_gone(pid_t group, std::chrono::seconds timeout) {
     return false;
 }
 
-bool asleep_on_the_repository(pid_t pid) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-        std::ifstream wchan("/proc/" + std::to_string(pid) + "/wchan");
-        std::string where;
-        std::getline(wchan, where);
-        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-        std::string line;
-        std::getline(stat, line);
-        char state = line.size() > line.rfind(')') + 2 ? line[line.rfind(')') + 2] : '?';
-        if (where.find("futex") != std::string::npos && state == 'S') return true;
-    }
-    return false;
-}
-
 std::string table_path_of(const std::string& name) {
     return detail::locate_repository(name, true).table.string();
 }
@@ -220,6 +206,10 @@ JobInfo RepositoryTest::wait_for(JobId id, const std::function<bool(const JobInf
 
 JobInfo RepositoryTest::wait_until_finished(JobId id) {
     return wait_for(id, [](const JobInfo& job) { return job.finished(); });
+}
+
+bool RepositoryTest::asleep_on_the_repository(pid_t pid) {
+    return test::asleep_on_the_repository(pid, repository().describe().table);
 }
 
 JobInfo RepositoryTest::wait_until_running(JobId id) {

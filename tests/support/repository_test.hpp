@@ -31,6 +31,9 @@ protected:
                      std::chrono::seconds timeout = std::chrono::seconds(20));
     JobInfo wait_until_finished(JobId id);
     JobInfo wait_until_running(JobId id);
+    // True once process `pid` sleeps on this test's repository (see
+    // repository_sleep.hpp): call it before releasing what `pid` waits for.
+    bool asleep_on_the_repository(pid_t pid);
 
 private:
     std::string name_;
@@ -46,11 +49,6 @@ std::string table_path_of(const std::string& name);
 // subreaper) and reaps it. Children running our own programs are first given
 // a while to exit by themselves (see repository_test.cpp).
 void reap_all_children();
-
-// True once process `pid` is seen asleep on a futex (its wait on the
-// repository's change counter), within 20 s: a test proves a waiter is
-// asleep before it makes the change that must wake it.
-bool asleep_on_the_repository(pid_t pid);
 
 // Reaps children that have already exited; never blocks.
 void reap_exited_children();

@@ -1,10 +1,13 @@
 #include "tmpfs_mount.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -46,6 +49,53 @@ std::filesystem::path TmpfsMount::fill(const std::string& name) const {
     }
     ::close(fd);
     return path;
+}
+
+PrivateDevShm::PrivateDevShm() {
+    if (::geteuid() != 0) {
+        not_permitted_ = true;
+        why_not_ = "a private mount namespace for /dev/shm needs root";
+        return;
+    }
+    original_ = ::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    if (original_ < 0) {
+        why_not_ = std::string("open /proc/self/ns/mnt: ") + std::strerror(errno);
+        return;
+    }
+    if (::unshare(CLONE_NEWNS) != 0) {
+        not_permitted_ = errno == EPERM;
+        why_not_ = std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno) +
+                   (errno == EINVAL ? " (the process has threads)" : "");
+        return;
+    }
+    entered_ = true;  // from here on the destructor goes back
+    // Nothing mounted from here on may propagate to the original namespace.
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+        why_not_ = std::string("mount --make-rprivate /: ") + std::strerror(errno);
+        entered_ = false;
+        ::setns(original_, CLONE_NEWNS);
+        return;
+    }
+    if (::mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=16m") != 0) {
+        why_not_ = std::string("mount -t tmpfs tmpfs /dev/shm: ") + std::strerror(errno);
+        entered_ = false;
+        ::setns(original_, CLONE_NEWNS);
+        return;
+    }
+    struct stat status {};
+    if (::stat("/dev/shm", &status) == 0) device_ = status.st_dev;
+}
+
+PrivateDevShm::~PrivateDevShm() {
+    if (entered_ && ::setns(original_, CLONE_NEWNS) != 0)
+        std::fprintf(stderr, "PrivateDevShm: cannot go back to the original mount namespace: %s\n",
+                     std::strerror(errno));
+    if (original_ >= 0) ::close(original_);
+}
+
+bool PrivateDevShm::still_private() const {
+    struct stat status {};
+    return entered_ && device_ != 0 && ::stat("/dev/shm", &status) == 0 && status.st_dev == device_;
 }
 
 }  // namespace jobctl::test

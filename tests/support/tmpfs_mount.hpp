@@ -36,4 +36,32 @@ private:
     std::string why_not_;
 };
 
+// A /dev/shm of this process's own: a private mount namespace
+// (unshare(CLONE_NEWNS), mounts made private) with a fresh tmpfs on
+// /dev/shm, so that whatever the test does there (a simulated logout that
+// deletes every shared-memory object) reaches nothing of other programs.
+// Processes started meanwhile inherit it. The guard's end enters the
+// original mount namespace again (the private one goes with its last
+// process). Needs root (CAP_SYS_ADMIN) and a single-threaded process.
+class PrivateDevShm {
+public:
+    PrivateDevShm();
+    ~PrivateDevShm();
+    PrivateDevShm(const PrivateDevShm&) = delete;
+    PrivateDevShm& operator=(const PrivateDevShm&) = delete;
+
+    bool entered() const { return entered_; }
+    bool not_permitted() const { return not_permitted_; }
+    const std::string& why_not() const { return why_not_; }
+    // True while /dev/shm is still the private tmpfs this guard mounted.
+    bool still_private() const;
+
+private:
+    int original_ = -1;  // the original mount namespace (/proc/self/ns/mnt)
+    bool entered_ = false;
+    bool not_permitted_ = false;
+    std::string why_not_;
+    unsigned long device_ = 0;  // st_dev of the private /dev/shm
+};
+
 }  // namespace jobctl::test

@@ -1,11 +1,15 @@
 // Change notification: waiters sleep on the futex and wake on changes made
 // by other processes; timeouts are honoured.
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "jobctl/error.hpp"
 #include "jobctl/job_waiting.hpp"
+#include "repository_sleep.hpp"
 #include "repository_test.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
@@ -15,27 +19,63 @@ namespace {
 
 using ChangeWait = RepositoryTest;
 
-void finish_in_child(const std::string& repository_name, JobId id) {
-    pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        auto repo = Repository::open(repository_name);
-        detail::table_of(repo).update(id, [](detail::JobSlot& slot) {
-            detail::set_state(slot, JobState::completed);
-            return true;
-        });
-        ::_exit(0);
-    }
+void finish(Repository& repository, JobId id) {
+    detail::table_of(repository).update(id, [](detail::JobSlot& slot) {
+        detail::set_state(slot, JobState::completed);
+        return true;
+    });
 }
 
+// Forks a process that waits (wait_for_jobs, `mode`, 20 s) for `ids`; it
+// exits 0 if the wait returned, 1 if it timed out.
+pid_t wait_in_child(Repository& repository, const std::vector<JobId>& ids, WaitMode mode) {
+    pid_t child = ::fork();
+    if (child == 0) {
+        auto jobs = wait_for_jobs(repository, ids, mode, deadline_after(std::chrono::seconds(20)));
+        ::_exit(jobs ? 0 : 1);
+    }
+    return child;
+}
+
+int exit_status_of(pid_t child) {
+    int status = 0;
+    if (::waitpid(child, &status, 0) != child) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The waiter is another process, seen asleep on the repository before the
+// job finishes: it can only return through the cross-process wake-up (or
+// its 20 s timeout, which fails the test).
 TEST_F(ChangeWait, WaiterWakesWhenAnotherProcessFinishesTheJob) {
     JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
-    finish_in_child(repository_name(), job.id);
-    auto jobs =
-        wait_for_jobs(repository(), {job.id}, WaitMode::all, deadline_after(std::chrono::seconds(20)));
-    ASSERT_TRUE(jobs);
-    EXPECT_EQ(jobs->front().state, JobState::completed);
-    reap_all_children();
+    pid_t waiter = wait_in_child(repository(), {job.id}, WaitMode::all);
+    ASSERT_GE(waiter, 0);
+    ASSERT_TRUE(asleep_on_the_repository(waiter)) << "the waiter never went to sleep on the repository";
+    finish(repository(), job.id);
+    EXPECT_EQ(exit_status_of(waiter), 0) << "the waiter was not woken";
+    EXPECT_EQ(repository().find(job.id)->state, JobState::completed);
+}
+
+// The probe the wake-up tests rely on: a sleep on a futex of the process's
+// own (not in the repository) does not count, a wait on the repository does.
+TEST_F(ChangeWait, TheAsleepProbeTellsAWaitOnTheRepositoryFromOtherSleeps) {
+    JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
+    pid_t elsewhere = ::fork();
+    ASSERT_GE(elsewhere, 0);
+    if (elsewhere == 0) {
+        std::atomic<int> word{0};
+        word.wait(0);  // futex(2) on our own memory, for ever
+        ::_exit(0);
+    }
+    EXPECT_FALSE(
+        test::asleep_on_the_repository(elsewhere, repository().describe().table, std::chrono::seconds(1)));
+    ::kill(elsewhere, SIGKILL);
+    EXPECT_EQ(exit_status_of(elsewhere), 128 + SIGKILL);
+    pid_t waiter = wait_in_child(repository(), {job.id}, WaitMode::all);
+    ASSERT_GE(waiter, 0);
+    EXPECT_TRUE(asleep_on_the_repository(waiter));
+    finish(repository(), job.id);
+    EXPECT_EQ(exit_status_of(waiter), 0);
 }
 
 TEST_F(ChangeWait, WaitTimesOutWhenNothingFinishes) {
@@ -73,11 +113,11 @@ TEST_F(ChangeWait, OutputAloneDoesNotWakeThoseWaitingForStates) {
 TEST_F(ChangeWait, AnyReturnsWhenOneOfSeveralFinishes) {
     JobInfo a = detail::table_of(repository()).add({"", JobType::process, "true"});
     JobInfo b = detail::table_of(repository()).add({"", JobType::process, "true"});
-    finish_in_child(repository_name(), b.id);
-    auto jobs =
-        wait_for_jobs(repository(), {a.id, b.id}, WaitMode::any, deadline_after(std::chrono::seconds(20)));
-    ASSERT_TRUE(jobs);
-    reap_all_children();
+    pid_t waiter = wait_in_child(repository(), {a.id, b.id}, WaitMode::any);
+    ASSERT_GE(waiter, 0);
+    ASSERT_TRUE(asleep_on_the_repository(waiter)) << "the waiter never went to sleep on the repository";
+    finish(repository(), b.id);
+    EXPECT_EQ(exit_status_of(waiter), 0) << "the waiter was not woken";
 }
 
 // Nobody saw how a removed job ended: the wait fails (job_not_found),
