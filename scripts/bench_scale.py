@@ -14,6 +14,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -94,8 +95,9 @@ class Scale:
             capacity = min(n + ROOM, MAX_CAPACITY)
             repo = f"scale-{os.getpid()}-{n}"
             jenv = self.env(JOBCTL_REPOSITORY=repo, JOBCTL_CAPACITY=capacity)
-            # The template: a real `true` job, run to its end by jobctl itself (job 1).
-            self.run("jobctl start -q -- true >/dev/null && jobctl wait -q 1", jenv)
+            # The template: a real `true` job, run to its end by jobctl itself (job 1), and
+            # received (only a job whose outcome was received may be evicted: the copies too).
+            self.run("jobctl start -q -- true >/dev/null && jobctl wait -q 1 && jobctl receive 1", jenv)
             began = time.monotonic()
             self.run(f"table_fill fill 1 {n - 1}", jenv)
             self.results["fill"][n] = time.monotonic() - began
@@ -239,6 +241,42 @@ class Scale:
                     pass
         self.run("table_fill trim 1", jenv, check=False)
         return figures
+
+    # --- 2b. a start beside a reader of the whole table ----------------------------------------
+
+    def reader_case(self):
+        """jobctl start alone, beside a loop of `jobctl get` of the whole table, and beside a
+        `jobctl get` stopped (SIGSTOP) in the middle of its listing: readers take no lock, so
+        only the CPU they use may slow a start, and a stopped one not at all."""
+        n = 100_000 if self.quick else 1_000_000
+        runs = 20 if self.quick else 40
+        repo = f"scale-{os.getpid()}-reader"
+        jenv = self.env(JOBCTL_REPOSITORY=repo, JOBCTL_CAPACITY=min(n + ROOM, MAX_CAPACITY))
+        self.run("jobctl start -q -- true >/dev/null && jobctl wait -q 1 && jobctl receive 1", jenv)
+        self.run(f"table_fill fill 1 {n - 1}", jenv)
+        start = "jobctl start -q -- true"
+        trim = f"table_fill trim {n}"
+        self.results["reader"] = {"jobs": n, "alone": self.hyperfine(jenv, start, runs, 3, cleanup=trim)}
+        loop = subprocess.Popen(["bash", "-c", "while :; do jobctl get >/dev/null; done"], env=jenv,
+                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.results["reader"]["beside get"] = self.hyperfine(jenv, start, runs, 3, cleanup=trim)
+        finally:
+            os.killpg(loop.pid, signal.SIGKILL)
+            loop.wait()
+        reader = subprocess.Popen(["jobctl", "get"], env=jenv, stdout=subprocess.DEVNULL)
+        # Stopped once it has touched a tenth of the table's pages: in the middle of its listing.
+        wait_until(lambda: minor_faults(reader.pid) > n * 1200 // 4096 // 10, 60)
+        os.kill(reader.pid, signal.SIGSTOP)
+        try:
+            self.results["reader"]["beside a stopped get"] = self.hyperfine(jenv, start, runs, 3, cleanup=trim)
+        finally:
+            os.kill(reader.pid, signal.SIGKILL)
+            reader.wait()
+        self.run("jobctl repository delete --force", jenv, check=False)
+        r = self.results["reader"]
+        log("start beside a reader: " + ", ".join(f"{k} {statistics.median(v) * 1e3:.2f} ms"
+                                                  for k, v in r.items() if k != "jobs"))
 
     # --- 3. wait --all on 1, 100 and 1000 running jobs -----------------------------------------
 
@@ -474,6 +512,21 @@ unset multiplot
             t = med(st.get("tsp", {}).get(p, [float("nan")]))
             lines.append(f"| {p} | {j:,.0f} | {reg:,.0f} | {t:,.0f} | {j / t:.2f} |")
         lines += [""] + self.starters_text() + [""]
+        # 2b. a start beside a reader
+        if "reader" in res:
+            r = res["reader"]
+            lines += ["### A start beside a reader of the whole table", "",
+                      f"`jobctl start -q -- true` on a table of {r['jobs']:,} finished jobs: alone; beside a loop "
+                      "of `jobctl get` of the whole table; and beside a `jobctl get` stopped (SIGSTOP) once it has "
+                      "copied a tenth of the table. Readers take no lock (they copy slots between two reads of "
+                      "each slot's sequence number), so a reader costs a start only the CPU it uses, and a stopped "
+                      "one nothing. Before layout 8, `get` held the lock while it copied the table: a start waited "
+                      "for the whole copy, and for ever behind a stopped `get`.", "",
+                      "| beside | median | max |", "|---|---|---|"]
+            for key in ("alone", "beside get", "beside a stopped get"):
+                if key in r:
+                    lines.append(f"| {key} | {fmt_time(med(r[key]))} | {fmt_time(max(r[key]))} |")
+            lines += [""]
         # 3. wait
         lines += ["### `wait --all` on running jobs", "",
                   "K jobs, each `cat FIFO` (blocked until the bench opens and closes the FIFO's write end: all "
@@ -675,6 +728,15 @@ def tsp_servers(socket):
     return found
 
 
+def minor_faults(pid):
+    """Field 10 of /proc/PID/stat: the pages the process has touched so far."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(text[text.rindex(")") + 2:].split()[7])
+
+
 def wait_until(condition, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -715,7 +777,8 @@ def run(sandbox, bin_dir, quick, output_svg):
     """Runs the scale section; returns its markdown lines."""
     scale = Scale(sandbox, bin_dir, quick)
     steps = [("memory", scale.spool_case), ("commands against table size", scale.ops_case),
-             ("concurrent starters", scale.starters_case), ("wait --all", scale.wait_case)]
+             ("concurrent starters", scale.starters_case), ("start beside a reader", scale.reader_case),
+             ("wait --all", scale.wait_case)]
     saved = os.environ.get("BENCH_SCALE_RESULTS")  # a results.json of an earlier run: only plot and write
     if saved:
         scale.results = load_results(Path(saved))
