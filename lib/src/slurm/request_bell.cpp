@@ -31,12 +31,16 @@ void RequestBell::quiet() {
 
 void RequestBell::listen() {
     JobTable& table = table_of(repository_);
-    std::uint32_t seen = table.change_count(JobTable::Changes::of_state);
-    while (!stopping_) {
-        table.wait_for_change(seen, std::chrono::seconds(60), JobTable::Changes::of_state);
-        std::uint32_t now = table.change_count(JobTable::Changes::of_state);
-        if (now != seen) signal_event(event_.get());
-        seen = now;
+    try {
+        std::uint32_t seen = table.change_count(JobTable::Changes::of_state);
+        while (!stopping_) {
+            table.wait_for_change(seen, std::chrono::seconds(60), JobTable::Changes::of_state);
+            std::uint32_t now = table.change_count(JobTable::Changes::of_state);
+            if (now != seen) signal_event(event_.get());
+            seen = now;
+        }
+    } catch (const std::exception&) {  // the table is gone: ring once, the follower finds out
+        signal_event(event_.get());
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobs/job_outcome.hpp"
 #include "system/clock.hpp"
@@ -216,6 +217,15 @@ std::shared_ptr<ThreadJobEntry> ThreadJobPool::take_startable() {
 // Sleeps on the repository's change counter; when the control-request count
 // moved, looks at the stop and suspend flags of this host's jobs.
 void ThreadJobPool::watch_control_requests(std::uint32_t handled) {
+    try {
+        watch_control_requests_until_shutdown(handled);
+    } catch (const Error&) {
+        // The table was truncated, replaced or removed under this host: no
+        // request can reach its jobs any more; they run to their ends.
+    }
+}
+
+void ThreadJobPool::watch_control_requests_until_shutdown(std::uint32_t handled) {
     for (;;) {
         std::uint32_t seen =
             detail::table_of(repository_).change_count(detail::JobTable::Changes::of_state);  // a stop is one

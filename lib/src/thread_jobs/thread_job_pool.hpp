@@ -44,6 +44,7 @@ private:
     void run_pool_thread();
     void run_job(const std::shared_ptr<ThreadJobEntry>& entry);
     void watch_control_requests(std::uint32_t handled);
+    void watch_control_requests_until_shutdown(std::uint32_t handled);
     void deliver_stop_requests();
     void deliver_suspend_requests();
     // The first queued job that is not held back, taken out of the queue;
