@@ -52,7 +52,9 @@ std::span<const ExitCodeText> exit_code_texts() {
          "Usage error: a bad option or value (a bad --timeout duration), a missing command, a bad job "
          "name, an ambiguous name, a bad JOBCTL_REPOSITORY, a bad JOBCTL_CAPACITY when creating a "
          "repository, or suspend of a thread job of a C++ program."},
-        {kJobNotFound, "no such job", "No job with that id or name."},
+        {kJobNotFound, "no such job",
+         "No job with that id or name; for wait, also a job removed or evicted before wait saw it end "
+         "(one line names it and its last state)."},
         {kTimeout, "timeout", "wait --timeout ran out first."},
         {kJobBusy, "job busy",
          "Job busy: remove of an unfinished job without --force, stop timed out (for instance on a "
