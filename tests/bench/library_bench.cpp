@@ -182,6 +182,7 @@ FullTable& full_table(std::uint32_t capacity) {
         if (i + 1 == capacity) break;  // the last one stays unfinished
         jobs.update(id, [](jobctl::detail::JobSlot& slot) {
             jobctl::detail::set_state(slot, jobctl::JobState::completed);
+            slot.outcome_received = 1;  // received: evictable
             return true;
         });
     }
@@ -226,6 +227,7 @@ void BM_BigTableAddEvicting(benchmark::State& state) {
         state.PauseTiming();
         jobs.update(id, [](jobctl::detail::JobSlot& slot) {
             jobctl::detail::set_state(slot, jobctl::JobState::completed);
+            slot.outcome_received = 1;  // received: evictable
             return true;
         });
         state.ResumeTiming();
