@@ -41,9 +41,10 @@ bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOption
         return true;
     } catch (const Error& error) {
         // Removed since it was selected: nothing left to hand over. Removed
-        // while being printed: what was printed is a part, and we say so.
+        // while being printed, or followed (--wait): what was printed is a
+        // part, or its end was never seen, and we say so (exit 3, as wait).
         if (error.code() != ErrorCode::job_not_found) throw;
-        if (delivered) std::cerr << "jobctl: " << error.what() << '\n';
+        if (delivered || options.receive.follow) std::cerr << "jobctl: " << error.what() << '\n';
         return false;
     }
 }
@@ -73,7 +74,7 @@ void add_receive_command(CLI::App& app, int& exit_code) {
         "Received output is not printed again unless --keep was given. A job whose output was cut short\n"
         "by a full disk is named on stderr after its output (\"jobctl: job N: output truncated: ...\").\n"
         "With --remove --wait, the exit status is wait's for the jobs: 0 all Completed, 1 one Failed or\n"
-        "Stopped.\n"
+        "Stopped. With --wait, a job removed before its end was seen is named on stderr, exit 3.\n"
         "Examples: jobctl receive build; jobctl receive --wait 3; jobctl receive --keep 1;\n"
         "jobctl receive --wait --remove build; jobctl receive --tail 20 --timestamps build");
     add_selector_options(*command, options->selector);
@@ -115,6 +116,7 @@ void add_receive_command(CLI::App& app, int& exit_code) {
         auto repository = Repository::open();
         for (const JobInfo& job : select_jobs(repository, options->selector, false)) {
             bool received = receive_shaped(repository, job.id, *options);
+            if (!received && options->receive.follow) exit_code = kJobNotFound;
             if (received && options->remove && remove_received(repository, job.id) != kSuccess)
                 exit_code = kJobFailed;
         }

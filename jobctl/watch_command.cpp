@@ -1,6 +1,8 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -23,9 +25,11 @@ struct WatchOptions {
     std::optional<std::chrono::milliseconds> timeout;
 };
 
-// Whether the named jobs have all finished (a removed one counts as
-// finished, as for wait); if so, `exit_code` is wait's status for them.
-bool all_finished(const std::vector<JobInfo>& jobs, const std::set<JobId>& named, int& exit_code) {
+// Whether the named jobs have all finished or gone; if so, `exit_code` is
+// wait's status for them: a job removed (or evicted) before its end was
+// seen fails it, as for wait (exit 3, named with the state last seen).
+bool all_finished(const std::vector<JobInfo>& jobs, const std::set<JobId>& named,
+                  const std::map<JobId, JobInfo>& last_seen, int& exit_code) {
     std::vector<const JobInfo*> finished;
     for (const JobInfo& job : jobs) {
         if (!named.contains(job.id)) continue;
@@ -35,6 +39,19 @@ bool all_finished(const std::vector<JobInfo>& jobs, const std::set<JobId>& named
     exit_code = kSuccess;
     for (const JobInfo* job : finished)
         if (exit_code_of_outcome(*job, false) != kSuccess) exit_code = kJobFailed;
+    for (JobId id : named) {
+        if (std::ranges::any_of(finished, [&](const JobInfo* job) { return job->id == id; })) continue;
+        auto seen = last_seen.find(id);
+        std::cerr << "jobctl: job " << id;
+        if (seen != last_seen.end())
+            std::cerr << " (" << seen->second.name << ") was removed while watched; last seen "
+                      << to_string(seen->second.state)
+                      << (seen->second.reason.empty() ? "" : " (" + seen->second.reason + ")");
+        else
+            std::cerr << " was removed before it could be watched";
+        std::cerr << '\n';
+        exit_code = kJobNotFound;
+    }
     return true;
 }
 
@@ -52,8 +69,13 @@ void follow(JobEventStream& events, const WatchOptions& options, const std::set<
         return top_level && options.selector.passes_filters(job);
     };
     Deadline deadline = deadline_after(options.timeout);
-    while (named.empty() || !all_finished(events.jobs(), named, exit_code)) {
+    std::map<JobId, JobInfo> last_seen;  // of the named jobs
+    for (const JobInfo& job : events.jobs())
+        if (named.contains(job.id)) last_seen.insert_or_assign(job.id, job);
+    while (named.empty() || !all_finished(events.jobs(), named, last_seen, exit_code)) {
         std::vector<JobEvent> batch = events.next(deadline);
+        for (const JobEvent& event : batch)
+            if (named.contains(event.job.id)) last_seen.insert_or_assign(event.job.id, event.job);
         if (batch.empty())
             throw Error(ErrorCode::timeout, "timed out after " + format_duration(*options.timeout) +
                                                 "; the jobs go on (see 'jobctl get')");

@@ -39,7 +39,9 @@ public:
     }
     ~PauseFifo() { ::close(fd_); }
     // JOBCTL_TEST_PAUSE for `program`, paused the first time it takes the lock.
-    std::string setting(const std::string& program) const { return program + ":lock_acquired:1:" + path_; }
+    std::string setting(const std::string& program, const std::string& point = "lock_acquired") const {
+        return program + ":" + point + ":1:" + path_;
+    }
     // The pid the paused process wrote (as its own pid namespace numbers it), 0 after 20 s.
     pid_t wait() {
         pollfd paused{fd_, POLLIN, 0};
@@ -132,6 +134,39 @@ TEST_F(Ownership, AWaitFailsWhenAJobItWaitsOnIsEvicted) {
                         ") was removed while waited on; last seen Failed";
     EXPECT_NE(waited.err.find(named), std::string::npos) << waited.err;
     EXPECT_EQ(lines_of(waited.err).size(), 1u) << waited.err;
+    ::unsetenv("JOBCTL_CAPACITY");
+}
+
+// watch and receive --wait report a job evicted before they saw its end,
+// as wait does (exit 3, one line), never exit 0.
+TEST_F(Ownership, WatchAndReceiveWaitFailWhenTheirJobIsEvicted) {
+    ::setenv("JOBCTL_CAPACITY", "3", 1);
+    std::string gate = home() + "/gate";
+    ASSERT_EQ(::mkfifo(gate.c_str(), 0600), 0);
+    JobId id = start({"sh", "-c", "read line < " + gate + "; exit 5"});
+    std::vector<std::unique_ptr<CliProcess>> followers;
+    for (std::vector<std::string> command :
+         {std::vector<std::string>{"jobctl", "watch", std::to_string(id)},
+          {"jobctl", "receive", "--wait", std::to_string(id)},
+          {"jobctl", "receive", "--wait", "--remove", std::to_string(id)}}) {
+        followers.push_back(std::make_unique<CliProcess>(command));
+        ASSERT_TRUE(asleep_on_the_repository(followers.back()->pid())) << command[1];
+        ::kill(followers.back()->pid(), SIGSTOP);  // they look again only after the eviction
+    }
+    int release = ::open(gate.c_str(), O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(release, 0);
+    ASSERT_EQ(::write(release, "go\n", 3), 3);
+    ::close(release);
+    EXPECT_EQ(wait_until_finished(id).state, JobState::failed);
+    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).exit_code, 0);
+    for (int i = 0; i < 3; ++i) ASSERT_NE(start({"true"}), 0u);  // the third evicts it
+    EXPECT_FALSE(repository().find(id));
+    for (auto& follower : followers) {
+        ::kill(follower->pid(), SIGCONT);
+        CliResult result = follower->finish();
+        EXPECT_EQ(result.exit_code, 3) << result.err;
+        EXPECT_NE(result.err.find("removed"), std::string::npos) << result.err;
+    }
     ::unsetenv("JOBCTL_CAPACITY");
 }
 
@@ -292,6 +327,48 @@ TEST_F(Ownership, ATableTruncatedUnderRunningProcessesIsAnErrorNotACrash) {
     for (const auto& entry : std::filesystem::directory_iterator(log_folder))
         logged += text_of_file(entry.path());
     EXPECT_NE(logged.find("done\n"), std::string::npos) << "the command's output did not reach its log";
+}
+
+// Shrunk to less than a page, the table's first page still reads, as
+// zeros past the end: every job looks removed. A waiter looks at the file
+// before it believes that (exit 6, not 3).
+TEST_F(Ownership, ATableShrunkToLessThanAPageIsNotTakenForRemovedJobs) {
+    JobId id = start({"sleep", "600"});
+    JobInfo job = wait_until_running(id);
+    std::vector<std::unique_ptr<CliProcess>> waiters;
+    for (std::vector<std::string> command : {std::vector<std::string>{"jobctl", "wait", std::to_string(id)},
+                                             {"jobctl", "watch", std::to_string(id)},
+                                             {"jobctl", "receive", "--wait", std::to_string(id)}}) {
+        waiters.push_back(std::make_unique<CliProcess>(command));
+        ASSERT_TRUE(asleep_on_the_repository(waiters.back()->pid())) << command[1];
+    }
+    std::filesystem::resize_file(table_path_of(repository_name()), 100);
+    for (auto& waiter : waiters) {
+        CliResult result = waiter->finish();
+        EXPECT_EQ(result.exit_code, 6) << result.err;
+    }
+    ::kill(job.process_id, SIGKILL);
+}
+
+// A writer stopped in the middle of writing a slot: readers take the slot
+// as it was before that write (from the journal) and go on.
+TEST_F(Ownership, AWriterStoppedMidWriteBlocksNoReader) {
+    JobId id = start({"sleep", "600"});
+    wait_until_running(id);
+    PauseFifo pauses(home() + "/paused");
+    ::setenv("JOBCTL_TEST_PAUSE", pauses.setting("jobctl", "slot_half_written").c_str(), 1);
+    CliProcess stopper({"jobctl", "stop", "--no-wait", std::to_string(id)});
+    ::unsetenv("JOBCTL_TEST_PAUSE");
+    pid_t paused = pauses.wait();
+    ASSERT_GT(paused, 0) << "the writer did not pause";
+    CliResult listed = jobctl({"get", std::to_string(id)});
+    EXPECT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_NE(listed.out.find("Running"), std::string::npos) << listed.out;
+    CliResult waited = jobctl({"wait", "--timeout", "200ms", std::to_string(id)});
+    EXPECT_EQ(waited.exit_code, 4) << waited.err;
+    ::kill(paused, SIGCONT);
+    EXPECT_EQ(stopper.finish().exit_code, 0);
+    EXPECT_EQ(wait_until_finished(id).state, JobState::stopped);
 }
 
 // A slot damaged to name a session and group without a start time: the

@@ -70,7 +70,9 @@ std::optional<std::vector<JobInfo>> wait_until(Repository& repository, const std
 namespace {
 
 // "job 3 (build) was removed while waited on; last seen Failed (exited with code 1)"
-[[noreturn]] void throw_removed(JobId id, const std::unordered_map<JobId, JobInfo>& last_seen) {
+[[noreturn]] void throw_removed(Repository& repository, JobId id,
+                                const std::unordered_map<JobId, JobInfo>& last_seen) {
+    detail::table_of(repository).check_intact();  // not removed: the whole table is gone
     auto seen = last_seen.find(id);
     if (seen == last_seen.end())
         throw Error(ErrorCode::job_not_found,
@@ -93,7 +95,7 @@ std::optional<std::vector<JobInfo>> wait_for_jobs(Repository& repository, const 
         if (on_removed == OnRemoved::fail && jobs.size() < wanted)
             for (JobId id : unique)
                 if (std::ranges::none_of(jobs, [&](const JobInfo& job) { return job.id == id; }))
-                    throw_removed(id, last_seen);
+                    throw_removed(repository, id, last_seen);
         std::size_t finished = wanted - jobs.size();  // removed jobs count as finished (OnRemoved::finished)
         finished += static_cast<std::size_t>(std::ranges::count_if(jobs, &JobInfo::finished));
         return mode == WaitMode::all ? finished == wanted : (finished > 0 || wanted == 0);

@@ -62,7 +62,10 @@ bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& 
         return position >= job->output_bytes || repository.find(id).has_value();
     }
     auto follow = [&](const std::vector<JobInfo>& jobs) {
-        if (jobs.empty()) return vanished = true;
+        if (jobs.empty()) {
+            detail::table_of(repository).check_intact();  // not removed: the whole table is gone
+            return vanished = true;
+        }
         return deliver(jobs.front());
     };
     wait_until(repository, {id}, follow, std::nullopt);

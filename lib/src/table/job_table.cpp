@@ -26,6 +26,7 @@ namespace jobctl {
 using detail::JobSlot;
 using detail::JobTable;
 using detail::SegmentLock;
+using LookAtFile = detail::Segment::LookAtFile;
 
 namespace {
 
@@ -114,15 +115,19 @@ std::uint32_t index_of(const detail::Segment& segment, JobId id) {
 
 // A copy of slot `index`, read without the lock (segment_layout.hpp, "Read
 // without the lock"): a writer at work makes it try again. One that stays
-// at work that long has died or been stopped mid-write: the copy is then
-// taken under the lock, whose next taker repairs a dead writer's slot.
+// at work that long has been stopped, or has died, mid-write: the copy is
+// then the slot as it was before that write, from the armed journal. (Only
+// a journal overwritten in between sends the reader to the lock.)
 JobSlot read_slot(const detail::Segment& segment, std::uint32_t index) {
     constexpr int kTries = 200;
     JobSlot copy;
     const JobSlot& slot = segment.slots()[index];
     for (int attempt = 0; attempt < kTries; ++attempt) {
         if (detail::try_load_slot(slot, copy)) return copy;
-        if (attempt >= 16) sched_yield();
+        if (attempt >= 16) {
+            if (detail::try_load_from_journal(segment.header().journal, index, slot, copy)) return copy;
+            sched_yield();
+        }
     }
     SegmentLock lock(segment);
     return slot;
@@ -458,9 +463,12 @@ std::optional<JobInfo> JobTable::find(JobId id) const {
     if (id == 0) return std::nullopt;
     detail::repair_if_owner_died(*segment_);
     std::uint32_t index = index_of(*segment_, id);
-    if (index == segment_->capacity()) return std::nullopt;
+    if (index == segment_->capacity()) {
+        segment_->check_intact(LookAtFile::when_due);
+        return std::nullopt;
+    }
     JobSlot copy = read_slot(*segment_, index);
-    segment_->check_intact();
+    segment_->check_intact(LookAtFile::when_due);
     if (copy.id != id) return std::nullopt;  // erased since it was found
     return to_info(copy);
 }
@@ -478,7 +486,7 @@ std::vector<JobSlot> JobTable::copy_slots() const {
         JobSlot copy = read_slot(*segment_, i);
         if (copy.id != 0 && (registered_below == 0 || copy.id < registered_below)) copies.push_back(copy);
     }
-    segment_->check_intact();
+    segment_->check_intact(LookAtFile::now);  // a job missing from the list may be a shrunk table
     return copies;
 }
 
@@ -537,17 +545,18 @@ std::atomic<std::uint32_t>& JobTable::counter(Changes which) const {
 
 std::uint32_t JobTable::change_count(Changes which) const {
     std::uint32_t count = counter(which).load(std::memory_order_acquire);
-    segment_->check_intact();
+    segment_->check_intact(LookAtFile::when_due);
     return count;
 }
 
 void JobTable::wait_for_change(std::uint32_t seen, std::chrono::nanoseconds timeout, Changes which) const {
     // A table truncated or replaced wakes nobody (a futex on a page that
-    // is gone cannot be woken): a waiter looks at the file each second
-    // that nothing changed, and says so rather than sleep on a ghost.
+    // is gone cannot be woken), and one replaced may go on changing (its
+    // old users still write it): a waiter looks at the file once a second,
+    // and says so rather than follow a ghost.
     constexpr std::chrono::nanoseconds kLookAtTheFileEvery = std::chrono::seconds(1);
     detail::futex_wait(counter(which), seen, std::min(timeout, kLookAtTheFileEvery));
-    segment_->check_intact(counter(which).load(std::memory_order_acquire) == seen);
+    segment_->check_intact(LookAtFile::when_due);
 }
 
 void JobTable::notify(bool of_state) const {
@@ -571,6 +580,10 @@ void JobTable::describe_table(RepositoryInfo& info) const {
     const JobSlot* slots = segment_->slots();
     for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
         if (detail::id_at(slots[i]) != 0) ++info.in_use;
+}
+
+void JobTable::check_intact() const {
+    segment_->check_intact(LookAtFile::now);
 }
 
 std::uint32_t JobTable::control_request_count() const {

@@ -106,6 +106,12 @@ public:
     // Wakes every waiter, whatever it waits for.
     void notify_change() const;
 
+    // Errors: repository_unusable when the table file is no longer the one
+    // mapped, whole (truncated, replaced, removed). Called before a job's
+    // absence is taken for its removal: a shrunk table whose pages still
+    // read (as zeros) looks empty.
+    void check_intact() const;
+
     // How many stops, suspends and resumes were ever requested here; a host
     // of thread jobs checks its jobs' flags only when this moved.
     std::uint32_t control_request_count() const;

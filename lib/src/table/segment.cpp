@@ -8,6 +8,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <new>
 #include <optional>
@@ -183,7 +184,8 @@ Segment::Segment(Segment&& other) noexcept
       path_(std::move(other.path_)),
       device_(other.device_),
       inode_(other.inode_),
-      guard_(std::move(other.guard_)) {
+      guard_(std::move(other.guard_)),
+      file_looked_at_ns_(other.file_looked_at_ns_.load()) {
     other.header_ = nullptr;
     other.guard_.reset();
 }
@@ -193,9 +195,17 @@ Segment::~Segment() {
     if (header_ != nullptr) ::munmap(header_, size_);
 }
 
-void Segment::check_intact(bool look_at_file) const {
+void Segment::check_intact(LookAtFile look) const {
     bool lost = guard_ && guard_->lost();
-    if (!lost && look_at_file) {
+    bool look_now = look == LookAtFile::now;
+    if (!lost && look == LookAtFile::when_due) {
+        std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+        std::int64_t last = file_looked_at_ns_.load(std::memory_order_relaxed);
+        look_now = now - last >= 1'000'000'000 && file_looked_at_ns_.compare_exchange_strong(last, now);
+    }
+    if (!lost && look_now) {
         struct stat status {};
         lost = ::stat(path_.c_str(), &status) != 0 || status.st_dev != device_ || status.st_ino != inode_ ||
                static_cast<std::size_t>(status.st_size) < size_;

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -40,11 +41,18 @@ public:
     dev_t device() const { return device_; }
     ino_t inode() const { return inode_; }
 
+    // When to look at the file itself (one stat): a shrink that leaves the
+    // pages in use mapped (or a file replaced) raises no SIGBUS.
+    enum class LookAtFile {
+        no,
+        when_due,  // if a second has passed since this process last looked
+        now        // before taking a job's absence for its removal
+    };
     // Throws repository_unusable once the table was found shrunk under this
-    // process (a SIGBUS on its mapping, table/mapping_guard.hpp) or, with
-    // `look_at_file`, when the file at its path is no longer the one mapped,
-    // whole: truncated, replaced or removed.
-    void check_intact(bool look_at_file = false) const;
+    // process (a SIGBUS on its mapping, table/mapping_guard.hpp) or when the
+    // file at its path, looked at, is no longer the one mapped, whole:
+    // truncated, replaced or removed.
+    void check_intact(LookAtFile look = LookAtFile::no) const;
 
 private:
     Segment(SegmentHeader* header, std::size_t size) : header_(header), size_(size) {}
@@ -57,6 +65,7 @@ private:
     dev_t device_ = 0;
     ino_t inode_ = 0;
     std::optional<MappingGuard> guard_;
+    mutable std::atomic<std::int64_t> file_looked_at_ns_{0};  // steady clock
 };
 
 }  // namespace jobctl::detail

@@ -274,17 +274,16 @@ void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& writ
     JobSlot value = written;
     carry_state_history(slot, value);  // every state change numbered, whoever made it
     record_owner_namespace(slot, value);
-    journal.before = slot;
-    journal.index = index;
+    store_journal_copy(journal, index, slot);
     // The journal must be complete before it is armed, and armed before the
     // slot changes; a process killed between any two stores leaves either an
     // unarmed journal (slot untouched) or an armed one (slot restorable).
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    journal.active = 1;
+    __atomic_store_n(&journal.active, 1u, __ATOMIC_RELEASE);
     std::atomic_thread_fence(std::memory_order_seq_cst);
     store_slot(slot, value);
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    journal.active = 0;
+    __atomic_store_n(&journal.active, 0u, __ATOMIC_RELEASE);
 }
 
 namespace {
@@ -323,7 +322,7 @@ void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity)
     // reader that copied before it died sees the change and copies again.
     if (header.journal.active != 0 && header.journal.index < capacity)
         store_slot(slots[header.journal.index], header.journal.before);
-    header.journal.active = 0;
+    __atomic_store_n(&header.journal.active, 0u, __ATOMIC_RELEASE);
     erase_unregistered_children(header, slots, capacity);
     std::uint32_t next_id = std::max(header.next_id, 1u);
     std::uint32_t slot_limit = header.slot_limit;

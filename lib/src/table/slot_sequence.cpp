@@ -40,6 +40,29 @@ void store_slot(JobSlot& slot, const JobSlot& value) {
     __atomic_store_n(&slot.sequence, before + 1, __ATOMIC_RELEASE);
 }
 
+void store_journal_copy(SlotJournal& journal, std::uint32_t index, const JobSlot& before) {
+    store_words(words_of(journal.before), words_of(before), 0, sizeof(JobSlot) / sizeof(std::uint64_t));
+    __atomic_store_n(&journal.index, index, __ATOMIC_RELAXED);
+}
+
+bool try_load_from_journal(const SlotJournal& journal, std::uint32_t index, const JobSlot& slot,
+                           JobSlot& copy) {
+    std::uint32_t during = __atomic_load_n(&slot.sequence, __ATOMIC_ACQUIRE);
+    if ((during & 1u) == 0) return false;  // no write in progress: read the slot itself
+    // An odd sequence: the writer armed the journal (after a fence) before it began.
+    if (__atomic_load_n(&journal.active, __ATOMIC_ACQUIRE) == 0 ||
+        __atomic_load_n(&journal.index, __ATOMIC_RELAXED) != index)
+        return false;
+    std::uint64_t* to = words_of(copy);
+    const std::uint64_t* from = words_of(journal.before);
+    for (std::size_t i = 0; i < sizeof(JobSlot) / sizeof(std::uint64_t); ++i)
+        to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    // The same odd sequence still: that write is still in progress, so no
+    // later writer (which must wait for its lock) has touched the journal.
+    return __atomic_load_n(&slot.sequence, __ATOMIC_RELAXED) == during;
+}
+
 bool try_load_slot(const JobSlot& slot, JobSlot& copy) {
     std::uint32_t first = __atomic_load_n(&slot.sequence, __ATOMIC_ACQUIRE);
     if ((first & 1u) != 0) return false;

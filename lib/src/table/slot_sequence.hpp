@@ -23,6 +23,17 @@ void store_slot(JobSlot& slot, const JobSlot& value);
 // (the copy is then to be thrown away).
 bool try_load_slot(const JobSlot& slot, JobSlot& copy);
 
+// Writes the journal's copy of a slot before write_slot arms it (atomic
+// words: unlocked readers may copy it while it is armed).
+void store_journal_copy(SlotJournal& journal, std::uint32_t index, const JobSlot& before);
+
+// The slot as it was before the write in progress on it, from the armed
+// journal: what a reader takes when a writer stays odd (stopped, or dead,
+// mid-write). False when the journal is not armed for this slot, or the
+// write ended (or another began) while it was copied.
+bool try_load_from_journal(const SlotJournal& journal, std::uint32_t index, const JobSlot& slot,
+                           JobSlot& copy);
+
 // The id in a slot, read without the lock (0: free).
 inline std::uint32_t id_at(const JobSlot& slot) {
     return __atomic_load_n(&slot.id, __ATOMIC_RELAXED);
