@@ -110,6 +110,7 @@ int jobctl::cli::jobctl_main(int argc, char** argv) {
     // A wait for the lock of over a second says who holds it, once.
     jobctl::Repository::set_slow_lock_notice(
         [](const std::string& line) { std::cerr << "jobctl: " << line << std::endl; });
+    jobctl::Repository::defer_job_control_stops();  // Ctrl-Z never stops it inside a lock
     std::unique_ptr<CLI::App> made = make_jobctl_app(argc > 1 ? argv[1] : "", exit_code);
     CLI::App& app = *made;
     try {

@@ -293,6 +293,51 @@ TEST_F(Ownership, AWriterStoppedInsideTheLockIsNamedByItsWaiters) {
     EXPECT_EQ(lines_of(waited.err).size(), 1u) << waited.err;  // said once
 }
 
+// The state letter of /proc/PID/stat ('T' stopped), '?' once it is gone.
+char state_of_process(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    return close == std::string::npos || close + 2 >= line.size() ? '?' : line[close + 2];
+}
+
+// Ctrl-Z of a jobctl of many threads (a foreground foreach: a pool, a
+// printer, watchers) waits while one of its threads holds the repository's
+// lock (here held on purpose, JOBCTL_TEST_HOLD), then stops it: while it is
+// stopped, another process can take the lock.
+TEST_F(Ownership, CtrlZNeverStopsAThreadedJobctlInsideTheLock) {
+    repository();
+    PauseFifo holds(home() + "/held");
+    std::string release_fifo = home() + "/held.release";
+    ASSERT_EQ(::mkfifo(release_fifo.c_str(), 0600), 0);
+    std::vector<std::string> command{"jobctl", "foreach", "-q", "-j", "4", "--", "true", ":::"};
+    for (int i = 0; i < 100; ++i) command.push_back(std::to_string(i));
+    ::setenv("JOBCTL_TEST_HOLD", ("jobctl:lock_acquired:40:" + home() + "/held").c_str(), 1);
+    CliProcess foreach (command);
+    ::unsetenv("JOBCTL_TEST_HOLD");
+    ASSERT_GT(holds.wait(), 0) << "no thread held the lock";
+    ASSERT_EQ(::kill(foreach.pid(), SIGTSTP), 0);
+    // Held a second on: still running, the stop deferred.
+    EXPECT_FALSE(exits_within(foreach.pid(), 1000ms));
+    EXPECT_NE(state_of_process(foreach.pid()), 'T') << "stopped inside the lock";
+    // Kept open to the end: the byte waits in the FIFO even if the holder,
+    // wrongly stopped, opens it only after SIGCONT.
+    int release = ::open(release_fifo.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(release, 0);
+    ASSERT_EQ(::write(release, "x", 1), 1);
+    // Once the lock is let go, the deferred stop is carried out.
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (state_of_process(foreach.pid()) != 'T')
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the deferred stop never came";
+    CliProcess starter({"jobctl", "start", "-q", "--", "true"});
+    EXPECT_TRUE(exits_within(starter.pid(), 10s)) << "stopped holding the lock";
+    ::kill(foreach.pid(), SIGCONT);
+    EXPECT_EQ(starter.finish().exit_code, 0);
+    EXPECT_EQ(foreach.finish().exit_code, 0);
+    ::close(release);
+}
+
 // Truncated under a running job and its waiters: each waiter says so in
 // one line and exits 6; the job's command runs to its end, its output
 // still going to the log.

@@ -65,6 +65,12 @@ public:
     // second for a repository's lock, and who holds it (a process stopped
     // with SIGSTOP inside it, say); the waiting goes on. Unset: nobody.
     static void set_slow_lock_notice(std::function<void(const std::string& line)> notice);
+    // For a program of several threads that may be stopped by Ctrl-Z: a
+    // job-control stop (SIGTSTP, SIGTTIN, SIGTTOU) waits until no thread of
+    // the process holds a repository's lock, then stops it as it would have.
+    // Installs handlers for those three signals; call once, early (jobctl
+    // does). Without it, only the thread holding a lock defers them.
+    static void defer_job_control_stops();
 
     Repository(Repository&&) noexcept;
     Repository& operator=(Repository&&) noexcept;

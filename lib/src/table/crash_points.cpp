@@ -20,6 +20,8 @@ testing::CrashPoint pause_point;
 unsigned pause_count = 0;
 std::atomic<unsigned> pause_reached{0};
 char pause_fifo[4096];
+bool pause_holds = false;     // hold_at: block instead of stopping
+char release_fifo[4096 + 8];  // hold_at: "<FIFO>.release"
 
 // Runs inside the critical section: only async-signal-safe calls.
 void pause_here(testing::CrashPoint point) {
@@ -37,7 +39,17 @@ void pause_here(testing::CrashPoint point) {
         [[maybe_unused]] ssize_t ignored = ::write(fd, text, static_cast<std::size_t>(length));
         ::close(fd);
     }
-    ::raise(SIGSTOP);
+    if (!pause_holds) {
+        ::raise(SIGSTOP);
+        return;
+    }
+    // Blocks (running, not stopped) until the test writes to the release FIFO.
+    int release = ::open(release_fifo, O_RDONLY | O_CLOEXEC);
+    if (release < 0) return;
+    char byte;
+    while (::read(release, &byte, 1) < 0 && errno == EINTR) {
+    }
+    ::close(release);
 }
 
 bool parse_point(std::string_view text, testing::CrashPoint& point) {
@@ -53,7 +65,7 @@ bool parse_point(std::string_view text, testing::CrashPoint& point) {
     return true;
 }
 
-void arm_from(std::string_view setting) {
+void arm_from(std::string_view setting, bool hold) {
     // PROGRAM:POINT:N:FIFO (the FIFO's path may hold ':' itself)
     std::string_view fields[3];
     for (std::string_view& field : fields) {
@@ -67,7 +79,10 @@ void arm_from(std::string_view setting) {
     if (!parse_point(fields[1], point) || setting.empty()) return;
     unsigned count = static_cast<unsigned>(std::strtoul(std::string(fields[2]).c_str(), nullptr, 10));
     if (count == 0) return;
-    testing::pause_at(point, count, std::string(setting).c_str());
+    if (hold)
+        testing::hold_at(point, count, std::string(setting).c_str());
+    else
+        testing::pause_at(point, count, std::string(setting).c_str());
 }
 
 }  // namespace
@@ -76,7 +91,15 @@ void testing::set_crash_hook(CrashHook hook) {
     installed_hook.store(hook);
 }
 
+void testing::hold_at(CrashPoint point, unsigned count, const char* report_fifo) {
+    std::strncpy(release_fifo, report_fifo, sizeof release_fifo - 9);
+    std::strcat(release_fifo, ".release");
+    pause_at(point, count, report_fifo);
+    pause_holds = true;
+}
+
 void testing::pause_at(CrashPoint point, unsigned count, const char* report_fifo) {
+    pause_holds = false;
     pause_point = point;
     pause_count = count;
     pause_reached.store(0);
@@ -91,7 +114,9 @@ void detail::reach_crash_point(testing::CrashPoint point) {
 void detail::arm_pause_from_environment() {
     static const bool armed = [] {
         if (const char* setting = std::getenv("JOBCTL_TEST_PAUSE"); setting != nullptr && *setting != '\0')
-            arm_from(setting);
+            arm_from(setting, false);
+        if (const char* setting = std::getenv("JOBCTL_TEST_HOLD"); setting != nullptr && *setting != '\0')
+            arm_from(setting, true);
         return true;
     }();
     (void)armed;

@@ -34,6 +34,12 @@ void set_crash_hook(CrashHook hook);
 // raises SIGSTOP. Reaching the point is counted across threads.
 void pause_at(CrashPoint point, unsigned count, const char* report_fifo);
 
+// As pause_at, but the process does not stop: the thread that reached the
+// point blocks until a byte is written to "<report_fifo>.release" (another
+// FIFO), holding whatever it holds. Armed through the environment as
+//   JOBCTL_TEST_HOLD=PROGRAM:POINT:N:FIFO
+void hold_at(CrashPoint point, unsigned count, const char* report_fifo);
+
 }  // namespace jobctl::testing
 
 namespace jobctl::detail {

@@ -10,6 +10,7 @@
 #include "table/job_table.hpp"
 #include "table/segment.hpp"
 #include "table/segment_lock.hpp"
+#include "table/stop_deferral.hpp"
 
 namespace jobctl {
 
@@ -53,6 +54,10 @@ Repository Repository::open_table(const std::string& name, const std::function<s
 
 void Repository::set_slow_lock_notice(std::function<void(const std::string& line)> notice) {
     detail::set_slow_lock_notice(std::move(notice));
+}
+
+void Repository::defer_job_control_stops() {
+    detail::install_stop_deferral();
 }
 
 void Repository::destroy(const std::string& name) {

@@ -26,6 +26,7 @@
 #include "table/crash_points.hpp"
 #include "table/slot_sequence.hpp"
 #include "table/state_history.hpp"
+#include "table/stop_deferral.hpp"
 
 namespace jobctl::detail {
 
@@ -215,12 +216,14 @@ void set_slow_lock_notice(std::function<void(const std::string&)> notice) {
 
 SegmentLock::SegmentLock(const Segment& segment) : segment_(segment) {
     static const sigset_t deferred = job_control_signals();
+    enter_locked_section();
     pthread_sigmask(SIG_BLOCK, &deferred, &saved_mask_);
     int result = 0;
     try {
         result = lock_table(segment);
     } catch (...) {
         pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+        leave_locked_section();
         throw;
     }
     if (result == 0 || result == EOWNERDEAD) record_holder(segment.header());
@@ -230,6 +233,7 @@ SegmentLock::SegmentLock(const Segment& segment) : segment_(segment) {
         repaired_ = true;
     } else if (result != 0) {
         pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+        leave_locked_section();
         // A robust, shared, normal mutex returns nothing else unless damaged.
         throw_damaged_lock(segment, result == ENOTRECOVERABLE ? "not recoverable" : std::strerror(result));
     }
@@ -240,6 +244,7 @@ SegmentLock::SegmentLock(const Segment& segment) : segment_(segment) {
         clear_holder(segment.header());
         pthread_mutex_unlock(&segment.header().lock);
         pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+        leave_locked_section();
         throw;
     }
 }
@@ -249,6 +254,7 @@ SegmentLock::~SegmentLock() {
     clear_holder(segment_.header());
     pthread_mutex_unlock(&segment_.header().lock);
     pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
+    leave_locked_section();  // a Ctrl-Z that came meanwhile stops the process now
 }
 
 namespace {
