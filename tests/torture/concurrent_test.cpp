@@ -192,7 +192,9 @@ private:
             case Operation::wait: {
                 auto id = own_job();
                 if (!id) break;
-                auto jobs = wait_for_jobs(repository_, {*id}, WaitMode::all, deadline_after(60s));
+                // Another participant may remove it meanwhile: gone is as good as ended here.
+                auto jobs = wait_for_jobs(repository_, {*id}, WaitMode::all, deadline_after(60s),
+                                          OnRemoved::finished);
                 if (!jobs)
                     fail("job " + std::to_string(*id) + " did not finish within 60 s");
                 else
@@ -265,7 +267,7 @@ private:
         std::vector<JobId> ids;
         for (const auto& [id, job] : own_)
             if (!job.vanished) ids.push_back(id);
-        if (!wait_for_jobs(repository_, ids, WaitMode::all, deadline_after(120s)))
+        if (!wait_for_jobs(repository_, ids, WaitMode::all, deadline_after(120s), OnRemoved::finished))
             fail("own jobs still unfinished after 120 s");
         for (auto& [id, job] : own_) {
             if (job.vanished) continue;
