@@ -4,6 +4,7 @@
 // the job (not just the waiting).
 
 #include <csignal>
+#include <iostream>
 #include <memory>
 
 #include "commands.hpp"
@@ -30,6 +31,19 @@ int exit_status_of(const JobInfo& job) {
     return kJobFailed;  // exec failed, worker lost, stopped before it started
 }
 
+const char* signal_word(int signal) {
+    switch (signal) {
+        case SIGINT:
+            return "SIGINT";
+        case SIGTERM:
+            return "SIGTERM";
+        case SIGHUP:
+            return "SIGHUP";
+        default:
+            return "a signal";
+    }
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
@@ -45,12 +59,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
     CLI::App* command =
         app.add_subcommand("run", "Run a command as a job in the foreground, following its output");
     command->footer(
-        "Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job.\n"
+        "Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job and keeps "
+        "it.\n"
         "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check\n"
         "With --on slurm the command runs on the Slurm cluster (sbatch), its output followed from here.");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     add_time_limit_option(*command, options->timeout);
-    command->add_flag("--keep-job", options->keep_job, "Leave the job in the repository afterwards");
+    command->add_flag("--keep-job", options->keep_job,
+                      "Leave the job in the repository afterwards (an interrupted run always does)");
     add_run_option_flags(*command, options->run, "; '-': this stdin, as it comes");
     add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
@@ -76,8 +92,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
             throw;
         }
         JobInfo ended = repository.find(job.id).value_or(job);
+        if (int signal = interrupt.received(); signal != 0) {
+            // Like an interrupted foreach: the job stays, so that what it did can be looked at.
+            std::cerr << "jobctl: job " << ended.id << " (" << ended.name << ") " << to_string(ended.state)
+                      << ": interrupted by " << signal_word(signal) << "; kept (jobctl remove " << ended.id
+                      << ")\n";
+            exit_code = 128 + signal;
+            return;
+        }
         if (!options->keep_job) remove_job(repository, job.id);  // its output was all received
-        exit_code = interrupt.received() != 0 ? 128 + interrupt.received() : exit_status_of(ended);
+        exit_code = exit_status_of(ended);
     });
 }
 
