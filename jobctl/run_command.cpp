@@ -31,6 +31,13 @@ int exit_status_of(const JobInfo& job) {
     return kJobFailed;  // exec failed, worker lost, stopped before it started
 }
 
+// True when the exit status alone tells how the job ended: it Completed, or
+// the command exited with a code of its own (a shell says no more either).
+bool status_tells(const JobInfo& job) {
+    if (job.state == JobState::completed) return true;
+    return job.state == JobState::failed && job.exit_code && job.reason.starts_with("exited with code ");
+}
+
 const char* signal_word(int signal) {
     switch (signal) {
         case SIGINT:
@@ -100,7 +107,16 @@ void add_run_command(CLI::App& app, int& exit_code) {
             exit_code = 128 + signal;
             return;
         }
-        if (!options->keep_job) remove_job(repository, job.id);  // its output was all received
+        // A lost worker is nothing the user did: the job stays, to be looked at.
+        bool keep = options->keep_job || ended.reason.starts_with("worker lost");
+        if (!status_tells(ended))  // timed out, exec failed, killed, stopped, worker lost: say why
+            std::cerr << "jobctl: job " << ended.id << " (" << ended.name << ") " << to_string(ended.state)
+                      << (ended.reason.empty() ? "" : ": " + ended.reason)
+                      << (keep && !options->keep_job
+                              ? "; kept (jobctl remove " + std::to_string(ended.id) + ")"
+                              : "")
+                      << '\n';
+        if (!keep) remove_job(repository, job.id);  // its output was all received
         exit_code = exit_status_of(ended);
     });
 }

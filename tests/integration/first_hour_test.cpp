@@ -1,0 +1,60 @@
+// A newcomer's first hour (issue 25): the command line's surprises, each
+// checked through the real jobctl binary. Jobs that must not end by
+// themselves wait at a FIFO gate; every wait goes through the repository.
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <regex>
+
+#include "fifo_gate.hpp"
+#include "jobctl/job_listing.hpp"
+#include "jobctl_test.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using FirstHour = JobctlTest;
+
+// Every way `run` ends that its exit status does not explain is said in one line on stderr.
+TEST_F(FirstHour, RunSaysWhyWhenItsStatusDoesNot) {
+    CliResult timed_out = jobctl({"run", "--timeout", "200ms", "--", "sleep", "100"});
+    EXPECT_EQ(timed_out.exit_code, 128 + SIGTERM);
+    EXPECT_EQ(timed_out.err, "jobctl: job 1 (Job1) Failed: timed out after 200ms\n");
+    EXPECT_TRUE(repository().list().empty());
+
+    std::string script = home() + "/no-interpreter";
+    ASSERT_EQ(shell("printf '#!/nonexistent/interpreter\\n' > '" + script + "' && chmod +x '" + script + "'")
+                  .exit_code,
+              0);
+    CliResult exec_failed = jobctl({"run", "--", script});
+    EXPECT_EQ(exec_failed.exit_code, 1);
+    EXPECT_EQ(exec_failed.err, "jobctl: job 2 (Job2) Failed: exec failed: No such file or directory\n");
+
+    // The command's own exit code needs no words, as in a shell.
+    CliResult own = jobctl({"run", "--", "sh", "-c", "exit 3"});
+    EXPECT_EQ(own.exit_code, 3);
+    EXPECT_EQ(own.err, "");
+}
+
+TEST_F(FirstHour, RunWhoseWorkerIsKilledSaysSoAndKeepsTheJob) {
+    FifoGate gate(home() + "/gate");
+    CliProcess run({"jobctl", "run", "--", "sh", "-c", "echo up; " + gate.wait_command()});
+    JobInfo job =
+        wait_for(1, [](const JobInfo& copy) { return copy.output_bytes > 0 && copy.owner_pid > 0; });
+    ASSERT_EQ(::kill(job.owner_pid, SIGKILL), 0);
+    ::waitpid(job.owner_pid, nullptr, 0);  // we are its subreaper
+    CliResult result = run.finish();
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_EQ(result.out, "up\n");
+    // (With "; its processes were killed" when run looked before the parent-death signal ended the command.)
+    EXPECT_TRUE(result.err.starts_with("jobctl: job 1 (Job1) Failed: worker lost")) << result.err;
+    EXPECT_TRUE(result.err.ends_with("; kept (jobctl remove 1)\n")) << result.err;
+    EXPECT_EQ(lines_of(result.err).size(), 1u) << result.err;
+    EXPECT_TRUE(repository().find(1).has_value());
+    gate.release();
+}
+
+}  // namespace
+}  // namespace jobctl::test
