@@ -17,6 +17,27 @@ namespace {
 
 using FirstHour = JobctlTest;
 
+// --after takes one value per occurrence (repeated or comma-separated), so
+// the command after it needs no `--`.
+TEST_F(FirstHour, AfterNeverSwallowsTheCommand) {
+    JobId first = start({"true"}, "first");
+    JobId second = start({"true"}, "second");
+    CliResult repeated = jobctl({"start", "-q", "--after", "first", "--after", "2", "echo", "hi"});
+    ASSERT_EQ(repeated.exit_code, 0) << repeated.err;
+    JobInfo job = *repository().find(static_cast<JobId>(std::stoul(repeated.out)));
+    EXPECT_EQ(job.after, (std::vector<JobId>{first, second}));
+    EXPECT_EQ(job.command, "echo hi");
+    CliResult commas = jobctl({"start", "-q", "--after", "first,second", "echo", "hi"});
+    ASSERT_EQ(commas.exit_code, 0) << commas.err;
+    job = *repository().find(static_cast<JobId>(std::stoul(commas.out)));
+    EXPECT_EQ(job.after, (std::vector<JobId>{first, second}));
+    EXPECT_EQ(job.command, "echo hi");
+    // --env likewise: one NAME=VALUE each, the command follows.
+    CliResult env = jobctl({"run", "--env", "A=1,2", "--env", "B=3", "printenv", "A", "B"});
+    EXPECT_EQ(env.exit_code, 0) << env.err;
+    EXPECT_EQ(env.out, "1,2\n3\n");
+}
+
 // Every way `run` ends that its exit status does not explain is said in one line on stderr.
 TEST_F(FirstHour, RunSaysWhyWhenItsStatusDoesNot) {
     CliResult timed_out = jobctl({"run", "--timeout", "200ms", "--", "sleep", "100"});
