@@ -38,6 +38,18 @@ TEST_F(FirstHour, AfterNeverSwallowsTheCommand) {
     EXPECT_EQ(env.out, "1,2\n3\n");
 }
 
+// wait -q prints nothing, not even on timeout: the status (4) tells.
+TEST_F(FirstHour, QuietWaitSaysNothingOnTimeout) {
+    FifoGate gate(home() + "/gate");
+    JobId id = start({"sh", "-c", gate.wait_command()});
+    CliResult result = jobctl({"wait", "-q", "--timeout", "100ms", std::to_string(id)});
+    EXPECT_EQ(result.exit_code, 4);
+    EXPECT_EQ(result.err, "");
+    EXPECT_EQ(result.out, "");
+    gate.release();
+    wait_until_finished(id);
+}
+
 // Every way `run` ends that its exit status does not explain is said in one line on stderr.
 TEST_F(FirstHour, RunSaysWhyWhenItsStatusDoesNot) {
     CliResult timed_out = jobctl({"run", "--timeout", "200ms", "--", "sleep", "100"});
