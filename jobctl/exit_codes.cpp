@@ -75,6 +75,10 @@ std::span<const ExitCodeText> exit_code_texts() {
          "Interrupted by Ctrl-C while waiting (jobctl dies from SIGINT; the jobs go on); foreach "
          "interrupted by a signal stops every child, then exits 128 + the signal: 130 for SIGINT, "
          "143 for SIGTERM, 129 for SIGHUP."},
+        {141, "",
+         "The reader of the output closed early (jobctl ... | head -2): jobctl stops quietly, as any "
+         "command in a pipeline does (128 + SIGPIPE). What was not printed stays unreceived; run and "
+         "foreach stop their jobs first and keep them."},
     };
     return kTexts;
 }

@@ -132,9 +132,11 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     // Each child's output whole, in input order, while later ones run.
     // If printing fails (stdout closed, as by `| head -1`), the run is
     // stopped: its output has nowhere to go. SIGPIPE is ignored so that this
-    // shows as EPIPE here instead of killing us with the commands still running.
+    // shows as EPIPE here instead of killing us with the commands still running;
+    // then we exit 141 quietly (see ReaderGone).
     ::signal(SIGPIPE, SIG_IGN);
     std::string print_error;
+    bool reader_gone = false;
     std::thread printer([&] {
         try {
             for (std::size_t i = 0;; ++i) {
@@ -148,6 +150,9 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
                                    progress.print_above([&] { print_record(stream, bytes); });
                                });
             }
+        } catch (const ReaderGone&) {
+            reader_gone = true;
+            request_stop(repository, job.parent().id, kDefaultStopGrace);
         } catch (const std::exception& error) {
             print_error = error.what();
             request_stop(repository, job.parent().id, kDefaultStopGrace);
@@ -180,6 +185,7 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     children.close();
     printer.join();
     if (interrupt.received() != 0) return 128 + interrupt.received();  // like a shell's status
+    if (reader_gone) throw ReaderGone();
     if (!print_error.empty()) throw Error(ErrorCode::system, print_error + "; the run was stopped");
     if (!quiet) {
         std::ranges::sort(unsuccessful, {}, &JobInfo::id);
@@ -219,7 +225,7 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
         for (const JobInfo& child : children_of(repository.list(), parent.id))
             receive_output(repository, child.id,
                            {.keep = false, .follow = true, .on_truncated = print_truncation}, print_record);
-    } catch (const Error&) {
+    } catch (const std::exception&) {  // Error, or ReaderGone (a closed pipe)
         request_stop(repository, parent.id, kDefaultStopGrace);
         throw;
     }

@@ -17,6 +17,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/repository.hpp"
 #include "jobctl_app.hpp"
+#include "record_printer.hpp"
 
 namespace {
 
@@ -123,6 +124,8 @@ int jobctl::cli::jobctl_main(int argc, char** argv) {
     } catch (const CLI::ParseError& error) {
         if (error.get_exit_code() == 0) return app.exit(error);
         return report_usage_error(app, error);
+    } catch (const jobctl::cli::ReaderGone&) {
+        return jobctl::cli::kReaderGone;  // quietly, as `cat` whose reader closed (see record_printer.hpp)
     } catch (const jobctl::Error& error) {
         std::cerr << "jobctl: " << error.what() << '\n';
         return jobctl::cli::exit_code_for(error.code());

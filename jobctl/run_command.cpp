@@ -90,12 +90,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
         JobInfo job = options->slurm.on_slurm() ? start_slurm_job(repository, spec, options->slurm.options)
                                                 : start_process_job(repository, spec);
         interrupt.watch(repository, job.id);
-        ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error below, not a silent death
+        ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is ReaderGone below: the job is stopped first
         try {
             receive_output(repository, job.id,
                            {.keep = false, .follow = true, .on_truncated = print_truncation}, print_record);
-        } catch (const Error&) {
-            request_stop(repository, job.id, kDefaultStopGrace);  // the output has nowhere to go
+        } catch (const std::exception&) {
+            // The output has nowhere to go (as a command in a pipeline dies of SIGPIPE): the job
+            // is stopped and kept, what was not printed unreceived; a closed pipe exits 141 quietly.
+            request_stop(repository, job.id, kDefaultStopGrace);
             throw;
         }
         JobInfo ended = repository.find(job.id).value_or(job);

@@ -89,5 +89,38 @@ TEST_F(FirstHour, RunWhoseWorkerIsKilledSaysSoAndKeepsTheJob) {
     gate.release();
 }
 
+// A reader that closes early: every verb stops quietly and exits 141, as a
+// command in a pipeline does; what was not printed stays unreceived. The job
+// goes on only once the reader is gone (it waits at a gate that the pipeline
+// opens after `head` has exited and the last read end is closed).
+TEST_F(FirstHour, ClosedReaderStopsQuietlyWith141) {
+    FifoGate gate(home() + "/gate");
+    // (c and d in one write: a stop of the job after c cannot lose d.)
+    const std::string job = home() + "/job.sh";
+    std::ofstream(job) << "echo a; echo b; " << gate.wait_command() << "; printf 'c\\nd\\n'\n";
+    auto pipeline = [&](const std::string& verb) {
+        return "{ " + verb + "; echo $? > '" + home() + "/status'; } 2> '" + home() +
+               "/err' | { head -2 > '" + home() + "/out'; exec 0<&-; echo go > '" + gate.path() + "'; }";
+    };
+    auto read_file = [](const std::string& path) { return shell("cat '" + path + "'").out; };
+
+    ASSERT_EQ(shell(pipeline("jobctl run -- sh '" + job + "'")).exit_code, 0);
+    EXPECT_EQ(read_file(home() + "/status"), "141\n");
+    EXPECT_EQ(read_file(home() + "/err"), "") << "a closed pipe is no error to report";
+    EXPECT_EQ(read_file(home() + "/out"), "a\nb\n");
+    ASSERT_TRUE(repository().find(1)) << "run keeps the job whose output it could not print";
+    wait_until_finished(1);
+    CliResult rest = jobctl({"receive", "1"});
+    EXPECT_EQ(rest.out, "c\nd\n") << "what was not printed stays unreceived";
+
+    JobId id = start({"sh", job});
+    ASSERT_EQ(shell(pipeline("jobctl receive --wait " + std::to_string(id))).exit_code, 0);
+    EXPECT_EQ(read_file(home() + "/status"), "141\n");
+    EXPECT_EQ(read_file(home() + "/err"), "");
+    EXPECT_EQ(read_file(home() + "/out"), "a\nb\n");
+    wait_until_finished(id);
+    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "c\nd\n");
+}
+
 }  // namespace
 }  // namespace jobctl::test
