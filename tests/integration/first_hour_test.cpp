@@ -89,6 +89,33 @@ TEST_F(FirstHour, RunWhoseWorkerIsKilledSaysSoAndKeepsTheJob) {
     gate.release();
 }
 
+// Every time jobctl prints is accepted back; dates that do not exist are
+// refused; durations may be compound.
+TEST_F(FirstHour, TimesRoundTripAndDurationsMayBeCompound) {
+    JobId id = start({"true"});
+    wait_until_finished(id);
+    CliResult json = jobctl({"get", "--json", std::to_string(id)});
+    std::smatch created;
+    ASSERT_TRUE(std::regex_search(json.out, created, std::regex("\"created\": \"([^\"]+)\"")));
+    CliResult after = jobctl({"get", "--after", created[1].str()});
+    EXPECT_EQ(after.exit_code, 0) << after.err;
+    CliResult before = jobctl({"get", "--before", created[1].str()});
+    EXPECT_EQ(before.exit_code, 0) << before.err;
+    EXPECT_EQ(before.out, "") << "a job created at T is not created before T";
+    EXPECT_EQ(jobctl({"get", "--before", "2026-02-31"}).exit_code, 2);
+    EXPECT_EQ(jobctl({"get", "--before", "2025-02-29T10:00"}).exit_code, 2);
+    EXPECT_EQ(jobctl({"get", "--before", "2024-02-29T10:00"}).exit_code, 0);
+
+    CliResult compound = jobctl({"start", "-q", "--timeout", "1m30s", "--", "true"});
+    ASSERT_EQ(compound.exit_code, 0) << compound.err;
+    EXPECT_EQ(repository().find(static_cast<JobId>(std::stoul(compound.out)))->timeout,
+              std::chrono::milliseconds(90'000));
+    EXPECT_EQ(jobctl({"get", "--after", "1h15m"}).exit_code, 0);
+    EXPECT_EQ(jobctl({"wait", "--timeout", "1h15m", std::to_string(id)}).exit_code, 0);
+    for (const char* bad : {"1m30", "30s1m", "1m1m", "1hm", "h1"})
+        EXPECT_EQ(jobctl({"start", "--timeout", bad, "--", "true"}).exit_code, 2) << bad;
+}
+
 // A reader that closes early: every verb stops quietly and exits 141, as a
 // command in a pipeline does; what was not printed stays unreceived. The job
 // goes on only once the reader is gone (it waits at a gate that the pipeline
