@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "printable_text.hpp"
+
 namespace jobctl::cli {
 
 int exit_code_for(ErrorCode code) {
@@ -33,8 +35,8 @@ int exit_code_for(ErrorCode code) {
 int exit_code_of_outcome(const JobInfo& job, bool quiet) {
     if (job.state == JobState::completed) return kSuccess;
     if (!quiet)
-        std::cerr << "jobctl: job " << job.id << " (" << job.name << ") " << to_string(job.state)
-                  << (job.reason.empty() ? "" : ": " + job.reason) << '\n';
+        std::cerr << "jobctl: job " << job.id << " (" << printable(job.name) << ") " << to_string(job.state)
+                  << (job.reason.empty() ? "" : ": " + printable(job.reason)) << '\n';
     return kJobFailed;
 }
 

@@ -25,6 +25,7 @@
 #include "jobctl/receive.hpp"
 #include "jobctl/slurm_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
+#include "printable_text.hpp"
 #include "progress_line.hpp"
 #include "record_printer.hpp"
 #include "run_option_flags.hpp"
@@ -190,8 +191,9 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     if (!quiet) {
         std::ranges::sort(unsuccessful, {}, &JobInfo::id);
         for (const JobInfo& child : unsuccessful)
-            std::cerr << "jobctl: job " << child.id << " (" << child.name << ") " << to_string(child.state)
-                      << (child.reason.empty() ? "" : ": " + child.reason) << '\n';
+            std::cerr << "jobctl: job " << child.id << " (" << printable(child.name) << ") "
+                      << to_string(child.state)
+                      << (child.reason.empty() ? "" : ": " + printable(child.reason)) << '\n';
     }
     // Like ForEach-Object -Parallel without -AsJob: no jobs are left behind.
     // Everything was printed, so nothing unreceived is lost.
@@ -235,9 +237,9 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
     if (!options.quiet)
         for (const JobInfo& child : children_of(repository.list(), parent.id))
             if (child.state != JobState::completed)
-                std::cerr << "jobctl: job " << child.id << " (" << child.name << ") "
-                          << to_string(child.state) << (child.reason.empty() ? "" : ": " + child.reason)
-                          << '\n';
+                std::cerr << "jobctl: job " << child.id << " (" << printable(child.name) << ") "
+                          << to_string(child.state)
+                          << (child.reason.empty() ? "" : ": " + printable(child.reason)) << '\n';
     if (!options.keep_jobs && finished.finished())
         remove_run(repository, parent.id);
     else if (finished.finished())

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "printable_text.hpp"
 #include "terminal_style.hpp"
 
 namespace jobctl::cli {
@@ -26,15 +27,16 @@ std::string progress_text(const JobInfo& job) {
 }
 
 Row row_of(const JobInfo& job, OptionalColumns optional) {
+    // Text from outside (a name, a folder in the command, a host) is escaped, as ls and ps do.
     Row row{std::to_string(job.id),
-            job.name,
-            job.type_name,
+            printable(job.name),
+            printable(job.type_name),
             std::string(to_string(job.state)),
             job.has_more_data() ? "True" : "False",
-            job.location};
-    if (optional.queue) row.push_back(job.queue);
-    if (optional.progress) row.push_back(progress_text(job));
-    row.push_back(job.command);
+            printable(job.location)};
+    if (optional.queue) row.push_back(printable(job.queue));
+    if (optional.progress) row.push_back(printable(progress_text(job)));
+    row.push_back(printable(job.command));
     return row;
 }
 

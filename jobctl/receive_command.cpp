@@ -8,6 +8,7 @@
 #include "jobctl/job_control.hpp"
 #include "jobctl/receive.hpp"
 #include "output_shaping.hpp"
+#include "printable_text.hpp"
 #include "record_printer.hpp"
 
 namespace jobctl::cli {
@@ -43,7 +44,7 @@ bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOption
         // Removed since it was selected: nothing left to hand over. Removed
         // while being printed: what was printed is a part, and we say so.
         if (error.code() != ErrorCode::job_not_found) throw;
-        if (delivered) std::cerr << "jobctl: " << error.what() << '\n';
+        if (delivered) std::cerr << "jobctl: " << printable(error.what()) << '\n';
         return false;
     }
 }

@@ -16,6 +16,7 @@
 #include "jobctl/process_job.hpp"
 #include "jobctl/receive.hpp"
 #include "jobctl/stop_on_signals.hpp"
+#include "printable_text.hpp"
 #include "record_printer.hpp"
 #include "run_option_flags.hpp"
 #include "slurm_option_flags.hpp"
@@ -103,17 +104,18 @@ void add_run_command(CLI::App& app, int& exit_code) {
         JobInfo ended = repository.find(job.id).value_or(job);
         if (int signal = interrupt.received(); signal != 0) {
             // Like an interrupted foreach: the job stays, so that what it did can be looked at.
-            std::cerr << "jobctl: job " << ended.id << " (" << ended.name << ") " << to_string(ended.state)
-                      << ": interrupted by " << signal_word(signal) << "; kept (jobctl remove " << ended.id
-                      << ")\n";
+            std::cerr << "jobctl: job " << ended.id << " (" << printable(ended.name) << ") "
+                      << to_string(ended.state) << ": interrupted by " << signal_word(signal)
+                      << "; kept (jobctl remove " << ended.id << ")\n";
             exit_code = 128 + signal;
             return;
         }
         // A lost worker is nothing the user did: the job stays, to be looked at.
         bool keep = options->keep_job || ended.reason.starts_with("worker lost");
         if (!status_tells(ended))  // timed out, exec failed, killed, stopped, worker lost: say why
-            std::cerr << "jobctl: job " << ended.id << " (" << ended.name << ") " << to_string(ended.state)
-                      << (ended.reason.empty() ? "" : ": " + ended.reason)
+            std::cerr << "jobctl: job " << ended.id << " (" << printable(ended.name) << ") "
+                      << to_string(ended.state)
+                      << (ended.reason.empty() ? "" : ": " + printable(ended.reason))
                       << (keep && !options->keep_job
                               ? "; kept (jobctl remove " + std::to_string(ended.id) + ")"
                               : "")

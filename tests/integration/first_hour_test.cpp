@@ -149,5 +149,48 @@ TEST_F(FirstHour, ClosedReaderStopsQuietlyWith141) {
     EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "c\nd\n");
 }
 
+// Hostile text never reaches the terminal raw: control characters in
+// reasons, table cells and error messages are escaped (as ls and ps do), and
+// a newline in an input cannot split a one-line error.
+TEST_F(FirstHour, ControlCharactersAreEscapedInHumanOutput) {
+    const std::string hostile = "nodir\x1b]0;X\a\x1b[2J";
+    auto raw = [](const std::string& text) {
+        return text.find('\x1b') != std::string::npos || text.find('\a') != std::string::npos;
+    };
+    // A reason with a path in it (foreach names the child that failed, and why).
+    CliResult foreach = jobctl({"foreach", "--keep-jobs", "--cwd", "{}", "--", "true", ":::", hostile});
+    EXPECT_EQ(foreach.exit_code, 1);
+    EXPECT_FALSE(raw(foreach.err)) << foreach.err;
+    EXPECT_NE(foreach.err.find("nodir\\e]0;X\\a\\e[2J"), std::string::npos) << foreach.err;
+    EXPECT_EQ(lines_of(foreach.err).size(), 1u) << foreach.err;
+    // wait names it the same way.
+    CliResult wait = jobctl({"wait", "--include-children", "--state", "Failed"});
+    EXPECT_FALSE(raw(wait.err)) << wait.err;
+    EXPECT_FALSE(raw(wait.out)) << wait.out;
+
+    // A table cell: the command.
+    JobId id = start({"echo", "a\x1b[2Jb\nc"});
+    wait_until_finished(id);
+    CliResult get = jobctl({"get", std::to_string(id)});
+    EXPECT_EQ(get.exit_code, 0) << get.err;
+    EXPECT_FALSE(raw(get.out)) << get.out;
+    EXPECT_NE(get.out.find("echo $'a\\x1b[2Jb\\nc'"), std::string::npos)
+        << get.out;  // quoted as a shell would
+    EXPECT_EQ(lines_of(get.out).size(), 2u) << get.out;
+
+    // Error messages, from the library and from the option parser: one line each.
+    CliResult cwd = jobctl({"start", "--cwd", "/no\nwhere" + hostile, "--", "true"});
+    EXPECT_EQ(cwd.exit_code, 2);
+    EXPECT_FALSE(raw(cwd.err)) << cwd.err;
+    EXPECT_EQ(lines_of(cwd.err).size(), 1u) << cwd.err;
+    CliResult time = jobctl({"get", "--before", "x\ny" + hostile});
+    EXPECT_EQ(time.exit_code, 2);
+    EXPECT_FALSE(raw(time.err)) << time.err;
+    EXPECT_EQ(lines_of(time.err).size(), 1u) << time.err;
+    CliResult verb = jobctl({"x\ny" + hostile});
+    EXPECT_FALSE(raw(verb.err)) << verb.err;
+    EXPECT_EQ(lines_of(verb.err).size(), 1u) << verb.err;
+}
+
 }  // namespace
 }  // namespace jobctl::test
