@@ -2,9 +2,12 @@
 // checked through the real jobctl binary. Jobs that must not end by
 // themselves wait at a FIFO gate; every wait goes through the repository.
 
+#include <locale.h>
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <clocale>
+#include <cwchar>
 #include <fstream>
 #include <regex>
 
@@ -190,6 +193,50 @@ TEST_F(FirstHour, ControlCharactersAreEscapedInHumanOutput) {
     CliResult verb = jobctl({"x\ny" + hostile});
     EXPECT_FALSE(raw(verb.err)) << verb.err;
     EXPECT_EQ(lines_of(verb.err).size(), 1u) << verb.err;
+}
+
+// Columns on a terminal (wcwidth in UTF-8), for checking alignment as a user sees it.
+std::size_t terminal_width_of(const std::string& text) {
+    static locale_t utf8 = ::newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+    locale_t previous = ::uselocale(utf8);
+    std::mbstate_t state{};
+    std::size_t width = 0;
+    for (std::size_t at = 0; at < text.size();) {
+        wchar_t c = 0;
+        std::size_t length = std::mbrtowc(&c, text.data() + at, text.size() - at, &state);
+        if (length == 0 || length > text.size() - at) length = 1;
+        int columns = ::wcwidth(c);
+        width += columns < 0 ? 1 : static_cast<std::size_t>(columns);
+        at += length;
+    }
+    ::uselocale(previous);
+    return width;
+}
+
+// The table aligns by display width (wide characters and emoji take two
+// columns) and, on a narrow terminal ($COLUMNS, as ls reads it), is cut to
+// fit, the cut marked with "…". A pipe with no $COLUMNS gets whole lines.
+TEST_F(FirstHour, TableAlignsWideTextAndFitsTheTerminal) {
+    start({"true"}, "сборка-ü-日本");
+    start({"true"}, "🚀-launch");
+    start({"sh", "-c", "echo a long command that goes on well past the edge of a narrow terminal"}, "plain");
+    for (JobId id : {1, 2, 3}) wait_until_finished(id);
+    CliResult whole = shell("unset COLUMNS; jobctl get");
+    ASSERT_EQ(whole.exit_code, 0) << whole.err;
+    std::vector<std::string> lines = lines_of(whole.out);
+    ASSERT_EQ(lines.size(), 4u) << whole.out;
+    std::size_t type_column = terminal_width_of(lines[0].substr(0, lines[0].find("Type")));
+    for (std::size_t i = 1; i < lines.size(); ++i)
+        EXPECT_EQ(terminal_width_of(lines[i].substr(0, lines[i].find("process"))), type_column) << whole.out;
+    EXPECT_NE(whole.out.find("past the edge of a narrow terminal'"), std::string::npos) << whole.out;
+
+    CliResult narrow = shell("COLUMNS=70 jobctl get");
+    ASSERT_EQ(narrow.exit_code, 0) << narrow.err;
+    for (const std::string& line : lines_of(narrow.out)) EXPECT_LE(terminal_width_of(line), 70u) << line;
+    std::vector<std::string> cut = lines_of(narrow.out);
+    ASSERT_EQ(cut.size(), 4u) << narrow.out;
+    EXPECT_TRUE(cut[3].ends_with("…")) << narrow.out;
+    EXPECT_EQ(terminal_width_of(cut[3]), 70u) << narrow.out;
 }
 
 }  // namespace
