@@ -38,7 +38,7 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");
     command->add_flag("--any", options->any, "Return as soon as one of them has finished")->excludes(all);
     add_duration_option(*command, "--timeout", options->timeout,
-                        "Give up after this long (500ms, 30s, 5m, 2h, or seconds)",
+                        "Give up after this long (500ms, 30s, 1m30s, 2h, or seconds)",
                         std::chrono::hours(24 * 365));
     command->add_flag("-q,--quiet", options->quiet,
                       "Print nothing, not even on timeout: only the exit status tells (a job that "

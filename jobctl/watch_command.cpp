@@ -88,7 +88,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
     command->add_flag("--json", options->json, "One JSON object per line");
     add_color_option(*command, options->color);
     add_duration_option(*command, "--timeout", options->timeout,
-                        "Give up after this long (500ms, 30s, 5m, 2h, or seconds)",
+                        "Give up after this long (500ms, 30s, 1m30s, 2h, or seconds)",
                         std::chrono::hours(24 * 365));
     command->callback([options, &exit_code] {
         auto repository = Repository::open();
