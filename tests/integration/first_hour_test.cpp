@@ -150,6 +150,13 @@ TEST_F(FirstHour, ClosedReaderStopsQuietlyWith141) {
     EXPECT_EQ(read_file(home() + "/out"), "a\nb\n");
     wait_until_finished(id);
     EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "c\nd\n");
+
+    // A foreground foreach: quiet, 141, its run stopped and kept.
+    ASSERT_EQ(shell(pipeline("jobctl foreach -q -- sh '" + job + "' ::: 1")).exit_code, 0);
+    EXPECT_EQ(read_file(home() + "/status"), "141\n");
+    EXPECT_EQ(read_file(home() + "/err"), "");
+    EXPECT_EQ(read_file(home() + "/out"), "a\nb\n");
+    EXPECT_FALSE(repository().list().empty()) << "foreach keeps the run whose output it could not print";
 }
 
 // Hostile text never reaches the terminal raw: control characters in
