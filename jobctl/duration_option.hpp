@@ -1,12 +1,13 @@
 #pragma once
 // Options that take a duration (--timeout, --grace): "500ms", "30s", "5m",
-// "2h", or plain seconds. Anything else (nan, inf, negative, too long, an
+// "2h", compounds such as "1m30s", or plain seconds. Anything else (nan, inf, negative, too long, an
 // unknown unit) is refused with one line, before anything is done.
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace jobctl::cli {
 
@@ -28,6 +29,11 @@ CLI::Option* add_time_limit_option(CLI::App& command, std::optional<std::chrono:
                                        "Time limit: stop the job and fail it "
                                        "after it has run this long (not counting "
                                        "time suspended)");
+
+// The duration `text` names, if at most `max`: one number with a unit
+// ("500ms", "1.5s", "30s", "5m", "2h", "7d") or without (seconds), or
+// several with units, largest first ("1m30s", "1h15m", "2d12h", "1s500ms").
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, std::chrono::milliseconds max);
 
 // "30s", "500ms", "1.5s": as a person would write it.
 std::string format_duration(std::chrono::milliseconds duration);

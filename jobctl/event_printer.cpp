@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "printable_text.hpp"
 #include "terminal_style.hpp"
 #include "time_text.hpp"
 
@@ -25,7 +26,7 @@ std::string missed_text(const JobEvent& event) {
 
 void print_event_line(std::ostream& out, const JobEvent& event, bool color) {
     const JobInfo& job = event.job;
-    out << local_time(event.at) << "  " << job.id << "  " << job.name << "  ";
+    out << local_time(event.at) << "  " << job.id << "  " << printable(job.name) << "  ";
     std::string_view state = to_string(event.state);
     switch (event.kind) {
         case JobEvent::Kind::created:
@@ -36,11 +37,11 @@ void print_event_line(std::ostream& out, const JobEvent& event, bool color) {
                 << colored(event.state, state, color);
             // The reason says why a job is Blocked, Failed or Stopped; it is read when the event
             // is reported, so only a state that is still the job's own gets it.
-            if (!job.reason.empty() && event.state == job.state) out << ": " << job.reason;
+            if (!job.reason.empty() && event.state == job.state) out << ": " << printable(job.reason);
             break;
         case JobEvent::Kind::progress:
             out << "progress " << (job.progress ? percent(job.progress->fraction) : "");
-            if (job.progress && !job.progress->text.empty()) out << " " << job.progress->text;
+            if (job.progress && !job.progress->text.empty()) out << " " << printable(job.progress->text);
             break;
         case JobEvent::Kind::removed:
             out << "removed";

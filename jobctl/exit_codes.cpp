@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "printable_text.hpp"
+
 namespace jobctl::cli {
 
 int exit_code_for(ErrorCode code) {
@@ -33,8 +35,8 @@ int exit_code_for(ErrorCode code) {
 int exit_code_of_outcome(const JobInfo& job, bool quiet) {
     if (job.state == JobState::completed) return kSuccess;
     if (!quiet)
-        std::cerr << "jobctl: job " << job.id << " (" << job.name << ") " << to_string(job.state)
-                  << (job.reason.empty() ? "" : ": " + job.reason) << '\n';
+        std::cerr << "jobctl: job " << job.id << " (" << printable(job.name) << ") " << to_string(job.state)
+                  << (job.reason.empty() ? "" : ": " + printable(job.reason)) << '\n';
     return kJobFailed;
 }
 
@@ -75,6 +77,10 @@ std::span<const ExitCodeText> exit_code_texts() {
          "Interrupted by Ctrl-C while waiting (jobctl dies from SIGINT; the jobs go on); foreach "
          "interrupted by a signal stops every child, then exits 128 + the signal: 130 for SIGINT, "
          "143 for SIGTERM, 129 for SIGHUP."},
+        {141, "",
+         "The reader of the output closed early (jobctl ... | head -2): jobctl stops quietly, as any "
+         "command in a pipeline does (128 + SIGPIPE). What was not printed stays unreceived; run and "
+         "foreach stop their jobs first and keep them."},
     };
     return kTexts;
 }

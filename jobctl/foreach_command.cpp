@@ -25,6 +25,7 @@
 #include "jobctl/receive.hpp"
 #include "jobctl/slurm_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
+#include "printable_text.hpp"
 #include "progress_line.hpp"
 #include "record_printer.hpp"
 #include "run_option_flags.hpp"
@@ -132,9 +133,11 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     // Each child's output whole, in input order, while later ones run.
     // If printing fails (stdout closed, as by `| head -1`), the run is
     // stopped: its output has nowhere to go. SIGPIPE is ignored so that this
-    // shows as EPIPE here instead of killing us with the commands still running.
+    // shows as EPIPE here instead of killing us with the commands still running;
+    // then we exit 141 quietly (see ReaderGone).
     ::signal(SIGPIPE, SIG_IGN);
     std::string print_error;
+    bool reader_gone = false;
     std::thread printer([&] {
         try {
             for (std::size_t i = 0;; ++i) {
@@ -148,6 +151,9 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
                                    progress.print_above([&] { print_record(stream, bytes); });
                                });
             }
+        } catch (const ReaderGone&) {
+            reader_gone = true;
+            request_stop(repository, job.parent().id, kDefaultStopGrace);
         } catch (const std::exception& error) {
             print_error = error.what();
             request_stop(repository, job.parent().id, kDefaultStopGrace);
@@ -180,12 +186,14 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     children.close();
     printer.join();
     if (interrupt.received() != 0) return 128 + interrupt.received();  // like a shell's status
+    if (reader_gone) throw ReaderGone();
     if (!print_error.empty()) throw Error(ErrorCode::system, print_error + "; the run was stopped");
     if (!quiet) {
         std::ranges::sort(unsuccessful, {}, &JobInfo::id);
         for (const JobInfo& child : unsuccessful)
-            std::cerr << "jobctl: job " << child.id << " (" << child.name << ") " << to_string(child.state)
-                      << (child.reason.empty() ? "" : ": " + child.reason) << '\n';
+            std::cerr << "jobctl: job " << child.id << " (" << printable(child.name) << ") "
+                      << to_string(child.state)
+                      << (child.reason.empty() ? "" : ": " + printable(child.reason)) << '\n';
     }
     // Like ForEach-Object -Parallel without -AsJob: no jobs are left behind.
     // Everything was printed, so nothing unreceived is lost.
@@ -219,7 +227,7 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
         for (const JobInfo& child : children_of(repository.list(), parent.id))
             receive_output(repository, child.id,
                            {.keep = false, .follow = true, .on_truncated = print_truncation}, print_record);
-    } catch (const Error&) {
+    } catch (const std::exception&) {  // Error, or ReaderGone (a closed pipe)
         request_stop(repository, parent.id, kDefaultStopGrace);
         throw;
     }
@@ -229,9 +237,9 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
     if (!options.quiet)
         for (const JobInfo& child : children_of(repository.list(), parent.id))
             if (child.state != JobState::completed)
-                std::cerr << "jobctl: job " << child.id << " (" << child.name << ") "
-                          << to_string(child.state) << (child.reason.empty() ? "" : ": " + child.reason)
-                          << '\n';
+                std::cerr << "jobctl: job " << child.id << " (" << printable(child.name) << ") "
+                          << to_string(child.state)
+                          << (child.reason.empty() ? "" : ": " + printable(child.reason)) << '\n';
     if (!options.keep_jobs && finished.finished())
         remove_run(repository, parent.id);
     else if (finished.finished())

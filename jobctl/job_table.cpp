@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "display_width.hpp"
+#include "printable_text.hpp"
 #include "terminal_style.hpp"
 
 namespace jobctl::cli {
@@ -26,15 +28,16 @@ std::string progress_text(const JobInfo& job) {
 }
 
 Row row_of(const JobInfo& job, OptionalColumns optional) {
+    // Text from outside (a name, a folder in the command, a host) is escaped, as ls and ps do.
     Row row{std::to_string(job.id),
-            job.name,
-            job.type_name,
+            printable(job.name),
+            printable(job.type_name),
             std::string(to_string(job.state)),
             job.has_more_data() ? "True" : "False",
-            job.location};
-    if (optional.queue) row.push_back(job.queue);
-    if (optional.progress) row.push_back(progress_text(job));
-    row.push_back(job.command);
+            printable(job.location)};
+    if (optional.queue) row.push_back(printable(job.queue));
+    if (optional.progress) row.push_back(printable(progress_text(job)));
+    row.push_back(printable(job.command));
     return row;
 }
 
@@ -48,34 +51,39 @@ Row heading(OptionalColumns optional) {
 
 constexpr std::size_t kStateColumn = 3;
 
-// Display width of UTF-8 text, counting code points (close enough for names and commands).
 std::size_t width_of(const std::string& text) {
-    std::size_t width = 0;
-    for (unsigned char c : text) width += (c & 0xC0) != 0x80;
-    return width;
+    return display_width(text);
 }
 
 }  // namespace
 
-void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool color) {
+void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool color, std::size_t columns) {
     OptionalColumns optional{
         std::ranges::any_of(jobs, [](const JobInfo& job) { return !job.queue.empty(); }),
         std::ranges::any_of(jobs, [](const JobInfo& job) { return job.progress.has_value(); })};
     std::vector<Row> rows{heading(optional)};
     for (const JobInfo& job : jobs) rows.push_back(row_of(job, optional));
-    std::size_t columns = rows.front().size();
-    std::vector<std::size_t> widths(columns, 0);
+    std::size_t row_cells = rows.front().size();
+    std::vector<std::size_t> widths(row_cells, 0);
     for (const Row& row : rows)
-        for (std::size_t i = 0; i < columns; ++i) widths[i] = std::max(widths[i], width_of(row[i]));
-    std::string line;
+        for (std::size_t i = 0; i < row_cells; ++i) widths[i] = std::max(widths[i], width_of(row[i]));
     for (std::size_t r = 0; r < rows.size(); ++r) {
         const Row& row = rows[r];
-        line.clear();
-        for (std::size_t i = 0; i < columns; ++i) {
-            // Padded by the plain text's width: the colour codes take no room.
-            line += i == kStateColumn && r > 0 ? colored(jobs[r - 1].state, row[i], color) : row[i];
-            if (i + 1 < columns) line.append(widths[i] - width_of(row[i]) + 2, ' ');
+        std::string line;
+        std::size_t state_at = 0;
+        for (std::size_t i = 0; i < row_cells; ++i) {
+            if (i == kStateColumn) state_at = line.size();
+            line += row[i];
+            if (i + 1 < row_cells) line.append(widths[i] - width_of(row[i]) + 2, ' ');
         }
+        // Cut to the terminal's width (the last column, Command, first), marked with "…".
+        bool cut = columns != 0 && width_of(line) > columns;
+        if (cut) line = cut_to_width(line, columns);
+        // Coloured after the cut and only if whole: the colour codes take no room.
+        const std::string& state = row[kStateColumn];
+        std::size_t kept = cut ? line.size() - std::string_view("…").size() : line.size();
+        if (r > 0 && color && state_at + state.size() <= kept)
+            line.replace(state_at, state.size(), colored(jobs[r - 1].state, state, color));
         out << line << '\n';
     }
 }

@@ -17,6 +17,8 @@
 #include "jobctl/error.hpp"
 #include "jobctl/repository.hpp"
 #include "jobctl_app.hpp"
+#include "printable_text.hpp"
+#include "record_printer.hpp"
 
 namespace {
 
@@ -24,7 +26,7 @@ namespace {
 int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
     std::string where = "jobctl";
     for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
-    std::cerr << where << ": " << error.what() << " (see '" << where << " --help')\n";
+    std::cerr << where << ": " << jobctl::cli::printable(error.what()) << " (see '" << where << " --help')\n";
     return jobctl::cli::kUsage;
 }
 
@@ -75,7 +77,7 @@ std::string_view nearest_verb(std::string_view word) {
 
 // A first word that is no option and no verb: one line, with a suggestion.
 int report_unknown_verb(std::string_view word) {
-    std::cerr << "jobctl: unknown command '" << word << "'";
+    std::cerr << "jobctl: unknown command '" << jobctl::cli::printable(word) << "'";
     if (std::string_view near = nearest_verb(word); !near.empty())
         std::cerr << "; did you mean '" << near << "'?";
     std::cerr << " (see 'jobctl --help')\n";
@@ -124,11 +126,13 @@ int jobctl::cli::jobctl_main(int argc, char** argv) {
     } catch (const CLI::ParseError& error) {
         if (error.get_exit_code() == 0) return app.exit(error);
         return report_usage_error(app, error);
+    } catch (const jobctl::cli::ReaderGone&) {
+        return jobctl::cli::kReaderGone;  // quietly, as `cat` whose reader closed (see record_printer.hpp)
     } catch (const jobctl::Error& error) {
-        std::cerr << "jobctl: " << error.what() << '\n';
+        std::cerr << "jobctl: " << jobctl::cli::printable(error.what()) << '\n';  // one line, no escapes
         return jobctl::cli::exit_code_for(error.code());
     } catch (const std::exception& error) {
-        std::cerr << "jobctl: " << error.what() << '\n';
+        std::cerr << "jobctl: " << jobctl::cli::printable(error.what()) << '\n';
         return jobctl::cli::kSystemError;
     }
     return exit_code;

@@ -8,6 +8,7 @@
 #include "jobctl/job_control.hpp"
 #include "jobctl/receive.hpp"
 #include "output_shaping.hpp"
+#include "printable_text.hpp"
 #include "record_printer.hpp"
 
 namespace jobctl::cli {
@@ -44,7 +45,7 @@ bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOption
         // while being printed, or followed (--wait): what was printed is a
         // part, or its end was never seen, and we say so (exit 3, as wait).
         if (error.code() != ErrorCode::job_not_found) throw;
-        if (delivered || options.receive.follow) std::cerr << "jobctl: " << error.what() << '\n';
+        if (delivered || options.receive.follow) std::cerr << "jobctl: " << printable(error.what()) << '\n';
         return false;
     }
 }

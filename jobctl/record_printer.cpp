@@ -14,6 +14,7 @@ void write_all(int fd, std::string_view bytes) {
     while (!bytes.empty()) {
         ssize_t written = ::write(fd, bytes.data(), bytes.size());
         if (written < 0 && errno == EINTR) continue;
+        if (written < 0 && errno == EPIPE) throw ReaderGone();
         if (written < 0) throw_system_error("cannot write the output", errno);
         bytes.remove_prefix(static_cast<std::size_t>(written));
     }

@@ -4,6 +4,7 @@
 // the job (not just the waiting).
 
 #include <csignal>
+#include <iostream>
 #include <memory>
 
 #include "commands.hpp"
@@ -15,6 +16,7 @@
 #include "jobctl/process_job.hpp"
 #include "jobctl/receive.hpp"
 #include "jobctl/stop_on_signals.hpp"
+#include "printable_text.hpp"
 #include "record_printer.hpp"
 #include "run_option_flags.hpp"
 #include "slurm_option_flags.hpp"
@@ -28,6 +30,26 @@ int exit_status_of(const JobInfo& job) {
     if (job.exit_code) return *job.exit_code;
     if (job.term_signal) return 128 + *job.term_signal;
     return kJobFailed;  // exec failed, worker lost, stopped before it started
+}
+
+// True when the exit status alone tells how the job ended: it Completed, or
+// the command exited with a code of its own (a shell says no more either).
+bool status_tells(const JobInfo& job) {
+    if (job.state == JobState::completed) return true;
+    return job.state == JobState::failed && job.exit_code && job.reason.starts_with("exited with code ");
+}
+
+const char* signal_word(int signal) {
+    switch (signal) {
+        case SIGINT:
+            return "SIGINT";
+        case SIGTERM:
+            return "SIGTERM";
+        case SIGHUP:
+            return "SIGHUP";
+        default:
+            return "a signal";
+    }
 }
 
 }  // namespace
@@ -45,12 +67,14 @@ void add_run_command(CLI::App& app, int& exit_code) {
     CLI::App* command =
         app.add_subcommand("run", "Run a command as a job in the foreground, following its output");
     command->footer(
-        "Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job.\n"
+        "Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job and keeps "
+        "it.\n"
         "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check\n"
         "With --on slurm the command runs on the Slurm cluster (sbatch), its output followed from here.");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     add_time_limit_option(*command, options->timeout);
-    command->add_flag("--keep-job", options->keep_job, "Leave the job in the repository afterwards");
+    command->add_flag("--keep-job", options->keep_job,
+                      "Leave the job in the repository afterwards (an interrupted run always does)");
     add_run_option_flags(*command, options->run, "; '-': this stdin, as it comes");
     add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
@@ -67,17 +91,37 @@ void add_run_command(CLI::App& app, int& exit_code) {
         JobInfo job = options->slurm.on_slurm() ? start_slurm_job(repository, spec, options->slurm.options)
                                                 : start_process_job(repository, spec);
         interrupt.watch(repository, job.id);
-        ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is an error below, not a silent death
+        ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is ReaderGone below: the job is stopped first
         try {
             receive_output(repository, job.id,
                            {.keep = false, .follow = true, .on_truncated = print_truncation}, print_record);
-        } catch (const Error&) {
-            request_stop(repository, job.id, kDefaultStopGrace);  // the output has nowhere to go
+        } catch (const std::exception&) {
+            // The output has nowhere to go (as a command in a pipeline dies of SIGPIPE): the job
+            // is stopped and kept, what was not printed unreceived; a closed pipe exits 141 quietly.
+            request_stop(repository, job.id, kDefaultStopGrace);
             throw;
         }
         JobInfo ended = repository.find(job.id).value_or(job);
-        if (!options->keep_job) remove_job(repository, job.id);  // its output was all received
-        exit_code = interrupt.received() != 0 ? 128 + interrupt.received() : exit_status_of(ended);
+        if (int signal = interrupt.received(); signal != 0) {
+            // Like an interrupted foreach: the job stays, so that what it did can be looked at.
+            std::cerr << "jobctl: job " << ended.id << " (" << printable(ended.name) << ") "
+                      << to_string(ended.state) << ": interrupted by " << signal_word(signal)
+                      << "; kept (jobctl remove " << ended.id << ")\n";
+            exit_code = 128 + signal;
+            return;
+        }
+        // A lost worker is nothing the user did: the job stays, to be looked at.
+        bool keep = options->keep_job || ended.reason.starts_with("worker lost");
+        if (!status_tells(ended))  // timed out, exec failed, killed, stopped, worker lost: say why
+            std::cerr << "jobctl: job " << ended.id << " (" << printable(ended.name) << ") "
+                      << to_string(ended.state)
+                      << (ended.reason.empty() ? "" : ": " + printable(ended.reason))
+                      << (keep && !options->keep_job
+                              ? "; kept (jobctl remove " + std::to_string(ended.id) + ")"
+                              : "")
+                      << '\n';
+        if (!keep) remove_job(repository, job.id);  // its output was all received
+        exit_code = exit_status_of(ended);
     });
 }
 

@@ -100,7 +100,7 @@ void set_trigger(const AddOptions& options, ScheduleDefinition& definition) {
     } else if (!options.every.empty()) {
         definition.trigger_kind = "every";
         definition.trigger_text = options.every;
-        auto interval = detail::parse_duration(options.every, std::chrono::hours(24 * 366));
+        auto interval = parse_duration(options.every, std::chrono::hours(24 * 366));
         if (!interval || *interval <= std::chrono::milliseconds(0))
             throw Error(ErrorCode::invalid_argument,
                         "--every needs a duration above 0 (15m, 2h, 1d), not '" + options.every + "'");
@@ -110,7 +110,7 @@ void set_trigger(const AddOptions& options, ScheduleDefinition& definition) {
         definition.trigger_text = options.at;
         Clock::time_point now = Clock::now();
         // A duration is from now ("--at 10m"); a date and time as --before takes it.
-        auto in = detail::parse_duration(options.at, std::chrono::hours(24 * 365));
+        auto in = parse_duration(options.at, std::chrono::hours(24 * 365));
         auto at = in ? std::optional(now + *in) : parse_time(options.at, now);
         if (!at)
             throw Error(ErrorCode::invalid_argument,

@@ -24,8 +24,7 @@ void add_slurm_option_flags(CLI::App& command, SlurmFlags& flags) {
         .add_option("--slurm-arg", flags.options.extra_args,
                     "Pass ARG to sbatch as it is, e.g. --slurm-arg=--qos=long (repeatable; --on slurm)")
         ->type_name("ARG")
-        ->expected(1)
-        ->take_all();
+        ->allow_extra_args(false);  // one value each: the command after it is never taken for more
 }
 
 void SlurmFlags::check() const {

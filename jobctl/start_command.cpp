@@ -68,8 +68,10 @@ void add_start_command(CLI::App& app, int&) {
     add_run_option_flags(*command, options->run, "; '-': this stdin, read to its end first");
     command
         ->add_option("--after", options->after,
-                     "Run once these jobs (ids or names, comma-separated, at most 8) have finished; "
-                     "Blocked until then")
+                     "Run once these jobs (ids or names, at most 8: repeat, or separate with commas) have "
+                     "finished; Blocked until then")
+        ->type_name("JOBS")
+        ->allow_extra_args(false)  // one value per --after: the command after it is never taken for more
         ->delimiter(',');
     command->add_flag("--after-any-outcome", options->after_any_outcome,
                       "Run after them even if one did not end Completed");

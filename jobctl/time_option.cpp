@@ -1,9 +1,10 @@
 #include "time_option.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 
-#include "jobs/duration_text.hpp"
+#include "duration_option.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -25,9 +26,17 @@ std::optional<long> parse_zone(std::string_view zone) {
     return zone[0] == '-' ? -offset : offset;
 }
 
+// 2026-02 has 28 days: a 2026-02-31 is refused, not read as March 3.
+int days_in_month(int year, int month) {
+    constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 std::optional<Clock::time_point> parse_iso_time(std::string_view text) {
     std::tm fields{};
     int seconds = 0;
+    std::chrono::nanoseconds nanoseconds{0};
     int consumed = 0;
     std::string copy(text);
     // Date, then optionally T (or a space) HH:MM, then optionally :SS.
@@ -46,10 +55,23 @@ std::optional<Clock::time_point> parse_iso_time(std::string_view text) {
             std::string tail(rest.substr(1));
             if (std::sscanf(tail.c_str(), "%2d%n", &seconds, &used) != 1 || used != 2) return std::nullopt;
             rest = rest.substr(3);
+            // A fraction of a second, as `get --json` and `get --wide` print it: ".969825".
+            if (!rest.empty() && (rest[0] == '.' || rest[0] == ',')) {
+                std::size_t digits = rest.find_first_not_of("0123456789", 1);
+                if (digits == std::string_view::npos) digits = rest.size();
+                if (digits == 1 || digits > 10) return std::nullopt;
+                std::string_view fraction = rest.substr(1, digits - 1);
+                std::int64_t value = 0;
+                for (std::size_t i = 0; i < 9; ++i)
+                    value = value * 10 + (i < fraction.size() ? fraction[i] - '0' : 0);
+                nanoseconds = std::chrono::nanoseconds(value);
+                rest = rest.substr(digits);
+            }
         }
     }
-    if (fields.tm_mon < 1 || fields.tm_mon > 12 || fields.tm_mday < 1 || fields.tm_mday > 31 ||
-        fields.tm_hour > 23 || fields.tm_min > 59 || seconds > 60)
+    if (fields.tm_mon < 1 || fields.tm_mon > 12 || fields.tm_mday < 1 ||
+        fields.tm_mday > days_in_month(fields.tm_year, fields.tm_mon) || fields.tm_hour > 23 ||
+        fields.tm_min > 59 || seconds > 60)
         return std::nullopt;
     fields.tm_year -= 1900;
     fields.tm_mon -= 1;
@@ -64,13 +86,13 @@ std::optional<Clock::time_point> parse_iso_time(std::string_view text) {
         since_epoch = ::timegm(&fields) - *offset;
     }
     if (since_epoch == static_cast<std::time_t>(-1)) return std::nullopt;
-    return Clock::from_time_t(since_epoch);
+    return Clock::from_time_t(since_epoch) + std::chrono::duration_cast<Clock::duration>(nanoseconds);
 }
 
 }  // namespace
 
 std::optional<Clock::time_point> parse_time(std::string_view text, Clock::time_point now) {
-    if (auto ago = detail::parse_duration(text, std::chrono::hours(24 * 365 * 100)); ago) return now - *ago;
+    if (auto ago = parse_duration(text, std::chrono::hours(24 * 365 * 100)); ago) return now - *ago;
     return parse_iso_time(text);
 }
 
@@ -83,8 +105,8 @@ CLI::Option* add_time_option(CLI::App& command, const std::string& name,
         ->check(CLI::Validator(
             [](std::string& text) -> std::string {
                 if (parse_time(text, Clock::now())) return "";
-                return "must be a time (2026-11-27, 2026-11-27T14:30, 2026-11-27T14:30:00Z) or a time ago "
-                       "(90m, 2h, 7d), not '" +
+                return "must be a time (2026-11-27, 2026-11-27T14:30, 2026-11-27T14:30:00.5Z) on a date "
+                       "that exists, or a time ago (90m, 1h30m, 7d), not '" +
                        text + "'";
             },
             ""))

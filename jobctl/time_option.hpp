@@ -1,7 +1,9 @@
 #pragma once
 // Options that take a point in time (--before, --after): ISO 8601
-// ("2026-11-27", "2026-11-27T14:30", "2026-11-27 14:30:05", with "Z" or
-// "+01:00" for a zone, else local time), or a time ago ("2h", "7d", "90m").
+// ("2026-11-27", "2026-11-27T14:30", "2026-11-27 14:30:05.123", with "Z" or
+// "+01:00" for a zone, else local time; a date that does not exist is
+// refused), or a time ago ("2h", "7d", "90m", "1h30m"): every time jobctl
+// prints is accepted back.
 
 #include <CLI/CLI.hpp>
 #include <optional>

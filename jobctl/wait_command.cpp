@@ -38,9 +38,11 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");
     command->add_flag("--any", options->any, "Return as soon as one of them has finished")->excludes(all);
     add_duration_option(*command, "--timeout", options->timeout,
-                        "Give up after this long (500ms, 30s, 5m, 2h, or seconds)",
+                        "Give up after this long (500ms, 30s, 1m30s, 2h, or seconds)",
                         std::chrono::hours(24 * 365));
-    command->add_flag("-q,--quiet", options->quiet, "Print nothing; only the exit status tells");
+    command->add_flag("-q,--quiet", options->quiet,
+                      "Print nothing, not even on timeout: only the exit status tells (a job that "
+                      "does not exist is still named)");
     add_color_option(*command, options->color);
     command->callback([options, &exit_code] {
         auto repository = Repository::open();
@@ -48,6 +50,10 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         auto ids = ids_of(selected);
         auto mode = options->any ? WaitMode::any : WaitMode::all;
         auto jobs = wait_for_jobs(repository, ids, mode, deadline_after(options->timeout));
+        if (!jobs && options->quiet) {
+            exit_code = kTimeout;  // -q: the status alone says it
+            return;
+        }
         if (!jobs)
             throw Error(ErrorCode::timeout, "timed out after " + format_duration(*options->timeout) +
                                                 "; the jobs go on (see 'jobctl get')");

@@ -13,6 +13,7 @@
 #include "job_selection.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_events.hpp"
+#include "printable_text.hpp"
 #include "terminal_style.hpp"
 
 namespace jobctl::cli {
@@ -44,9 +45,9 @@ bool all_finished(const std::vector<JobInfo>& jobs, const std::set<JobId>& named
         auto seen = last_seen.find(id);
         std::cerr << "jobctl: job " << id;
         if (seen != last_seen.end())
-            std::cerr << " (" << seen->second.name << ") was removed while watched; last seen "
+            std::cerr << " (" << printable(seen->second.name) << ") was removed while watched; last seen "
                       << to_string(seen->second.state)
-                      << (seen->second.reason.empty() ? "" : " (" + seen->second.reason + ")");
+                      << (seen->second.reason.empty() ? "" : " (" + printable(seen->second.reason) + ")");
         else
             std::cerr << " was removed before it could be watched";
         std::cerr << '\n';
@@ -110,7 +111,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
     command->add_flag("--json", options->json, "One JSON object per line");
     add_color_option(*command, options->color);
     add_duration_option(*command, "--timeout", options->timeout,
-                        "Give up after this long (500ms, 30s, 5m, 2h, or seconds)",
+                        "Give up after this long (500ms, 30s, 1m30s, 2h, or seconds)",
                         std::chrono::hours(24 * 365));
     command->callback([options, &exit_code] {
         auto repository = Repository::open();

@@ -38,5 +38,22 @@ TEST_F(RunCommand, IsAnOrdinaryJobMeanwhileAndInterruptStopsIt) {
     EXPECT_TRUE(wait_for_group_gone(job.process_id));
 }
 
+// The README promises it: an interrupted run keeps its job (even without
+// --keep-job), and says so on stderr.
+TEST_F(RunCommand, InterruptedKeepsItsJobAndSaysSo) {
+    CliProcess run({"jobctl", "run", "--name", "fg", "--", "sh", "-c", "echo up; sleep 100"});
+    ASSERT_TRUE(wait_until(
+        repository(), {1},
+        [](const std::vector<JobInfo>& copies) { return !copies.empty() && copies[0].output_bytes > 0; },
+        deadline_after(std::chrono::seconds(20))));
+    ::kill(run.pid(), SIGINT);
+    CliResult result = run.finish();
+    EXPECT_EQ(result.exit_code, 128 + SIGINT);
+    EXPECT_EQ(result.err, "jobctl: job 1 (fg) Stopped: interrupted by SIGINT; kept (jobctl remove 1)\n");
+    auto job = repository().find(1);
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->state, JobState::stopped);
+}
+
 }  // namespace
 }  // namespace jobctl::test
