@@ -253,6 +253,22 @@ TEST_F(Ownership, AJobStartedInAContainerIsStoppedFromTheHost) {
     EXPECT_NE(running.owner_pid_namespace, detail::own_pid_namespace());
 }
 
+// A container that ended took its worker with it: from the host, which
+// sees every namespace, the job is found lost (it would stay Running).
+TEST_F(Ownership, AJobOfAContainerThatEndedIsFoundLostFromTheHost) {
+    if (::geteuid() != 0) GTEST_SKIP() << "unshare -p needs root";
+    repository();
+    CliResult container = CliProcess({"unshare", "-p", "-f", "--mount-proc", "sh", "-c",
+                                      bin_dir() + "/jobctl start -q -- sleep 600; true"})
+                              .finish();
+    ASSERT_EQ(container.exit_code, 0) << container.err;
+    CliResult waited = jobctl({"wait", "--timeout", "20s", "1"});
+    EXPECT_EQ(waited.exit_code, 1) << waited.err;
+    JobInfo job = *repository().find(1);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_EQ(job.reason.rfind("worker lost", 0), 0u) << job.reason;
+}
+
 // A reader stopped while it copies a large table blocks nobody: readers
 // never take the lock.
 TEST_F(Ownership, AStoppedReaderBlocksNoWriter) {

@@ -16,6 +16,7 @@
 #include "jobs/removal_check.hpp"
 #include "slurm/slurm_files.hpp"
 #include "system/process_identity.hpp"
+#include "system/signal_sets.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
 
@@ -55,7 +56,8 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     // A worker that has not claimed the job yet sees the flag when it does.
     // A claimed one is signalled, but only if it is verifiably the owner.
     if (runs_in_worker(job.type) && job.owner_claimed)
-        ProcessIdentity{job.owner_pid, job.owner_start_time, job.owner_pid_namespace}.send_signal(SIGTERM);
+        ProcessIdentity{job.owner_pid, job.owner_start_time, job.owner_pid_namespace}.send_signal(
+            SIGTERM, detail::kWorkerProgram);
     Liveness::check(repository, job);
     return true;
 }

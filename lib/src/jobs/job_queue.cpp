@@ -32,7 +32,7 @@ void detail::check_queue_name(const std::string& queue) {
 void detail::pass_queue_turn(Repository& repository, const std::string& queue) {
     if (queue.empty()) return;
     for (const ProcessIdentity& owner : detail::table_of(repository).next_in_line(queue))
-        owner.send_signal(detail::kQueueTurnSignal);
+        owner.send_signal(detail::kQueueTurnSignal, detail::kWorkerProgram);  // who waits in line
 }
 
 void set_queue_slots(Repository& repository, const std::string& queue, std::uint32_t slots) {

@@ -74,7 +74,7 @@ bool request(Repository& repository, JobId id, bool suspend) {
     // spawns the command. A claimed one is signalled, if verifiably the owner.
     if (runs_in_worker(job->type) && job->owner_claimed)
         ProcessIdentity{job->owner_pid, job->owner_start_time, job->owner_pid_namespace}.send_signal(
-            detail::kSuspendSignal);
+            detail::kSuspendSignal, detail::kWorkerProgram);
     if (suspend && has_children) detail::settle_parent_suspension(repository, id);
     Liveness::check(repository, *job);
     return true;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -76,25 +77,40 @@ pid_t innermost_pid(const char* entry) {
 
 }  // namespace
 
-pid_t pid_seen_here(pid_t pid, std::uint64_t pid_namespace) {
-    if (pid <= 0 || pid_namespace == 0) return 0;
-    if (pid_namespace == own_pid_namespace()) return pid;
+ProcessSeenHere look_up_here(pid_t pid, std::uint64_t pid_namespace) {
+    if (pid <= 0 || pid_namespace == 0) return {};
+    if (pid_namespace == own_pid_namespace()) return {pid, true};
     DIR* proc = ::opendir("/proc");
-    if (proc == nullptr) return 0;
-    pid_t seen = 0;
+    if (proc == nullptr) return {};
+    ProcessSeenHere seen{0, true};
     while (dirent* entry = ::readdir(proc)) {
         if (entry->d_name[0] < '1' || entry->d_name[0] > '9') continue;
         char path[300];
         std::snprintf(path, sizeof path, "/proc/%s/ns/pid", entry->d_name);
         struct stat status {};
-        if (::stat(path, &status) != 0 || status.st_ino != pid_namespace) continue;
+        if (::stat(path, &status) != 0) {
+            // A process we may not look at could be the one; but not our
+            // namespace's first process, which is of our namespace.
+            if (errno != ENOENT && std::strcmp(entry->d_name, "1") != 0) seen.whole_view = false;
+            continue;
+        }
+        if (status.st_ino != pid_namespace) continue;
         if (innermost_pid(entry->d_name) == pid) {
-            seen = static_cast<pid_t>(std::atoi(entry->d_name));
+            seen.pid = static_cast<pid_t>(std::atoi(entry->d_name));
             break;
         }
     }
     ::closedir(proc);
     return seen;
+}
+
+pid_t pid_seen_here(pid_t pid, std::uint64_t pid_namespace) {
+    return look_up_here(pid, pid_namespace).pid;
+}
+
+bool in_initial_pid_namespace() {
+    constexpr std::uint64_t kInitialPidNamespace = 0xEFFFFFFC;  // PROC_PID_INIT_INO, fixed by the kernel
+    return own_pid_namespace() == kInitialPidNamespace;
 }
 
 std::uint64_t own_pid_namespace() {

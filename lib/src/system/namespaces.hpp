@@ -28,6 +28,19 @@ bool same_pid_namespace(std::uint64_t pid_namespace);
 // process that is gone. A scan of /proc: for a signal, not a listing.
 pid_t pid_seen_here(pid_t pid, std::uint64_t pid_namespace);
 
+// As pid_seen_here, and whether the scan saw every process's namespace (a
+// process that may not be looked at could be the one).
+struct ProcessSeenHere {
+    pid_t pid = 0;
+    bool whole_view = false;
+};
+ProcessSeenHere look_up_here(pid_t pid, std::uint64_t pid_namespace);
+
+// True in the initial pid namespace, which sees every process of every
+// namespace: from here, a process of another namespace not found is gone
+// (with its namespace, perhaps: a container that ended).
+bool in_initial_pid_namespace();
+
 // This process's time namespace boottime offset, in clock ticks: what
 // /proc/PID/stat adds to every start time it shows this process.
 std::int64_t boottime_offset_ticks();

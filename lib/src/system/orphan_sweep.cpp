@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <string>
 #include <string_view>
 
 #include "system/namespaces.hpp"
 #include "system/proc_stat.hpp"
 #include "system/process_identity.hpp"
+#include "system/signal_sets.hpp"
 
 namespace jobctl::detail {
 namespace {
@@ -43,7 +45,7 @@ bool led_by_a_worker(pid_t session) {
     char name[32] = {};
     bool read = std::fgets(name, sizeof name, comm) != nullptr;
     std::fclose(comm);
-    return read && std::string_view(name) == "jobctl-worker\n";
+    return read && std::string_view(name) == std::string(kWorkerProgram) + "\n";
 }
 
 bool owned_by_this_user(pid_t pid) {

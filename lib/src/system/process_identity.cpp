@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -55,7 +56,17 @@ std::optional<ProcessIdentity> ProcessIdentity::of(pid_t pid) {
 
 bool ProcessIdentity::alive() const {
     if (pid <= 0) return false;
-    if (!detail::can_judge_pid_namespace(pid_namespace)) return true;
+    if (!detail::can_judge_pid_namespace(pid_namespace)) {
+        // Only the initial namespace sees into every other: there, a
+        // process found is judged by its start time, and one not found
+        // (its container ended, say) is gone. Elsewhere it cannot be judged.
+        if (!detail::in_initial_pid_namespace()) return true;
+        detail::ProcessSeenHere seen = detail::look_up_here(pid, pid_namespace);
+        if (!seen.whole_view) return true;
+        if (seen.pid == 0) return false;
+        auto fields = read_stat(seen.pid);
+        return fields && fields->start_time == start_time && still_runs(seen.pid, fields->state);
+    }
     errno = 0;
     auto fields = read_stat(pid);
     if (!fields) {
@@ -101,14 +112,30 @@ void testing::set_signal_hook(SignalHook hook) {
     signal_hook.store(hook);
 }
 
-bool ProcessIdentity::send_signal(int signal) const {
+namespace {
+
+bool runs_program(pid_t pid, std::string_view program) {
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/comm", static_cast<int>(pid));
+    detail::FileDescriptor fd(::open(path, O_RDONLY | O_CLOEXEC));
+    char name[32] = {};
+    ssize_t length = fd ? ::read(fd.get(), name, sizeof name - 1) : -1;
+    if (length <= 0) return false;
+    std::string_view comm(name, static_cast<std::size_t>(length));
+    if (comm.ends_with('\n')) comm.remove_suffix(1);
+    return comm == program.substr(0, 15);  // comm keeps 15 bytes of the name
+}
+
+}  // namespace
+
+bool ProcessIdentity::send_signal(int signal, std::string_view program) const {
     // A process of a namespace below this one (a container's) is signalled
     // under the pid it has here, if it has one.
     ProcessIdentity here = *this;
     if (pid_namespace != 0 && !detail::same_pid_namespace(pid_namespace))
         here = {detail::pid_seen_here(pid, pid_namespace), start_time, detail::own_pid_namespace()};
     detail::FileDescriptor fd = verified_pidfd(here);
-    if (!fd) return false;
+    if (!fd || (!program.empty() && !runs_program(here.pid, program))) return false;
     if (testing::SignalHook hook = signal_hook.load()) hook(here.pid, signal);
     return ::syscall(SYS_pidfd_send_signal, fd.get(), signal, nullptr, 0) == 0;
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 namespace jobctl {
 
@@ -20,7 +21,8 @@ struct ProcessIdentity {
     // The identity of a live (not zombie) process, or nullopt if there is none.
     static std::optional<ProcessIdentity> of(pid_t pid);
     // True while this very process (not a later one with the same pid) runs.
-    // A process of another pid namespace cannot be looked up from here: it
+    // A process of another pid namespace is looked up from the initial
+    // namespace (which sees all: gone when not found); from any other it
     // is taken to run (only a process that sees it may declare it dead).
     // When /proc cannot be read for want of descriptors (EMFILE, ENFILE) it
     // answers whether the pid exists: a process never takes another for dead
@@ -31,7 +33,9 @@ struct ProcessIdentity {
     // it is gone, or if its identity is not proven here: a zero start time,
     // or a pid namespace that this one cannot see into (a process of a
     // descendant namespace, a container's, is found under its pid here).
-    bool send_signal(int signal) const;
+    // With `program`, also only if the process runs that program (its
+    // /proc/PID/comm): a worker is signalled only if it is a jobctl-worker.
+    bool send_signal(int signal, std::string_view program = {}) const;
 };
 
 namespace testing {

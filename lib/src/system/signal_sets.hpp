@@ -3,6 +3,8 @@
 
 #include <signal.h>
 
+#include <string_view>
+
 namespace jobctl::detail {
 
 // What asks a worker or a host to stop: blocked, then read from a signalfd or sigwait.
@@ -16,6 +18,9 @@ inline sigset_t stop_signal_set() {
 // Tells a worker Blocked in a queue that its turn may have come (see
 // process_jobs/start_gate.hpp). Read from a signalfd of its own, never as a stop.
 inline constexpr int kQueueTurnSignal = SIGUSR2;
+// The program every worker runs: only a process running it is sent a
+// worker's signals (a damaged slot may name any process).
+inline constexpr std::string_view kWorkerProgram = "jobctl-worker";
 
 // What tells a worker to look at its job's suspend flag (request_suspend,
 // request_resume): read from a signalfd of its own, apart from the stops.
