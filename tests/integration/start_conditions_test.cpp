@@ -132,7 +132,9 @@ TEST_F(StartConditions, StoppedWhileBlockedNeverRuns) {
         EXPECT_EQ(job.state, JobState::stopped);
         EXPECT_EQ(job.reason, "stopped before it started");
     }
-    EXPECT_EQ(repository().find(holder)->state, JobState::running);
+    // The holder's worker may not have started its command yet: wait for it,
+    // rather than race it (it stays Running: nothing stops it).
+    EXPECT_EQ(wait_until_running(holder).state, JobState::running);
     EXPECT_EQ(repository().find(queued)->state, JobState::running);
     EXPECT_EQ(order(), "");
 }
