@@ -12,6 +12,7 @@
 
 #include "jobctl/thread_job_host.hpp"
 #include "jobctl_test.hpp"
+#include "sanitizer_build.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl::test {
@@ -196,7 +197,7 @@ TEST_F(ThreadJobs, KilledHostLeavesItsJobsFailedHostLost) {
 }
 
 TEST_F(ThreadJobs, StressThousandsOfJobsWhileAnotherProcessLists) {
-    constexpr int kJobs = 3000;
+    constexpr int kJobs = stress_count(3000);
     CliProcess lister({"sh", "-c", "for i in $(seq 40); do jobctl get --json > /dev/null || exit 1; done"});
     std::vector<Job> jobs;
     {
