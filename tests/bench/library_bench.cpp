@@ -22,6 +22,7 @@
 #include "jobctl/thread_job_host.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
+#include "table/slot_patch.hpp"
 
 extern char** environ;
 
@@ -93,20 +94,22 @@ void BM_ChangeNotificationPingPong(benchmark::State& state) {
             auto job = other.find(ping);
             if (!job) ::_exit(0);
             if (job->state == jobctl::JobState::running) {
-                jobctl::detail::table_of(other).update(ping, [](jobctl::detail::JobSlot& slot) {
-                    jobctl::detail::set_state(slot, jobctl::JobState::not_started);
-                    return true;
-                });
+                jobctl::detail::SlotPatch::update(
+                    jobctl::detail::table_of(other), ping, [](jobctl::detail::JobSlot& slot) {
+                        jobctl::detail::set_state(slot, jobctl::JobState::not_started);
+                        return true;
+                    });
                 continue;
             }
             jobctl::detail::table_of(other).wait_for_change(seen, std::chrono::seconds(10));
         }
     }
     for (auto _ : state) {
-        jobctl::detail::table_of(repo).update(ping, [](jobctl::detail::JobSlot& slot) {
-            jobctl::detail::set_state(slot, jobctl::JobState::running);
-            return true;
-        });
+        jobctl::detail::SlotPatch::update(jobctl::detail::table_of(repo), ping,
+                                          [](jobctl::detail::JobSlot& slot) {
+                                              jobctl::detail::set_state(slot, jobctl::JobState::running);
+                                              return true;
+                                          });
         for (;;) {
             std::uint32_t seen = jobctl::detail::table_of(repo).change_count();
             if (repo.find(ping)->state == jobctl::JobState::not_started) break;
@@ -180,7 +183,7 @@ FullTable& full_table(std::uint32_t capacity) {
         jobctl::JobId id = jobs.add({"", jobctl::JobType::thread, "bench"}).id;
         if (i == 0) table.first = id;
         if (i + 1 == capacity) break;  // the last one stays unfinished
-        jobs.update(id, [](jobctl::detail::JobSlot& slot) {
+        jobctl::detail::SlotPatch::update(jobs, id, [](jobctl::detail::JobSlot& slot) {
             jobctl::detail::set_state(slot, jobctl::JobState::completed);
             slot.outcome_received = 1;  // received: evictable
             return true;
@@ -225,7 +228,7 @@ void BM_BigTableAddEvicting(benchmark::State& state) {
     for (auto _ : state) {
         jobctl::JobId id = jobs.add({"", jobctl::JobType::thread, "bench"}).id;
         state.PauseTiming();
-        jobs.update(id, [](jobctl::detail::JobSlot& slot) {
+        jobctl::detail::SlotPatch::update(jobs, id, [](jobctl::detail::JobSlot& slot) {
             jobctl::detail::set_state(slot, jobctl::JobState::completed);
             slot.outcome_received = 1;  // received: evictable
             return true;

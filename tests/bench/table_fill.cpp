@@ -31,12 +31,12 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/repository.hpp"
-#include "jobs/job_outcome.hpp"
 #include "system/clock.hpp"
 #include "table/job_table.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
 #include "table/segment_lock.hpp"
+#include "table/slot_patch.hpp"
 
 namespace {
 
@@ -89,7 +89,7 @@ int fill(jobctl::Repository& repository, JobId template_id, long count) {
     job.command = jobctl::detail::read_field(like.command);
     for (long k = 0; k < count; ++k) {
         JobId id = table.add(job).id;
-        table.update(id, [&](JobSlot& slot) {
+        jobctl::detail::SlotPatch::update(table, id, [&](JobSlot& slot) {
             copy_template(slot, like);
             return true;
         });
@@ -146,7 +146,7 @@ int register_jobs(jobctl::Repository& repository, long count) {
     job.command = "true";
     for (long k = 0; k < count; ++k) {
         JobId id = table.add(job).id;
-        table.update(id, [](JobSlot& slot) {
+        jobctl::detail::SlotPatch::update(table, id, [](JobSlot& slot) {
             jobctl::detail::set_outcome(slot, JobState::completed, "");
             slot.has_exit_code = 1;
             slot.exit_code = 0;

@@ -19,6 +19,7 @@
 #include "jobctl/repository.hpp"
 #include "output/output_log.hpp"
 #include "table/job_table.hpp"
+#include "table/slot_patch.hpp"
 
 using jobctl::fuzz::fail;
 
@@ -96,11 +97,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     read_window(directory, 0, size - 16);
     read_window(directory, from, to);
     // `receive` of a job whose log this is, from a read offset of `from`.
-    jobctl::detail::table_of(*repository).update(job, [&](jobctl::detail::JobSlot& slot) {
-        slot.output_bytes = size - 16;
-        slot.read_offset = from % (size - 15);
-        return true;
-    });
+    jobctl::detail::SlotPatch::update(jobctl::detail::table_of(*repository), job,
+                                      [&](jobctl::detail::JobSlot& slot) {
+                                          slot.output_bytes = size - 16;
+                                          slot.read_offset = from % (size - 15);
+                                          return true;
+                                      });
     try {
         jobctl::receive_output(*repository, job, {.keep = false, .follow = false},
                                [](jobctl::OutputStream, std::string_view) {});

@@ -9,11 +9,11 @@
 
 #include "fuzz_sandbox.hpp"
 #include "jobctl/repository.hpp"
-#include "jobs/job_outcome.hpp"
 #include "output/output_log.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
 #include "table/repository_location.hpp"
+#include "table/slot_patch.hpp"
 
 namespace jobctl::fuzz {
 namespace {
@@ -37,7 +37,7 @@ RepositorySnapshot build_template(const std::string& name) {
         auto add = [&](const std::string& job_name, JobType type, const std::string& command, JobId parent,
                        auto&& change) {
             JobInfo job = table.add({job_name, type, command, parent, kGonePid, 1, true});
-            table.update(job.id, [&](detail::JobSlot& slot) {
+            detail::SlotPatch::update(table, job.id, [&](detail::JobSlot& slot) {
                 change(slot);
                 return true;
             });
@@ -47,7 +47,7 @@ RepositorySnapshot build_template(const std::string& name) {
             OutputLogWriter writer(table.job_directory(id));
             std::uint64_t size = 0;
             for (const auto& [stream, bytes] : records) size = writer.append(stream, bytes);
-            table.update(id, [&](detail::JobSlot& slot) {
+            detail::SlotPatch::update(table, id, [&](detail::JobSlot& slot) {
                 slot.output_bytes = size;
                 return true;
             });

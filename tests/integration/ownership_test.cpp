@@ -23,6 +23,7 @@
 #include "system/namespaces.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
+#include "table/slot_patch.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -472,7 +473,7 @@ TEST_F(Ownership, ADamagedSlotNamingAnUnrelatedSessionSignalsNothing) {
     }
     ASSERT_GT(sleeper, 0);
     JobInfo job = detail::table_of(repository()).add({"damaged", JobType::process, "x"});
-    detail::table_of(repository()).update(job.id, [&](detail::JobSlot& slot) {
+    detail::SlotPatch::update(detail::table_of(repository()), job.id, [&](detail::JobSlot& slot) {
         detail::set_state(slot, JobState::running);
         slot.owner_pid = leader;
         slot.owner_start_time = 0;

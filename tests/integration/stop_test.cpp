@@ -7,6 +7,7 @@
 #include "jobctl_test.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
+#include "table/slot_patch.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -57,7 +58,7 @@ TEST_F(Stop, NeverSignalsAProcessItHasNotVerified) {
     // (same pid, different start time), as after pid reuse.
     CliProcess bystander({"sleep", "60"});
     JobInfo job = detail::table_of(repository()).add({"", JobType::process, "fake"});
-    detail::table_of(repository()).update(job.id, [&](detail::JobSlot& slot) {
+    detail::SlotPatch::update(detail::table_of(repository()), job.id, [&](detail::JobSlot& slot) {
         slot.owner_pid = bystander.pid();
         slot.owner_start_time = 1;  // not the bystander's
         slot.owner_claimed = 1;

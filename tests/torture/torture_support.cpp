@@ -31,6 +31,7 @@
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
+#include "table/slot_patch.hpp"
 
 extern char** environ;
 
@@ -618,7 +619,7 @@ void TableModel::remove_finished(Repository& repository) {
     // At least one remove even when the trial left nothing finished: a
     // leftover of a killed remove goes with the next remove (and must be gone now).
     JobInfo marker = detail::table_of(repository).add({"", JobType::thread, "marker", 0, 0, 0, true});
-    detail::table_of(repository).update(marker.id, [](detail::JobSlot& slot) {
+    detail::SlotPatch::update(detail::table_of(repository), marker.id, [](detail::JobSlot& slot) {
         detail::set_state(slot, JobState::completed);
         return true;
     });

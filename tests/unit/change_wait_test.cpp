@@ -13,6 +13,7 @@
 #include "repository_test.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
+#include "table/slot_patch.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 using ChangeWait = RepositoryTest;
 
 void finish(Repository& repository, JobId id) {
-    detail::table_of(repository).update(id, [](detail::JobSlot& slot) {
+    detail::SlotPatch::update(detail::table_of(repository), id, [](detail::JobSlot& slot) {
         detail::set_state(slot, JobState::completed);
         return true;
     });
@@ -97,13 +98,13 @@ TEST_F(ChangeWait, OutputAloneDoesNotWakeThoseWaitingForStates) {
     JobInfo job = detail::table_of(repository()).add({"", JobType::process, "true"});
     std::uint32_t any = detail::table_of(repository()).change_count();
     std::uint32_t of_state = detail::table_of(repository()).change_count(detail::JobTable::Changes::of_state);
-    detail::table_of(repository()).update(job.id, [](detail::JobSlot& slot) {
+    detail::SlotPatch::update(detail::table_of(repository()), job.id, [](detail::JobSlot& slot) {
         slot.output_bytes += 100;  // output appended
         return true;
     });
     EXPECT_NE(detail::table_of(repository()).change_count(), any);
     EXPECT_EQ(detail::table_of(repository()).change_count(detail::JobTable::Changes::of_state), of_state);
-    detail::table_of(repository()).update(job.id, [](detail::JobSlot& slot) {
+    detail::SlotPatch::update(detail::table_of(repository()), job.id, [](detail::JobSlot& slot) {
         detail::set_state(slot, JobState::running);
         return true;
     });

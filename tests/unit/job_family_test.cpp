@@ -13,6 +13,7 @@
 #include "table/crash_points.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
+#include "table/slot_patch.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -25,7 +26,7 @@ std::vector<detail::NewJob> unnamed_children(std::size_t count) {
 
 // Finished, and its outcome received (what makes it evictable).
 void finish(Repository& repository, JobId id) {
-    detail::table_of(repository).update(id, [](detail::JobSlot& slot) {
+    detail::SlotPatch::update(detail::table_of(repository), id, [](detail::JobSlot& slot) {
         detail::set_state(slot, JobState::completed);
         slot.ended_ns = 1;
         slot.outcome_received = 1;
@@ -112,7 +113,7 @@ TEST_F(JobFamily, NeverEvictsAFamilyWithUnreceivedOutput) {
     JobInfo old = detail::table_of(small).add_family({"old", JobType::thread, "x"}, unnamed_children(1));
     finish(small, old.id);
     finish(small, old.id + 1);
-    detail::table_of(small).update(old.id + 1, [](detail::JobSlot& slot) {
+    detail::SlotPatch::update(detail::table_of(small), old.id + 1, [](detail::JobSlot& slot) {
         slot.output_bytes = 10;  // nobody read it
         return true;
     });
@@ -138,7 +139,7 @@ TEST_F(JobFamily, MoreChildrenJoinTheirParentAllOrNone) {
 TEST_F(JobFamily, NoMoreChildrenForAParentThatIsStoppingFinishedOrGone) {
     detail::JobTable& table = detail::table_of(repository());
     JobInfo stopping = table.add_family({"stopping", JobType::thread, "x"}, unnamed_children(1));
-    table.update(stopping.id, [](detail::JobSlot& slot) {
+    detail::SlotPatch::update(table, stopping.id, [](detail::JobSlot& slot) {
         slot.stop_requested = 1;
         return true;
     });
@@ -155,7 +156,7 @@ TEST_F(JobFamily, ChildrenOfASuspendedParentAreRegisteredSuspended) {
     // As request_suspend leaves children that had not started: held back.
     detail::JobTable& table = detail::table_of(repository());
     JobInfo parent = table.add_family({"parent", JobType::thread, "x"}, unnamed_children(1));
-    table.update(parent.id, [](detail::JobSlot& slot) {
+    detail::SlotPatch::update(table, parent.id, [](detail::JobSlot& slot) {
         slot.suspend_requested = 1;
         detail::set_state(slot, JobState::suspended);
         return true;

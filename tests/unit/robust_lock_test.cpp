@@ -20,6 +20,7 @@
 #include "table/crash_points.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
+#include "table/slot_patch.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -35,7 +36,7 @@ void die_at_armed_point(testing::CrashPoint point) {
 
 // A lookup that takes the lock (find does not: readers never lock).
 bool found_under_lock(Repository& repo, JobId id) {
-    return detail::table_of(repo).update(id, [](detail::JobSlot&) { return false; });
+    return detail::SlotPatch::update(detail::table_of(repo), id, [](detail::JobSlot&) { return false; });
 }
 
 // Runs `action` in a child process that dies the `pass`-th time it reaches
@@ -70,7 +71,7 @@ TEST_F(RobustLock, OwnerKilledWhileHoldingTheLockDoesNotWedgeTheNextLocker) {
 TEST_F(RobustLock, HalfWrittenSlotIsRestoredByTheNextLocker) {
     JobInfo job = detail::table_of(repository()).add({"before", JobType::process, "echo before"});
     run_child_killed_at(testing::CrashPoint::slot_half_written, repository_name(), [&](Repository& repo) {
-        detail::table_of(repo).update(job.id, [](detail::JobSlot& slot) {
+        detail::SlotPatch::update(detail::table_of(repo), job.id, [](detail::JobSlot& slot) {
             detail::set_state(slot, JobState::completed);
             detail::copy_truncated(slot.name, "after");
             detail::copy_truncated(slot.reason, "half of this never lands");
@@ -154,7 +155,7 @@ TEST_F(RobustLock, OutputLeftByAKilledRemoveGoesWithTheNextRemove) {
     auto finished_with_output = [&](const std::string& name) {
         JobInfo job = table.add({name, JobType::process, "echo"});
         std::uint64_t size = OutputLogWriter(table.job_directory(job.id)).append(OutputStream::out, name);
-        table.update(job.id, [&](detail::JobSlot& slot) {
+        detail::SlotPatch::update(table, job.id, [&](detail::JobSlot& slot) {
             detail::set_state(slot, JobState::completed);
             slot.output_bytes = size;
             return true;

@@ -5,11 +5,11 @@
 
 #include "jobctl/error.hpp"
 #include "jobs/custom_job_access.hpp"
-#include "jobs/job_outcome.hpp"
 #include "output/output_log.hpp"
 #include "system/process_identity.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
+#include "table/slot_limits.hpp"
 
 namespace jobctl {
 namespace {
@@ -87,36 +87,16 @@ JobInfo CustomJob::info() const {
 void CustomJob::set_state(JobState state, std::string_view reason) {
     if (is_outcome(state) || state == JobState::stopping || state == JobState::suspending)
         throw Error(ErrorCode::invalid_argument, "set_state takes NotStarted, Blocked, Running or Suspended");
-    detail::table_of(*repository_).update(id_, [&](detail::JobSlot& slot) {
-        if (detail::is_finished(slot)) return false;
-        JobState current = detail::state_of(slot);
-        // A stop asked for stays visible until the runner's outcome.
-        if (current == JobState::stopping) return false;
-        // Until the runner has carried out a suspend, the job shows Suspending.
-        if (slot.suspend_requested && state == JobState::running) state = JobState::suspending;
-        if (state == JobState::running && slot.began_ns == 0) slot.began_ns = detail::now_ns();
-        bool changed = current != state || detail::read_field(slot.reason) != reason;
-        detail::set_state(slot, state);
-        detail::copy_truncated(slot.reason, reason);
-        return changed;
-    });
+    detail::lifecycle_of(*repository_).set_runner_state(id_, state, reason);
     suspended_ = state == JobState::suspended;
 }
 
 void CustomJob::set_location(std::string_view location) {
-    detail::table_of(*repository_).update(id_, [&](detail::JobSlot& slot) {
-        if (detail::read_field(slot.location) == location) return false;
-        detail::copy_truncated(slot.location, location);
-        return true;
-    });
+    detail::lifecycle_of(*repository_).set_location(id_, location);
 }
 
 void CustomJob::set_external_id(std::string_view external_id) {
-    detail::table_of(*repository_).update(id_, [&](detail::JobSlot& slot) {
-        if (detail::read_field(slot.external_id) == external_id) return false;
-        detail::copy_truncated(slot.external_id, external_id);
-        return true;
-    });
+    detail::lifecycle_of(*repository_).set_external_id(id_, external_id);
 }
 
 void CustomJob::write(OutputStream stream, std::string_view bytes) {
@@ -127,37 +107,22 @@ void CustomJob::write(OutputStream stream, std::string_view bytes) {
         std::size_t length = std::min<std::size_t>(bytes.size(), kMaxRecordLength);
         std::uint64_t size = log.append(stream, bytes.substr(0, length));
         bytes.remove_prefix(length);
-        detail::table_of(*repository_).update(id_, [&](detail::JobSlot& slot) {
-            slot.output_bytes = size;
-            return true;
-        });
+        detail::lifecycle_of(*repository_).publish_output(id_, size);
     }
 }
 
 void CustomJob::progress(double fraction, std::string_view text) {
     if (!(fraction >= 0 && fraction <= 1))
         throw Error(ErrorCode::invalid_argument, "progress must be a fraction from 0 to 1");
-    detail::table_of(*repository_).update(id_, [&](detail::JobSlot& slot) {
-        slot.has_progress = 1;
-        slot.progress_ppm = static_cast<std::uint32_t>(fraction * 1e6 + 0.5);
-        detail::copy_truncated(slot.progress_text, text);
-        return true;
-    });
+    detail::lifecycle_of(*repository_).publish_progress(id_, fraction, text);
 }
 
 void CustomJob::finish(JobState outcome, std::string_view reason, std::optional<int> exit_code,
                        std::optional<int> term_signal) {
     if (!is_outcome(outcome))
         throw Error(ErrorCode::invalid_argument, "an outcome is Completed, Failed or Stopped");
-    detail::table_of(*repository_).update(id_, [&](detail::JobSlot& slot) {
-        if (detail::is_finished(slot)) return false;
-        detail::set_outcome(slot, outcome, reason);
-        slot.has_exit_code = exit_code.has_value();
-        slot.exit_code = exit_code.value_or(0);
-        slot.term_signal = term_signal.value_or(0);
-        slot.suspend_requested = 0;
-        return true;
-    });
+    detail::lifecycle_of(*repository_)
+        .finish(id_, {outcome, std::string(reason), exit_code, term_signal.value_or(0)});
     owned_ = false;
 }
 
@@ -183,13 +148,7 @@ ControlRequest CustomJob::wait_for_request(std::chrono::milliseconds timeout) co
 }
 
 void CustomJob::refuse_suspend(std::string_view why) {
-    detail::table_of(*repository_).update(id_, [&](detail::JobSlot& slot) {
-        if (detail::is_finished(slot) || !slot.suspend_requested) return false;
-        slot.suspend_requested = 0;
-        if (detail::state_of(slot) == JobState::suspending) detail::set_state(slot, JobState::running);
-        detail::copy_truncated(slot.reason, why);
-        return true;
-    });
+    detail::lifecycle_of(*repository_).refuse_suspend(id_, why);
     suspended_ = false;
 }
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <cctype>
 
-#include "jobs/job_outcome.hpp"
+#include "table/reason_text.hpp"
 
 namespace jobctl {
 namespace {

@@ -11,38 +11,22 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobs/job_lookup.hpp"
-#include "jobs/job_outcome.hpp"
 #include "jobs/liveness.hpp"
 #include "jobs/removal_check.hpp"
 #include "slurm/slurm_files.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
 
 namespace jobctl {
 
 bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds grace) {
-    bool requested = false;
-    bool may_have_children = false;
-    JobInfo job;
-    bool found = detail::table_of(repository)
-                     .update(
-                         id,
-                         [&](detail::JobSlot& slot) {
-                             may_have_children = slot.parent_id == 0;  // children have none: no need to look
-                             if (detail::is_finished(slot)) return false;
-                             slot.stop_requested = 1;
-                             slot.stop_grace_ms = static_cast<std::uint32_t>(grace.count());
-                             detail::set_state(slot, JobState::stopping);
-                             requested = true;
-                             return true;
-                         },
-                         detail::JobTable::Change::control_request);
-    if (!found) throw detail::job_not_found(id);
-    if (!requested) return false;
+    detail::ControlRequestResult request = detail::lifecycle_of(repository).request_stop(id, grace);
+    if (!request.found) throw detail::job_not_found(id);
+    if (!request.requested) return false;
     // Stopping a parent stops its children (one that ends meanwhile is fine).
-    if (may_have_children)
+    if (request.top_level)  // children have none: no need to look
         for (const JobInfo& child : children_of(repository.list(), id)) {
             try {
                 if (!child.finished()) request_stop(repository, child.id, grace);
@@ -52,7 +36,7 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
         }
     auto current = repository.find(id);
     if (!current) return true;  // finished and removed meanwhile
-    job = *current;
+    JobInfo job = *current;
     // A worker that has not claimed the job yet sees the flag when it does.
     // A claimed one is signalled, but only if it is verifiably the owner.
     if (runs_in_worker(job.type) && job.owner_claimed)

@@ -8,7 +8,6 @@
 #include "system/clock.hpp"
 #include "system/owner_watch.hpp"
 #include "table/job_table.hpp"
-#include "table/state_history.hpp"
 
 namespace jobctl {
 namespace {
@@ -49,9 +48,9 @@ struct JobEventStream::State {
     // One snapshot of every slot (after marking lost jobs, so that their
     // Failed step is in it), and the events since the last one, oldest first.
     std::vector<JobEvent> read() {
-        std::vector<detail::JobSlot> slots = detail::table_of(repository).copy_slots();
+        std::vector<detail::JobRecord> records = detail::table_of(repository).list_with_history();
         jobs.clear();
-        for (const detail::JobSlot& slot : slots) jobs.push_back(detail::job_info_of(slot));
+        for (const detail::JobRecord& record : records) jobs.push_back(record.job);
         // Liveness marks a job lost, or finds the slot moved on since it was
         // copied (a job whose launcher is gone, claimed and finished by its
         // worker meanwhile), and updates that copy: the slots are then read
@@ -62,11 +61,9 @@ struct JobEventStream::State {
             moved_on |= Liveness::check(repository, job) || job.state != copied;
         }
         if (moved_on) return read();
-        std::ranges::sort(slots, {}, &detail::JobSlot::id);
-        std::ranges::sort(jobs, {}, &JobInfo::id);
-        detail::mark_parents_with_more_data(jobs);
+        detail::mark_parents_with_more_data(jobs);  // records and jobs: both by id
         std::vector<JobEvent> events;
-        for (std::size_t i = 0; i < slots.size(); ++i) changes_of(slots[i], jobs[i], events);
+        for (std::size_t i = 0; i < records.size(); ++i) changes_of(records[i], jobs[i], events);
         removals(events);
         std::ranges::stable_sort(events, {}, &JobEvent::at);
         return events;
@@ -74,14 +71,15 @@ struct JobEventStream::State {
 
     // The states the job entered since it was last seen (all of them for a
     // new job), then its progress if that moved.
-    void changes_of(const detail::JobSlot& slot, const JobInfo& job, std::vector<JobEvent>& events) {
+    void changes_of(const detail::JobRecord& record, const JobInfo& job, std::vector<JobEvent>& events) {
         auto [it, is_new] = seen.try_emplace(job.id, Seen{0, job});
         Seen& last = it->second;
-        if (slot.state_changes < last.state_changes) last.state_changes = 0;  // the count wrapped
+        if (record.state_changes < last.state_changes) last.state_changes = 0;  // the count wrapped
         std::optional<JobState> from;
         if (!is_new) from = last.job.state;
         std::uint32_t expected = last.state_changes + 1;
-        for (const detail::StateEntered& entered : detail::states_after(slot, last.state_changes)) {
+        for (const detail::StateEntered& entered : record.history) {
+            if (entered.number <= last.state_changes) continue;  // reported before
             JobEvent event;
             event.kind = is_new && !from ? JobEvent::Kind::created : JobEvent::Kind::state_changed;
             event.job = job;
@@ -102,7 +100,7 @@ struct JobEventStream::State {
             event.at = Clock::now();
             events.push_back(std::move(event));
         }
-        last.state_changes = std::max(last.state_changes, slot.state_changes);
+        last.state_changes = std::max(last.state_changes, record.state_changes);
         last.job = job;
     }
 

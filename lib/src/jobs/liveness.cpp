@@ -1,33 +1,24 @@
 #include "jobs/liveness.hpp"
 
-#include "jobs/job_outcome.hpp"
 #include "jobs/queue_turns.hpp"
 #include "slurm/follower_launch.hpp"
 #include "system/clock.hpp"
 #include "system/orphan_sweep.hpp"
 #include "system/process_identity.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl {
 
 bool Liveness::check(Repository& repository, JobInfo& job) {
     if (job.finished() || job.owner_pid == 0) return false;
-    if (ProcessIdentity{job.owner_pid, job.owner_start_time, job.owner_pid_namespace}.alive()) return false;
+    ProcessIdentity owner{job.owner_pid, job.owner_start_time, job.owner_pid_namespace};
+    if (owner.alive()) return false;
     // A Slurm job runs on without its follower: it gets a new one instead.
     if (detail::replace_lost_follower(repository, job)) return false;
     const char* reason = runs_in_worker(job.type) ? "worker lost" : "host lost";
-    bool marked = false;
-    detail::table_of(repository).update(job.id, [&](detail::JobSlot& slot) {
-        // Only if nothing changed since we looked: the owner may have finished
-        // the job, or a new owner may have claimed it, in between.
-        if (detail::is_finished(slot) || slot.owner_pid != job.owner_pid ||
-            slot.owner_start_time != job.owner_start_time)
-            return false;
-        detail::set_outcome(slot, JobState::failed, reason);
-        marked = true;
-        return true;
-    });
-    if (!marked) {
+    detail::JobLifecycle lifecycle(detail::table_of(repository));
+    if (!lifecycle.mark_lost(job.id, owner, reason)) {
         if (auto fresh = repository.find(job.id)) job = *fresh;
         return false;
     }
@@ -42,14 +33,8 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
         processes.session = job.owner_pid;
         processes.session_start = job.owner_start_time;
     }
-    if (detail::kill_job_processes(processes) > 0) {
-        std::string killed = std::string(reason) + "; its processes were killed";
-        detail::table_of(repository).update(job.id, [&](detail::JobSlot& slot) {
-            if (detail::read_field(slot.reason) != reason) return false;
-            detail::copy_truncated(slot.reason, killed);
-            return true;
-        });
-    }
+    if (detail::kill_job_processes(processes) > 0)
+        lifecycle.append_reason(job.id, reason, "its processes were killed");
     if (auto fresh = repository.find(job.id)) job = *fresh;
     detail::pass_queue_turn(repository, job.queue);  // what it held, or its place in line, is free
     return true;

@@ -13,53 +13,22 @@
 #include "jobs/liveness.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
 
 namespace jobctl {
 namespace {
-
-// Sets or clears the flag (and the state with it) and counts a control
-// request, so that thread-job hosts look. False if there was nothing to do.
-bool mark(Repository& repository, JobId id, bool suspend, bool& has_children) {
-    bool changed = false;
-    bool found = detail::table_of(repository)
-                     .update(
-                         id,
-                         [&](detail::JobSlot& slot) {
-                             has_children = slot.parent_id == 0;  // children have none: no need to look
-                             JobState state = detail::state_of(slot);
-                             if (detail::is_finished(slot) || (slot.suspend_requested != 0) == suspend)
-                                 return false;
-                             if (suspend) {
-                                 // A stop wins over a suspend (and a stopping job is continued).
-                                 if (slot.stop_requested || state == JobState::stopping) return false;
-                                 slot.suspend_requested = 1;
-                                 // Not started yet: nothing to stop, so Suspended at once (held back).
-                                 if (state == JobState::running)
-                                     detail::set_state(slot, JobState::suspending);
-                                 if (state == JobState::not_started)
-                                     detail::set_state(slot, JobState::suspended);
-                             } else {
-                                 slot.suspend_requested = 0;
-                                 if (state == JobState::suspending || state == JobState::suspended)
-                                     detail::set_state(slot, slot.began_ns != 0 ? JobState::running
-                                                                                : JobState::not_started);
-                             }
-                             changed = true;
-                             return true;
-                         },
-                         detail::JobTable::Change::control_request);
-    if (!found) throw detail::job_not_found(id);
-    return changed;
-}
 
 // Suspends or resumes the job, then its unfinished children, then tells a
 // process job's worker to look (a thread job's host looks by itself: the
 // control-request count moved).
 bool request(Repository& repository, JobId id, bool suspend) {
-    bool has_children = false;
-    if (!mark(repository, id, suspend, has_children)) return false;
+    detail::JobLifecycle lifecycle = detail::lifecycle_of(repository);
+    detail::ControlRequestResult marked =
+        suspend ? lifecycle.request_suspend(id) : lifecycle.request_resume(id);
+    if (!marked.found) throw detail::job_not_found(id);
+    if (!marked.requested) return false;
+    bool has_children = marked.top_level;  // children have none: no need to look
     if (has_children)
         for (const JobInfo& child : children_of(repository.list(), id)) {
             try {
@@ -108,11 +77,7 @@ void detail::settle_parent_suspension(Repository& repository, JobId parent) {
             return child.finished() || child.state == JobState::suspended;
         }))
         return;
-    detail::table_of(repository).update(parent, [](JobSlot& slot) {
-        if (detail::state_of(slot) != JobState::suspending || !slot.suspend_requested) return false;
-        detail::set_state(slot, JobState::suspended);
-        return true;
-    });
+    detail::lifecycle_of(repository).confirm_suspended(parent);
 }
 
 }  // namespace jobctl

@@ -8,8 +8,8 @@
 #include "jobctl/job_waiting.hpp"
 #include "jobs/job_lookup.hpp"
 #include "output/output_log.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
 
 namespace jobctl {
 namespace {
@@ -18,14 +18,7 @@ namespace {
 // finished job was handed over (`handed_over`), its outcome too: only such
 // a job may a full table evict.
 void advance_read_offset(Repository& repository, JobId id, std::uint64_t offset, bool handed_over) {
-    detail::table_of(repository).update(id, [&](detail::JobSlot& slot) {
-        bool moved = slot.read_offset < offset;
-        if (moved) slot.read_offset = std::min(offset, slot.output_bytes);
-        bool outcome = handed_over && slot.outcome_received == 0 && detail::is_finished(slot) &&
-                       slot.read_offset >= slot.output_bytes;
-        if (outcome) slot.outcome_received = 1;
-        return moved || outcome;
-    });
+    detail::lifecycle_of(repository).mark_received(id, offset, handed_over);
 }
 
 // One job's own log. False if the job was removed before all of its output

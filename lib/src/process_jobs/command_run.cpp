@@ -23,7 +23,6 @@
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobs/duration_text.hpp"
-#include "jobs/job_outcome.hpp"
 #include "jobs/suspension.hpp"
 #include "output/output_log.hpp"
 #include "process_jobs/run_options.hpp"
@@ -32,13 +31,13 @@
 #include "system/group_stopped.hpp"
 #include "system/pidfd.hpp"
 #include "system/process_identity.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
+#include "table/reason_text.hpp"
 
 namespace jobctl::detail {
 namespace {
 
-using detail::JobSlot;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kReadChunk = 1u << 20;
@@ -60,13 +59,27 @@ std::string signal_name(int signal) {
 
 // A table truncated or replaced under the run (repository_unusable) ends
 // what the slot can be told, not the run: the command goes on to its end,
-// its output into the log, as if the table were not there.
-bool update_slot(Repository& repository, JobId id, const std::function<bool(JobSlot&)>& change) {
+// its output into the log, as if the table were not there. `step` is one
+// operation of the job's lifecycle; `lost` what to take when the table is.
+template <typename Result>
+Result unless_table_lost(Repository& repository, Result lost,
+                         const std::function<Result(JobLifecycle&)>& step) {
     try {
-        return detail::table_of(repository).update(id, change);
+        JobLifecycle lifecycle = lifecycle_of(repository);
+        return step(lifecycle);
     } catch (const Error& error) {
         if (error.code() != ErrorCode::repository_unusable) throw;
-        return false;
+        return lost;
+    }
+}
+
+// The job as it is now; nothing once the table is lost.
+std::optional<JobInfo> look_up(Repository& repository, JobId id) {
+    try {
+        return repository.find(id);
+    } catch (const Error& error) {
+        if (error.code() != ErrorCode::repository_unusable) throw;
+        return std::nullopt;
     }
 }
 
@@ -74,15 +87,10 @@ bool update_slot(Repository& repository, JobId id, const std::function<bool(JobS
 
 void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
                 std::optional<int> exit_code, int term_signal) {
-    update_slot(repository, id, [&](JobSlot& slot) {
-        // States only move forward: a job already recorded lost (by a
-        // liveness check, or at reboot) keeps that outcome.
-        if (is_finished(slot)) return false;
-        set_outcome(slot, state, reason);
-        slot.has_exit_code = exit_code.has_value();
-        slot.exit_code = exit_code.value_or(0);
-        slot.term_signal = term_signal;
-        return true;
+    // States only move forward: a job already recorded lost (by a liveness
+    // check, or at reboot) keeps that outcome.
+    unless_table_lost<bool>(repository, false, [&](JobLifecycle& lifecycle) {
+        return lifecycle.finish(id, {state, reason, exit_code, term_signal});
     });
 }
 
@@ -101,23 +109,13 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
     pidfd_ = open_pidfd(child_);
     if (!pidfd_) throw_system_error("pidfd_open", errno);  // the destructor ends the command
     auto identity = ProcessIdentity::of(child_);
-    bool suspend_now = false;
-    update_slot(repository_, id_, [&](JobSlot& slot) {
-        parent_id_ = slot.parent_id;
-        // A job suspended before it started (held back, state Suspended, or
-        // suspended just as a pool thread began it) is suspended as soon as
-        // it has a group to stop.
-        suspend_now = slot.suspend_requested && !slot.stop_requested;
-        JobState state = state_of(slot);
-        if (state == JobState::not_started || state == JobState::running || state == JobState::suspended)
-            set_state(slot, suspend_now ? JobState::suspending : JobState::running);
-        slot.process_id = child_;
-        slot.process_start_time = identity ? identity->start_time : 0;
-        slot.began_ns = detail::now_ns();
-        return true;
+    using Started = JobLifecycle::CommandStarted;
+    Started started = unless_table_lost<Started>(repository_, {}, [&](JobLifecycle& lifecycle) {
+        return lifecycle.record_command(id_, child_, identity ? identity->start_time : 0);
     });
+    parent_id_ = started.parent_id;
     if (run_.timeout) time_limit_at_ = SteadyClock::now() + *run_.timeout;
-    if (suspend_now) suspend();
+    if (started.suspend_now) suspend();
     return true;
 }
 
@@ -139,25 +137,18 @@ void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
     }
     if (*size == published_size_) return;  // all of it dropped: nothing new to read
     published_size_ = *size;
-    update_slot(repository_, id_, [&](JobSlot& slot) {
-        slot.output_bytes = *size;
-        return true;
-    });
+    unless_table_lost<bool>(repository_, false,
+                            [&](JobLifecycle& lifecycle) { return lifecycle.publish_output(id_, *size); });
 }
 
 void CommandRun::on_stop_request() {
     drain(fds_.stop);
     if (stopping_) return;
-    std::uint32_t grace_ms = 0;
     // A request that did not come through `jobctl stop` (a signal at shutdown) is a stop too.
-    update_slot(repository_, id_, [&](JobSlot& slot) {
-        if (!slot.stop_requested) slot.stop_grace_ms = static_cast<std::uint32_t>(kDefaultStopGrace.count());
-        slot.stop_requested = 1;
-        if (!detail::is_finished(slot)) set_state(slot, JobState::stopping);
-        grace_ms = slot.stop_grace_ms;
-        return true;
-    });
-    begin_stop(std::chrono::milliseconds(grace_ms));
+    using std::chrono::milliseconds;
+    begin_stop(unless_table_lost<milliseconds>(repository_, kDefaultStopGrace, [&](JobLifecycle& lifecycle) {
+        return lifecycle.accept_stop(id_, kDefaultStopGrace);
+    }));
 }
 
 // Stopped as `stop` would, but not at anyone's request: no stop flag, and
@@ -166,11 +157,8 @@ void CommandRun::on_time_limit() {
     time_limit_at_.reset();
     if (stopping_) return;
     timed_out_ = true;
-    update_slot(repository_, id_, [&](JobSlot& slot) {
-        if (detail::is_finished(slot) || state_of(slot) == JobState::stopping) return false;
-        set_state(slot, JobState::stopping);
-        return true;
-    });
+    unless_table_lost<bool>(repository_, false,
+                            [&](JobLifecycle& lifecycle) { return lifecycle.mark_timing_out(id_); });
     begin_stop(kDefaultStopGrace);
 }
 
@@ -186,11 +174,8 @@ void CommandRun::begin_stop(std::chrono::milliseconds grace) {
 void CommandRun::on_suspend_request() {
     drain(fds_.suspend);
     if (stopping_) return;  // a stop wins; begin_stop has continued the group
-    bool wanted = false;
-    update_slot(repository_, id_, [&](JobSlot& slot) {
-        wanted = slot.suspend_requested && !slot.stop_requested && !detail::is_finished(slot);
-        return false;
-    });
+    std::optional<JobInfo> job = look_up(repository_, id_);
+    bool wanted = job && job->suspend_requested && !job->stop_requested && !job->finished();
     if (wanted && !suspended_) suspend();
     if (!wanted && suspended_) resume();
     // Resumed and suspended again before we looked: still stopped, but the
@@ -218,15 +203,8 @@ void CommandRun::check_suspended() {
         return;
     }
     suspend_confirmed_ = true;
-    update_slot(repository_, id_, [&](JobSlot& slot) {
-        // A stop that came meanwhile has set the state already; a resume
-        // has cleared the flag (and we hear of it next).
-        JobState state = state_of(slot);
-        if (!slot.suspend_requested || (state != JobState::suspending && state != JobState::running))
-            return false;
-        set_state(slot, JobState::suspended);
-        return true;
-    });
+    unless_table_lost<bool>(repository_, false,
+                            [&](JobLifecycle& lifecycle) { return lifecycle.confirm_suspended(id_); });
     if (parent_id_ != 0) settle_parent_suspension(repository_, parent_id_);
 }
 
@@ -236,15 +214,8 @@ void CommandRun::resume() {
     suspend_confirmed_ = false;
     // Suspended time does not count against the time limit.
     if (time_limit_at_) *time_limit_at_ += SteadyClock::now() - suspended_since_;
-    update_slot(repository_, id_, [&](JobSlot& slot) {
-        // request_resume has done so already, as a rule. (A suspend made
-        // since is left as it is: we hear of it next.)
-        JobState state = state_of(slot);
-        if (slot.suspend_requested || (state != JobState::suspending && state != JobState::suspended))
-            return false;
-        set_state(slot, JobState::running);
-        return true;
-    });
+    unless_table_lost<bool>(repository_, false,
+                            [&](JobLifecycle& lifecycle) { return lifecycle.confirm_resumed(id_); });
 }
 
 int CommandRun::poll_timeout_ms() const {
@@ -268,11 +239,8 @@ void CommandRun::on_deadlines() {
 }
 
 void CommandRun::record_outcome(const siginfo_t& status) {
-    bool stopped = false;
-    update_slot(repository_, id_, [&](JobSlot& slot) {
-        stopped = slot.stop_requested != 0;
-        return false;
-    });
+    std::optional<JobInfo> job = look_up(repository_, id_);
+    bool stopped = job && job->stop_requested;
     std::optional<int> exit_code;
     int term_signal = 0;
     std::string reason;

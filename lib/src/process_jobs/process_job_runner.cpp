@@ -12,7 +12,6 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/process_job.hpp"
-#include "jobs/job_outcome.hpp"
 #include "jobs/queue_turns.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/start_gate.hpp"
@@ -20,29 +19,16 @@
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
 
 namespace jobctl {
 namespace {
 
 // Takes the job for this worker, unless it was stopped or finished first.
 bool claim(Repository& repository, JobId id) {
-    ProcessIdentity self = ProcessIdentity::self();
-    bool claimed = false;
-    detail::table_of(repository).update(id, [&](detail::JobSlot& slot) {
-        if (detail::is_finished(slot)) return false;
-        if (slot.stop_requested) {
-            detail::set_outcome(slot, JobState::stopped, "stopped before it started");
-            return true;
-        }
-        slot.owner_pid = self.pid;
-        slot.owner_start_time = self.start_time;
-        slot.owner_claimed = 1;
-        claimed = true;
-        return true;
-    });
-    return claimed;
+    using Claim = detail::JobLifecycle::Claim;
+    return detail::lifecycle_of(repository).claim(id, ProcessIdentity::self()) == Claim::claimed;
 }
 
 // Blocked since before exec (see process_launch.cpp); read here instead.

@@ -13,7 +13,6 @@
 #include "jobctl/error.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobs/job_lookup.hpp"
-#include "jobs/job_outcome.hpp"
 #include "jobs/queue_turns.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/program_lookup.hpp"
@@ -27,8 +26,9 @@
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
+#include "table/slot_limits.hpp"
 
 extern char** environ;
 
@@ -55,15 +55,11 @@ bool stdin_inheritable() {
 }
 
 // The launcher answers for the job until then; now its worker does.
-void hand_over_to_worker(Repository& repository, JobId id, pid_t worker_pid) {
+void hand_over_to_worker(Repository& repository, JobId id, const ProcessIdentity& launcher,
+                         pid_t worker_pid) {
     auto identity = ProcessIdentity::of(worker_pid).value_or(ProcessIdentity{worker_pid, 0});
-    int launcher = ::getpid();
-    detail::table_of(repository).update(id, [&](detail::JobSlot& slot) {
-        if (slot.owner_claimed || slot.owner_pid != launcher) return false;
-        slot.owner_pid = identity.pid;
-        slot.owner_start_time = identity.start_time;
-        return true;
-    });
+    // Unless the worker has claimed it already (or it ended): then it is not ours to hand.
+    detail::lifecycle_of(repository).hand_over(id, launcher, identity);
 }
 
 // The job's slot as start_process_job registers it, the launcher (this
@@ -96,10 +92,7 @@ JobInfo record_failed_process_job(Repository& repository, const ProcessJobSpec& 
     new_job.queue.clear();
     detail::JobTable& table = detail::table_of(repository);
     JobInfo job = table.add(new_job);
-    table.update(job.id, [&](detail::JobSlot& slot) {
-        detail::set_outcome(slot, JobState::failed, reason);
-        return true;
-    });
+    detail::lifecycle_of(repository).finish(job.id, {JobState::failed, reason});
     return repository.find(job.id).value_or(job);
 }
 
@@ -134,7 +127,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
         std::filesystem::remove_all(table.job_directory(job.id), ignored);  // a spooled stdin
         throw;
     }
-    hand_over_to_worker(repository, job.id, worker_pid);
+    hand_over_to_worker(repository, job.id, {new_job.owner_pid, new_job.owner_start_time}, worker_pid);
     return repository.find(job.id).value_or(job);
 }
 

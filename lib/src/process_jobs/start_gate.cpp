@@ -12,7 +12,6 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_waiting.hpp"
-#include "jobs/job_outcome.hpp"
 #include "jobs/liveness.hpp"
 #include "jobs/queue_turns.hpp"
 #include "process_jobs/command_run.hpp"
@@ -21,6 +20,7 @@
 #include "system/pidfd.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl::detail {
@@ -148,13 +148,7 @@ bool wait_for_queue_turn(Repository& repository, JobId id, const std::string& qu
 
 // Blocked → Running for a job that waited only for its dependencies.
 bool start_running(Repository& repository, JobId id) {
-    bool running = false;
-    table_of(repository).update(id, [&](JobSlot& slot) {
-        if (state_of(slot) != JobState::blocked || slot.stop_requested) return false;
-        set_state(slot, JobState::running);
-        running = true;
-        return true;
-    });
+    bool running = lifecycle_of(repository).unblock(id);
     if (!running) {
         auto self = repository.find(id);
         if (self && !self->finished()) end_stopped(repository, id);

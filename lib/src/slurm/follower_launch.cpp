@@ -6,8 +6,8 @@
 #include "jobctl/job_listing.hpp"
 #include "process_jobs/program_lookup.hpp"
 #include "process_jobs/worker_launch.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
 
 namespace jobctl::detail {
 namespace {
@@ -20,10 +20,6 @@ std::vector<JobId> family_of(Repository& repository, JobId id) {
     return ids;
 }
 
-bool owned_by(const JobSlot& slot, const ProcessIdentity& owner) {
-    return slot.owner_pid == owner.pid && slot.owner_start_time == owner.start_time;
-}
-
 }  // namespace
 
 void launch_follower(Repository& repository, JobId id, const ProcessIdentity& from,
@@ -32,14 +28,8 @@ void launch_follower(Repository& repository, JobId id, const ProcessIdentity& fr
                                        repository.name(), "--job",          std::to_string(id)};
     pid_t pid = start_worker(worker, arguments, caller_exits_soon, false);
     ProcessIdentity follower = ProcessIdentity::of(pid).value_or(ProcessIdentity{pid, 0});
-    for (JobId member : family_of(repository, id))
-        table_of(repository).update(member, [&](JobSlot& slot) {
-            if (is_finished(slot) || !owned_by(slot, from)) return false;
-            slot.owner_pid = follower.pid;
-            slot.owner_start_time = follower.start_time;
-            slot.owner_claimed = 0;
-            return true;
-        });
+    JobLifecycle lifecycle = lifecycle_of(repository);
+    for (JobId member : family_of(repository, id)) lifecycle.hand_over(member, from, follower);
 }
 
 bool replace_lost_follower(Repository& repository, const JobInfo& job) {
@@ -52,24 +42,9 @@ bool replace_lost_follower(Repository& repository, const JobInfo& job) {
     // Several processes may notice at once (and a listing notices once per
     // task of an array): the one that takes the followed job from the dead
     // owner, under the lock, starts the follower; for the others it is not lost.
-    bool taken = false;
-    table_of(repository).update(followed, [&](JobSlot& slot) {
-        if (is_finished(slot) || !owned_by(slot, dead)) return false;
-        slot.owner_pid = self.pid;
-        slot.owner_start_time = self.start_time;
-        slot.owner_claimed = 0;
-        taken = true;
-        return true;
-    });
-    if (!taken) return true;
-    for (JobId member : family_of(repository, followed))
-        table_of(repository).update(member, [&](JobSlot& slot) {
-            if (is_finished(slot) || !owned_by(slot, dead)) return false;
-            slot.owner_pid = self.pid;
-            slot.owner_start_time = self.start_time;
-            slot.owner_claimed = 0;
-            return true;
-        });
+    JobLifecycle lifecycle = lifecycle_of(repository);
+    if (!lifecycle.hand_over(followed, dead, self)) return true;
+    for (JobId member : family_of(repository, followed)) lifecycle.hand_over(member, dead, self);
     // Should the launch fail, the jobs name this process, and the next look
     // after it exits tries again.
     launch_follower(repository, followed, self, worker, false);
@@ -89,12 +64,8 @@ bool claim_followed_jobs(Repository& repository, JobId id) {
         if (left <= std::chrono::nanoseconds::zero()) return false;
         table.wait_for_change(seen, left);
     }
-    for (JobId member : family_of(repository, id))
-        table.update(member, [&](JobSlot& slot) {
-            if (!owned_by(slot, self) || slot.owner_claimed) return false;
-            slot.owner_claimed = 1;
-            return true;
-        });
+    JobLifecycle lifecycle(table);
+    for (JobId member : family_of(repository, id)) lifecycle.confirm_claim(member, self);
     return true;
 }
 

@@ -19,7 +19,9 @@
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
 #include "table/segment_lock.hpp"
+#include "table/slot_access.hpp"
 #include "table/slot_sequence.hpp"
+#include "table/state_history.hpp"
 
 namespace jobctl {
 
@@ -497,6 +499,16 @@ std::vector<JobInfo> JobTable::list() const {
     for (const JobSlot& slot : copies) jobs.push_back(to_info(slot));
     std::ranges::sort(jobs, {}, &JobInfo::id);
     return jobs;
+}
+
+std::vector<detail::JobRecord> JobTable::list_with_history() const {
+    std::vector<JobSlot> copies = copy_slots();
+    std::vector<detail::JobRecord> records;
+    records.reserve(copies.size());
+    for (const JobSlot& slot : copies)
+        records.push_back({to_info(slot), slot.state_changes, detail::states_after(slot, 0)});
+    std::ranges::sort(records, {}, [](const detail::JobRecord& record) { return record.job.id; });
+    return records;
 }
 
 JobId JobTable::next_id() const {

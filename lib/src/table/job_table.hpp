@@ -17,11 +17,25 @@
 #include "jobctl/repository.hpp"
 #include "system/process_identity.hpp"
 #include "table/repository_location.hpp"
-#include "table/segment_layout.hpp"
 
 namespace jobctl::detail {
 
 class Segment;
+struct JobSlot;  // table/segment_layout.hpp: table/'s own
+
+// One state a job entered, as its slot's state history keeps it.
+struct StateEntered {
+    std::uint32_t number;  // the job's change sequence number of this state
+    JobState state;
+    std::int64_t at_ns;
+};
+
+// A job and the last states it entered (at most kStateHistory), oldest first.
+struct JobRecord {
+    JobInfo job;
+    std::uint32_t state_changes = 0;  // the number of its current state
+    std::vector<StateEntered> history;
+};
 
 // What a new job is registered with.
 struct NewJob {
@@ -76,7 +90,9 @@ public:
     // Errors: as add_family.
     JobId add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number);
     std::optional<JobInfo> find(JobId id) const;
-    std::vector<JobInfo> list() const;        // by id
+    std::vector<JobInfo> list() const;  // by id
+    // Every job with its state history, by id (what a watcher reports).
+    std::vector<JobRecord> list_with_history() const;
     std::vector<JobSlot> copy_slots() const;  // every job's slot, in slot order
     // The id the next job will get: every job listed after this call whose
     // id is below it existed before the call.
@@ -86,13 +102,6 @@ public:
 
     // What a change is, for those who watch for it.
     enum class Change { ordinary, control_request };
-
-    // Applies `change` to the job's slot under the lock. The slot is written
-    // back (crash-safely) and waiters woken only if `change` returns true; a
-    // control request (stop, suspend, resume) also moves the control-request
-    // count, in the same critical section. Returns false when the job does
-    // not exist.
-    bool update(JobId id, const std::function<bool(JobSlot&)>& change, Change kind = Change::ordinary);
 
     // Change notification: read the counter, check your condition, then wait
     // on the value you read. A change in between makes the wait return at once.
@@ -144,6 +153,17 @@ public:
     void describe_table(RepositoryInfo& info) const;
 
 private:
+    // The raw write, for the named operations of the job lifecycle (and
+    // tests that damage slots) only: nothing else writes a slot.
+    friend class JobLifecycle;
+    friend struct SlotPatch;
+    // Applies `change` to the job's slot under the lock. The slot is written
+    // back (crash-safely) and waiters woken only if `change` returns true; a
+    // control request (stop, suspend, resume) also moves the control-request
+    // count, in the same critical section. Returns false when the job does
+    // not exist.
+    bool update(JobId id, const std::function<bool(JobSlot&)>& change, Change kind = Change::ordinary);
+
     // add, add_family and add_children: see job_table.cpp.
     JobId register_jobs(std::vector<JobSlot>& slots, const std::vector<bool>& unnamed, JobId existing_parent,
                         std::size_t first_number);
@@ -153,11 +173,6 @@ private:
     RepositoryLocation location_;
     std::unique_ptr<Segment> segment_;
 };
-
-// Slot access for the table's other parts (queue_table.cpp). Caller holds the lock.
-JobInfo job_info_of(const JobSlot& slot);
-std::uint32_t slots_in_use_limit(const Segment& segment);       // slots past it were never used
-std::uint32_t slot_index_of(const Segment& segment, JobId id);  // capacity when absent
 
 // Errors: invalid_argument unless `name` is a usable job name.
 void check_job_name(const std::string& name);

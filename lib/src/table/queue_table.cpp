@@ -11,6 +11,7 @@
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
 #include "table/segment_lock.hpp"
+#include "table/slot_access.hpp"
 
 namespace jobctl::detail {
 namespace {

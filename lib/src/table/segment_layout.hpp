@@ -1,4 +1,7 @@
 #pragma once
+#if !defined(JOBCTL_TABLE_INTERNALS)
+#error "the slot layout is table/'s own: change a job through table/job_lifecycle.hpp"
+#endif
 // The bytes of a repository segment. Plain data only: no pointers, no heap,
 // so every process can map the segment at any address. Every process of the
 // user maps it MAP_SHARED and keeps to the protocol written above the structs.
@@ -11,6 +14,7 @@
 #include <type_traits>
 
 #include "jobctl/job.hpp"
+#include "table/slot_limits.hpp"
 
 namespace jobctl::detail {
 
@@ -21,20 +25,6 @@ inline constexpr std::uint32_t kLayoutVersion = 8;  // 2: stop count, high-water
                                                     // 7: custom job types, external id; 8: slot
                                                     // sequence (unlocked readers), pid namespaces,
                                                     // outcome received, lock holder
-
-inline constexpr std::size_t kNameSize = 64;
-inline constexpr std::size_t kCommandSize = 256;
-inline constexpr std::size_t kLocationSize = 64;
-inline constexpr std::size_t kReasonSize = 128;
-inline constexpr std::size_t kBootIdSize = 40;  // /proc/sys/kernel/random/boot_id: 36 characters
-inline constexpr std::size_t kCwdSize = 256;
-inline constexpr std::size_t kQueueNameSize = 32;
-inline constexpr std::size_t kMaxAfter = 8;      // jobs one job may run after
-inline constexpr std::size_t kMaxQueues = 32;    // queues with a slot limit set, per repository
-inline constexpr std::size_t kStateHistory = 8;  // the last states of a job that its slot keeps
-inline constexpr std::size_t kProgressTextSize = 64;
-inline constexpr std::size_t kTypeNameSize = 16;    // a custom job type's name ("slurm")
-inline constexpr std::size_t kExternalIdSize = 32;  // what the job is called where it runs ("4711_3")
 
 // The lock
 // --------

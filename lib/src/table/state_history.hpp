@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "jobctl/job.hpp"
+#include "table/job_table.hpp"  // StateEntered
 #include "table/segment_layout.hpp"
 
 namespace jobctl::detail {
@@ -20,12 +21,6 @@ void record_state_step(JobSlot& slot, std::int64_t at_ns);
 // gets one more step. The history fields of `after` are taken from `before`
 // (a change lambda works on a copy and may not rewrite them).
 void carry_state_history(const JobSlot& before, JobSlot& after);
-
-struct StateEntered {
-    std::uint32_t number;  // the job's change sequence number of this state
-    JobState state;
-    std::int64_t at_ns;
-};
 
 // The states numbered after `seen` that the slot still holds, oldest first.
 // Fewer than state_changes - seen when more than kStateHistory happened.

@@ -15,7 +15,6 @@
 #include "jobctl/process_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
 #include "jobctl/thread_job_host.hpp"
-#include "jobs/job_outcome.hpp"
 #include "jobs/suspension.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/command_text.hpp"
@@ -26,8 +25,9 @@
 #include "system/event_signal.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
+#include "table/reason_text.hpp"
 #include "thread_jobs/foreach_spec.hpp"
 #include "thread_jobs/thread_job_pool.hpp"
 
@@ -187,29 +187,24 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
 }
 
 void ForeachJob::update_parent(bool final, const std::string& failure) {
-    detail::table_of(repository_).update(parent_.id, [&](detail::JobSlot& slot) {
-        if (detail::is_finished(slot)) return false;
-        if (slot.began_ns == 0) slot.began_ns = detail::now_ns();
-        if (!final) {
-            if (detail::state_of(slot) == JobState::not_started) detail::set_state(slot, JobState::running);
-            return true;
-        }
-        JobState state = JobState::completed;
-        std::string reason;
-        if (!failure.empty()) {
-            state = JobState::failed;
-            reason = failure;
-        } else if (failed_ > 0) {
-            state = JobState::failed;
-            reason = std::to_string(failed_) + " of " + std::to_string(registered_) + " children failed";
-            if (halted_) reason += "; halted (--halt-on-error)";
-        } else if (stopped_ > 0 || slot.stop_requested) {
-            state = JobState::stopped;
-            reason = "stopped";
-        }
-        detail::set_outcome(slot, state, reason);
-        return true;
-    });
+    detail::JobLifecycle lifecycle = detail::lifecycle_of(repository_);
+    if (!final) {
+        lifecycle.begin_parent(parent_.id);
+        return;
+    }
+    detail::JobEnding ending;
+    if (!failure.empty()) {
+        ending = {JobState::failed, failure};
+    } else if (failed_ > 0) {
+        ending = {JobState::failed,
+                  std::to_string(failed_) + " of " + std::to_string(registered_) + " children failed"};
+        if (halted_) ending.reason += "; halted (--halt-on-error)";
+    } else if (stopped_ > 0) {
+        ending = {JobState::stopped, "stopped"};
+    } else {
+        ending.stopped_if_asked = true;  // a stop that came after the last child: "stopped"
+    }
+    lifecycle.finish(parent_.id, ending);
 }
 
 JobInfo ForeachJob::run(const Callbacks& callbacks) {

@@ -4,10 +4,10 @@
 #include <streambuf>
 
 #include "jobctl/error.hpp"
-#include "jobs/job_outcome.hpp"
 #include "output/output_log.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
+#include "table/reason_text.hpp"
 #include "thread_jobs/thread_job_entry.hpp"
 
 namespace jobctl {
@@ -93,12 +93,7 @@ private:
         OutputStream stream_;
     };
 
-    void publish(std::uint64_t size) {
-        detail::table_of(repository_).update(id_, [&](JobSlot& slot) {
-            slot.output_bytes = size;
-            return true;
-        });
-    }
+    void publish(std::uint64_t size) { detail::lifecycle_of(repository_).publish_output(id_, size); }
 
     Repository& repository_;
     JobId id_;
@@ -159,12 +154,7 @@ void JobContext::publish_progress() {
     JobProgress progress = std::move(*pending_progress_);
     pending_progress_.reset();
     progress_written_ = std::chrono::steady_clock::now();
-    detail::table_of(repository_).update(entry_->id, [&](detail::JobSlot& slot) {
-        slot.has_progress = 1;
-        slot.progress_ppm = static_cast<std::uint32_t>(progress.fraction * 1e6 + 0.5);
-        detail::copy_truncated(slot.progress_text, progress.text);
-        return true;
-    });
+    detail::lifecycle_of(repository_).publish_progress(entry_->id, progress.fraction, progress.text);
 }
 
 std::string JobContext::output_loss_text() const {

@@ -4,11 +4,11 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
-#include "jobs/job_outcome.hpp"
 #include "system/clock.hpp"
 #include "system/process_identity.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
-#include "table/segment_layout.hpp"
+#include "table/reason_text.hpp"
 #include "thread_jobs/thread_job_entry.hpp"
 
 namespace jobctl::detail {
@@ -28,37 +28,22 @@ bool parent_stopping(Repository& repository, JobId id) {
 
 // The pool thread takes the job: Running, unless a stop came first.
 bool begin(Repository& repository, JobId id) {
-    bool begun = false;
-    bool stopping = parent_stopping(repository, id);
-    detail::table_of(repository).update(id, [&](JobSlot& slot) {
-        if (detail::is_finished(slot)) return false;
-        if (slot.stop_requested || stopping) {
-            set_outcome(slot, JobState::stopped, "stopped before it started");
-            return true;
-        }
-        set_state(slot, JobState::running);
-        slot.began_ns = detail::now_ns();
-        begun = true;
-        return true;
-    });
-    return begun;
+    return detail::lifecycle_of(repository).begin(id, parent_stopping(repository, id));
 }
 
 // `output_loss` ("output truncated: ...", or empty) ends the reason: a full
 // disk cost the job output, not its outcome.
 void end(Repository& repository, const ThreadJobEntry& entry, const std::optional<std::string>& failure,
          const std::string& output_loss) {
-    detail::table_of(repository).update(entry.id, [&](JobSlot& slot) {
-        if (detail::is_finished(slot)) return false;  // the body recorded its own outcome
-        if (failure)
-            set_outcome(slot, JobState::failed,
-                        join_reasons(failure->empty() ? "exception" : *failure, output_loss));
-        else if (slot.stop_requested || entry.stop.load())
-            set_outcome(slot, JobState::stopped, join_reasons("stopped", output_loss));
-        else
-            set_outcome(slot, JobState::completed, output_loss);
-        return true;
-    });
+    JobEnding ending{JobState::completed, output_loss};
+    if (failure)
+        ending = {JobState::failed, join_reasons(failure->empty() ? "exception" : *failure, output_loss)};
+    else if (entry.stop.load())
+        ending = {JobState::stopped, join_reasons("stopped", output_loss)};
+    else
+        ending.stopped_if_asked = true;
+    // Unless the body recorded its own outcome.
+    detail::lifecycle_of(repository).finish(entry.id, ending);
 }
 
 }  // namespace
@@ -181,11 +166,8 @@ void ThreadJobPool::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
         // The repository (or the output log) failed us: record it if we can,
         // rather than leave the job Running; the pool thread lives on.
         try {
-            detail::table_of(repository_).update(entry->id, [&](JobSlot& slot) {
-                if (detail::is_finished(slot)) return false;
-                set_outcome(slot, JobState::failed, std::string("host error: ") + error.what());
-                return true;
-            });
+            detail::lifecycle_of(repository_)
+                .finish(entry->id, {JobState::failed, std::string("host error: ") + error.what()});
         } catch (const std::exception&) {
         }
     }
@@ -295,11 +277,7 @@ void ThreadJobPool::deliver_suspend_requests() {
 void ThreadJobPool::end_unstarted(JobId id, const std::string& reason,
                                   const std::function<void(const JobInfo&)>& finished_callback) {
     try {
-        detail::table_of(repository_).update(id, [&](JobSlot& slot) {
-            if (detail::is_finished(slot)) return false;
-            set_outcome(slot, JobState::stopped, reason);
-            return true;
-        });
+        detail::lifecycle_of(repository_).finish(id, {JobState::stopped, reason});
         if (finished_callback)
             if (auto job = repository_.find(id)) finished_callback(*job);
     } catch (const std::exception&) {

@@ -1,14 +1,12 @@
 #pragma once
-// How every writer records that a job ended: its final state, why, and when.
+// The texts a job's reason is made of, fitted to the slot's reason field.
 
 #include <cerrno>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "jobctl/job.hpp"
-#include "system/clock.hpp"
-#include "table/segment_layout.hpp"
+#include "table/slot_limits.hpp"
 
 namespace jobctl::detail {
 
@@ -34,12 +32,6 @@ inline std::string join_reasons(std::string reason, std::string_view more) {
         reason.resize(room);
     }
     return reason.append("; ").append(more);
-}
-
-inline void set_outcome(JobSlot& slot, JobState state, std::string_view reason) {
-    set_state(slot, state);
-    copy_truncated(slot.reason, reason);
-    slot.ended_ns = now_ns();
 }
 
 }  // namespace jobctl::detail

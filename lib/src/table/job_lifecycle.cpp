@@ -1,0 +1,374 @@
+#include "table/job_lifecycle.hpp"
+
+#include "system/clock.hpp"
+#include "table/reason_text.hpp"
+#include "table/segment_layout.hpp"
+#include "table/slot_access.hpp"
+
+namespace jobctl::detail {
+
+void set_outcome(JobSlot& slot, JobState state, std::string_view reason) {
+    set_state(slot, state);
+    copy_truncated(slot.reason, reason);
+    slot.ended_ns = now_ns();
+    slot.suspend_requested = 0;  // nothing left to suspend
+}
+
+namespace {
+
+constexpr std::string_view kStoppedBeforeStart = "stopped before it started";
+
+bool owned_by(const JobSlot& slot, const ProcessIdentity& owner) {
+    return slot.owner_pid == owner.pid && slot.owner_start_time == owner.start_time;
+}
+
+void set_owner(JobSlot& slot, const ProcessIdentity& owner, bool claimed) {
+    // Its pid namespace is the writer's, recorded by write_slot.
+    slot.owner_pid = owner.pid;
+    slot.owner_start_time = owner.start_time;
+    slot.owner_claimed = claimed ? 1 : 0;
+}
+
+}  // namespace
+
+JobLifecycle::Claim JobLifecycle::claim(JobId id, const ProcessIdentity& worker) {
+    Claim claim = Claim::finished;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot)) return false;
+        if (slot.stop_requested) {
+            set_outcome(slot, JobState::stopped, kStoppedBeforeStart);
+            claim = Claim::stopped_before_start;
+            return true;
+        }
+        set_owner(slot, worker, true);
+        claim = Claim::claimed;
+        return true;
+    });
+    return claim;
+}
+
+bool JobLifecycle::hand_over(JobId id, const ProcessIdentity& from, const ProcessIdentity& to) {
+    bool handed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot) || !owned_by(slot, from)) return false;
+        set_owner(slot, to, false);
+        handed = true;
+        return true;
+    });
+    return handed;
+}
+
+bool JobLifecycle::confirm_claim(JobId id, const ProcessIdentity& owner) {
+    bool claimed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot) || !owned_by(slot, owner) || slot.owner_claimed) return false;
+        slot.owner_claimed = 1;
+        claimed = true;
+        return true;
+    });
+    return claimed;
+}
+
+bool JobLifecycle::begin(JobId id, bool parent_stopping) {
+    bool begun = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot)) return false;
+        if (slot.stop_requested || parent_stopping) {
+            set_outcome(slot, JobState::stopped, kStoppedBeforeStart);
+            return true;
+        }
+        set_state(slot, JobState::running);
+        slot.began_ns = now_ns();
+        begun = true;
+        return true;
+    });
+    return begun;
+}
+
+bool JobLifecycle::begin_parent(JobId id) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot)) return false;
+        if (slot.began_ns == 0) {
+            slot.began_ns = now_ns();
+            changed = true;
+        }
+        if (state_of(slot) == JobState::not_started) {
+            set_state(slot, JobState::running);
+            changed = true;
+        }
+        return changed;
+    });
+    return changed;
+}
+
+bool JobLifecycle::unblock(JobId id) {
+    bool running = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (state_of(slot) != JobState::blocked || slot.stop_requested) return false;
+        set_state(slot, JobState::running);
+        running = true;
+        return true;
+    });
+    return running;
+}
+
+JobLifecycle::CommandStarted JobLifecycle::record_command(JobId id, int pid, std::uint64_t start_time) {
+    CommandStarted started;
+    table_.update(id, [&](JobSlot& slot) {
+        started.found = true;
+        started.parent_id = slot.parent_id;
+        if (is_finished(slot)) return false;  // marked lost meanwhile: the outcome stays
+        // A job suspended before it started (held back, state Suspended, or
+        // suspended just as a pool thread began it) is suspended as soon as
+        // it has a group to stop.
+        started.suspend_now = slot.suspend_requested && !slot.stop_requested;
+        JobState state = state_of(slot);
+        if (state == JobState::not_started || state == JobState::running || state == JobState::suspended)
+            set_state(slot, started.suspend_now ? JobState::suspending : JobState::running);
+        slot.process_id = pid;
+        slot.process_start_time = start_time;
+        slot.began_ns = now_ns();
+        return true;
+    });
+    return started;
+}
+
+bool JobLifecycle::set_runner_state(JobId id, JobState state, std::string_view reason) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot)) return false;
+        JobState current = state_of(slot);
+        // A stop asked for stays visible until the runner's outcome.
+        if (current == JobState::stopping) return false;
+        // Until the runner has carried out a suspend, the job shows Suspending.
+        JobState shown = slot.suspend_requested && state == JobState::running ? JobState::suspending : state;
+        if (shown == JobState::running && slot.began_ns == 0) slot.began_ns = now_ns();
+        changed = current != shown || read_field(slot.reason) != reason;
+        set_state(slot, shown);
+        copy_truncated(slot.reason, reason);
+        return changed;
+    });
+    return changed;
+}
+
+bool JobLifecycle::set_location(JobId id, std::string_view location) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        changed = read_field(slot.location) != location;
+        if (changed) copy_truncated(slot.location, location);
+        return changed;
+    });
+    return changed;
+}
+
+bool JobLifecycle::set_external_id(JobId id, std::string_view external_id) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        changed = read_field(slot.external_id) != external_id;
+        if (changed) copy_truncated(slot.external_id, external_id);
+        return changed;
+    });
+    return changed;
+}
+
+bool JobLifecycle::publish_output(JobId id, std::uint64_t size) {
+    bool moved = false;
+    table_.update(id, [&](JobSlot& slot) {
+        moved = size > slot.output_bytes;
+        if (moved) slot.output_bytes = size;
+        return moved;
+    });
+    return moved;
+}
+
+bool JobLifecycle::publish_progress(JobId id, double fraction, std::string_view text) {
+    return table_.update(id, [&](JobSlot& slot) {
+        slot.has_progress = 1;
+        slot.progress_ppm = static_cast<std::uint32_t>(fraction * 1e6 + 0.5);
+        copy_truncated(slot.progress_text, text);
+        return true;
+    });
+}
+
+bool JobLifecycle::mark_received(JobId id, std::uint64_t offset, bool handed_over) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        bool moved = slot.read_offset < offset;
+        if (moved) slot.read_offset = std::min(offset, slot.output_bytes);
+        bool outcome = handed_over && slot.outcome_received == 0 && is_finished(slot) &&
+                       slot.read_offset >= slot.output_bytes;
+        if (outcome) slot.outcome_received = 1;
+        changed = moved || outcome;
+        return changed;
+    });
+    return changed;
+}
+
+ControlRequestResult JobLifecycle::request_stop(JobId id, std::chrono::milliseconds grace) {
+    ControlRequestResult result;
+    result.found = table_.update(
+        id,
+        [&](JobSlot& slot) {
+            result.top_level = slot.parent_id == 0;
+            if (is_finished(slot)) return false;
+            slot.stop_requested = 1;
+            slot.stop_grace_ms = static_cast<std::uint32_t>(grace.count());
+            set_state(slot, JobState::stopping);
+            result.requested = true;
+            return true;
+        },
+        JobTable::Change::control_request);
+    return result;
+}
+
+ControlRequestResult JobLifecycle::request_suspend(JobId id) {
+    ControlRequestResult result;
+    result.found = table_.update(
+        id,
+        [&](JobSlot& slot) {
+            result.top_level = slot.parent_id == 0;
+            JobState state = state_of(slot);
+            if (is_finished(slot) || slot.suspend_requested) return false;
+            // A stop wins over a suspend (and a stopping job is continued).
+            if (slot.stop_requested || state == JobState::stopping) return false;
+            slot.suspend_requested = 1;
+            // Not started yet: nothing to stop, so Suspended at once (held back).
+            if (state == JobState::running) set_state(slot, JobState::suspending);
+            if (state == JobState::not_started) set_state(slot, JobState::suspended);
+            result.requested = true;
+            return true;
+        },
+        JobTable::Change::control_request);
+    return result;
+}
+
+ControlRequestResult JobLifecycle::request_resume(JobId id) {
+    ControlRequestResult result;
+    result.found = table_.update(
+        id,
+        [&](JobSlot& slot) {
+            result.top_level = slot.parent_id == 0;
+            if (is_finished(slot) || !slot.suspend_requested) return false;
+            slot.suspend_requested = 0;
+            JobState state = state_of(slot);
+            if (state == JobState::suspending || state == JobState::suspended)
+                set_state(slot, slot.began_ns != 0 ? JobState::running : JobState::not_started);
+            result.requested = true;
+            return true;
+        },
+        JobTable::Change::control_request);
+    return result;
+}
+
+std::chrono::milliseconds JobLifecycle::accept_stop(JobId id, std::chrono::milliseconds default_grace) {
+    std::chrono::milliseconds grace = default_grace;
+    table_.update(id, [&](JobSlot& slot) {
+        if (!slot.stop_requested) slot.stop_grace_ms = static_cast<std::uint32_t>(default_grace.count());
+        slot.stop_requested = 1;
+        if (!is_finished(slot)) set_state(slot, JobState::stopping);
+        grace = std::chrono::milliseconds(slot.stop_grace_ms);
+        return true;
+    });
+    return grace;
+}
+
+bool JobLifecycle::mark_timing_out(JobId id) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot) || state_of(slot) == JobState::stopping) return false;
+        set_state(slot, JobState::stopping);
+        changed = true;
+        return true;
+    });
+    return changed;
+}
+
+bool JobLifecycle::confirm_suspended(JobId id) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        // A stop that came meanwhile has set the state already; a resume
+        // has cleared the flag (and the runner hears of it next).
+        JobState state = state_of(slot);
+        if (!slot.suspend_requested || (state != JobState::suspending && state != JobState::running))
+            return false;
+        set_state(slot, JobState::suspended);
+        changed = true;
+        return true;
+    });
+    return changed;
+}
+
+bool JobLifecycle::confirm_resumed(JobId id) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        // request_resume has done so already, as a rule. (A suspend made
+        // since is left as it is: the runner hears of it next.)
+        JobState state = state_of(slot);
+        if (slot.suspend_requested || (state != JobState::suspending && state != JobState::suspended))
+            return false;
+        set_state(slot, JobState::running);
+        changed = true;
+        return true;
+    });
+    return changed;
+}
+
+bool JobLifecycle::refuse_suspend(JobId id, std::string_view why) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot) || !slot.suspend_requested) return false;
+        slot.suspend_requested = 0;
+        if (state_of(slot) == JobState::suspending) set_state(slot, JobState::running);
+        copy_truncated(slot.reason, why);
+        changed = true;
+        return true;
+    });
+    return changed;
+}
+
+bool JobLifecycle::finish(JobId id, const JobEnding& ending) {
+    bool finished = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot)) return false;
+        JobState state = ending.state;
+        std::string reason = ending.reason;
+        if (ending.stopped_if_asked && state == JobState::completed && slot.stop_requested) {
+            state = JobState::stopped;
+            reason = join_reasons("stopped", reason);
+        }
+        set_outcome(slot, state, reason);
+        slot.has_exit_code = ending.exit_code.has_value();
+        slot.exit_code = ending.exit_code.value_or(0);
+        slot.term_signal = ending.term_signal;
+        finished = true;
+        return true;
+    });
+    return finished;
+}
+
+bool JobLifecycle::mark_lost(JobId id, const ProcessIdentity& owner, std::string_view reason) {
+    bool marked = false;
+    table_.update(id, [&](JobSlot& slot) {
+        // Only if nothing changed since the owner was judged: it may have
+        // finished the job, or a new owner may have claimed it, in between.
+        if (is_finished(slot) || !owned_by(slot, owner)) return false;
+        set_outcome(slot, JobState::failed, reason);
+        marked = true;
+        return true;
+    });
+    return marked;
+}
+
+bool JobLifecycle::append_reason(JobId id, std::string_view reason, std::string_view more) {
+    bool changed = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (read_field(slot.reason) != reason) return false;
+        copy_truncated(slot.reason, join_reasons(std::string(reason), more));
+        changed = true;
+        return true;
+    });
+    return changed;
+}
+
+}  // namespace jobctl::detail
