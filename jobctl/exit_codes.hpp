@@ -1,5 +1,5 @@
 #pragma once
-// The documented, stable exit statuses of `jobctl` (see README "Exit codes").
+// The documented, stable exit statuses of `jobctl` (see EXIT STATUS in man jobctl).
 
 #include <span>
 #include <string>

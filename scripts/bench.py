@@ -574,12 +574,12 @@ def splice_section(path, heading, section):
     path.write_text("\n".join(lines[:start] + section + lines[end:]) + "\n")
 
 
-# Why a target can be missed: what is not ours to fix (see docs/decisions.md 2a).
+# Why a target can be missed: what is not ours to fix (see docs/decisions/0049-start-forks-its-worker.md).
 MISSED_BECAUSE = {
     "submit": "`jobctl start` is one exec of a 3 MB static C++ program that maps the table, registers the job "
               "and forks (its child execs the worker, unwaited for); `sh -c 'true &'` is one exec of a small "
               "program and a fork. The difference is page faults (start-up, and the copy-on-write faults the fork "
-              "makes the parent pay) and the registration; a profile is in docs/decisions.md 49.",
+              "makes the parent pay) and the registration; a profile is in [decision 49](decisions/0049-start-forks-its-worker.md).",
     "wake": "jobctl runs two more processes than bash (the `jobctl wait`, and the worker, whose exec comes before "
             "the command's); the wake-up itself is a futex wake (see the in-process figures).",
     "foreach": "each child costs a registration, two state changes and its log in the repository on top of "

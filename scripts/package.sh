@@ -3,7 +3,7 @@
 # install() rule (programs, library, headers, CMake package, jobctl.pc,
 # README, and whatever else is installed) in one .deb, built in a folder of
 # its own (Release, prefix /usr, no tests or benchmarks; see
-# docs/decisions.md, 41).
+# docs/decisions/0041-packaging.md).
 #   scripts/package.sh          build build-package/jobctl_<version>_<arch>.deb
 #   scripts/package.sh --test   build it, then (as root, as in CI) install it
 #       into this machine with dpkg -i, run jobctl --version and one job from

@@ -140,7 +140,8 @@ void write_jobctl_page(std::ostream& out) {
     write_paragraph(
         out,
         "Each verb prints its own help with 'jobctl VERB --help'; the COMMANDS below are the same "
-        "text. The README of jobctl is the full manual, with how it works and its limits.");
+        "text. The guide of jobctl (docs/guide.md, installed in share/doc/jobctl) has the tutorial and "
+        "recipes; docs/design.md says how it works and its limits.");
 
     write_section(out, "COMMANDS");
     for (CLI::App* verb : cli::visible_verbs(*app)) write_command(out, *verb, "jobctl " + verb->get_name());

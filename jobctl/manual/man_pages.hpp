@@ -1,7 +1,7 @@
 #pragma once
 // The man pages jobctl(1) and jobctl-worker(1), generated at build time
 // (jobctl-man-pages) from the definitions that --help prints, so that they
-// cannot drift from it (docs/decisions.md, 43).
+// cannot drift from it (docs/decisions/0043-man-pages-from-the-cli.md).
 
 #include <ostream>
 #include <span>

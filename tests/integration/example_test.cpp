@@ -1,4 +1,4 @@
-// The README's thread-job example, run as a user would.
+// The thread-job example of docs/library.md, run as a user would.
 
 #include <filesystem>
 #include <fstream>

@@ -38,7 +38,7 @@ TEST_F(RunCommand, IsAnOrdinaryJobMeanwhileAndInterruptStopsIt) {
     EXPECT_TRUE(wait_for_group_gone(job.process_id));
 }
 
-// The README promises it: an interrupted run keeps its job (even without
+// The docs promise it: an interrupted run keeps its job (even without
 // --keep-job), and says so on stderr.
 TEST_F(RunCommand, InterruptedKeepsItsJobAndSaysSo) {
     CliProcess run({"jobctl", "run", "--name", "fg", "--", "sh", "-c", "echo up; sleep 100"});

@@ -2,7 +2,7 @@
 // Queues: a process job started with StartConditions::queue waits (Blocked)
 // until fewer than its queue's slots of the queue's jobs are running, then
 // runs; queued jobs start in the order they were started. No daemon: each
-// waiting worker takes its own turn (see docs/decisions.md).
+// waiting worker takes its own turn (see docs/decisions/0039-dependencies-and-queues.md).
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // The whole public API of libjobctl in one include. Each header below is
-// also usable on its own; see the README's "Library" section for a tour.
+// also usable on its own; see docs/library.md for a tour.
 
 #include "jobctl/custom_job.hpp"       // CustomJob, CustomJobSpec: jobs a program runs itself
 #include "jobctl/error.hpp"            // Error, ErrorCode

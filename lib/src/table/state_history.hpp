@@ -2,7 +2,7 @@
 // Each slot's change sequence number and the last states behind it
 // (JobSlot::state_changes, history): what lets a watcher report every
 // transition of every job exactly once, however many happened between two
-// of its wake-ups (see docs/decisions.md, "Events").
+// of its wake-ups (see docs/decisions/0044-events-and-state-history.md).
 
 #include <cstdint>
 #include <vector>
