@@ -105,8 +105,9 @@ inline constexpr std::uint32_t kLayoutVersion = 8;  // 2: stop count, high-water
 //
 // Who writes which slot field
 // ---------------------------
-// Always under the lock: in JobTable::add and erase, or in the update()
-// lambdas named here.
+// Always under the lock: in JobTable::add and erase, or in the operation
+// of JobLifecycle (job_lifecycle.hpp) named here, which keeps the rules
+// (forward-only states, the owner's check) itself; callers in brackets.
 //  - JobTable::add, add_family, add_children, by the registering process:
 //    the whole slot, state NotStarted (add_children: Suspended, with
 //    `suspend_requested`, for the children of a suspended parent). `id`
@@ -116,63 +117,63 @@ inline constexpr std::uint32_t kLayoutVersion = 8;  // 2: stop count, high-water
 //    registered by its launcher (jobctl start, run) as its unclaimed owner; a
 //    thread job and a foreach parent by their host, claimed.
 //  - `owner_pid`, `owner_start_time`: the launcher hands a job that it still
-//    owns, unclaimed, to its worker (hand_over_to_worker); the worker then
-//    claims it for itself and sets `owner_claimed` (claim). A Slurm job's
-//    submitter hands it to its follower the same way (launch_follower, which
-//    the follower claims: claim_followed_jobs); and when the follower is
+//    owns, unclaimed, to its worker (hand_over); the worker then claims it
+//    for itself and sets `owner_claimed` (claim). A Slurm job's submitter
+//    hands it to its follower the same way (hand_over [launch_follower],
+//    which the follower claims: confirm_claim); and when the follower is
 //    found dead, the process that notices takes the job from the dead owner
-//    (only if the slot still names it) and hands it to a new follower
-//    (replace_lost_follower).
+//    (hand_over, only if the slot still names it) and hands it to a new
+//    follower [replace_lost_follower].
 //  - `state` Running, `began_ns`: whoever runs the job. The worker, or a
-//    foreach child's pool thread, in CommandRun::spawn, which also sets
-//    `process_id` and `process_start_time`; a host's pool thread (begin); the
-//    foreach host for its parent (update_parent).
+//    foreach child's pool thread (record_command [CommandRun::spawn], which
+//    also sets `process_id` and `process_start_time`; unblock after the
+//    start gate); a host's pool thread (begin); the foreach host for its
+//    parent (begin_parent).
 //  - `stop_requested`, `stop_grace_ms`, `state` Stopping: request_stop, by
 //    any process (jobctl stop, a StopOnSignals watcher, a host shutting
 //    down), with the control_request_count bump; and the job's runner when a
-//    stop reaches it as a signal or an event (CommandRun::on_stop_request).
+//    stop reaches it as a signal or an event (accept_stop).
 //    `state` Stopping alone: the runner at the job's time limit
-//    (CommandRun::on_time_limit).
+//    (mark_timing_out).
 //  - `suspend_requested` and `state` Suspending (from Running), Suspended
 //    (from NotStarted), Running or NotStarted (from Suspending or Suspended,
 //    on resume): request_suspend and request_resume, by any process, with
 //    the control_request_count bump.
 //  - `state` Suspending, Suspended, Running as the runner's SIGSTOP and
-//    SIGCONT take effect: the runner (CommandRun::spawn, check_suspended,
-//    resume), only as `suspend_requested` says (Suspended only while it is
-//    set, Running only while it is clear). A foreach parent's Suspended
-//    (from Suspending): settle_parent_suspension, by any process that may
-//    have suspended its last running child.
-//  - The outcome (a terminal `state`, `reason`, `ended_ns`: set_outcome): the
-//    job's runner (finish_job, which alone among the process and thread job
-//    runners also sets `has_exit_code`, `exit_code` and `term_signal`, as
-//    CustomJob::finish does for a custom job; claim and begin for a job stopped before
-//    it started; the pool's end, end_unstarted and run_job; the foreach host
-//    for its parent), and Liveness::check in any process that reads or waits,
-//    for a job whose owner is gone ("worker lost", "host lost"), and only if
-//    the slot still names the owner it found dead.
+//    SIGCONT take effect: the runner (record_command, confirm_suspended,
+//    confirm_resumed), only as `suspend_requested` says (Suspended only
+//    while it is set, Running only while it is clear); refuse_suspend drops
+//    a request a custom runner cannot carry out. A foreach parent's
+//    Suspended: confirm_suspended [settle_parent_suspension], by any
+//    process that may have suspended its last running child.
+//  - The outcome (a terminal `state`, `reason`, `ended_ns`, and
+//    `suspend_requested` cleared: set_outcome): the job's runner (finish,
+//    with `has_exit_code`, `exit_code` and `term_signal`; claim and begin
+//    for a job stopped before it started), and mark_lost [Liveness::check]
+//    in any process that reads or waits, for a job whose owner is gone
+//    ("worker lost", "host lost"), only if the slot still names the owner
+//    it found dead; append_reason then adds that its processes were killed.
 //  - `owner_pid_namespace`: write_slot, never a change lambda: whenever a
 //    write changes the owner, it records the writer's own pid namespace
 //    (a writer only ever names an owner numbered in its own namespace).
-//  - `outcome_received`: receivers, once a finished job's whole output was
-//    handed over (receive without --keep, run, foreach); only such a job
-//    may be evicted.
+//  - `read_offset`, `outcome_received`: receivers (mark_received); the
+//    offset forward only and never past `output_bytes`, the flag once a finished job's whole output was handed over (receive
+//    without --keep, run, foreach); only such a job may be evicted.
 //  - `sequence`: write_slot alone (above).
 //  - `state_changes` and `history`: write_slot, never a change lambda: it
 //    appends a step whenever the state byte it writes differs from the
 //    slot's (for a new job, its first state at `created_ns`); the repairs
 //    append theirs when they set a state (table/state_history.hpp).
+//  - `output_bytes`: the one writer of the job's output log
+//    (publish_output [CommandRun::pump, JobOutput::publish]; it only grows).
 //  - `has_progress`, `progress_ppm`, `progress_text`: the job's runner
-//    (JobContext::progress in a thread job's host).
+//    (publish_progress [JobContext::progress, CustomJob::progress]).
 //  - `location`, `external_id`, and the state, reason and outcome of a
-//    custom job: its runner (CustomJob, the process that owns it), and
+//    custom job: its runner (set_location, set_external_id,
+//    set_runner_state, finish [CustomJob], the process that owns it), and
 //    Liveness as for any job. A Slurm job's follower also shows Suspended a
 //    job that Slurm suspended by itself (an administrator's scontrol
 //    suspend), with `suspend_requested` clear.
-//  - `output_bytes`: the one writer of the job's output log (CommandRun::pump;
-//    JobOutput::publish in a thread job's host).
-//  - `read_offset`: receivers (advance_read_offset), forward only and never
-//    past `output_bytes`.
 //  - JobTable::erase, by whoever removes the job (remove_job; start's
 //    roll-back when the worker cannot be started, or when sbatch refuses a
 //    Slurm job): the whole slot, zeroed.
