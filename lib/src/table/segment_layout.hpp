@@ -157,8 +157,8 @@ inline constexpr std::uint32_t kLayoutVersion = 8;  // 2: stop count, high-water
 //    write changes the owner, it records the writer's own pid namespace
 //    (a writer only ever names an owner numbered in its own namespace).
 //  - `read_offset`, `outcome_received`: receivers (mark_received); the
-//    offset forward only and never past `output_bytes`, the flag once a finished job's whole output was handed over (receive
-//    without --keep, run, foreach); only such a job may be evicted.
+//    offset forward only and never past `output_bytes`, the flag once a finished job's whole output was
+//    handed over (receive without --keep, run, foreach); only such a job may be evicted.
 //  - `sequence`: write_slot alone (above).
 //  - `state_changes` and `history`: write_slot, never a change lambda: it
 //    appends a step whenever the state byte it writes differs from the
