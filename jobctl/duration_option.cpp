@@ -1,6 +1,6 @@
 #include "duration_option.hpp"
 
-#include "jobs/duration_text.hpp"
+#include "text/duration_text.hpp"
 
 namespace jobctl::cli {
 namespace {

@@ -30,7 +30,7 @@
 #include "record_printer.hpp"
 #include "run_option_flags.hpp"
 #include "slurm_option_flags.hpp"
-#include "thread_jobs/foreach_spec.hpp"
+#include "process_jobs/foreach_spec.hpp"
 
 namespace jobctl::cli {
 namespace {

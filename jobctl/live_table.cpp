@@ -11,7 +11,7 @@
 
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
-#include "system/owner_watch.hpp"
+#include "jobs/owner_watch.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl::cli {

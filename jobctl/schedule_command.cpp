@@ -16,7 +16,7 @@
 #include "job_json.hpp"
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
-#include "jobs/duration_text.hpp"
+#include "text/duration_text.hpp"
 #include "jobs/queue_turns.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"

@@ -8,7 +8,7 @@
    table/'s sources and the tests define.
 2. The CLI (jobctl/) includes only the public headers ("jobctl/...") and its own files.
 3. The library's folders import only down the layers:
-   system < table < output < jobs < process_jobs < slurm < thread_jobs.
+   text < system < table < output < jobs < process_jobs < slurm < thread_jobs < api.
 
 An include that broke a rule before the rule was checked is listed in
 scripts/layer_exceptions.txt ("FILE -> HEADER"); the list may only shrink: a new
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["system", "table", "output", "jobs", "process_jobs", "slurm", "thread_jobs"]
+LAYERS = ["text", "system", "table", "output", "jobs", "process_jobs", "slurm", "thread_jobs", "api"]
 TABLE_PRIVATE = {"table/segment_layout.hpp", "table/slot_access.hpp", "table/slot_patch.hpp",
                  "table/state_history.hpp", "table/slot_sequence.hpp"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

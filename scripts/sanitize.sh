@@ -39,7 +39,7 @@ export TSAN_OPTIONS="log_path=$reports/tsan:$common:second_deadlock_stack=1"
 timeout=300
 [[ $sanitizers == *thread* ]] && timeout=900
 status=0
-(cd "$build_dir" && ctest --output-on-failure --timeout "$timeout" "$@") || status=$?
+(cd "$build_dir" && ctest --output-on-failure --timeout "$timeout" -j "$(nproc)" "$@") || status=$?
 
 shopt -s nullglob
 found=("$reports"/*)

@@ -43,7 +43,10 @@ elif "$root/scripts/slurm-local.sh" start; then
 else
   echo "test.sh: the Slurm tests will be skipped: scripts/slurm-local.sh could not start a cluster"
 fi
-(cd "$build_dir" && ctest --output-on-failure --timeout 300 --output-junit "$reports/tests.xml" "$@")
+# As many tests at once as there are cores: each has a repository of its
+# own, and those that share something (the crontab, the Slurm node) hold a
+# RESOURCE_LOCK (tests/CMakeLists.txt).
+(cd "$build_dir" && ctest --output-on-failure --timeout 300 -j "$(nproc)" --output-junit "$reports/tests.xml" "$@")
 # The .deb, installed into this machine and removed again (dpkg: root only).
 if (($# == 0)); then
   if [[ $(id -u) -eq 0 ]]; then

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "jobctl/error.hpp"
-#include "jobs/duration_text.hpp"
+#include "text/duration_text.hpp"
 
 namespace jobctl::cli {
 namespace {

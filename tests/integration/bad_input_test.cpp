@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "jobctl_test.hpp"
-#include "jobs/display_text.hpp"
+#include "text/display_text.hpp"
 #include "table/segment.hpp"
 
 namespace jobctl::test {

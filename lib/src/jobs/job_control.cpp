@@ -13,7 +13,7 @@
 #include "jobs/job_lookup.hpp"
 #include "jobs/liveness.hpp"
 #include "jobs/removal_check.hpp"
-#include "slurm/slurm_files.hpp"
+#include "output/spool.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
 #include "table/job_lifecycle.hpp"
@@ -49,11 +49,12 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
 namespace {
 
 void erase_with_spool(Repository& repository, JobId id) {
-    std::filesystem::path slurm_files = detail::slurm_folder(repository, id);  // a Slurm job's, if elsewhere
+    std::filesystem::path job_directory = detail::table_of(repository).job_directory(id);
+    std::filesystem::path outside = outside_folder(job_directory);  // a Slurm job's, on a shared file system
     detail::table_of(repository).erase(id);
     std::error_code ignored;
-    std::filesystem::remove_all(slurm_files, ignored);
-    std::filesystem::remove_all(detail::table_of(repository).job_directory(id), ignored);
+    if (!outside.empty()) std::filesystem::remove_all(outside, ignored);
+    std::filesystem::remove_all(job_directory, ignored);
 }
 
 // A remove (or an eviction) killed after freeing a job's slot and before

@@ -5,8 +5,8 @@
 
 #include "jobs/liveness.hpp"
 #include "jobs/more_data.hpp"
+#include "jobs/owner_watch.hpp"
 #include "system/clock.hpp"
-#include "system/owner_watch.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl {

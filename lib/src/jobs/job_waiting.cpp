@@ -7,7 +7,7 @@
 
 #include "jobctl/error.hpp"
 #include "jobs/liveness.hpp"
-#include "system/owner_watch.hpp"
+#include "jobs/owner_watch.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl {

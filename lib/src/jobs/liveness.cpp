@@ -1,7 +1,7 @@
 #include "jobs/liveness.hpp"
 
+#include "jobs/job_kinds.hpp"
 #include "jobs/queue_turns.hpp"
-#include "slurm/follower_launch.hpp"
 #include "system/clock.hpp"
 #include "system/orphan_sweep.hpp"
 #include "system/process_identity.hpp"
@@ -14,8 +14,10 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
     if (job.finished() || job.owner_pid == 0) return false;
     ProcessIdentity owner{job.owner_pid, job.owner_start_time, job.owner_pid_namespace};
     if (owner.alive()) return false;
-    // A Slurm job runs on without its follower: it gets a new one instead.
-    if (detail::replace_lost_follower(repository, job)) return false;
+    // A job of a kind that runs on without its owner (a Slurm job without
+    // its follower) gets a new owner instead.
+    if (auto replace = detail::hooks_of(job).replace_lost_owner; replace && replace(repository, job))
+        return false;
     const char* reason = runs_in_worker(job.type) ? "worker lost" : "host lost";
     detail::JobLifecycle lifecycle(detail::table_of(repository));
     if (!lifecycle.mark_lost(job.id, owner, reason)) {

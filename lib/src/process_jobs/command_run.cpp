@@ -22,7 +22,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_job.hpp"
-#include "jobs/duration_text.hpp"
+#include "text/duration_text.hpp"
 #include "jobs/suspension.hpp"
 #include "output/output_log.hpp"
 #include "process_jobs/run_options.hpp"

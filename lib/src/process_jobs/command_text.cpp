@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "jobs/display_text.hpp"
+#include "text/display_text.hpp"
 
 namespace jobctl::detail {
 namespace {

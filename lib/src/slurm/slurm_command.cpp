@@ -17,7 +17,7 @@
 #include <string_view>
 
 #include "jobctl/error.hpp"
-#include "jobs/duration_text.hpp"
+#include "text/duration_text.hpp"
 #include "process_jobs/program_lookup.hpp"
 #include "system/command_spawn.hpp"
 #include "system/file_descriptor.hpp"

@@ -13,8 +13,6 @@
 namespace jobctl::detail {
 namespace {
 
-constexpr const char* kFolderNote = "slurm-folder";  // in the job's spool folder, naming the folder
-
 std::string suffix(std::optional<OutputStream> stream) {
     if (!stream) return ".status";
     return *stream == OutputStream::err ? ".err" : ".out";
@@ -36,18 +34,14 @@ std::filesystem::path make_slurm_folder(Repository& repository, JobId id) {
     if (shared == nullptr || *shared == '\0') return own;
     std::filesystem::path folder = std::filesystem::absolute(shared) / repository.name() / std::to_string(id);
     make_private_folders(folder);
-    std::ofstream note(own / kFolderNote);
-    note << folder.string() << '\n';
-    if (!note.flush()) throw_system_error("cannot write " + (own / kFolderNote).string(), errno);
+    note_outside_folder(own, folder);
     return folder;
 }
 
 std::filesystem::path slurm_folder(Repository& repository, JobId id) {
     std::filesystem::path own = table_of(repository).job_directory(id);
-    std::ifstream note(own / kFolderNote);
-    std::string folder;
-    if (note && std::getline(note, folder) && !folder.empty()) return folder;
-    return own;
+    std::filesystem::path outside = outside_folder(own);
+    return outside.empty() ? own : outside;
 }
 
 std::filesystem::path slurm_file(const std::filesystem::path& folder, std::optional<unsigned> task,

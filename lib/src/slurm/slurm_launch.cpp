@@ -19,7 +19,7 @@
 #include "slurm/slurm_files.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
-#include "thread_jobs/foreach_spec.hpp"
+#include "process_jobs/foreach_spec.hpp"
 
 namespace jobctl {
 namespace {

@@ -11,8 +11,7 @@
 #include <unordered_set>
 
 #include "jobctl/error.hpp"
-#include "jobs/display_text.hpp"
-#include "output/spool.hpp"
+#include "text/display_text.hpp"
 #include "system/clock.hpp"
 #include "table/crash_points.hpp"
 #include "table/futex.hpp"

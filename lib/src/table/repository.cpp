@@ -16,34 +16,11 @@ namespace jobctl {
 
 using detail::JobTable;
 
-namespace {
-
-std::uint32_t capacity_from_environment() {
-    const char* text = std::getenv("JOBCTL_CAPACITY");
-    if (text == nullptr || *text == '\0') return Repository::kDefaultCapacity;
-    char* end = nullptr;
-    unsigned long value = std::strtoul(text, &end, 10);
-    if (*end != '\0' || value == 0 || value > detail::kMaxCapacity)
-        throw Error(ErrorCode::invalid_argument, "JOBCTL_CAPACITY must be a number of jobs between 1 and " +
-                                                     std::to_string(detail::kMaxCapacity) + ", not '" +
-                                                     std::string(text) + "'");
-    return static_cast<std::uint32_t>(value);
-}
-
-}  // namespace
 
 std::string Repository::default_name() {
     const char* name = std::getenv("JOBCTL_REPOSITORY");
     if (name != nullptr && *name != '\0') return name;
     return "default";
-}
-
-Repository Repository::open() {
-    return open_table(default_name(), capacity_from_environment);
-}
-
-Repository Repository::open(const std::string& name, std::uint32_t capacity_if_created) {
-    return open_table(name, [=] { return capacity_if_created; });
 }
 
 Repository Repository::open_table(const std::string& name, const std::function<std::uint32_t()>& capacity) {

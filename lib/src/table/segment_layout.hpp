@@ -19,7 +19,6 @@
 namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
-inline constexpr std::uint32_t kMaxCapacity = 1u << 20;                // slots
 inline constexpr std::uint32_t kLayoutVersion = 8;  // 2: stop count, high-water mark; 3: state_counter; 4:
                                                     // boot id; 5: job control; 6: state history, progress;
                                                     // 7: custom job types, external id; 8: slot

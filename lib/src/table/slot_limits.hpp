@@ -5,9 +5,11 @@
 // bytes themselves are table/'s alone (segment_layout.hpp).
 
 #include <cstddef>
+#include <cstdint>
 
 namespace jobctl::detail {
 
+inline constexpr std::uint32_t kMaxCapacity = 1u << 20;  // slots in a table
 inline constexpr std::size_t kNameSize = 64;
 inline constexpr std::size_t kCommandSize = 256;
 inline constexpr std::size_t kLocationSize = 64;

@@ -28,79 +28,10 @@
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/reason_text.hpp"
-#include "thread_jobs/foreach_spec.hpp"
+#include "process_jobs/foreach_spec.hpp"
 #include "thread_jobs/thread_job_pool.hpp"
 
 namespace jobctl {
-namespace {
-
-constexpr std::string_view kPlaceholder = "{}";
-
-// `text` with every "{}" replaced by `input`; `placed` is set if there was one.
-std::string replace_placeholders(const std::string& text, const std::string& input, bool& placed) {
-    std::string result;
-    std::size_t start = 0;
-    for (std::size_t at; (at = text.find(kPlaceholder, start)) != std::string::npos; start = at + 2) {
-        result += text.substr(start, at - start) + input;
-        placed = true;
-    }
-    return result + text.substr(start);
-}
-
-}  // namespace
-
-std::vector<std::string> detail::expand_command(const std::vector<std::string>& command,
-                                                const std::string& input, bool placed) {
-    std::vector<std::string> expanded;
-    for (const std::string& argument : command)
-        expanded.push_back(replace_placeholders(argument, input, placed));
-    if (!placed) expanded.push_back(input);
-    return expanded;
-}
-
-namespace {
-
-// A path of spec.run for one input. Empty (a blank input for "{}") stays
-// empty, the default, as `cd ""` stays where it is.
-std::filesystem::path expand_path(const std::filesystem::path& path, const std::string& input, bool& placed) {
-    std::string expanded = replace_placeholders(path.string(), input, placed);
-    return expanded.empty() ? std::filesystem::path() : detail::absolute_path(expanded);
-}
-
-}  // namespace
-
-detail::ChildCommand detail::expand_child(const ForeachSpec& spec, const std::string& input) {
-    RunOptions run = spec.run;
-    bool placed = false;
-    run.cwd = expand_path(run.cwd, input, placed);
-    for (std::string& variable : run.env) {
-        std::size_t value = variable.find('=') + 1;  // checked: there is one
-        variable = variable.substr(0, value) + replace_placeholders(variable.substr(value), input, placed);
-    }
-    run.stdin_file = expand_path(run.stdin_file, input, placed);
-    return {expand_command(spec.command, input, placed), std::move(run)};
-}
-
-void detail::check_foreach_spec(const ForeachSpec& spec) {
-    if (spec.command.empty() || spec.command[0].empty())
-        throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
-    if (!spec.name.empty()) detail::check_job_name(spec.name);
-    detail::check_time_limit(spec.run.timeout);
-    if (spec.throttle_limit == 0)
-        throw Error(ErrorCode::invalid_argument, "the throttle limit must be at least 1");
-    if (spec.run.stdin_file == kCallersStdin)
-        throw Error(ErrorCode::invalid_argument,
-                    "the children of a foreach cannot share its stdin: give each a file (--stdin FILE)");
-    RunOptions run = checked_run_options(spec.run, true);
-    // Where "{}" decides where the program is found, only each child can tell.
-    const std::string& program = spec.command[0];
-    auto path = command_path_variable(run);
-    bool per_child = program.find(kPlaceholder) != std::string::npos ||
-                     run.cwd.native().find(kPlaceholder) != std::string::npos ||
-                     (path && path->find(kPlaceholder) != std::string::npos);
-    if (!per_child) require_program(program, run);
-}
-
 namespace {
 
 // The children of `inputs` as the table registers them (unnamed: the table

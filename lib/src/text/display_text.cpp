@@ -1,4 +1,4 @@
-#include "jobs/display_text.hpp"
+#include "text/display_text.hpp"
 
 namespace jobctl::detail {
 

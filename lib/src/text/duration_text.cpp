@@ -1,4 +1,4 @@
-#include "jobs/duration_text.hpp"
+#include "text/duration_text.hpp"
 
 #include <array>
 #include <cmath>

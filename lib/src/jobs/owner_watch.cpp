@@ -1,4 +1,4 @@
-#include "system/owner_watch.hpp"
+#include "jobs/owner_watch.hpp"
 
 #include <poll.h>
 #include <sys/eventfd.h>
