@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "jobctl_test.hpp"
-#include "text/display_text.hpp"
 #include "table/segment.hpp"
+#include "text/display_text.hpp"
 
 namespace jobctl::test {
 namespace {
