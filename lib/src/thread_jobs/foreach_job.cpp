@@ -18,6 +18,7 @@
 #include "jobs/suspension.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/command_text.hpp"
+#include "process_jobs/foreach_spec.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"
 #include "system/clock.hpp"
@@ -28,7 +29,6 @@
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/reason_text.hpp"
-#include "process_jobs/foreach_spec.hpp"
 #include "thread_jobs/thread_job_pool.hpp"
 
 namespace jobctl {
