@@ -16,7 +16,6 @@ namespace jobctl {
 
 using detail::JobTable;
 
-
 std::string Repository::default_name() {
     const char* name = std::getenv("JOBCTL_REPOSITORY");
     if (name != nullptr && *name != '\0') return name;
