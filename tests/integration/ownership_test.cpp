@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "jobctl_test.hpp"
+#include "sanitizer_build.hpp"
 #include "system/namespaces.hpp"
 #include "table/job_table.hpp"
 #include "table/segment_layout.hpp"
@@ -334,6 +335,11 @@ char state_of_process(pid_t pid) {
 // lock (here held on purpose, JOBCTL_TEST_HOLD), then stops it: while it is
 // stopped, another process can take the lock.
 TEST_F(Ownership, CtrlZNeverStopsAThreadedJobctlInsideTheLock) {
+    // TSan holds an asynchronous signal back until the thread it hit next
+    // calls into TSan: under load the stop came later than any bound here
+    // (seen once, with ctest -j2). The deferral's own atomics are checked by
+    // TSan in every other test that takes the lock.
+    if (kUnderThreadSanitizer) GTEST_SKIP() << "TSan delays the stop signal past the test's bound";
     repository();
     PauseFifo holds(home() + "/held");
     std::string release_fifo = home() + "/held.release";
