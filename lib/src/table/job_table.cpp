@@ -11,7 +11,6 @@
 #include <unordered_set>
 
 #include "jobctl/error.hpp"
-#include "text/display_text.hpp"
 #include "system/clock.hpp"
 #include "table/crash_points.hpp"
 #include "table/futex.hpp"
@@ -21,6 +20,7 @@
 #include "table/slot_access.hpp"
 #include "table/slot_sequence.hpp"
 #include "table/state_history.hpp"
+#include "text/display_text.hpp"
 
 namespace jobctl {
 
