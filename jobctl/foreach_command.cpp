@@ -26,11 +26,11 @@
 #include "jobctl/slurm_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
 #include "printable_text.hpp"
+#include "process_jobs/foreach_spec.hpp"
 #include "progress_line.hpp"
 #include "record_printer.hpp"
 #include "run_option_flags.hpp"
 #include "slurm_option_flags.hpp"
-#include "process_jobs/foreach_spec.hpp"
 
 namespace jobctl::cli {
 namespace {

@@ -16,7 +16,6 @@
 #include "job_json.hpp"
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
-#include "text/duration_text.hpp"
 #include "jobs/queue_turns.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"
@@ -24,6 +23,7 @@
 #include "schedule/cron_trigger.hpp"
 #include "schedule/crontab_block.hpp"
 #include "schedule/schedule_run.hpp"
+#include "text/duration_text.hpp"
 #include "time_option.hpp"
 #include "time_text.hpp"
 

@@ -22,7 +22,6 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_job.hpp"
-#include "text/duration_text.hpp"
 #include "jobs/suspension.hpp"
 #include "output/output_log.hpp"
 #include "process_jobs/run_options.hpp"
@@ -34,6 +33,7 @@
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/reason_text.hpp"
+#include "text/duration_text.hpp"
 
 namespace jobctl::detail {
 namespace {

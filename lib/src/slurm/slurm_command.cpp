@@ -17,11 +17,11 @@
 #include <string_view>
 
 #include "jobctl/error.hpp"
-#include "text/duration_text.hpp"
 #include "process_jobs/program_lookup.hpp"
 #include "system/command_spawn.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/pidfd.hpp"
+#include "text/duration_text.hpp"
 
 namespace jobctl::detail {
 namespace {

@@ -11,6 +11,7 @@
 #include "jobctl/slurm_job.hpp"
 #include "jobs/job_lookup.hpp"
 #include "process_jobs/command_text.hpp"
+#include "process_jobs/foreach_spec.hpp"
 #include "process_jobs/program_lookup.hpp"
 #include "process_jobs/run_options.hpp"
 #include "slurm/batch_script.hpp"
@@ -19,7 +20,6 @@
 #include "slurm/slurm_files.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
-#include "process_jobs/foreach_spec.hpp"
 
 namespace jobctl {
 namespace {
