@@ -118,6 +118,28 @@ TEST_F(RepositoryUnit, DamagedNextIdIsRecoveredFromTheSlots) {
     EXPECT_TRUE(repository().find(next.id));
 }
 
+// A next_id damaged to below ids in use (not 0, which says so plainly)
+// must not hand out an id that a job has already.
+TEST_F(RepositoryUnit, NextIdDamagedBelowIdsInUseHandsOutNoIdTwice) {
+    std::vector<JobId> ids;
+    for (int i = 0; i < 3; ++i)
+        ids.push_back(detail::table_of(repository()).add({"", JobType::process, "true"}).id);
+    {
+        int fd = ::open(table_path_of(repository_name()).c_str(), O_RDWR);
+        ASSERT_GE(fd, 0);
+        std::uint32_t lower = ids[1];
+        ASSERT_EQ(::pwrite(fd, &lower, sizeof lower, offsetof(detail::SegmentHeader, next_id)),
+                  static_cast<ssize_t>(sizeof lower));
+        ::close(fd);
+    }
+    JobInfo next = detail::table_of(repository()).add({"", JobType::process, "true"});
+    EXPECT_EQ(next.id, ids[2] + 1);
+    std::set<JobId> seen;
+    for (const JobInfo& job : repository().list())
+        EXPECT_TRUE(seen.insert(job.id).second) << "id " << job.id << " twice";
+    EXPECT_EQ(seen.size(), 4u);
+}
+
 TEST_F(RepositoryUnit, FullRepositoryIsAClearErrorAndChangesNothing) {
     auto small = Repository::open(repository_name(), 3);
     for (int i = 0; i < 3; ++i) detail::table_of(small).add({"", JobType::process, "true"});

@@ -114,6 +114,16 @@ std::uint32_t index_of(const detail::Segment& segment, JobId id) {
     return segment.capacity();
 }
 
+// Whether one of the `count` ids from `first` is in its home slot already:
+// a damaged next_id (under the lock).
+bool ids_taken_at_home(const detail::Segment& segment, JobId first, std::size_t count) {
+    for (std::size_t k = 0; k < count; ++k) {
+        JobId id = first + static_cast<JobId>(k);
+        if (detail::id_at(segment.slots()[home_slot(id, segment.capacity())]) == id) return true;
+    }
+    return false;
+}
+
 // A copy of slot `index`, read without the lock (segment_layout.hpp, "Read
 // without the lock"): a writer at work makes it try again. One that stays
 // at work that long has been stopped, or has died, mid-write: the copy is
@@ -389,6 +399,13 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
             parent_suspended = parent.suspend_requested != 0;
         }
         first_id = header.next_id;
+        // A next_id damaged to below ids in use would hand an id out twice.
+        // A job sits in its home slot as a rule: one look there per new id,
+        // and the full repair (next_id after the highest id) if one is taken.
+        if (ids_taken_at_home(*segment_, first_id, slots.size())) {
+            detail::repair_after_dead_owner(*segment_);
+            first_id = header.next_id;
+        }
         if (slots.size() > std::numeric_limits<JobId>::max() - first_id)
             throw Error(ErrorCode::repository_full, "repository '" + name() + "' has run out of job ids");
         std::uint32_t capacity = segment_->capacity();
