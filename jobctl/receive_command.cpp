@@ -112,6 +112,8 @@ void add_receive_command(CLI::App& app, int& exit_code) {
     options->receive.on_truncated = print_truncation;
     command->callback([options, &exit_code] {
         if (options->shaping.only) options->receive.keep = true;  // see --stream
+        // Reading without receiving changes nothing: every job of a name.
+        options->selector.every_match = (options->receive.keep || options->receive.all) && !options->remove;
         auto repository = Repository::open();
         for (const JobInfo& job : select_jobs(repository, options->selector, false)) {
             bool received = receive_shaped(repository, job.id, *options);

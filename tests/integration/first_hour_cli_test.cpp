@@ -76,5 +76,38 @@ TEST_F(FirstHourCli, ReceiveAllOfAParentGivesEveryChildsOutput) {
     EXPECT_EQ(jobctl({"receive", "--all", std::to_string(parent)}).out, "x\ny\n");
 }
 
+// A name two jobs share: the verbs that only read take both (Get-Job
+// -Name); those that change or consume jobs refuse, listing the ids, and
+// change nothing.
+TEST_F(FirstHourCli, ReadOnlyVerbsSelectEveryJobOfAName) {
+    JobId first = start({"echo", "one"}, "dup");
+    JobId second = start({"echo", "two"}, "dup");
+    std::string ids = std::to_string(first) + ", " + std::to_string(second);
+    CliResult waited = jobctl({"wait", "dup"});
+    EXPECT_EQ(waited.exit_code, 0) << waited.err;
+    CliResult got = jobctl({"get", "dup"});
+    EXPECT_EQ(got.exit_code, 0) << got.err;
+    EXPECT_EQ(lines_of(got.out).size(), 3u) << got.out;  // heading and both jobs
+    CliResult json = jobctl({"get", "--json", "dup"});
+    EXPECT_NE(json.out.find("\"id\": " + std::to_string(second)), std::string::npos) << json.out;
+    EXPECT_EQ(jobctl({"watch", "dup"}).exit_code, 0);
+    EXPECT_EQ(jobctl({"receive", "--keep", "dup"}).out, "one\ntwo\n");
+    EXPECT_EQ(jobctl({"receive", "--all", "dup"}).out, "one\ntwo\n");
+
+    for (const std::vector<std::string>& verb : {std::vector<std::string>{"receive", "dup"},
+                                                 {"remove", "dup"},
+                                                 {"stop", "dup"},
+                                                 {"receive", "--all", "--wait", "--remove", "dup"}}) {
+        CliResult refused = jobctl(verb);
+        EXPECT_EQ(refused.exit_code, 2) << verb[0];
+        EXPECT_EQ(refused.out, "");
+        EXPECT_NE(refused.err.find("name 'dup' matches jobs " + ids + ": name the one"), std::string::npos)
+            << refused.err;
+        EXPECT_EQ(lines_of(refused.err).size(), 1u) << refused.err;
+    }
+    EXPECT_EQ(repository().list().size(), 2u);
+    EXPECT_TRUE(repository().find(first)->has_more_data()) << "nothing was received";
+}
+
 }  // namespace
 }  // namespace jobctl::test
