@@ -101,6 +101,7 @@ void add_selector_options(CLI::App& command, JobSelector& selector) {
         .add_option("--state", selector.states,
                     "Only jobs in this state (repeat, or separate with commas): NotStarted, Running, "
                     "Stopping, Stopped, Completed, Failed, Blocked, Suspending, Suspended")
+        ->type_name("STATE")
         ->allow_extra_args(false)
         ->delimiter(',')
         ->check([](const std::string& text) {

@@ -2,6 +2,7 @@
 // checked through the real jobctl binary. Jobs that must not end by
 // themselves wait at a FIFO gate; every wait goes through the repository.
 
+#include <filesystem>
 #include <regex>
 
 #include "fifo_gate.hpp"
@@ -107,6 +108,74 @@ TEST_F(FirstHourCli, ReadOnlyVerbsSelectEveryJobOfAName) {
     }
     EXPECT_EQ(repository().list().size(), 2u);
     EXPECT_TRUE(repository().find(first)->has_more_data()) << "nothing was received";
+}
+
+// --help and the man page name values in words (N, NAME, TIME), never by
+// CLI11's types and checks ("UINT:UINT in [1 - 4096]", "TEXT:NAME").
+TEST_F(FirstHourCli, HelpNamesValuesInWords) {
+    std::regex cli11_words("\\b(UINT|INT|TEXT|FLOAT)\\b| in \\[");
+    for (const char* verb : {"start", "run", "get", "wait", "watch", "receive", "stop", "suspend", "resume",
+                             "remove", "foreach", "repository", "queue", "schedule", "schedule add"}) {
+        CliResult help = shell(std::string("jobctl ") + verb + " --help");
+        EXPECT_EQ(help.exit_code, 0) << verb;
+        EXPECT_FALSE(std::regex_search(help.out, cli11_words)) << help.out;
+    }
+    EXPECT_NE(jobctl({"get", "--help"}).out.find("--newest N "), std::string::npos);
+    EXPECT_NE(jobctl({"start", "--help"}).out.find("--name NAME "), std::string::npos);
+    CliResult page = shell("MANWIDTH=100 man -E UTF-8 -l " JOBCTL_MAN_DIR "/jobctl.1");
+    ASSERT_EQ(page.exit_code, 0) << page.err;
+    EXPECT_FALSE(std::regex_search(page.out, cli11_words));
+    EXPECT_NE(page.out.find("Run with no"), std::string::npos) << "the bare jobctl is documented";
+}
+
+// A typo gets a suggestion, in the one-line error (exit 2); the words of
+// pueue, tsp and ps users are verbs (ls, list, ps, rm, kill) or suggested.
+TEST_F(FirstHourCli, TyposAndOtherToolsWordsGetSuggestions) {
+    auto expect_suggestion = [](const std::vector<std::string>& args, const std::string& suggestion) {
+        CliResult result = jobctl(args);
+        EXPECT_EQ(result.exit_code, 2) << args[0];
+        EXPECT_EQ(result.out, "");
+        EXPECT_EQ(lines_of(result.err).size(), 1u) << result.err;
+        EXPECT_NE(result.err.find("did you mean '" + suggestion + "'?"), std::string::npos) << result.err;
+    };
+    expect_suggestion({"get", "--josn"}, "--json");
+    expect_suggestion({"receive", "--tial", "3", "x"}, "--tail");
+    expect_suggestion({"--verison"}, "--version");
+    expect_suggestion({"repository", "delte"}, "delete");
+    expect_suggestion({"strat", "true"}, "jobctl start");
+    expect_suggestion({"status"}, "jobctl get");
+    expect_suggestion({"log", "1"}, "jobctl receive --all");
+    expect_suggestion({"follow", "1"}, "jobctl receive --all --wait");
+    EXPECT_EQ(jobctl({"rn"}).err.find("did you mean"), std::string::npos) << "two letters: no guess";
+
+    FifoGate gate(home() + "/gate");
+    JobId id = start({"sh", "-c", gate.wait_command()}, "gated");
+    wait_until_running(id);
+    std::string listed = jobctl({"get"}).out;
+    for (const char* alias : {"ls", "list", "ps"}) EXPECT_EQ(jobctl({alias}).out, listed) << alias;
+    CliResult killed = jobctl({"kill", "gated"});
+    EXPECT_EQ(killed.exit_code, 0) << killed.err;
+    EXPECT_EQ(wait_until_finished(id).state, JobState::stopped);
+    CliResult removed = jobctl({"rm", "gated"});
+    EXPECT_EQ(removed.exit_code, 0) << removed.err;
+    EXPECT_TRUE(repository().list().empty());
+}
+
+// A bare jobctl: the verbs, then the jobs; exit 0; it creates no repository.
+TEST_F(FirstHourCli, BareJobctlShowsTheVerbsAndTheJobs) {
+    start({"true"}, "hello-there");
+    CliResult bare = jobctl({});
+    EXPECT_EQ(bare.exit_code, 0) << bare.err;
+    EXPECT_TRUE(bare.out.starts_with("Usage: jobctl VERB")) << bare.out;
+    EXPECT_NE(bare.out.find("  get, ls, list, ps "), std::string::npos) << bare.out;
+    EXPECT_NE(bare.out.find("hello-there"), std::string::npos) << bare.out;
+    EXPECT_EQ(bare.err, "");
+
+    std::string fresh = repository_name() + "-fresh";
+    CliResult empty = shell("JOBCTL_REPOSITORY=" + fresh + " jobctl");
+    EXPECT_EQ(empty.exit_code, 0) << empty.err;
+    EXPECT_NE(empty.out.find("No jobs in repository '" + fresh + "'"), std::string::npos) << empty.out;
+    EXPECT_FALSE(std::filesystem::exists(table_path_of(fresh))) << "a first look creates nothing";
 }
 
 }  // namespace
