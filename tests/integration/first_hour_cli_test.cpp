@@ -2,6 +2,7 @@
 // checked through the real jobctl binary. Jobs that must not end by
 // themselves wait at a FIFO gate; every wait goes through the repository.
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 
@@ -176,6 +177,45 @@ TEST_F(FirstHourCli, BareJobctlShowsTheVerbsAndTheJobs) {
     EXPECT_EQ(empty.exit_code, 0) << empty.err;
     EXPECT_NE(empty.out.find("No jobs in repository '" + fresh + "'"), std::string::npos) << empty.out;
     EXPECT_FALSE(std::filesystem::exists(table_path_of(fresh))) << "a first look creates nothing";
+}
+
+// foreach -j N under the common open-file limit (soft 1024): it raises the
+// soft limit as far as N commands at once need, or, when the hard limit
+// is too low, refuses up front, saying what fits. All 400 run at once here
+// (each waits at the gate until all are Running).
+TEST_F(FirstHourCli, ForeachJobsFitTheOpenFileLimit) {
+    const std::string jobctl_path = bin_dir() + "/jobctl";
+    CliResult refused = shell("ulimit -n 1024 && jobctl foreach -q -j 400 -- echo {} ::: $(seq 400)");
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_EQ(lines_of(refused.err).size(), 1u) << refused.err;
+    EXPECT_NE(refused.err.find("the limit is 1024 (ulimit -Hn): use -j 120 or less"), std::string::npos)
+        << refused.err;
+    EXPECT_TRUE(repository().list().empty()) << "refused: nothing started";
+    CliResult few = shell("ulimit -n 1024 && jobctl foreach -q -j 4096 -- echo {} ::: a b");
+    EXPECT_EQ(few.exit_code, 0) << "two inputs need two commands at once: " << few.err;
+    EXPECT_EQ(few.out, "a\nb\n");
+
+    if (shell("test $(ulimit -Hn) = unlimited || test $(ulimit -Hn) -ge 4096").exit_code != 0)
+        GTEST_SKIP() << "the hard open-file limit is below 4096: -j 400 cannot be raised into it";
+    FifoGate gate(home() + "/gate");
+    CliProcess foreach ({"sh", "-c",
+                         "ulimit -Sn 1024 && exec '" + jobctl_path +
+                             "' foreach -q -j 400 -- sh -c 'echo {}; " + gate.wait_command() +
+                             "' ::: $(seq 400)"});
+    auto all_running = [&](const std::vector<JobInfo>&) {
+        auto jobs = repository().list();
+        return std::ranges::count_if(jobs, [](const JobInfo& job) {
+                   return job.parent_id != 0 && job.state == JobState::running;
+               }) == 400;
+    };
+    bool reached =
+        wait_until(repository(), {1}, all_running, deadline_after(std::chrono::seconds(120))).has_value();
+    EXPECT_TRUE(reached) << "400 commands at once";
+    for (int i = 0; i < 400; ++i) gate.release();
+    CliResult ran = foreach.finish();
+    EXPECT_EQ(ran.exit_code, 0) << ran.err;
+    EXPECT_EQ(lines_of(ran.out).size(), 400u);
+    EXPECT_EQ(ran.err, "");
 }
 
 }  // namespace
