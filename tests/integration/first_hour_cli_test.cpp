@@ -2,7 +2,10 @@
 // checked through the real jobctl binary. Jobs that must not end by
 // themselves wait at a FIFO gate; every wait goes through the repository.
 
+#include <signal.h>
+
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <regex>
 
@@ -216,6 +219,44 @@ TEST_F(FirstHourCli, ForeachJobsFitTheOpenFileLimit) {
     EXPECT_EQ(ran.exit_code, 0) << ran.err;
     EXPECT_EQ(lines_of(ran.out).size(), 400u);
     EXPECT_EQ(ran.err, "");
+}
+
+// Ctrl-C on `run` says at once what happens, though the command ignores
+// SIGTERM and has the whole grace (5s) to stop; a second Ctrl-C kills it
+// now, well before the grace is over.
+TEST_F(FirstHourCli, CtrlCOnRunSaysSoAtOnceAndTwiceKills) {
+    CliProcess run(
+        {"jobctl", "run", "--name", "stubborn", "--", "sh", "-c", "trap '' TERM; echo up; exec sleep 100"});
+    wait_for(1, [](const JobInfo& job) { return job.output_bytes > 0; });
+    ::kill(run.pid(), SIGINT);
+    EXPECT_TRUE(
+        run.wait_for_error_text("jobctl: stopping job 1 (stubborn): SIGTERM now, SIGKILL in 5s "
+                                "(Ctrl-C again: at once)\n",
+                                std::chrono::seconds(4)))
+        << "said before the grace is over";
+    EXPECT_EQ(repository().find(1)->state, JobState::stopping) << "it ignores SIGTERM";
+    auto second = std::chrono::steady_clock::now();
+    ::kill(run.pid(), SIGINT);
+    CliResult result = run.finish();
+    EXPECT_LT(std::chrono::steady_clock::now() - second, std::chrono::seconds(3))
+        << "killed, not after the grace";
+    EXPECT_EQ(result.exit_code, 128 + SIGINT);
+    EXPECT_NE(result.err.find("jobctl: killing job 1 (stubborn) now\n"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("jobctl: job 1 (stubborn) Stopped: interrupted by SIGINT; kept"),
+              std::string::npos)
+        << result.err;
+}
+
+// The same from another shell: a second stop of a job already stopping
+// kills it at once, whatever grace the first gave.
+TEST_F(FirstHourCli, SecondStopKillsAtOnce) {
+    JobId id = start({"sh", "-c", "trap '' TERM; echo up; exec sleep 100"});
+    wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });
+    CliResult first = jobctl({"stop", "--no-wait", "--grace", "1h", std::to_string(id)});
+    EXPECT_EQ(first.exit_code, 0) << first.err;
+    CliResult second = jobctl({"stop", "--timeout", "20s", std::to_string(id)});
+    EXPECT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_EQ(repository().find(id)->state, JobState::stopped);
 }
 
 }  // namespace

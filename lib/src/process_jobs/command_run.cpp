@@ -147,7 +147,12 @@ void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
 
 void CommandRun::on_stop_request() {
     drain(fds_.stop);
-    if (stopping_) return;
+    // Asked again while stopping (Ctrl-C twice on `run`, `stop` twice): no
+    // more grace. Not after a time limit's stop alone: that was nobody's ask.
+    if (stopping_ && stop_asked_) kill_deadline_ = SteadyClock::now();
+    bool first_ask = !stop_asked_;
+    stop_asked_ = true;
+    if (stopping_ || !first_ask) return;
     std::uint32_t grace_ms = 0;
     // A request that did not come through `jobctl stop` (a signal at shutdown) is a stop too.
     update_slot(repository_, id_, [&](JobSlot& slot) {
