@@ -26,6 +26,18 @@ quietly() {
 unset DESTDIR # cmake --install would install under it
 quietly cmake --install "$build_dir" --prefix "$prefix"
 
+# No debug info in an install, whatever the build type (unless the build
+# was configured with JOBCTL_INSTALL_DEBUG=ON): programs stripped, the
+# library without debug sections; the whole prefix well under 15 MB.
+if ! grep -qx "JOBCTL_INSTALL_DEBUG:BOOL=ON" "$build_dir/CMakeCache.txt"; then
+  for program in "$prefix"/bin/*; do
+    [[ $(readelf -S "$program" | grep -cE '\.debug_|\.symtab') == 0 ]] || fail "$program is not stripped"
+  done
+  [[ $(readelf -S "$prefix"/lib/libjobctl.a | grep -c '\.debug_') == 0 ]] || fail "libjobctl.a carries debug sections"
+  size=$(du -sm "$prefix" | cut -f1)
+  ((size < 15)) || fail "the installed prefix takes $size MB (more than 15)"
+fi
+
 umbrella=$prefix/include/jobctl/jobctl.hpp
 [[ -f $umbrella ]] || fail "$umbrella not installed"
 for header in "$prefix"/include/jobctl/*.hpp; do
