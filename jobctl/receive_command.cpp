@@ -31,7 +31,10 @@ bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOption
         shaper.take(stream, bytes, read);
     };
     ReceiveOptions receive = options.receive;
-    receive.on_caught_up = [&shaper] { shaper.release_tail(); };
+    // Only for a tail: told where the backlog ends, a parent's children are
+    // read up to now one after the other before any is followed, which
+    // would no longer hand each one's output over whole.
+    if (options.shaping.tail) receive.on_caught_up = [&shaper] { shaper.release_tail(); };
     try {
         receive_output(repository, id, receive, sink);
         return true;

@@ -81,6 +81,26 @@ TEST_F(FirstHourCli, ReceiveAllOfAParentGivesEveryChildsOutput) {
     EXPECT_EQ(jobctl({"receive", "--all", std::to_string(parent)}).out, "x\ny\n");
 }
 
+// Following a parent still hands each child's output over whole, in input
+// order, though the second child wrote all of its output before the first
+// finished (only --tail reads every child's backlog first).
+TEST_F(FirstHourCli, ReceiveWaitOfAParentKeepsEachChildWhole) {
+    FifoGate gate(home() + "/gate");
+    std::string script = "echo $1-start; [ $1 = 2 ] || " + gate.wait_command() + "; echo $1-end";
+    CliResult started = jobctl(
+        {"foreach", "--as-job", "-q", "-j", "2", "--", "sh", "-c", script, "sh", "{}", ":::", "1", "2"});
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    JobId parent = static_cast<JobId>(std::stoul(started.out));
+    wait_for(parent + 2, [](const JobInfo& job) { return job.finished(); });
+    wait_for(parent + 1, [](const JobInfo& job) { return job.output_bytes > 0; });
+    CliProcess follower({"jobctl", "receive", "--wait", std::to_string(parent)});
+    ASSERT_TRUE(asleep_on_the_repository(follower.pid()));
+    gate.release();
+    CliResult followed = follower.finish();
+    EXPECT_EQ(followed.exit_code, 0) << followed.err;
+    EXPECT_EQ(followed.out, "1-start\n1-end\n2-start\n2-end\n");
+}
+
 // A name two jobs share: the verbs that only read take both (Get-Job
 // -Name); those that change or consume jobs refuse, listing the ids, and
 // change nothing.
