@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +22,7 @@
 #include "overview.hpp"
 #include "printable_text.hpp"
 #include "record_printer.hpp"
+#include "typo_suggestion.hpp"
 
 namespace {
 
@@ -36,44 +36,12 @@ const CLI::App& innermost(const CLI::App& app, std::string& where) {
     return *current;
 }
 
-// The options (for a word with a dash) or verbs (without) of `command`.
-std::vector<std::string> names_in(const CLI::App& command, bool options) {
-    std::vector<std::string> names;
-    if (!options) {
-        for (const CLI::App* sub :
-             command.get_subcommands([](const CLI::App* sub) { return !sub->get_group().empty(); }))
-            names.push_back(sub->get_name());
-        return names;
-    }
-    for (const CLI::Option* option : command.get_options()) {
-        for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
-        for (const std::string& name : option->get_snames()) names.push_back("-" + name);
-    }
-    return names;
-}
-
-// "; did you mean '--json'?" for the first word CLI11 did not expect
-// ("The following argument was not expected: --josn") that is a typo of
-// an option or verb of `command`, or "".
-std::string typo_suggestion(const CLI::App& command, const CLI::ParseError& error) {
-    if (dynamic_cast<const CLI::ExtrasError*>(&error) == nullptr) return "";
-    std::string what = error.what();
-    std::istringstream words(what.substr(what.find(": ") + 2));
-    for (std::string word; words >> word;) {
-        bool option = word.starts_with("-");
-        std::string near =
-            jobctl::cli::nearest_word(word.substr(0, word.find('=')), names_in(command, option));
-        if (!near.empty()) return "; did you mean '" + near + "'?";
-    }
-    return "";
-}
-
 // CLI11 prints multi-line errors; ours are one line, naming the command's --help.
 int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
     std::string where = "jobctl";
     const CLI::App& command = innermost(app, where);
-    std::cerr << where << ": " << jobctl::cli::printable(error.what()) << typo_suggestion(command, error)
-              << " (see '" << where << " --help')\n";
+    std::cerr << where << ": " << jobctl::cli::printable(error.what())
+              << jobctl::cli::typo_suggestion(command, error) << " (see '" << where << " --help')\n";
     return jobctl::cli::kUsage;
 }
 
