@@ -48,17 +48,6 @@ bool takes_value(const CLI::Option& option) {
     return option.get_expected_max() > 0;  // flags expect none
 }
 
-// The repository of JOBCTL_REPOSITORY, only if it exists and opens:
-// completing must never create one, nor fail because of one.
-std::optional<Repository> existing_repository() {
-    try {
-        auto location = detail::locate_repository(Repository::default_name(), false);
-        if (std::filesystem::exists(location.table)) return Repository::open();
-    } catch (const std::exception&) {  // damaged, foreign, a bad name: no jobs to offer
-    }
-    return std::nullopt;
-}
-
 std::vector<Candidate> job_candidates() {
     std::vector<Candidate> candidates;
     auto repository = existing_repository();
@@ -205,6 +194,15 @@ Completion complete(std::vector<std::string> words) {
 }
 
 }  // namespace
+
+std::optional<Repository> existing_repository() {
+    try {
+        auto location = detail::locate_repository(Repository::default_name(), false);
+        if (std::filesystem::exists(location.table)) return Repository::open();
+    } catch (const std::exception&) {  // damaged, foreign, a bad name: no jobs to offer
+    }
+    return std::nullopt;
+}
 
 int complete_main(int argc, char** argv) {
     try {

@@ -4,7 +4,10 @@
 // Verbs and options come from the same CLI11 app that parses a run (so they
 // cannot drift from --help), job ids and names from the current repository.
 
+#include <optional>
 #include <string_view>
+
+#include "jobctl/repository.hpp"
 
 namespace jobctl::cli {
 
@@ -18,5 +21,9 @@ inline constexpr std::string_view kCompleteVerb = "__complete";
 // short description when there is one. Never fails: a missing or unusable
 // repository just offers no jobs; nothing is printed on stderr; exits 0.
 int complete_main(int argc, char** argv);
+
+// The repository of JOBCTL_REPOSITORY, only if it exists and opens:
+// completing (and a bare `jobctl`) must never create one, nor fail because of one.
+std::optional<Repository> existing_repository();
 
 }  // namespace jobctl::cli

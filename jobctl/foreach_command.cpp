@@ -25,6 +25,7 @@
 #include "jobctl/receive.hpp"
 #include "jobctl/slurm_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
+#include "open_file_room.hpp"
 #include "printable_text.hpp"
 #include "process_jobs/foreach_spec.hpp"
 #include "progress_line.hpp"
@@ -263,7 +264,11 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         "Examples: jobctl foreach -j 4 -- gzip -k {} ::: *.log\n"
         "          ls *.png | jobctl foreach --as-job --name thumbs -- convert {} -resize 64x64 small/{}\n"
         "With --on slurm the inputs become one Slurm job array (sbatch --array=0-K%N, N from -j).");
-    command->add_option("-j,--jobs", options->jobs, "At most this many commands at once (default 5)")
+    command
+        ->add_option(
+            "-j,--jobs", options->jobs,
+            "At most this many commands at once (default 5). Each holds about 8 open files: the "
+            "soft limit (ulimit -n) is raised to fit, and what the hard limit cannot hold is refused")
         ->check(CLI::Range(1u, 4096u));
     add_name_option(*command, options->name, "Name of the parent job (children are NAME:1, NAME:2, ...)");
     command->add_flag("--as-job", options->as_job, "Run in a detached host and print the parent job at once");
@@ -286,6 +291,12 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         ForeachSpec spec = spec_from(*options, from_stdin);
         detail::check_foreach_spec(spec);
         if (!from_stdin && spec.inputs.empty()) return;  // nothing to do, like xargs -r
+        // The commands run here, or in a host forked from here: room for
+        // them first (stdin's inputs are not counted yet: -j it is).
+        if (!options->slurm.on_slurm())
+            make_room_for_commands(
+                from_stdin ? options->jobs
+                           : static_cast<unsigned>(std::min<std::size_t>(options->jobs, spec.inputs.size())));
         auto repository = Repository::open();
         bool whole_input = options->as_job || options->slurm.on_slurm();  // one array: every input first
         if (from_stdin) read_stdin_inputs(spec, whole_input, repository.capacity());

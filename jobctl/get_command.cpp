@@ -25,6 +25,7 @@ void add_get_command(CLI::App& app, int&) {
         "Examples: jobctl get; jobctl get build; jobctl get 'ci-*' --after 2h; jobctl get --state Failed "
         "--json;\njobctl get --watch");
     add_selector_options(*command, options->selector);
+    options->selector.every_match = true;  // it only reads: every job of a name
     add_include_children_flag(*command, options->selector);
     auto* json = command->add_flag("--json", options->json, "Print one JSON document with every field");
     command

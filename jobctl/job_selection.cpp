@@ -45,22 +45,28 @@ std::optional<std::vector<JobInfo>> find_by_ids(Repository& repository,
 
 }  // namespace
 
-const JobInfo& resolve_job(const std::vector<JobInfo>& jobs, const std::string& token) {
+std::vector<const JobInfo*> jobs_named(const std::vector<JobInfo>& jobs, const std::string& token) {
     if (is_id(token)) {
         JobId id = static_cast<JobId>(std::stoul(token));
         auto it = std::ranges::find(jobs, id, &JobInfo::id);
         if (it == jobs.end()) throw detail::job_not_found(id);
-        return *it;
+        return {&*it};
     }
     std::vector<const JobInfo*> matches;
     for (const JobInfo& job : jobs)
         if (job.name == token) matches.push_back(&job);
     if (matches.empty()) throw detail::job_not_found(token);
+    return matches;
+}
+
+const JobInfo& resolve_job(const std::vector<JobInfo>& jobs, const std::string& token) {
+    std::vector<const JobInfo*> matches = jobs_named(jobs, token);
     if (matches.size() > 1) {
         std::string ids;
         for (const JobInfo* job : matches) ids += (ids.empty() ? "" : ", ") + std::to_string(job->id);
-        throw Error(ErrorCode::ambiguous_job,
-                    "name '" + token + "' matches jobs " + ids + "; name one by id");
+        throw Error(ErrorCode::ambiguous_job, "name '" + token + "' matches jobs " + ids +
+                                                  ": name the one to act on by id (get, wait, watch and "
+                                                  "receive --keep or --all take them all)");
     }
     return *matches.front();
 }
@@ -95,6 +101,7 @@ void add_selector_options(CLI::App& command, JobSelector& selector) {
         .add_option("--state", selector.states,
                     "Only jobs in this state (repeat, or separate with commas): NotStarted, Running, "
                     "Stopping, Stopped, Completed, Failed, Blocked, Suspending, Suspended")
+        ->type_name("STATE")
         ->allow_extra_args(false)
         ->delimiter(',')
         ->check([](const std::string& text) {
@@ -156,8 +163,13 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
         std::set<JobId> seen;
         for (const std::string& token : selector.jobs) {
             if (!is_wildcard(token)) {
-                const JobInfo& job = resolve_job(jobs, token);
-                if (seen.insert(job.id).second) selected.push_back(job);
+                if (!selector.every_match) {
+                    const JobInfo& job = resolve_job(jobs, token);
+                    if (seen.insert(job.id).second) selected.push_back(job);
+                    continue;
+                }
+                for (const JobInfo* job : jobs_named(jobs, token))
+                    if (seen.insert(job->id).second) selected.push_back(*job);
                 continue;
             }
             // A wildcard selects among the top-level jobs unless told otherwise, as listing does.

@@ -21,6 +21,9 @@ struct JobSelector {
     std::optional<Clock::time_point> created_before, created_after;  // --before, --after
     std::optional<unsigned> newest;                                  // --newest N
     bool include_children = false;  // --include-children (children named explicitly are always in)
+    // A name that several jobs share selects them all (Get-Job -Name), for
+    // the verbs that only read; the others refuse it as ambiguous.
+    bool every_match = false;
 
     // Nothing narrows the selection: no job named, no filter.
     bool empty() const { return jobs.empty() && !has_filter() && !newest; }
@@ -50,7 +53,9 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
 
 std::vector<JobId> ids_of(const std::vector<JobInfo>& jobs);
 
-// The job that an id or a name among `jobs` names. Errors: job_not_found, ambiguous_job.
+// The jobs among `jobs` that an id or a name names (a name may name several). Errors: job_not_found.
+std::vector<const JobInfo*> jobs_named(const std::vector<JobInfo>& jobs, const std::string& token);
+// The one job that an id or a name among `jobs` names. Errors: job_not_found, ambiguous_job.
 const JobInfo& resolve_job(const std::vector<JobInfo>& jobs, const std::string& token);
 
 // A name with *, ? or [ in it is a shell wildcard, matched against names.

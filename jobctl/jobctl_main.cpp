@@ -14,19 +14,34 @@
 #include "completion.hpp"
 #include "environment_variables.hpp"
 #include "exit_codes.hpp"
+#include "help_formatter.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/repository.hpp"
 #include "jobctl_app.hpp"
+#include "nearest_word.hpp"
+#include "overview.hpp"
 #include "printable_text.hpp"
 #include "record_printer.hpp"
+#include "typo_suggestion.hpp"
 
 namespace {
+
+// The verb being parsed when CLI11 gave up (the deepest, as "queue add"), or the app.
+const CLI::App& innermost(const CLI::App& app, std::string& where) {
+    const CLI::App* current = &app;
+    for (auto subs = current->get_subcommands(); !subs.empty(); subs = current->get_subcommands()) {
+        current = subs.back();
+        where += " " + current->get_name();
+    }
+    return *current;
+}
 
 // CLI11 prints multi-line errors; ours are one line, naming the command's --help.
 int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
     std::string where = "jobctl";
-    for (const CLI::App* sub : app.get_subcommands()) where += " " + sub->get_name();
-    std::cerr << where << ": " << jobctl::cli::printable(error.what()) << " (see '" << where << " --help')\n";
+    const CLI::App& command = innermost(app, where);
+    std::cerr << where << ": " << jobctl::cli::printable(error.what())
+              << jobctl::cli::typo_suggestion(command, error) << " (see '" << where << " --help')\n";
     return jobctl::cli::kUsage;
 }
 
@@ -41,52 +56,74 @@ constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
     {"queue", jobctl::cli::add_queue_command},     {"schedule", jobctl::cli::add_schedule_command},
 };
 
+// Verbs as users of pueue, tsp and ps type them: the same verb by another name.
+constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+    {"repo", "repository"}, {"ls", "get"}, {"list", "get"}, {"ps", "get"}, {"rm", "remove"}, {"kill", "stop"},
+};
+
+// Their words for what jobctl does with a verb and options: suggested, never run.
+constexpr std::pair<std::string_view, std::string_view> kSuggestions[] = {
+    {"status", "get"},
+    {"log", "receive --all"},
+    {"logs", "receive --all"},
+    {"cat", "receive --all"},
+    {"follow", "receive --all --wait"},
+    {"add", "start"},
+    {"clean", "remove --finished"},
+};
+
+std::string_view verb_of_alias(std::string_view word) {
+    for (const auto& [alias, verb] : kAliases)
+        if (word == alias) return verb;
+    return word;
+}
+
 // Building every verb's options costs CLI11 a few hundred microseconds on
 // each run; a run names one verb, so only that one is built (all of them for
 // --help, --version or anything unknown, so help and errors stay complete).
 void add_commands(CLI::App& app, std::string_view verb, int& exit_code) {
-    if (verb == "repo") verb = "repository";  // its alias
+    verb = verb_of_alias(verb);
     bool known = std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == verb; });
     for (const auto& [name, add] : kCommands)
         if (!known || name == verb) add(app, exit_code);
-}
-
-// The known verb nearest to `word` (at most two edits away), or "".
-std::string_view nearest_verb(std::string_view word) {
-    auto distance = [](std::string_view a, std::string_view b) {
-        std::vector<std::size_t> row(b.size() + 1);
-        for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-        for (std::size_t i = 1; i <= a.size(); ++i) {
-            std::size_t diagonal = row[0];
-            row[0] = i;
-            for (std::size_t j = 1; j <= b.size(); ++j) {
-                std::size_t above = row[j];
-                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-                diagonal = above;
-            }
-        }
-        return row[b.size()];
-    };
-    std::string_view best;
-    std::size_t best_distance = 3;
-    for (const auto& command : kCommands)
-        if (std::size_t d = distance(word, command.first); d < best_distance)
-            best = command.first, best_distance = d;
-    return best;
+    for (const auto& [alias, name] : kAliases)
+        if (!known || name == verb) app.get_subcommand(std::string(name))->alias(std::string(alias));
 }
 
 // A first word that is no option and no verb: one line, with a suggestion.
 int report_unknown_verb(std::string_view word) {
     std::cerr << "jobctl: unknown command '" << jobctl::cli::printable(word) << "'";
-    if (std::string_view near = nearest_verb(word); !near.empty())
-        std::cerr << "; did you mean '" << near << "'?";
+    std::string near;
+    for (const auto& [their_word, ours] : kSuggestions)
+        if (word == their_word) near = ours;
+    if (near.empty()) {
+        std::vector<std::string> names;
+        for (const auto& command : kCommands) names.emplace_back(command.first);
+        for (const auto& alias : kAliases) names.emplace_back(alias.first);
+        near = jobctl::cli::nearest_word(word, names);
+    }
+    if (!near.empty()) std::cerr << "; did you mean 'jobctl " << near << "'?";
+    std::cerr << " (see 'jobctl --help')\n";
+    return jobctl::cli::kUsage;
+}
+
+// A first word that is an option, but none of jobctl's own (CLI11 would
+// only say that a verb is required).
+bool is_unknown_option(std::string_view word) {
+    return word.starts_with("-") && word != "-h" && word != "--help" && word != "--version";
+}
+
+int report_unknown_option(std::string_view word) {
+    std::cerr << "jobctl: unknown option '" << jobctl::cli::printable(word) << "'";
+    std::string near = jobctl::cli::nearest_word(word, {"--help", "--version"});
+    if (!near.empty()) std::cerr << "; did you mean '" << near << "'?";
     std::cerr << " (see 'jobctl --help')\n";
     return jobctl::cli::kUsage;
 }
 
 bool is_verb(std::string_view word) {
-    return word == "repo" ||
-           std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == word; });
+    word = verb_of_alias(word);
+    return std::ranges::any_of(kCommands, [&](const auto& command) { return command.first == word; });
 }
 
 }  // namespace
@@ -94,6 +131,7 @@ bool is_verb(std::string_view word) {
 std::unique_ptr<CLI::App> jobctl::cli::make_jobctl_app(std::string_view verb, int& exit_code) {
     auto app = std::make_unique<CLI::App>(std::string(kAppDescription));
     app->name("jobctl");
+    app->formatter(std::make_shared<jobctl::cli::HelpFormatter>());  // before the verbs: they take it over
     app->require_subcommand(1);
     app->set_version_flag("--version", "jobctl " + std::string(kVersion));
     app->footer(exit_codes_footer() + "\n" + environment_footer());
@@ -108,6 +146,7 @@ std::vector<CLI::App*> jobctl::cli::visible_verbs(CLI::App& app) {
 int jobctl::cli::jobctl_main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == kCompleteVerb) return complete_main(argc - 2, argv + 2);
     if (argc > 1 && argv[1][0] != '-' && !is_verb(argv[1])) return report_unknown_verb(argv[1]);
+    if (argc > 1 && is_unknown_option(argv[1])) return report_unknown_option(argv[1]);
     int exit_code = jobctl::cli::kSuccess;
     // A wait for the lock of over a second says who holds it, once.
     jobctl::Repository::set_slow_lock_notice(
@@ -116,6 +155,10 @@ int jobctl::cli::jobctl_main(int argc, char** argv) {
     std::unique_ptr<CLI::App> made = make_jobctl_app(argc > 1 ? argv[1] : "", exit_code);
     CLI::App& app = *made;
     try {
+        if (argc == 1) {  // a first look: what to type, and the jobs there are
+            jobctl::cli::print_overview(app);
+            return jobctl::cli::kSuccess;
+        }
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
         return app.exit(CLI::CallForHelp());

@@ -30,15 +30,13 @@ bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOption
         delivered = true;
         shaper.take(stream, bytes, read);
     };
+    ReceiveOptions receive = options.receive;
+    // Only for a tail: told where the backlog ends, a parent's children are
+    // read up to now one after the other before any is followed, which
+    // would no longer hand each one's output over whole.
+    if (options.shaping.tail) receive.on_caught_up = [&shaper] { shaper.release_tail(); };
     try {
-        if (options.shaping.tail) {
-            ReceiveOptions now = options.receive;
-            now.follow = false;
-            receive_output(repository, id, now, sink);
-            shaper.release_tail();
-            if (!options.receive.follow) return true;
-        }
-        receive_output(repository, id, options.receive, sink);
+        receive_output(repository, id, receive, sink);
         return true;
     } catch (const Error& error) {
         // Removed since it was selected: nothing left to hand over. Removed
@@ -72,14 +70,20 @@ void add_receive_command(CLI::App& app, int& exit_code) {
         app.add_subcommand("receive", "Print the output jobs have not yet handed over (Receive-Job)");
     command->footer(
         "The job's stdout goes to stdout and its stderr to stderr, in the order the worker read them.\n"
-        "Received output is not printed again unless --keep was given. A job whose output was cut short\n"
+        "Received output is not printed again unless --keep was given; --all prints a job's whole output\n"
+        "again, as long as the job exists, and marks nothing received. A job whose output was cut short\n"
         "by a full disk is named on stderr after its output (\"jobctl: job N: output truncated: ...\").\n"
         "With --remove --wait, the exit status is wait's for the jobs: 0 all Completed, 1 one Failed or\n"
         "Stopped. With --wait, a job removed before its end was seen is named on stderr, exit 3.\n"
         "Examples: jobctl receive build; jobctl receive --wait 3; jobctl receive --keep 1;\n"
-        "jobctl receive --wait --remove build; jobctl receive --tail 20 --timestamps build");
+        "jobctl receive --wait --remove build; jobctl receive --tail 20 --timestamps build;\n"
+        "jobctl receive --all --tail 20 --wait build (the last 20 lines so far, then follow)");
     add_selector_options(*command, options->selector);
     auto* keep = command->add_flag("-k,--keep", options->receive.keep, "Leave the output unreceived");
+    auto* all = command->add_flag("-a,--all", options->receive.all,
+                                  "The whole output again, from its start, received or not; "
+                                  "marks nothing received");
+    all->excludes(keep);
     auto* wait = command->add_flag("-w,--wait", options->receive.follow,
                                    "Follow the output live until the jobs finish");
     command
@@ -103,17 +107,16 @@ void add_receive_command(CLI::App& app, int& exit_code) {
                       "Begin each line with the time it was read (UTC, ISO 8601)");
     command
         ->add_option("--tail", options->shaping.tail,
-                     "Only the last N lines of what is unreceived (all of it counts as received "
-                     "unless --keep); with --wait, then the rest as it comes")
+                     "Only the last N lines of what is unreceived, or with --all of the whole output "
+                     "(all of it counts as received unless --keep or --all); with --wait, then the "
+                     "rest as it comes")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
         ->type_name("N");
     options->receive.on_truncated = print_truncation;
     command->callback([options, &exit_code] {
         if (options->shaping.only) options->receive.keep = true;  // see --stream
-        if (options->shaping.tail && options->receive.follow && options->receive.keep)
-            throw Error(ErrorCode::invalid_argument,
-                        "--tail with --wait marks the tail received to follow on from it: not with --keep or "
-                        "--stream");
+        // Reading without receiving changes nothing: every job of a name.
+        options->selector.every_match = (options->receive.keep || options->receive.all) && !options->remove;
         auto repository = Repository::open();
         for (const JobInfo& job : select_jobs(repository, options->selector, false)) {
             bool received = receive_shaped(repository, job.id, *options);

@@ -78,7 +78,6 @@ void add_repository_command(CLI::App& app, int&) {
     auto options = std::make_shared<Options>();
     CLI::App* command =
         app.add_subcommand("repository", "Show where jobs and their output are kept, or delete them all");
-    command->alias("repo");
     command->footer(
         "The repository is JOBCTL_REPOSITORY (default 'default') in the jobctl home: JOBCTL_HOME,\n"
         "else $XDG_STATE_HOME/jobctl, else ~/.local/state/jobctl.\n"

@@ -90,7 +90,15 @@ void add_run_command(CLI::App& app, int& exit_code) {
         spec.run.timeout = options->timeout;
         JobInfo job = options->slurm.on_slurm() ? start_slurm_job(repository, spec, options->slurm.options)
                                                 : start_process_job(repository, spec);
-        interrupt.watch(repository, job.id);
+        // Said at once: a command that ignores SIGTERM may take the whole grace to stop.
+        interrupt.watch(repository, job.id, [id = job.id, name = job.name](int, int count) {
+            std::cerr << "jobctl: " << (count == 1 ? "stopping" : "killing") << " job " << id << " ("
+                      << printable(name) << ")"
+                      << (count == 1 ? ": SIGTERM now, SIGKILL in " + format_duration(kDefaultStopGrace) +
+                                           " (Ctrl-C again: at once)"
+                                     : " now")
+                      << std::endl;
+        });
         ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is ReaderGone below: the job is stopped first
         try {
             receive_output(repository, job.id,

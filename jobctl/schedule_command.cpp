@@ -179,14 +179,18 @@ void add_add_command(CLI::App& schedule) {
         "environment of this 'schedule add' (PATH included), not cron's.");
     command->add_option("name", options->name, "The schedule's name (letters, digits, '.', '_', '-')")
         ->required();
-    command->add_option("--cron", options->cron, "When, as five cron fields: 'MIN HOUR DOM MON DOW'");
-    command->add_option("--every", options->every, "Every DURATION that cron can count: 5m, 15m, 2h, 1d");
-    command->add_option("--at", options->at, "Once, at TIME (2026-12-24T18:00) or in DURATION (10m)");
+    command->add_option("--cron", options->cron, "When, as five cron fields: 'MIN HOUR DOM MON DOW'")
+        ->type_name("FIELDS");
+    command->add_option("--every", options->every, "Every DURATION that cron can count: 5m, 15m, 2h, 1d")
+        ->type_name("DURATION");
+    command->add_option("--at", options->at, "Once, at TIME (2026-12-24T18:00) or in DURATION (10m)")
+        ->type_name("TIME");
     command->add_option("--max-results", options->max_results, "Keep this many runs; older ones are removed")
         ->default_val(32);
     add_run_option_flags(*command, options->run, "");
     add_time_limit_option(*command, options->timeout);
-    command->add_option("--queue", options->queue, "Each run waits (Blocked) for a slot in this queue");
+    command->add_option("--queue", options->queue, "Each run waits (Blocked) for a slot in this queue")
+        ->type_name("QUEUE");
     command->add_flag("--no-overlap", options->no_overlap,
                       "Skip a run (record it Failed) while the previous one still runs");
     command->add_flag("--replace", options->replace, "Replace the schedule of that name if there is one");

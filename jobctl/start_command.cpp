@@ -75,8 +75,9 @@ void add_start_command(CLI::App& app, int&) {
         ->delimiter(',');
     command->add_flag("--after-any-outcome", options->after_any_outcome,
                       "Run after them even if one did not end Completed");
-    command->add_option("--queue", options->queue,
-                        "Wait (Blocked) for a slot in this queue; see 'jobctl queue'");
+    command
+        ->add_option("--queue", options->queue, "Wait (Blocked) for a slot in this queue; see 'jobctl queue'")
+        ->type_name("QUEUE");
     add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();

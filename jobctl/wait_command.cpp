@@ -34,6 +34,7 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         "4 on timeout, 3 when a job does not exist or was removed before wait saw it end (a full\n"
         "repository evicts only jobs whose outcome was received). Ctrl-C stops the waiting, not the jobs.");
     add_selector_options(*command, options->selector);
+    options->selector.every_match = true;  // it only reads: every job of a name
     auto* all =
         command->add_flag("--all", options->all, "Wait until all of them have finished (the default)");
     command->add_flag("--any", options->any, "Return as soon as one of them has finished")->excludes(all);

@@ -106,6 +106,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
         "Examples: jobctl watch; jobctl watch build test; jobctl watch --json 'ci-*'; jobctl watch --state "
         "Failed");
     add_selector_options(*command, options->selector);
+    options->selector.every_match = true;  // it only reads: every job of a name
     command->add_flag("--include-children", options->selector.include_children,
                       "Also report the child jobs of parents (foreach); they are left out by default");
     command->add_flag("--json", options->json, "One JSON object per line");

@@ -8,11 +8,11 @@
 # Release into build-release/, and leaves no segment, spool or process behind.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/scripts/setup.sh" >/dev/null  # the ordinary dependencies
+"$root/scripts/setup.sh" --tests >/dev/null  # the ordinary dependencies, Google Benchmark
 
 peers=(task-spooler nq parallel hyperfine python3 gnuplot-nox)
 "$root/scripts/install-missing.sh" "${peers[@]}"
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
 
-BUILD_DIR="$root/build-release" BUILD_TYPE=Release "$root/scripts/setup.sh"
+BUILD_DIR="$root/build-release" BUILD_TYPE=Release "$root/scripts/setup.sh" --tests
 exec python3 "$root/scripts/bench.py" --bin "$root/build-release/bin" "$@"

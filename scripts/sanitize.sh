@@ -23,7 +23,7 @@ esac
 build_dir=${SANITIZE_BUILD_DIR:-$root/$default_dir}
 
 # Benchmarks are never run under sanitizers: not built, to save the time.
-BUILD_DIR=$build_dir "$root/scripts/setup.sh" -DJOBCTL_SANITIZE="$sanitizers" -DJOBCTL_BUILD_BENCHMARKS=OFF
+BUILD_DIR=$build_dir "$root/scripts/setup.sh" --tests -DJOBCTL_SANITIZE="$sanitizers" -DJOBCTL_BUILD_BENCHMARKS=OFF
 
 reports=$build_dir/sanitizer-reports
 rm -rf "$reports"

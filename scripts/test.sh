@@ -32,7 +32,7 @@ finish() {
 }
 trap finish EXIT
 "$root/scripts/check-format.sh"
-"$root/scripts/setup.sh"
+"$root/scripts/setup.sh" --tests
 python3 "$root/scripts/check_layers.py"  # after setup: it installs python3
 if [[ $(id -u) -ne 0 ]]; then
   echo "test.sh: the Slurm tests will be skipped: starting a cluster (scripts/slurm-local.sh) needs root"

@@ -9,7 +9,7 @@
 # Extra arguments go to ctest (e.g. -R Worker).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/scripts/setup.sh"
+"$root/scripts/setup.sh" --tests
 export JOBCTL_TORTURE_TRIALS=${JOBCTL_TORTURE_TRIALS:-1000}
 export JOBCTL_TORTURE_PROCESSES=${JOBCTL_TORTURE_PROCESSES:-16}
 export JOBCTL_TORTURE_OPERATIONS=${JOBCTL_TORTURE_OPERATIONS:-1000}

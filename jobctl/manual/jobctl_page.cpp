@@ -8,6 +8,7 @@
 
 #include "environment_variables.hpp"
 #include "exit_codes.hpp"
+#include "help_formatter.hpp"
 #include "jobctl_app.hpp"
 #include "man_pages.hpp"
 #include "roff.hpp"
@@ -53,16 +54,6 @@ bool is_help(const CLI::App& app, const CLI::Option* option) {
     return option == app.get_help_ptr() || option->get_group().empty();
 }
 
-// "NAME" of "TEXT:NAME", "UINT" of "UINT:UINT in [1 - 4096]", "DURATION".
-std::string value_placeholder(const CLI::Option& option) {
-    std::string type = option.get_type_name();
-    std::string first = type.substr(0, type.find(':'));
-    if (type.find(':') == std::string::npos) return type;
-    std::string rest = type.substr(type.find(':') + 1);
-    bool word = !rest.empty() && rest.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_=") == std::string::npos;
-    return word || rest.starts_with("{") ? rest : first;
-}
-
 // "jobctl start [--name NAME] ... command...": the verb with each option.
 std::string synopsis_of(const CLI::App& command, const std::string& path) {
     std::string line = bold(path);
@@ -71,7 +62,7 @@ std::string synopsis_of(const CLI::App& command, const std::string& path) {
         std::string name = option->get_lnames().empty() ? "-" + option->get_snames().front()
                                                         : "--" + option->get_lnames().front();
         std::string item = bold(name);
-        if (option->get_expected_max() > 0) item += " " + italic(value_placeholder(*option));
+        if (option->get_expected_max() > 0) item += " " + italic(cli::value_placeholder(*option));
         if (option->get_expected_max() > 1) item += "...";
         line += " [" + item + "]";
     }
@@ -133,7 +124,8 @@ void write_jobctl_page(std::ostream& out) {
 
     write_section(out, "SYNOPSIS");
     for (CLI::App* verb : cli::visible_verbs(*app)) write_synopsis(out, *verb, "jobctl " + verb->get_name());
-    out << bold("jobctl") << " [" << bold("--help") << "] [" << bold("--version") << "]\n";
+    out << bold("jobctl") << " [" << bold("--help") << "] [" << bold("--version") << "]\n.br\n";
+    out << bold("jobctl") << "\n";
 
     write_section(out, "DESCRIPTION");
     write_paragraph(out, description.substr(description.find('\n') + 1));

@@ -2,8 +2,8 @@
 // (tests/install/install_test.sh: through find_package and through
 // pkg-config). It runs a thread job and a process job in the repository of
 // $JOBCTL_HOME and exits non-zero unless both worked and their output came
-// back. The process job needs the installed worker: $JOBCTL_WORKER, or the
-// <prefix>/bin/jobctl-worker the library was built for.
+// back. The process job needs the installed worker: the library finds it
+// under the prefix it was installed to (or $JOBCTL_WORKER, or on PATH).
 
 #include <cereal/types/string.hpp>
 #include <iostream>

@@ -26,6 +26,18 @@ quietly() {
 unset DESTDIR # cmake --install would install under it
 quietly cmake --install "$build_dir" --prefix "$prefix"
 
+# No debug info in an install, whatever the build type (unless the build
+# was configured with JOBCTL_INSTALL_DEBUG=ON): programs stripped, the
+# library without debug sections; the whole prefix well under 15 MB.
+if ! grep -qx "JOBCTL_INSTALL_DEBUG:BOOL=ON" "$build_dir/CMakeCache.txt"; then
+  for program in "$prefix"/bin/*; do
+    [[ $(readelf -S "$program" | grep -cE '\.debug_|\.symtab') == 0 ]] || fail "$program is not stripped"
+  done
+  [[ $(readelf -S "$prefix"/lib/libjobctl.a | grep -c '\.debug_') == 0 ]] || fail "libjobctl.a carries debug sections"
+  size=$(du -sm "$prefix" | cut -f1)
+  ((size < 15)) || fail "the installed prefix takes $size MB (more than 15)"
+fi
+
 umbrella=$prefix/include/jobctl/jobctl.hpp
 [[ -f $umbrella ]] || fail "$umbrella not installed"
 for header in "$prefix"/include/jobctl/*.hpp; do
@@ -34,10 +46,13 @@ for header in "$prefix"/include/jobctl/*.hpp; do
   grep -q "^#include \"$name\"" "$umbrella" || fail "jobctl/jobctl.hpp does not include $name"
 done
 
-# The consumer's process job needs the installed worker: the library was
-# built for the build's own prefix, not this one.
-export JOBCTL_HOME=$tmp/home JOBCTL_WORKER=$prefix/bin/jobctl-worker
-unset JOBCTL_REPOSITORY
+# The consumer's process job finds the installed worker by itself: the
+# library looks where it was installed (this prefix, not the build's), not
+# on PATH (which holds no jobctl-worker here) nor through JOBCTL_WORKER.
+export JOBCTL_HOME=$tmp/home
+unset JOBCTL_REPOSITORY JOBCTL_WORKER
+export PATH=/usr/local/bin:/usr/bin:/bin
+if command -v jobctl-worker >/dev/null; then fail "a jobctl-worker on PATH would hide what this tests"; fi
 
 # CMake: find_package(jobctl CONFIG), jobctl::jobctl.
 quietly cmake -S "$here" -B "$tmp/cmake-build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_PREFIX_PATH="$prefix"
@@ -54,4 +69,11 @@ export PKG_CONFIG_PATH
 read -ra flags <<<"$(pkg-config --cflags --libs jobctl)"
 quietly "$cxx" -std=c++20 "$here/consumer.cpp" "${flags[@]}" -o "$tmp/consumer-pkg-config"
 "$tmp/consumer-pkg-config" || fail "the consumer built with pkg-config failed"
-echo "install test: ok (find_package and pkg-config)"
+
+# Without its worker, the library says where it looked.
+mv "$prefix/bin/jobctl-worker" "$tmp/worker-away"
+if "$tmp/consumer-pkg-config" 2>"$tmp/missing.err"; then fail "the consumer ran without a worker"; fi
+grep -qF "cannot find jobctl-worker: looked beside this program ($tmp/jobctl-worker), where jobctl was installed ($prefix/bin/jobctl-worker), on PATH; install it there or set JOBCTL_WORKER" "$tmp/missing.err" ||
+  fail "the missing worker's error does not say where it looked: $(cat "$tmp/missing.err")"
+mv "$tmp/worker-away" "$prefix/bin/jobctl-worker"
+echo "install test: ok (find_package and pkg-config; the worker found under the prefix)"

@@ -72,7 +72,7 @@ TEST_F(BadInput, UnknownJob) {
 TEST_F(BadInput, AmbiguousName) {
     JobId a = start({"true"}, "twin");
     JobId b = start({"true"}, "twin");
-    CliResult result = jobctl({"get", "twin"});
+    CliResult result = jobctl({"stop", "twin"});  // get, which only reads, takes both (first_hour_cli_test)
     expect_one_line_error(result, 2);
     EXPECT_NE(result.err.find(std::to_string(a)), std::string::npos);
     EXPECT_NE(result.err.find(std::to_string(b)), std::string::npos);

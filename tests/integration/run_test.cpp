@@ -49,7 +49,9 @@ TEST_F(RunCommand, InterruptedKeepsItsJobAndSaysSo) {
     ::kill(run.pid(), SIGINT);
     CliResult result = run.finish();
     EXPECT_EQ(result.exit_code, 128 + SIGINT);
-    EXPECT_EQ(result.err, "jobctl: job 1 (fg) Stopped: interrupted by SIGINT; kept (jobctl remove 1)\n");
+    EXPECT_EQ(result.err,
+              "jobctl: stopping job 1 (fg): SIGTERM now, SIGKILL in 5s (Ctrl-C again: at once)\n"
+              "jobctl: job 1 (fg) Stopped: interrupted by SIGINT; kept (jobctl remove 1)\n");
     auto job = repository().find(1);
     ASSERT_TRUE(job);
     EXPECT_EQ(job->state, JobState::stopped);

@@ -125,7 +125,8 @@ TEST_F(ReceiveOptions, TimestampsAndTail) {
     EXPECT_EQ(tail.out, "four\nfive");
     EXPECT_FALSE(repository().find(id)->has_more_data());  // the whole of it counts as received
     EXPECT_EQ(jobctl({"receive", "--tail", "0", job}).exit_code, 2);
-    EXPECT_EQ(jobctl({"receive", "--tail", "2", "--wait", "--keep", job}).exit_code, 2);
+    // Received, it is still there to read again, tail and all (--wait: it has finished).
+    EXPECT_EQ(jobctl({"receive", "--tail", "2", "--wait", "--all", job}).out, "four\nfive");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // Receive-Job: hand over a job's output that was not yet received, then
-// advance the job's read position (unless keeping it).
+// advance the job's read position (unless keeping it); or read the whole
+// output again, from its start, while the job exists.
 
 #include <cstdint>
 #include <functional>
@@ -27,10 +28,17 @@ using TruncationSink = std::function<void(const JobInfo& job, std::string_view t
 struct ReceiveOptions {
     bool keep = false;    // leave the output unreceived (HasMoreData stays true)
     bool follow = false;  // keep delivering new output until the job finishes
+    // Deliver the whole output from its start, received or not, and mark
+    // nothing received (as keep): reading again changes nothing.
+    bool all = false;
     // Called after the records of a job that has finished and lost output to
     // a full disk, on every receive of it (including one that had nothing
     // left to deliver), so that whoever receives it knows it is incomplete.
     TruncationSink on_truncated = nullptr;
+    // Called once, when the output written before the call has been
+    // delivered (for a parent: its children's and its own), before anything
+    // written later: where a follower's backlog ends (a tail is cut there).
+    std::function<void()> on_caught_up = nullptr;
 };
 
 // Delivers the unreceived records of `id` to `sink` in the order they were

@@ -1,7 +1,9 @@
 #include "jobctl/receive.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <string>
+#include <vector>
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
@@ -21,49 +23,97 @@ void advance_read_offset(Repository& repository, JobId id, std::uint64_t offset,
     detail::lifecycle_of(repository).mark_received(id, offset, handed_over);
 }
 
-// One job's own log. False if the job was removed before all of its output
-// was delivered.
-bool receive_own_output(Repository& repository, JobId id, const ReceiveOptions& options,
-                        const TimedOutputSink& sink) {
-    auto job = repository.find(id);
-    if (!job) return false;
-    OutputLogReader reader(detail::table_of(repository).job_directory(id));
-    std::uint64_t position = job->read_offset;
-    bool vanished = false;
-    JobInfo last = *job;  // the last copy delivered from
-    // Delivers what the copy says is written; true once nothing more can come.
-    auto deliver = [&](const JobInfo& copy) {
-        last = copy;
-        std::uint64_t before = position;
-        position = reader.read(position, copy.output_bytes, sink);
-        bool all_of_it = copy.finished() && position >= copy.output_bytes;
-        if (!options.keep && (position > before || all_of_it))
-            advance_read_offset(repository, id, position, all_of_it);
-        // A finished job whose log cannot be read further (removed) has no more to give.
-        return copy.finished() && (position >= copy.output_bytes || position == before);
-    };
-    // After the records: a finished job that a full disk cost output says so.
-    auto tell_truncation = [&] {
-        if (options.on_truncated && last.finished())
-            if (std::string_view truncation = output_truncation(last); !truncation.empty())
-                options.on_truncated(last, truncation);
-    };
-    if (!options.follow) {
+// One job's own log, delivered from where this receive stands: the job's
+// read position, or (all) the log's start.
+class OwnOutput {
+public:
+    OwnOutput(Repository& repository, const JobInfo& job, const ReceiveOptions& options,
+              const TimedOutputSink& sink)
+        : repository_(repository),
+          options_(options),
+          sink_(sink),
+          reader_(detail::table_of(repository).job_directory(job.id)),
+          position_(options.all ? 0 : job.read_offset),
+          last_(job) {}
+
+    // What is written now. False if the job was removed before all of it was delivered.
+    bool deliver_now() {
+        auto job = repository_.find(last_.id);
+        if (!job) return false;
         deliver(*job);
-        tell_truncation();
         // Short of what the copy said was written: its log went with a remove?
-        return position >= job->output_bytes || repository.find(id).has_value();
+        return position_ >= job->output_bytes || repository_.find(last_.id).has_value();
     }
-    auto follow = [&](const std::vector<JobInfo>& jobs) {
-        if (jobs.empty()) {
-            detail::table_of(repository).check_intact();  // not removed: the whole table is gone
-            return vanished = true;
+
+    // Until the job has finished and all of its output was delivered. False if it was removed first.
+    bool follow() {
+        bool vanished = false;
+        auto step = [&](const std::vector<JobInfo>& jobs) {
+            if (jobs.empty()) {
+                detail::table_of(repository_).check_intact();  // not removed: the whole table is gone
+                return vanished = true;
+            }
+            return deliver(jobs.front());
+        };
+        wait_until(repository_, {last_.id}, step, std::nullopt);
+        return !vanished;
+    }
+
+    // After the records: a finished job that a full disk cost output says so.
+    void tell_truncation() const {
+        if (options_.on_truncated && last_.finished())
+            if (std::string_view truncation = output_truncation(last_); !truncation.empty())
+                options_.on_truncated(last_, truncation);
+    }
+
+private:
+    // Delivers what the copy says is written; true once nothing more can come.
+    bool deliver(const JobInfo& copy) {
+        last_ = copy;
+        std::uint64_t before = position_;
+        position_ = reader_.read(position_, copy.output_bytes, sink_);
+        bool all_of_it = copy.finished() && position_ >= copy.output_bytes;
+        if (!options_.keep && !options_.all && (position_ > before || all_of_it))
+            advance_read_offset(repository_, copy.id, position_, all_of_it);
+        // A finished job whose log cannot be read further (removed) has no more to give.
+        return copy.finished() && (position_ >= copy.output_bytes || position_ == before);
+    }
+
+    Repository& repository_;
+    const ReceiveOptions& options_;
+    const TimedOutputSink& sink_;
+    OutputLogReader reader_;
+    std::uint64_t position_;
+    JobInfo last_;  // the last copy delivered from
+};
+
+// Delivers each job's output in turn. False if one was removed before all
+// of its output was delivered.
+bool deliver_in_turn(Repository& repository, const std::vector<JobId>& ids, const ReceiveOptions& options,
+                     const TimedOutputSink& sink) {
+    bool whole = true;
+    std::deque<OwnOutput> outputs;  // not movable: a deque builds them in place
+    for (JobId id : ids) {
+        if (auto job = repository.find(id))
+            outputs.emplace_back(repository, *job, options, sink);
+        else
+            whole = false;
+    }
+    // Without follow, or when the caller wants to know where the backlog
+    // ends: first what is there now, job after job.
+    if (!options.follow || options.on_caught_up)
+        for (OwnOutput& output : outputs) {
+            whole = output.deliver_now() && whole;
+            if (!options.follow) output.tell_truncation();
         }
-        return deliver(jobs.front());
-    };
-    wait_until(repository, {id}, follow, std::nullopt);
-    if (!vanished) tell_truncation();
-    return !vanished;
+    if (options.on_caught_up) options.on_caught_up();
+    if (options.follow)
+        for (OwnOutput& output : outputs) {
+            bool followed = output.follow();
+            if (followed) output.tell_truncation();
+            whole = followed && whole;
+        }
+    return whole;
 }
 
 }  // namespace
@@ -79,11 +129,11 @@ void receive_output(Repository& repository, JobId id, const ReceiveOptions& opti
     JobInfo job = detail::require_job(repository, id);
     // A parent hands over each child's output whole, in input (id) order.
     // (Children have no children: no need to look for them.)
-    bool whole = true;
+    std::vector<JobId> ids;
     if (job.parent_id == 0)
-        for (const JobInfo& child : children_of(repository.list(), id))
-            whole = receive_own_output(repository, child.id, options, sink) && whole;
-    whole = receive_own_output(repository, id, options, sink) && whole;
+        for (const JobInfo& child : children_of(repository.list(), id)) ids.push_back(child.id);
+    ids.push_back(id);
+    bool whole = deliver_in_turn(repository, ids, options, sink);
     // Removed meanwhile (a family's remove takes the children first): say
     // so, rather than let a part pass for the whole.
     if (!whole)

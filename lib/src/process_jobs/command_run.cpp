@@ -143,10 +143,16 @@ void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
 
 void CommandRun::on_stop_request() {
     drain(fds_.stop);
-    if (stopping_) return;
+    // Asked again while stopping (Ctrl-C twice on `run`, `stop` twice): no
+    // more grace. Not after a time limit's stop alone: that was nobody's ask.
+    if (stopping_ && stop_asked_) kill_deadline_ = SteadyClock::now();
+    bool first_ask = !stop_asked_;
+    stop_asked_ = true;
+    if (stopping_ || !first_ask) return;
     // A request that did not come through `jobctl stop` (a signal at shutdown) is a stop too.
     using std::chrono::milliseconds;
-    begin_stop(unless_table_lost<milliseconds>(repository_, kDefaultStopGrace, [&](JobLifecycle& lifecycle) {
+    // With the table gone (or the job), no grace can be read: none is given.
+    begin_stop(unless_table_lost<milliseconds>(repository_, milliseconds(0), [&](JobLifecycle& lifecycle) {
         return lifecycle.accept_stop(id_, kDefaultStopGrace);
     }));
 }

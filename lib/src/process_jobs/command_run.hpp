@@ -70,6 +70,7 @@ private:
     FileDescriptor err_fd_;
     FileDescriptor pidfd_;
     bool stopping_ = false;
+    bool stop_asked_ = false;  // a stop was requested: one more kills at once
     bool timed_out_ = false;
     std::optional<std::chrono::steady_clock::time_point> kill_deadline_;
     // Time limit: the moment it is reached, while the command runs. While

@@ -6,13 +6,19 @@
 #include <optional>
 #include <string>
 
+// The installed jobctl-worker (installed_worker.cpp): a C name, so that
+// the object `cmake --install` compiles again defines the same symbol.
+extern "C" const char jobctl_installed_worker[];
+
 namespace jobctl::detail {
 
-// JOBCTL_WORKER, else jobctl-worker beside the running executable, else the installed one.
+// JOBCTL_WORKER, else jobctl-worker beside the running executable, else
+// where the library was installed (the prefix of `cmake --install`), else
+// along PATH; the installed path when it is nowhere.
 std::filesystem::path find_worker();
 
-// `worker_path`, or find_worker() when it is empty, checked to be executable.
-// Errors: program_not_found.
+// `worker_path`, or find_worker()'s when it is empty, checked to be
+// executable. Errors: program_not_found, saying every place it looked.
 std::filesystem::path checked_worker(const std::filesystem::path& worker_path);
 
 bool is_executable_file(const std::filesystem::path& path);

@@ -118,14 +118,20 @@ JobLifecycle::CommandStarted JobLifecycle::record_command(JobId id, int pid, std
     table_.update(id, [&](JobSlot& slot) {
         started.found = true;
         started.parent_id = slot.parent_id;
-        if (is_finished(slot)) return false;  // marked lost meanwhile: the outcome stays
         // A job suspended before it started (held back, state Suspended, or
         // suspended just as a pool thread began it) is suspended as soon as
-        // it has a group to stop.
-        started.suspend_now = slot.suspend_requested && !slot.stop_requested;
+        // it has a group to stop. A finished one (marked lost meanwhile)
+        // keeps its outcome, but its process is recorded all the same: the
+        // checks that no process of a finished job lives on need it.
+        started.suspend_now = slot.suspend_requested && !slot.stop_requested && !is_finished(slot);
+        // One held back (Suspended before it had a process) stays Suspended:
+        // the runner stops the new group at once, and a `suspend` that
+        // already returned Suspended must not see it go back to Suspending.
         JobState state = state_of(slot);
-        if (state == JobState::not_started || state == JobState::running || state == JobState::suspended)
+        if (state == JobState::not_started || state == JobState::running)
             set_state(slot, started.suspend_now ? JobState::suspending : JobState::running);
+        else if (state == JobState::suspended && !started.suspend_now)
+            set_state(slot, JobState::running);
         slot.process_id = pid;
         slot.process_start_time = start_time;
         slot.began_ns = now_ns();
@@ -262,7 +268,7 @@ ControlRequestResult JobLifecycle::request_resume(JobId id) {
 }
 
 std::chrono::milliseconds JobLifecycle::accept_stop(JobId id, std::chrono::milliseconds default_grace) {
-    std::chrono::milliseconds grace = default_grace;
+    std::chrono::milliseconds grace{0};  // the job is gone: nothing to wait for
     table_.update(id, [&](JobSlot& slot) {
         if (!slot.stop_requested) slot.stop_grace_ms = static_cast<std::uint32_t>(default_grace.count());
         slot.stop_requested = 1;

@@ -6,27 +6,35 @@
 // Each operation runs in one critical section of the table's lock and keeps
 // the lifecycle's rules itself, so that no caller can forget one:
 //  - States only move forward. A finished job (Completed, Failed, Stopped)
-//    keeps its outcome: an operation on it changes nothing and says so.
-//    Only receive's bookkeeping (mark_received) still moves on it.
-//  - An operation on an owner's behalf acts only while the slot still names
-//    that owner (pid and start time): a new owner, or a liveness check that
-//    marked the job lost, wins over a late writer.
+//    keeps its state and outcome: no operation changes them. What may still
+//    move on it is bookkeeping: output published and received, progress,
+//    location, a reason's addition, a late stop flag, the pid of a command
+//    started just as the job was marked lost.
+//  - An operation that moves a job between owners, or judges one dead
+//    (hand_over, confirm_claim, mark_lost), acts only while the slot still
+//    names that owner (pid and start time): a new owner, or a liveness
+//    check that marked the job lost, wins over a late writer. The runner's
+//    own operations need no such check: only the owner runs the job.
 //  - A stop wins over a suspend, and over a start that has not happened yet.
 //  - Every state change is kept in the job's state history (write_slot).
 // Each returns whether it changed the job (or what it found), and does
 // nothing, returning false, when the job does not exist.
 //
-// Who calls what (the lock protocol in segment_layout.hpp says where):
-//   launcher:       hand_over (to its worker)
-//   worker/runner:  claim, unblock, record_command, publish_output,
-//                   accept_stop, mark_timing_out, confirm_suspended,
-//                   confirm_resumed, finish
-//   thread host:    begin, publish_output, publish_progress, finish
+// Who calls what (the lock protocol in segment_layout.hpp says more):
+//   launcher:       hand_over (to its worker), finish (a job that could not start)
+//   Slurm submitter, or whoever finds a follower lost: hand_over
+//   worker/runner:  claim, confirm_claim (a Slurm follower), unblock,
+//                   record_command, publish_output, accept_stop,
+//                   mark_timing_out, confirm_suspended, confirm_resumed, finish
+//   thread host:    begin, begin_parent (a foreach parent), publish_output,
+//                   publish_progress, finish
 //   custom runner:  set_runner_state, set_location, set_external_id,
 //                   publish_output, publish_progress, refuse_suspend, finish
 //   anyone:         request_stop, request_suspend, request_resume,
 //                   mark_received, mark_lost, append_reason,
 //                   confirm_suspended (a parent whose children all are)
+// Queue admission (JobTable::take_queue_turn) writes Running and the place
+// in line in its own critical section (queue_table.cpp).
 
 #include <chrono>
 #include <cstdint>

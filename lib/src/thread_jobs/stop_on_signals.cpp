@@ -41,23 +41,27 @@ StopOnSignals::~StopOnSignals() {
     pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
 }
 
-void StopOnSignals::watch(Repository& repository, JobId job) {
+void StopOnSignals::watch(Repository& repository, JobId job, Notice notice) {
     auto watcher = std::make_unique<detail::SignalWatcher>();
     watcher->signal_fd.reset(::signalfd(-1, &signals_, SFD_CLOEXEC));
     watcher->wake_fd.reset(::eventfd(0, EFD_CLOEXEC));
     if (!watcher->signal_fd || !watcher->wake_fd) throw_system_error("cannot watch for signals", errno);
     int signal_fd = watcher->signal_fd.get();
     int wake_fd = watcher->wake_fd.get();
-    watcher->thread = std::thread([this, &repository, job, signal_fd, wake_fd] {
-        pollfd fds[2] = {{signal_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-        while (::poll(fds, 2, -1) < 0 && errno == EINTR) {
-        }
-        signalfd_siginfo info;
-        if (fds[0].revents == 0 || ::read(signal_fd, &info, sizeof info) != sizeof info) return;
-        received_ = static_cast<int>(info.ssi_signo);
-        try {
-            request_stop(repository, job, kDefaultStopGrace);
-        } catch (const std::exception&) {  // the job is gone: nothing to stop
+    watcher->thread = std::thread([this, &repository, job, signal_fd, wake_fd, notice = std::move(notice)] {
+        for (int count = 1;; ++count) {
+            pollfd fds[2] = {{signal_fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+            while (::poll(fds, 2, -1) < 0 && errno == EINTR) {
+            }
+            signalfd_siginfo info;
+            if (fds[0].revents == 0 || ::read(signal_fd, &info, sizeof info) != sizeof info) return;
+            int signal = static_cast<int>(info.ssi_signo);
+            if (count == 1) received_ = signal;
+            if (notice) notice(signal, count);
+            try {  // again: no grace left (Ctrl-C twice kills)
+                request_stop(repository, job, count == 1 ? kDefaultStopGrace : std::chrono::milliseconds(0));
+            } catch (const std::exception&) {  // the job is gone: nothing to stop
+            }
         }
     });
     watcher_ = std::move(watcher);

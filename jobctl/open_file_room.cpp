@@ -1,0 +1,30 @@
+#include "open_file_room.hpp"
+
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <string>
+
+#include "jobctl/error.hpp"
+
+namespace jobctl::cli {
+
+void make_room_for_commands(unsigned commands) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;  // cannot tell: let the system say
+    rlim_t need = kFilesBesides + static_cast<rlim_t>(kFilesPerCommand) * commands;
+    if (limit.rlim_cur == RLIM_INFINITY || need <= limit.rlim_cur) return;
+    if (limit.rlim_max == RLIM_INFINITY || need <= limit.rlim_max) {
+        limit.rlim_cur = need;
+        if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) return;
+    }
+    rlim_t most = limit.rlim_max == RLIM_INFINITY ? limit.rlim_cur : limit.rlim_max;
+    rlim_t fits = most > kFilesBesides ? (most - kFilesBesides) / kFilesPerCommand : 0;
+    std::string advice =
+        fits > 0 ? "use -j " + std::to_string(fits) + " or less, or raise the limit" : "raise the limit";
+    throw Error(ErrorCode::invalid_argument, "-j " + std::to_string(commands) + " needs " +
+                                                 std::to_string(need) + " open files; the limit is " +
+                                                 std::to_string(most) + " (ulimit -Hn): " + advice);
+}
+
+}  // namespace jobctl::cli

@@ -1,0 +1,21 @@
+#pragma once
+// Room under the open-file limit (ulimit -n) for the commands foreach runs
+// at once: checked, and made, before anything starts, so that -j never
+// fails half-way with EMFILE.
+
+namespace jobctl::cli {
+
+// Files held per command running: the read ends of its stdout and stderr
+// pipes, its pidfd, its job's stop and suspend eventfds, its output log,
+// and the log's reader (measured: 7), plus one for the pipes of a spawn.
+inline constexpr unsigned kFilesPerCommand = 8;
+// Stdio, the repository, signal and wake fds, and libraries' own.
+inline constexpr unsigned kFilesBesides = 64;
+
+// Raises the soft RLIMIT_NOFILE as far as `commands` at once need, when the
+// hard limit allows (the commands inherit the raised limit); else throws
+// invalid_argument: "-j 400 needs 3264 open files; the limit is 1024
+// (ulimit -Hn): use -j 120 or less, or raise the limit".
+void make_room_for_commands(unsigned commands);
+
+}  // namespace jobctl::cli
