@@ -65,9 +65,20 @@ private:
     int fd_ = -1;
 };
 
+// The parent pid of `pid` (0 if it is gone).
+pid_t parent_of(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("PPid:", 0) == 0) return static_cast<pid_t>(std::stoi(line.substr(5)));
+    return 0;
+}
+
 // The pid, as this namespace sees it, of the stopped jobctl whose own pid
-// namespace calls it `inner` (the last field of NSpid); 0 if none.
-pid_t outer_pid_of_stopped_jobctl(pid_t inner) {
+// namespace calls it `inner` (the last field of NSpid) and that descends
+// from `ancestor` (tests run in parallel: another's may match otherwise);
+// 0 if none.
+pid_t outer_pid_of_stopped_jobctl(pid_t inner, pid_t ancestor) {
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
         std::string name = entry.path().filename();
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -83,7 +94,9 @@ pid_t outer_pid_of_stopped_jobctl(pid_t inner) {
             if (key == "NSpid:")
                 for (pid_t id; fields >> id;) ids.push_back(id);
         }
-        if (command == "jobctl" && state == "T" && ids.size() >= 2 && ids.back() == inner) return ids.front();
+        if (command != "jobctl" || state != "T" || ids.size() < 2 || ids.back() != inner) continue;
+        for (pid_t up = parent_of(ids.front()); up > 1; up = parent_of(up))
+            if (up == ancestor) return ids.front();
     }
     return 0;
 }
@@ -193,7 +206,7 @@ TEST_F(Ownership, ALockHolderInAnotherPidNamespaceKeepsItsLock) {
     ::unsetenv("JOBCTL_TEST_PAUSE");
     pid_t inner = pauses.wait();
     ASSERT_GT(inner, 0) << "the holder did not pause";
-    pid_t outer = outer_pid_of_stopped_jobctl(inner);
+    pid_t outer = outer_pid_of_stopped_jobctl(inner, holder.pid());
     ASSERT_GT(outer, 0);
     std::vector<std::unique_ptr<CliProcess>> starters;
     for (int i = 0; i < 3; ++i)

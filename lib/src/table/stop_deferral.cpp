@@ -66,8 +66,17 @@ void install_stop_deferral() {
 }
 
 void enter_locked_section() {
-    sections_held.fetch_add(1);
-    while (stopping.load()) sched_yield();  // the process is about to stop: not inside a lock
+    for (;;) {
+        sections_held.fetch_add(1);
+        if (!stopping.load() && pending_signal.load() == 0) return;
+        // A stop is due: no new section starts until it is carried out. The
+        // sections in progress (held, or waiting for the lock) end, and the
+        // last one stops the process. Were new ones let in, a busy process
+        // of many threads (a foreach pool) might never be without one, and
+        // a Ctrl-Z would wait for its whole run.
+        leave_locked_section();
+        while (stopping.load() || pending_signal.load() != 0) sched_yield();
+    }
 }
 
 void leave_locked_section() {
