@@ -25,6 +25,8 @@ void save(Archive& archive, const JobInfo& job) {
         cereal::make_nvp("suspend_requested", job.suspend_requested), cereal::make_nvp("cwd", job.cwd),
         cereal::make_nvp("queue", job.queue), cereal::make_nvp("in_line", job.in_line),
         cereal::make_nvp("after", job.after), cereal::make_nvp("after_any_outcome", job.after_any_outcome));
+    if (std::string held_by(containment(job)); !held_by.empty())
+        archive(cereal::make_nvp("containment", held_by));
     if (!job.external_id.empty()) archive(cereal::make_nvp("external_id", job.external_id));
     if (job.timeout)
         archive(cereal::make_nvp("timeout_ms", static_cast<std::uint64_t>(job.timeout->count())));

@@ -37,7 +37,14 @@ void add_stop_command(CLI::App& app, int&) {
     auto options = std::make_shared<Options>();
     CLI::App* command = app.add_subcommand("stop", "Stop jobs (Stop-Job)");
     command->footer(
-        "A process job's whole process group gets SIGTERM, then SIGKILL after the grace period.\n"
+        "Every process a process job started gets SIGTERM, then SIGKILL after the grace period:\n"
+        "when stop returns, no process the job started is alive, whatever process group or\n"
+        "session it moved to. The worker is a child subreaper that leads the job's session, so\n"
+        "orphans, double-forked ones included, stay below it and are found from /proc by their\n"
+        "parents (get --json: \"containment\": \"session\"). It cannot catch a process that leaves\n"
+        "both the session and the worker's subtree, which the kernel does not allow without a\n"
+        "subreaper above it (one a daemon or service manager starts was never the job's), nor a\n"
+        "foreach child's process that double-forks before it was seen. See docs/reliability.md.\n"
         "Waits until the jobs are Stopped unless --no-wait.\n"
         "Examples: jobctl stop build; jobctl stop 'ci-*' --dry-run; jobctl stop --state Running");
     add_selector_options(*command, options->selector);

@@ -92,6 +92,14 @@ struct JobInfo {
     bool finished() const { return is_terminal(state); }
 };
 
+// What holds every process a job started, so that stop, a time limit,
+// suspend and resume reach them all (docs/reliability.md): "session" for a
+// command jobctl runs (a process job, under its worker; a foreach child,
+// under its host), "slurm" for a Slurm job (Slurm's own), empty where the
+// job has no processes of its own (a thread job, a foreach parent, another
+// custom job).
+std::string_view containment(const JobInfo& job);
+
 // The end of a finished job's reason that says its output was cut short for
 // want of disk space: "output truncated: N bytes lost (no space left on
 // device)" (or "disk quota exceeded"). Empty when nothing was lost.

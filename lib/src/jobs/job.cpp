@@ -58,6 +58,15 @@ bool is_terminal(JobState state) {
     return state == JobState::stopped || state == JobState::completed || state == JobState::failed;
 }
 
+std::string_view containment(const JobInfo& job) {
+    // Foreach children are the only thread jobs that run a command (and the
+    // only ones with a parent that can be suspended).
+    bool foreach_child = job.type == JobType::thread && job.parent_id != 0 && job.can_suspend;
+    if (runs_in_worker(job.type) || foreach_child) return "session";
+    if (job.type == JobType::custom && job.type_name == "slurm") return "slurm";
+    return "";
+}
+
 std::string_view output_truncation(const JobInfo& job) {
     std::string_view reason = job.reason;
     auto start = reason.rfind(detail::kOutputTruncated);

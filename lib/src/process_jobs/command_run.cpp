@@ -1,7 +1,7 @@
 // One command, run to its end: one poll() over the two output pipes, the
-// child's pidfd and the stop and suspend descriptors, with a timeout for the
-// next deadline (SIGKILL after the grace, the time limit, the next look at a
-// group being suspended).
+// child's pidfd and the stop, suspend and child-exit descriptors, with a
+// timeout for the next deadline (SIGKILL after the grace, the time limit,
+// the next look at processes being suspended).
 
 #include "process_jobs/command_run.hpp"
 
@@ -12,11 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "jobctl/error.hpp"
@@ -29,6 +32,7 @@
 #include "system/command_spawn.hpp"
 #include "system/group_stopped.hpp"
 #include "system/pidfd.hpp"
+#include "system/proc_stat.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
@@ -41,10 +45,19 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kReadChunk = 1u << 20;
-// How often a group being suspended is looked at: from the first to the
+// How often processes being suspended are looked at: from the first to the
 // last, doubling.
 constexpr std::chrono::milliseconds kFirstStopCheck{2};
 constexpr std::chrono::milliseconds kLastStopCheck{100};
+// SIGKILL goes to every process of the job, then to every one listed again
+// (one forked between the listing and the signal), until none is left: at
+// most this many times (a process that dies slowly, in uninterruptible
+// sleep, is listed again each time).
+constexpr int kKillRounds = 20;
+
+bool exited(const TreeProcess& process) {
+    return process.state == 'Z' || process.state == 'X';
+}
 
 void drain(int fd) {
     char drained[sizeof(signalfd_siginfo)];  // a signalfd record or an eventfd count
@@ -170,9 +183,9 @@ void CommandRun::on_time_limit() {
 
 void CommandRun::begin_stop(std::chrono::milliseconds grace) {
     stopping_ = true;
-    ::killpg(child_, SIGTERM);
+    signal_all(SIGTERM);
     // A stopped process acts on nothing but SIGKILL until it is continued.
-    if (suspended_) ::killpg(child_, SIGCONT);
+    if (suspended_) signal_all(SIGCONT);
     suspended_ = false;
     kill_deadline_ = SteadyClock::now() + grace;
 }
@@ -194,16 +207,19 @@ void CommandRun::suspend() {
     suspend_confirmed_ = false;
     suspended_since_ = SteadyClock::now();
     stop_check_delay_ = kFirstStopCheck;
-    ::killpg(child_, SIGSTOP);
+    signal_all(SIGSTOP);
     check_suspended();
 }
 
-// Suspended once every process of the group is seen stopped. Until then
+// Suspended once every process of the job is seen stopped. Until then
 // SIGSTOP goes again each time: a process forked just as the first one was
 // sent may have missed it.
 void CommandRun::check_suspended() {
-    if (!detail::group_stopped(child_)) {
-        ::killpg(child_, SIGSTOP);
+    std::vector<TreeProcess> now = processes();
+    bool all_stopped = std::ranges::all_of(
+        now, [](const TreeProcess& process) { return counts_as_stopped(process.pid, process.state); });
+    if (!all_stopped) {
+        signal_processes(now, SIGSTOP);
         next_stop_check_ = SteadyClock::now() + stop_check_delay_;
         stop_check_delay_ = std::min(stop_check_delay_ * 2, kLastStopCheck);
         return;
@@ -215,7 +231,7 @@ void CommandRun::check_suspended() {
 }
 
 void CommandRun::resume() {
-    ::killpg(child_, SIGCONT);
+    signal_all(SIGCONT);
     suspended_ = false;
     suspend_confirmed_ = false;
     // Suspended time does not count against the time limit.
@@ -237,11 +253,56 @@ int CommandRun::poll_timeout_ms() const {
 void CommandRun::on_deadlines() {
     auto now = SteadyClock::now();
     if (kill_deadline_ && now >= *kill_deadline_) {
-        ::killpg(child_, SIGKILL);
+        kill_all();
         kill_deadline_.reset();
     }
     if (time_limit_at_ && !suspended_ && !stopping_ && now >= *time_limit_at_) on_time_limit();
     if (suspended_ && !suspend_confirmed_ && now >= next_stop_check_) check_suspended();
+}
+
+// The job's processes as they are now: everything below the worker (a
+// subreaper: nothing leaves that tree), or, in a foreach host, the command
+// and everything below it, plus what was seen below it before and has been
+// re-parented since (orphans that land on a host that runs many commands
+// cannot be told apart).
+std::vector<TreeProcess> CommandRun::processes() {
+    bool whole_subtree = fds_.child_exit >= 0;
+    std::vector<TreeProcess> now = descendants_of(whole_subtree ? ::getpid() : child_);
+    if (!whole_subtree)
+        if (auto command = read_stat(child_))
+            now.push_back({child_, command->parent, command->start_time, command->state});
+    std::unordered_set<pid_t> listed;
+    for (const TreeProcess& process : now) listed.insert(process.pid);
+    for (const TreeProcess& seen : known_) {
+        if (listed.contains(seen.pid)) continue;
+        auto stat = read_stat(seen.pid);  // the same process only if it started at the same time
+        if (stat && stat->start_time == seen.start_time)
+            now.push_back({seen.pid, stat->parent, seen.start_time, stat->state});
+    }
+    known_.clear();
+    std::ranges::copy_if(now, std::back_inserter(known_), [](const TreeProcess& p) { return !exited(p); });
+    return now;
+}
+
+std::size_t CommandRun::signal_all(int signal) {
+    return signal_processes(processes(), signal);
+}
+
+void CommandRun::kill_all() {
+    for (int round = 0; round < kKillRounds; ++round)
+        if (signal_all(SIGKILL) == 0) return;
+}
+
+// The worker is a subreaper: orphans of the command become its children,
+// and would stay zombies until it exits. The command itself is left alone:
+// run() waits for it through its pidfd, and a zombie kept (WNOWAIT) keeps
+// its pid from being reused while it may still be signalled.
+void CommandRun::reap_orphans() {
+    drain(fds_.child_exit);
+    pid_t self = ::getpid();
+    for (const TreeProcess& process : descendants_of(self))
+        if (process.parent == self && process.pid != child_ && exited(process))
+            ::waitpid(process.pid, nullptr, WNOHANG);
 }
 
 void CommandRun::record_outcome(const siginfo_t& status) {
@@ -285,10 +346,9 @@ CommandRun::CommandRun(Repository& repository, JobId id, ControlFds fds, RunOpti
       buffer_(new char[kReadChunk]) {}
 
 CommandRun::~CommandRun() {
-    // Left early (an exception): the command must not outlive its run. Its
-    // zombie is still ours, so the group id is still its own.
+    // Left early (an exception): the command must not outlive its run.
     if (child_ > 0 && !reaped_) {
-        ::killpg(child_, SIGKILL);
+        kill_all();
         ::waitpid(child_, nullptr, 0);
     }
     // The pipes and the pidfd close with their owners.
@@ -300,21 +360,23 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     // Finished when the command has exited and everything that shared its
     // output pipes (its background children) has closed them.
     while (!exit_status || out_fd_ || err_fd_) {
-        pollfd fds[5] = {{out_fd_.get(), POLLIN, 0},
+        pollfd fds[6] = {{out_fd_.get(), POLLIN, 0},
                          {err_fd_.get(), POLLIN, 0},
                          {exit_status ? -1 : pidfd_.get(), POLLIN, 0},
                          {fds_.stop, POLLIN, 0},
-                         {fds_.suspend, POLLIN, 0}};
-        int ready = ::poll(fds, 5, poll_timeout_ms());
+                         {fds_.suspend, POLLIN, 0},
+                         {fds_.child_exit, POLLIN, 0}};
+        int ready = ::poll(fds, 6, poll_timeout_ms());
         if (ready < 0 && errno != EINTR) throw_system_error("poll", errno);
         if (fds[0].revents != 0) pump(out_fd_, OutputStream::out);
         if (fds[1].revents != 0) pump(err_fd_, OutputStream::err);
         if (fds[3].revents != 0) on_stop_request();
         if (fds[4].revents != 0) on_suspend_request();
+        if (fds[5].revents != 0) reap_orphans();
         if (fds[2].revents != 0) {
             siginfo_t status{};
-            // WNOWAIT keeps the zombie, so the pid (and group id) cannot be
-            // reused while we may still signal the group.
+            // WNOWAIT keeps the zombie, so the pid cannot be reused while
+            // we may still signal the job's processes.
             if (::waitid(P_PID, static_cast<id_t>(child_), &status, WEXITED | WNOWAIT) == 0) {
                 exit_status = status;
             } else if (errno != EINTR) {
@@ -326,8 +388,13 @@ void CommandRun::run(const std::vector<std::string>& argv) {
         }
         on_deadlines();
     }
+    // A stop leaves nothing behind: what is left once the command has
+    // exited and its output is closed (processes that let go of the output,
+    // re-parented escapees) is killed now, grace or not.
+    if (stopping_) kill_all();
     ::waitpid(child_, nullptr, 0);
     reaped_ = true;
+    if (fds_.child_exit >= 0) reap_orphans();
     record_outcome(*exit_status);
 }
 

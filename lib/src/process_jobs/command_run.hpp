@@ -1,12 +1,19 @@
 #pragma once
 // Runs one job's command to its end: spawns it (own process group), pumps
 // its stdout and stderr into the job's output log, stops it on request or
-// at its time limit (SIGTERM to the group, SIGKILL after the grace period),
-// suspends and resumes it on request (SIGSTOP, SIGCONT to the group) and
-// records the outcome in the job's slot. Used by jobctl-worker (requests
-// arrive on signalfds) and by `foreach` children on a thread pool (on
-// eventfds). It alone may signal the group: it holds the unreaped leader, so
-// the group id cannot have been reused.
+// at its time limit (SIGTERM to every process of the job, SIGKILL after the
+// grace period), suspends and resumes it on request (SIGSTOP, SIGCONT to
+// every process) and records the outcome in the job's slot. Used by
+// jobctl-worker (requests arrive on signalfds) and by `foreach` children on
+// a thread pool (on eventfds).
+//
+// The job's processes are found by their parent links, whatever process
+// group or session they moved to ("session" containment, see
+// docs/reliability.md): in the worker, a child subreaper, every process
+// below it (orphans land on it); in a foreach host, which runs many
+// commands, every process below the command, and those seen below it
+// before that have been re-parented since. Each is signalled through a
+// pidfd checked against its start time: a reused pid is never hit.
 
 #include <signal.h>
 
@@ -21,6 +28,7 @@
 #include "jobctl/repository.hpp"
 #include "output/output_log.hpp"
 #include "system/file_descriptor.hpp"
+#include "system/process_tree.hpp"
 
 namespace jobctl::detail {
 
@@ -28,6 +36,11 @@ namespace jobctl::detail {
 struct ControlFds {
     int stop = -1;     // readable: stop the job
     int suspend = -1;  // readable: look at the job's suspend flag (suspend or resume)
+    // The worker only: readable when a child of this process exited. Set
+    // where this process is a child subreaper that runs nothing but this
+    // command: then every process below it is the job's, and the orphans
+    // that land on it are reaped here.
+    int child_exit = -1;
 };
 
 class CommandRun {
@@ -52,6 +65,10 @@ private:
     void resume();
     void check_suspended();
     void on_deadlines();
+    std::vector<TreeProcess> processes();
+    std::size_t signal_all(int signal);
+    void kill_all();
+    void reap_orphans();
     void record_outcome(const siginfo_t& status);
     int poll_timeout_ms() const;
 
@@ -66,6 +83,9 @@ private:
 
     pid_t child_ = -1;
     bool reaped_ = false;
+    // Every process of the job seen so far (foreach hosts: those below the
+    // command when last looked at, which may have been re-parented since).
+    std::vector<TreeProcess> known_;
     FileDescriptor out_fd_;  // read ends of the command's pipes; empty once at their end
     FileDescriptor err_fd_;
     FileDescriptor pidfd_;
@@ -77,8 +97,8 @@ private:
     // suspended it is put off by as long as the suspension lasts.
     std::optional<std::chrono::steady_clock::time_point> time_limit_at_;
     // Suspension: SIGSTOP sent and no SIGCONT since; `suspend_confirmed_`
-    // once every process of the group was seen stopped (state Suspended).
-    // Until then the group is looked at again at `next_stop_check_`, less
+    // once every process of the job was seen stopped (state Suspended).
+    // Until then the processes are looked at again at `next_stop_check_`, less
     // and less often (a process in uninterruptible sleep stops late).
     bool suspended_ = false;
     bool suspend_confirmed_ = false;

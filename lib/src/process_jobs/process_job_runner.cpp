@@ -1,10 +1,12 @@
 // The worker's body: claims the job, then runs its command (CommandRun) with
-// stop requests arriving as SIGTERM/SIGINT/SIGHUP on one signalfd, and
-// suspend and resume requests as SIGUSR1 on another.
+// stop requests arriving as SIGTERM/SIGINT/SIGHUP on one signalfd, suspend
+// and resume requests as SIGUSR1 on another, and the exits of its children
+// (the command's orphans, re-parented to the worker) as SIGCHLD on a third.
 
 #include "process_jobs/process_job_runner.hpp"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -39,6 +41,13 @@ detail::FileDescriptor signal_fd_for(sigset_t signals) {
     return fd;
 }
 
+sigset_t child_exit_set() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGCHLD);
+    return signals;
+}
+
 }  // namespace
 
 int detail::run_process_job(Repository& repository, const WorkerArguments& arguments) {
@@ -46,9 +55,15 @@ int detail::run_process_job(Repository& repository, const WorkerArguments& argum
     try {
         detail::FileDescriptor stop_fd = signal_fd_for(detail::stop_signal_set());
         detail::FileDescriptor suspend_fd = signal_fd_for(detail::suspend_signal_set());
+        // Orphans of the command land here, not on init: nothing the command
+        // starts leaves the worker's tree, which a stop, a time limit and a
+        // suspend signal whole (session containment, docs/reliability.md).
+        if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) throw_system_error("PR_SET_CHILD_SUBREAPER", errno);
+        detail::FileDescriptor child_exit_fd = signal_fd_for(child_exit_set());
         if (claim(repository, id) && detail::wait_at_start_gate(repository, id, arguments.start_when,
                                                                 stop_fd.get()) == detail::GateOutcome::run)
-            detail::CommandRun(repository, id, {stop_fd.get(), suspend_fd.get()}, arguments.run)
+            detail::CommandRun(repository, id, {stop_fd.get(), suspend_fd.get(), child_exit_fd.get()},
+                               arguments.run)
                 .run(arguments.command);
         detail::pass_queue_turn(repository, arguments.start_when.queue);  // what this job held is free
         return 0;

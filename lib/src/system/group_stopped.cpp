@@ -33,6 +33,11 @@ bool waits_for_vfork_child(pid_t pid) {
 
 }  // namespace
 
+bool counts_as_stopped(pid_t pid, char state) {
+    return state == 'T' || state == 't' || state == 'Z' || state == 'X' ||
+           (state == 'D' && waits_for_vfork_child(pid));
+}
+
 bool group_stopped(pid_t group) {
     DIR* proc = ::opendir("/proc");
     if (proc == nullptr) return false;  // cannot tell: keep looking, rather than claim it
@@ -42,10 +47,7 @@ bool group_stopped(pid_t group) {
         if (pid <= 0) continue;
         auto process = read_stat(pid);  // gone meanwhile: nothing left to stop
         if (!process || process->group != group) continue;
-        char state = process->state;
-        bool frozen = state == 'T' || state == 't' || state == 'Z' || state == 'X' ||
-                      (state == 'D' && waits_for_vfork_child(pid));
-        if (!frozen) {
+        if (!counts_as_stopped(pid, process->state)) {
             stopped = false;
             break;
         }

@@ -1,6 +1,6 @@
 #pragma once
-// Whether every process of a process group has stopped (SIGSTOP): what a
-// suspend waits for before it calls a job Suspended.
+// Whether processes have stopped (SIGSTOP): what a suspend waits for before
+// it calls a job Suspended.
 
 #include <sys/types.h>
 
@@ -12,5 +12,10 @@ namespace jobctl::detail {
 // the kernel has no list of a group's members to ask. The caller must hold
 // the group's leader unreaped, so that the id cannot name another group.
 bool group_stopped(pid_t group);
+
+// Whether process `pid`, in state `state` (its /proc/<pid>/stat field), is
+// as good as stopped: stopped, a zombie, or a vfork() parent waiting for a
+// stopped child.
+bool counts_as_stopped(pid_t pid, char state);
 
 }  // namespace jobctl::detail

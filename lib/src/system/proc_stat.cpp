@@ -28,11 +28,12 @@ std::optional<ProcStat> read_stat(pid_t pid) {
     char* cursor = std::strrchr(buffer, ')');
     if (cursor == nullptr || cursor[1] != ' ') return std::nullopt;
     cursor += 2;  // field 3, the state
-    ProcStat stat{*cursor, 0, 0, 0};
+    ProcStat stat{*cursor, 0, 0, 0, 0};
     for (int field = 3; field < 22; ++field) {
         cursor = std::strchr(cursor, ' ');
         if (cursor == nullptr) return std::nullopt;
         ++cursor;
+        if (field + 1 == 4) stat.parent = static_cast<pid_t>(std::strtol(cursor, nullptr, 10));
         if (field + 1 == 5) stat.group = static_cast<pid_t>(std::strtol(cursor, nullptr, 10));
         if (field + 1 == 6) stat.session = static_cast<pid_t>(std::strtol(cursor, nullptr, 10));
     }

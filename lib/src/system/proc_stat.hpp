@@ -10,6 +10,7 @@ namespace jobctl::detail {
 
 struct ProcStat {
     char state;                // R, S, D, Z, X, ...
+    pid_t parent;              // parent's pid (0 for a process whose parent is outside our pid namespace)
     pid_t group;               // process group id
     pid_t session;             // session id
     std::uint64_t start_time;  // clock ticks since boot, as the initial time namespace counts them

@@ -1,0 +1,64 @@
+#include "system/process_tree.hpp"
+
+#include <dirent.h>
+
+#include <cstdlib>
+#include <unordered_map>
+
+#include "system/namespaces.hpp"
+#include "system/proc_stat.hpp"
+#include "system/process_identity.hpp"
+
+namespace jobctl::detail {
+namespace {
+
+bool exited(char state) {
+    return state == 'Z' || state == 'X';
+}
+
+// Every process /proc lists, by its parent's pid.
+std::unordered_multimap<pid_t, TreeProcess> processes_by_parent() {
+    std::unordered_multimap<pid_t, TreeProcess> by_parent;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return by_parent;
+    while (dirent* entry = ::readdir(proc)) {
+        pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+        if (pid <= 0) continue;
+        auto stat = read_stat(pid);  // gone meanwhile: not below anyone any more
+        if (stat)
+            by_parent.emplace(stat->parent, TreeProcess{pid, stat->parent, stat->start_time, stat->state});
+    }
+    ::closedir(proc);
+    return by_parent;
+}
+
+}  // namespace
+
+std::vector<TreeProcess> descendants_of(pid_t root) {
+    std::unordered_multimap<pid_t, TreeProcess> by_parent = processes_by_parent();
+    std::vector<TreeProcess> found;
+    std::vector<pid_t> parents{root};
+    // A snapshot taken while pids are reused could in theory link a loop: at
+    // most every process listed is found once.
+    while (!parents.empty() && found.size() < by_parent.size()) {
+        pid_t parent = parents.back();
+        parents.pop_back();
+        auto [first, last] = by_parent.equal_range(parent);
+        for (auto it = first; it != last; ++it) {
+            found.push_back(it->second);
+            parents.push_back(it->second.pid);
+        }
+    }
+    return found;
+}
+
+std::size_t signal_processes(const std::vector<TreeProcess>& processes, int signal) {
+    std::size_t reached = 0;
+    for (const TreeProcess& process : processes)
+        if (!exited(process.state) &&
+            ProcessIdentity{process.pid, process.start_time, own_pid_namespace()}.send_signal(signal))
+            ++reached;
+    return reached;
+}
+
+}  // namespace jobctl::detail

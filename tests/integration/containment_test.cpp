@@ -1,0 +1,244 @@
+// Session containment (issue 24, the fallback where no cgroup can be had):
+// stop, a time limit, suspend, resume and remove --force reach every process
+// a job started, whatever group or session it moved to. Each command writes
+// the pids of its processes to a file of the test's own, so that the test
+// checks those processes, and no others (tests run in parallel).
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "jobctl/job_listing.hpp"
+#include "jobctl_test.hpp"
+#include "system/proc_stat.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+// The pids written to `file`, one a line.
+std::vector<pid_t> pids_in(const std::string& file) {
+    std::vector<pid_t> pids;
+    std::ifstream in(file);
+    for (pid_t pid = 0; in >> pid;) pids.push_back(pid);
+    return pids;
+}
+
+// Gone or a zombie: runs no more.
+bool runs(pid_t pid) {
+    auto stat = detail::read_stat(pid);
+    return stat && stat->state != 'Z' && stat->state != 'X';
+}
+
+std::string still_running(const std::vector<pid_t>& pids) {
+    std::string text;
+    for (pid_t pid : pids)
+        if (auto stat = detail::read_stat(pid); stat && runs(pid))
+            text += std::to_string(pid) + ":" + stat->state + " ";
+    return text;
+}
+
+// Waits on pidfds, at most `limit`, until none of `pids` runs.
+bool all_gone(const std::vector<pid_t>& pids, std::chrono::seconds limit = 10s) {
+    auto deadline = SteadyClock::now() + limit;
+    for (;;) {
+        reap_exited_children();  // orphans that reached this process (a subreaper) are zombies here
+        std::vector<pollfd> exits;
+        for (pid_t pid : pids) {
+            if (!runs(pid)) continue;
+            int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+            if (fd >= 0) exits.push_back({fd, POLLIN, 0});
+        }
+        if (exits.empty()) return true;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+        if (left.count() <= 0) {
+            for (const pollfd& fd : exits) ::close(fd.fd);
+            return false;
+        }
+        ::poll(exits.data(), exits.size(), static_cast<int>(left.count()));
+        for (const pollfd& fd : exits) ::close(fd.fd);
+    }
+}
+
+class Containment : public JobctlTest {
+protected:
+    std::string pid_file() const { return home() + "/pids"; }
+
+    // A file in the test's home holding `text`; returns its path.
+    std::string write_file(const std::string& name, const std::string& text) const {
+        std::string path = home() + "/" + name;
+        std::ofstream(path) << text;
+        return path;
+    }
+
+    // `sh -c 'timeout 40 sleep 40'`, each process writing its pid first:
+    // sh, then timeout (the inner sh's parent), then the inner sh that
+    // becomes the sleep (or runs `inner`). "ready" once all three are written.
+    std::vector<std::string> timeout_command(const std::string& inner = "exec sleep 40") const {
+        std::string script = "echo $$ >> " + pid_file() + "; timeout 40 sh -c 'echo $PPID >> " + pid_file() +
+                             "; echo $$ >> " + pid_file() + "; echo ready; " + inner + "'";
+        return {"sh", "-c", script};
+    }
+
+    // `jobctl stop ID OPTIONS...` ends the job Stopped, and none of the
+    // `count` processes that wrote their pid runs any more.
+    void stop_leaving_nothing(JobId id, std::size_t count, const std::vector<std::string>& options) {
+        std::vector<std::string> args{"stop", std::to_string(id)};
+        args.insert(args.end(), options.begin(), options.end());
+        CliResult stop = jobctl(args);
+        EXPECT_EQ(stop.exit_code, 0) << stop.err;
+        EXPECT_EQ(repository().find(id)->state, JobState::stopped);
+        std::vector<pid_t> pids = pids_in(pid_file());
+        EXPECT_EQ(pids.size(), count);
+        EXPECT_TRUE(all_gone(pids)) << still_running(pids);
+    }
+
+    JobInfo wait_until_ready(JobId id) {
+        return wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });
+    }
+
+    // A child of the command's shell that leaves its process group
+    // (setpgid(0, 0)) and ignores SIGTERM; "ready" once its pid is written.
+    std::vector<std::string> group_leaving_command() const {
+        std::string perl = write_file("leave_group.pl",
+                                      "setpgrp(0, 0);\n"
+                                      "$SIG{TERM} = 'IGNORE';\n"
+                                      "open(my $pids, '>>', $ARGV[0]) or die; print $pids \"$$\\n\"; "
+                                      "close($pids);\n"
+                                      "$| = 1; print \"ready\\n\";\n"
+                                      "exec('sleep', '1000');\n");
+        return {"sh", "-c",
+                "echo $$ >> " + pid_file() + "; perl " + perl + " " + pid_file() + "; echo after"};
+    }
+};
+
+TEST_F(Containment, StopReachesTheChildThatTimeoutPutInAGroupOfItsOwn) {
+    JobId id = start(timeout_command());
+    wait_until_ready(id);
+    auto before = SteadyClock::now();
+    stop_leaving_nothing(id, 3, {"--grace", "10", "--timeout", "20"});
+    EXPECT_LT(SteadyClock::now() - before, 5s) << "the stop waited for the grace";
+}
+
+TEST_F(Containment, TimeLimitReachesTheChildThatTimeoutPutInAGroupOfItsOwn) {
+    std::vector<std::string> args{"start", "-q", "--timeout", "1s", "--"};
+    for (const std::string& word : timeout_command()) args.push_back(word);
+    CliResult started = jobctl(args);
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    JobId id = static_cast<JobId>(std::stoul(started.out));
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_EQ(job.reason, "timed out after 1s");
+    ASSERT_TRUE(job.began && job.ended);
+    // The issue asks for 2 s; a loaded test machine gets some more.
+    EXPECT_LT(*job.ended - *job.began, 3s) << "the time limit waited for the child";
+    std::vector<pid_t> pids = pids_in(pid_file());
+    EXPECT_EQ(pids.size(), 3u);
+    EXPECT_TRUE(all_gone(pids)) << still_running(pids);
+}
+
+TEST_F(Containment, SuspendStopsEveryProcessOfTheTreeAndResumeContinuesThem) {
+    // The child of timeout writes a line every 50 ms: more output after the
+    // resume shows that the worker has continued the processes.
+    JobId id = start(timeout_command("while :; do echo x; sleep 0.05; done"));
+    wait_until_ready(id);
+    std::vector<pid_t> pids = pids_in(pid_file());
+    ASSERT_EQ(pids.size(), 3u);
+    CliResult suspended = jobctl({"suspend", std::to_string(id)});
+    ASSERT_EQ(suspended.exit_code, 0) << suspended.err;
+    JobInfo job = *repository().find(id);
+    EXPECT_EQ(job.state, JobState::suspended);
+    for (pid_t pid : pids) {
+        auto stat = detail::read_stat(pid);
+        ASSERT_TRUE(stat) << pid;
+        EXPECT_TRUE(stat->state == 'T' || stat->state == 't') << pid << " is in state " << stat->state;
+    }
+    CliResult resumed = jobctl({"resume", std::to_string(id)});
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(repository().find(id)->state, JobState::running);
+    wait_for(id, [&](const JobInfo& now) { return now.output_bytes > job.output_bytes; });
+    for (pid_t pid : pids) {
+        auto stat = detail::read_stat(pid);
+        ASSERT_TRUE(stat) << pid;
+        EXPECT_NE(stat->state, 'T') << pid << " was not continued";
+    }
+    stop_leaving_nothing(id, 3, {"--timeout", "20"});
+}
+
+TEST_F(Containment, StopKillsAChildThatLeftTheGroupAndIgnoresSigterm) {
+    JobId id = start(group_leaving_command());
+    wait_until_ready(id);
+    stop_leaving_nothing(id, 2, {"--grace", "0.5", "--timeout", "10"});
+}
+
+TEST_F(Containment, RemoveForceKillsAChildThatLeftTheGroupAndIgnoresSigterm) {
+    JobId id = start(group_leaving_command());
+    wait_until_ready(id);
+    CliResult removed = jobctl({"remove", "--force", std::to_string(id)});
+    EXPECT_EQ(removed.exit_code, 0) << removed.err;
+    EXPECT_FALSE(repository().find(id));
+    std::vector<pid_t> pids = pids_in(pid_file());
+    EXPECT_EQ(pids.size(), 2u);
+    EXPECT_TRUE(all_gone(pids)) << still_running(pids);
+}
+
+TEST_F(Containment, StopCatchesADoubleForkedEscapeeFromTheSession) {
+    // The subshell forks the escapee and exits at once: the escapee, in a
+    // session of its own, is re-parented to the nearest subreaper.
+    std::string script = "echo $$ >> " + pid_file() + "; (setsid sh -c 'echo $$ >> " + pid_file() +
+                         "; echo ready; exec sleep 1000 > /dev/null 2>&1' &); exec sleep 1000";
+    JobId id = start({"sh", "-c", script});
+    wait_until_ready(id);
+    stop_leaving_nothing(id, 2, {"--timeout", "20"});
+}
+
+TEST_F(Containment, StopEndsFiveHundredProcessesEachInASessionOfItsOwn) {
+    std::string script = "echo $$ >> " + pid_file() +
+                         "; i=0; while [ $i -lt 500 ]; do setsid sleep 1000 & echo $! >> " + pid_file() +
+                         "; i=$((i+1)); done; echo ready; wait";
+    JobId id = start({"sh", "-c", script});
+    wait_for(
+        id, [](const JobInfo& job) { return job.output_bytes > 0; }, 60s);
+    stop_leaving_nothing(id, 501, {"--timeout", "20"});
+}
+
+TEST_F(Containment, StoppingAForeachHalfwayEndsEveryTimeoutChild) {
+    std::string child = write_file(
+        "child.sh", "echo $$ >> " + pid_file() + "; timeout 40 sh -c 'echo $PPID >> " + pid_file() +
+                        "; echo $$ >> " + pid_file() + "; echo ready; exec sleep 40'\n");
+    CliResult started =
+        jobctl({"foreach", "--as-job", "-q", "-j", "2", "--", "sh", child, ":::", "1", "2", "3", "4"});
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    JobId parent = static_cast<JobId>(std::stoul(started.out));
+    std::vector<JobInfo> children = children_of(list_jobs(repository()), parent);
+    ASSERT_EQ(children.size(), 4u);
+    wait_until_ready(children[0].id);
+    wait_until_ready(children[1].id);
+    CliResult stop = jobctl({"stop", std::to_string(parent), "--timeout", "10"});
+    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+    std::vector<JobInfo> jobs = list_jobs(repository());
+    EXPECT_EQ(jobs[0].state, JobState::stopped);
+    for (const JobInfo& job : children_of(jobs, parent)) EXPECT_EQ(job.state, JobState::stopped) << job.name;
+    std::vector<pid_t> pids = pids_in(pid_file());
+    EXPECT_EQ(pids.size(), 6u);  // two children started, three processes each
+    EXPECT_TRUE(all_gone(pids)) << still_running(pids);
+}
+
+TEST_F(Containment, GetJsonSaysWhichMechanismHoldsTheJob) {
+    JobId id = start({"sleep", "100"});
+    wait_until_running(id);
+    CliResult json = jobctl({"get", std::to_string(id), "--json"});
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    EXPECT_NE(json.out.find("\"containment\": \"session\""), std::string::npos) << json.out;
+}
+
+}  // namespace
+}  // namespace jobctl::test
