@@ -2,24 +2,41 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <string>
 
 #include "jobctl/error.hpp"
 
 namespace jobctl::cli {
+namespace {
+
+// Files open now, inherited ones too (a shell or a CI runner may hand on
+// many); they count against the limit as much as the commands' own.
+rlim_t open_files_now() {
+    std::error_code error;
+    rlim_t count = 0;
+    for (std::filesystem::directory_iterator it("/proc/self/fd", error), end; !error && it != end;
+         it.increment(error))
+        ++count;
+    return count;
+}
+
+}  // namespace
 
 void make_room_for_commands(unsigned commands) {
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;  // cannot tell: let the system say
-    rlim_t need = kFilesBesides + static_cast<rlim_t>(kFilesPerCommand) * commands;
+    const rlim_t besides = std::max<rlim_t>(kFilesBesides, open_files_now() + kFilesBesides / 2);
+    rlim_t need = besides + static_cast<rlim_t>(kFilesPerCommand) * commands;
     if (limit.rlim_cur == RLIM_INFINITY || need <= limit.rlim_cur) return;
     if (limit.rlim_max == RLIM_INFINITY || need <= limit.rlim_max) {
         limit.rlim_cur = need;
         if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) return;
     }
     rlim_t most = limit.rlim_max == RLIM_INFINITY ? limit.rlim_cur : limit.rlim_max;
-    rlim_t fits = most > kFilesBesides ? (most - kFilesBesides) / kFilesPerCommand : 0;
+    rlim_t fits = most > besides ? (most - besides) / kFilesPerCommand : 0;
     std::string advice =
         fits > 0 ? "use -j " + std::to_string(fits) + " or less, or raise the limit" : "raise the limit";
     throw Error(ErrorCode::invalid_argument, "-j " + std::to_string(commands) + " needs " +

@@ -9,7 +9,8 @@ namespace jobctl::cli {
 // pipes, its pidfd, its job's stop and suspend eventfds, its output log,
 // and the log's reader (measured: 7), plus one for the pipes of a spawn.
 inline constexpr unsigned kFilesPerCommand = 8;
-// Stdio, the repository, signal and wake fds, and libraries' own.
+// Stdio, the repository, signal and wake fds, and libraries' own; or the
+// files open already (inherited ones too) and half this again, if more.
 inline constexpr unsigned kFilesBesides = 64;
 
 // Raises the soft RLIMIT_NOFILE as far as `commands` at once need, when the

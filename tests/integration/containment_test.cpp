@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -198,6 +200,37 @@ TEST_F(Containment, StopCatchesADoubleForkedEscapeeFromTheSession) {
     JobId id = start({"sh", "-c", script});
     wait_until_ready(id);
     stop_leaving_nothing(id, 2, {"--timeout", "20"});
+}
+
+// Processes whose command line holds `marker` (a path in the test's own
+// home: no other test's process has it).
+std::vector<pid_t> processes_naming(const std::string& marker) {
+    std::vector<pid_t> found;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream cmdline(entry.path() / "cmdline");
+        std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+        if (text.find(marker) != std::string::npos && runs(std::stoi(name))) found.push_back(std::stoi(name));
+    }
+    return found;
+}
+
+// A chain that, as each link is killed, has already forked the next into a
+// session of its own, ignoring SIGTERM: it may outrun any fixed number of
+// SIGKILL rounds. The stop goes on until none is left.
+TEST_F(Containment, StopOutlastsAChainThatForksANewSessionAtEveryLink) {
+    std::string chain = write_file("chain.sh",
+                                   "trap '' TERM\n"
+                                   "[ \"$1\" -gt 0 ] || exec sleep 1000\n"
+                                   "[ \"$1\" = 2000 ] && echo ready\n"
+                                   "setsid sh \"$0\" $(($1 - 1)) &\n");
+    JobId id = start({"sh", chain, "2000"});
+    wait_until_ready(id);
+    CliResult stop = jobctl({"stop", std::to_string(id), "--grace", "0.2", "--timeout", "30"});
+    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+    EXPECT_EQ(repository().find(id)->state, JobState::stopped);
+    EXPECT_TRUE(processes_naming(chain).empty()) << processes_naming(chain).size() << " links run on";
 }
 
 TEST_F(Containment, StopEndsFiveHundredProcessesEachInASessionOfItsOwn) {

@@ -254,7 +254,10 @@ TEST_F(FirstHourCli, CtrlCOnRunSaysSoAtOnceAndTwiceKills) {
                                 "(Ctrl-C again: at once)\n",
                                 std::chrono::seconds(4)))
         << "said before the grace is over";
-    EXPECT_EQ(repository().find(1)->state, JobState::stopping) << "it ignores SIGTERM";
+    // Said before the request is made: the state follows.
+    EXPECT_EQ(wait_for(1, [](const JobInfo& job) { return job.state != JobState::running; }).state,
+              JobState::stopping)
+        << "it ignores SIGTERM";
     auto second = std::chrono::steady_clock::now();
     ::kill(run.pid(), SIGINT);
     CliResult result = run.finish();

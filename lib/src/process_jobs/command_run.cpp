@@ -19,6 +19,7 @@
 #include <functional>
 #include <iterator>
 #include <optional>
+#include <thread>
 #include <unordered_set>
 #include <vector>
 
@@ -54,6 +55,8 @@ constexpr std::chrono::milliseconds kLastStopCheck{100};
 // most this many times (a process that dies slowly, in uninterruptible
 // sleep, is listed again each time).
 constexpr int kKillRounds = 20;
+// How soon the rounds start again when some process outran them.
+constexpr std::chrono::milliseconds kKillAgainAfter{50};
 
 bool exited(const TreeProcess& process) {
     return process.state == 'Z' || process.state == 'X';
@@ -253,8 +256,12 @@ int CommandRun::poll_timeout_ms() const {
 void CommandRun::on_deadlines() {
     auto now = SteadyClock::now();
     if (kill_deadline_ && now >= *kill_deadline_) {
-        kill_all();
-        kill_deadline_.reset();
+        // Some may outrun the rounds (a chain that forks a new session as
+        // each link is killed): look again shortly, until none is left.
+        if (kill_all())
+            kill_deadline_ = now + kKillAgainAfter;
+        else
+            kill_deadline_.reset();
     }
     if (time_limit_at_ && !suspended_ && !stopping_ && now >= *time_limit_at_) on_time_limit();
     if (suspended_ && !suspend_confirmed_ && now >= next_stop_check_) check_suspended();
@@ -288,9 +295,19 @@ std::size_t CommandRun::signal_all(int signal) {
     return signal_processes(processes(), signal);
 }
 
-void CommandRun::kill_all() {
+bool CommandRun::kill_all() {
+    // Frozen first: a stopped process forks no more, so a chain that forks
+    // a new link as fast as /proc can be listed is held still, then killed.
+    for (int round = 0; round < kKillRounds; ++round) {
+        std::vector<TreeProcess> now = processes();
+        bool all_held = std::ranges::all_of(
+            now, [](const TreeProcess& p) { return exited(p) || p.state == 'T' || p.state == 't'; });
+        if (all_held) break;
+        signal_processes(now, SIGSTOP);
+    }
     for (int round = 0; round < kKillRounds; ++round)
-        if (signal_all(SIGKILL) == 0) return;
+        if (signal_all(SIGKILL) == 0) return false;
+    return true;
 }
 
 // The worker is a subreaper: orphans of the command become its children,
@@ -391,7 +408,9 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     // A stop leaves nothing behind: what is left once the command has
     // exited and its output is closed (processes that let go of the output,
     // re-parented escapees) is killed now, grace or not.
-    if (stopping_) kill_all();
+    // Rounds again for any that outran them, for a second at most.
+    if (stopping_)
+        for (int round = 0; kill_all() && round < 20; ++round) std::this_thread::sleep_for(kKillAgainAfter);
     ::waitpid(child_, nullptr, 0);
     reaped_ = true;
     if (fds_.child_exit >= 0) reap_orphans();

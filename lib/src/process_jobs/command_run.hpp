@@ -67,7 +67,7 @@ private:
     void on_deadlines();
     std::vector<TreeProcess> processes();
     std::size_t signal_all(int signal);
-    void kill_all();
+    bool kill_all();  // true if some process outlived every round
     void reap_orphans();
     void record_outcome(const siginfo_t& status);
     int poll_timeout_ms() const;
