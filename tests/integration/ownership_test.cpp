@@ -357,7 +357,21 @@ TEST_F(Ownership, CtrlZNeverStopsAThreadedJobctlInsideTheLock) {
     PauseFifo holds(home() + "/held");
     std::string release_fifo = home() + "/held.release";
     ASSERT_EQ(::mkfifo(release_fifo.c_str(), 0600), 0);
-    std::vector<std::string> command{"jobctl", "foreach", "-q", "-j", "4", "--", "true", ":::"};
+    // In a process group of its own, below this test in its session: as a
+    // shell's job is. The kernel drops a stop signal's default action in an
+    // orphaned group (ctest may run a test as the leader of a new session),
+    // and the deferred stop is that default action.
+    std::vector<std::string> command{"perl",
+                                     "-e",
+                                     "setpgrp(0, 0); exec @ARGV or die",
+                                     bin_dir() + "/jobctl",
+                                     "foreach",
+                                     "-q",
+                                     "-j",
+                                     "4",
+                                     "--",
+                                     "true",
+                                     ":::"};
     for (int i = 0; i < 100; ++i) command.push_back(std::to_string(i));
     ::setenv("JOBCTL_TEST_HOLD", ("jobctl:lock_acquired:40:" + home() + "/held").c_str(), 1);
     CliProcess foreach (command);
