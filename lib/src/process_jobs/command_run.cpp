@@ -274,17 +274,20 @@ void CommandRun::on_deadlines() {
 // cannot be told apart).
 std::vector<TreeProcess> CommandRun::processes() {
     bool whole_subtree = fds_.child_exit >= 0;
-    std::vector<TreeProcess> now = descendants_of(whole_subtree ? ::getpid() : child_);
+    // In a host, the command's process group too (the command leads it):
+    // a process of the group whose parent died is below the command no more.
+    std::vector<TreeProcess> now =
+        whole_subtree ? descendants_of(::getpid()) : descendants_of(child_, child_);
     if (!whole_subtree)
         if (auto command = read_stat(child_))
-            now.push_back({child_, command->parent, command->start_time, command->state});
+            now.push_back({child_, command->parent, command->start_time, command->state, command->group});
     std::unordered_set<pid_t> listed;
     for (const TreeProcess& process : now) listed.insert(process.pid);
     for (const TreeProcess& seen : known_) {
         if (listed.contains(seen.pid)) continue;
         auto stat = read_stat(seen.pid);  // the same process only if it started at the same time
         if (stat && stat->start_time == seen.start_time)
-            now.push_back({seen.pid, stat->parent, seen.start_time, stat->state});
+            now.push_back({seen.pid, stat->parent, seen.start_time, stat->state, stat->group});
     }
     known_.clear();
     std::ranges::copy_if(now, std::back_inserter(known_), [](const TreeProcess& p) { return !exited(p); });

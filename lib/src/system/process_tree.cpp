@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "system/namespaces.hpp"
 #include "system/proc_stat.hpp"
@@ -26,7 +27,8 @@ std::unordered_multimap<pid_t, TreeProcess> processes_by_parent() {
         if (pid <= 0) continue;
         auto stat = read_stat(pid);  // gone meanwhile: not below anyone any more
         if (stat)
-            by_parent.emplace(stat->parent, TreeProcess{pid, stat->parent, stat->start_time, stat->state});
+            by_parent.emplace(stat->parent,
+                              TreeProcess{pid, stat->parent, stat->start_time, stat->state, stat->group});
     }
     ::closedir(proc);
     return by_parent;
@@ -34,7 +36,7 @@ std::unordered_multimap<pid_t, TreeProcess> processes_by_parent() {
 
 }  // namespace
 
-std::vector<TreeProcess> descendants_of(pid_t root) {
+std::vector<TreeProcess> descendants_of(pid_t root, pid_t group) {
     std::unordered_multimap<pid_t, TreeProcess> by_parent = processes_by_parent();
     std::vector<TreeProcess> found;
     std::vector<pid_t> parents{root};
@@ -49,6 +51,11 @@ std::vector<TreeProcess> descendants_of(pid_t root) {
             parents.push_back(it->second.pid);
         }
     }
+    if (group == 0) return found;
+    std::unordered_set<pid_t> listed{root};
+    for (const TreeProcess& process : found) listed.insert(process.pid);
+    for (const auto& [parent, process] : by_parent)
+        if (process.group == group && !listed.contains(process.pid)) found.push_back(process);
     return found;
 }
 

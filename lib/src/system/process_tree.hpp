@@ -19,13 +19,16 @@ struct TreeProcess {
     pid_t parent = 0;
     std::uint64_t start_time = 0;  // as ProcStat counts it: with the pid, names the process
     char state = 0;                // as /proc/<pid>/stat shows it: R, S, D, T, t, Z, ...
+    pid_t group = 0;               // its process group
 };
 
 // Every process below `root` as /proc shows it now, zombies included,
 // `root` itself not. A process that exits while /proc is read is left out;
 // one forked after its parent was read may be missed: a caller that must
 // reach every process lists again until nothing is left.
-std::vector<TreeProcess> descendants_of(pid_t root);
+// With `group` (not 0), also every member of that process group, wherever
+// it was re-parented: what killpg would reach.
+std::vector<TreeProcess> descendants_of(pid_t root, pid_t group = 0);
 
 // Sends `signal` to each of `processes` that still runs (through a pidfd
 // checked against its start time: never to a later process with the same
