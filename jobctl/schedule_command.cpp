@@ -15,6 +15,7 @@
 #include "duration_option.hpp"
 #include "job_json.hpp"
 #include "job_table.hpp"
+#include "jobctl/duration_text.hpp"
 #include "jobctl/error.hpp"
 #include "jobs/queue_turns.hpp"
 #include "process_jobs/run_options.hpp"
@@ -23,7 +24,6 @@
 #include "schedule/cron_trigger.hpp"
 #include "schedule/crontab_block.hpp"
 #include "schedule/schedule_run.hpp"
-#include "text/duration_text.hpp"
 #include "time_option.hpp"
 #include "time_text.hpp"
 

@@ -3,6 +3,7 @@
 // also usable on its own; see docs/library.md for a tour.
 
 #include "jobctl/custom_job.hpp"       // CustomJob, CustomJobSpec: jobs a program runs itself
+#include "jobctl/duration_text.hpp"    // parse_duration, format_duration: "500ms", "1m30s", "2h"
 #include "jobctl/error.hpp"            // Error, ErrorCode
 #include "jobctl/foreach_job.hpp"      // ForeachSpec, ForeachJob, start_foreach_job
 #include "jobctl/job.hpp"              // JobId, JobType, JobState, JobInfo

@@ -16,12 +16,12 @@
 #include <optional>
 #include <string_view>
 
+#include "jobctl/duration_text.hpp"
 #include "jobctl/error.hpp"
 #include "process_jobs/program_lookup.hpp"
 #include "system/command_spawn.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/pidfd.hpp"
-#include "text/duration_text.hpp"
 
 namespace jobctl::detail {
 namespace {
