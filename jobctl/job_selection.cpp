@@ -9,8 +9,6 @@
 #include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
-#include "jobs/job_lookup.hpp"
-#include "jobs/liveness.hpp"
 #include "time_option.hpp"
 
 namespace jobctl::cli {
@@ -20,26 +18,17 @@ bool is_id(const std::string& text) {
     return !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-// Jobs named by id only, each found by its id (one probe each) instead of in
-// a listing of the whole table: `get 7` in a big table. Empty when that cannot
-// give what the listing would: a name or wildcard among the tokens, or a job
-// that may have children (a parent's HasMoreData covers theirs). Only process
-// jobs (and runs of schedules) never have children. Errors: job_not_found.
+// Jobs named by id only, each found by its id instead of in a listing of
+// the whole table: `get 7` in a big table. Empty when a name or wildcard is
+// among the tokens, or none is given. Errors: job_not_found.
 std::optional<std::vector<JobInfo>> find_by_ids(Repository& repository,
                                                 const std::vector<std::string>& tokens) {
-    if (!std::ranges::all_of(tokens, is_id)) return std::nullopt;
-    std::vector<JobInfo> found;
-    std::set<JobId> seen;
-    for (const std::string& token : tokens) {
-        JobId id = static_cast<JobId>(std::stoul(token));
-        if (!seen.insert(id).second) continue;
-        std::optional<JobInfo> job = repository.find(id);
-        if (!job) throw detail::job_not_found(id);
-        if (job->type != JobType::process && job->type != JobType::scheduled) return std::nullopt;
-        Liveness::check(repository, *job);
-        found.push_back(*job);
-    }
-    std::ranges::sort(found, {}, &JobInfo::id);
+    if (tokens.empty() || !std::ranges::all_of(tokens, is_id)) return std::nullopt;
+    std::vector<JobId> ids;
+    for (const std::string& token : tokens) ids.push_back(static_cast<JobId>(std::stoul(token)));
+    std::vector<JobInfo> found = find_jobs(repository, ids);
+    for (JobId id : ids)
+        if (!std::ranges::binary_search(found, id, {}, &JobInfo::id)) throw job_not_found(id);
     return found;
 }
 
@@ -49,13 +38,13 @@ std::vector<const JobInfo*> jobs_named(const std::vector<JobInfo>& jobs, const s
     if (is_id(token)) {
         JobId id = static_cast<JobId>(std::stoul(token));
         auto it = std::ranges::find(jobs, id, &JobInfo::id);
-        if (it == jobs.end()) throw detail::job_not_found(id);
+        if (it == jobs.end()) throw job_not_found(id);
         return {&*it};
     }
     std::vector<const JobInfo*> matches;
     for (const JobInfo& job : jobs)
         if (job.name == token) matches.push_back(&job);
-    if (matches.empty()) throw detail::job_not_found(token);
+    if (matches.empty()) throw job_not_found(token);
     return matches;
 }
 
@@ -153,7 +142,7 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
                     "--has-more-data, --before or --after");
     std::vector<JobInfo> jobs;
     std::vector<JobInfo> selected;
-    if (auto by_id = find_by_ids(repository, selector.jobs); by_id && !selector.jobs.empty()) {
+    if (auto by_id = find_by_ids(repository, selector.jobs)) {
         selected = std::move(*by_id);
     } else if (jobs = list_jobs(repository); selector.jobs.empty()) {
         selected = jobs;

@@ -66,7 +66,7 @@ void check_schedule_name(const std::string& name) {
         throw Error(ErrorCode::invalid_argument,
                     "bad schedule name '" + name +
                         "': use at most 63 letters, digits, '.', '_' and '-', not starting with '.' or '-'");
-    detail::check_job_name(name);  // its runs carry it: not all digits, for one
+    check_job_name(name);  // its runs carry it: not all digits, for one
 }
 
 std::filesystem::path schedules_directory(const std::string& repository) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "jobctl/error.hpp"
+
 namespace jobctl {
 
 using JobId = std::uint32_t;
@@ -42,6 +44,18 @@ std::string_view to_string(JobState state);
 std::string_view to_string(JobType type);
 std::optional<JobState> parse_job_state(std::string_view text);  // case-insensitive
 bool is_terminal(JobState state);
+
+// Errors: invalid_argument unless `name` is a usable job name: 1 to 63
+// bytes of UTF-8 without control characters, not all digits (it would read
+// as an id), not starting with '-'. Every start checks it; a program that
+// keeps a name for later (a schedule's runs carry its name) can check it first.
+void check_job_name(const std::string& name);
+
+// The error for a job that is not there, as every operation on a named job
+// throws it: Error(job_not_found) "no job with id 7", "no job named
+// 'build'". For a program that looks jobs up in a listing of its own.
+Error job_not_found(JobId id);
+Error job_not_found(std::string_view name);
 
 using Clock = std::chrono::system_clock;
 

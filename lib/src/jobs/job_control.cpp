@@ -23,7 +23,7 @@ namespace jobctl {
 
 bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds grace) {
     detail::ControlRequestResult request = detail::lifecycle_of(repository).request_stop(id, grace);
-    if (!request.found) throw detail::job_not_found(id);
+    if (!request.found) throw job_not_found(id);
     if (!request.requested) return false;
     // Stopping a parent stops its children (one that ends meanwhile is fine).
     if (request.top_level)  // children have none: no need to look

@@ -26,7 +26,7 @@ bool request(Repository& repository, JobId id, bool suspend) {
     detail::JobLifecycle lifecycle = detail::lifecycle_of(repository);
     detail::ControlRequestResult marked =
         suspend ? lifecycle.request_suspend(id) : lifecycle.request_resume(id);
-    if (!marked.found) throw detail::job_not_found(id);
+    if (!marked.found) throw job_not_found(id);
     if (!marked.requested) return false;
     bool has_children = marked.top_level;  // children have none: no need to look
     if (has_children)

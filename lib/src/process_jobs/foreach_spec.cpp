@@ -61,7 +61,7 @@ detail::ChildCommand detail::expand_child(const ForeachSpec& spec, const std::st
 void detail::check_foreach_spec(const ForeachSpec& spec) {
     if (spec.command.empty() || spec.command[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
-    if (!spec.name.empty()) detail::check_job_name(spec.name);
+    if (!spec.name.empty()) check_job_name(spec.name);
     detail::check_time_limit(spec.run.timeout);
     if (spec.throttle_limit == 0)
         throw Error(ErrorCode::invalid_argument, "the throttle limit must be at least 1");

@@ -43,7 +43,7 @@ void check_start_conditions(Repository& repository, const StartConditions& when)
                     "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");
     // Only jobs that exist: so a job can never wait for one started later, and no cycle can form.
     for (JobId id : when.after)
-        if (!repository.find(id)) throw detail::job_not_found(id);
+        if (!repository.find(id)) throw job_not_found(id);
     if (!when.queue.empty()) detail::check_queue_name(when.queue);
 }
 
@@ -83,7 +83,7 @@ detail::NewJob new_process_job(const ProcessJobSpec& spec, const RunOptions& run
 
 JobInfo record_failed_process_job(Repository& repository, const ProcessJobSpec& spec,
                                   const std::string& reason) {
-    if (!spec.name.empty()) detail::check_job_name(spec.name);
+    if (!spec.name.empty()) check_job_name(spec.name);
     detail::NewJob new_job = new_process_job(spec, spec.run);
     new_job.can_suspend = false;  // nothing will run
     new_job.owner_pid = 0;        // nor answer for it: it is finished before anyone looks
@@ -100,7 +100,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                           const std::filesystem::path& worker_path) {
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
-    if (!spec.name.empty()) detail::check_job_name(spec.name);
+    if (!spec.name.empty()) check_job_name(spec.name);
     detail::check_time_limit(spec.run.timeout);
     RunOptions run = detail::checked_run_options(spec.run);
     detail::require_program(spec.argv[0], run);

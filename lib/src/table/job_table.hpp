@@ -174,9 +174,6 @@ private:
     std::unique_ptr<Segment> segment_;
 };
 
-// Errors: invalid_argument unless `name` is a usable job name.
-void check_job_name(const std::string& name);
-
 // The name of a parent's child `number` (from 1): "NAME:number", NAME cut so
 // that the whole fits in Repository::kMaxNameLength bytes.
 std::string child_job_name(const std::string& parent_name, std::size_t number);
