@@ -51,16 +51,17 @@ bool request(Repository& repository, JobId id, bool suspend) {
 
 }  // namespace
 
-void detail::check_suspendable(const JobInfo& job) {
-    if (job.can_suspend || job.finished()) return;
-    throw Error(ErrorCode::invalid_argument,
-                "job " + std::to_string(job.id) + " (" + job.name +
-                    ") is a thread job of a library host and cannot be suspended (only process jobs "
-                    "and foreach runs can)");
+void check_suspendable(const std::vector<JobInfo>& jobs) {
+    for (const JobInfo& job : jobs)
+        if (!job.can_suspend && !job.finished())
+            throw Error(ErrorCode::invalid_argument,
+                        "job " + std::to_string(job.id) + " (" + job.name +
+                            ") is a thread job of a library host and cannot be suspended (only process "
+                            "jobs and foreach runs can)");
 }
 
 bool request_suspend(Repository& repository, JobId id) {
-    detail::check_suspendable(detail::require_job(repository, id));
+    check_suspendable({detail::require_job(repository, id)});
     return request(repository, id, true);
 }
 
