@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "jobctl/error.hpp"
-#include "table/repository_location.hpp"
+#include "jobctl/repository.hpp"
 
 extern char** environ;
 
@@ -143,7 +143,7 @@ std::string edited(const std::string& crontab, const CrontabKey& key,
 }
 
 void install_crontab(const std::string& text) {
-    std::filesystem::path file = detail::jobctl_home() / ".crontab.new";
+    std::filesystem::path file = Repository::home() / ".crontab.new";
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) throw_system_error("cannot write " + file.string(), errno);
     bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
@@ -164,7 +164,7 @@ void install_crontab(const std::string& text) {
 }  // namespace
 
 CrontabKey crontab_key(const std::string& repository, const std::string& name) {
-    return {std::filesystem::absolute(detail::jobctl_home()).lexically_normal().string(), repository, name};
+    return {Repository::home().string(), repository, name};
 }
 
 std::string crontab_line(const CrontabKey& key, const std::string& cron) {
