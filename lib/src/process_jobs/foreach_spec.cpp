@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "jobctl/error.hpp"
-#include "process_jobs/program_lookup.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"
 #include "table/job_table.hpp"
