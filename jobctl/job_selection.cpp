@@ -32,6 +32,39 @@ std::optional<std::vector<JobInfo>> find_by_ids(Repository& repository,
     return found;
 }
 
+// The jobs among `jobs` that the selector's ids, names and wildcards name, by id.
+std::vector<JobInfo> named_among(const std::vector<JobInfo>& jobs, const JobSelector& selector) {
+    std::vector<JobInfo> selected;
+    std::set<JobId> seen;
+    for (const std::string& token : selector.jobs) {
+        if (!is_wildcard(token)) {
+            if (!selector.every_match) {
+                const JobInfo& job = resolve_job(jobs, token);
+                if (seen.insert(job.id).second) selected.push_back(job);
+                continue;
+            }
+            for (const JobInfo* job : jobs_named(jobs, token))
+                if (seen.insert(job->id).second) selected.push_back(*job);
+            continue;
+        }
+        // A wildcard selects among the top-level jobs unless told otherwise, as listing does.
+        for (const JobInfo& job : jobs)
+            if ((job.parent_id == 0 || selector.include_children) &&
+                ::fnmatch(token.c_str(), job.name.c_str(), 0) == 0 && seen.insert(job.id).second)
+                selected.push_back(job);
+    }
+    std::ranges::sort(selected, {}, &JobInfo::id);
+    return selected;
+}
+
+// `selected` narrowed by the selector's filters, then to the newest N.
+std::vector<JobInfo> narrowed(std::vector<JobInfo> selected, const JobSelector& selector) {
+    std::erase_if(selected, [&](const JobInfo& job) { return !selector.passes_filters(job); });
+    if (selector.newest && selected.size() > *selector.newest)
+        selected.erase(selected.begin(), selected.end() - *selector.newest);
+    return selected;
+}
+
 }  // namespace
 
 std::vector<const JobInfo*> jobs_named(const std::vector<JobInfo>& jobs, const std::string& token) {
@@ -135,44 +168,21 @@ void print_dry_run(const std::vector<JobInfo>& jobs, const std::string& verb) {
     print_job_table(std::cout, jobs);
 }
 
+std::vector<JobInfo> select_among(const std::vector<JobInfo>& jobs, const JobSelector& selector) {
+    if (!selector.jobs.empty()) return narrowed(named_among(jobs, selector), selector);
+    std::vector<JobInfo> selected = jobs;
+    if (!selector.include_children)
+        std::erase_if(selected, [](const JobInfo& job) { return job.parent_id != 0; });
+    return narrowed(std::move(selected), selector);
+}
+
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty) {
     if (selector.empty() && !all_when_empty)
         throw Error(ErrorCode::invalid_argument,
                     "name at least one job (id, name or wildcard), or select with --state, --command, "
                     "--has-more-data, --before or --after");
-    std::vector<JobInfo> jobs;
-    std::vector<JobInfo> selected;
-    if (auto by_id = find_by_ids(repository, selector.jobs)) {
-        selected = std::move(*by_id);
-    } else if (jobs = list_jobs(repository); selector.jobs.empty()) {
-        selected = jobs;
-        if (!selector.include_children)
-            std::erase_if(selected, [](const JobInfo& job) { return job.parent_id != 0; });
-    } else {
-        std::set<JobId> seen;
-        for (const std::string& token : selector.jobs) {
-            if (!is_wildcard(token)) {
-                if (!selector.every_match) {
-                    const JobInfo& job = resolve_job(jobs, token);
-                    if (seen.insert(job.id).second) selected.push_back(job);
-                    continue;
-                }
-                for (const JobInfo* job : jobs_named(jobs, token))
-                    if (seen.insert(job->id).second) selected.push_back(*job);
-                continue;
-            }
-            // A wildcard selects among the top-level jobs unless told otherwise, as listing does.
-            for (const JobInfo& job : jobs)
-                if ((job.parent_id == 0 || selector.include_children) &&
-                    ::fnmatch(token.c_str(), job.name.c_str(), 0) == 0 && seen.insert(job.id).second)
-                    selected.push_back(job);
-        }
-        std::ranges::sort(selected, {}, &JobInfo::id);
-    }
-    std::erase_if(selected, [&](const JobInfo& job) { return !selector.passes_filters(job); });
-    if (selector.newest && selected.size() > *selector.newest)
-        selected.erase(selected.begin(), selected.end() - *selector.newest);
-    return selected;
+    if (auto by_id = find_by_ids(repository, selector.jobs)) return narrowed(std::move(*by_id), selector);
+    return select_among(list_jobs(repository), selector);
 }
 
 void add_include_children_flag(CLI::App& command, JobSelector& selector) {

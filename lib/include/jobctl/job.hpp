@@ -63,6 +63,7 @@ using Clock = std::chrono::system_clock;
 struct JobProgress {
     double fraction = 0;  // 0 .. 1
     std::string text;     // what it is doing now; may be empty
+    bool operator==(const JobProgress&) const = default;
 };
 
 // A copy of one job as it was when read from the repository.
@@ -104,6 +105,7 @@ struct JobInfo {
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }
+    bool operator==(const JobInfo&) const = default;  // every field the same
 };
 
 // What holds every process a job started, so that stop, a time limit,
