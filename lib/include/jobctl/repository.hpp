@@ -16,10 +16,9 @@
 
 namespace jobctl {
 
-class Repository;
 namespace detail {
 class JobTable;
-JobTable& table_of(const Repository& repository);  // the library's own access
+struct RepositoryAccess;  // the library's own way in (lib/src/table/repository.cpp)
 }  // namespace detail
 
 // Where a repository lives and how full it is (`jobctl repository`).
@@ -102,7 +101,7 @@ public:
 private:
     explicit Repository(std::unique_ptr<detail::JobTable> table);
     static Repository open_table(const std::string& name, const std::function<std::uint32_t()>& capacity);
-    friend detail::JobTable& detail::table_of(const Repository& repository);
+    friend struct detail::RepositoryAccess;
 
     std::unique_ptr<detail::JobTable> table_;
 };

@@ -97,8 +97,14 @@ RepositoryInfo Repository::describe() const {
     return info;
 }
 
+// The one friend of Repository: only this file defines it, so only
+// table_of reaches the table.
+struct detail::RepositoryAccess {
+    static JobTable& table(const Repository& repository) { return *repository.table_; }
+};
+
 JobTable& detail::table_of(const Repository& repository) {
-    return *repository.table_;
+    return RepositoryAccess::table(repository);
 }
 
 }  // namespace jobctl
