@@ -6,9 +6,9 @@
 #include <iostream>
 #include <set>
 
-#include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
+#include "jobs_table_printer.hpp"
 #include "time_option.hpp"
 
 namespace jobctl::cli {

@@ -9,10 +9,10 @@
 #include <sstream>
 #include <thread>
 
-#include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_events.hpp"
 #include "jobctl/job_waiting.hpp"
+#include "jobs_table_printer.hpp"
 
 namespace jobctl::cli {
 namespace {
