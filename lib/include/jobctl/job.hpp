@@ -60,7 +60,7 @@ struct JobInfo {
     std::string type_name;  // what `get` shows as its Type: to_string(type), or a custom type's name
     JobState state = JobState::not_started;
     std::string reason;       // why it failed or stopped, or that it lost output; empty otherwise
-    std::string command;      // display text, truncated to the slot's size
+    std::string command;      // display text, whole (a long one is kept in the job's folder)
     std::string location;     // host name; a custom job's own (a Slurm job: cluster, then cluster:node)
     std::string external_id;  // a custom job's name where it runs (a Slurm job id: "4711", "4711_3")
     std::optional<Clock::time_point> created, began, ended;

@@ -13,6 +13,7 @@
 #include "jobctl/error.hpp"
 #include "system/clock.hpp"
 #include "table/crash_points.hpp"
+#include "table/full_command.hpp"
 #include "table/futex.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
@@ -309,7 +310,7 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     slot.owner_claimed = job.owner_claimed ? 1 : 0;
     slot.can_suspend = job.can_suspend ? 1 : 0;
     detail::copy_truncated(slot.name, job.name);
-    detail::copy_truncated(slot.command, job.command);
+    detail::copy_truncated(slot.command, detail::slot_command_text(job.command, sizeof slot.command));
     detail::copy_truncated(slot.location, job.location.empty() ? location : job.location);
     detail::copy_truncated(slot.type_name, job.type_name);
     detail::copy_truncated(slot.external_id, job.external_id);
@@ -329,7 +330,8 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
 JobInfo JobTable::add(const NewJob& job) {
     std::vector<JobSlot> slots{prepared_slot(job, host_name())};
     register_jobs(slots, {job.name.empty()}, 0, 0);
-    return to_info(slots[0]);
+    keep_full_command(slots[0].id, job.command);
+    return info_of(slots[0]);
 }
 
 JobInfo JobTable::add_family(const NewJob& parent, const std::vector<NewJob>& children) {
@@ -345,7 +347,9 @@ JobInfo JobTable::add_family(const NewJob& parent, const std::vector<NewJob>& ch
         unnamed.push_back(child.name.empty());
     }
     register_jobs(slots, unnamed, 0, 1);
-    return to_info(slots[0]);
+    keep_full_command(slots[0].id, parent.command);
+    for (std::size_t i = 0; i < children.size(); ++i) keep_full_command(slots[i + 1].id, children[i].command);
+    return info_of(slots[0]);
 }
 
 JobId JobTable::add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number) {
@@ -359,7 +363,27 @@ JobId JobTable::add_children(JobId parent, const std::vector<NewJob>& children, 
         slots.push_back(prepared_slot(child, location));
         unnamed.push_back(child.name.empty());
     }
-    return register_jobs(slots, unnamed, parent, first_number);
+    JobId first = register_jobs(slots, unnamed, parent, first_number);
+    if (first != 0)
+        for (std::size_t i = 0; i < children.size(); ++i) keep_full_command(slots[i].id, children[i].command);
+    return first;
+}
+
+// After the lock: a command too long for its slot is kept whole in the job's
+// folder. A start does not fail for it: the slot keeps its marked start.
+void JobTable::keep_full_command(JobId id, const std::string& command) const {
+    if (command.size() < detail::kCommandSize) return;
+    try {
+        detail::keep_full_command(job_directory(id), command);
+    } catch (const Error&) {
+    }
+}
+
+JobInfo JobTable::info_of(const JobSlot& slot) const {
+    JobInfo info = to_info(slot);
+    if (detail::may_be_shortened(info.command, detail::kCommandSize))
+        info.command = detail::full_command(job_directory(info.id), std::move(info.command));
+    return info;
 }
 
 // Registers `slots` (prepared_slot) in one critical section, all or none.
@@ -488,7 +512,7 @@ std::optional<JobInfo> JobTable::find(JobId id) const {
     JobSlot copy = read_slot(*segment_, index);
     segment_->check_intact(LookAtFile::when_due);
     if (copy.id != id) return std::nullopt;  // erased since it was found
-    return to_info(copy);
+    return info_of(copy);
 }
 
 // Without the lock: each slot copied whole, the table as a whole as it was
@@ -512,7 +536,7 @@ std::vector<JobInfo> JobTable::list() const {
     std::vector<JobSlot> copies = copy_slots();
     std::vector<JobInfo> jobs;
     jobs.reserve(copies.size());
-    for (const JobSlot& slot : copies) jobs.push_back(to_info(slot));
+    for (const JobSlot& slot : copies) jobs.push_back(info_of(slot));
     std::ranges::sort(jobs, {}, &JobInfo::id);
     return jobs;
 }
@@ -522,7 +546,7 @@ std::vector<detail::JobRecord> JobTable::list_with_history() const {
     std::vector<detail::JobRecord> records;
     records.reserve(copies.size());
     for (const JobSlot& slot : copies)
-        records.push_back({to_info(slot), slot.state_changes, detail::states_after(slot, 0)});
+        records.push_back({info_of(slot), slot.state_changes, detail::states_after(slot, 0)});
     std::ranges::sort(records, {}, [](const detail::JobRecord& record) { return record.job.id; });
     return records;
 }
