@@ -57,6 +57,9 @@ JobInfo to_info(const JobSlot& slot) {
     info.ended = detail::time_from_ns(slot.ended_ns);
     if (slot.has_exit_code) info.exit_code = slot.exit_code;
     if (slot.term_signal != 0) info.term_signal = slot.term_signal;
+    if (slot.has_resources)
+        info.resources = ResourceUse{std::chrono::microseconds(slot.cpu_user_us),
+                                     std::chrono::microseconds(slot.cpu_system_us), slot.peak_rss_kib * 1024};
     info.owner_pid = slot.owner_pid;
     info.owner_start_time = slot.owner_start_time;
     info.owner_pid_namespace = slot.owner_pid_namespace;
