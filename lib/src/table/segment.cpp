@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <new>
 #include <optional>
@@ -23,9 +24,46 @@ namespace jobctl::detail {
 namespace {
 
 [[noreturn]] void throw_unusable(const RepositoryLocation& location, const std::string& why) {
-    throw Error(ErrorCode::repository_unusable, "repository '" + location.name + "' is unusable: " + why +
-                                                    " (remove " + location.table.string() +
-                                                    " to start afresh; its jobs are lost)");
+    throw Error(ErrorCode::repository_unusable, "repository '" + location.name + "' is unusable: " + why);
+}
+
+// A table to remove to start afresh: the file in jobctl's own folder of the
+// home, or one given by path that is a jobctl table (its magic says so).
+// Never advised for anything else: a path may name any file of the user's.
+[[noreturn]] void throw_damaged(const RepositoryLocation& location, const std::string& why, bool a_table) {
+    bool in_home = location.name.find('/') == std::string::npos;
+    if (!in_home && !a_table) throw_unusable(location, location.table.string() + " is not a jobctl table");
+    throw_unusable(location,
+                   why + " (remove " + location.table.string() + " to start afresh; its jobs are lost)");
+}
+
+// A table file must be a regular file of this user, closed to others: what
+// lstat (before it is opened: opening a device may do something, a tape
+// rewinds) and then fstat (what was opened) say of it.
+void check_table_file(const RepositoryLocation& location, const struct stat& status) {
+    const std::string path = location.table.string();
+    if (!S_ISREG(status.st_mode))
+        throw_unusable(location, path + " is " + kind_of_file(status.st_mode) + ", not a jobctl table");
+    if (status.st_uid != ::geteuid()) {
+        // What to give back: the repository's folder in the home (the
+        // table and the output in it), or a table given by path and its output.
+        std::vector<std::filesystem::path> paths{location.table};
+        if (location.name.find('/') == std::string::npos) {
+            paths = {location.table.parent_path()};
+        } else if (std::error_code ignored; std::filesystem::exists(location.spool, ignored)) {
+            paths.push_back(location.spool);
+        }
+        std::string hint = give_back_hint(status.st_uid, paths);
+        throw_unusable(location, "its table " + path + " " + owned_by_another_user(status.st_uid) +
+                                     ", and jobctl does not use another user's table" +
+                                     (hint.empty() ? "" : "; " + hint));
+    }
+    if ((status.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(status.st_mode & 0777));
+        throw_unusable(location, "its table " + path + " is open to other users (mode " + mode +
+                                     "), and jobctl uses only a table closed to them (chmod go= it)");
+    }
 }
 
 void* map_file(int fd, std::size_t size) {
@@ -83,14 +121,16 @@ void create_segment(const RepositoryLocation& location, std::uint32_t capacity) 
 }
 
 void check_header(const RepositoryLocation& name, const SegmentHeader& header, std::size_t file_size) {
-    if (header.magic != kSegmentMagic) throw_unusable(name, "not a jobctl repository (bad magic)");
+    if (header.magic != kSegmentMagic) throw_damaged(name, "not a jobctl repository (bad magic)", false);
     if (header.layout_version != kLayoutVersion)
-        throw_unusable(name, "made by an incompatible jobctl (layout version " +
-                                 std::to_string(header.layout_version) + ", this one reads " +
-                                 std::to_string(kLayoutVersion) + ")");
+        throw_damaged(name,
+                      "made by an incompatible jobctl (layout version " +
+                          std::to_string(header.layout_version) + ", this one reads " +
+                          std::to_string(kLayoutVersion) + ")",
+                      true);
     if (header.header_size != sizeof(SegmentHeader) || header.slot_size != sizeof(JobSlot) ||
         header.capacity == 0 || header.capacity > kMaxCapacity || segment_size(header.capacity) != file_size)
-        throw_unusable(name, "damaged header (sizes do not match)");
+        throw_damaged(name, "damaged header (sizes do not match)", true);
 }
 
 bool same_boot(const SegmentHeader& header, const std::string& boot_id) {
@@ -128,20 +168,33 @@ int open_table(const std::filesystem::path& table) {
 }  // namespace
 
 bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
+    struct stat status {};
+    if (::lstat(name.table.c_str(), &status) != 0) {
+        int error = errno;
+        if (error == ENOENT) return false;
+        if (error == EACCES || error == ENOTDIR)
+            throw_unusable(name, "its table " + name.table.string() + " cannot be reached (" +
+                                     std::strerror(error) + ")");
+        throw_system_error("cannot look at " + name.table.string(), error);
+    }
+    check_table_file(name, status);
     FileDescriptor fd(open_table(name.table));
     if (!fd) {
-        if (errno == ENOENT) return false;
-        if (errno == EACCES || errno == ELOOP)
-            throw_unusable(name, "it belongs to another user or is not a regular file");
-        throw_system_error("cannot open " + name.table.string(), errno);
+        int error = errno;
+        if (error == ENOENT) return false;
+        // Changed since it was looked at (a symlink or folder put in its place), or closed to us.
+        if (error == ELOOP)
+            throw_unusable(name, name.table.string() + " is a symbolic link, not a jobctl table");
+        if (error == EISDIR) throw_unusable(name, name.table.string() + " is a folder, not a jobctl table");
+        if (error == EACCES || error == EPERM)
+            throw_unusable(name, "its table " + name.table.string() + " cannot be opened for writing (" +
+                                     std::strerror(error) + ")");
+        throw_system_error("cannot open " + name.table.string(), error);
     }
-    struct stat status {};
     if (::fstat(fd.get(), &status) != 0) throw_system_error("cannot stat " + name.table.string(), errno);
-    if (!S_ISREG(status.st_mode)) throw_unusable(name, "not a regular file");
-    if (status.st_uid != ::geteuid()) throw_unusable(name, "it belongs to another user");
-    if ((status.st_mode & 077) != 0) throw_unusable(name, "its mode lets other users in");
+    check_table_file(name, status);
     auto size = static_cast<std::size_t>(status.st_size);
-    if (size < sizeof(SegmentHeader)) throw_unusable(name, "damaged (too small)");
+    if (size < sizeof(SegmentHeader)) throw_damaged(name, "damaged (too small)", false);
     auto* header = static_cast<SegmentHeader*>(map_file(fd.get(), size));
     // From the first touch on: the file may shrink at any time.
     std::optional<MappingGuard> guard(std::in_place, header, size);
@@ -149,8 +202,8 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
         check_header(name, *header, size);
         recover_if_rebooted(fd.get(), *header, header->capacity);
         if (!has_robust_mutex_kind(header->lock))
-            throw_unusable(name, "damaged lock (not a robust, process-shared mutex)");
-        if (guard->lost()) throw_unusable(name, "damaged (it shrank while being opened)");
+            throw_damaged(name, "damaged lock (not a robust, process-shared mutex)", true);
+        if (guard->lost()) throw_damaged(name, "damaged (it shrank while being opened)", true);
     } catch (...) {
         guard.reset();
         ::munmap(header, size);
