@@ -177,6 +177,22 @@ inline constexpr std::uint32_t kLayoutVersion = 9;  // 2: stop count, high-water
 //    roll-back when the worker cannot be started, or when sbatch refuses a
 //    Slurm job): the whole slot, zeroed.
 //
+// Disk blocks
+// -----------
+// The file has its whole size (segment_size) from creation, but is sparse:
+// create_segment gives blocks to the header's pages only. A slot is never
+// read or written under the lock before its blocks are reserved (a page of
+// a MAP_SHARED file first written on a full disk is a SIGBUS; on tmpfs a
+// first read takes a page too). JobTable::register_jobs reserves
+// (Segment::reserve_slots, fallocate) before it takes the lock; under it,
+// it reads and writes only slots below Segment::reserved_slots(): those
+// below `slot_limit`, which covers only slots written, each reserved by its
+// writer first, and those the process reserved itself. When it needs more,
+// it lets go of the lock, reserves, and starts again. Every other write of
+// a slot is of a job's slot (registered, so reserved) or of the header.
+// The repairs, which look at every slot whatever `slot_limit` says, skip
+// the file's holes (Segment::slots_with_data): a hole holds only zeros.
+//
 // Crash repair
 // ------------
 // write_slot copies the slot's old bytes and index into `journal`, sets
