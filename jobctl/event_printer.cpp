@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "job_json.hpp"
 #include "printable_text.hpp"
 #include "terminal_style.hpp"
 #include "time_text.hpp"
@@ -65,6 +66,7 @@ void print_event_json(std::ostream& out, const JobEvent& event) {
         archive(cereal::make_nvp("state", std::string(to_string(event.state))));
         if (event.state == job.state) archive(cereal::make_nvp("reason", job.reason));
         if (job.exit_code && event.state == job.state) archive(cereal::make_nvp("exit_code", *job.exit_code));
+        if (job.resources && event.state == job.state) archive(cereal::make_nvp("resources", *job.resources));
         if (job.progress) {
             archive(cereal::make_nvp("progress", job.progress->fraction));
             archive(cereal::make_nvp("progress_text", job.progress->text));

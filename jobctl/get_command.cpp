@@ -17,6 +17,7 @@ void add_get_command(CLI::App& app, int&) {
         JobSelector selector;
         bool json = false;
         bool watch = false;
+        bool resources = false;
         ColorChoice color = ColorChoice::automatic;
     };
     auto options = std::make_shared<Options>();
@@ -28,10 +29,17 @@ void add_get_command(CLI::App& app, int&) {
     options->selector.every_match = true;  // it only reads: every job of a name
     add_include_children_flag(*command, options->selector);
     auto* json = command->add_flag("--json", options->json, "Print one JSON document with every field");
+    auto* watch =
+        command
+            ->add_flag("-w,--watch", options->watch,
+                       "Redraw the table in place whenever a job changes, until Ctrl-C (a terminal only)")
+            ->excludes(json);
     command
-        ->add_flag("-w,--watch", options->watch,
-                   "Redraw the table in place whenever a job changes, until Ctrl-C (a terminal only)")
-        ->excludes(json);
+        ->add_flag("--resources", options->resources,
+                   "Show run time, CPU time (user, system) and peak memory instead of the usual columns "
+                   "(measured once a process job or foreach child has ended)")
+        ->excludes(json)
+        ->excludes(watch);
     add_color_option(*command, options->color);
     command->callback([options] {
         auto repository = Repository::open();
@@ -41,7 +49,8 @@ void add_get_command(CLI::App& app, int&) {
         if (options->json)
             print_job_json(std::cout, jobs);
         else if (!jobs.empty())
-            print_job_table(std::cout, jobs, color);
+            print_job_table(std::cout, jobs, color, output_columns(),
+                            options->resources ? TableView::resources : TableView::jobs);
     });
 }
 

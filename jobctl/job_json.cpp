@@ -35,6 +35,7 @@ void save(Archive& archive, const JobInfo& job) {
     if (job.ended) archive(cereal::make_nvp("ended", iso_time(job.ended)));
     if (job.exit_code) archive(cereal::make_nvp("exit_code", *job.exit_code));
     if (job.term_signal) archive(cereal::make_nvp("signal", *job.term_signal));
+    if (job.resources) archive(cereal::make_nvp("resources", *job.resources));
     if (job.progress) {
         archive(cereal::make_nvp("progress", job.progress->fraction));
         archive(cereal::make_nvp("progress_text", job.progress->text));

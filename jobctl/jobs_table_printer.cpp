@@ -6,6 +6,7 @@
 
 #include "display_width.hpp"
 #include "printable_text.hpp"
+#include "resource_text.hpp"
 #include "terminal_style.hpp"
 
 namespace jobctl::cli {
@@ -49,7 +50,36 @@ Row heading(OptionalColumns optional) {
     return row;
 }
 
-constexpr std::size_t kStateColumn = 3;
+// Resources: the run time so far, and what the kernel counted once it ended.
+Row resource_row_of(const JobInfo& job, Clock::time_point now) {
+    Row row{std::to_string(job.id), printable(job.name), std::string(to_string(job.state)),
+            run_time_text(job, now)};
+    if (job.resources) {
+        row.push_back(cpu_time_text(job.resources->user_cpu));
+        row.push_back(cpu_time_text(job.resources->system_cpu));
+        row.push_back(memory_text(job.resources->peak_rss_bytes));
+    } else {
+        row.insert(row.end(), 3, "-");
+    }
+    row.push_back(printable(job.command));
+    return row;
+}
+
+std::vector<Row> rows_of(const std::vector<JobInfo>& jobs, TableView view) {
+    std::vector<Row> rows;
+    if (view == TableView::resources) {
+        rows.push_back({"Id", "Name", "State", "RunTime", "UserCPU", "SystemCPU", "PeakMemory", "Command"});
+        Clock::time_point now = Clock::now();
+        for (const JobInfo& job : jobs) rows.push_back(resource_row_of(job, now));
+        return rows;
+    }
+    OptionalColumns optional{
+        std::ranges::any_of(jobs, [](const JobInfo& job) { return !job.queue.empty(); }),
+        std::ranges::any_of(jobs, [](const JobInfo& job) { return job.progress.has_value(); })};
+    rows.push_back(heading(optional));
+    for (const JobInfo& job : jobs) rows.push_back(row_of(job, optional));
+    return rows;
+}
 
 std::size_t width_of(const std::string& text) {
     return display_width(text);
@@ -57,12 +87,11 @@ std::size_t width_of(const std::string& text) {
 
 }  // namespace
 
-void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool color, std::size_t columns) {
-    OptionalColumns optional{
-        std::ranges::any_of(jobs, [](const JobInfo& job) { return !job.queue.empty(); }),
-        std::ranges::any_of(jobs, [](const JobInfo& job) { return job.progress.has_value(); })};
-    std::vector<Row> rows{heading(optional)};
-    for (const JobInfo& job : jobs) rows.push_back(row_of(job, optional));
+void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool color, std::size_t columns,
+                     TableView view) {
+    std::vector<Row> rows = rows_of(jobs, view);
+    const std::size_t state_column =
+        static_cast<std::size_t>(std::ranges::find(rows.front(), "State") - rows.front().begin());
     std::size_t row_cells = rows.front().size();
     std::vector<std::size_t> widths(row_cells, 0);
     for (const Row& row : rows)
@@ -72,7 +101,7 @@ void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool c
         std::string line;
         std::size_t state_at = 0;
         for (std::size_t i = 0; i < row_cells; ++i) {
-            if (i == kStateColumn) state_at = line.size();
+            if (i == state_column) state_at = line.size();
             line += row[i];
             if (i + 1 < row_cells) line.append(widths[i] - width_of(row[i]) + 2, ' ');
         }
@@ -80,7 +109,7 @@ void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool c
         bool cut = columns != 0 && width_of(line) > columns;
         if (cut) line = cut_to_width(line, columns);
         // Coloured after the cut and only if whole: the colour codes take no room.
-        const std::string& state = row[kStateColumn];
+        const std::string& state = row[state_column];
         std::size_t kept = cut ? line.size() - std::string_view("…").size() : line.size();
         if (r > 0 && color && state_at + state.size() <= kept)
             line.replace(state_at, state.size(), colored(jobs[r - 1].state, state, color));

@@ -574,9 +574,9 @@ unset multiplot
                           f"spool folder). tsp: {tsize / tjobs:,.0f} bytes and {tentries / tjobs:.2f} files a job "
                           f"(an output file each, empty), and its server's PSS with {tjobs} finished jobs "
                           f"{pss:,} KiB ({servers} process). A jobctl job's record is its table slot: "
-                          f"{self.slot_bytes():,} bytes, reserved for every slot of the capacity when the table "
-                          "is created (the whole file is allocated on disk then, and a slot takes memory once it "
-                          "is touched)."]
+                          f"{self.slot_bytes():,} bytes, allocated on disk when the slot is first used (the file "
+                          "has its whole size from the start but is sparse, and a slot takes memory once it is "
+                          "touched)."]
         lines.append("")
         return lines
 

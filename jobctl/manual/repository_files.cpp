@@ -8,9 +8,10 @@ std::span<const RepositoryFile> repository_files() {
          "The jobctl home (JOBCTL_HOME, else $XDG_STATE_HOME/jobctl): one folder per repository, "
          "mode 0700. 'jobctl repository' shows the paths of the current one."},
         {"<home>/<name>/table",
-         "The job table, mapped by every process that uses the repository. Mode 0600; its disk is "
-         "reserved when the repository is created. Anyone who opens it checks its owner, mode, "
-         "magic number, layout version and sizes; a table that fails is refused (exit 6)."},
+         "The job table, mapped by every process that uses the repository. Mode 0600; a sparse "
+         "file: its disk is reserved as its slots are first used, and a start that finds the disk "
+         "full is refused (exit 9). Anyone who opens it checks its owner, mode, magic number, "
+         "layout version and sizes; a table that fails is refused (exit 6)."},
         {"<home>/<name>/output/<id>/output.log",
          "A job's output (stdout, stderr and a thread job's results), kept until received and gone "
          "when the job is removed."},

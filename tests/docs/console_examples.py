@@ -109,6 +109,12 @@ def mask(text, home, host):
     text = re.sub(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<boot-id>", text)
     text = re.sub(r"^(Filesystem\s+)\S+", r"\1<fs>", text, flags=re.M)
     text = re.sub(r'"filesystem": "[^"]*"', '"filesystem": "<fs>"', text)
+    # Measured figures (get --resources): times with two decimals, and memory
+    # on the same lines.
+    text = re.sub(r"^(.*\b\d+\.\d\ds\b.*)$",
+                  lambda line: re.sub(r"\b\d+(\.\d)?[KMGT]\b", "<mem>",
+                                      re.sub(r"\b\d+\.\d\ds\b", "<time>", line.group(1))),
+                  text, flags=re.M)
     # Blanks: runs of them count as two, and none at the end of a line.
     text = re.sub(r"[ \t]{2,}", "  ", text)
     text = re.sub(r"[ \t]+$", "", text, flags=re.M)

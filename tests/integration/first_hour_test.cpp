@@ -246,5 +246,32 @@ TEST_F(FirstHour, TableAlignsWideTextAndFitsTheTerminal) {
     EXPECT_EQ(terminal_width_of(cut[3]), 70u) << narrow.out;
 }
 
+// A command longer than its slot (255 bytes) is kept whole: `get --json`
+// and the library give it all; the slot's start is marked with "…".
+TEST_F(FirstHour, ALongCommandIsKeptWhole) {
+    std::string words;
+    for (int i = 0; i < 60; ++i) words += " word" + std::to_string(i) + "-日本";
+    std::string tail = "the-end-of-it";
+    JobId id = start({"echo", words, tail});
+    wait_until_finished(id);
+    JobInfo job = *repository().find(id);
+    EXPECT_GT(job.command.size(), 600u);
+    EXPECT_TRUE(job.command.ends_with(tail + "'") || job.command.ends_with(tail)) << job.command;
+    CliResult json = jobctl({"get", std::to_string(id), "--json"});
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    EXPECT_NE(json.out.find(tail), std::string::npos) << json.out;
+    // A foreach child's expanded command likewise.
+    CliResult each = jobctl({"foreach", "--as-job", "-q", "--", "echo", words, "{}", ":::", tail});
+    ASSERT_EQ(each.exit_code, 0) << each.err;
+    JobId parent = static_cast<JobId>(std::stoul(each.out));
+    wait_until_finished(parent);
+    std::vector<JobInfo> children = children_of(list_jobs(repository()), parent);
+    ASSERT_EQ(children.size(), 1u);
+    EXPECT_NE(children[0].command.find(tail), std::string::npos) << children[0].command;
+    // Removing the job removes what was kept with it.
+    ASSERT_EQ(jobctl({"remove", std::to_string(id)}).exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists(repository().describe().spool / std::to_string(id)));
+}
+
 }  // namespace
 }  // namespace jobctl::test

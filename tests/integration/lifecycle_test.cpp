@@ -175,6 +175,7 @@ TEST_F(Lifecycle, WaitExitCodes) {
 
 TEST_F(Lifecycle, WaitAnyReturnsWhenTheFirstFinishes) {
     JobId slow = start({"sleep", "60"});
+    wait_until_running(slow);  // under load its worker may not have begun it yet
     JobId quick = start({"true"});
     CliResult result =
         jobctl({"wait", "--any", std::to_string(slow), std::to_string(quick), "--timeout", "30"});

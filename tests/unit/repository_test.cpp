@@ -221,11 +221,15 @@ TEST_F(RepositoryUnit, RejectsBadJobNames) {
     EXPECT_NO_THROW(detail::table_of(repo).add({std::string(63, 'n'), JobType::process, "true"}));
 }
 
-TEST_F(RepositoryUnit, LongCommandIsTruncatedAtACharacterBoundary) {
+// The slot keeps the start (table/full_command: cut at a character
+// boundary, marked); readers get the whole command from the job's folder.
+TEST_F(RepositoryUnit, LongCommandIsKeptWhole) {
     std::string command(300, 'c');
     command.replace(254, 2, "\xC3\xA9");  // 'é' straddling the field's end
     JobInfo job = detail::table_of(repository()).add({"", JobType::process, command});
-    EXPECT_EQ(job.command, std::string(254, 'c'));
+    EXPECT_EQ(job.command, command);
+    EXPECT_EQ(repository().find(job.id)->command, command);
+    EXPECT_EQ(repository().list().at(0).command, command);
 }
 
 }  // namespace

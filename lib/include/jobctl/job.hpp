@@ -67,6 +67,16 @@ struct JobProgress {
 };
 
 // A copy of one job as it was when read from the repository.
+// What a finished command's processes used, as the kernel counted it for
+// the processes that were waited for (wait4's rusage: the command, what it
+// waited for, and the orphans its worker reaped). The wall time is
+// ended - began.
+struct ResourceUse {
+    std::chrono::microseconds user_cpu{0};
+    std::chrono::microseconds system_cpu{0};
+    std::uint64_t peak_rss_bytes = 0;  // the largest resident set of any one of those processes
+};
+
 struct JobInfo {
     JobId id = 0;
     JobId parent_id = 0;  // 0: no parent
@@ -75,7 +85,7 @@ struct JobInfo {
     std::string type_name;  // what `get` shows as its Type: to_string(type), or a custom type's name
     JobState state = JobState::not_started;
     std::string reason;       // why it failed or stopped, or that it lost output; empty otherwise
-    std::string command;      // display text, truncated to the slot's size
+    std::string command;      // display text, whole (a long one is kept in the job's folder)
     std::string location;     // host name; a custom job's own (a Slurm job: cluster, then cluster:node)
     std::string external_id;  // a custom job's name where it runs (a Slurm job id: "4711", "4711_3")
     std::optional<Clock::time_point> created, began, ended;
@@ -102,6 +112,7 @@ struct JobInfo {
     bool in_line = false;                              // Blocked only by its queue now
     bool children_have_more_data = false;              // a parent's HasMoreData includes its children's
     std::optional<JobProgress> progress;               // the last progress it reported, if any
+    std::optional<ResourceUse> resources;  // a finished command's (process jobs, foreach children)
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }

@@ -39,8 +39,9 @@ struct RepositoryInfo {
 class Repository {
 public:
     // Room for years of jobs: finished jobs whose output was received make
-    // room for new ones when the table is full. 16384 slots are 10 MB of
-    // disk, reserved at creation; only the slots ever used take memory.
+    // room for new ones when the table is full. 16384 slots are a 19 MB
+    // file, sparse: a new table takes a page of disk, and slots get their
+    // blocks (and take memory) as they are first used.
     static constexpr std::uint32_t kDefaultCapacity = 16384;
     static constexpr std::size_t kMaxNameLength = 63;  // bytes of a job name
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,12 +103,13 @@ std::optional<JobInfo> look_up(Repository& repository, JobId id) {
 }  // namespace
 
 void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
-                std::optional<int> exit_code, int term_signal) {
+                std::optional<int> exit_code, int term_signal, std::optional<ResourceUse> resources) {
     // States only move forward: a job already recorded lost (by a liveness
     // check, or at reboot) keeps that outcome.
-    unless_table_lost<bool>(repository, false, [&](JobLifecycle& lifecycle) {
-        return lifecycle.finish(id, {state, reason, exit_code, term_signal});
-    });
+    JobEnding ending{state, reason, exit_code, term_signal};
+    ending.resources = resources;
+    unless_table_lost<bool>(repository, false,
+                            [&](JobLifecycle& lifecycle) { return lifecycle.finish(id, ending); });
 }
 
 bool CommandRun::spawn(const std::vector<std::string>& argv) {
@@ -321,8 +323,19 @@ void CommandRun::reap_orphans() {
     drain(fds_.child_exit);
     pid_t self = ::getpid();
     for (const TreeProcess& process : descendants_of(self))
-        if (process.parent == self && process.pid != child_ && exited(process))
-            ::waitpid(process.pid, nullptr, WNOHANG);
+        if (process.parent == self && process.pid != child_ && exited(process)) {
+            rusage usage{};
+            if (::wait4(process.pid, nullptr, WNOHANG, &usage) > 0) count_resources(usage);
+        }
+}
+
+void CommandRun::count_resources(const rusage& usage) {
+    using std::chrono::microseconds;
+    auto micros = [](const timeval& time) { return microseconds(time.tv_sec * 1'000'000 + time.tv_usec); };
+    resources_.user_cpu += micros(usage.ru_utime);
+    resources_.system_cpu += micros(usage.ru_stime);
+    std::uint64_t rss = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // KiB on Linux
+    resources_.peak_rss_bytes = std::max(resources_.peak_rss_bytes, rss);
 }
 
 void CommandRun::record_outcome(const siginfo_t& status) {
@@ -354,7 +367,7 @@ void CommandRun::record_outcome(const siginfo_t& status) {
     // A full disk cost output, not the job: its outcome stays the command's own.
     if (log_.lost_bytes() > 0)
         reason = join_reasons(std::move(reason), output_loss_text(log_.lost_bytes(), log_.loss_error()));
-    finish_job(repository_, id_, state, reason, exit_code, term_signal);
+    finish_job(repository_, id_, state, reason, exit_code, term_signal, resources_);
 }
 
 CommandRun::CommandRun(Repository& repository, JobId id, ControlFds fds, RunOptions run)
@@ -414,7 +427,8 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     // Rounds again for any that outran them, for a second at most.
     if (stopping_)
         for (int round = 0; kill_all() && round < 20; ++round) std::this_thread::sleep_for(kKillAgainAfter);
-    ::waitpid(child_, nullptr, 0);
+    rusage usage{};
+    if (::wait4(child_, nullptr, 0, &usage) == child_) count_resources(usage);
     reaped_ = true;
     if (fds_.child_exit >= 0) reap_orphans();
     record_outcome(*exit_status);

@@ -16,6 +16,7 @@
 // pidfd checked against its start time: a reused pid is never hit.
 
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <memory>
@@ -69,6 +70,7 @@ private:
     std::size_t signal_all(int signal);
     bool kill_all();  // true if some process outlived every round
     void reap_orphans();
+    void count_resources(const rusage& usage);
     void record_outcome(const siginfo_t& status);
     int poll_timeout_ms() const;
 
@@ -83,6 +85,8 @@ private:
 
     pid_t child_ = -1;
     bool reaped_ = false;
+    // What the command and the orphans reaped here used (wait4's rusage).
+    ResourceUse resources_;
     // Every process of the job seen so far (foreach hosts: those below the
     // command when last looked at, which may have been re-parented since).
     std::vector<TreeProcess> known_;
@@ -109,6 +113,7 @@ private:
 
 // Records a finished job's outcome.
 void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
-                std::optional<int> exit_code, int term_signal);
+                std::optional<int> exit_code, int term_signal,
+                std::optional<ResourceUse> resources = std::nullopt);
 
 }  // namespace jobctl::detail

@@ -333,6 +333,17 @@ bool JobLifecycle::refuse_suspend(JobId id, std::string_view why) {
     return changed;
 }
 
+namespace {
+
+void record_resources(JobSlot& slot, const ResourceUse& use) {
+    slot.has_resources = 1;
+    slot.cpu_user_us = static_cast<std::uint64_t>(use.user_cpu.count());
+    slot.cpu_system_us = static_cast<std::uint64_t>(use.system_cpu.count());
+    slot.peak_rss_kib = use.peak_rss_bytes / 1024;
+}
+
+}  // namespace
+
 bool JobLifecycle::finish(JobId id, const JobEnding& ending) {
     bool finished = false;
     table_.update(id, [&](JobSlot& slot) {
@@ -347,6 +358,7 @@ bool JobLifecycle::finish(JobId id, const JobEnding& ending) {
         slot.has_exit_code = ending.exit_code.has_value();
         slot.exit_code = ending.exit_code.value_or(0);
         slot.term_signal = ending.term_signal;
+        if (ending.resources) record_resources(slot, *ending.resources);
         finished = true;
         return true;
     });

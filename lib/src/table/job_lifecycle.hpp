@@ -60,6 +60,7 @@ struct JobEnding {
     std::string reason;
     std::optional<int> exit_code;
     int term_signal = 0;
+    std::optional<ResourceUse> resources;  // what the command's processes used, if measured
     // A Completed ending becomes Stopped, "stopped" before the reason, when a
     // stop was asked for by the time it is recorded.
     bool stopped_if_asked = false;

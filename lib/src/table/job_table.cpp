@@ -13,6 +13,7 @@
 #include "jobctl/error.hpp"
 #include "system/clock.hpp"
 #include "table/crash_points.hpp"
+#include "table/full_command.hpp"
 #include "table/futex.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
@@ -56,6 +57,9 @@ JobInfo to_info(const JobSlot& slot) {
     info.ended = detail::time_from_ns(slot.ended_ns);
     if (slot.has_exit_code) info.exit_code = slot.exit_code;
     if (slot.term_signal != 0) info.term_signal = slot.term_signal;
+    if (slot.has_resources)
+        info.resources = ResourceUse{std::chrono::microseconds(slot.cpu_user_us),
+                                     std::chrono::microseconds(slot.cpu_system_us), slot.peak_rss_kib * 1024};
     info.owner_pid = slot.owner_pid;
     info.owner_start_time = slot.owner_start_time;
     info.owner_pid_namespace = slot.owner_pid_namespace;
@@ -161,15 +165,46 @@ bool finished_and_received(const JobSlot& slot) {
 
 // Collects up to `wanted` free slots into `indices`, walking from slot
 // `start` on (a new job's home slot) and round the table once: in a sparse
-// table the first `wanted` probes find them. Caller holds the lock.
-void collect_free_slots(const detail::Segment& segment, std::uint32_t start, std::size_t wanted,
-                        std::vector<std::uint32_t>& indices) {
+// table the first `wanted` probes find them. It reads no slot at or past
+// `readable` (Segment::reserved_slots: their blocks may not be reserved
+// yet): when it would, it stops and returns how many slots must be
+// reserved for the walk to end, counting those still wanted as free (they
+// are past the high-water mark: never used). Otherwise 0. Caller holds the lock.
+std::uint32_t collect_free_slots(const detail::Segment& segment, std::uint32_t start, std::size_t wanted,
+                                 std::vector<std::uint32_t>& indices, std::uint32_t readable) {
     const JobSlot* slots = segment.slots();
     std::uint32_t capacity = segment.capacity();
     indices.clear();
     for (std::uint32_t k = 0, i = start; k < capacity && indices.size() < wanted;
-         ++k, i = i + 1 == capacity ? 0 : i + 1)
+         ++k, i = i + 1 == capacity ? 0 : i + 1) {
+        if (i >= readable)
+            return static_cast<std::uint32_t>(
+                std::min<std::uint64_t>(capacity, std::uint64_t{i} + (wanted - indices.size())));
         if (slots[i].id == 0) indices.push_back(i);
+    }
+    return 0;
+}
+
+// One past the highest home slot of the `count` ids from `first`: the slots
+// that ids_taken_at_home reads.
+std::uint32_t homes_end(JobId first, std::size_t count, std::uint32_t capacity) {
+    if (count >= capacity) return capacity;
+    std::uint32_t home = home_slot(first, capacity);
+    std::uint64_t end = std::uint64_t{home} + count;
+    return end > capacity ? capacity : static_cast<std::uint32_t>(end);  // wrapped: up to the last slot
+}
+
+// What a registration of `count` jobs will read and write, as an unlocked
+// look at the header foresees it: the slots from the high-water mark (or
+// the next id's home slot, if further) on, `count` of them. Reserved before
+// the lock is taken; under it, the walk that picks the slots asks for more
+// if others took these meanwhile.
+std::uint32_t slots_to_reserve(const detail::Segment& segment, std::size_t count) {
+    std::uint32_t capacity = segment.capacity();
+    std::uint32_t limit = scan_limit(segment);
+    JobId next = detail::load_word(segment.header().next_id);
+    std::uint64_t from = std::max(limit, next == 0 ? 0 : home_slot(next, capacity));
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(capacity, from + count));
 }
 
 // A full table makes room: whole families (a job without a parent, and its
@@ -309,7 +344,7 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     slot.owner_claimed = job.owner_claimed ? 1 : 0;
     slot.can_suspend = job.can_suspend ? 1 : 0;
     detail::copy_truncated(slot.name, job.name);
-    detail::copy_truncated(slot.command, job.command);
+    detail::copy_truncated(slot.command, detail::slot_command_text(job.command, sizeof slot.command));
     detail::copy_truncated(slot.location, job.location.empty() ? location : job.location);
     detail::copy_truncated(slot.type_name, job.type_name);
     detail::copy_truncated(slot.external_id, job.external_id);
@@ -329,7 +364,8 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
 JobInfo JobTable::add(const NewJob& job) {
     std::vector<JobSlot> slots{prepared_slot(job, host_name())};
     register_jobs(slots, {job.name.empty()}, 0, 0);
-    return to_info(slots[0]);
+    keep_full_command(slots[0].id, job.command);
+    return info_of(slots[0]);
 }
 
 JobInfo JobTable::add_family(const NewJob& parent, const std::vector<NewJob>& children) {
@@ -345,7 +381,9 @@ JobInfo JobTable::add_family(const NewJob& parent, const std::vector<NewJob>& ch
         unnamed.push_back(child.name.empty());
     }
     register_jobs(slots, unnamed, 0, 1);
-    return to_info(slots[0]);
+    keep_full_command(slots[0].id, parent.command);
+    for (std::size_t i = 0; i < children.size(); ++i) keep_full_command(slots[i + 1].id, children[i].command);
+    return info_of(slots[0]);
 }
 
 JobId JobTable::add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number) {
@@ -359,7 +397,27 @@ JobId JobTable::add_children(JobId parent, const std::vector<NewJob>& children, 
         slots.push_back(prepared_slot(child, location));
         unnamed.push_back(child.name.empty());
     }
-    return register_jobs(slots, unnamed, parent, first_number);
+    JobId first = register_jobs(slots, unnamed, parent, first_number);
+    if (first != 0)
+        for (std::size_t i = 0; i < children.size(); ++i) keep_full_command(slots[i].id, children[i].command);
+    return first;
+}
+
+// After the lock: a command too long for its slot is kept whole in the job's
+// folder. A start does not fail for it: the slot keeps its marked start.
+void JobTable::keep_full_command(JobId id, const std::string& command) const {
+    if (command.size() < detail::kCommandSize) return;
+    try {
+        detail::keep_full_command(job_directory(id), command);
+    } catch (const Error&) {
+    }
+}
+
+JobInfo JobTable::info_of(const JobSlot& slot) const {
+    JobInfo info = to_info(slot);
+    if (detail::may_be_shortened(info.command, detail::kCommandSize))
+        info.command = detail::full_command(job_directory(info.id), std::move(info.command));
+    return info;
 }
 
 // Registers `slots` (prepared_slot) in one critical section, all or none.
@@ -383,9 +441,19 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
     indices.reserve(slots.size());
     std::vector<JobId> evicted;
     JobId first_id = 0;
-    {
+    // The slots it reads and writes have their disk blocks first (a page
+    // first written on a full disk is a SIGBUS): reserved here, without the
+    // lock (it may wait for the disk); if under the lock it needs more (others
+    // took the slots meanwhile), it lets go, reserves them, and starts again.
+    for (std::uint32_t reserve_to = slots_to_reserve(*segment_, slots.size());;) {
+        segment_->reserve_slots(reserve_to);
+        // Each round asks for more than the last had: never round again for nothing.
+        if (segment_->reserved_slots() < reserve_to)
+            throw Error(ErrorCode::system,
+                        "cannot reserve disk space for the repository's table " + segment_->path());
         SegmentLock lock(*segment_);
         detail::SegmentHeader& header = segment_->header();
+        const std::uint32_t readable = segment_->reserved_slots();
         // 0 is no id (a damaged header); take the one after the highest in use.
         if (header.next_id == 0) detail::repair_after_dead_owner(*segment_);
         std::string parent_name;
@@ -399,6 +467,11 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
             parent_suspended = parent.suspend_requested != 0;
         }
         first_id = header.next_id;
+        std::uint32_t capacity = segment_->capacity();
+        if (std::uint32_t homes = homes_end(first_id, slots.size(), capacity); homes > readable) {
+            reserve_to = homes;
+            continue;
+        }
         // A next_id damaged to below ids in use would hand an id out twice.
         // A job sits in its home slot as a rule: one look there per new id,
         // and the full repair (next_id after the highest id) if one is taken.
@@ -408,12 +481,15 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
         }
         if (slots.size() > std::numeric_limits<JobId>::max() - first_id)
             throw Error(ErrorCode::repository_full, "repository '" + name() + "' has run out of job ids");
-        std::uint32_t capacity = segment_->capacity();
-        collect_free_slots(*segment_, home_slot(first_id, capacity), slots.size(), indices);
+        reserve_to =
+            collect_free_slots(*segment_, home_slot(first_id, capacity), slots.size(), indices, readable);
+        if (reserve_to != 0) continue;
         if (indices.size() < slots.size()) {
+            // The walk went round the whole table: every slot is reserved.
             std::size_t evictable = 0;
-            evicted = evict_oldest_received(*segment_, slots.size() - indices.size(), evictable);
-            if (evicted.empty()) {
+            std::vector<JobId> freed =
+                evict_oldest_received(*segment_, slots.size() - indices.size(), evictable);
+            if (freed.empty()) {
                 if (slots.size() == 1)
                     throw Error(ErrorCode::repository_full,
                                 "repository '" + name() + "' is full: its " + std::to_string(capacity) +
@@ -429,7 +505,8 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
                         " are free or hold finished jobs whose output was received; free room with "
                         "'jobctl receive' then 'jobctl remove --state Completed' (or Failed, Stopped)");
             }
-            collect_free_slots(*segment_, home_slot(first_id, capacity), slots.size(), indices);
+            evicted.insert(evicted.end(), freed.begin(), freed.end());
+            collect_free_slots(*segment_, home_slot(first_id, capacity), slots.size(), indices, readable);
         }
         std::int64_t now = detail::now_ns();
         for (std::size_t k = 0; k < slots.size(); ++k) {
@@ -468,6 +545,7 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
         // a parent that was never written; unlocked readers do not list them.
         std::atomic_thread_fence(std::memory_order_seq_cst);
         detail::store_word(header.next_id, first_id + static_cast<JobId>(slots.size()));
+        break;
     }
     for (JobId id : evicted) {  // outside the lock: file system work
         std::error_code ignored;
@@ -488,7 +566,7 @@ std::optional<JobInfo> JobTable::find(JobId id) const {
     JobSlot copy = read_slot(*segment_, index);
     segment_->check_intact(LookAtFile::when_due);
     if (copy.id != id) return std::nullopt;  // erased since it was found
-    return to_info(copy);
+    return info_of(copy);
 }
 
 // Without the lock: each slot copied whole, the table as a whole as it was
@@ -512,7 +590,7 @@ std::vector<JobInfo> JobTable::list() const {
     std::vector<JobSlot> copies = copy_slots();
     std::vector<JobInfo> jobs;
     jobs.reserve(copies.size());
-    for (const JobSlot& slot : copies) jobs.push_back(to_info(slot));
+    for (const JobSlot& slot : copies) jobs.push_back(info_of(slot));
     std::ranges::sort(jobs, {}, &JobInfo::id);
     return jobs;
 }
@@ -522,7 +600,7 @@ std::vector<detail::JobRecord> JobTable::list_with_history() const {
     std::vector<detail::JobRecord> records;
     records.reserve(copies.size());
     for (const JobSlot& slot : copies)
-        records.push_back({to_info(slot), slot.state_changes, detail::states_after(slot, 0)});
+        records.push_back({info_of(slot), slot.state_changes, detail::states_after(slot, 0)});
     std::ranges::sort(records, {}, [](const detail::JobRecord& record) { return record.job.id; });
     return records;
 }

@@ -167,6 +167,10 @@ private:
     // add, add_family and add_children: see job_table.cpp.
     JobId register_jobs(std::vector<JobSlot>& slots, const std::vector<bool>& unnamed, JobId existing_parent,
                         std::size_t first_number);
+    // A slot as readers see it: its command whole even when the slot holds
+    // only its start (table/full_command.hpp).
+    JobInfo info_of(const JobSlot& slot) const;
+    void keep_full_command(JobId id, const std::string& command) const;
     void notify(bool of_state) const;
     std::atomic<std::uint32_t>& counter(Changes which) const;
 

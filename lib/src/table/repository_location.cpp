@@ -7,7 +7,9 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "jobctl/error.hpp"
 
@@ -41,14 +43,63 @@ void check_name(const std::string& name) {
                 folder.string() + " " + why + "; refusing to keep jobs there");
 }
 
+// A folder of another user: whose, and how to get it back when it is
+// root's. (The library never takes anything over by itself.)
+[[noreturn]] void refuse_foreign(const std::filesystem::path& folder, uid_t owner) {
+    std::string hint = give_back_hint(owner, {folder});
+    if (hint.empty() && ::geteuid() == 0)
+        hint = "run jobctl as its owner, or give root a JOBCTL_HOME of its own";
+    throw Error(ErrorCode::repository_unusable, folder.string() + " " + owned_by_another_user(owner) +
+                                                    ": refusing to keep jobs there" +
+                                                    (hint.empty() ? "" : "; " + hint));
+}
+
 // The home itself may be a symlink (to a folder on another disk, say), but
 // what it leads to must be the user's own and closed to writers.
 void check_home(const std::filesystem::path& home) {
     struct stat status {};
     if (::stat(home.c_str(), &status) != 0) throw_system_error("cannot stat " + home.string(), errno);
     if (!S_ISDIR(status.st_mode)) refuse(home, "is not a folder");
-    if (status.st_uid != ::geteuid()) refuse(home, "belongs to another user");
+    if (status.st_uid != ::geteuid()) refuse_foreign(home, status.st_uid);
     if ((status.st_mode & 022) != 0) refuse(home, "can be written by other users (chmod go-w it)");
+}
+
+// The name /etc/passwd gives `uid`, or empty. (No getpwuid: see jobctl_home.)
+std::string user_name(uid_t uid) {
+    std::FILE* passwd = std::fopen("/etc/passwd", "re");
+    if (passwd == nullptr) return "";
+    std::string name;
+    char line[1024];
+    while (name.empty() && std::fgets(line, sizeof line, passwd) != nullptr) {
+        // name:password:uid:...
+        char* first_colon = std::strchr(line, ':');
+        char* second_colon = first_colon == nullptr ? nullptr : std::strchr(first_colon + 1, ':');
+        if (second_colon == nullptr) continue;
+        char* end = nullptr;
+        unsigned long number = std::strtoul(second_colon + 1, &end, 10);
+        if (end != second_colon + 1 && *end == ':' && number == uid) name.assign(line, first_colon);
+    }
+    std::fclose(passwd);
+    return name;
+}
+
+// "root", "alice (uid 1000)", "uid 1000".
+std::string describe_user(uid_t uid) {
+    std::string name = user_name(uid);
+    if (uid == 0 && (name.empty() || name == "root")) return "root";
+    return name.empty() ? "uid " + std::to_string(uid) : name + ", uid " + std::to_string(uid);
+}
+
+// `word` as a shell reads it back: as it is when it is plain, else in single quotes.
+std::string shell_word(const std::string& word) {
+    bool plain = !word.empty();
+    for (char c : word)
+        plain =
+            plain && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr("/._-+:@,%=", c) != nullptr);
+    if (plain) return word;
+    std::string quoted = "'";
+    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
 }
 
 void make_home(const std::filesystem::path& home) {
@@ -132,7 +183,7 @@ void ensure_private_directory(const std::filesystem::path& directory) {
     if (::lstat(directory.c_str(), &status) != 0)
         throw_system_error("cannot stat " + directory.string(), errno);
     if (!S_ISDIR(status.st_mode)) refuse(directory, "is not a folder");
-    if (status.st_uid != ::geteuid()) refuse(directory, "belongs to another user");
+    if (status.st_uid != ::geteuid()) refuse_foreign(directory, status.st_uid);
     if ((status.st_mode & 022) != 0) refuse(directory, "can be written by other users");
 }
 
@@ -170,6 +221,41 @@ RepositoryLocation locate_repository(const std::string& name, bool create) {
     location.table = folder / "table";
     location.spool = folder / "output";
     return location;
+}
+
+std::string owned_by_another_user(uid_t owner) {
+    return "belongs to another user (" + describe_user(owner) + ")";
+}
+
+std::string give_back_hint(uid_t owner, const std::vector<std::filesystem::path>& paths) {
+    uid_t me = ::geteuid();
+    if (owner != 0 || me == 0 || paths.empty()) return "";
+    std::string name = user_name(me);
+    std::string to = name.empty() ? std::to_string(me) + ":" + std::to_string(::getegid()) : name + ":";
+    std::string hint = "if sudo made it, give it back with: sudo chown -R " + shell_word(to);
+    for (const std::filesystem::path& path : paths) hint += " " + shell_word(path.string());
+    return hint;
+}
+
+std::string kind_of_file(mode_t mode) {
+    switch (mode & S_IFMT) {
+        case S_IFDIR:
+            return "a folder";
+        case S_IFCHR:
+            return "a character device";
+        case S_IFBLK:
+            return "a block device";
+        case S_IFIFO:
+            return "a named pipe";
+        case S_IFSOCK:
+            return "a socket";
+        case S_IFLNK:
+            return "a symbolic link";
+        case S_IFREG:
+            return "a regular file";
+        default:
+            return "not a regular file";
+    }
 }
 
 }  // namespace jobctl::detail

@@ -12,8 +12,11 @@
 // A name with '/' is the absolute path of a table file (for instance /dev/shm/x, for
 // a repository that lives only until reboot); its spool is <path>.output/.
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace jobctl::detail {
 
@@ -40,5 +43,18 @@ RepositoryLocation locate_repository(const std::string& name, bool create);
 // folder (not a symlink) of this user that no one else can write.
 // Errors: repository_unusable, system.
 void ensure_private_directory(const std::filesystem::path& directory);
+
+// What to say of a file or folder that belongs to `owner`, not to this
+// user: "belongs to another user (root)", "(bob, uid 1001)"...
+std::string owned_by_another_user(uid_t owner);
+// When it is root's and this user is not root (a jobctl run under sudo -E
+// made it, as a rule), how to give `paths` back to this user: "if sudo
+// made it, give it back with: sudo chown -R alice: PATH" (paths quoted for
+// a shell). Otherwise empty.
+std::string give_back_hint(uid_t owner, const std::vector<std::filesystem::path>& paths);
+
+// "a folder", "a character device", "a symbolic link"...: what a file that
+// is not a regular file is (st_mode).
+std::string kind_of_file(mode_t mode);
 
 }  // namespace jobctl::detail

@@ -6,9 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <new>
 #include <optional>
@@ -18,14 +20,52 @@
 #include "system/file_descriptor.hpp"
 #include "table/crash_points.hpp"
 #include "table/segment_lock.hpp"
+#include "table/slot_sequence.hpp"
 
 namespace jobctl::detail {
 namespace {
 
 [[noreturn]] void throw_unusable(const RepositoryLocation& location, const std::string& why) {
-    throw Error(ErrorCode::repository_unusable, "repository '" + location.name + "' is unusable: " + why +
-                                                    " (remove " + location.table.string() +
-                                                    " to start afresh; its jobs are lost)");
+    throw Error(ErrorCode::repository_unusable, "repository '" + location.name + "' is unusable: " + why);
+}
+
+// A table to remove to start afresh: the file in jobctl's own folder of the
+// home, or one given by path that is a jobctl table (its magic says so).
+// Never advised for anything else: a path may name any file of the user's.
+[[noreturn]] void throw_damaged(const RepositoryLocation& location, const std::string& why, bool a_table) {
+    bool in_home = location.name.find('/') == std::string::npos;
+    if (!in_home && !a_table) throw_unusable(location, location.table.string() + " is not a jobctl table");
+    throw_unusable(location,
+                   why + " (remove " + location.table.string() + " to start afresh; its jobs are lost)");
+}
+
+// A table file must be a regular file of this user, closed to others: what
+// lstat (before it is opened: opening a device may do something, a tape
+// rewinds) and then fstat (what was opened) say of it.
+void check_table_file(const RepositoryLocation& location, const struct stat& status) {
+    const std::string path = location.table.string();
+    if (!S_ISREG(status.st_mode))
+        throw_unusable(location, path + " is " + kind_of_file(status.st_mode) + ", not a jobctl table");
+    if (status.st_uid != ::geteuid()) {
+        // What to give back: the repository's folder in the home (the
+        // table and the output in it), or a table given by path and its output.
+        std::vector<std::filesystem::path> paths{location.table};
+        if (location.name.find('/') == std::string::npos) {
+            paths = {location.table.parent_path()};
+        } else if (std::error_code ignored; std::filesystem::exists(location.spool, ignored)) {
+            paths.push_back(location.spool);
+        }
+        std::string hint = give_back_hint(status.st_uid, paths);
+        throw_unusable(location, "its table " + path + " " + owned_by_another_user(status.st_uid) +
+                                     ", and jobctl does not use another user's table" +
+                                     (hint.empty() ? "" : "; " + hint));
+    }
+    if ((status.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(status.st_mode & 0777));
+        throw_unusable(location, "its table " + path + " is open to other users (mode " + mode +
+                                     "), and jobctl uses only a table closed to them (chmod go= it)");
+    }
 }
 
 void* map_file(int fd, std::size_t size) {
@@ -46,13 +86,74 @@ void init_header(SegmentHeader* header, std::uint32_t capacity, const std::strin
     header->magic = kSegmentMagic;  // last: marks the header complete
 }
 
-// The table's blocks are reserved at creation: a page of a sparse file
-// mapped MAP_SHARED that is first touched on a full disk kills the process
-// with SIGBUS. A filesystem without fallocate gets a sparse file.
-bool reserve(int fd, std::size_t size) {
-    if (::fallocate(fd, 0, 0, static_cast<off_t>(size)) == 0) return true;
-    if (errno != EOPNOTSUPP) return false;
-    return ::ftruncate(fd, static_cast<off_t>(size)) == 0;
+constexpr std::size_t kReserveStep = 64 * 1024;  // slots' blocks are reserved this much at a time
+
+std::size_t page_size() {
+    static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    return size;
+}
+
+std::size_t slot_offset(std::uint32_t index) {
+    return sizeof(SegmentHeader) + std::size_t{index} * sizeof(JobSlot);
+}
+
+// Zeros over the whole file, so that every block of it is allocated now.
+bool write_zeros(int fd, std::size_t size) {
+    static const char zeros[64 * 1024] = {};
+    for (std::size_t offset = 0; offset < size;) {
+        ssize_t written =
+            ::pwrite(fd, zeros, std::min(sizeof zeros, size - offset), static_cast<off_t>(offset));
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) return false;
+        offset += static_cast<std::size_t>(written);
+    }
+    return true;
+}
+
+// A new table has its whole size, but blocks only for the pages of its
+// header (and of the first slot, which shares them): each slot gets its own
+// when it is first used (Segment::reserve_slots). A filesystem without
+// fallocate gets the whole file written instead, so that its blocks are
+// allocated now, as every table's were before (and reserve_slots, finding
+// no fallocate either, has nothing to do).
+bool size_new_table(int fd, std::size_t size) {
+    if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return false;
+    std::size_t header_pages =
+        std::min(size, (sizeof(SegmentHeader) + page_size() - 1) / page_size() * page_size());
+    if (::fallocate(fd, 0, 0, static_cast<off_t>(header_pages)) == 0) return true;
+    if (errno != EOPNOTSUPP && errno != ENOSYS) return false;
+    return write_zeros(fd, size);
+}
+
+// The slots wholly in the file's data (SEEK_DATA, SEEK_HOLE). A hole reads
+// as zeros, and so does a slot that a hole cuts: a slot is reserved whole
+// before it is written. Where the filesystem cannot tell, every slot.
+std::vector<SlotRange> slots_holding_data(int fd, std::uint32_t capacity) {
+    const std::vector<SlotRange> every_slot{{0, capacity}};
+    const std::size_t size = slot_offset(capacity);
+    std::vector<SlotRange> ranges;
+    auto position = static_cast<off_t>(sizeof(SegmentHeader));
+    while (static_cast<std::size_t>(position) < size) {
+        off_t data = ::lseek(fd, position, SEEK_DATA);
+        if (data < 0) {
+            if (errno == ENXIO) break;  // nothing but a hole from `position` to the end
+            return every_slot;
+        }
+        off_t hole = ::lseek(fd, data, SEEK_HOLE);
+        if (hole < 0 || hole <= data) return every_slot;
+        auto from = static_cast<std::size_t>(data) - sizeof(SegmentHeader);
+        auto to = std::min(static_cast<std::size_t>(hole), size) - sizeof(SegmentHeader);
+        auto first = static_cast<std::uint32_t>((from + sizeof(JobSlot) - 1) / sizeof(JobSlot));
+        auto end = static_cast<std::uint32_t>(to / sizeof(JobSlot));
+        if (first < end) {
+            if (!ranges.empty() && ranges.back().end >= first)
+                ranges.back().end = std::max(ranges.back().end, end);
+            else
+                ranges.push_back({first, end});
+        }
+        position = hole;
+    }
+    return ranges;
 }
 
 // Builds a complete segment under a temporary name, then links it into place:
@@ -67,7 +168,7 @@ void create_segment(const RepositoryLocation& location, std::uint32_t capacity) 
     FileDescriptor fd(::mkostemp(temporary.data(), O_CLOEXEC));
     if (!fd) throw_system_error("cannot create " + temporary, errno);
     std::size_t size = segment_size(capacity);
-    int error = ::fchmod(fd.get(), 0600) == 0 && reserve(fd.get(), size) ? 0 : errno;
+    int error = ::fchmod(fd.get(), 0600) == 0 && size_new_table(fd.get(), size) ? 0 : errno;
     if (error == 0) {
         void* address = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
         if (address == MAP_FAILED) {
@@ -83,14 +184,16 @@ void create_segment(const RepositoryLocation& location, std::uint32_t capacity) 
 }
 
 void check_header(const RepositoryLocation& name, const SegmentHeader& header, std::size_t file_size) {
-    if (header.magic != kSegmentMagic) throw_unusable(name, "not a jobctl repository (bad magic)");
+    if (header.magic != kSegmentMagic) throw_damaged(name, "not a jobctl repository (bad magic)", false);
     if (header.layout_version != kLayoutVersion)
-        throw_unusable(name, "made by an incompatible jobctl (layout version " +
-                                 std::to_string(header.layout_version) + ", this one reads " +
-                                 std::to_string(kLayoutVersion) + ")");
+        throw_damaged(name,
+                      "made by an incompatible jobctl (layout version " +
+                          std::to_string(header.layout_version) + ", this one reads " +
+                          std::to_string(kLayoutVersion) + ")",
+                      true);
     if (header.header_size != sizeof(SegmentHeader) || header.slot_size != sizeof(JobSlot) ||
         header.capacity == 0 || header.capacity > kMaxCapacity || segment_size(header.capacity) != file_size)
-        throw_unusable(name, "damaged header (sizes do not match)");
+        throw_damaged(name, "damaged header (sizes do not match)", true);
 }
 
 bool same_boot(const SegmentHeader& header, const std::string& boot_id) {
@@ -107,7 +210,8 @@ void recover_if_rebooted(int fd, SegmentHeader& header, std::uint32_t capacity) 
     while (::flock(fd, LOCK_EX) != 0)
         if (errno != EINTR) throw_system_error("cannot lock the repository's table file", errno);
     try {
-        if (!same_boot(header, boot_id)) recover_after_reboot(header, capacity, boot_id);
+        if (!same_boot(header, boot_id))
+            recover_after_reboot(header, capacity, boot_id, slots_holding_data(fd, capacity));
     } catch (...) {
         ::flock(fd, LOCK_UN);
         throw;
@@ -128,20 +232,33 @@ int open_table(const std::filesystem::path& table) {
 }  // namespace
 
 bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
+    struct stat status {};
+    if (::lstat(name.table.c_str(), &status) != 0) {
+        int error = errno;
+        if (error == ENOENT) return false;
+        if (error == EACCES || error == ENOTDIR)
+            throw_unusable(name, "its table " + name.table.string() + " cannot be reached (" +
+                                     std::strerror(error) + ")");
+        throw_system_error("cannot look at " + name.table.string(), error);
+    }
+    check_table_file(name, status);
     FileDescriptor fd(open_table(name.table));
     if (!fd) {
-        if (errno == ENOENT) return false;
-        if (errno == EACCES || errno == ELOOP)
-            throw_unusable(name, "it belongs to another user or is not a regular file");
-        throw_system_error("cannot open " + name.table.string(), errno);
+        int error = errno;
+        if (error == ENOENT) return false;
+        // Changed since it was looked at (a symlink or folder put in its place), or closed to us.
+        if (error == ELOOP)
+            throw_unusable(name, name.table.string() + " is a symbolic link, not a jobctl table");
+        if (error == EISDIR) throw_unusable(name, name.table.string() + " is a folder, not a jobctl table");
+        if (error == EACCES || error == EPERM)
+            throw_unusable(name, "its table " + name.table.string() + " cannot be opened for writing (" +
+                                     std::strerror(error) + ")");
+        throw_system_error("cannot open " + name.table.string(), error);
     }
-    struct stat status {};
     if (::fstat(fd.get(), &status) != 0) throw_system_error("cannot stat " + name.table.string(), errno);
-    if (!S_ISREG(status.st_mode)) throw_unusable(name, "not a regular file");
-    if (status.st_uid != ::geteuid()) throw_unusable(name, "it belongs to another user");
-    if ((status.st_mode & 077) != 0) throw_unusable(name, "its mode lets other users in");
+    check_table_file(name, status);
     auto size = static_cast<std::size_t>(status.st_size);
-    if (size < sizeof(SegmentHeader)) throw_unusable(name, "damaged (too small)");
+    if (size < sizeof(SegmentHeader)) throw_damaged(name, "damaged (too small)", false);
     auto* header = static_cast<SegmentHeader*>(map_file(fd.get(), size));
     // From the first touch on: the file may shrink at any time.
     std::optional<MappingGuard> guard(std::in_place, header, size);
@@ -149,8 +266,8 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
         check_header(name, *header, size);
         recover_if_rebooted(fd.get(), *header, header->capacity);
         if (!has_robust_mutex_kind(header->lock))
-            throw_unusable(name, "damaged lock (not a robust, process-shared mutex)");
-        if (guard->lost()) throw_unusable(name, "damaged (it shrank while being opened)");
+            throw_damaged(name, "damaged lock (not a robust, process-shared mutex)", true);
+        if (guard->lost()) throw_damaged(name, "damaged (it shrank while being opened)", true);
     } catch (...) {
         guard.reset();
         ::munmap(header, size);
@@ -180,6 +297,7 @@ Segment Segment::open_or_create(const RepositoryLocation& location,
 Segment::Segment(Segment&& other) noexcept
     : header_(other.header_),
       size_(other.size_),
+      reserved_slots_(other.reserved_slots_.load()),
       capacity_(other.capacity_),
       path_(std::move(other.path_)),
       device_(other.device_),
@@ -215,6 +333,75 @@ void Segment::check_intact(LookAtFile look) const {
             ErrorCode::repository_unusable,
             "the repository's table " + path_ +
                 " was truncated, replaced or removed while in use; nothing more can be recorded in it");
+}
+
+std::uint32_t Segment::reserved_slots() const {
+    return std::max(reserved_slots_.load(std::memory_order_acquire),
+                    std::min(load_word(header_->slot_limit), capacity_));
+}
+
+void Segment::reserve_slots(std::uint32_t end) {
+    end = std::min(end, capacity_);
+    // Without the lock: a slot_limit that grows meanwhile covers slots that
+    // their writer reserved before it wrote them.
+    std::uint32_t first = reserved_slots();
+    if (first >= end) return;
+    const std::size_t page = page_size();
+    std::size_t begin = slot_offset(first) / page * page;
+    // 64 KiB at a time, so that most starts find their slot reserved; on a
+    // disk too full for that, the pages the slots need and no more.
+    std::size_t exact = std::min(size_, (slot_offset(end) + page - 1) / page * page);
+    std::size_t stop = std::min(size_, (slot_offset(end) + kReserveStep - 1) / kReserveStep * kReserveStep);
+    FileDescriptor file = open_again();
+    auto reserve = [&](std::size_t to) {
+        // KEEP_SIZE: a table truncated under us is not made to grow again.
+        int result = 0;
+        do {
+            result = ::fallocate(file.get(), FALLOC_FL_KEEP_SIZE, static_cast<off_t>(begin),
+                                 static_cast<off_t>(to - begin));
+        } while (result != 0 && errno == EINTR);
+        return result == 0 ? 0 : errno;
+    };
+    int error = reserve(stop);
+    if ((error == ENOSPC || error == EDQUOT) && exact < stop) {
+        stop = exact;
+        error = reserve(stop);
+    }
+    std::uint32_t reserved =
+        stop == size_ ? capacity_
+                      : static_cast<std::uint32_t>((stop - sizeof(SegmentHeader)) / sizeof(JobSlot));
+    if (error == ENOSPC || error == EDQUOT)
+        throw Error(ErrorCode::system, "no room on the disk for another job in " + path_ + " (" +
+                                           std::strerror(error) + "); free some space and try again");
+    if (error == EOPNOTSUPP || error == ENOSYS)
+        reserved = capacity_;  // no fallocate here: create_segment wrote the whole file
+    else if (error != 0)
+        throw_system_error("cannot reserve disk space for the repository's table " + path_, error);
+    std::uint32_t known = reserved_slots_.load(std::memory_order_relaxed);
+    while (known < reserved &&
+           !reserved_slots_.compare_exchange_weak(known, reserved, std::memory_order_release)) {
+    }
+}
+
+std::vector<SlotRange> Segment::slots_with_data() const {
+    FileDescriptor file(open_table(path_));
+    struct stat status {};
+    // Not the file mapped any more (check_intact will say so): every slot.
+    if (!file || ::fstat(file.get(), &status) != 0 || status.st_dev != device_ || status.st_ino != inode_)
+        return {{0, capacity_}};
+    return slots_holding_data(file.get(), capacity_);
+}
+
+FileDescriptor Segment::open_again() const {
+    FileDescriptor file(open_table(path_));
+    if (!file && errno != ENOENT) throw_system_error("cannot open the repository's table " + path_, errno);
+    struct stat status {};
+    if (!file || ::fstat(file.get(), &status) != 0 || status.st_dev != device_ || status.st_ino != inode_ ||
+        static_cast<std::size_t>(status.st_size) < size_) {
+        check_intact(LookAtFile::now);  // replaced, removed or truncated: says so
+        throw_system_error("cannot open the repository's table " + path_, ESTALE);
+    }
+    return file;
 }
 
 }  // namespace jobctl::detail

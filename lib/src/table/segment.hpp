@@ -9,12 +9,20 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "system/file_descriptor.hpp"
 #include "table/mapping_guard.hpp"
 #include "table/repository_location.hpp"
 #include "table/segment_layout.hpp"
 
 namespace jobctl::detail {
+
+// Slots [first, end), by index.
+struct SlotRange {
+    std::uint32_t first;
+    std::uint32_t end;
+};
 
 class Segment {
 public:
@@ -54,12 +62,43 @@ public:
     // truncated, replaced or removed.
     void check_intact(LookAtFile look = LookAtFile::no) const;
 
+    // Disk blocks. The file has its whole size from the start, but it is
+    // sparse: only the header has blocks at first, and slots get theirs as
+    // they are first used (docs/decisions/0055-the-table-grows-on-disk.md).
+    // A page of a MAP_SHARED file that is first written on a full disk
+    // kills the writer with SIGBUS, and on tmpfs even a first read takes a
+    // page: so no slot is read or written under the lock before its blocks
+    // are reserved.
+    //
+    // Every slot below the returned index has its blocks, as far as this
+    // process knows: those below the header's slot_limit (a writer reserves
+    // a slot before it writes it, and slot_limit covers only slots written)
+    // and those this process reserved. Under the lock, the answer holds
+    // until the lock is let go.
+    std::uint32_t reserved_slots() const;
+    // Reserves the blocks of every slot below `end` that may lack them
+    // (fallocate, rounded out to 64 KiB; nothing when they have them). Call
+    // it without the lock: it may wait for the disk.
+    // Errors: system ("no room on the disk...": ENOSPC, EDQUOT; others).
+    void reserve_slots(std::uint32_t end);
+    // The slots that can hold anything but zeros: every slot that lies
+    // wholly in the file's data, not in its holes (all of them where the
+    // filesystem cannot tell). What a repair scans: it never reads a hole.
+    std::vector<SlotRange> slots_with_data() const;
+
 private:
     Segment(SegmentHeader* header, std::size_t size) : header_(header), size_(size) {}
     static bool try_open(const RepositoryLocation& location, Segment& out);
 
+    // The table file opened again by its path, for fallocate and lseek: a
+    // descriptor kept open would not survive a program that closes every
+    // descriptor (a detached foreach host does), and its number might then
+    // be another file's. Throws as check_intact once the path names another file.
+    FileDescriptor open_again() const;
+
     SegmentHeader* header_;
     std::size_t size_;
+    std::atomic<std::uint32_t> reserved_slots_{0};  // by this process
     std::uint32_t capacity_ = 0;
     std::string path_;
     dev_t device_ = 0;

@@ -19,11 +19,11 @@
 namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
-inline constexpr std::uint32_t kLayoutVersion = 8;  // 2: stop count, high-water mark; 3: state_counter; 4:
+inline constexpr std::uint32_t kLayoutVersion = 9;  // 2: stop count, high-water mark; 3: state_counter; 4:
                                                     // boot id; 5: job control; 6: state history, progress;
                                                     // 7: custom job types, external id; 8: slot
                                                     // sequence (unlocked readers), pid namespaces,
-                                                    // outcome received, lock holder
+                                                    // outcome received, lock holder; 9: resources
 
 // The lock
 // --------
@@ -177,6 +177,22 @@ inline constexpr std::uint32_t kLayoutVersion = 8;  // 2: stop count, high-water
 //    roll-back when the worker cannot be started, or when sbatch refuses a
 //    Slurm job): the whole slot, zeroed.
 //
+// Disk blocks
+// -----------
+// The file has its whole size (segment_size) from creation, but is sparse:
+// create_segment gives blocks to the header's pages only. A slot is never
+// read or written under the lock before its blocks are reserved (a page of
+// a MAP_SHARED file first written on a full disk is a SIGBUS; on tmpfs a
+// first read takes a page too). JobTable::register_jobs reserves
+// (Segment::reserve_slots, fallocate) before it takes the lock; under it,
+// it reads and writes only slots below Segment::reserved_slots(): those
+// below `slot_limit`, which covers only slots written, each reserved by its
+// writer first, and those the process reserved itself. When it needs more,
+// it lets go of the lock, reserves, and starts again. Every other write of
+// a slot is of a job's slot (registered, so reserved) or of the header.
+// The repairs, which look at every slot whatever `slot_limit` says, skip
+// the file's holes (Segment::slots_with_data): a hole holds only zeros.
+//
 // Crash repair
 // ------------
 // write_slot copies the slot's old bytes and index into `journal`, sets
@@ -260,7 +276,7 @@ struct JobSlot {
     // Set once a receive (or run, or foreach) handed over the finished job's
     // outcome and all of its output: only then may a full table evict it.
     std::uint8_t outcome_received;
-    std::uint8_t padding;  // named, so that no byte of a slot is padding (see below)
+    std::uint8_t has_resources;  // cpu_user_us, cpu_system_us and peak_rss_kib were measured
     std::uint64_t owner_start_time;
     std::int32_t process_id;  // command pid == its process group id
     std::uint32_t stop_grace_ms;
@@ -291,6 +307,10 @@ struct JobSlot {
     // The pid namespace (inode of /proc/PID/ns/pid) that owner_pid and
     // process_id are numbered in; 0: not recorded (a damaged slot).
     std::uint64_t owner_pid_namespace;
+    // What the finished command's processes used (ResourceUse), when has_resources.
+    std::uint64_t cpu_user_us;
+    std::uint64_t cpu_system_us;
+    std::uint64_t peak_rss_kib;
     // The slot's sequence lock: odd while write_slot writes it, moved by 2
     // for each write. An unlocked reader copies the slot between two equal,
     // even reads of it (see "Read without the lock").
@@ -373,13 +393,13 @@ static_assert(std::has_unique_object_representations_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
-// The layout of version 8, field by field (see "Layout version" above).
+// The layout of version 9, field by field (see "Layout version" above).
 #define JOBCTL_SHARED_FIELD(type, field, offset, size)                                \
     static_assert(offsetof(type, field) == (offset) && sizeof(type::field) == (size), \
                   "the shared layout changed: bump kLayoutVersion and update these asserts")
-static_assert(kLayoutVersion == 8, "kLayoutVersion changed: update these asserts to the new layout");
+static_assert(kLayoutVersion == 9, "kLayoutVersion changed: update these asserts to the new layout");
 
-static_assert(sizeof(JobSlot) == 1200 && alignof(JobSlot) == 8,
+static_assert(sizeof(JobSlot) == 1224 && alignof(JobSlot) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(JobSlot, id, 0, 4);
 JOBCTL_SHARED_FIELD(JobSlot, parent_id, 4, 4);
@@ -397,7 +417,7 @@ JOBCTL_SHARED_FIELD(JobSlot, owner_pid, 24, 4);
 JOBCTL_SHARED_FIELD(JobSlot, can_suspend, 28, 1);
 JOBCTL_SHARED_FIELD(JobSlot, has_progress, 29, 1);
 JOBCTL_SHARED_FIELD(JobSlot, outcome_received, 30, 1);
-JOBCTL_SHARED_FIELD(JobSlot, padding, 31, 1);
+JOBCTL_SHARED_FIELD(JobSlot, has_resources, 31, 1);
 JOBCTL_SHARED_FIELD(JobSlot, owner_start_time, 32, 8);
 JOBCTL_SHARED_FIELD(JobSlot, process_id, 40, 4);
 JOBCTL_SHARED_FIELD(JobSlot, stop_grace_ms, 44, 4);
@@ -422,8 +442,11 @@ JOBCTL_SHARED_FIELD(JobSlot, progress_text, 1072, 64);
 JOBCTL_SHARED_FIELD(JobSlot, type_name, 1136, 16);
 JOBCTL_SHARED_FIELD(JobSlot, external_id, 1152, 32);
 JOBCTL_SHARED_FIELD(JobSlot, owner_pid_namespace, 1184, 8);
-JOBCTL_SHARED_FIELD(JobSlot, sequence, 1192, 4);
-JOBCTL_SHARED_FIELD(JobSlot, reserved, 1196, 4);
+JOBCTL_SHARED_FIELD(JobSlot, cpu_user_us, 1192, 8);
+JOBCTL_SHARED_FIELD(JobSlot, cpu_system_us, 1200, 8);
+JOBCTL_SHARED_FIELD(JobSlot, peak_rss_kib, 1208, 8);
+JOBCTL_SHARED_FIELD(JobSlot, sequence, 1216, 4);
+JOBCTL_SHARED_FIELD(JobSlot, reserved, 1220, 4);
 
 static_assert(sizeof(StateStep) == 16 && alignof(StateStep) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
@@ -437,16 +460,16 @@ JOBCTL_SHARED_FIELD(QueueLimit, name, 0, 32);
 JOBCTL_SHARED_FIELD(QueueLimit, slots, 32, 4);
 JOBCTL_SHARED_FIELD(QueueLimit, reserved, 36, 4);
 
-static_assert(sizeof(SlotJournal) == 1208 && alignof(SlotJournal) == 8,
+static_assert(sizeof(SlotJournal) == 1232 && alignof(SlotJournal) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SlotJournal, active, 0, 4);
 JOBCTL_SHARED_FIELD(SlotJournal, index, 4, 4);
-JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1200);
+JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1224);
 
 // The mutex is glibc's pthread_mutex_t (40 bytes on x86-64: the journal at
-// 232, the queues at 1440, the header 2752 bytes); the offsets after it
+// 232, the queues at 1464, the header 2752 bytes); the offsets after it
 // follow from its size.
-static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1208 + 1280 + 63) / 64 * 64 &&
+static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1232 + 1280 + 63) / 64 * 64 &&
                   alignof(SegmentHeader) == 64,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SegmentHeader, magic, 0, 8);
@@ -464,8 +487,8 @@ JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
-JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1208);
-JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1208, 1280);
+JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1232);
+JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1232, 1280);
 #undef JOBCTL_SHARED_FIELD
 
 inline JobSlot* slots_of(SegmentHeader* header) {

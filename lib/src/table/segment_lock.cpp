@@ -298,54 +298,64 @@ namespace {
 // above next_id (the registering critical section moves next_id past its ids
 // last) whose parent slot is absent (it writes a new parent after its
 // children). With next_id 0 (a damaged header) nothing tells them apart:
-// nothing is erased.
-void erase_unregistered_children(const SegmentHeader& header, JobSlot* slots, std::uint32_t capacity) {
+// nothing is erased. Only the slots `with_data` are looked at: the others
+// are holes (zeros), and reading one would take a page on tmpfs.
+void erase_unregistered_children(const SegmentHeader& header, JobSlot* slots,
+                                 const std::vector<SlotRange>& with_data) {
     const std::uint32_t committed_below = header.next_id;
     if (committed_below == 0) return;
     std::vector<std::uint32_t> parents;  // of uncommitted children: one or two, as a rule
-    for (std::uint32_t i = 0; i < capacity; ++i)
-        if (slots[i].id >= committed_below && slots[i].parent_id != 0 &&
-            std::ranges::find(parents, slots[i].parent_id) == parents.end())
-            parents.push_back(slots[i].parent_id);
+    for (const SlotRange& range : with_data)
+        for (std::uint32_t i = range.first; i < range.end; ++i)
+            if (slots[i].id >= committed_below && slots[i].parent_id != 0 &&
+                std::ranges::find(parents, slots[i].parent_id) == parents.end())
+                parents.push_back(slots[i].parent_id);
     if (parents.empty()) return;
     std::vector<std::uint32_t> absent = parents;
-    for (std::uint32_t i = 0; i < capacity && !absent.empty(); ++i)
-        if (slots[i].id != 0) std::erase(absent, slots[i].id);
+    for (const SlotRange& range : with_data)
+        for (std::uint32_t i = range.first; i < range.end && !absent.empty(); ++i)
+            if (slots[i].id != 0) std::erase(absent, slots[i].id);
     if (absent.empty()) return;
-    for (std::uint32_t i = 0; i < capacity; ++i) {
-        JobSlot& slot = slots[i];
-        if (slot.id < committed_below || std::ranges::find(absent, slot.parent_id) == absent.end()) continue;
-        store_slot(slot, JobSlot{});  // a repair cut short leaves it odd: the next repair ends it
-    }
+    for (const SlotRange& range : with_data)
+        for (std::uint32_t i = range.first; i < range.end; ++i) {
+            JobSlot& slot = slots[i];
+            if (slot.id < committed_below || std::ranges::find(absent, slot.parent_id) == absent.end())
+                continue;
+            store_slot(slot, JobSlot{});  // a repair cut short leaves it odd: the next repair ends it
+        }
 }
 
 // What both repairs need: the half-written slot restored, the children of
 // an unfinished registration erased, next_id above every id in use (an id
 // handed out just before a crash is not given out again) and the high-water
-// mark above every slot in use.
-void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity) {
+// mark above every slot in use. Every slot is looked at, whatever
+// slot_limit says (it may be damaged), except those in the file's holes.
+void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity,
+                  const std::vector<SlotRange>& with_data) {
     // store_slot moves the sequence past the dead writer's odd one: a
     // reader that copied before it died sees the change and copies again.
+    // (The journal names a slot that was written, so reserved.)
     if (header.journal.active != 0 && header.journal.index < capacity)
         store_slot(slots[header.journal.index], header.journal.before);
     __atomic_store_n(&header.journal.active, 0u, __ATOMIC_RELEASE);
-    erase_unregistered_children(header, slots, capacity);
+    erase_unregistered_children(header, slots, with_data);
     std::uint32_t next_id = std::max(header.next_id, 1u);
     std::uint32_t slot_limit = header.slot_limit;
-    for (std::uint32_t i = 0; i < capacity; ++i) {
-        JobSlot& slot = slots[i];
-        if ((slot.sequence & 1u) != 0) store_slot(slot, JobSlot(slot));  // a writer died mid-way
-        if (slot.id == 0) continue;
-        if (slot.id >= next_id) next_id = slot.id + 1;
-        if (i >= slot_limit) slot_limit = i + 1;
-        if (!has_known_state(slot)) {
-            JobSlot repaired = slot;
-            set_state(repaired, JobState::failed);
-            copy_truncated(repaired.reason, "slot repaired after a crash");
-            record_state_step(repaired, now_ns());
-            store_slot(slot, repaired);
+    for (const SlotRange& range : with_data)
+        for (std::uint32_t i = range.first; i < std::min(range.end, capacity); ++i) {
+            JobSlot& slot = slots[i];
+            if ((slot.sequence & 1u) != 0) store_slot(slot, JobSlot(slot));  // a writer died mid-way
+            if (slot.id == 0) continue;
+            if (slot.id >= next_id) next_id = slot.id + 1;
+            if (i >= slot_limit) slot_limit = i + 1;
+            if (!has_known_state(slot)) {
+                JobSlot repaired = slot;
+                set_state(repaired, JobState::failed);
+                copy_truncated(repaired.reason, "slot repaired after a crash");
+                record_state_step(repaired, now_ns());
+                store_slot(slot, repaired);
+            }
         }
-    }
     store_word(header.next_id, next_id);
     store_word(header.slot_limit, slot_limit);
 }
@@ -371,15 +381,16 @@ void init_robust_mutex(pthread_mutex_t& mutex) {
 
 void repair_after_dead_owner(const Segment& segment) {
     SegmentHeader& header = segment.header();
-    repair_slots(header, segment.slots(), segment.capacity());
+    repair_slots(header, segment.slots(), segment.capacity(), segment.slots_with_data());
     header.change_counter.fetch_add(1);
     header.state_counter.fetch_add(1);
     header.control_request_count.fetch_add(1);  // hosts look at their stop flags again
 }
 
-void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id) {
+void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id,
+                          const std::vector<SlotRange>& with_data) {
     JobSlot* slots = slots_of(&header);
-    repair_slots(header, slots, capacity);
+    repair_slots(header, slots, capacity, with_data);
     std::int64_t now = now_ns();
     for (std::uint32_t i = 0; i < std::min(header.slot_limit, capacity); ++i) {
         if (slots[i].id == 0 || is_finished(slots[i])) continue;

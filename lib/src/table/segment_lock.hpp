@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "table/segment.hpp"
 
@@ -58,7 +59,9 @@ bool has_robust_mutex_kind(const pthread_mutex_t& mutex);
 // The first open after a reboot, holding the table's file lock (not the
 // mutex, which may be stale): repairs the slots, ends every unfinished job
 // Failed ("lost at reboot"), re-initialises the mutex and the counters, and
-// records `boot_id` last.
-void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id);
+// records `boot_id` last. `with_data`: the slots that may hold anything
+// (Segment::slots_with_data); the others are holes, never read.
+void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id,
+                          const std::vector<SlotRange>& with_data);
 
 }  // namespace jobctl::detail
