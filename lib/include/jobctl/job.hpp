@@ -75,6 +75,8 @@ struct ResourceUse {
     std::chrono::microseconds user_cpu{0};
     std::chrono::microseconds system_cpu{0};
     std::uint64_t peak_rss_bytes = 0;  // the largest resident set of any one of those processes
+
+    bool operator==(const ResourceUse&) const = default;
 };
 
 struct JobInfo {
