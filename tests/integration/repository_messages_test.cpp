@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -152,6 +153,34 @@ TEST_F(RepositoryMessages, AHomeMadeUnderSudoGetsAHintToGiveItBack) {
     ASSERT_EQ(::chown(jobctl_home.c_str(), kNobody, kNogroup), 0);
     CliResult works = jobctl_as_nobody({"get"});
     EXPECT_EQ(works.exit_code, 0) << works.err;
+}
+
+// The real case: HOME has no ~/.local/state yet, and `sudo -E jobctl`
+// (HOME kept, no JOBCTL_HOME) makes ~/.local, ~/.local/state and the home
+// in it, all root's. The hint gives back ~/.local, nothing above it.
+TEST_F(RepositoryMessages, FoldersSudoMadeAboveTheHomeAreGivenBackToo) {
+    ROOT_ONLY();
+    std::filesystem::path user_home = reachable_folder() / "user";
+    ASSERT_EQ(::mkdir(user_home.c_str(), 0700), 0);
+    ASSERT_EQ(::chown(user_home.c_str(), kNobody, kNogroup), 0);
+    const char* saved_home = std::getenv("HOME");
+    std::string restore_home = saved_home != nullptr ? saved_home : "";
+    const char* saved_state = std::getenv("XDG_STATE_HOME");
+    std::string restore_state = saved_state != nullptr ? saved_state : "";
+    ::setenv("HOME", user_home.c_str(), 1);
+    ::unsetenv("XDG_STATE_HOME");
+    ::unsetenv("JOBCTL_HOME");
+    ::setenv("JOBCTL_REPOSITORY", "default", 1);
+    CliResult made = jobctl({"get"});  // as sudo -E would
+    CliResult refused = jobctl_as_nobody({"get"});
+    ::setenv("HOME", restore_home.c_str(), 1);
+    if (saved_state != nullptr) ::setenv("XDG_STATE_HOME", restore_state.c_str(), 1);
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    std::filesystem::path jobctl_home = user_home / ".local" / "state" / "jobctl";
+    expect_unusable(refused, jobctl_home.string() +
+                                 " belongs to another user (root): refusing to keep jobs there; if sudo made "
+                                 "it, give it back with: sudo chown -R nobody: " +
+                                 (user_home / ".local").string() + "\n");
 }
 
 // Only the repository's table is root's (the home and folder are the

@@ -5,6 +5,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -43,10 +44,31 @@ void check_name(const std::string& name) {
                 folder.string() + " " + why + "; refusing to keep jobs there");
 }
 
+// The highest folder from `folder` up that `owner` made too, staying below
+// the user's HOME (never HOME itself, nor anything above it): under
+// `sudo -E`, jobctl makes ~/.local/state as well when it did not exist.
+std::filesystem::path made_with(const std::filesystem::path& folder, uid_t owner) {
+    std::string home = environment("HOME");
+    if (home.empty() || home[0] != '/') return folder;
+    std::filesystem::path user_home = std::filesystem::path(home).lexically_normal();
+    if (!user_home.has_filename()) user_home = user_home.parent_path();  // a trailing '/'
+    auto below_home = [&](const std::filesystem::path& path) {
+        auto [in_home, in_path] = std::mismatch(user_home.begin(), user_home.end(), path.begin(), path.end());
+        return in_home == user_home.end() && in_path != path.end();
+    };
+    std::filesystem::path top = folder.lexically_normal();
+    for (std::filesystem::path parent = top.parent_path(); parent != top && below_home(parent);
+         top = parent, parent = top.parent_path()) {
+        struct stat status {};
+        if (::stat(parent.c_str(), &status) != 0 || status.st_uid != owner) break;
+    }
+    return top;
+}
+
 // A folder of another user: whose, and how to get it back when it is
 // root's. (The library never takes anything over by itself.)
 [[noreturn]] void refuse_foreign(const std::filesystem::path& folder, uid_t owner) {
-    std::string hint = give_back_hint(owner, {folder});
+    std::string hint = give_back_hint(owner, {made_with(folder, owner)});
     if (hint.empty() && ::geteuid() == 0)
         hint = "run jobctl as its owner, or give root a JOBCTL_HOME of its own";
     throw Error(ErrorCode::repository_unusable, folder.string() + " " + owned_by_another_user(owner) +
@@ -83,7 +105,7 @@ std::string user_name(uid_t uid) {
     return name;
 }
 
-// "root", "alice (uid 1000)", "uid 1000".
+// "root", "alice, uid 1000", "uid 1000".
 std::string describe_user(uid_t uid) {
     std::string name = user_name(uid);
     if (uid == 0 && (name.empty() || name == "root")) return "root";
