@@ -13,7 +13,6 @@
 #include "jobctl/job_queue.hpp"
 #include "jobctl/repository.hpp"
 #include "jobctl_app.hpp"
-#include "table/repository_location.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -197,8 +196,7 @@ Completion complete(std::vector<std::string> words) {
 
 std::optional<Repository> existing_repository() {
     try {
-        auto location = detail::locate_repository(Repository::default_name(), false);
-        if (std::filesystem::exists(location.table)) return Repository::open();
+        if (Repository::exists(Repository::default_name())) return Repository::open();
     } catch (const std::exception&) {  // damaged, foreign, a bad name: no jobs to offer
     }
     return std::nullopt;

@@ -7,7 +7,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <string_view>
+
+#include "jobctl/duration_text.hpp"  // parse_duration, format_duration: what the options take
 
 namespace jobctl::cli {
 
@@ -29,13 +30,5 @@ CLI::Option* add_time_limit_option(CLI::App& command, std::optional<std::chrono:
                                        "Time limit: stop the job and fail it "
                                        "after it has run this long (not counting "
                                        "time suspended)");
-
-// The duration `text` names, if at most `max`: one number with a unit
-// ("500ms", "1.5s", "30s", "5m", "2h", "7d") or without (seconds), or
-// several with units, largest first ("1m30s", "1h15m", "2d12h", "1s500ms").
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text, std::chrono::milliseconds max);
-
-// "30s", "500ms", "1.5s": as a person would write it.
-std::string format_duration(std::chrono::milliseconds duration);
 
 }  // namespace jobctl::cli

@@ -47,6 +47,9 @@ void print_event_line(std::ostream& out, const JobEvent& event, bool color) {
         case JobEvent::Kind::removed:
             out << "removed";
             break;
+        case JobEvent::Kind::updated:
+            out << "updated";
+            break;
     }
     out << missed_text(event) << '\n';
 }

@@ -16,7 +16,6 @@
 #include "duration_option.hpp"
 #include "exit_codes.hpp"
 #include "job_selection.hpp"
-#include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/foreach_job.hpp"
 #include "jobctl/job_control.hpp"
@@ -25,9 +24,9 @@
 #include "jobctl/receive.hpp"
 #include "jobctl/slurm_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
+#include "jobs_table_printer.hpp"
 #include "open_file_room.hpp"
 #include "printable_text.hpp"
-#include "process_jobs/foreach_spec.hpp"
 #include "progress_line.hpp"
 #include "record_printer.hpp"
 #include "run_option_flags.hpp"
@@ -289,7 +288,7 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         options->slurm.check();
         bool from_stdin = false;
         ForeachSpec spec = spec_from(*options, from_stdin);
-        detail::check_foreach_spec(spec);
+        check_foreach_spec(spec);
         if (!from_stdin && spec.inputs.empty()) return;  // nothing to do, like xargs -r
         // The commands run here, or in a host forked from here: room for
         // them first (stdin's inputs are not counted yet: -j it is).

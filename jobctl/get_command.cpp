@@ -6,7 +6,7 @@
 #include "commands.hpp"
 #include "job_json.hpp"
 #include "job_selection.hpp"
-#include "job_table.hpp"
+#include "jobs_table_printer.hpp"
 #include "live_table.hpp"
 #include "terminal_style.hpp"
 

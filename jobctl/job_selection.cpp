@@ -6,11 +6,9 @@
 #include <iostream>
 #include <set>
 
-#include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
-#include "jobs/job_lookup.hpp"
-#include "jobs/liveness.hpp"
+#include "jobs_table_printer.hpp"
 #include "time_option.hpp"
 
 namespace jobctl::cli {
@@ -20,27 +18,51 @@ bool is_id(const std::string& text) {
     return !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-// Jobs named by id only, each found by its id (one probe each) instead of in
-// a listing of the whole table: `get 7` in a big table. Empty when that cannot
-// give what the listing would: a name or wildcard among the tokens, or a job
-// that may have children (a parent's HasMoreData covers theirs). Only process
-// jobs (and runs of schedules) never have children. Errors: job_not_found.
+// Jobs named by id only, each found by its id instead of in a listing of
+// the whole table: `get 7` in a big table. Empty when a name or wildcard is
+// among the tokens, or none is given. Errors: job_not_found.
 std::optional<std::vector<JobInfo>> find_by_ids(Repository& repository,
                                                 const std::vector<std::string>& tokens) {
-    if (!std::ranges::all_of(tokens, is_id)) return std::nullopt;
-    std::vector<JobInfo> found;
-    std::set<JobId> seen;
-    for (const std::string& token : tokens) {
-        JobId id = static_cast<JobId>(std::stoul(token));
-        if (!seen.insert(id).second) continue;
-        std::optional<JobInfo> job = repository.find(id);
-        if (!job) throw detail::job_not_found(id);
-        if (job->type != JobType::process && job->type != JobType::scheduled) return std::nullopt;
-        Liveness::check(repository, *job);
-        found.push_back(*job);
-    }
-    std::ranges::sort(found, {}, &JobInfo::id);
+    if (tokens.empty() || !std::ranges::all_of(tokens, is_id)) return std::nullopt;
+    std::vector<JobId> ids;
+    for (const std::string& token : tokens) ids.push_back(static_cast<JobId>(std::stoul(token)));
+    std::vector<JobInfo> found = find_jobs(repository, ids);
+    for (JobId id : ids)
+        if (!std::ranges::binary_search(found, id, {}, &JobInfo::id)) throw job_not_found(id);
     return found;
+}
+
+// The jobs among `jobs` that the selector's ids, names and wildcards name, by id.
+std::vector<JobInfo> named_among(const std::vector<JobInfo>& jobs, const JobSelector& selector) {
+    std::vector<JobInfo> selected;
+    std::set<JobId> seen;
+    for (const std::string& token : selector.jobs) {
+        if (!is_wildcard(token)) {
+            if (!selector.every_match) {
+                const JobInfo& job = resolve_job(jobs, token);
+                if (seen.insert(job.id).second) selected.push_back(job);
+                continue;
+            }
+            for (const JobInfo* job : jobs_named(jobs, token))
+                if (seen.insert(job->id).second) selected.push_back(*job);
+            continue;
+        }
+        // A wildcard selects among the top-level jobs unless told otherwise, as listing does.
+        for (const JobInfo& job : jobs)
+            if ((job.parent_id == 0 || selector.include_children) &&
+                ::fnmatch(token.c_str(), job.name.c_str(), 0) == 0 && seen.insert(job.id).second)
+                selected.push_back(job);
+    }
+    std::ranges::sort(selected, {}, &JobInfo::id);
+    return selected;
+}
+
+// `selected` narrowed by the selector's filters, then to the newest N.
+std::vector<JobInfo> narrowed(std::vector<JobInfo> selected, const JobSelector& selector) {
+    std::erase_if(selected, [&](const JobInfo& job) { return !selector.passes_filters(job); });
+    if (selector.newest && selected.size() > *selector.newest)
+        selected.erase(selected.begin(), selected.end() - *selector.newest);
+    return selected;
 }
 
 }  // namespace
@@ -49,13 +71,13 @@ std::vector<const JobInfo*> jobs_named(const std::vector<JobInfo>& jobs, const s
     if (is_id(token)) {
         JobId id = static_cast<JobId>(std::stoul(token));
         auto it = std::ranges::find(jobs, id, &JobInfo::id);
-        if (it == jobs.end()) throw detail::job_not_found(id);
+        if (it == jobs.end()) throw job_not_found(id);
         return {&*it};
     }
     std::vector<const JobInfo*> matches;
     for (const JobInfo& job : jobs)
         if (job.name == token) matches.push_back(&job);
-    if (matches.empty()) throw detail::job_not_found(token);
+    if (matches.empty()) throw job_not_found(token);
     return matches;
 }
 
@@ -146,44 +168,21 @@ void print_dry_run(const std::vector<JobInfo>& jobs, const std::string& verb) {
     print_job_table(std::cout, jobs);
 }
 
+std::vector<JobInfo> select_among(const std::vector<JobInfo>& jobs, const JobSelector& selector) {
+    if (!selector.jobs.empty()) return narrowed(named_among(jobs, selector), selector);
+    std::vector<JobInfo> selected = jobs;
+    if (!selector.include_children)
+        std::erase_if(selected, [](const JobInfo& job) { return job.parent_id != 0; });
+    return narrowed(std::move(selected), selector);
+}
+
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty) {
     if (selector.empty() && !all_when_empty)
         throw Error(ErrorCode::invalid_argument,
                     "name at least one job (id, name or wildcard), or select with --state, --command, "
                     "--has-more-data, --before or --after");
-    std::vector<JobInfo> jobs;
-    std::vector<JobInfo> selected;
-    if (auto by_id = find_by_ids(repository, selector.jobs); by_id && !selector.jobs.empty()) {
-        selected = std::move(*by_id);
-    } else if (jobs = list_jobs(repository); selector.jobs.empty()) {
-        selected = jobs;
-        if (!selector.include_children)
-            std::erase_if(selected, [](const JobInfo& job) { return job.parent_id != 0; });
-    } else {
-        std::set<JobId> seen;
-        for (const std::string& token : selector.jobs) {
-            if (!is_wildcard(token)) {
-                if (!selector.every_match) {
-                    const JobInfo& job = resolve_job(jobs, token);
-                    if (seen.insert(job.id).second) selected.push_back(job);
-                    continue;
-                }
-                for (const JobInfo* job : jobs_named(jobs, token))
-                    if (seen.insert(job->id).second) selected.push_back(*job);
-                continue;
-            }
-            // A wildcard selects among the top-level jobs unless told otherwise, as listing does.
-            for (const JobInfo& job : jobs)
-                if ((job.parent_id == 0 || selector.include_children) &&
-                    ::fnmatch(token.c_str(), job.name.c_str(), 0) == 0 && seen.insert(job.id).second)
-                    selected.push_back(job);
-        }
-        std::ranges::sort(selected, {}, &JobInfo::id);
-    }
-    std::erase_if(selected, [&](const JobInfo& job) { return !selector.passes_filters(job); });
-    if (selector.newest && selected.size() > *selector.newest)
-        selected.erase(selected.begin(), selected.end() - *selector.newest);
-    return selected;
+    if (auto by_id = find_by_ids(repository, selector.jobs)) return narrowed(std::move(*by_id), selector);
+    return select_among(list_jobs(repository), selector);
 }
 
 void add_include_children_flag(CLI::App& command, JobSelector& selector) {

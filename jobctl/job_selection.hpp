@@ -50,6 +50,9 @@ void add_include_children_flag(CLI::App& command, JobSelector& selector);
 // (if `all_when_empty`) or a usage error. Unknown and ambiguous names throw;
 // a wildcard may match any number of jobs, none included.
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty);
+// The same among `jobs`, a listing by id (list_jobs, JobEventStream::jobs),
+// with every job when nothing is named. Errors: as select_jobs.
+std::vector<JobInfo> select_among(const std::vector<JobInfo>& jobs, const JobSelector& selector);
 
 std::vector<JobId> ids_of(const std::vector<JobInfo>& jobs);
 

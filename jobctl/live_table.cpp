@@ -9,10 +9,10 @@
 #include <sstream>
 #include <thread>
 
-#include "job_table.hpp"
 #include "jobctl/error.hpp"
-#include "jobs/owner_watch.hpp"
-#include "table/job_table.hpp"
+#include "jobctl/job_events.hpp"
+#include "jobctl/job_waiting.hpp"
+#include "jobs_table_printer.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -43,6 +43,22 @@ std::string clock_now() {
     return text;
 }
 
+// One frame: the heading and the table of the selected jobs among `jobs`.
+std::string frame_text(const Repository& repository, const std::vector<JobInfo>& jobs,
+                       const JobSelector& selector, bool color) {
+    std::vector<JobInfo> selected;
+    try {
+        selected = select_among(jobs, selector);
+    } catch (const Error& error) {
+        if (error.code() != ErrorCode::job_not_found) throw;  // a job named was removed since
+    }
+    std::ostringstream text;
+    text << "jobctl get --watch: repository '" << repository.name() << "', " << selected.size()
+         << (selected.size() == 1 ? " job" : " jobs") << ", " << clock_now() << " (Ctrl-C to quit)\n\n";
+    if (!selected.empty()) print_job_table(text, selected, color);
+    return text.str();
+}
+
 }  // namespace
 
 void show_live_table(Repository& repository, const JobSelector& selector, bool color) {
@@ -51,30 +67,19 @@ void show_live_table(Repository& repository, const JobSelector& selector, bool c
             ErrorCode::invalid_argument,
             "get --watch redraws a terminal and stdout is not one; use 'jobctl watch' for a stream of "
             "changes, or 'jobctl get' for one table");
-    select_jobs(repository, selector, true);  // an unknown job is an error up front, not an empty table
-    detail::JobTable& table = detail::table_of(repository);
-    detail::OwnerWatch owner_watch(repository);
+    // Every change, output included: HasMoreData is a column.
+    JobEventStream events(repository, {.updates = true});
+    select_among(events.jobs(), selector);  // an unknown job is an error up front, not an empty table
     // At most this many frames a second: a chatty job changes the table on
     // every chunk of output, faster than anyone can read.
     constexpr auto kFrameInterval = std::chrono::milliseconds(100);
+    // At least one a second, so that the heading's clock moves.
+    constexpr auto kQuietFrameInterval = std::chrono::seconds(1);
     for (;;) {
         auto drawn = std::chrono::steady_clock::now();
-        std::uint32_t seen = table.change_count();
-        std::vector<JobInfo> jobs;
-        try {
-            jobs = select_jobs(repository, selector, true);
-        } catch (const Error& error) {
-            if (error.code() != ErrorCode::job_not_found) throw;  // a job named was removed since
-        }
-        std::ostringstream text;
-        text << "jobctl get --watch: repository '" << repository.name() << "', " << jobs.size()
-             << (jobs.size() == 1 ? " job" : " jobs") << ", " << clock_now() << " (Ctrl-C to quit)\n\n";
-        if (!jobs.empty()) print_job_table(text, jobs, color);
-        std::cout << frame_of(text.str(), terminal_rows()) << std::flush;
-        owner_watch.watch(jobs);
-        auto timeout = owner_watch.complete() ? std::chrono::nanoseconds(std::chrono::hours(1))
-                                              : std::chrono::nanoseconds(std::chrono::milliseconds(100));
-        table.wait_for_change(seen, timeout);
+        std::cout << frame_of(frame_text(repository, events.jobs(), selector, color), terminal_rows())
+                  << std::flush;
+        events.next(deadline_after(kQuietFrameInterval));
         std::this_thread::sleep_until(drawn + kFrameInterval);
     }
 }

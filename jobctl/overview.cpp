@@ -4,8 +4,8 @@
 
 #include "completion.hpp"
 #include "job_selection.hpp"
-#include "job_table.hpp"
 #include "jobctl_app.hpp"
+#include "jobs_table_printer.hpp"
 #include "printable_text.hpp"
 
 namespace jobctl::cli {

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "jobctl/job.hpp"
-#include "output/output_log.hpp"
+#include "jobctl/receive.hpp"
 
 namespace jobctl::cli {
 

@@ -4,22 +4,9 @@
 #include "job_selection.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
-#include "jobs/removal_check.hpp"
 #include "stop_jobs.hpp"
 
 namespace jobctl::cli {
-namespace {
-
-// Errors: job_busy (unfinished, or needed by a job that runs after it).
-void check_all_removable(Repository& repository, const std::vector<JobInfo>& jobs) {
-    std::vector<JobInfo> all = repository.list();
-    for (const JobInfo& job : jobs) {
-        detail::check_removable(job);
-        detail::check_not_needed(job, all);
-    }
-}
-
-}  // namespace
 
 void add_remove_command(CLI::App& app, int&) {
     struct Options {
@@ -42,7 +29,7 @@ void add_remove_command(CLI::App& app, int&) {
         auto repository = Repository::open();
         auto jobs = select_jobs(repository, options->selector, false);
         if (options->dry_run) {
-            if (!options->force) check_all_removable(repository, jobs);
+            if (!options->force) check_removable(repository, jobs);
             print_dry_run(jobs, "remove");
             return;
         }
@@ -54,7 +41,7 @@ void add_remove_command(CLI::App& app, int&) {
         } else if (jobs.size() > 1) {
             // First: a refused request changes nothing. (remove_job checks
             // one job before it erases anything: a pass over the table spared.)
-            check_all_removable(repository, jobs);
+            check_removable(repository, jobs);
         }
         for (const JobInfo& job : jobs) {
             try {

@@ -14,16 +14,13 @@
 #include "commands.hpp"
 #include "duration_option.hpp"
 #include "job_json.hpp"
-#include "job_table.hpp"
+#include "jobctl/duration_text.hpp"
 #include "jobctl/error.hpp"
-#include "jobs/queue_turns.hpp"
-#include "process_jobs/run_options.hpp"
-#include "process_jobs/time_limit.hpp"
+#include "jobs_table_printer.hpp"
 #include "run_option_flags.hpp"
 #include "schedule/cron_trigger.hpp"
 #include "schedule/crontab_block.hpp"
 #include "schedule/schedule_run.hpp"
-#include "text/duration_text.hpp"
 #include "time_option.hpp"
 #include "time_text.hpp"
 
@@ -130,26 +127,21 @@ ScheduleDefinition definition_from(const AddOptions& options) {
     set_trigger(options, definition);
     if (options.max_results == 0)
         throw Error(ErrorCode::invalid_argument, "--max-results must be at least 1");
-    if (options.run.stdin_file == detail::kCallersStdin)
+    if (options.run.stdin_file == kCallersStdin)
         throw Error(ErrorCode::invalid_argument,
                     "a schedule's run cannot read this stdin: give --stdin FILE");
-    detail::check_time_limit(options.timeout);
-    if (!options.queue.empty()) detail::check_queue_name(options.queue);
     definition.argv = options.command;
-    if (definition.argv.empty() || definition.argv[0].empty())
-        throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
-    RunOptions run = options.run;
-    run.env = recorded_environment(options.run);
-    run.clear_env = true;
-    run = detail::checked_run_options(run);  // makes cwd and stdin absolute
-    definition.cwd = detail::command_cwd(run).string();
-    definition.stdin_file = run.stdin_file.string();
-    definition.env = run.env;
-    detail::require_program(definition.argv[0], run);
+    definition.cwd = options.run.cwd.string();
+    definition.stdin_file = options.run.stdin_file.string();
+    definition.env = recorded_environment(options.run);
     definition.timeout = options.timeout;
     definition.queue = options.queue;
     definition.max_results = options.max_results;
     definition.no_overlap = options.no_overlap;
+    // Checked as a start would check it, and fixed to start the same from cron: absolute paths.
+    ProcessJobSpec checked = checked_process_job_spec(run_spec(definition));
+    definition.cwd = checked.run.cwd.string();
+    definition.stdin_file = checked.run.stdin_file.string();
     return definition;
 }
 

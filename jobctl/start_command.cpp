@@ -5,9 +5,9 @@
 #include "duration_option.hpp"
 #include "job_json.hpp"
 #include "job_selection.hpp"
-#include "job_table.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
+#include "jobs_table_printer.hpp"
 #include "run_option_flags.hpp"
 #include "slurm_option_flags.hpp"
 

@@ -9,7 +9,6 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/job_waiting.hpp"
-#include "jobs/suspension.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -67,7 +66,7 @@ void add_suspend_command(CLI::App& app, int&) {
         auto repository = Repository::open();
         auto jobs = select_jobs(repository, options->selector, false);
         // Check all first: a refused request changes nothing.
-        for (const JobInfo& job : jobs) detail::check_suspendable(job);
+        check_suspendable(jobs);
         for (const JobInfo& job : jobs) request_suspend(repository, job.id);
         if (options->wait) wait_until_suspended(repository, ids_of(jobs), options->timeout);
     });

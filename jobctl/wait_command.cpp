@@ -9,10 +9,10 @@
 #include "duration_option.hpp"
 #include "exit_codes.hpp"
 #include "job_selection.hpp"
-#include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl/job_waiting.hpp"
+#include "jobs_table_printer.hpp"
 #include "stop_jobs.hpp"
 #include "terminal_style.hpp"
 

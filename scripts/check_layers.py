@@ -10,9 +10,8 @@
 3. The library's folders import only down the layers:
    text < system < table < output < jobs < process_jobs < slurm < thread_jobs < api.
 
-An include that broke a rule before the rule was checked is listed in
-scripts/layer_exceptions.txt ("FILE -> HEADER"); the list may only shrink: a new
-breach fails, and so does a listed one that is gone (take it off the list).
+Every breach fails; there are no exceptions (issue 23 took the last of them away: the
+CLI builds against the public library target, without lib/src on its include path).
 """
 import re
 import sys
@@ -44,30 +43,18 @@ def breaches(path, header):
 
 
 def main():
-    allowed = set()
-    listed = ROOT / "scripts" / "layer_exceptions.txt"
-    for line in listed.read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            allowed.add(line)
-    seen = set()
     failures = []
     for folder in ("lib", "jobctl", "worker"):
         for path in sorted((ROOT / folder).rglob("*.[ch]pp")):
             relative = path.relative_to(ROOT)
             for header in INCLUDE.findall(path.read_text()):
                 for rule in breaches(relative, header):
-                    key = f"{relative} -> {header}"
-                    seen.add(key)
-                    if key not in allowed:
-                        failures.append(f"{key}: {rule}")
-    for key in sorted(allowed - seen):
-        failures.append(f"{key}: listed in scripts/layer_exceptions.txt but no longer there; take it off")
+                    failures.append(f"{relative} -> {header}: {rule}")
     for failure in failures:
         print(f"check-layers: {failure}", file=sys.stderr)
     if failures:
         return 1
-    print(f"check-layers: every include keeps the layers ({len(allowed)} old exceptions listed)")
+    print("check-layers: every include keeps the layers")
     return 0
 
 

@@ -5,12 +5,17 @@
 
 #include <ostream>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace jobctl::manual {
 
 void write_jobctl_page(std::ostream& out);
-void write_worker_page(std::ostream& out);
+// From what `worker` (the jobctl-worker program) says of itself when run
+// without a worker's arguments: its synopsis and summary are the worker's
+// own. Errors: whatever running it throws; std::runtime_error if it says
+// no usage.
+void write_worker_page(std::ostream& out, const std::string& worker);
 
 // A file of a repository, for the FILES section of both pages.
 struct RepositoryFile {

@@ -1,24 +1,49 @@
 // jobctl-worker(1): what the program is, that users do not run it, and the
 // environment and files it shares with jobctl.
 
+#include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "environment_variables.hpp"
+#include "jobctl/program_run.hpp"
 #include "jobctl_app.hpp"
 #include "man_pages.hpp"
-#include "process_jobs/worker_arguments.hpp"
 #include "roff.hpp"
 
 namespace jobctl::manual {
+namespace {
 
-void write_worker_page(std::ostream& out) {
-    std::string summary(detail::kWorkerSummary);
+// What the worker says of itself when run without a worker's arguments:
+// "usage: SYNOPSIS" and a line saying what it is (exit status 2).
+struct WorkerUsage {
+    std::string synopsis;
+    std::string summary;
+};
+
+WorkerUsage worker_usage(const std::string& worker) {
+    ProgramResult said = run_program({worker});
+    std::istringstream lines(said.err);
+    std::string usage, summary;
+    std::getline(lines, usage);
+    std::getline(lines, summary);
+    constexpr std::string_view kUsage = "usage: ";
+    if (said.exit_status != 2 || !usage.starts_with(kUsage) || summary.empty())
+        throw std::runtime_error(worker + " did not say its usage: " + said.err);
+    return {usage.substr(kUsage.size()), summary};
+}
+
+}  // namespace
+
+void write_worker_page(std::ostream& out, const std::string& worker) {
+    WorkerUsage usage = worker_usage(worker);
+    std::string summary = usage.summary;
     if (summary.ends_with('.')) summary.pop_back();
     summary[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(summary[0])));
     write_title(out, "jobctl-worker", cli::kVersion, summary);
 
     write_section(out, "SYNOPSIS");
-    out << roff_escape(detail::kWorkerUsage) << '\n';
+    out << roff_escape(usage.synopsis) << '\n';
 
     write_section(out, "DESCRIPTION");
     write_paragraph(

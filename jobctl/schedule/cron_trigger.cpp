@@ -6,8 +6,8 @@
 #include <sstream>
 #include <vector>
 
+#include "jobctl/duration_text.hpp"
 #include "jobctl/error.hpp"
-#include "text/duration_text.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -143,7 +143,7 @@ std::string cron_for_interval(std::chrono::milliseconds interval) {
     using std::chrono::minutes;
     auto hint = [&](const std::string& why) {
         return Error(ErrorCode::invalid_argument, "cron cannot run something every " +
-                                                      detail::format_duration(interval) + ": " + why +
+                                                      format_duration(interval) + ": " + why +
                                                       "; use --cron for anything else");
     };
     if (interval < minutes(1) || interval % minutes(1) != std::chrono::milliseconds(0))

@@ -1,8 +1,6 @@
 #include "schedule/crontab_block.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,69 +9,19 @@
 #include <vector>
 
 #include "jobctl/error.hpp"
-#include "table/repository_location.hpp"
-
-extern char** environ;
+#include "jobctl/program_run.hpp"
+#include "jobctl/repository.hpp"
 
 namespace jobctl::cli {
 namespace {
 
-struct ProgramResult {
-    int status = -1;  // exit code, or 128 + signal
-    std::string out, err;
-};
-
-std::string read_all(int fd) {
-    std::string text;
-    char buffer[4096];
-    for (;;) {
-        ssize_t got = ::read(fd, buffer, sizeof buffer);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) break;
-        text.append(buffer, static_cast<std::size_t>(got));
-    }
-    ::close(fd);
-    return text;
-}
-
-// crontab ARGS..., found along PATH, stdin /dev/null.
+// crontab ARGS..., found along PATH, stdin /dev/null; its stderr without
+// the newline at its end.
 ProgramResult run_crontab(const std::vector<std::string>& args) {
     std::vector<std::string> argv{"crontab"};
     argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> pointers;
-    for (std::string& arg : argv) pointers.push_back(arg.data());
-    pointers.push_back(nullptr);
-    int out[2], err[2];
-    if (::pipe2(out, O_CLOEXEC) != 0) throw_system_error("cannot run crontab", errno);
-    if (::pipe2(err, O_CLOEXEC) != 0) {
-        int error = errno;
-        ::close(out[0]), ::close(out[1]);
-        throw_system_error("cannot run crontab", error);
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
-    pid_t pid = -1;
-    int error = ::posix_spawnp(&pid, "crontab", &actions, nullptr, pointers.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]), ::close(err[1]);
-    if (error != 0) {
-        ::close(out[0]), ::close(err[0]);
-        if (error == ENOENT)
-            throw Error(
-                ErrorCode::program_not_found,
-                "no crontab command: schedules need cron (install the package 'cron': apt-get install cron)");
-        throw_system_error("cannot run crontab", error);
-    }
-    ProgramResult result;
-    result.out = read_all(out[0]);  // small enough for stderr's pipe to hold the rest meanwhile
-    result.err = read_all(err[0]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    ProgramResult result = run_program(
+        argv, {.not_found_hint = "schedules need cron (install the package 'cron': apt-get install cron)"});
     while (!result.err.empty() && result.err.back() == '\n') result.err.pop_back();
     return result;
 }
@@ -143,7 +91,7 @@ std::string edited(const std::string& crontab, const CrontabKey& key,
 }
 
 void install_crontab(const std::string& text) {
-    std::filesystem::path file = detail::jobctl_home() / ".crontab.new";
+    std::filesystem::path file = Repository::home() / ".crontab.new";
     int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) throw_system_error("cannot write " + file.string(), errno);
     bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
@@ -157,14 +105,14 @@ void install_crontab(const std::string& text) {
     ProgramResult result =
         run_crontab(text.empty() ? std::vector<std::string>{"-r"} : std::vector<std::string>{file.string()});
     ::unlink(file.c_str());
-    if (result.status != 0 && !(text.empty() && result.err.find("no crontab") != std::string::npos))
+    if (!result.succeeded() && !(text.empty() && result.err.find("no crontab") != std::string::npos))
         throw Error(ErrorCode::system, "crontab refused the new crontab: " + result.err);
 }
 
 }  // namespace
 
 CrontabKey crontab_key(const std::string& repository, const std::string& name) {
-    return {std::filesystem::absolute(detail::jobctl_home()).lexically_normal().string(), repository, name};
+    return {Repository::home().string(), repository, name};
 }
 
 std::string crontab_line(const CrontabKey& key, const std::string& cron) {
@@ -182,7 +130,7 @@ std::string crontab_line(const CrontabKey& key, const std::string& cron) {
 
 std::string read_crontab() {
     ProgramResult result = run_crontab({"-l"});
-    if (result.status == 0) return result.out;
+    if (result.succeeded()) return result.out;
     if (result.err.starts_with("no crontab for")) return "";
     throw Error(ErrorCode::system, "crontab -l failed: " + result.err);
 }

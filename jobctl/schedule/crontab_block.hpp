@@ -37,7 +37,8 @@ std::string crontab_line(const CrontabKey& key, const std::string& cron);
 // read again just before it is written: if it changed meanwhile (another
 // editor), the change is made again on what it is now, a few times, then
 // refused. Errors: program_not_found (no crontab command: the package cron
-// is missing), system (crontab failed, saying why).
+// is missing), system (crontab failed, saying why), timeout (crontab gave
+// no answer within run_program's deadline).
 void set_crontab_line(const CrontabKey& key, const std::optional<std::string>& line);
 
 // The user's crontab as `crontab -l` shows it ("" when there is none).

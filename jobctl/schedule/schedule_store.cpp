@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,8 +14,8 @@
 #include <sstream>
 
 #include "jobctl/error.hpp"
-#include "table/job_table.hpp"
-#include "table/repository_location.hpp"
+#include "jobctl/job.hpp"
+#include "jobctl/repository.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -66,20 +67,19 @@ void check_schedule_name(const std::string& name) {
         throw Error(ErrorCode::invalid_argument,
                     "bad schedule name '" + name +
                         "': use at most 63 letters, digits, '.', '_' and '-', not starting with '.' or '-'");
-    detail::check_job_name(name);  // its runs carry it: not all digits, for one
+    check_job_name(name);  // its runs carry it: not all digits, for one
 }
 
 std::filesystem::path schedules_directory(const std::string& repository) {
     if (repository.find('/') != std::string::npos)
         throw Error(ErrorCode::invalid_argument,
                     "schedules belong to a repository in the jobctl home, not to a table given by path");
-    // Inside the repository's own folder, which locate_repository makes private.
-    return detail::locate_repository(repository, true).table.parent_path() / "schedules";
+    return Repository::folder(repository) / "schedules";
 }
 
 ScheduleLock::ScheduleLock(const std::string& repository) {
     schedules_directory(repository);  // makes (and checks) the home
-    std::filesystem::path file = detail::jobctl_home() / ".schedule-lock";
+    std::filesystem::path file = Repository::home() / ".schedule-lock";
     fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd_ < 0) throw_system_error("cannot open " + file.string(), errno);
     while (::flock(fd_, LOCK_EX) != 0)
@@ -120,7 +120,10 @@ std::vector<ScheduleDefinition> load_schedules(const std::string& repository) {
 
 void save_schedule(const ScheduleDefinition& definition) {
     std::filesystem::path directory = schedules_directory(definition.repository);
-    detail::ensure_private_directory(directory);
+    // Inside the repository's own folder, which Repository::folder made
+    // private: nobody else can have made it, or anything in it.
+    if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST)
+        throw_system_error("cannot make " + directory.string(), errno);
     std::ostringstream text;
     {
         ScheduleDefinition copy = definition;

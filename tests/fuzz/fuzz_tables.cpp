@@ -13,13 +13,13 @@
 
 #include "fuzz_sandbox.hpp"
 #include "job_json.hpp"
-#include "job_table.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl/job_waiting.hpp"
 #include "jobctl/receive.hpp"
 #include "jobctl/repository.hpp"
+#include "jobs_table_printer.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_table.hpp"
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <regex>
@@ -124,6 +125,47 @@ TEST_F(Watch, StreamReportsStatesAndProgressOfThreadJobs) {
     for (const JobEvent& event : seen)
         if (event.kind != JobEvent::Kind::progress) states += std::string(to_string(event.state)) + " ";
     EXPECT_EQ(states, "NotStarted Running Completed ");
+}
+
+// What `get --watch` redraws on: output arriving and being received moves
+// HasMoreData, which no state change says.
+TEST_F(Watch, OnlyAStreamAskedForUpdatesReportsOutput) {
+    JobEventStream states(repository());
+    JobEventStream updates(repository(), {.updates = true});
+    std::promise<void> speak, end;
+    std::shared_future<void> spoken = speak.get_future().share(), ended = end.get_future().share();
+    ThreadJobHost host(repository(), {.throttle_limit = 1});
+    Job job = host.start("talking", [spoken, ended](JobContext& context) {
+        spoken.wait();
+        context.out() << "hello" << std::endl;
+        ended.wait();
+    });
+    // The next event of the job that `wanted` takes, within 20 s.
+    auto next_event = [&](const std::function<bool(const JobEvent&)>& wanted) {
+        for (;;) {
+            auto batch = updates.next(std::chrono::steady_clock::now() + std::chrono::seconds(20));
+            if (batch.empty()) return false;
+            for (const JobEvent& event : batch)
+                if (event.job.id == job.id() && wanted(event)) return true;
+        }
+    };
+    auto update_with_more_data = [](bool more_data) {
+        return [more_data](const JobEvent& event) {
+            return event.kind == JobEvent::Kind::updated && event.job.has_more_data() == more_data;
+        };
+    };
+    ASSERT_TRUE(next_event([](const JobEvent& event) { return event.state == JobState::running; }));
+    speak.set_value();
+    EXPECT_TRUE(next_event(update_with_more_data(true))) << "no update for the output";
+    EXPECT_EQ(job.receive_output().out, "hello\n");
+    EXPECT_TRUE(next_event(update_with_more_data(false))) << "no update for the output received";
+    end.set_value();
+    job.wait();
+    std::string seen;
+    for (auto batch = states.next(std::chrono::steady_clock::now()); !batch.empty();
+         batch = states.next(std::chrono::steady_clock::now()))
+        for (const JobEvent& event : batch) seen += std::string(to_string(event.kind)) + " ";
+    EXPECT_EQ(seen, "created state state ");  // NotStarted, Running, Completed: no update
 }
 
 TEST_F(Watch, LiveTableIsRefusedOffATerminal) {

@@ -41,7 +41,7 @@ constexpr auto kPollEvery = 100ms;
 // Why the cluster cannot be used, or empty.
 std::string cluster_unavailable() {
     try {
-        auto ping = detail::run_slurm_command({"scontrol", "ping"}, {{}, 20s});
+        auto ping = detail::run_slurm_command({"scontrol", "ping"}, {.deadline = 20s});
         if (ping.out.find("is UP") != std::string::npos) return {};
         return "the Slurm controller is not UP (scontrol ping: " + ping.out.substr(0, ping.out.find('\n')) +
                "); as root, scripts/slurm-local.sh start brings one up";

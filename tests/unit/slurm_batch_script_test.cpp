@@ -19,7 +19,6 @@ namespace {
 using detail::array_batch_script;
 using detail::batch_script;
 using detail::BatchCommand;
-using detail::SlurmCommandResult;
 
 const std::vector<std::string> kNastyWords{"it's",       "two  spaces",
                                            "$HOME",      "$(echo no)",
@@ -54,7 +53,7 @@ protected:
     void TearDown() override { std::filesystem::remove_all(directory_.parent_path()); }
 
     // Runs `script` with /bin/sh, as slurmstepd would (with the task id of an array job, if given).
-    SlurmCommandResult run(const std::string& script, const std::string& task_id = {}) {
+    ProgramResult run(const std::string& script, const std::string& task_id = {}) {
         std::filesystem::path file = directory_ / "script.sh";
         std::ofstream(file) << script;
         std::vector<std::string> argv{"env", "SLURM_ARRAY_TASK_ID=" + task_id, "/bin/sh", file.string()};
@@ -88,7 +87,7 @@ TEST_F(SlurmBatchScript, HasTheShapeSlurmNeeds) {
 
 TEST_F(SlurmBatchScript, ArgvArrivesExactly) {
     auto status = directory_ / "status";
-    SlurmCommandResult result = run(batch_script({printf_argv(kNastyWords), {}, status.string()}));
+    ProgramResult result = run(batch_script({printf_argv(kNastyWords), {}, status.string()}));
     EXPECT_EQ(result.out, bracketed(kNastyWords));
     EXPECT_EQ(result.err, "");
     EXPECT_EQ(result.exit_status, 0);
@@ -99,7 +98,7 @@ TEST_F(SlurmBatchScript, ArgvArrivesExactly) {
 TEST_F(SlurmBatchScript, SettingsAreExportedExactly) {
     auto status = directory_ / "status";
     std::vector<std::string> environment{"A=it's $HOME", "B=line\nbreak \\", "EMPTY=", "C=x=y"};
-    SlurmCommandResult result =
+    ProgramResult result =
         run(batch_script({{"sh", "-c", "printf '[%s]\\n' \"$A\" \"$B\" \"${EMPTY-unset}\" \"$C\""},
                           environment,
                           status.string()}));
@@ -153,16 +152,16 @@ TEST_F(SlurmBatchScript, ArrayTaskRunsItsOwnArgv) {
     std::string pattern = (directory_ / "status.%a").string();
     std::string script = array_batch_script(tasks, {"GREETING=hello 'there'"}, pattern);
 
-    SlurmCommandResult zero = run(script, "0");
+    ProgramResult zero = run(script, "0");
     EXPECT_EQ(zero.out, "[task zero]\n");
     EXPECT_EQ(read(directory_ / "status.0"), "0\n");
 
-    SlurmCommandResult one = run(script, "1");
+    ProgramResult one = run(script, "1");
     EXPECT_EQ(one.out, bracketed(kNastyWords));
     EXPECT_EQ(one.exit_status, 0);
     EXPECT_EQ(read(directory_ / "status.1"), "0\n");
 
-    SlurmCommandResult two = run(script, "2");
+    ProgramResult two = run(script, "2");
     EXPECT_EQ(two.out, "hello 'there'\n");
     EXPECT_EQ(two.exit_status, 5);
     EXPECT_EQ(read(directory_ / "status.2"), "5\n");
@@ -171,7 +170,7 @@ TEST_F(SlurmBatchScript, ArrayTaskRunsItsOwnArgv) {
 
 TEST_F(SlurmBatchScript, ArrayTaskWithoutACommandFailsWithStatus2) {
     std::string script = array_batch_script({{"true"}}, {}, (directory_ / "status.%a").string());
-    SlurmCommandResult result = run(script, "7");
+    ProgramResult result = run(script, "7");
     EXPECT_EQ(result.exit_status, 2);
     EXPECT_EQ(result.err, "jobctl: no task 7\n");
     EXPECT_FALSE(std::filesystem::exists(directory_ / "status.7"));

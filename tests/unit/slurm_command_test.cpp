@@ -19,7 +19,6 @@ namespace {
 
 using detail::run_slurm_command;
 using detail::slurm_message;
-using detail::SlurmCommandResult;
 using namespace std::chrono_literals;
 
 // Our children, zombies included, from /proc (field 4 of stat is the
@@ -39,7 +38,7 @@ int child_count() {
 }
 
 TEST(SlurmCommand, CapturesBothStreamsAndTheExitStatus) {
-    SlurmCommandResult result = run_slurm_command({"sh", "-c", "echo out; echo err >&2; exit 3"});
+    ProgramResult result = run_slurm_command({"sh", "-c", "echo out; echo err >&2; exit 3"});
     EXPECT_EQ(result.program, "sh");
     EXPECT_EQ(result.out, "out\n");
     EXPECT_EQ(result.err, "err\n");
@@ -49,7 +48,7 @@ TEST(SlurmCommand, CapturesBothStreamsAndTheExitStatus) {
 
 TEST(SlurmCommand, FeedsTheInputOnStdin) {
     std::string script = "#!/bin/sh\nline 'with quotes'\n";
-    EXPECT_EQ(run_slurm_command({"cat"}, {script}).out, script);
+    EXPECT_EQ(run_slurm_command({"cat"}, {.input = script}).out, script);
     EXPECT_EQ(run_slurm_command({"cat"}).out, "");  // no input: /dev/null
 }
 
@@ -65,7 +64,7 @@ TEST(SlurmCommand, ReadsLargeOutputOnBothStreamsWithoutDeadlock) {
 
 TEST(SlurmCommand, LargeInputThatIsNeverReadDoesNotHang) {
     std::string input(8 << 20, 'x');  // sbatch refusing an option reads none of its script
-    auto result = run_slurm_command({"sh", "-c", "exit 1"}, {input});
+    auto result = run_slurm_command({"sh", "-c", "exit 1"}, {.input = input});
     EXPECT_EQ(result.exit_status, 1);
 }
 
@@ -77,7 +76,7 @@ TEST(SlurmCommand, OverrunningTheDeadlineKillsAndReapsIt) {
     int children_before = child_count();
     auto start = std::chrono::steady_clock::now();
     try {
-        run_slurm_command({"sleep", "30"}, {{}, 300ms});
+        run_slurm_command({"sleep", "30"}, {.deadline = 300ms});
         FAIL() << "no deadline";
     } catch (const Error& error) {
         EXPECT_EQ(error.code(), ErrorCode::cluster);
@@ -100,7 +99,7 @@ TEST(SlurmCommand, AMissingProgramIsProgramNotFoundInOneLine) {
     }
 }
 
-SlurmCommandResult failed(std::string program, std::string err, std::string out = {}) {
+ProgramResult failed(std::string program, std::string err, std::string out = {}) {
     return {std::move(program), 1, std::move(out), std::move(err)};
 }
 

@@ -45,6 +45,13 @@ struct ForeachSpec {
     bool halt_on_error = false;
 };
 
+// What ForeachJob and start_foreach_job refuse before they register
+// anything, as far as can be told before "{}" is replaced: for a program
+// that wants the errors before it reads its inputs (`jobctl foreach` checks
+// before it reads stdin). Errors: invalid_argument (no command, a bad name,
+// throttle 0, bad run options, stdin_file "-"); program_not_found.
+void check_foreach_spec(const ForeachSpec& spec);
+
 namespace detail {
 // One child's command and how it runs, "{}" replaced by its input.
 struct ChildCommand {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "jobctl/error.hpp"
+
 namespace jobctl {
 
 using JobId = std::uint32_t;
@@ -43,12 +45,25 @@ std::string_view to_string(JobType type);
 std::optional<JobState> parse_job_state(std::string_view text);  // case-insensitive
 bool is_terminal(JobState state);
 
+// Errors: invalid_argument unless `name` is a usable job name: 1 to 63
+// bytes of UTF-8 without control characters, not all digits (it would read
+// as an id), not starting with '-'. Every start checks it; a program that
+// keeps a name for later (a schedule's runs carry its name) can check it first.
+void check_job_name(const std::string& name);
+
+// The error for a job that is not there, as every operation on a named job
+// throws it: Error(job_not_found) "no job with id 7", "no job named
+// 'build'". For a program that looks jobs up in a listing of its own.
+Error job_not_found(JobId id);
+Error job_not_found(std::string_view name);
+
 using Clock = std::chrono::system_clock;
 
 // How far a job says it has got (a thread job's JobContext::progress).
 struct JobProgress {
     double fraction = 0;  // 0 .. 1
     std::string text;     // what it is doing now; may be empty
+    bool operator==(const JobProgress&) const = default;
 };
 
 // A copy of one job as it was when read from the repository.
@@ -60,6 +75,8 @@ struct ResourceUse {
     std::chrono::microseconds user_cpu{0};
     std::chrono::microseconds system_cpu{0};
     std::uint64_t peak_rss_bytes = 0;  // the largest resident set of any one of those processes
+
+    bool operator==(const ResourceUse&) const = default;
 };
 
 struct JobInfo {
@@ -101,6 +118,7 @@ struct JobInfo {
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }
+    bool operator==(const JobInfo&) const = default;  // every field the same
 };
 
 // What holds every process a job started, so that stop, a time limit,

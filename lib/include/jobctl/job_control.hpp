@@ -2,6 +2,7 @@
 // Stop-Job, Suspend-Job, Resume-Job and Remove-Job.
 
 #include <chrono>
+#include <vector>
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
@@ -28,6 +29,10 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
 // Errors: job_not_found; invalid_argument (a library thread job: its host
 // cannot freeze it from outside).
 bool request_suspend(Repository& repository, JobId id);
+// What request_suspend would refuse, checked for all of `jobs` before any
+// is asked: a program that suspends several refuses them all or none.
+// Errors: invalid_argument (an unfinished library thread job).
+void check_suspendable(const std::vector<JobInfo>& jobs);
 
 // Resume-Job: clears the request; the job is Running again (NotStarted if it
 // never started) and its runner continues the group (SIGCONT). False if it
@@ -43,5 +48,10 @@ bool request_resume(Repository& repository, JobId id);
 // Errors: job_not_found; job_busy (the job or a child has not finished, or
 // it is needed).
 void remove_job(Repository& repository, JobId id, bool even_if_needed = false);
+// What remove_job (without even_if_needed) would refuse, checked for all of
+// `jobs` (copies from a listing) before any is removed: a program that
+// removes several refuses them all or none.
+// Errors: job_busy (one has not finished, or an unfinished job runs after it).
+void check_removable(Repository& repository, const std::vector<JobInfo>& jobs);
 
 }  // namespace jobctl

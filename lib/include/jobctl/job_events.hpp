@@ -21,6 +21,10 @@ struct JobEvent {
         state_changed,  // it went from `from` to `state`
         progress,       // it reported progress (job.progress)
         removed,        // it was removed; `state` is the last state seen
+        // Anything else of it changed (only with JobEventOptions::updates):
+        // its output grew or was received (so its HasMoreData), its
+        // location, its reason...; `state` is its state.
+        updated,
     };
     Kind kind = Kind::state_changed;
     JobInfo job;  // the job as read when the event was reported (removed: as last seen)
@@ -32,14 +36,24 @@ struct JobEvent {
     std::uint32_t missed = 0;
 };
 
-std::string_view to_string(JobEvent::Kind kind);  // created, state, progress, removed
+std::string_view to_string(JobEvent::Kind kind);  // created, state, progress, removed, updated
+
+// What a stream reports beyond the states, progress, creation and removal
+// of jobs.
+struct JobEventOptions {
+    // Kind::updated too, for a job that changed in anything else. The stream
+    // then wakes on every change, output included; without it, a job that
+    // prints gigabytes does not wake it once per chunk. For a view that
+    // redraws what listings show (`jobctl get --watch`).
+    bool updates = false;
+};
 
 // Follows a repository from the moment it is made: the jobs there then are
 // known, and next() reports every change after that. Not thread-safe; one
 // reader per stream.
 class JobEventStream {
 public:
-    explicit JobEventStream(Repository& repository);
+    explicit JobEventStream(Repository& repository, JobEventOptions options = {});
     ~JobEventStream();
     JobEventStream(JobEventStream&&) noexcept;
     JobEventStream& operator=(JobEventStream&&) noexcept;

@@ -14,6 +14,13 @@ namespace jobctl {
 // Errors: none of its own (a repository error while recording a lost job: system).
 std::vector<JobInfo> list_jobs(Repository& repository);
 
+// The jobs named by `ids` that exist, by id, as list_jobs shows them. Each
+// is found by its id, so a few process jobs cost a few reads whatever the
+// table's size (`jobctl get 7`); a job that may have children (any but a
+// process or scheduled job) costs a listing, which its HasMoreData needs.
+// Errors: as list_jobs.
+std::vector<JobInfo> find_jobs(Repository& repository, const std::vector<JobId>& ids);
+
 // The children of `parent` among `jobs`, in id (input) order.
 std::vector<JobInfo> children_of(const std::vector<JobInfo>& jobs, JobId parent);
 

@@ -6,12 +6,16 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
 
 namespace jobctl {
+
+// RunOptions::stdin_file for the caller's own stdin.
+inline constexpr std::string_view kCallersStdin = "-";
 
 // How a job's command runs. Given to start_process_job, and to ForeachSpec
 // for every child, where "{}" in `cwd`, in `env` values and in
@@ -82,6 +86,16 @@ struct ProcessJobSpec {
 // job is erased again).
 JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                           const std::filesystem::path& worker = {});
+
+// `spec` checked as start_process_job checks it before it registers
+// anything, and made to start the same from anywhere later: run.cwd and
+// run.stdin_file absolute, run.cwd the caller's folder when it was empty.
+// For a program that keeps a spec to start later (`jobctl schedule add`)
+// and wants its errors now. The jobs of start_when.after are not looked for
+// (that is for when it starts). Errors: invalid_argument (no command, a bad
+// name, bad run options, too many jobs to run after, a bad queue name);
+// program_not_found (argv[0] cannot be found as the command will look for it).
+ProcessJobSpec checked_process_job_spec(const ProcessJobSpec& spec);
 
 // Registers the job `spec` describes as ended at once, Failed with
 // `reason`, without running anything (a schedule's run skipped because the

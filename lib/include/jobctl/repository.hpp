@@ -16,10 +16,9 @@
 
 namespace jobctl {
 
-class Repository;
 namespace detail {
 class JobTable;
-JobTable& table_of(const Repository& repository);  // the library's own access
+struct RepositoryAccess;  // the library's own way in (lib/src/table/repository.cpp)
 }  // namespace detail
 
 // Where a repository lives and how full it is (`jobctl repository`).
@@ -50,6 +49,20 @@ public:
     // home ($JOBCTL_HOME, else $XDG_STATE_HOME/jobctl, else
     // ~/.local/state/jobctl); a value with '/' is the path of a table file.
     static std::string default_name();
+    // The jobctl home, absolute: $JOBCTL_HOME, else $XDG_STATE_HOME/jobctl,
+    // else ~/.local/state/jobctl. The first open makes it (0700).
+    static std::filesystem::path home();
+    // Whether repository `name` exists (its table file does); nothing is
+    // made. Errors: invalid_argument (a bad name).
+    static bool exists(const std::string& name);
+    // The folder of repository `name` in the home, which holds its table and
+    // its jobs' output; made if missing, and checked to be the caller's and
+    // closed to others, as an open does. A program keeps there what belongs
+    // with the repository (`jobctl schedule` keeps its definitions).
+    // Errors: invalid_argument (a bad name, or a table given by path, which
+    // has no folder of its own); repository_unusable (a home or folder of
+    // another user or open to others); system.
+    static std::filesystem::path folder(const std::string& name);
     // Opens (creating if needed) the default repository; JOBCTL_CAPACITY sets
     // the capacity of a repository created by this call. The first open after
     // a reboot ends the jobs that were unfinished ("lost at reboot").
@@ -89,7 +102,7 @@ public:
 private:
     explicit Repository(std::unique_ptr<detail::JobTable> table);
     static Repository open_table(const std::string& name, const std::function<std::uint32_t()>& capacity);
-    friend detail::JobTable& detail::table_of(const Repository& repository);
+    friend struct detail::RepositoryAccess;
 
     std::unique_ptr<detail::JobTable> table_;
 };

@@ -73,4 +73,12 @@ std::string_view output_truncation(const JobInfo& job) {
     return start == std::string_view::npos ? std::string_view() : reason.substr(start);
 }
 
+Error job_not_found(JobId id) {
+    return Error(ErrorCode::job_not_found, "no job with id " + std::to_string(id));
+}
+
+Error job_not_found(std::string_view name) {
+    return Error(ErrorCode::job_not_found, "no job named '" + std::string(name) + "'");
+}
+
 }  // namespace jobctl

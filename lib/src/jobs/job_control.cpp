@@ -12,7 +12,6 @@
 #include "jobctl/job_listing.hpp"
 #include "jobs/job_lookup.hpp"
 #include "jobs/liveness.hpp"
-#include "jobs/removal_check.hpp"
 #include "output/spool.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
@@ -23,7 +22,7 @@ namespace jobctl {
 
 bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds grace) {
     detail::ControlRequestResult request = detail::lifecycle_of(repository).request_stop(id, grace);
-    if (!request.found) throw detail::job_not_found(id);
+    if (!request.found) throw job_not_found(id);
     if (!request.requested) return false;
     // Stopping a parent stops its children (one that ends meanwhile is fine).
     if (request.top_level)  // children have none: no need to look
@@ -47,6 +46,23 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
 }
 
 namespace {
+
+// Errors: job_busy unless the job has finished.
+void check_finished(const JobInfo& job) {
+    if (job.finished()) return;
+    throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name + ") is " +
+                                         std::string(to_string(job.state)) +
+                                         "; stop it first or use --force");
+}
+
+// Errors: job_busy when an unfinished job among `jobs` runs after `job`.
+void check_not_needed(const JobInfo& job, const std::vector<JobInfo>& jobs) {
+    for (const JobInfo& other : jobs)
+        if (!other.finished() && std::ranges::find(other.after, job.id) != other.after.end())
+            throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name +
+                                                 ") is needed by job " + std::to_string(other.id) + " (" +
+                                                 other.name + "), which runs after it; use --force");
+}
 
 void erase_with_spool(Repository& repository, JobId id) {
     std::filesystem::path job_directory = detail::table_of(repository).job_directory(id);
@@ -92,33 +108,18 @@ void sweep_orphaned_output(Repository& repository, JobId unlisted_from, const st
 
 }  // namespace
 
-void detail::check_removable(const JobInfo& job) {
-    if (job.finished()) return;
-    throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name + ") is " +
-                                         std::string(to_string(job.state)) +
-                                         "; stop it first or use --force");
-}
-
-void detail::check_not_needed(const JobInfo& job, const std::vector<JobInfo>& jobs) {
-    for (const JobInfo& other : jobs)
-        if (!other.finished() && std::ranges::find(other.after, job.id) != other.after.end())
-            throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name +
-                                                 ") is needed by job " + std::to_string(other.id) + " (" +
-                                                 other.name + "), which runs after it; use --force");
-}
-
 void remove_job(Repository& repository, JobId id, bool even_if_needed) {
     JobInfo job = detail::require_job(repository, id);
     Liveness::check(repository, job);
-    detail::check_removable(job);
+    check_finished(job);
     // A parent goes with its children (all finished, since the parent is).
     JobId unlisted_from = detail::table_of(repository).next_id();
     std::vector<JobInfo> listed = repository.list();
-    if (!even_if_needed) detail::check_not_needed(job, listed);
+    if (!even_if_needed) check_not_needed(job, listed);
     std::vector<JobInfo> children = children_of(listed, id);
     for (JobInfo& child : children) {
         Liveness::check(repository, child);
-        detail::check_removable(child);
+        check_finished(child);
     }
     std::unordered_set<JobId> erased{id};
     for (const JobInfo& child : children) {
@@ -127,6 +128,14 @@ void remove_job(Repository& repository, JobId id, bool even_if_needed) {
     }
     erase_with_spool(repository, id);
     sweep_orphaned_output(repository, unlisted_from, listed, erased);
+}
+
+void check_removable(Repository& repository, const std::vector<JobInfo>& jobs) {
+    std::vector<JobInfo> listed = repository.list();
+    for (const JobInfo& job : jobs) {
+        check_finished(job);
+        check_not_needed(job, listed);
+    }
 }
 
 }  // namespace jobctl

@@ -12,13 +12,18 @@
 namespace jobctl {
 namespace {
 
-bool same_progress(const std::optional<JobProgress>& a, const std::optional<JobProgress>& b) {
-    if (a.has_value() != b.has_value()) return false;
-    return !a || (a->fraction == b->fraction && a->text == b->text);
-}
-
 Clock::time_point time_of(std::int64_t ns) {
     return detail::time_from_ns(ns).value_or(Clock::time_point{});
+}
+
+// An event that has no time of its own (progress, removed, updated): when it was seen.
+JobEvent seen_now(JobEvent::Kind kind, const JobInfo& job) {
+    JobEvent event;
+    event.kind = kind;
+    event.job = job;
+    event.state = job.state;
+    event.at = Clock::now();
+    return event;
 }
 
 }  // namespace
@@ -33,6 +38,8 @@ std::string_view to_string(JobEvent::Kind kind) {
             return "progress";
         case JobEvent::Kind::removed:
             return "removed";
+        case JobEvent::Kind::updated:
+            return "updated";
     }
     return "unknown";
 }
@@ -43,7 +50,10 @@ struct JobEventStream::State {
         JobInfo job;
     };
 
-    explicit State(Repository& repository) : repository(repository), owner_watch(repository) { read(); }
+    State(Repository& repository, JobEventOptions options)
+        : repository(repository), options(options), owner_watch(repository) {
+        read();
+    }
 
     // One snapshot of every slot (after marking lost jobs, so that their
     // Failed step is in it), and the events since the last one, oldest first.
@@ -70,8 +80,10 @@ struct JobEventStream::State {
     }
 
     // The states the job entered since it was last seen (all of them for a
-    // new job), then its progress if that moved.
+    // new job), then its progress if that moved; else, if asked for, that
+    // something else of it changed.
     void changes_of(const detail::JobRecord& record, const JobInfo& job, std::vector<JobEvent>& events) {
+        const std::size_t reported_before = events.size();
         auto [it, is_new] = seen.try_emplace(job.id, Seen{0, job});
         Seen& last = it->second;
         if (record.state_changes < last.state_changes) last.state_changes = 0;  // the count wrapped
@@ -91,15 +103,11 @@ struct JobEventStream::State {
             from = entered.state;
             expected = entered.number + 1;
         }
-        bool progress_moved = !same_progress(last.job.progress, job.progress);
-        if ((is_new && job.progress) || (!is_new && progress_moved)) {
-            JobEvent event;
-            event.kind = JobEvent::Kind::progress;
-            event.job = job;
-            event.state = job.state;
-            event.at = Clock::now();
-            events.push_back(std::move(event));
-        }
+        bool progress_moved = last.job.progress != job.progress;
+        if ((is_new && job.progress) || (!is_new && progress_moved))
+            events.push_back(seen_now(JobEvent::Kind::progress, job));
+        if (options.updates && !is_new && events.size() == reported_before && last.job != job)
+            events.push_back(seen_now(JobEvent::Kind::updated, job));
         last.state_changes = std::max(last.state_changes, record.state_changes);
         last.job = job;
     }
@@ -110,32 +118,31 @@ struct JobEventStream::State {
                 ++it;
                 continue;
             }
-            JobEvent event;
-            event.kind = JobEvent::Kind::removed;
-            event.job = it->second.job;
-            event.state = it->second.job.state;
-            event.at = Clock::now();
-            events.push_back(std::move(event));
+            events.push_back(seen_now(JobEvent::Kind::removed, it->second.job));
             it = seen.erase(it);
         }
     }
 
     Repository& repository;
+    JobEventOptions options;
     detail::OwnerWatch owner_watch;
     std::unordered_map<JobId, Seen> seen;
     std::vector<JobInfo> jobs;
 };
 
-JobEventStream::JobEventStream(Repository& repository) : state_(std::make_unique<State>(repository)) {}
+JobEventStream::JobEventStream(Repository& repository, JobEventOptions options)
+    : state_(std::make_unique<State>(repository, options)) {}
 JobEventStream::~JobEventStream() = default;
 JobEventStream::JobEventStream(JobEventStream&&) noexcept = default;
 JobEventStream& JobEventStream::operator=(JobEventStream&&) noexcept = default;
 
 std::vector<JobEvent> JobEventStream::next(Deadline deadline) {
     detail::JobTable& table = detail::table_of(state_->repository);
-    constexpr auto kStates = detail::JobTable::Changes::of_state;
+    // Output moves only the counter of every change.
+    const auto wake_on =
+        state_->options.updates ? detail::JobTable::Changes::any : detail::JobTable::Changes::of_state;
     for (;;) {
-        std::uint32_t seen = table.change_count(kStates);
+        std::uint32_t seen = table.change_count(wake_on);
         std::vector<JobEvent> events = state_->read();
         if (!events.empty()) return events;
         auto remaining = std::chrono::nanoseconds(std::chrono::hours(1));
@@ -147,7 +154,7 @@ std::vector<JobEvent> JobEventStream::next(Deadline deadline) {
         // An owner we could not watch is looked at again after a while.
         if (!state_->owner_watch.complete())
             remaining = std::min<std::chrono::nanoseconds>(remaining, std::chrono::milliseconds(100));
-        table.wait_for_change(seen, remaining, kStates);
+        table.wait_for_change(seen, remaining, wake_on);
     }
 }
 

@@ -1,5 +1,7 @@
 #include "jobctl/job_listing.hpp"
 
+#include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include "jobs/liveness.hpp"
@@ -21,6 +23,21 @@ std::vector<JobInfo> list_jobs(Repository& repository) {
     std::vector<JobInfo> jobs = repository.list();
     for (JobInfo& job : jobs) Liveness::check(repository, job);
     detail::mark_parents_with_more_data(jobs);
+    return jobs;
+}
+
+std::vector<JobInfo> find_jobs(Repository& repository, const std::vector<JobId>& ids) {
+    const std::set<JobId> wanted(ids.begin(), ids.end());
+    std::vector<JobInfo> jobs;
+    for (JobId id : wanted)
+        if (auto job = repository.find(id)) jobs.push_back(*job);
+    // A parent's HasMoreData covers its children's: those only a listing finds.
+    if (std::ranges::any_of(jobs, [](const JobInfo& job) { return !runs_in_worker(job.type); })) {
+        jobs = list_jobs(repository);
+        std::erase_if(jobs, [&](const JobInfo& job) { return !wanted.contains(job.id); });
+        return jobs;
+    }
+    for (JobInfo& job : jobs) Liveness::check(repository, job);
     return jobs;
 }
 

@@ -26,7 +26,7 @@ bool request(Repository& repository, JobId id, bool suspend) {
     detail::JobLifecycle lifecycle = detail::lifecycle_of(repository);
     detail::ControlRequestResult marked =
         suspend ? lifecycle.request_suspend(id) : lifecycle.request_resume(id);
-    if (!marked.found) throw detail::job_not_found(id);
+    if (!marked.found) throw job_not_found(id);
     if (!marked.requested) return false;
     bool has_children = marked.top_level;  // children have none: no need to look
     if (has_children)
@@ -51,16 +51,17 @@ bool request(Repository& repository, JobId id, bool suspend) {
 
 }  // namespace
 
-void detail::check_suspendable(const JobInfo& job) {
-    if (job.can_suspend || job.finished()) return;
-    throw Error(ErrorCode::invalid_argument,
-                "job " + std::to_string(job.id) + " (" + job.name +
-                    ") is a thread job of a library host and cannot be suspended (only process jobs "
-                    "and foreach runs can)");
+void check_suspendable(const std::vector<JobInfo>& jobs) {
+    for (const JobInfo& job : jobs)
+        if (!job.can_suspend && !job.finished())
+            throw Error(ErrorCode::invalid_argument,
+                        "job " + std::to_string(job.id) + " (" + job.name +
+                            ") is a thread job of a library host and cannot be suspended (only process "
+                            "jobs and foreach runs can)");
 }
 
 bool request_suspend(Repository& repository, JobId id) {
-    detail::check_suspendable(detail::require_job(repository, id));
+    check_suspendable({detail::require_job(repository, id)});
     return request(repository, id, true);
 }
 

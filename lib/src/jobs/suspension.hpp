@@ -13,8 +13,4 @@ namespace jobctl::detail {
 // every child's.
 void settle_parent_suspension(Repository& repository, JobId parent);
 
-// Errors: invalid_argument for an unfinished job that cannot be suspended
-// (a library thread job), so that a command can refuse before it changes anything.
-void check_suspendable(const JobInfo& job);
-
 }  // namespace jobctl::detail

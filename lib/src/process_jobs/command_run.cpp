@@ -24,6 +24,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "jobctl/duration_text.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_job.hpp"
@@ -39,7 +40,6 @@
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/reason_text.hpp"
-#include "text/duration_text.hpp"
 
 namespace jobctl::detail {
 namespace {
@@ -359,7 +359,7 @@ void CommandRun::record_outcome(const siginfo_t& status) {
     if (timed_out_) {
         // It reached its limit first; a stop that came during the grace changes nothing.
         state = JobState::failed;
-        reason = "timed out after " + detail::format_duration(*run_.timeout);
+        reason = "timed out after " + format_duration(*run_.timeout);
     } else if (stopped) {
         state = JobState::stopped;
         reason = reason.empty() ? "stopped" : "stopped; " + reason;

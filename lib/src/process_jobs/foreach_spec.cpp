@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "jobctl/error.hpp"
-#include "process_jobs/program_lookup.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"
 #include "table/job_table.hpp"
@@ -58,24 +57,24 @@ detail::ChildCommand detail::expand_child(const ForeachSpec& spec, const std::st
     return {expand_command(spec.command, input, placed), std::move(run)};
 }
 
-void detail::check_foreach_spec(const ForeachSpec& spec) {
+void check_foreach_spec(const ForeachSpec& spec) {
     if (spec.command.empty() || spec.command[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
-    if (!spec.name.empty()) detail::check_job_name(spec.name);
+    if (!spec.name.empty()) check_job_name(spec.name);
     detail::check_time_limit(spec.run.timeout);
     if (spec.throttle_limit == 0)
         throw Error(ErrorCode::invalid_argument, "the throttle limit must be at least 1");
     if (spec.run.stdin_file == kCallersStdin)
         throw Error(ErrorCode::invalid_argument,
                     "the children of a foreach cannot share its stdin: give each a file (--stdin FILE)");
-    RunOptions run = checked_run_options(spec.run, true);
+    RunOptions run = detail::checked_run_options(spec.run, true);
     // Where "{}" decides where the program is found, only each child can tell.
     const std::string& program = spec.command[0];
-    auto path = command_path_variable(run);
+    auto path = detail::command_path_variable(run);
     bool per_child = program.find(kPlaceholder) != std::string::npos ||
                      run.cwd.native().find(kPlaceholder) != std::string::npos ||
                      (path && path->find(kPlaceholder) != std::string::npos);
-    if (!per_child) require_program(program, run);
+    if (!per_child) detail::require_program(program, run);
 }
 
 }  // namespace jobctl

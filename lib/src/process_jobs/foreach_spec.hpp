@@ -1,5 +1,6 @@
 #pragma once
-// What a foreach run is checked and expanded with, before and while it runs.
+// What a foreach run is expanded with, child by child, while it runs
+// (check_foreach_spec, in jobctl/foreach_job.hpp, checks it before).
 
 #include <string>
 #include <vector>
@@ -17,9 +18,5 @@ std::vector<std::string> expand_command(const std::vector<std::string>& command,
 // and stdin_file replaced by it too (then it is not appended to the
 // command), the paths then made absolute.
 ChildCommand expand_child(const ForeachSpec& spec, const std::string& input);
-
-// Errors: invalid_argument, program_not_found, for a spec that cannot run
-// (as far as can be told before "{}" is replaced).
-void check_foreach_spec(const ForeachSpec& spec);
 
 }  // namespace jobctl::detail

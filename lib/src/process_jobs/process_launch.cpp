@@ -35,16 +35,23 @@ extern char** environ;
 namespace jobctl {
 namespace {
 
-// Errors: invalid_argument (too many jobs to run after, a bad queue name);
-// job_not_found (a job to run after does not exist).
-void check_start_conditions(Repository& repository, const StartConditions& when) {
-    if (when.after.size() > detail::kMaxAfter)
+// `spec`'s run options checked, paths made absolute, after what else
+// start_process_job checks before it registers anything, but for the jobs to
+// run after, which are looked for when it starts. Errors: invalid_argument
+// (no command, a bad name, bad run options, too many jobs to run after, a
+// bad queue name); program_not_found.
+RunOptions checked_run_of(const ProcessJobSpec& spec) {
+    if (spec.argv.empty() || spec.argv[0].empty())
+        throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
+    if (!spec.name.empty()) check_job_name(spec.name);
+    detail::check_time_limit(spec.run.timeout);
+    RunOptions run = detail::checked_run_options(spec.run);
+    detail::require_program(spec.argv[0], run);
+    if (spec.start_when.after.size() > detail::kMaxAfter)
         throw Error(ErrorCode::invalid_argument,
                     "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");
-    // Only jobs that exist: so a job can never wait for one started later, and no cycle can form.
-    for (JobId id : when.after)
-        if (!repository.find(id)) throw detail::job_not_found(id);
-    if (!when.queue.empty()) detail::check_queue_name(when.queue);
+    if (!spec.start_when.queue.empty()) detail::check_queue_name(spec.start_when.queue);
+    return run;
 }
 
 // Our stdin, for a worker to read: open and not one of our own files
@@ -83,7 +90,7 @@ detail::NewJob new_process_job(const ProcessJobSpec& spec, const RunOptions& run
 
 JobInfo record_failed_process_job(Repository& repository, const ProcessJobSpec& spec,
                                   const std::string& reason) {
-    if (!spec.name.empty()) detail::check_job_name(spec.name);
+    if (!spec.name.empty()) check_job_name(spec.name);
     detail::NewJob new_job = new_process_job(spec, spec.run);
     new_job.can_suspend = false;  // nothing will run
     new_job.owner_pid = 0;        // nor answer for it: it is finished before anyone looks
@@ -96,15 +103,19 @@ JobInfo record_failed_process_job(Repository& repository, const ProcessJobSpec& 
     return repository.find(job.id).value_or(job);
 }
 
+ProcessJobSpec checked_process_job_spec(const ProcessJobSpec& spec) {
+    ProcessJobSpec checked = spec;
+    checked.run = checked_run_of(spec);
+    checked.run.cwd = detail::command_cwd(checked.run);  // the caller's folder, now
+    return checked;
+}
+
 JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                           const std::filesystem::path& worker_path) {
-    if (spec.argv.empty() || spec.argv[0].empty())
-        throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
-    if (!spec.name.empty()) detail::check_job_name(spec.name);
-    detail::check_time_limit(spec.run.timeout);
-    RunOptions run = detail::checked_run_options(spec.run);
-    detail::require_program(spec.argv[0], run);
-    check_start_conditions(repository, spec.start_when);
+    RunOptions run = checked_run_of(spec);
+    // Only jobs that exist: so a job can never wait for one started later, and no cycle can form.
+    for (JobId id : spec.start_when.after)
+        if (!repository.find(id)) throw job_not_found(id);
     std::filesystem::path worker = detail::checked_worker(worker_path);
 
     detail::NewJob new_job = new_process_job(spec, run);
@@ -112,7 +123,7 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     JobInfo job = table.add(new_job);
     pid_t worker_pid;
     try {
-        bool live_stdin = run.stdin_file == detail::kCallersStdin;
+        bool live_stdin = run.stdin_file == kCallersStdin;
         if (live_stdin && !spec.live_stdin) {
             run.stdin_file = detail::spool_stdin(table.job_directory(job.id));
             live_stdin = false;

@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "jobctl/error.hpp"
-#include "process_jobs/program_lookup.hpp"
+#include "system/program_path.hpp"
 
 extern char** environ;
 

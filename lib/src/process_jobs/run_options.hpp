@@ -15,9 +15,6 @@
 
 namespace jobctl::detail {
 
-// "-" as RunOptions::stdin_file: the caller's own stdin.
-inline constexpr std::string_view kCallersStdin = "-";
-
 // `path` made absolute (relative to our own folder) and normal.
 // Errors: invalid_argument (our folder is gone).
 std::filesystem::path absolute_path(const std::filesystem::path& path);

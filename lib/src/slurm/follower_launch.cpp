@@ -6,6 +6,7 @@
 #include "jobctl/job_listing.hpp"
 #include "process_jobs/program_lookup.hpp"
 #include "process_jobs/worker_launch.hpp"
+#include "system/program_path.hpp"
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 

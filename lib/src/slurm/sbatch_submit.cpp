@@ -123,7 +123,8 @@ std::string submit_batch(const SlurmOptions& options, const Submission& submissi
     check_slurm_options(options);
     if (submission.script.empty())
         throw Error(ErrorCode::invalid_argument, "a Slurm job needs a batch script");
-    SlurmCommandResult result = run_slurm_command(sbatch_arguments(options, submission), {submission.script});
+    ProgramResult result =
+        run_slurm_command(sbatch_arguments(options, submission), {.input = submission.script});
     if (!result.succeeded()) throw Error(ErrorCode::cluster, "sbatch: " + slurm_message(result));
     return parse_sbatch_job_id(result.out);
 }
@@ -152,8 +153,8 @@ std::string cluster_name() {
     if (known) return *known;
     try {
         // A name is not worth the full wait for an unreachable controller.
-        SlurmCommandResult result =
-            run_slurm_command({"scontrol", "show", "config"}, {{}, kClusterNameDeadline});
+        ProgramResult result =
+            run_slurm_command({"scontrol", "show", "config"}, {.deadline = kClusterNameDeadline});
         if (result.succeeded()) known = parse_cluster_name(result.out);
     } catch (const Error&) {  // no scontrol, or no answer: not worth failing for a name
     }

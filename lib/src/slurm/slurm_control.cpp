@@ -27,7 +27,7 @@ bool already_ended(const std::string& message) {
 
 void run_scontrol(const std::string& verb, const std::string& id) {
     check_slurm_job_id(id);
-    SlurmCommandResult result = run_slurm_command({"scontrol", verb, id});
+    ProgramResult result = run_slurm_command({"scontrol", verb, id});
     if (!result.succeeded()) throw Error(ErrorCode::cluster, "scontrol: " + slurm_message(result));
 }
 
@@ -38,7 +38,7 @@ void cancel_job(const std::string& id, std::optional<int> signal) {
     std::vector<std::string> argv{"scancel"};
     if (signal) argv.insert(argv.end(), {"--signal=" + signal_name(*signal), "--full"});
     argv.push_back(id);
-    SlurmCommandResult result = run_slurm_command(argv);
+    ProgramResult result = run_slurm_command(argv);
     if (result.succeeded()) return;
     std::string message = slurm_message(result);
     if (!already_ended(message)) throw Error(ErrorCode::cluster, "scancel: " + message);

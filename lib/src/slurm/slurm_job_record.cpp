@@ -132,7 +132,7 @@ std::vector<SlurmJobRecord> parse_scontrol_jobs(std::string_view text) {
 
 std::optional<std::vector<SlurmJobRecord>> query_job(const std::string& id) {
     check_slurm_job_id(id);
-    SlurmCommandResult result = run_slurm_command({"scontrol", "show", "job", "-o", id});
+    ProgramResult result = run_slurm_command({"scontrol", "show", "job", "-o", id});
     if (!result.succeeded()) {
         std::string message = slurm_message(result);
         if (message.find("Invalid job id specified") != std::string::npos) return std::nullopt;
@@ -164,7 +164,7 @@ std::optional<std::vector<SlurmJobRecord>> query_accounting(const std::string& i
     check_slurm_job_id(id);
     std::vector<std::string> argv{"sacct", "-n", "-P", "-X", "-j", id, "-o", "JobID,State,ExitCode"};
     if (source == AccountingSource::completion_log) argv.insert(argv.begin() + 1, "-c");
-    SlurmCommandResult result = run_slurm_command(argv);
+    ProgramResult result = run_slurm_command(argv);
     if (!result.succeeded()) {
         std::string message = slurm_message(result);
         if (message.find("accounting storage is disabled") != std::string::npos) return std::nullopt;

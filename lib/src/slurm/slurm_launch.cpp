@@ -35,7 +35,7 @@ void refuse(const std::string& option) {
 RunOptions checked_for_slurm(const RunOptions& run, bool start_conditions) {
     if (run.clear_env) refuse("--clear-env");
     if (run.timeout) refuse("--timeout (a job's time limit on the cluster is --time)");
-    if (run.stdin_file == detail::kCallersStdin) refuse("--stdin - (give a file)");
+    if (run.stdin_file == kCallersStdin) refuse("--stdin - (give a file)");
     if (start_conditions) refuse("--after or --queue (Slurm schedules the job)");
     RunOptions checked = detail::checked_run_options(run);
     checked.cwd = detail::command_cwd(checked);
@@ -106,7 +106,7 @@ JobInfo start_slurm_job(Repository& repository, const ProcessJobSpec& spec, cons
                         const std::filesystem::path& worker_path) {
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
-    if (!spec.name.empty()) detail::check_job_name(spec.name);
+    if (!spec.name.empty()) check_job_name(spec.name);
     detail::check_slurm_options(slurm);
     RunOptions run =
         checked_for_slurm(spec.run, !spec.start_when.after.empty() || !spec.start_when.queue.empty());
@@ -137,7 +137,7 @@ JobInfo start_slurm_array(Repository& repository, const SlurmArraySpec& spec, co
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     if (spec.inputs.empty()) throw Error(ErrorCode::invalid_argument, "no inputs: nothing to submit");
-    if (!spec.name.empty()) detail::check_job_name(spec.name);
+    if (!spec.name.empty()) check_job_name(spec.name);
     detail::check_slurm_options(slurm);
     RunOptions run = checked_for_slurm(spec.run, false);
     std::filesystem::path worker = detail::checked_worker(worker_path);

@@ -289,7 +289,7 @@ std::uint32_t detail::slot_index_of(const Segment& segment, JobId id) {
     return index_of(segment, id);
 }
 
-void detail::check_job_name(const std::string& name) {
+void check_job_name(const std::string& name) {
     if (name.empty()) throw Error(ErrorCode::invalid_argument, "a job name cannot be empty");
     if (name.size() > Repository::kMaxNameLength)
         throw Error(ErrorCode::invalid_argument, "job name is " + std::to_string(name.size()) +
@@ -332,7 +332,7 @@ namespace {
 // A new job's slot as far as it is known before the lock: everything but
 // its id, parent (of a child), creation time and default name.
 JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
-    if (!job.name.empty()) detail::check_job_name(job.name);
+    if (!job.name.empty()) check_job_name(job.name);
     JobSlot slot{};
     slot.parent_id = job.parent_id;
     slot.type = static_cast<std::uint8_t>(job.type);

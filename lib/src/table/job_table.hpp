@@ -178,8 +178,9 @@ private:
     std::unique_ptr<Segment> segment_;
 };
 
-// Errors: invalid_argument unless `name` is a usable job name.
-void check_job_name(const std::string& name);
+// The table behind `repository`: how the library reaches it (Repository
+// keeps it private; its public header names no function that hands it out).
+JobTable& table_of(const Repository& repository);
 
 // The name of a parent's child `number` (from 1): "NAME:number", NAME cut so
 // that the whole fits in Repository::kMaxNameLength bytes.

@@ -22,6 +22,26 @@ std::string Repository::default_name() {
     return "default";
 }
 
+std::filesystem::path Repository::home() {
+    std::filesystem::path home = detail::jobctl_home();
+    std::error_code error;
+    std::filesystem::path absolute = std::filesystem::absolute(home, error);
+    return error ? home : absolute.lexically_normal();
+}
+
+bool Repository::exists(const std::string& name) {
+    std::error_code error;
+    return std::filesystem::exists(detail::locate_repository(name, false).table, error);
+}
+
+std::filesystem::path Repository::folder(const std::string& name) {
+    if (name.find('/') != std::string::npos)
+        throw Error(
+            ErrorCode::invalid_argument,
+            "'" + name + "' is a table given by path: it has no folder of its own in the jobctl home");
+    return detail::locate_repository(name, true).table.parent_path();
+}
+
 Repository Repository::open_table(const std::string& name, const std::function<std::uint32_t()>& capacity) {
     detail::RepositoryLocation location = detail::locate_repository(name, true);
     auto segment = std::make_unique<detail::Segment>(detail::Segment::open_or_create(location, capacity));
@@ -77,8 +97,14 @@ RepositoryInfo Repository::describe() const {
     return info;
 }
 
+// The one friend of Repository: only this file defines it, so only
+// table_of reaches the table.
+struct detail::RepositoryAccess {
+    static JobTable& table(const Repository& repository) { return *repository.table_; }
+};
+
 JobTable& detail::table_of(const Repository& repository) {
-    return *repository.table_;
+    return RepositoryAccess::table(repository);
 }
 
 }  // namespace jobctl

@@ -104,7 +104,7 @@ private:
 
 ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     : repository_(repository), spec_(std::move(spec)) {
-    detail::check_foreach_spec(spec_);
+    check_foreach_spec(spec_);
     spec_.run = detail::checked_run_options(spec_.run, true);  // paths absolute, once for all children
     ProcessIdentity self = ProcessIdentity::self();
     std::string command =
@@ -270,7 +270,7 @@ void send_report(detail::FileDescriptor& fd, const HostReport& report) {
 }  // namespace
 
 JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec) {
-    detail::check_foreach_spec(spec);
+    check_foreach_spec(spec);
     if (spec.more_inputs)
         throw Error(ErrorCode::invalid_argument,
                     "a detached foreach takes its inputs up front: read them into ForeachSpec::inputs");

@@ -1,4 +1,4 @@
-#include "job_table.hpp"
+#include "jobs_table_printer.hpp"
 
 #include <algorithm>
 #include <string>
