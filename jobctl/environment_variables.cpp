@@ -21,6 +21,12 @@ std::span<const EnvironmentVariable> environment_variables() {
          "Path of jobctl-worker, used instead of the copy next to the program or the installed one. "
          "Process jobs use a worker, and Slurm jobs one to follow them; thread jobs and foreach do not.",
          false, true},
+        {"JOBCTL_CONTAINMENT",
+         "How a job's processes are held: unset, in a cgroup v2 of its own where this user may make one "
+         "(as root, or in a delegated subtree), else by its worker's session; 'session' for the session "
+         "always. Read by the worker and the foreach host when the command starts (get --json: "
+         "containment).",
+         false, true},
         {"JOBCTL_SLURM_SPOOL",
          "For --on slurm: a folder that the cluster's nodes and this machine both see, where Slurm writes "
          "each job's output (in <folder>/<repository>/<id>) when the jobctl home is not shared with the "

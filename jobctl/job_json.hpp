@@ -18,7 +18,7 @@ void save(Archive& archive, const ResourceUse& use) {
     archive(cereal::make_nvp("user_cpu_us", static_cast<std::int64_t>(use.user_cpu.count())),
             cereal::make_nvp("system_cpu_us", static_cast<std::int64_t>(use.system_cpu.count())),
             cereal::make_nvp("peak_rss_bytes", use.peak_rss_bytes),
-            cereal::make_nvp("measured_by", std::string("rusage")));
+            cereal::make_nvp("measured_by", std::string(use.counted_by_cgroup ? "cgroup" : "rusage")));
 }
 
 }  // namespace jobctl

@@ -39,12 +39,15 @@ void add_stop_command(CLI::App& app, int&) {
     command->footer(
         "Every process a process job started gets SIGTERM, then SIGKILL after the grace period:\n"
         "when stop returns, no process the job started is alive, whatever process group or\n"
-        "session it moved to. The worker is a child subreaper that leads the job's session, so\n"
-        "orphans, double-forked ones included, stay below it and are found from /proc by their\n"
-        "parents (get --json: \"containment\": \"session\"). It cannot catch a process that leaves\n"
-        "both the session and the worker's subtree, which the kernel does not allow without a\n"
-        "subreaper above it (one a daemon or service manager starts was never the job's), nor a\n"
-        "foreach child's process that double-forks before it was seen. See docs/reliability.md.\n"
+        "session it moved to. Where this user may make a cgroup v2 (root, or a delegated subtree),\n"
+        "each job's command runs in a cgroup of its own, killed whole with cgroup.kill after the\n"
+        "grace (get --json: \"containment\": \"cgroup\"); nothing in it can escape. Elsewhere the\n"
+        "worker is a child subreaper that leads the job's session, so orphans, double-forked ones\n"
+        "included, stay below it and are found from /proc by their parents (\"containment\":\n"
+        "\"session\"); that cannot catch a process that leaves both the session and the worker's\n"
+        "subtree, which the kernel does not allow without a subreaper above it (one a daemon or\n"
+        "service manager starts was never the job's), nor a foreach child's process that\n"
+        "double-forks before it was seen. See docs/reliability.md and JOBCTL_CONTAINMENT.\n"
         "Waits until the jobs are Stopped unless --no-wait.\n"
         "Examples: jobctl stop build; jobctl stop 'ci-*' --dry-run; jobctl stop --state Running");
     add_selector_options(*command, options->selector);

@@ -13,7 +13,7 @@
 #include "fifo_gate.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
-#include "system/group_stopped.hpp"
+#include "held_still.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -55,7 +55,7 @@ TEST_F(CliPromises, SuspendNoWaitIsCarriedOutAfterTheCliHasExited) {
     EXPECT_TRUE(repository().find(id)->suspend_requested);
     JobInfo suspended = wait_for(id, [](const JobInfo& job) { return job.state == JobState::suspended; });
     EXPECT_EQ(suspended.state, JobState::suspended);
-    EXPECT_TRUE(detail::group_stopped(running.process_id));
+    EXPECT_TRUE(group_held_still(running.process_id));
     // Released while suspended, the job does not go on until resumed.
     gate.release();
     ASSERT_EQ(jobctl({"resume", std::to_string(id)}).exit_code, 0);

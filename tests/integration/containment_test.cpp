@@ -17,7 +17,10 @@
 #include <vector>
 
 #include "jobctl/job_listing.hpp"
+#include "fifo_gate.hpp"
+#include "held_still.hpp"
 #include "jobctl_test.hpp"
+#include "system/job_cgroup.hpp"
 #include "system/proc_stat.hpp"
 
 namespace jobctl::test {
@@ -70,8 +73,26 @@ bool all_gone(const std::vector<pid_t>& pids, std::chrono::seconds limit = 10s) 
     }
 }
 
-class Containment : public JobctlTest {
+// Each test runs with each mechanism: "cgroup" (skipped where this user
+// may make no cgroup) and "session" (JOBCTL_CONTAINMENT=session).
+class Containment : public JobctlTest, public ::testing::WithParamInterface<std::string> {
 protected:
+    void SetUp() override {
+        JobctlTest::SetUp();
+        if (session()) {
+            ::setenv("JOBCTL_CONTAINMENT", "session", 1);
+        } else {
+            ::unsetenv("JOBCTL_CONTAINMENT");
+            if (!detail::cgroups_available())
+                GTEST_SKIP() << "no cgroup v2 subtree this user may write: only session containment here";
+        }
+    }
+    void TearDown() override {
+        ::unsetenv("JOBCTL_CONTAINMENT");
+        JobctlTest::TearDown();
+    }
+    bool session() const { return GetParam() == "session"; }
+
     std::string pid_file() const { return home() + "/pids"; }
 
     // A file in the test's home holding `text`; returns its path.
@@ -122,7 +143,7 @@ protected:
     }
 };
 
-TEST_F(Containment, StopReachesTheChildThatTimeoutPutInAGroupOfItsOwn) {
+TEST_P(Containment, StopReachesTheChildThatTimeoutPutInAGroupOfItsOwn) {
     JobId id = start(timeout_command());
     wait_until_ready(id);
     auto before = SteadyClock::now();
@@ -130,7 +151,7 @@ TEST_F(Containment, StopReachesTheChildThatTimeoutPutInAGroupOfItsOwn) {
     EXPECT_LT(SteadyClock::now() - before, 5s) << "the stop waited for the grace";
 }
 
-TEST_F(Containment, TimeLimitReachesTheChildThatTimeoutPutInAGroupOfItsOwn) {
+TEST_P(Containment, TimeLimitReachesTheChildThatTimeoutPutInAGroupOfItsOwn) {
     std::vector<std::string> args{"start", "-q", "--timeout", "1s", "--"};
     for (const std::string& word : timeout_command()) args.push_back(word);
     CliResult started = jobctl(args);
@@ -147,7 +168,7 @@ TEST_F(Containment, TimeLimitReachesTheChildThatTimeoutPutInAGroupOfItsOwn) {
     EXPECT_TRUE(all_gone(pids)) << still_running(pids);
 }
 
-TEST_F(Containment, SuspendStopsEveryProcessOfTheTreeAndResumeContinuesThem) {
+TEST_P(Containment, SuspendStopsEveryProcessOfTheTreeAndResumeContinuesThem) {
     // The child of timeout writes a line every 50 ms: more output after the
     // resume shows that the worker has continued the processes.
     JobId id = start(timeout_command("while :; do echo x; sleep 0.05; done"));
@@ -161,7 +182,7 @@ TEST_F(Containment, SuspendStopsEveryProcessOfTheTreeAndResumeContinuesThem) {
     for (pid_t pid : pids) {
         auto stat = detail::read_stat(pid);
         ASSERT_TRUE(stat) << pid;
-        EXPECT_TRUE(stat->state == 'T' || stat->state == 't') << pid << " is in state " << stat->state;
+        EXPECT_TRUE(held_still(pid, stat->state)) << pid << " is in state " << stat->state;
     }
     CliResult resumed = jobctl({"resume", std::to_string(id)});
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
@@ -175,13 +196,13 @@ TEST_F(Containment, SuspendStopsEveryProcessOfTheTreeAndResumeContinuesThem) {
     stop_leaving_nothing(id, 3, {"--timeout", "20"});
 }
 
-TEST_F(Containment, StopKillsAChildThatLeftTheGroupAndIgnoresSigterm) {
+TEST_P(Containment, StopKillsAChildThatLeftTheGroupAndIgnoresSigterm) {
     JobId id = start(group_leaving_command());
     wait_until_ready(id);
     stop_leaving_nothing(id, 2, {"--grace", "0.5", "--timeout", "10"});
 }
 
-TEST_F(Containment, RemoveForceKillsAChildThatLeftTheGroupAndIgnoresSigterm) {
+TEST_P(Containment, RemoveForceKillsAChildThatLeftTheGroupAndIgnoresSigterm) {
     JobId id = start(group_leaving_command());
     wait_until_ready(id);
     CliResult removed = jobctl({"remove", "--force", std::to_string(id)});
@@ -192,7 +213,7 @@ TEST_F(Containment, RemoveForceKillsAChildThatLeftTheGroupAndIgnoresSigterm) {
     EXPECT_TRUE(all_gone(pids)) << still_running(pids);
 }
 
-TEST_F(Containment, StopCatchesADoubleForkedEscapeeFromTheSession) {
+TEST_P(Containment, StopCatchesADoubleForkedEscapeeFromTheSession) {
     // The subshell forks the escapee and exits at once: the escapee, in a
     // session of its own, is re-parented to the nearest subreaper.
     std::string script = "echo $$ >> " + pid_file() + "; (setsid sh -c 'echo $$ >> " + pid_file() +
@@ -203,7 +224,8 @@ TEST_F(Containment, StopCatchesADoubleForkedEscapeeFromTheSession) {
 }
 
 // Processes whose command line holds `marker` (a path in the test's own
-// home: no other test's process has it).
+// home: no other test's process has it), but for the job's worker (whose
+// arguments hold the command), which may still be on its way out.
 std::vector<pid_t> processes_naming(const std::string& marker) {
     std::vector<pid_t> found;
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
@@ -211,18 +233,23 @@ std::vector<pid_t> processes_naming(const std::string& marker) {
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
         std::ifstream cmdline(entry.path() / "cmdline");
         std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-        if (text.find(marker) != std::string::npos && runs(std::stoi(name))) found.push_back(std::stoi(name));
+        std::ifstream comm(entry.path() / "comm");
+        std::string program;
+        std::getline(comm, program);
+        if (text.find(marker) != std::string::npos && program != "jobctl-worker" && runs(std::stoi(name)))
+            found.push_back(std::stoi(name));
     }
     return found;
 }
 
 // A chain that, as each link is killed, has already forked the next into a
 // session of its own, ignoring SIGTERM: it may outrun any fixed number of
-// SIGKILL rounds. The stop goes on until none is left.
-// DISABLED: under a loaded machine (a clean-clone CI run, TSan) the chain
-// still outran the freeze-then-kill rounds for 30 s; run it by hand with
-// --gtest_also_run_disabled_tests until the stop can win that race.
-TEST_F(Containment, DISABLED_StopOutlastsAChainThatForksANewSessionAtEveryLink) {
+// SIGKILL rounds. cgroup.kill ends it at once. Session containment goes on
+// until none is left, but under a loaded machine (a clean-clone CI run,
+// TSan) the chain outran its freeze-then-kill rounds for 30 s: that
+// mechanism is not tested here (decision 57).
+TEST_P(Containment, StopOutlastsAChainThatForksANewSessionAtEveryLink) {
+    if (session()) GTEST_SKIP() << "session containment can lose this race on a loaded machine";
     std::string chain = write_file("chain.sh",
                                    "trap '' TERM\n"
                                    "[ \"$1\" -gt 0 ] || exec sleep 1000\n"
@@ -236,7 +263,7 @@ TEST_F(Containment, DISABLED_StopOutlastsAChainThatForksANewSessionAtEveryLink) 
     EXPECT_TRUE(processes_naming(chain).empty()) << processes_naming(chain).size() << " links run on";
 }
 
-TEST_F(Containment, StopEndsFiveHundredProcessesEachInASessionOfItsOwn) {
+TEST_P(Containment, StopEndsFiveHundredProcessesEachInASessionOfItsOwn) {
     std::string script = "echo $$ >> " + pid_file() +
                          "; i=0; while [ $i -lt 500 ]; do setsid sleep 1000 & echo $! >> " + pid_file() +
                          "; i=$((i+1)); done; echo ready; wait";
@@ -246,7 +273,7 @@ TEST_F(Containment, StopEndsFiveHundredProcessesEachInASessionOfItsOwn) {
     stop_leaving_nothing(id, 501, {"--timeout", "20"});
 }
 
-TEST_F(Containment, StoppingAForeachHalfwayEndsEveryTimeoutChild) {
+TEST_P(Containment, StoppingAForeachHalfwayEndsEveryTimeoutChild) {
     std::string child = write_file(
         "child.sh", "echo $$ >> " + pid_file() + "; timeout 40 sh -c 'echo $PPID >> " + pid_file() +
                         "; echo $$ >> " + pid_file() + "; echo ready; exec sleep 40'\n");
@@ -268,13 +295,36 @@ TEST_F(Containment, StoppingAForeachHalfwayEndsEveryTimeoutChild) {
     EXPECT_TRUE(all_gone(pids)) << still_running(pids);
 }
 
-TEST_F(Containment, GetJsonSaysWhichMechanismHoldsTheJob) {
+TEST_P(Containment, GetJsonSaysWhichMechanismHoldsTheJob) {
     JobId id = start({"sleep", "100"});
     wait_until_running(id);
     CliResult json = jobctl({"get", std::to_string(id), "--json"});
     ASSERT_EQ(json.exit_code, 0) << json.err;
-    EXPECT_NE(json.out.find("\"containment\": \"session\""), std::string::npos) << json.out;
+    EXPECT_NE(json.out.find("\"containment\": \"" + GetParam() + "\""), std::string::npos) << json.out;
 }
+
+// The job ends when the last process it started has, not its first: a
+// daemon that left the session and let go of the output keeps it Running.
+TEST_P(Containment, ADaemonKeepsTheJobRunningUntilItEnds) {
+    FifoGate gate(home() + "/go");
+    // "ready" once both have written their pid.
+    std::string script = "echo $$ >> " + pid_file() + "; (setsid sh -c 'echo $$ >> " + pid_file() + "; " +
+                         gate.wait_command() + "' > /dev/null 2>&1 &); while [ $(wc -l < " + pid_file() +
+                         ") -lt 2 ]; do sleep 0.01; done; echo ready";
+    JobId id = start({"sh", "-c", script});
+    wait_until_ready(id);
+    std::vector<pid_t> pids = pids_in(pid_file());
+    ASSERT_EQ(pids.size(), 2u);
+    EXPECT_TRUE(all_gone({pids[0]}));  // the command itself has exited
+    EXPECT_EQ(repository().find(id)->state, JobState::running);
+    gate.release();
+    JobInfo done = wait_for(id, [](const JobInfo& job) { return job.finished(); });
+    EXPECT_EQ(done.state, JobState::completed) << done.reason;
+    EXPECT_FALSE(runs(pids[1]));
+}
+
+INSTANTIATE_TEST_SUITE_P(Mechanisms, Containment, ::testing::Values("cgroup", "session"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace
 }  // namespace jobctl::test

@@ -13,7 +13,7 @@
 #include "jobctl/job_handle.hpp"
 #include "jobctl/thread_job_host.hpp"
 #include "jobctl_test.hpp"
-#include "system/group_stopped.hpp"
+#include "held_still.hpp"
 #include "system/proc_stat.hpp"
 #include "system/process_identity.hpp"
 
@@ -55,7 +55,7 @@ TEST_F(Suspend, SuspendedJobWritesNothingUntilResumed) {
     JobInfo job = *repository().find(id);
     EXPECT_EQ(job.state, JobState::suspended);
     EXPECT_TRUE(job.suspend_requested);
-    EXPECT_TRUE(detail::group_stopped(job.process_id))
+    EXPECT_TRUE(group_held_still(job.process_id))
         << members(job.process_id) << " / " << members(job.process_id);
     std::uint64_t bytes = job.output_bytes;
     EXPECT_FALSE(changes_within(
@@ -139,7 +139,7 @@ TEST_F(Suspend, ForeachParentSuspendsItsChildrenAndHoldsBackQueuedOnes) {
     EXPECT_EQ(repository().find(parent)->state, JobState::suspended);
     JobInfo a = *repository().find(first);
     EXPECT_EQ(a.state, JobState::suspended);
-    EXPECT_TRUE(detail::group_stopped(a.process_id));
+    EXPECT_TRUE(group_held_still(a.process_id));
     EXPECT_EQ(repository().find(second)->state, JobState::suspended);  // queued: held back
     // With the first child stopped, the pool has a free thread: the held one must not take it.
     ASSERT_EQ(jobctl({"stop", std::to_string(first), "--timeout", "3"}).exit_code, 0);

@@ -69,12 +69,15 @@ struct JobProgress {
 // A copy of one job as it was when read from the repository.
 // What a finished command's processes used, as the kernel counted it for
 // the processes that were waited for (wait4's rusage: the command, what it
-// waited for, and the orphans its worker reaped). The wall time is
-// ended - began.
+// waited for, and the orphans its worker reaped); for a job held in a
+// cgroup, the CPU time is the cgroup's (cpu.stat: every process it held)
+// and the peak its memory.peak where the kernel keeps one. The wall time
+// is ended - began.
 struct ResourceUse {
     std::chrono::microseconds user_cpu{0};
     std::chrono::microseconds system_cpu{0};
     std::uint64_t peak_rss_bytes = 0;  // the largest resident set of any one of those processes
+    bool counted_by_cgroup = false;    // the CPU times (and peak, where kept) are the cgroup's
 
     bool operator==(const ResourceUse&) const = default;
 };
@@ -115,6 +118,7 @@ struct JobInfo {
     bool children_have_more_data = false;              // a parent's HasMoreData includes its children's
     std::optional<JobProgress> progress;               // the last progress it reported, if any
     std::optional<ResourceUse> resources;  // a finished command's (process jobs, foreach children)
+    bool in_cgroup = false;                // its command's processes are held in a cgroup of its own
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }
@@ -122,9 +126,11 @@ struct JobInfo {
 };
 
 // What holds every process a job started, so that stop, a time limit,
-// suspend and resume reach them all (docs/reliability.md): "session" for a
-// command jobctl runs (a process job, under its worker; a foreach child,
-// under its host), "slurm" for a Slurm job (Slurm's own), empty where the
+// suspend and resume reach them all (docs/reliability.md): "cgroup" for a
+// command jobctl runs in a cgroup of its own, where the system lets it make
+// one; "session" for one that runs without (under its worker, a child
+// subreaper, or its foreach host); "slurm" for a Slurm job (Slurm's own);
+// empty where the
 // job has no processes of its own (a thread job, a foreach parent, another
 // custom job).
 std::string_view containment(const JobInfo& job);

@@ -3,6 +3,7 @@
 #include "jobs/job_kinds.hpp"
 #include "jobs/queue_turns.hpp"
 #include "system/clock.hpp"
+#include "system/job_cgroup.hpp"
 #include "system/orphan_sweep.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_lifecycle.hpp"
@@ -35,8 +36,13 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
         processes.session = job.owner_pid;
         processes.session_start = job.owner_start_time;
     }
-    if (detail::kill_job_processes(processes) > 0)
-        lifecycle.append_reason(job.id, reason, "its processes were killed");
+    std::size_t killed = detail::kill_job_processes(processes);
+    if (auto cgroup = detail::JobCgroup::noted_in(detail::table_of(repository).job_directory(job.id))) {
+        if (cgroup->populated()) ++killed;
+        cgroup->remove();
+        detail::JobCgroup::forget_in(detail::table_of(repository).job_directory(job.id));
+    }
+    if (killed > 0) lifecycle.append_reason(job.id, reason, "its processes were killed");
     if (auto fresh = repository.find(job.id)) job = *fresh;
     detail::pass_queue_turn(repository, job.queue);  // what it held, or its place in line, is free
     return true;

@@ -116,8 +116,17 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
     detail::PreparedCommand prepared = detail::prepare_command(run_, argv[0]);
     detail::SpawnedCommand command;
     command.failure = prepared.failure;
-    if (command.failure.empty()) command = detail::spawn_command(argv, prepared.setup);
+    if (command.failure.empty()) {
+        std::filesystem::path job_folder = table_of(repository_).job_directory(id_);
+        cgroup_ = JobCgroup::make(job_folder.parent_path(), "job-" + std::to_string(id_));
+        if (cgroup_) {
+            cgroup_->note_in(job_folder);
+            prepared.setup.cgroup_procs_fd = cgroup_->procs_fd();
+        }
+        command = detail::spawn_command(argv, prepared.setup);
+    }
     if (!command.failure.empty()) {
+        release_cgroup();
         finish_job(repository_, id_, JobState::failed, command.failure, std::nullopt, 0);
         return false;
     }
@@ -129,7 +138,8 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
     auto identity = ProcessIdentity::of(child_);
     using Started = JobLifecycle::CommandStarted;
     Started started = unless_table_lost<Started>(repository_, {}, [&](JobLifecycle& lifecycle) {
-        return lifecycle.record_command(id_, child_, identity ? identity->start_time : 0);
+        return lifecycle.record_command(id_, child_, identity ? identity->start_time : 0,
+                                        cgroup_ ? Containment::cgroup : Containment::session);
     });
     parent_id_ = started.parent_id;
     if (run_.timeout) time_limit_at_ = SteadyClock::now() + *run_.timeout;
@@ -189,8 +199,9 @@ void CommandRun::on_time_limit() {
 void CommandRun::begin_stop(std::chrono::milliseconds grace) {
     stopping_ = true;
     signal_all(SIGTERM);
-    // A stopped process acts on nothing but SIGKILL until it is continued.
-    if (suspended_) signal_all(SIGCONT);
+    // A stopped or frozen process acts on nothing but SIGKILL until it is continued.
+    if (suspended_ && cgroup_) cgroup_->freeze(false);
+    if (suspended_ && !cgroup_) signal_all(SIGCONT);
     suspended_ = false;
     kill_deadline_ = SteadyClock::now() + grace;
 }
@@ -212,7 +223,10 @@ void CommandRun::suspend() {
     suspend_confirmed_ = false;
     suspended_since_ = SteadyClock::now();
     stop_check_delay_ = kFirstStopCheck;
-    signal_all(SIGSTOP);
+    if (cgroup_)
+        cgroup_->freeze(true);  // Suspended once cgroup.events says frozen
+    else
+        signal_all(SIGSTOP);
     check_suspended();
 }
 
@@ -220,11 +234,14 @@ void CommandRun::suspend() {
 // SIGSTOP goes again each time: a process forked just as the first one was
 // sent may have missed it.
 void CommandRun::check_suspended() {
-    std::vector<TreeProcess> now = processes();
-    bool all_stopped = std::ranges::all_of(
-        now, [](const TreeProcess& process) { return counts_as_stopped(process.pid, process.state); });
+    bool all_stopped = cgroup_ && cgroup_->frozen();
+    if (!cgroup_) {
+        std::vector<TreeProcess> now = processes();
+        all_stopped = std::ranges::all_of(
+            now, [](const TreeProcess& process) { return counts_as_stopped(process.pid, process.state); });
+        if (!all_stopped) signal_processes(now, SIGSTOP);
+    }
     if (!all_stopped) {
-        signal_processes(now, SIGSTOP);
         next_stop_check_ = SteadyClock::now() + stop_check_delay_;
         stop_check_delay_ = std::min(stop_check_delay_ * 2, kLastStopCheck);
         return;
@@ -236,7 +253,10 @@ void CommandRun::check_suspended() {
 }
 
 void CommandRun::resume() {
-    signal_all(SIGCONT);
+    if (cgroup_)
+        cgroup_->freeze(false);
+    else
+        signal_all(SIGCONT);
     suspended_ = false;
     suspend_confirmed_ = false;
     // Suspended time does not count against the time limit.
@@ -275,6 +295,13 @@ void CommandRun::on_deadlines() {
 // re-parented since (orphans that land on a host that runs many commands
 // cannot be told apart).
 std::vector<TreeProcess> CommandRun::processes() {
+    if (cgroup_) {
+        std::vector<TreeProcess> members;
+        for (pid_t pid : cgroup_->processes())
+            if (auto stat = read_stat(pid))
+                members.push_back({pid, stat->parent, stat->start_time, stat->state, stat->group});
+        return members;
+    }
     bool whole_subtree = fds_.child_exit >= 0;
     // In a host, the command's process group too (the command leads it):
     // a process of the group whose parent died is below the command no more.
@@ -300,7 +327,29 @@ std::size_t CommandRun::signal_all(int signal) {
     return signal_processes(processes(), signal);
 }
 
+// Once the command has exited: is any process it started left? In a
+// foreach host, without a cgroup, its processes cannot be told from the
+// host's own: none counts.
+bool CommandRun::processes_left() {
+    if (cgroup_ && cgroup_->populated()) return true;
+    if (fds_.child_exit < 0) return false;
+    // In the worker, also a killed process that has left its cgroup (which
+    // it does early in its exit) but is not yet gone.
+    return std::ranges::any_of(descendants_of(::getpid()),
+                               [&](const TreeProcess& p) { return p.pid != child_ && !exited(p); });
+}
+
+void CommandRun::on_cgroup_event() {
+    // Reading cgroup.events (populated does) is what clears the event.
+    if (!cgroup_->populated()) return;
+    if (suspended_ && !suspend_confirmed_) check_suspended();
+}
+
 bool CommandRun::kill_all() {
+    if (cgroup_) {
+        cgroup_->kill();  // every process at once; the run waits for the cgroup to empty
+        return false;
+    }
     // Frozen first: a stopped process forks no more, so a chain that forks
     // a new link as fast as /proc can be listed is held still, then killed.
     for (int round = 0; round < kKillRounds; ++round) {
@@ -336,6 +385,22 @@ void CommandRun::count_resources(const rusage& usage) {
     resources_.system_cpu += micros(usage.ru_stime);
     std::uint64_t rss = static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // KiB on Linux
     resources_.peak_rss_bytes = std::max(resources_.peak_rss_bytes, rss);
+}
+
+void CommandRun::count_cgroup_resources() {
+    if (!cgroup_) return;
+    CgroupCpu cpu = cgroup_->cpu();
+    resources_.user_cpu = cpu.user;
+    resources_.system_cpu = cpu.system;
+    if (auto peak = cgroup_->peak_memory_bytes()) resources_.peak_rss_bytes = *peak;
+}
+
+// Ends and removes the cgroup, and the note of it in the job's folder.
+void CommandRun::release_cgroup() {
+    if (!cgroup_) return;
+    cgroup_->remove();
+    JobCgroup::forget_in(table_of(repository_).job_directory(id_));
+    cgroup_.reset();
 }
 
 void CommandRun::record_outcome(const siginfo_t& status) {
@@ -384,28 +449,35 @@ CommandRun::~CommandRun() {
         kill_all();
         ::waitpid(child_, nullptr, 0);
     }
+    try {
+        release_cgroup();
+    } catch (...) {  // a destructor: the cgroup is killed all the same
+    }
     // The pipes and the pidfd close with their owners.
 }
 
 void CommandRun::run(const std::vector<std::string>& argv) {
     if (!spawn(argv)) return;
     std::optional<siginfo_t> exit_status;
-    // Finished when the command has exited and everything that shared its
-    // output pipes (its background children) has closed them.
-    while (!exit_status || out_fd_ || err_fd_) {
-        pollfd fds[6] = {{out_fd_.get(), POLLIN, 0},
+    // Finished when the command has exited, everything that shared its
+    // output pipes (its background children) has closed them, and no
+    // process it started is left (cgroup; or, in the worker, its subtree).
+    while (!exit_status || out_fd_ || err_fd_ || processes_left()) {
+        pollfd fds[7] = {{out_fd_.get(), POLLIN, 0},
                          {err_fd_.get(), POLLIN, 0},
                          {exit_status ? -1 : pidfd_.get(), POLLIN, 0},
                          {fds_.stop, POLLIN, 0},
                          {fds_.suspend, POLLIN, 0},
-                         {fds_.child_exit, POLLIN, 0}};
-        int ready = ::poll(fds, 6, poll_timeout_ms());
+                         {fds_.child_exit, POLLIN, 0},
+                         {cgroup_ ? cgroup_->events_fd() : -1, POLLPRI, 0}};
+        int ready = ::poll(fds, 7, poll_timeout_ms());
         if (ready < 0 && errno != EINTR) throw_system_error("poll", errno);
         if (fds[0].revents != 0) pump(out_fd_, OutputStream::out);
         if (fds[1].revents != 0) pump(err_fd_, OutputStream::err);
         if (fds[3].revents != 0) on_stop_request();
         if (fds[4].revents != 0) on_suspend_request();
         if (fds[5].revents != 0) reap_orphans();
+        if (fds[6].revents != 0) on_cgroup_event();
         if (fds[2].revents != 0) {
             siginfo_t status{};
             // WNOWAIT keeps the zombie, so the pid cannot be reused while
@@ -431,6 +503,8 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     if (::wait4(child_, nullptr, 0, &usage) == child_) count_resources(usage);
     reaped_ = true;
     if (fds_.child_exit >= 0) reap_orphans();
+    count_cgroup_resources();
+    release_cgroup();
     record_outcome(*exit_status);
 }
 

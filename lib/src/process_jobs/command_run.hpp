@@ -7,13 +7,17 @@
 // jobctl-worker (requests arrive on signalfds) and by `foreach` children on
 // a thread pool (on eventfds).
 //
-// The job's processes are found by their parent links, whatever process
-// group or session they moved to ("session" containment, see
-// docs/reliability.md): in the worker, a child subreaper, every process
-// below it (orphans land on it); in a foreach host, which runs many
-// commands, every process below the command, and those seen below it
-// before that have been re-parented since. Each is signalled through a
-// pidfd checked against its start time: a reused pid is never hit.
+// Where the system lets it make one, the command runs in a cgroup of its
+// own ("cgroup" containment, system/job_cgroup.hpp): its processes are the
+// cgroup's, a stop ends with cgroup.kill, a suspend freezes the cgroup, and
+// the run ends when the cgroup is empty. Elsewhere ("session"
+// containment, docs/reliability.md) they are found by their parent links,
+// whatever process group or session they moved to: in the worker, a child
+// subreaper, every process below it (orphans land on it), and the run ends
+// when none is left; in a foreach host, which runs many commands, every
+// process below the command, and those seen below it before that have
+// been re-parented since. Each is signalled through a pidfd checked
+// against its start time: a reused pid is never hit.
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -29,6 +33,7 @@
 #include "jobctl/repository.hpp"
 #include "output/output_log.hpp"
 #include "system/file_descriptor.hpp"
+#include "system/job_cgroup.hpp"
 #include "system/process_tree.hpp"
 
 namespace jobctl::detail {
@@ -67,10 +72,14 @@ private:
     void check_suspended();
     void on_deadlines();
     std::vector<TreeProcess> processes();
+    bool processes_left();  // besides the command, which has exited
+    void on_cgroup_event();
     std::size_t signal_all(int signal);
     bool kill_all();  // true if some process outlived every round
     void reap_orphans();
     void count_resources(const rusage& usage);
+    void count_cgroup_resources();
+    void release_cgroup();
     void record_outcome(const siginfo_t& status);
     int poll_timeout_ms() const;
 
@@ -83,6 +92,7 @@ private:
     std::uint64_t published_size_ = 0;  // the log's size as the slot last heard it
     std::unique_ptr<char[]> buffer_;    // uninitialised: pages are touched only by reads
 
+    std::optional<JobCgroup> cgroup_;  // none: session containment
     pid_t child_ = -1;
     bool reaped_ = false;
     // What the command and the orphans reaped here used (wait4's rusage).

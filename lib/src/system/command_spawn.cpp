@@ -36,6 +36,7 @@ struct ChildPlan {
     const char* cwd;          // nullptr: ours
     int stdin_fd;             // -1: /dev/null
     int out_fd, err_fd;       // the pipes' write ends
+    int cgroup_procs_fd;      // -1: stays in ours
     int report_fd;            // close-on-exec: gets a ChildFailure if the command cannot start
     pid_t parent;             // to close the race with a parent that died already
     sigset_t handled;         // signals with a handler or ignored that must start defaulted
@@ -43,7 +44,7 @@ struct ChildPlan {
 
 // What the child reports through report_fd: which step failed, and errno.
 struct ChildFailure {
-    enum Step : int { setup, enter, exec } step = setup;
+    enum Step : int { setup, enter, contain, exec } step = setup;
     int error = 0;
 };
 
@@ -55,6 +56,12 @@ struct ChildFailure {
     ChildFailure failure;
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != plan.parent) ::_exit(127);
     ::setpgid(0, 0);
+    if (plan.cgroup_procs_fd >= 0 && ::write(plan.cgroup_procs_fd, "0", 1) != 1) {
+        failure = {ChildFailure::contain, errno};
+        while (::write(plan.report_fd, &failure, sizeof failure) < 0 && errno == EINTR) {
+        }
+        ::_exit(127);
+    }
     struct sigaction defaulted {};
     defaulted.sa_handler = SIG_DFL;
     for (int signal = 1; signal < NSIG; ++signal)
@@ -84,6 +91,8 @@ struct ChildFailure {
 std::string failure_text(const ChildFailure& failure, const CommandSetup& setup) {
     if (failure.step == ChildFailure::enter)
         return "cannot enter " + setup.cwd + ": " + std::strerror(failure.error);
+    if (failure.step == ChildFailure::contain)
+        return std::string("cannot enter the job's cgroup: ") + std::strerror(failure.error);
     return std::string("exec failed: ") + std::strerror(failure.error);
 }
 
@@ -126,6 +135,7 @@ SpawnedCommand spawn_command(const std::vector<std::string>& argv, const Command
                    setup.stdin_fd,
                    out.write_end.get(),
                    err.write_end.get(),
+                   setup.cgroup_procs_fd,
                    report.write_end.get(),
                    ::getpid(),
                    signals_to_default()};

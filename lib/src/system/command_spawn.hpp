@@ -24,6 +24,9 @@ struct CommandSetup {
     std::optional<std::vector<std::string>> environment;  // NAME=VALUE...; none: ours
     std::string cwd;                                      // empty: ours
     int stdin_fd = -1;                                    // stays the caller's; -1: /dev/null
+    // A cgroup's cgroup.procs (open for writing) the command enters before
+    // exec, so that nothing it forks is ever outside; -1: none.
+    int cgroup_procs_fd = -1;
 };
 
 struct SpawnedCommand {

@@ -113,7 +113,8 @@ bool JobLifecycle::unblock(JobId id) {
     return running;
 }
 
-JobLifecycle::CommandStarted JobLifecycle::record_command(JobId id, int pid, std::uint64_t start_time) {
+JobLifecycle::CommandStarted JobLifecycle::record_command(JobId id, int pid, std::uint64_t start_time,
+                                                          Containment containment) {
     CommandStarted started;
     table_.update(id, [&](JobSlot& slot) {
         started.found = true;
@@ -134,6 +135,7 @@ JobLifecycle::CommandStarted JobLifecycle::record_command(JobId id, int pid, std
             set_state(slot, JobState::running);
         slot.process_id = pid;
         slot.process_start_time = start_time;
+        slot.containment = static_cast<std::uint8_t>(containment);
         slot.began_ns = now_ns();
         return true;
     });

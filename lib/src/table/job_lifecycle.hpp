@@ -45,6 +45,7 @@
 
 #include "jobctl/job.hpp"
 #include "system/process_identity.hpp"
+#include "table/containment.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl::detail {
@@ -105,7 +106,9 @@ public:
         JobId parent_id = 0;
         bool suspend_now = false;  // carry out a suspend asked for before the start
     };
-    CommandStarted record_command(JobId id, int pid, std::uint64_t start_time);
+    // `containment`: how its processes are held (get --json says).
+    CommandStarted record_command(JobId id, int pid, std::uint64_t start_time,
+                                  Containment containment = Containment::session);
     // A custom job's runner says where it stands: NotStarted, Blocked,
     // Running or Suspended. A requested stop stays visible (Stopping), and
     // Running shows Suspending while a suspend is asked for.

@@ -12,6 +12,7 @@
 
 #include "jobctl/error.hpp"
 #include "system/clock.hpp"
+#include "table/containment.hpp"
 #include "table/crash_points.hpp"
 #include "table/full_command.hpp"
 #include "table/futex.hpp"
@@ -60,6 +61,8 @@ JobInfo to_info(const JobSlot& slot) {
     if (slot.has_resources)
         info.resources = ResourceUse{std::chrono::microseconds(slot.cpu_user_us),
                                      std::chrono::microseconds(slot.cpu_system_us), slot.peak_rss_kib * 1024};
+    info.in_cgroup = slot.containment == static_cast<std::uint8_t>(detail::Containment::cgroup);
+    if (info.resources) info.resources->counted_by_cgroup = info.in_cgroup;
     info.owner_pid = slot.owner_pid;
     info.owner_start_time = slot.owner_start_time;
     info.owner_pid_namespace = slot.owner_pid_namespace;

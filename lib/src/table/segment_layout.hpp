@@ -315,7 +315,9 @@ struct JobSlot {
     // for each write. An unlocked reader copies the slot between two equal,
     // even reads of it (see "Read without the lock").
     std::uint32_t sequence;
-    std::uint32_t reserved;
+    // How its command's processes are held (table/containment.hpp). Was
+    // padding, always 0, which reads as before: the layout's version stays.
+    std::uint32_t containment;
 };
 
 // A queue's limit: at most `slots` of its jobs hold a slot (Running,
@@ -446,7 +448,7 @@ JOBCTL_SHARED_FIELD(JobSlot, cpu_user_us, 1192, 8);
 JOBCTL_SHARED_FIELD(JobSlot, cpu_system_us, 1200, 8);
 JOBCTL_SHARED_FIELD(JobSlot, peak_rss_kib, 1208, 8);
 JOBCTL_SHARED_FIELD(JobSlot, sequence, 1216, 4);
-JOBCTL_SHARED_FIELD(JobSlot, reserved, 1220, 4);
+JOBCTL_SHARED_FIELD(JobSlot, containment, 1220, 4);
 
 static_assert(sizeof(StateStep) == 16 && alignof(StateStep) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");

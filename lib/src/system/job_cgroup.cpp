@@ -1,0 +1,242 @@
+#include "system/job_cgroup.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+#include <algorithm>
+
+namespace jobctl::detail {
+namespace {
+
+constexpr const char* kNoteName = "cgroup";
+
+// The cgroup v2 hierarchy's mount point, and this process's own cgroup
+// folder in it ("0::/path" in /proc/self/cgroup). Empty where there is none.
+struct Hierarchy {
+    std::filesystem::path mount;
+    std::filesystem::path own;
+};
+
+Hierarchy find_hierarchy() {
+    Hierarchy found;
+    std::ifstream mounts("/proc/self/mountinfo");
+    std::string line;
+    while (std::getline(mounts, line)) {
+        // ID PARENT MAJ:MIN ROOT MOUNT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
+        std::size_t dash = line.find(" - ");
+        if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0) continue;
+        std::istringstream fields(line.substr(0, dash));
+        std::string id, parent, device, root, mount;
+        fields >> id >> parent >> device >> root >> mount;
+        if (root != "/") continue;  // a bind mount of part of it: paths would not match
+        found.mount = mount;
+        break;
+    }
+    if (found.mount.empty()) return found;
+    std::ifstream own("/proc/self/cgroup");
+    while (std::getline(own, line))
+        if (line.starts_with("0::/")) found.own = found.mount / line.substr(4);
+    return found;
+}
+
+bool owned_and_writable(const std::filesystem::path& folder) {
+    struct stat status {};
+    return ::stat(folder.c_str(), &status) == 0 && S_ISDIR(status.st_mode) && status.st_uid == ::geteuid() &&
+           ::access((folder / "cgroup.procs").c_str(), W_OK) == 0;
+}
+
+// Where this user may make cgroups: the top (root), or the highest folder
+// of its own cgroup that it owns (a delegated subtree). Empty: nowhere.
+std::filesystem::path writable_base() {
+    Hierarchy hierarchy = find_hierarchy();
+    if (hierarchy.mount.empty()) return {};
+    if (::access(hierarchy.mount.c_str(), W_OK) == 0) return hierarchy.mount;
+    if (hierarchy.own.empty() || !owned_and_writable(hierarchy.own)) return {};
+    std::filesystem::path base = hierarchy.own;
+    while (base != hierarchy.mount && owned_and_writable(base.parent_path())) base = base.parent_path();
+    return base;
+}
+
+// FNV-1a: the same key for the same repository from every build.
+std::string repository_key(const std::filesystem::path& folder) {
+    std::uint64_t hash = 1469598103934665603ULL;
+    for (unsigned char c : folder.lexically_normal().string()) hash = (hash ^ c) * 1099511628211ULL;
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+    return text;
+}
+
+bool make_folder(const std::filesystem::path& folder) {
+    return ::mkdir(folder.c_str(), 0755) == 0 || errno == EEXIST;
+}
+
+std::string read_text(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+bool write_text(const std::filesystem::path& file, std::string_view text) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    ::close(fd);
+    return written;
+}
+
+// The value of `key` in "key value" lines (cgroup.events, cpu.stat).
+std::optional<std::uint64_t> keyed_value(const std::string& text, std::string_view key) {
+    std::istringstream lines(text);
+    std::string name;
+    std::uint64_t value = 0;
+    while (lines >> name >> value)
+        if (name == key) return value;
+    return std::nullopt;
+}
+
+}  // namespace
+
+bool in_frozen_cgroup(pid_t pid) {
+    Hierarchy hierarchy = find_hierarchy();
+    if (hierarchy.mount.empty()) return false;
+    std::ifstream memberships("/proc/" + std::to_string(pid) + "/cgroup");
+    std::string line;
+    while (std::getline(memberships, line))
+        if (line.starts_with("0::/"))
+            return keyed_value(read_text(hierarchy.mount / line.substr(4) / "cgroup.events"), "frozen").value_or(0) != 0;
+    return false;
+}
+
+bool cgroups_turned_off() {
+    const char* chosen = std::getenv("JOBCTL_CONTAINMENT");
+    return chosen != nullptr && std::string_view(chosen) == "session";
+}
+
+bool cgroups_available() {
+    return !cgroups_turned_off() && !writable_base().empty();
+}
+
+std::optional<JobCgroup> JobCgroup::make(const std::filesystem::path& repository_folder, const std::string& name) {
+    if (cgroups_turned_off()) return std::nullopt;
+    std::filesystem::path base = writable_base();
+    if (base.empty()) return std::nullopt;
+    std::filesystem::path parent = base / ("jobctl-" + std::to_string(::geteuid()) + "-" +
+                                           repository_key(repository_folder));
+    if (!make_folder(parent)) return std::nullopt;
+    JobCgroup cgroup(parent / name);
+    // One of the same name left by a worker that died: ended first.
+    if (::mkdir(cgroup.folder_.c_str(), 0755) != 0 &&
+        (errno != EEXIST || !cgroup.remove() || ::mkdir(cgroup.folder_.c_str(), 0755) != 0))
+        return std::nullopt;
+    cgroup.procs_.reset(::open((cgroup.folder_ / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+    cgroup.events_.reset(::open((cgroup.folder_ / "cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
+    // cgroup.kill came with Linux 5.14: without it a stop could not be exact.
+    bool usable = cgroup.procs_ && cgroup.events_ && ::access((cgroup.folder_ / "cgroup.kill").c_str(), W_OK) == 0;
+    if (!usable) {
+        ::rmdir(cgroup.folder_.c_str());
+        return std::nullopt;
+    }
+    return cgroup;
+}
+
+std::vector<pid_t> JobCgroup::processes() const {
+    std::vector<pid_t> pids;
+    std::istringstream lines(read_text(folder_ / "cgroup.procs"));
+    pid_t pid = 0;
+    while (lines >> pid) pids.push_back(pid);
+    return pids;
+}
+
+void JobCgroup::note_in(const std::filesystem::path& job_folder) const {
+    std::ofstream(job_folder / kNoteName) << folder_.string();  // best effort: only a lost runner needs it
+}
+
+void JobCgroup::forget_in(const std::filesystem::path& job_folder) {
+    ::unlink((job_folder / kNoteName).c_str());
+}
+
+std::optional<JobCgroup> JobCgroup::noted_in(const std::filesystem::path& job_folder) {
+    std::string folder = read_text(job_folder / kNoteName);
+    // Only a job cgroup of ours, in a cgroup v2 hierarchy: a damaged note
+    // must not make anyone kill another cgroup's processes.
+    std::filesystem::path path(folder);
+    struct statfs filesystem {};
+    if (folder.empty() || path.is_relative() || !path.parent_path().filename().string().starts_with("jobctl-") ||
+        !path.filename().string().starts_with("job-") || ::statfs(folder.c_str(), &filesystem) != 0 ||
+        filesystem.f_type != CGROUP2_SUPER_MAGIC)
+        return std::nullopt;
+    struct stat status {};
+    if (::stat(folder.c_str(), &status) != 0 || status.st_uid != ::geteuid()) return std::nullopt;
+    return JobCgroup(path);
+}
+
+// Read through the open descriptor where there is one: reading it is what
+// clears the event poll() reported.
+std::string JobCgroup::events() const {
+    if (!events_) return read_text(folder_ / "cgroup.events");
+    char text[256];
+    ssize_t got = ::pread(events_.get(), text, sizeof text - 1, 0);
+    return got > 0 ? std::string(text, static_cast<std::size_t>(got)) : std::string();
+}
+
+bool JobCgroup::populated() const {
+    // A cgroup that is gone holds nothing.
+    return keyed_value(events(), "populated").value_or(0) != 0;
+}
+
+bool JobCgroup::frozen() const {
+    return keyed_value(events(), "frozen").value_or(0) != 0;
+}
+
+void JobCgroup::freeze(bool frozen) const {
+    write_text(folder_ / "cgroup.freeze", frozen ? "1" : "0");
+}
+
+void JobCgroup::kill() const {
+    write_text(folder_ / "cgroup.kill", "1");
+}
+
+CgroupCpu JobCgroup::cpu() const {
+    std::string text = read_text(folder_ / "cpu.stat");
+    return {std::chrono::microseconds(keyed_value(text, "user_usec").value_or(0)),
+            std::chrono::microseconds(keyed_value(text, "system_usec").value_or(0))};
+}
+
+std::optional<std::uint64_t> JobCgroup::peak_memory_bytes() const {
+    std::string text = read_text(folder_ / "memory.peak");
+    if (text.empty()) return std::nullopt;
+    return std::strtoull(text.c_str(), nullptr, 10);
+}
+
+bool JobCgroup::remove(std::chrono::milliseconds patience) const {
+    auto deadline = std::chrono::steady_clock::now() + patience;
+    if (::access(folder_.c_str(), F_OK) != 0) return true;
+    freeze(false);  // a frozen process dies only once thawed
+    kill();
+    FileDescriptor events(::open((folder_ / "cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
+    while (::rmdir(folder_.c_str()) != 0) {
+        if (errno == ENOENT) return true;
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (errno != EBUSY || !events || left.count() <= 0) return false;
+        // Killed processes take a moment to go: woken when populated changes.
+        char text[256];
+        if (::pread(events.get(), text, sizeof text, 0) < 0) return false;
+        pollfd changed{events.get(), POLLPRI, 0};
+        ::poll(&changed, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 50)));
+    }
+    return true;
+}
+
+}  // namespace jobctl::detail
