@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "jobctl/process_job.hpp"
 #include "job_json.hpp"
 #include "job_selection.hpp"
 #include "jobs_table_printer.hpp"
@@ -37,7 +38,8 @@ void add_get_command(CLI::App& app, int&) {
     command
         ->add_flag("--resources", options->resources,
                    "Show run time, CPU time (user, system) and peak memory instead of the usual columns "
-                   "(measured once a process job or foreach child has ended)")
+                   "(measured once a process job or foreach child has ended; CPU so far while it runs, where "
+                   "its cgroup can tell)")
         ->excludes(json)
         ->excludes(watch);
     add_color_option(*command, options->color);
@@ -46,6 +48,9 @@ void add_get_command(CLI::App& app, int&) {
         bool color = use_color(options->color, STDOUT_FILENO);
         if (options->watch) show_live_table(repository, options->selector, color);
         auto jobs = select_jobs(repository, options->selector, true);
+        if (options->json || options->resources)
+            for (JobInfo& job : jobs)
+                if (!job.resources) job.resources = resources_so_far(repository, job);
         if (options->json)
             print_job_json(std::cout, jobs);
         else if (!jobs.empty())

@@ -57,7 +57,9 @@ Row resource_row_of(const JobInfo& job, Clock::time_point now) {
     if (job.resources) {
         row.push_back(cpu_time_text(job.resources->user_cpu));
         row.push_back(cpu_time_text(job.resources->system_cpu));
-        row.push_back(memory_text(job.resources->peak_rss_bytes));
+        // Unknown while it runs where the kernel keeps no peak for the cgroup.
+        bool peak_known = job.resources->peak_rss_bytes != 0 || job.finished();
+        row.push_back(peak_known ? memory_text(job.resources->peak_rss_bytes) : "-");
     } else {
         row.insert(row.end(), 3, "-");
     }

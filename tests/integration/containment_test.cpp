@@ -21,6 +21,7 @@
 #include "held_still.hpp"
 #include "jobctl_test.hpp"
 #include "system/job_cgroup.hpp"
+#include "table/job_table.hpp"
 #include "system/proc_stat.hpp"
 
 namespace jobctl::test {
@@ -321,6 +322,34 @@ TEST_P(Containment, ADaemonKeepsTheJobRunningUntilItEnds) {
     JobInfo done = wait_for(id, [](const JobInfo& job) { return job.finished(); });
     EXPECT_EQ(done.state, JobState::completed) << done.reason;
     EXPECT_FALSE(runs(pids[1]));
+}
+
+// A worker killed with SIGKILL: whoever finds the job lost ends what it
+// left (with a cgroup, an escapee in a session of its own too) and, with
+// a cgroup, removes it.
+TEST_P(Containment, WhatAKilledWorkerLeftIsEndedByWhoeverFindsItLost) {
+    // The escapee writes its pid, then says "escaped": output (a change of
+    // the job) once every pid is written.
+    std::string escapee =
+        session() ? "" : "(setsid sh -c \"echo \\$\\$ >> " + pid_file() + "; echo escaped; exec sleep 1000\" &); ";
+    JobId id = start(timeout_command(escapee + "exec sleep 40"));
+    std::size_t processes = session() ? 3 : 4;
+    JobInfo job = wait_for(id, [&](const JobInfo&) { return pids_in(pid_file()).size() == processes; });
+    std::vector<pid_t> pids = pids_in(pid_file());
+    ASSERT_EQ(pids.size(), processes);
+    std::optional<detail::JobCgroup> cgroup =
+        detail::JobCgroup::noted_in(detail::table_of(repository()).job_directory(id));
+    EXPECT_EQ(cgroup.has_value(), !session());
+    ASSERT_EQ(::kill(job.owner_pid, SIGKILL), 0);
+    ASSERT_TRUE(all_gone({job.owner_pid}));
+    EXPECT_EQ(jobctl({"get", std::to_string(id)}).exit_code, 0);  // finds it lost
+    JobInfo lost = *repository().find(id);
+    EXPECT_EQ(lost.state, JobState::failed);
+    EXPECT_NE(lost.reason.find("worker lost"), std::string::npos) << lost.reason;
+    EXPECT_TRUE(all_gone(pids)) << still_running(pids);
+    if (cgroup) {
+        EXPECT_FALSE(std::filesystem::exists(cgroup->folder())) << cgroup->folder();
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Mechanisms, Containment, ::testing::Values("cgroup", "session"),

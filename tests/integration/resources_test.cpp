@@ -5,6 +5,7 @@
 #include "fifo_gate.hpp"
 #include "jobctl/job_events.hpp"
 #include "jobctl/job_listing.hpp"
+#include "jobctl/process_job.hpp"
 #include "jobctl_test.hpp"
 
 namespace jobctl::test {
@@ -29,6 +30,26 @@ TEST_F(Resources, ASecondOfCpuIsReportedAsOne) {
     EXPECT_LE(job.resources->user_cpu, milliseconds(1100));
     EXPECT_LT(job.resources->system_cpu, milliseconds(500));
     EXPECT_GT(job.resources->peak_rss_bytes, 0u);
+}
+
+// A running job held in a cgroup shows the CPU it used so far (get --json,
+// get --resources, resources_so_far); elsewhere it shows none until it ends.
+TEST_F(Resources, ARunningJobShowsItsCpuSoFarWhereItsCgroupCanTell) {
+    FifoGate gate(home() + "/go");
+    JobId id = start({"sh", "-c", burn(1.0) + "; echo burnt; " + gate.wait_command()});
+    JobInfo job = wait_for(id, [](const JobInfo& now) { return now.output_bytes > 0; });
+    std::optional<ResourceUse> so_far = resources_so_far(repository(), job);
+    CliResult json = jobctl({"get", std::to_string(id), "--json"});
+    gate.release();
+    if (!job.in_cgroup) {
+        EXPECT_FALSE(so_far.has_value());
+        GTEST_SKIP() << "no cgroup for the job here: no CPU so far to show";
+    }
+    ASSERT_TRUE(so_far.has_value());
+    EXPECT_GE(so_far->user_cpu + so_far->system_cpu, milliseconds(900));
+    EXPECT_TRUE(so_far->counted_by_cgroup);
+    EXPECT_NE(json.out.find("\"measured_by\": \"cgroup\""), std::string::npos) << json.out;
+    EXPECT_EQ(wait_until_finished(id).state, JobState::completed);
 }
 
 // Processes the command waited for count too: two at a second each.
@@ -61,13 +82,17 @@ TEST_F(Resources, GetShowsThemAndJsonGivesThemWithTheirSource) {
     ASSERT_EQ(json.exit_code, 0) << json.err;
     EXPECT_NE(json.out.find("\"user_cpu_us\": "), std::string::npos) << json.out;
     EXPECT_NE(json.out.find("\"peak_rss_bytes\": "), std::string::npos) << json.out;
-    EXPECT_NE(json.out.find("\"measured_by\": \"rusage\""), std::string::npos) << json.out;
-    // Nothing measured yet: a job that has not ended shows "-".
+    bool in_cgroup = repository().find(id)->in_cgroup;
+    std::string source = in_cgroup ? "cgroup" : "rusage";
+    EXPECT_NE(json.out.find("\"measured_by\": \"" + source + "\""), std::string::npos) << json.out;
+    // A job that has not ended: its CPU so far from its cgroup, or "-" where
+    // nothing can tell; its peak "-" where the kernel keeps none for it.
     JobId running = start({"sleep", "100"}, "sleeper");
     wait_until_running(running);
     CliResult live = jobctl({"get", "--resources", "sleeper"});
     EXPECT_NE(live.out.find("Running"), std::string::npos) << live.out;
-    EXPECT_NE(live.out.find("-        -          -"), std::string::npos) << live.out;
+    bool nothing_shown = live.out.find("-        -          -") != std::string::npos;
+    EXPECT_EQ(nothing_shown, !in_cgroup) << live.out;
     EXPECT_EQ(jobctl({"get", "--resources", "--json"}).exit_code, 2);  // one or the other
 }
 

@@ -104,4 +104,10 @@ ProcessJobSpec checked_process_job_spec(const ProcessJobSpec& spec);
 JobInfo record_failed_process_job(Repository& repository, const ProcessJobSpec& spec,
                                   const std::string& reason);
 
+// What an unfinished job's processes have used so far, where its cgroup
+// can tell (JobInfo::in_cgroup): CPU time from cpu.stat, peak memory from
+// memory.peak where the kernel keeps one (else 0). None for a finished
+// job (see JobInfo::resources), or one without a cgroup.
+std::optional<ResourceUse> resources_so_far(Repository& repository, const JobInfo& job);
+
 }  // namespace jobctl

@@ -160,11 +160,15 @@ std::vector<pid_t> JobCgroup::processes() const {
 }
 
 void JobCgroup::note_in(const std::filesystem::path& job_folder) const {
-    std::ofstream(job_folder / kNoteName) << folder_.string();  // best effort: only a lost runner needs it
+    // Best effort: only whoever finds the runner lost needs it. The job's
+    // folder (and the spool above it) may not be made yet: as the output log makes them.
+    for (const std::filesystem::path& folder : {job_folder.parent_path(), job_folder}) ::mkdir(folder.c_str(), 0700);
+    std::ofstream(job_folder / kNoteName) << folder_.string();
 }
 
 void JobCgroup::forget_in(const std::filesystem::path& job_folder) {
     ::unlink((job_folder / kNoteName).c_str());
+    ::rmdir(job_folder.c_str());  // a job with no output had no folder before the note: none after
 }
 
 std::optional<JobCgroup> JobCgroup::noted_in(const std::filesystem::path& job_folder) {
