@@ -4,9 +4,9 @@
 #include <memory>
 
 #include "commands.hpp"
-#include "jobctl/process_job.hpp"
 #include "job_json.hpp"
 #include "job_selection.hpp"
+#include "jobctl/process_job.hpp"
 #include "jobs_table_printer.hpp"
 #include "live_table.hpp"
 #include "terminal_style.hpp"

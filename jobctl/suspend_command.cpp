@@ -52,8 +52,10 @@ void add_suspend_command(CLI::App& app, int&) {
     auto options = std::make_shared<SuspendOptions>();
     CLI::App* command = app.add_subcommand("suspend", "Suspend jobs (Suspend-Job)");
     command->footer(
-        "A process job's whole process group gets SIGSTOP: Suspending until every process of it has\n"
-        "stopped, then Suspended. A foreach run suspends its running children and starts no more.\n"
+        "Every process a process job started is held still: its cgroup frozen (cgroup.freeze) where\n"
+        "it has one, else each process sent SIGSTOP (see 'jobctl stop --help'); Suspending until\n"
+        "every one is, then Suspended. A foreach run suspends its running children and starts no\n"
+        "more. Resume thaws and continues them all (SIGCONT).\n"
         "Suspended time does not count against --timeout. Waits until Suspended unless --no-wait.\n"
         "Thread jobs of a library host cannot be suspended. Resume with 'jobctl resume'.");
     add_selector_options(*command, options->selector);

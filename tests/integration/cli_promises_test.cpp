@@ -11,9 +11,9 @@
 #include <regex>
 
 #include "fifo_gate.hpp"
+#include "held_still.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
-#include "held_still.hpp"
 
 namespace jobctl::test {
 namespace {

@@ -16,13 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "jobctl/job_listing.hpp"
 #include "fifo_gate.hpp"
 #include "held_still.hpp"
+#include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
 #include "system/job_cgroup.hpp"
-#include "table/job_table.hpp"
 #include "system/proc_stat.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -331,7 +331,8 @@ TEST_P(Containment, WhatAKilledWorkerLeftIsEndedByWhoeverFindsItLost) {
     // The escapee writes its pid, then says "escaped": output (a change of
     // the job) once every pid is written.
     std::string escapee =
-        session() ? "" : "(setsid sh -c \"echo \\$\\$ >> " + pid_file() + "; echo escaped; exec sleep 1000\" &); ";
+        session() ? ""
+                  : "(setsid sh -c \"echo \\$\\$ >> " + pid_file() + "; echo escaped; exec sleep 1000\" &); ";
     JobId id = start(timeout_command(escapee + "exec sleep 40"));
     std::size_t processes = session() ? 3 : 4;
     JobInfo job = wait_for(id, [&](const JobInfo&) { return pids_in(pid_file()).size() == processes; });
@@ -350,6 +351,50 @@ TEST_P(Containment, WhatAKilledWorkerLeftIsEndedByWhoeverFindsItLost) {
     if (cgroup) {
         EXPECT_FALSE(std::filesystem::exists(cgroup->folder())) << cgroup->folder();
     }
+}
+
+// The note of a job's cgroup, damaged to name another job's: whoever
+// finds the first job lost does not end the second.
+TEST_P(Containment, ANoteNamingAnotherJobsCgroupEndsNothingOfIt) {
+    if (session()) GTEST_SKIP() << "a cgroup's note: cgroup containment only";
+    JobId victim = start({"sleep", "1000"});
+    JobId bystander = start({"sleep", "1000"});
+    JobInfo job = wait_until_running(victim);
+    wait_until_running(bystander);
+    auto job_folder = [&](JobId id) { return detail::table_of(repository()).job_directory(id); };
+    std::optional<detail::JobCgroup> other = detail::JobCgroup::noted_in(job_folder(bystander));
+    ASSERT_TRUE(other.has_value());
+    std::ofstream(job_folder(victim) / "cgroup") << other->folder().string() << "\n";
+    ASSERT_EQ(::kill(job.owner_pid, SIGKILL), 0);
+    ASSERT_TRUE(all_gone({job.owner_pid}));
+    EXPECT_EQ(jobctl({"get"}).exit_code, 0);  // finds the victim lost
+    EXPECT_EQ(repository().find(victim)->state, JobState::failed);
+    EXPECT_EQ(repository().find(bystander)->state, JobState::running);
+    EXPECT_TRUE(std::filesystem::exists(other->folder()));
+}
+
+// As root a process may move itself out of the job's cgroup, or into one
+// of its own below it: it is still below the worker, and a stop ends it.
+TEST_P(Containment, AProcessThatMovedOutOfTheCgroupIsStoppedToo) {
+    if (session()) GTEST_SKIP() << "moving between cgroups: cgroup containment only";
+    FifoGate gate(home() + "/go");
+    std::string target = home() + "/target";
+    std::string mover = "(setsid sh -c '" + gate.wait_command() + "; echo $$ > \"$(cat " + target +
+                        ")\"; echo $$ >> " + pid_file() +
+                        "; trap \"\" TERM; echo moved; exec sleep 1000' &); ";
+    JobId id = start({"sh", "-c", "echo $$ >> " + pid_file() + "; " + mover + "exec sleep 1000"});
+    wait_until_running(id);
+    std::optional<detail::JobCgroup> cgroup =
+        detail::JobCgroup::noted_in(detail::table_of(repository()).job_directory(id));
+    ASSERT_TRUE(cgroup.has_value());
+    // Out to the top of the hierarchy (the cgroups' base for root).
+    std::ofstream(target) << (cgroup->folder().parent_path().parent_path() / "cgroup.procs").string();
+    gate.release();
+    wait_for(id, [](const JobInfo& now) { return now.output_bytes > 0; });
+    std::vector<pid_t> pids = pids_in(pid_file());
+    ASSERT_EQ(pids.size(), 2u);
+    stop_leaving_nothing(id, 2, {"--grace", "0.2", "--timeout", "20"});
+    EXPECT_FALSE(std::filesystem::exists(cgroup->folder()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Mechanisms, Containment, ::testing::Values("cgroup", "session"),

@@ -9,11 +9,11 @@
 #include <filesystem>
 
 #include "fifo_gate.hpp"
+#include "held_still.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_handle.hpp"
 #include "jobctl/thread_job_host.hpp"
 #include "jobctl_test.hpp"
-#include "held_still.hpp"
 #include "system/proc_stat.hpp"
 #include "system/process_identity.hpp"
 

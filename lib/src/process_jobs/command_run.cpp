@@ -253,10 +253,10 @@ void CommandRun::check_suspended() {
 }
 
 void CommandRun::resume() {
-    if (cgroup_)
-        cgroup_->freeze(false);
-    else
-        signal_all(SIGCONT);
+    // Thawed, and continued too: a process someone stopped with SIGSTOP
+    // before runs again, as with session containment.
+    if (cgroup_) cgroup_->freeze(false);
+    signal_all(SIGCONT);
     suspended_ = false;
     suspend_confirmed_ = false;
     // Suspended time does not count against the time limit.
@@ -296,9 +296,15 @@ void CommandRun::on_deadlines() {
 // cannot be told apart).
 std::vector<TreeProcess> CommandRun::processes() {
     if (cgroup_) {
-        std::vector<TreeProcess> members;
+        // The cgroup's members; in the worker, also everything below it: a
+        // process root moved out of the cgroup, or into a cgroup of its own
+        // below the job's (whose members cgroup.procs does not list).
+        std::vector<TreeProcess> members =
+            fds_.child_exit >= 0 ? descendants_of(::getpid()) : std::vector<TreeProcess>{};
+        std::unordered_set<pid_t> listed;
+        for (const TreeProcess& process : members) listed.insert(process.pid);
         for (pid_t pid : cgroup_->processes())
-            if (auto stat = read_stat(pid))
+            if (auto stat = read_stat(pid); stat && !listed.contains(pid))
                 members.push_back({pid, stat->parent, stat->start_time, stat->state, stat->group});
         return members;
     }
@@ -348,7 +354,9 @@ void CommandRun::on_cgroup_event() {
 bool CommandRun::kill_all() {
     if (cgroup_) {
         cgroup_->kill();  // every process at once; the run waits for the cgroup to empty
-        return false;
+        if (fds_.child_exit < 0) return false;
+        // In the worker, also what left the cgroup but not the worker's tree.
+        return signal_processes(descendants_of(::getpid()), SIGKILL) > 0;
     }
     // Frozen first: a stopped process forks no more, so a chain that forks
     // a new link as fast as /proc can be listed is held still, then killed.
@@ -506,6 +514,9 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     count_cgroup_resources();
     release_cgroup();
     record_outcome(*exit_status);
+    // Once the outcome is out, so that nobody waits for it: what runners
+    // that died left behind where nobody found their jobs lost.
+    sweep_stale_cgroups();
 }
 
 }  // namespace jobctl::detail

@@ -1,12 +1,13 @@
 #include "system/job_cgroup.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +15,6 @@
 #include <fstream>
 #include <sstream>
 #include <string_view>
-#include <algorithm>
 
 namespace jobctl::detail {
 namespace {
@@ -115,7 +115,8 @@ bool in_frozen_cgroup(pid_t pid) {
     std::string line;
     while (std::getline(memberships, line))
         if (line.starts_with("0::/"))
-            return keyed_value(read_text(hierarchy.mount / line.substr(4) / "cgroup.events"), "frozen").value_or(0) != 0;
+            return keyed_value(read_text(hierarchy.mount / line.substr(4) / "cgroup.events"), "frozen")
+                       .value_or(0) != 0;
     return false;
 }
 
@@ -124,26 +125,97 @@ bool cgroups_turned_off() {
     return chosen != nullptr && std::string_view(chosen) == "session";
 }
 
+namespace {
+
+std::string parent_prefix() {
+    return "jobctl-" + std::to_string(::geteuid()) + "-";
+}
+
+std::string parent_name(const std::filesystem::path& repository_folder) {
+    return parent_prefix() + repository_key(repository_folder);
+}
+
+// The job's folder, and its parent if need be. The parent may be removed
+// by another runner (it was empty) between the two: made again then.
+bool make_job_folder(const JobCgroup& cgroup) {
+    const std::filesystem::path& folder = cgroup.folder();
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        if (!make_folder(folder.parent_path())) return false;
+        if (::mkdir(folder.c_str(), 0755) == 0) return true;
+        // One of the same name left by a worker that died: ended first.
+        if (errno == EEXIST && !cgroup.remove()) return false;
+        if (errno != EEXIST && errno != ENOENT) return false;
+    }
+    return false;
+}
+
+// Job cgroups that are empty and were made longer ago than this are
+// stale: a runner removes its own as soon as it is empty.
+constexpr auto kStaleAfter = std::chrono::seconds(30);
+
+bool stale(const std::filesystem::path& folder) {
+    struct stat status {};
+    if (::stat(folder.c_str(), &status) != 0) return false;
+    auto made = std::chrono::system_clock::from_time_t(status.st_mtim.tv_sec);
+    return std::chrono::system_clock::now() - made > kStaleAfter && !JobCgroup(folder).populated();
+}
+
+// Each folder in `folder` whose name starts with `prefix`.
+std::vector<std::filesystem::path> folders_in(const std::filesystem::path& folder, std::string_view prefix) {
+    std::vector<std::filesystem::path> found;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, error))
+        if (entry.is_directory(error) && entry.path().filename().string().starts_with(prefix))
+            found.push_back(entry.path());
+    return found;
+}
+
+// Cgroups a command made inside its own (as root it may): removed before
+// it, deepest first. cgroup.kill has killed what was in them.
+void remove_nested(const std::filesystem::path& folder) {
+    for (const std::filesystem::path& nested : folders_in(folder, "")) {
+        remove_nested(nested);
+        ::rmdir(nested.c_str());
+    }
+}
+
+}  // namespace
+
+void remove_repository_cgroups(const std::filesystem::path& repository_folder) {
+    std::filesystem::path base = writable_base();
+    if (base.empty()) return;
+    std::filesystem::path parent = base / parent_name(repository_folder);
+    for (const std::filesystem::path& job : folders_in(parent, "job-")) JobCgroup(job).remove();
+    ::rmdir(parent.c_str());
+}
+
+void sweep_stale_cgroups() {
+    std::filesystem::path base = writable_base();
+    if (base.empty()) return;
+    for (const std::filesystem::path& parent : folders_in(base, parent_prefix())) {
+        for (const std::filesystem::path& job : folders_in(parent, "job-"))
+            if (stale(job)) ::rmdir(job.c_str());
+        ::rmdir(parent.c_str());  // fails while any job's cgroup is in it
+    }
+}
+
 bool cgroups_available() {
     return !cgroups_turned_off() && !writable_base().empty();
 }
 
-std::optional<JobCgroup> JobCgroup::make(const std::filesystem::path& repository_folder, const std::string& name) {
+std::optional<JobCgroup> JobCgroup::make(const std::filesystem::path& repository_folder,
+                                         const std::string& name) {
     if (cgroups_turned_off()) return std::nullopt;
     std::filesystem::path base = writable_base();
     if (base.empty()) return std::nullopt;
-    std::filesystem::path parent = base / ("jobctl-" + std::to_string(::geteuid()) + "-" +
-                                           repository_key(repository_folder));
-    if (!make_folder(parent)) return std::nullopt;
+    std::filesystem::path parent = base / parent_name(repository_folder);
     JobCgroup cgroup(parent / name);
-    // One of the same name left by a worker that died: ended first.
-    if (::mkdir(cgroup.folder_.c_str(), 0755) != 0 &&
-        (errno != EEXIST || !cgroup.remove() || ::mkdir(cgroup.folder_.c_str(), 0755) != 0))
-        return std::nullopt;
+    if (!make_job_folder(cgroup)) return std::nullopt;
     cgroup.procs_.reset(::open((cgroup.folder_ / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
     cgroup.events_.reset(::open((cgroup.folder_ / "cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
     // cgroup.kill came with Linux 5.14: without it a stop could not be exact.
-    bool usable = cgroup.procs_ && cgroup.events_ && ::access((cgroup.folder_ / "cgroup.kill").c_str(), W_OK) == 0;
+    bool usable =
+        cgroup.procs_ && cgroup.events_ && ::access((cgroup.folder_ / "cgroup.kill").c_str(), W_OK) == 0;
     if (!usable) {
         ::rmdir(cgroup.folder_.c_str());
         return std::nullopt;
@@ -162,7 +234,8 @@ std::vector<pid_t> JobCgroup::processes() const {
 void JobCgroup::note_in(const std::filesystem::path& job_folder) const {
     // Best effort: only whoever finds the runner lost needs it. The job's
     // folder (and the spool above it) may not be made yet: as the output log makes them.
-    for (const std::filesystem::path& folder : {job_folder.parent_path(), job_folder}) ::mkdir(folder.c_str(), 0700);
+    for (const std::filesystem::path& folder : {job_folder.parent_path(), job_folder})
+        ::mkdir(folder.c_str(), 0700);
     std::ofstream(job_folder / kNoteName) << folder_.string();
 }
 
@@ -173,13 +246,16 @@ void JobCgroup::forget_in(const std::filesystem::path& job_folder) {
 
 std::optional<JobCgroup> JobCgroup::noted_in(const std::filesystem::path& job_folder) {
     std::string folder = read_text(job_folder / kNoteName);
-    // Only a job cgroup of ours, in a cgroup v2 hierarchy: a damaged note
-    // must not make anyone kill another cgroup's processes.
+    while (!folder.empty() && (folder.back() == '\n' || folder.back() == ' ')) folder.pop_back();
+    // Only this job's own cgroup (job-ID in this repository's parent), in a
+    // cgroup v2 hierarchy, owned by this user: a damaged note must not make
+    // anyone kill another job's processes, or anything else's.
     std::filesystem::path path(folder);
+    std::string repository_parent = parent_name(job_folder.parent_path());
+    std::string job = "job-" + job_folder.filename().string();
     struct statfs filesystem {};
-    if (folder.empty() || path.is_relative() || !path.parent_path().filename().string().starts_with("jobctl-") ||
-        !path.filename().string().starts_with("job-") || ::statfs(folder.c_str(), &filesystem) != 0 ||
-        filesystem.f_type != CGROUP2_SUPER_MAGIC)
+    if (path.is_relative() || path.filename() != job || path.parent_path().filename() != repository_parent ||
+        ::statfs(folder.c_str(), &filesystem) != 0 || filesystem.f_type != CGROUP2_SUPER_MAGIC)
         return std::nullopt;
     struct stat status {};
     if (::stat(folder.c_str(), &status) != 0 || status.st_uid != ::geteuid()) return std::nullopt;
@@ -230,7 +306,7 @@ bool JobCgroup::remove(std::chrono::milliseconds patience) const {
     freeze(false);  // a frozen process dies only once thawed
     kill();
     FileDescriptor events(::open((folder_ / "cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
-    while (::rmdir(folder_.c_str()) != 0) {
+    while (remove_nested(folder_), ::rmdir(folder_.c_str()) != 0) {
         if (errno == ENOENT) return true;
         auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (errno != EBUSY || !events || left.count() <= 0) return false;
@@ -240,6 +316,7 @@ bool JobCgroup::remove(std::chrono::milliseconds patience) const {
         pollfd changed{events.get(), POLLPRI, 0};
         ::poll(&changed, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 50)));
     }
+    ::rmdir(folder_.parent_path().c_str());  // the repository's parent, once its last job's is gone
     return true;
 }
 

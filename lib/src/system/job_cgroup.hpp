@@ -34,7 +34,8 @@ class JobCgroup {
 public:
     // A fresh, empty cgroup `name` for one job of the repository whose
     // files are in `repository_folder`; none where no cgroup can be had.
-    static std::optional<JobCgroup> make(const std::filesystem::path& repository_folder, const std::string& name);
+    static std::optional<JobCgroup> make(const std::filesystem::path& repository_folder,
+                                         const std::string& name);
     // One made earlier (by a worker that may have died), to end and remove.
     explicit JobCgroup(std::filesystem::path folder) : folder_(std::move(folder)) {}
 
@@ -70,6 +71,16 @@ private:
     FileDescriptor procs_;
     FileDescriptor events_;
 };
+
+// Kills and removes every job cgroup of the repository whose files are in
+// `repository_folder`, and their parent (Repository::destroy).
+void remove_repository_cgroups(const std::filesystem::path& repository_folder);
+
+// Removes this user's job cgroups left empty for a while, and parents left
+// with none: what runners that died left where nobody found their jobs
+// lost. A cgroup in use is never empty for long: its runner removes it
+// as soon as it is (decision 57).
+void sweep_stale_cgroups();
 
 // Whether process `pid` is in a frozen cgroup (a suspended job's): held
 // still, although /proc shows it sleeping rather than stopped.

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "jobctl/error.hpp"
+#include "system/job_cgroup.hpp"
 #include "table/job_table.hpp"
 #include "table/segment.hpp"
 #include "table/segment_lock.hpp"
@@ -61,6 +62,7 @@ void Repository::destroy(const std::string& name) {
     std::error_code ignored;
     std::filesystem::remove(location.table, ignored);
     std::filesystem::remove_all(location.spool, ignored);
+    detail::remove_repository_cgroups(location.spool);  // and what is left running in them
     // A repository in the home has a folder of its own; a table given by
     // path lives in someone else's folder.
     if (name.find('/') == std::string::npos) std::filesystem::remove(location.table.parent_path(), ignored);
