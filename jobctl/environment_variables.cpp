@@ -24,7 +24,7 @@ std::span<const EnvironmentVariable> environment_variables() {
         {"JOBCTL_CONTAINMENT",
          "How a job's processes are held: unset, in a cgroup v2 of its own where this user may make one "
          "(as root, or in a delegated subtree), else by its worker's session; 'session' for the session "
-         "always. Read by the worker and the foreach host when the command starts (get --json: "
+         "always; 'cgroup' for a cgroup or a refusal to start. Read when the job starts (get --json: "
          "containment).",
          false, true},
         {"JOBCTL_SLURM_SPOOL",

@@ -288,6 +288,7 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         options->slurm.check();
         bool from_stdin = false;
         ForeachSpec spec = spec_from(*options, from_stdin);
+        options->slurm.add_local_limits(spec.run);
         check_foreach_spec(spec);
         if (!from_stdin && spec.inputs.empty()) return;  // nothing to do, like xargs -r
         // The commands run here, or in a host forked from here: room for

@@ -88,6 +88,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
         ProcessJobSpec spec{
             .name = options->name, .argv = options->command, .run = options->run, .live_stdin = true};
         spec.run.timeout = options->timeout;
+        options->slurm.add_local_limits(spec.run);
         JobInfo job = options->slurm.on_slurm() ? start_slurm_job(repository, spec, options->slurm.options)
                                                 : start_process_job(repository, spec);
         // Said at once: a command that ignores SIGTERM may take the whole grace to stop.

@@ -21,6 +21,7 @@
 #include "schedule/cron_trigger.hpp"
 #include "schedule/crontab_block.hpp"
 #include "schedule/schedule_run.hpp"
+#include "slurm_option_flags.hpp"
 #include "time_option.hpp"
 #include "time_text.hpp"
 
@@ -35,6 +36,9 @@ struct AddOptions {
     std::uint32_t max_results = 32;
     RunOptions run;
     std::optional<std::chrono::milliseconds> timeout;
+    std::string memory;  // --mem SIZE
+    std::optional<unsigned> cpus;
+    std::optional<std::uint32_t> max_procs;
     std::string queue;
     bool no_overlap = false;
     bool replace = false;
@@ -135,6 +139,15 @@ ScheduleDefinition definition_from(const AddOptions& options) {
     definition.stdin_file = options.run.stdin_file.string();
     definition.env = recorded_environment(options.run);
     definition.timeout = options.timeout;
+    SlurmFlags limits;  // --mem, --cpus and --max-procs as start takes them on this machine
+    limits.options.memory = options.memory;
+    limits.options.cpus = options.cpus;
+    limits.max_procs = options.max_procs;
+    RunOptions limited;
+    limits.add_local_limits(limited);
+    definition.memory_limit_bytes = limited.memory_limit_bytes;
+    definition.cpu_limit = limited.cpu_limit;
+    definition.process_limit = limited.process_limit;
     definition.queue = options.queue;
     definition.max_results = options.max_results;
     definition.no_overlap = options.no_overlap;
@@ -181,6 +194,15 @@ void add_add_command(CLI::App& schedule) {
         ->default_val(32);
     add_run_option_flags(*command, options->run, "");
     add_time_limit_option(*command, options->timeout);
+    command
+        ->add_option("--mem", options->memory,
+                     "Memory limit of each run, e.g. 512M (see 'jobctl start --help')")
+        ->type_name("SIZE");
+    command->add_option("--cpus", options->cpus, "At most N CPUs' worth of time for each run")
+        ->type_name("N");
+    command
+        ->add_option("--max-procs", options->max_procs, "At most N processes and threads in each run at once")
+        ->type_name("N");
     command->add_option("--queue", options->queue, "Each run waits (Blocked) for a slot in this queue")
         ->type_name("QUEUE");
     command->add_flag("--no-overlap", options->no_overlap,

@@ -1,5 +1,8 @@
 #include "slurm_option_flags.hpp"
 
+#include <cctype>
+#include <string>
+
 #include "jobctl/error.hpp"
 
 namespace jobctl::cli {
@@ -17,9 +20,19 @@ void add_slurm_option_flags(CLI::App& command, SlurmFlags& flags) {
         .add_option("--time", flags.options.time_limit,
                     "Slurm time limit, as sbatch --time takes it: MINUTES, H:MM:SS, D-HH:MM (--on slurm)")
         ->type_name("LIMIT");
-    command.add_option("--cpus", flags.options.cpus, "CPUs per task (--on slurm)")->type_name("N");
-    command.add_option("--mem", flags.options.memory, "Memory per node, e.g. 512M, 4G (--on slurm)")
+    command
+        .add_option("--cpus", flags.options.cpus,
+                    "At most N CPUs' worth of time (its cgroup's cpu.max); --on slurm: CPUs per task")
+        ->type_name("N");
+    command
+        .add_option("--mem", flags.options.memory,
+                    "Memory limit, e.g. 512M, 4G (its cgroup's memory.max: over it, the job is killed and "
+                    "Failed); --on slurm: memory per node")
         ->type_name("SIZE");
+    command
+        .add_option("--max-procs", flags.max_procs,
+                    "At most N processes and threads at once (its cgroup's pids.max; this machine only)")
+        ->type_name("N");
     command
         .add_option("--slurm-arg", flags.options.extra_args,
                     "Pass ARG to sbatch as it is, e.g. --slurm-arg=--qos=long (repeatable; --on slurm)")
@@ -28,11 +41,53 @@ void add_slurm_option_flags(CLI::App& command, SlurmFlags& flags) {
 }
 
 void SlurmFlags::check() const {
-    bool any = !options.partition.empty() || !options.time_limit.empty() || options.cpus.has_value() ||
-               !options.memory.empty() || !options.extra_args.empty();
+    bool any = !options.partition.empty() || !options.time_limit.empty() || !options.extra_args.empty();
     if (any && !on_slurm())
+        throw Error(ErrorCode::invalid_argument, "--partition, --time and --slurm-arg need --on slurm");
+    if (max_procs && on_slurm())
+        throw Error(ErrorCode::invalid_argument, "--max-procs limits a job on this machine, not --on slurm");
+}
+
+namespace {
+
+// SIZE as --mem takes it, in bytes: a number with K, M, G or T (powers of
+// 1024), or a bare number of megabytes, as sbatch --mem takes it.
+std::uint64_t parse_memory_size(const std::string& text) {
+    std::size_t digits = 0;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+    std::string unit = text.substr(digits);
+    int shift = unit.empty() ? 20 : 0;
+    if (unit.size() == 1 || (unit.size() == 2 && (unit[1] == 'B' || unit[1] == 'b')))
+        switch (std::toupper(static_cast<unsigned char>(unit[0]))) {
+            case 'K':
+                shift = 10;
+                break;
+            case 'M':
+                shift = 20;
+                break;
+            case 'G':
+                shift = 30;
+                break;
+            case 'T':
+                shift = 40;
+                break;
+        }
+    if (digits == 0 || digits > 12 || shift == 0)
         throw Error(ErrorCode::invalid_argument,
-                    "--partition, --time, --cpus, --mem and --slurm-arg need --on slurm");
+                    "--mem " + text + ": not a size (a number with K, M, G or T, e.g. 512M or 4G)");
+    return std::stoull(text.substr(0, digits)) << shift;
+}
+
+}  // namespace
+
+void SlurmFlags::add_local_limits(RunOptions& run) const {
+    if (on_slurm()) return;
+    if (!options.memory.empty()) run.memory_limit_bytes = parse_memory_size(options.memory);
+    if (options.cpus) {
+        if (*options.cpus == 0) throw Error(ErrorCode::invalid_argument, "--cpus must be at least 1");
+        run.cpu_limit = *options.cpus;
+    }
+    run.process_limit = max_procs;
 }
 
 }  // namespace jobctl::cli

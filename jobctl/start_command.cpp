@@ -40,6 +40,7 @@ void start(const StartOptions& options) {
     spec.start_when.after_any_outcome = options.after_any_outcome;
     spec.start_when.queue = options.queue;
     spec.run.timeout = options.timeout;
+    options.slurm.add_local_limits(spec.run);
     JobInfo job = options.slurm.on_slurm() ? start_slurm_job(repository, spec, options.slurm.options)
                                            : start_process_job(repository, spec);
     if (options.quiet)

@@ -160,6 +160,8 @@ def throughput_case(sandbox, jobs):
     return Case(
         "Throughput", f"Submit {jobs} `true` jobs, then wait until all have finished (2 at a time where the tool has a limit).",
         [Contender("jobctl start + wait", f"for i in $(seq {jobs}); do jobctl start -q -- true >/dev/null; done; jobctl wait -q", reset),
+         Contender("jobctl start + wait (session)", f"for i in $(seq {jobs}); do jobctl start -q -- true >/dev/null; done; jobctl wait -q", reset,
+                   env=SESSION_ENV),
          Contender("jobctl --queue (2 slots)",
                    f"jobctl queue bench --slots 2 >/dev/null; for i in $(seq {jobs}); do jobctl start -q --queue bench -- true >/dev/null; done; jobctl wait -q",
                    reset),
@@ -170,9 +172,16 @@ def throughput_case(sandbox, jobs):
          Contender("xargs -P2", f"seq {jobs} | xargs -P2 -n1 true", reset),
          Contender("bash & + wait", f"for i in $(seq {jobs}); do /bin/true & done; wait", reset)],
         unit="s",
-        note="tsp waits on a last job that needs both slots (`-N 2`), so it starts after every other job ended. "
+        note=SESSION_NOTE + " tsp waits on a last job that needs both slots (`-N 2`), so it starts after every other job ended. "
              "nq has no concurrency limit: it runs its queue one job at a time.",
         target="start + wait ≤ 2× the bash loop and < 0.8× tsp; a 2-slot queue no slower than tsp -S 2; foreach -j 2 within 1.2× of xargs -P2")
+
+
+# Jobs held by their worker's session, not a cgroup each (JOBCTL_CONTAINMENT):
+# beside the default, what a cgroup per job costs where one can be made.
+SESSION_ENV = {"JOBCTL_CONTAINMENT": "session"}
+SESSION_NOTE = ("`(session)`: the same with `JOBCTL_CONTAINMENT=session`: no cgroup per job (the default makes one "
+                "where it can; on a machine where it cannot, both rows are the same).")
 
 
 def wake_case(sandbox):
@@ -180,10 +189,11 @@ def wake_case(sandbox):
     return Case(
         "Submit + wait of a 0.2 s job", "Start `sleep 0.2`, wait for it; the time past 200 ms is submit plus wake-up latency.",
         [jobctl, on_shm(sandbox, jobctl),
+         dataclasses.replace(jobctl, tool="jobctl (session)", env=SESSION_ENV, samples=[]),
          Contender("tsp", "tsp sleep 0.2 >/dev/null; tsp -w"),
          Contender("nq", "nq -q sleep 0.2; nq -w"),
          Contender("bash", "sleep 0.2 & wait")],
-        note=SHM_NOTE,
+        note=SHM_NOTE + " " + SESSION_NOTE,
         target="jobctl at most 0.3 ms later than bash")
 
 

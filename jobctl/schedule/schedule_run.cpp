@@ -46,6 +46,9 @@ ProcessJobSpec run_spec(const ScheduleDefinition& definition) {
     spec.run.clear_env = true;  // env is the whole environment, recorded by `schedule add`
     spec.run.stdin_file = definition.stdin_file;
     spec.run.timeout = definition.timeout;
+    spec.run.memory_limit_bytes = definition.memory_limit_bytes;
+    spec.run.cpu_limit = definition.cpu_limit;
+    spec.run.process_limit = definition.process_limit;
     spec.start_when.queue = definition.queue;
     spec.type = JobType::scheduled;
     return spec;

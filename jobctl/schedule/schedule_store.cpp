@@ -36,6 +36,15 @@ void serialize_fields(Archive& archive, ScheduleDefinition& definition, std::int
             cereal::make_nvp("at", at_seconds));
 }
 
+// The limits, 0 for none: a separate step, as definitions saved before
+// they existed lack them.
+template <class Archive>
+void serialize_limits(Archive& archive, std::uint64_t& memory, std::uint64_t& cpu_micros,
+                      std::uint32_t& processes) {
+    archive(cereal::make_nvp("memory_max", memory), cereal::make_nvp("cpu_micros_per_second", cpu_micros),
+            cereal::make_nvp("max_procs", processes));
+}
+
 std::filesystem::path definition_file(const std::string& repository, const std::string& name) {
     return schedules_directory(repository) / (name + ".json");
 }
@@ -48,6 +57,15 @@ ScheduleDefinition read_definition(const std::filesystem::path& file) {
     try {
         cereal::JSONInputArchive archive(in);
         serialize_fields(archive, definition, timeout_ms, at_seconds);
+        std::uint64_t memory = 0, cpu_micros = 0;
+        std::uint32_t processes = 0;
+        try {
+            serialize_limits(archive, memory, cpu_micros, processes);
+        } catch (const cereal::Exception&) {  // saved before limits: none
+        }
+        if (memory != 0) definition.memory_limit_bytes = memory;
+        if (cpu_micros != 0) definition.cpu_limit = static_cast<double>(cpu_micros) / 1e6;
+        if (processes != 0) definition.process_limit = processes;
     } catch (const cereal::Exception& error) {
         throw Error(ErrorCode::system, "damaged schedule " + file.string() + ": " + error.what());
     }
@@ -131,6 +149,11 @@ void save_schedule(const ScheduleDefinition& definition) {
         std::int64_t at_seconds = definition.at ? Clock::to_time_t(*definition.at) : 0;
         cereal::JSONOutputArchive archive(text);
         serialize_fields(archive, copy, timeout_ms, at_seconds);
+        std::uint64_t memory = definition.memory_limit_bytes.value_or(0);
+        std::uint64_t cpu_micros =
+            definition.cpu_limit ? static_cast<std::uint64_t>(*definition.cpu_limit * 1e6 + 0.5) : 0;
+        std::uint32_t processes = definition.process_limit.value_or(0);
+        serialize_limits(archive, memory, cpu_micros, processes);
     }
     text << '\n';
     std::filesystem::path file = directory / (definition.name + ".json");

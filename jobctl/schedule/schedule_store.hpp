@@ -28,6 +28,10 @@ struct ScheduleDefinition {
     std::string stdin_file;        // absolute; empty: /dev/null
     std::vector<std::string> env;  // NAME=VALUE: the whole environment a run starts from
     std::optional<std::chrono::milliseconds> timeout;
+    // The limits of each run's cgroup (RunOptions); none in a definition of before them.
+    std::optional<std::uint64_t> memory_limit_bytes;
+    std::optional<double> cpu_limit;
+    std::optional<std::uint32_t> process_limit;
     std::string queue;
     std::uint32_t max_results = 32;
     bool no_overlap = false;

@@ -20,16 +20,6 @@ namespace {
 
 class StartConditions : public JobctlTest {
 protected:
-    // `jobctl start -q [OPTIONS...] -- COMMAND...`
-    JobId start_with(const std::vector<std::string>& options, const std::vector<std::string>& command) {
-        std::vector<std::string> args{"start", "-q"};
-        args.insert(args.end(), options.begin(), options.end());
-        args.push_back("--");
-        args.insert(args.end(), command.begin(), command.end());
-        CliResult result = jobctl(args);
-        EXPECT_EQ(result.exit_code, 0) << result.err;
-        return result.exit_code == 0 ? static_cast<JobId>(std::stoul(result.out)) : 0;
-    }
     // A command that appends `word` to the test's order file.
     std::vector<std::string> note(const std::string& word) {
         return {"sh", "-c", "echo " + word + " >> '" + home() + "/order'"};

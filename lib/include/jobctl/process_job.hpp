@@ -42,6 +42,14 @@ struct RunOptions {
     // Stopped (SIGTERM, then SIGKILL after the grace) and Failed ("timed out
     // after 30s") when it has run this long, not counting time suspended.
     std::optional<std::chrono::milliseconds> timeout;
+    // Limits on everything the command starts, set on its cgroup (cgroup
+    // containment): memory.max (a job killed by it ends Failed, "out of
+    // memory (limit 512M)"), cpu.max (CPUs' worth of time, e.g. 0.5) and
+    // pids.max. Refused (invalid_argument) where the job would get no
+    // cgroup or the controller is not there for jobctl: never approximated.
+    std::optional<std::uint64_t> memory_limit_bytes;
+    std::optional<double> cpu_limit;
+    std::optional<std::uint32_t> process_limit;
 };
 
 // When a process job may run; until then it is Blocked.

@@ -100,6 +100,14 @@ std::optional<JobInfo> look_up(Repository& repository, JobId id) {
     }
 }
 
+// A memory limit as it was likely given: 512M, 4G, 1536K, or bytes.
+std::string limit_text(std::uint64_t bytes) {
+    for (auto [unit, size] :
+         {std::pair{'T', 1ULL << 40}, {'G', 1ULL << 30}, {'M', 1ULL << 20}, {'K', 1ULL << 10}})
+        if (bytes % size == 0) return std::to_string(bytes / size) + unit;
+    return std::to_string(bytes);
+}
+
 }  // namespace
 
 void finish_job(Repository& repository, JobId id, JobState state, const std::string& reason,
@@ -123,7 +131,10 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
             cgroup_->note_in(job_folder);
             prepared.setup.cgroup_procs_fd = cgroup_->procs_fd();
         }
-        command = detail::spawn_command(argv, prepared.setup);
+        command.failure = limit(limits_of(run_));
+        if (!cgroup_ && cgroups_required())
+            command.failure = "no cgroup could be made for it (JOBCTL_CONTAINMENT=cgroup)";
+        if (command.failure.empty()) command = detail::spawn_command(argv, prepared.setup);
     }
     if (!command.failure.empty()) {
         release_cgroup();
@@ -395,12 +406,21 @@ void CommandRun::count_resources(const rusage& usage) {
     resources_.peak_rss_bytes = std::max(resources_.peak_rss_bytes, rss);
 }
 
+// Sets the limits asked for on the cgroup; why not, if not (checked at
+// the start, but the system may have changed since, or not let them be set).
+std::string CommandRun::limit(const CgroupLimits& limits) {
+    if (!limits.any()) return {};
+    if (!cgroup_) return "cannot set its limits: " + limits_unavailable(limits);
+    return cgroup_->set_limits(limits);
+}
+
 void CommandRun::count_cgroup_resources() {
     if (!cgroup_) return;
     CgroupCpu cpu = cgroup_->cpu();
     resources_.user_cpu = cpu.user;
     resources_.system_cpu = cpu.system;
     if (auto peak = cgroup_->peak_memory_bytes()) resources_.peak_rss_bytes = *peak;
+    out_of_memory_ = run_.memory_limit_bytes && cgroup_->out_of_memory();
 }
 
 // Ends and removes the cgroup, and the note of it in the job's folder.
@@ -428,6 +448,10 @@ void CommandRun::record_outcome(const siginfo_t& status) {
         term_signal = status.si_status;
         state = JobState::failed;
         reason = "killed by signal " + std::to_string(term_signal) + " (" + signal_name(term_signal) + ")";
+    }
+    if (out_of_memory_ && !stopped && !timed_out_) {
+        state = JobState::failed;
+        reason = "out of memory (limit " + limit_text(*run_.memory_limit_bytes) + ")";
     }
     if (timed_out_) {
         // It reached its limit first; a stop that came during the grace changes nothing.

@@ -78,6 +78,7 @@ private:
     bool kill_all();  // true if some process outlived every round
     void reap_orphans();
     void count_resources(const rusage& usage);
+    std::string limit(const CgroupLimits& limits);
     void count_cgroup_resources();
     void release_cgroup();
     void record_outcome(const siginfo_t& status);
@@ -93,6 +94,7 @@ private:
     std::unique_ptr<char[]> buffer_;    // uninitialised: pages are touched only by reads
 
     std::optional<JobCgroup> cgroup_;  // none: session containment
+    bool out_of_memory_ = false;       // its memory limit made the kernel kill a process of it
     pid_t child_ = -1;
     bool reaped_ = false;
     // What the command and the orphans reaped here used (wait4's rusage).

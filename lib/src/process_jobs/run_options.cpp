@@ -70,6 +70,24 @@ std::filesystem::path absolute_path(const std::filesystem::path& path) {
     return absolute.has_filename() || absolute == absolute.root_path() ? absolute : absolute.parent_path();
 }
 
+namespace {
+
+// Limits that make sense, on a system that can set them.
+void check_limits(const RunOptions& run) {
+    if (run.memory_limit_bytes && *run.memory_limit_bytes < (1u << 20))
+        throw Error(ErrorCode::invalid_argument, "a memory limit must be at least 1M");
+    if (run.cpu_limit && !(*run.cpu_limit >= 0.01 && *run.cpu_limit <= 100000))
+        throw Error(ErrorCode::invalid_argument, "a CPU limit must be between 0.01 and 100000 CPUs");
+    if (run.process_limit && *run.process_limit == 0)
+        throw Error(ErrorCode::invalid_argument, "a process limit must be at least 1");
+    if (std::string missing = limits_unavailable(limits_of(run)); !missing.empty())
+        throw Error(ErrorCode::invalid_argument, missing);
+    if (std::string problem = containment_choice_problem(); !problem.empty())
+        throw Error(ErrorCode::invalid_argument, problem);
+}
+
+}  // namespace
+
 RunOptions checked_run_options(const RunOptions& run, bool templates) {
     RunOptions checked = run;
     for (const std::string& variable : run.env) check_variable(variable);
@@ -86,7 +104,16 @@ RunOptions checked_run_options(const RunOptions& run, bool templates) {
             throw Error(ErrorCode::invalid_argument,
                         "cannot read " + checked.stdin_file.string() + " as stdin: " + problem);
     }
+    check_limits(run);
     return checked;
+}
+
+CgroupLimits limits_of(const RunOptions& run) {
+    CgroupLimits limits;
+    limits.memory_bytes = run.memory_limit_bytes;
+    if (run.cpu_limit) limits.cpu_micros_per_second = static_cast<std::uint64_t>(*run.cpu_limit * 1e6 + 0.5);
+    limits.processes = run.process_limit;
+    return limits;
 }
 
 std::filesystem::path command_cwd(const RunOptions& run) {

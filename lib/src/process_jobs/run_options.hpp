@@ -12,6 +12,7 @@
 #include "jobctl/process_job.hpp"
 #include "system/command_spawn.hpp"
 #include "system/file_descriptor.hpp"
+#include "system/job_cgroup.hpp"
 
 namespace jobctl::detail {
 
@@ -23,8 +24,12 @@ std::filesystem::path absolute_path(const std::filesystem::path& path);
 // folder). With `templates` (a foreach spec), a cwd or stdin_file holding
 // "{}" is left as it is: it is known only for each child.
 // Errors: invalid_argument (a bad NAME=VALUE, a cwd that is not an
-// accessible folder, a stdin_file that is not a readable file).
+// accessible folder, a stdin_file that is not a readable file, a limit
+// that is out of range or that no cgroup here can hold).
 RunOptions checked_run_options(const RunOptions& run, bool templates = false);
+
+// The cgroup limits `run` asks for.
+CgroupLimits limits_of(const RunOptions& run);
 
 // The folder the command starts in: run.cwd, else our own (empty if it is gone).
 std::filesystem::path command_cwd(const RunOptions& run);

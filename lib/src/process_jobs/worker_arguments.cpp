@@ -35,6 +35,17 @@ bool apply(std::string_view option, const char* value, WorkerArguments& out) {
         auto ms = number(value);
         if (!ms) return false;
         out.run.timeout = std::chrono::milliseconds(*ms);
+    } else if (option == "--memory-max") {
+        out.run.memory_limit_bytes = number(value);
+        if (!out.run.memory_limit_bytes) return false;
+    } else if (option == "--cpu-max-micros") {  // per second
+        auto micros = number(value);
+        if (!micros) return false;
+        out.run.cpu_limit = static_cast<double>(*micros) / 1e6;
+    } else if (option == "--pids-max") {
+        auto processes = number(value);
+        if (!processes || *processes > UINT32_MAX) return false;
+        out.run.process_limit = static_cast<std::uint32_t>(*processes);
     } else if (option == "--cwd") {
         out.run.cwd = value;
     } else if (option == "--env") {
@@ -65,6 +76,10 @@ std::vector<std::string> to_worker_argv(const std::string& worker, const WorkerA
     if (run.clear_env) add(argv, "--clear-env", "1");
     if (!run.stdin_file.empty()) add(argv, "--stdin", run.stdin_file.string());
     if (run.timeout) add(argv, "--timeout-ms", std::to_string(run.timeout->count()));
+    if (run.memory_limit_bytes) add(argv, "--memory-max", std::to_string(*run.memory_limit_bytes));
+    if (run.cpu_limit)
+        add(argv, "--cpu-max-micros", std::to_string(static_cast<std::uint64_t>(*run.cpu_limit * 1e6 + 0.5)));
+    if (run.process_limit) add(argv, "--pids-max", std::to_string(*run.process_limit));
     const StartConditions& when = arguments.start_when;
     for (JobId id : when.after) add(argv, "--after", std::to_string(id));
     if (when.after_any_outcome) add(argv, "--after-any-outcome", "1");

@@ -2,7 +2,8 @@
 // The command line of jobctl-worker, written by the launcher and read by the
 // worker: the job, how its command runs and when it may start.
 //   jobctl-worker --repository NAME --job ID [--cwd DIR] [--env NAME=VALUE]...
-//                 [--clear-env 1] [--stdin FILE] [--timeout-ms N]
+//                 [--clear-env 1] [--stdin FILE] [--timeout-ms N] [--memory-max BYTES]
+//                 [--cpu-max-micros PER_SECOND] [--pids-max N]
 //                 [--after ID]... [--after-any-outcome 1] [--queue NAME] -- COMMAND [ARGS...]
 
 #include <optional>

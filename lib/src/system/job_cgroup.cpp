@@ -199,6 +199,91 @@ void sweep_stale_cgroups() {
     }
 }
 
+namespace {
+
+// The controllers `limits` need, as cgroup.controllers names them.
+std::vector<std::string> controllers_for(const CgroupLimits& limits) {
+    std::vector<std::string> needed;
+    if (limits.memory_bytes) needed.push_back("memory");
+    if (limits.cpu_micros_per_second) needed.push_back("cpu");
+    if (limits.processes) needed.push_back("pids");
+    return needed;
+}
+
+bool lists(const std::string& controllers, const std::string& name) {
+    std::istringstream words(controllers);
+    std::string word;
+    while (words >> word)
+        if (word == name) return true;
+    return false;
+}
+
+}  // namespace
+
+std::string limits_unavailable(const CgroupLimits& limits) {
+    if (!limits.any()) return {};
+    if (cgroups_turned_off())
+        return "limits need a cgroup for the job, and JOBCTL_CONTAINMENT=session turns them off";
+    std::filesystem::path base = writable_base();
+    if (base.empty())
+        return "limits need a cgroup v2 this user may write (root, or a delegated subtree), and there is "
+               "none here";
+    std::string offered = read_text(base / "cgroup.controllers");
+    while (!offered.empty() && offered.back() == '\n') offered.pop_back();
+    for (const std::string& controller : controllers_for(limits))
+        if (!lists(offered, controller))
+            return "a " +
+                   std::string(controller == "pids"  ? "process"
+                               : controller == "cpu" ? "CPU"
+                                                     : controller) +
+                   " limit needs the cgroup v2 " + controller + " controller, which " + base.string() +
+                   " does not offer (it offers: " + (offered.empty() ? "none" : offered) + ")";
+    return {};
+}
+
+std::string JobCgroup::set_limits(const CgroupLimits& limits) const {
+    if (!limits.any()) return {};
+    std::filesystem::path parent = folder_.parent_path();
+    for (const std::string& controller : controllers_for(limits))
+        for (const std::filesystem::path& above : {parent.parent_path(), parent})
+            if (!lists(read_text(above / "cgroup.subtree_control"), controller) &&
+                !write_text(above / "cgroup.subtree_control", "+" + controller))
+                return "cannot enable the " + controller + " controller in " + above.string() + ": " +
+                       std::strerror(errno);
+    auto set = [&](const char* file, const std::string& value) {
+        return write_text(folder_ / file, value)
+                   ? std::string()
+                   : "cannot set " + std::string(file) + ": " + std::strerror(errno);
+    };
+    std::string problem;
+    if (limits.memory_bytes) problem = set("memory.max", std::to_string(*limits.memory_bytes));
+    if (problem.empty() && limits.cpu_micros_per_second)
+        problem = set("cpu.max", std::to_string(*limits.cpu_micros_per_second) + " 1000000");
+    if (problem.empty() && limits.processes) problem = set("pids.max", std::to_string(*limits.processes));
+    return problem;
+}
+
+bool JobCgroup::out_of_memory() const {
+    return keyed_value(read_text(folder_ / "memory.events"), "oom_kill").value_or(0) > 0;
+}
+
+bool cgroups_required() {
+    const char* chosen = std::getenv("JOBCTL_CONTAINMENT");
+    return chosen != nullptr && std::string_view(chosen) == "cgroup";
+}
+
+std::string containment_choice_problem() {
+    const char* chosen = std::getenv("JOBCTL_CONTAINMENT");
+    if (chosen == nullptr || *chosen == '\0' || std::string_view(chosen) == "session") return {};
+    if (std::string_view(chosen) != "cgroup")
+        return "JOBCTL_CONTAINMENT=" + std::string(chosen) + ": neither 'cgroup' nor 'session'";
+    if (writable_base().empty())
+        return "JOBCTL_CONTAINMENT=cgroup, but there is no cgroup v2 this user may write (root, or a "
+               "delegated "
+               "subtree)";
+    return {};
+}
+
 bool cgroups_available() {
     return !cgroups_turned_off() && !writable_base().empty();
 }

@@ -30,6 +30,17 @@ struct CgroupCpu {
     std::chrono::microseconds system{0};
 };
 
+// Limits set on a job's cgroup (memory.max, cpu.max, pids.max).
+struct CgroupLimits {
+    std::optional<std::uint64_t> memory_bytes;
+    std::optional<std::uint64_t> cpu_micros_per_second;  // 500000: half a CPU
+    std::optional<std::uint32_t> processes;
+    bool any() const { return memory_bytes || cpu_micros_per_second || processes; }
+};
+
+// Why `limits` cannot be set on a job's cgroup here; empty if they can.
+std::string limits_unavailable(const CgroupLimits& limits);
+
 class JobCgroup {
 public:
     // A fresh, empty cgroup `name` for one job of the repository whose
@@ -58,6 +69,11 @@ public:
     void freeze(bool frozen) const;
     // SIGKILL to every process in it, at once: none can fork away.
     void kill() const;
+    // Sets `limits` (enabling their controllers above it first). Returns why
+    // not, or empty.
+    std::string set_limits(const CgroupLimits& limits) const;
+    // Whether its memory limit made the kernel kill a process of it.
+    bool out_of_memory() const;
     CgroupCpu cpu() const;
     std::optional<std::uint64_t> peak_memory_bytes() const;  // memory.peak, where the kernel keeps it
     // Kills what is left, waits for it to empty (up to `patience`) and
@@ -88,6 +104,12 @@ bool in_frozen_cgroup(pid_t pid);
 
 // "session" when JOBCTL_CONTAINMENT says so; then no cgroup is made.
 bool cgroups_turned_off();
+// What is wrong with JOBCTL_CONTAINMENT, if anything: a value other than
+// "cgroup" or "session", or "cgroup" (a cgroup or nothing) where none can
+// be made. Empty if nothing.
+std::string containment_choice_problem();
+// "cgroup" when JOBCTL_CONTAINMENT says so: a job without one must not run.
+bool cgroups_required();
 // Whether a job started now would get a cgroup of its own.
 bool cgroups_available();
 
