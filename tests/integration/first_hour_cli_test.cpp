@@ -211,7 +211,7 @@ TEST_F(FirstHourCli, ForeachJobsFitTheOpenFileLimit) {
     CliResult refused = shell("ulimit -n 1024 && jobctl foreach -q -j 400 -- echo {} ::: $(seq 400)");
     EXPECT_EQ(refused.exit_code, 2);
     EXPECT_EQ(lines_of(refused.err).size(), 1u) << refused.err;
-    EXPECT_NE(refused.err.find("the limit is 1024 (ulimit -Hn): use -j 120 or less"), std::string::npos)
+    EXPECT_NE(refused.err.find("the limit is 1024 (ulimit -Hn): use -j 87 or less"), std::string::npos)
         << refused.err;
     EXPECT_TRUE(repository().list().empty()) << "refused: nothing started";
     CliResult few = shell("ulimit -n 1024 && jobctl foreach -q -j 4096 -- echo {} ::: a b");

@@ -5,7 +5,9 @@
 // it dies (PR_SET_PDEATHSIG), so that a killed worker or host never leaves
 // its command running unsupervised. vfork (as cheap as posix_spawn for a
 // large parent, safe from any thread), because posix_spawn has no way to
-// set the parent-death signal.
+// set the parent-death signal; for a command with a cgroup of its own,
+// clone3 into that cgroup (a fork: moving a process in would cost an RCU
+// grace period).
 
 #include <sys/types.h>
 
@@ -24,8 +26,11 @@ struct CommandSetup {
     std::optional<std::vector<std::string>> environment;  // NAME=VALUE...; none: ours
     std::string cwd;                                      // empty: ours
     int stdin_fd = -1;                                    // stays the caller's; -1: /dev/null
-    // A cgroup's cgroup.procs (open for writing) the command enters before
-    // exec, so that nothing it forks is ever outside; -1: none.
+    // The cgroup the command starts in (its folder, open), so that nothing
+    // it forks is ever outside; and its cgroup.procs (open for writing),
+    // which the command enters before exec where it cannot be started in
+    // it (clone3). -1: ours.
+    int cgroup_fd = -1;
     int cgroup_procs_fd = -1;
 };
 

@@ -296,11 +296,12 @@ std::optional<JobCgroup> JobCgroup::make(const std::filesystem::path& repository
     std::filesystem::path parent = base / parent_name(repository_folder);
     JobCgroup cgroup(parent / name);
     if (!make_job_folder(cgroup)) return std::nullopt;
+    cgroup.folder_fd_.reset(::open(cgroup.folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     cgroup.procs_.reset(::open((cgroup.folder_ / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
     cgroup.events_.reset(::open((cgroup.folder_ / "cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
     // cgroup.kill came with Linux 5.14: without it a stop could not be exact.
-    bool usable =
-        cgroup.procs_ && cgroup.events_ && ::access((cgroup.folder_ / "cgroup.kill").c_str(), W_OK) == 0;
+    bool usable = cgroup.folder_fd_ && cgroup.procs_ && cgroup.events_ &&
+                  ::access((cgroup.folder_ / "cgroup.kill").c_str(), W_OK) == 0;
     if (!usable) {
         ::rmdir(cgroup.folder_.c_str());
         return std::nullopt;

@@ -60,6 +60,8 @@ public:
     // cgroup.procs, open for writing: the command writes "0" to it before
     // exec, so that it is inside before it can fork.
     int procs_fd() const { return procs_.get(); }
+    // The cgroup's folder, open: for clone3(CLONE_INTO_CGROUP).
+    int folder_fd() const { return folder_fd_.get(); }
     // cgroup.events, for poll(POLLPRI): a change of populated or frozen.
     int events_fd() const { return events_.get(); }
 
@@ -84,6 +86,7 @@ private:
     std::string events() const;
 
     std::filesystem::path folder_;
+    FileDescriptor folder_fd_;
     FileDescriptor procs_;
     FileDescriptor events_;
 };

@@ -3,6 +3,8 @@
 #include <dirent.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -57,6 +59,22 @@ std::vector<TreeProcess> descendants_of(pid_t root, pid_t group) {
     for (const auto& [parent, process] : by_parent)
         if (process.group == group && !listed.contains(process.pid)) found.push_back(process);
     return found;
+}
+
+bool has_live_child(pid_t except) {
+    DIR* tasks = ::opendir("/proc/self/task");
+    if (tasks == nullptr) return false;
+    bool live = false;
+    while (dirent* task = ::readdir(tasks)) {
+        if (task->d_name[0] == '.') continue;
+        std::ifstream children(std::string("/proc/self/task/") + task->d_name + "/children");
+        for (pid_t child = 0; !live && children >> child;)
+            if (child != except)
+                if (auto stat = read_stat(child); stat && !exited(stat->state)) live = true;
+        if (live) break;
+    }
+    ::closedir(tasks);
+    return live;
 }
 
 std::size_t signal_processes(const std::vector<TreeProcess>& processes, int signal) {

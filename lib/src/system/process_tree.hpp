@@ -30,6 +30,12 @@ struct TreeProcess {
 // it was re-parented: what killpg would reach.
 std::vector<TreeProcess> descendants_of(pid_t root, pid_t group = 0);
 
+// Whether this process has a child, other than `except`, that has not
+// exited: for a subreaper, whether anything is left below it (an orphan
+// lands on it, so a live descendant means a live child). Reads only this
+// process's children lists (/proc/self/task/*/children), not all of /proc.
+bool has_live_child(pid_t except);
+
 // Sends `signal` to each of `processes` that still runs (through a pidfd
 // checked against its start time: never to a later process with the same
 // pid). Zombies are skipped. Returns how many it reached.
