@@ -26,11 +26,16 @@ stop_slurm=0
 finish() {
   local status=$?
   ((stop_slurm)) && { "$root/scripts/slurm-local.sh" stop >/dev/null || true; }
+  stage "end (exit $status)"
   python3 "$root/scripts/ctest_summary.py" "${summaries[@]}" || true
   rm -rf "$reports"
   exit "$status"
 }
 trap finish EXIT
+# Each stage's start, in minutes and seconds since the run began: CI has a
+# time budget, and this shows where it goes.
+stage() { printf 'test.sh: %02d:%02d %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$1"; }
+stage "format, packages, build"
 "$root/scripts/check-format.sh"
 "$root/scripts/setup.sh" --tests
 python3 "$root/scripts/check_layers.py"  # after setup: it installs python3
@@ -43,6 +48,7 @@ elif "$root/scripts/slurm-local.sh" start; then
 else
   echo "test.sh: the Slurm tests will be skipped: scripts/slurm-local.sh could not start a cluster"
 fi
+stage tests
 # As many tests at once as there are cores: each has a repository of its
 # own, and those that share something (the crontab, the Slurm node) hold a
 # RESOURCE_LOCK (tests/CMakeLists.txt).
@@ -50,6 +56,7 @@ fi
 # The .deb, installed into this machine and removed again (dpkg: root only).
 if (($# == 0)); then
   if [[ $(id -u) -eq 0 ]]; then
+    stage package
     "$root/scripts/package.sh" --test
   else
     echo "test.sh: package test skipped (scripts/package.sh --test needs root for dpkg -i)"
@@ -57,6 +64,7 @@ if (($# == 0)); then
 fi
 fuzz_seconds=${FUZZ_SECONDS:-10}
 if (($# == 0 && fuzz_seconds > 0)); then
+  stage fuzz
   "$root/scripts/fuzz.sh" "$fuzz_seconds"
 fi
 if [[ ${JOBCTL_SKIP_SANITIZERS:-0} == 1 ]]; then
@@ -66,6 +74,7 @@ fi
 sanitized=("$@")
 ((${#sanitized[@]} > 0)) || sanitized=(-LE slow)
 summaries+=("ASan+UBSan=$reports/asan.xml")
+stage "ASan+UBSan build and tests"
 "$root/scripts/sanitize.sh" address,undefined "${sanitized[@]}" --output-junit "$reports/asan.xml"
 # The whole suite under TSan costs little more than its concurrent parts
 # (ThreadJobs, Foreach, ChangeWait), which the stress test dominates.
@@ -75,4 +84,5 @@ summaries+=("ASan+UBSan=$reports/asan.xml")
 tsan_selection=("$@")
 ((${#tsan_selection[@]} > 0)) || tsan_selection=(-LE "slow|slurm")
 summaries+=("TSan=$reports/tsan.xml")
+stage "TSan build and tests"
 "$root/scripts/sanitize.sh" thread "${tsan_selection[@]}" --output-junit "$reports/tsan.xml"
