@@ -140,16 +140,21 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     bool reader_gone = false;
     std::thread printer([&] {
         try {
+            // Output in blocks; the progress line is cleared and drawn again
+            // around whatever may write (a print may write a full block).
+            RecordPrinter printer;
+            OutputSink sink = [&](OutputStream stream, std::string_view bytes) {
+                progress.print_above([&] { printer.print(stream, bytes); });
+            };
+            ReceiveOptions following = printer.following();
+            following.on_delivered = [&] { progress.print_above([&] { printer.flush(); }); };
+            following.on_truncated = [&](const JobInfo& child_job, std::string_view truncation) {
+                progress.print_above([&] { printer.print_truncation(child_job, truncation); });
+            };
             for (std::size_t i = 0;; ++i) {
                 JobId child = children.at(i);
                 if (child == 0) return;
-                auto truncated = [&](const JobInfo& child_job, std::string_view truncation) {
-                    progress.print_above([&] { print_truncation(child_job, truncation); });
-                };
-                receive_output(repository, child, {.keep = false, .follow = true, .on_truncated = truncated},
-                               [&](OutputStream stream, std::string_view bytes) {
-                                   progress.print_above([&] { print_record(stream, bytes); });
-                               });
+                receive_output(repository, child, following, sink);
             }
         } catch (const ReaderGone&) {
             reader_gone = true;
@@ -224,9 +229,9 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
     interrupt.watch(repository, parent.id);
     ::signal(SIGPIPE, SIG_IGN);
     try {
+        RecordPrinter printer;
         for (const JobInfo& child : children_of(repository.list(), parent.id))
-            receive_output(repository, child.id,
-                           {.keep = false, .follow = true, .on_truncated = print_truncation}, print_record);
+            receive_output(repository, child.id, printer.following(), printer.sink());
     } catch (const std::exception&) {  // Error, or ReaderGone (a closed pipe)
         request_stop(repository, parent.id, kDefaultStopGrace);
         throw;

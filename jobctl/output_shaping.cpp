@@ -1,6 +1,5 @@
 #include "output_shaping.hpp"
 
-#include "record_printer.hpp"
 #include "time_text.hpp"
 
 namespace jobctl::cli {
@@ -12,8 +11,8 @@ bool is_err(OutputStream stream) {
 
 }  // namespace
 
-OutputShaper::OutputShaper(const OutputShaping& shaping)
-    : shaping_(shaping), collecting_(shaping.tail.has_value()) {}
+OutputShaper::OutputShaper(const OutputShaping& shaping, RecordPrinter& printer)
+    : shaping_(shaping), printer_(printer), collecting_(shaping.tail.has_value()) {}
 
 void OutputShaper::take(OutputStream stream, std::string_view bytes, Clock::time_point read) {
     if (shaping_.only && (*shaping_.only == OutputStream::err ? !is_err(stream) : stream != *shaping_.only))
@@ -21,7 +20,7 @@ void OutputShaper::take(OutputStream stream, std::string_view bytes, Clock::time
     if (stream == OutputStream::result) {  // one JSON document: a line of its own
         std::string line =
             shaping_.timestamps ? iso_time(read) + " " + std::string(bytes) : std::string(bytes);
-        if (!collecting_) return print_record(stream, line);
+        if (!collecting_) return printer_.print(stream, line);
         tail_.push_back({stream, std::move(line), true});
     } else {
         take_text(stream, bytes, read);
@@ -30,8 +29,10 @@ void OutputShaper::take(OutputStream stream, std::string_view bytes, Clock::time
         while (tail_.size() > *shaping_.tail) tail_.pop_front();
 }
 
-// Splits text into lines, prefixing each that starts here with the time.
+// Splits text into lines, prefixing each that starts here with the time;
+// printed whole when neither needs lines.
 void OutputShaper::take_text(OutputStream stream, std::string_view bytes, Clock::time_point read) {
+    if (!collecting_ && !shaping_.timestamps) return printer_.print(stream, bytes);
     bool& at_line_start = is_err(stream) ? err_at_line_start_ : out_at_line_start_;
     while (!bytes.empty()) {
         std::size_t end = bytes.find('\n');
@@ -41,7 +42,7 @@ void OutputShaper::take_text(OutputStream stream, std::string_view bytes, Clock:
         piece.append(bytes.substr(0, length));
         bool complete = end != std::string_view::npos;
         if (!collecting_) {
-            print_record(stream, piece);
+            printer_.print(stream, piece);
         } else if (!at_line_start && !tail_.empty() && !tail_.back().complete &&
                    tail_.back().stream == stream) {
             tail_.back().text += piece;  // the rest of a line begun in an earlier record
@@ -56,8 +57,9 @@ void OutputShaper::take_text(OutputStream stream, std::string_view bytes, Clock:
 
 void OutputShaper::release_tail() {
     collecting_ = false;
-    for (const Line& line : tail_) print_record(line.stream, line.text);
+    for (const Line& line : tail_) printer_.print(line.stream, line.text);
     tail_.clear();
+    printer_.flush();
 }
 
 }  // namespace jobctl::cli

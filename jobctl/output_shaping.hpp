@@ -12,6 +12,7 @@
 
 #include "jobctl/job.hpp"
 #include "jobctl/receive.hpp"
+#include "record_printer.hpp"
 
 namespace jobctl::cli {
 
@@ -23,10 +24,11 @@ struct OutputShaping {
 
 class OutputShaper {
 public:
-    explicit OutputShaper(const OutputShaping& shaping);
+    OutputShaper(const OutputShaping& shaping, RecordPrinter& printer);
 
-    // Takes one record: prints it now, or, while a tail is being collected,
-    // keeps its lines (the last N of them).
+    // Takes one record: prints it now (through the printer, which may keep
+    // it until its flush), or, while a tail is being collected, keeps its
+    // lines (the last N of them).
     void take(OutputStream stream, std::string_view bytes, Clock::time_point read);
     // Prints the tail collected, then prints whatever it takes at once.
     void release_tail();
@@ -40,6 +42,7 @@ private:
     void take_text(OutputStream stream, std::string_view bytes, Clock::time_point read);
 
     OutputShaping shaping_;
+    RecordPrinter& printer_;
     bool collecting_;
     bool out_at_line_start_ = true;
     bool err_at_line_start_ = true;

@@ -24,13 +24,18 @@ struct ReceiveCommandOptions {
 // One job's output, shaped: with --tail, the last lines of what is there
 // now, then (with --wait) the rest as it comes. False if the job is gone.
 bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOptions& options) {
-    OutputShaper shaper(options.shaping);
+    RecordPrinter printer;
+    OutputShaper shaper(options.shaping, printer);
     bool delivered = false;
     auto sink = [&](OutputStream stream, std::string_view bytes, Clock::time_point read) {
         delivered = true;
         shaper.take(stream, bytes, read);
     };
     ReceiveOptions receive = options.receive;
+    receive.on_delivered = [&printer] { printer.flush(); };
+    receive.on_truncated = [&printer](const JobInfo& job, std::string_view truncation) {
+        printer.print_truncation(job, truncation);
+    };
     // Only for a tail: told where the backlog ends, a parent's children are
     // read up to now one after the other before any is followed, which
     // would no longer hand each one's output over whole.
@@ -112,7 +117,6 @@ void add_receive_command(CLI::App& app, int& exit_code) {
                      "rest as it comes")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
         ->type_name("N");
-    options->receive.on_truncated = print_truncation;
     command->callback([options, &exit_code] {
         if (options->shaping.only) options->receive.keep = true;  // see --stream
         // Reading without receiving changes nothing: every job of a name.

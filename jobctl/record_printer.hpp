@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "jobctl/job.hpp"
@@ -23,11 +24,38 @@ public:
 };
 constexpr int kReaderGone = 128 + SIGPIPE;
 
-// Throws ReaderGone on EPIPE, Error (system) on any other failure.
-void print_record(OutputStream stream, std::string_view bytes);
+// Writes records in large blocks: consecutive records of one stream are
+// kept until 64 KiB are, the stream changes or flush() is called, so a job
+// of short lines costs one write(2) per 64 KiB, not one per line. Each
+// writer of output has its own (one thread). What was not flushed is
+// dropped, not written, when it goes: flush() before the records are
+// marked received (ReceiveOptions::on_delivered), so nothing is lost.
+// print and flush throw ReaderGone on EPIPE, Error (system) on any other
+// failure.
+class RecordPrinter {
+public:
+    RecordPrinter() = default;
+    RecordPrinter(const RecordPrinter&) = delete;
+    RecordPrinter& operator=(const RecordPrinter&) = delete;
 
-// After a job's output, when a full disk cost some of it: one line on stderr,
-// "jobctl: job 3: output truncated: N bytes lost (no space left on device)".
-void print_truncation(const JobInfo& job, std::string_view truncation);
+    // stdout for out and result records (a result is a line of JSON),
+    // stderr for the others.
+    void print(OutputStream stream, std::string_view bytes);
+    void flush();
+    // After a job's output, when a full disk cost some of it: one line on stderr,
+    // "jobctl: job 3: output truncated: N bytes lost (no space left on device)".
+    void print_truncation(const JobInfo& job, std::string_view truncation);
+
+    // For receive_output: print as the sink, flush as on_delivered, and
+    // print_truncation as on_truncated.
+    OutputSink sink();
+    ReceiveOptions following();  // follow, and the three above
+
+private:
+    void append(int fd, std::string_view bytes);
+
+    int fd_ = -1;  // where pending_ goes
+    std::string pending_;
+};
 
 }  // namespace jobctl::cli

@@ -102,8 +102,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
         });
         ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is ReaderGone below: the job is stopped first
         try {
-            receive_output(repository, job.id,
-                           {.keep = false, .follow = true, .on_truncated = print_truncation}, print_record);
+            RecordPrinter printer;
+            receive_output(repository, job.id, printer.following(), printer.sink());
         } catch (const std::exception&) {
             // The output has nowhere to go (as a command in a pipeline dies of SIGPIPE): the job
             // is stopped and kept, what was not printed unreceived; a closed pipe exits 141 quietly.

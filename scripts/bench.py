@@ -230,6 +230,25 @@ def output_case(sandbox, mebibytes):
         target="at least 1 GB/s both ways")
 
 
+def line_output_case(sandbox, lines):
+    # Filled once (untimed): a finished job that printed `lines` short lines
+    # (seq: stdio blocks of 4 KiB), and the same bytes in a file for cat.
+    sandbox.reset()
+    sandbox.shell(f"id=$(jobctl start -q -- seq {lines}); jobctl wait -q $id; echo $id > \"$BENCH/line_job\"; "
+                  f"seq {lines} > \"$BENCH/lines\"", check=True)
+    out = '"$TMPDIR/lines.out"'
+    return Case(
+        "Line output", f"Hand over the output of a job that printed {lines} short lines (`seq {lines}`) into a file.",
+        [Contender("jobctl receive --keep", f'jobctl receive --keep "$(cat "$BENCH/line_job")" > {out}'),
+         Contender("cat", f'cat "$BENCH/lines" > {out}'),
+         Contender("jobctl run -- seq", f"jobctl run -- seq {lines} > {out}"),
+         Contender("seq > file", f"seq {lines} > {out}")],
+        unit="s",
+        note="`receive --keep` is the default merged receive, repeatable (nothing is marked received); "
+             "`jobctl run` starts the job and receives it as it runs.",
+        target="receive within 2× cat; run within 2× seq > file")
+
+
 def slurm_unavailable():
     """Why the Slurm case cannot run here, or None when a controller answers."""
     missing = [tool for tool in ("sbatch", "scontrol", "squeue", "scancel") if shutil.which(tool) is None]
@@ -473,7 +492,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer runs and smaller cases (under 3 minutes)")
     parser.add_argument("--bin", default=str(ROOT / "build-release" / "bin"))
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
-    parser.add_argument("--only", help="comma-separated cases to run, of: submit,wake,throughput,output,query,"
+    parser.add_argument("--only", help="comma-separated cases to run, of: submit,wake,throughput,output,lines,query,"
                                        "footprint,library,slurm,scale (for working on one; the report then holds only those, "
                                        "except --only scale, which replaces only the Scale section of the report)")
     args = parser.parse_args()
@@ -502,6 +521,12 @@ def main():
             print(f"{case.title} ...", file=sys.stderr)
             run_interleaved(sandbox, case, rounds, runs, warmup)
             cases.append(case)
+        if selected("lines"):
+            lines_case = line_output_case(sandbox, 1_000_000 if quick else 10_000_000)
+            print(f"{lines_case.title} ...", file=sys.stderr)
+            run_interleaved(sandbox, lines_case, 2 if quick else 3, 2 if quick else 3, 0, reset=False)
+            sandbox.reset()
+            cases.append(lines_case)
         if selected("query"):
             query = query_case(sandbox, 200 if quick else 1000)
             print("Query ...", file=sys.stderr)
@@ -654,6 +679,12 @@ def summary_markdown(cases, footprint, slurm_skipped=None):
         r is not None and r <= 1)
     r = ratio("Throughput", "jobctl foreach -j 2", "xargs -P2")
     row("foreach", "1000 jobs: `jobctl foreach -j 2` / `xargs -P2`", r and f"{r:.2f}×", "≤ 1.2×", r is not None and r <= 1.2)
+    r = ratio("Line output", "jobctl receive --keep", "cat")
+    row("lines", "a job's short lines into a file: `jobctl receive` / `cat`", r and f"{r:.2f}×", "≤ 2×",
+        r is not None and r <= 2)
+    r = ratio("Line output", "jobctl run -- seq", "seq > file")
+    row("lines", "short lines into a file: `jobctl run -- seq` / `seq > file`", r and f"{r:.2f}×", "≤ 2×",
+        r is not None and r <= 2)
     r = ratio("Query", "jobctl get", "tsp -l")
     row("query", "list: `jobctl get` / `tsp -l`", r and f"{r:.2f}×", "< 1×", r is not None and r < 1)
     for case in cases:

@@ -28,6 +28,8 @@ BUILD_DIR=$build_dir "$root/scripts/setup.sh" --tests -DJOBCTL_SANITIZE="$saniti
 reports=$build_dir/sanitizer-reports
 rm -rf "$reports"
 mkdir -p "$reports"
+# Writable by all, like /tmp: some tests run jobctl as user nobody.
+chmod 1777 "$reports"
 # Each process writes $reports/<tool>.<pid>; log_exe_name names the program in
 # the report. A finding ends the process (no recovery).
 common="log_exe_name=1:halt_on_error=1"

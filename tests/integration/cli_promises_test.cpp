@@ -2,8 +2,8 @@
 // stop --no-wait and suspend --no-wait finish their work after the CLI has
 // exited, Ctrl-C of a foreground foreach, queue --slots raised while jobs
 // wait, queue --json, get --newest N, and the order of stdout and stderr
-// through `jobctl receive`. Every job that must not end by itself waits at
-// a FIFO gate; every wait goes through the repository.
+// through `jobctl receive`, `run` and `foreach`, which write in blocks. Every job that must not end by itself
+// waits at a FIFO gate; every wait goes through the repository.
 
 #include <signal.h>
 
@@ -14,6 +14,8 @@
 #include "held_still.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
+#include "output/output_log.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -181,6 +183,74 @@ TEST_F(CliPromises, ReceiveKeepsTheOrderOfStdoutAndStderr) {
     CliResult apart = jobctl({"receive", std::to_string(id)});
     EXPECT_EQ(apart.out, "1\n3\n");
     EXPECT_EQ(apart.err, "2\n4\n");
+}
+
+// Many short lines on both streams, in bursts: what the printers keep to
+// write in large blocks comes out byte-exact, each stream whole, and with
+// both streams on one pipe in the log's order (a write at every switch).
+std::string bursts_script(int lines) {
+    return "i=0; while [ $i -lt " + std::to_string(lines) +
+           " ]; do echo out $i; echo out more $i; echo err $i >&2; i=$((i+1)); done";
+}
+
+std::string expected_lines(int lines, bool out) {
+    std::string text;
+    for (int i = 0; i < lines; ++i)
+        text += out ? "out " + std::to_string(i) + "\nout more " + std::to_string(i) + "\n"
+                    : "err " + std::to_string(i) + "\n";
+    return text;
+}
+
+TEST_F(CliPromises, ManyShortLinesOnBothStreamsKeepTheLogsOrderThroughReceive) {
+    constexpr int kLines = 20000;
+    JobId id = start({"sh", "-c", bursts_script(kLines)});
+    JobInfo job = wait_until_finished(id);
+    std::string in_log_order;
+    OutputLogReader reader(detail::table_of(repository()).job_directory(id));
+    reader.read(0, job.output_bytes,
+                [&](OutputStream, std::string_view bytes) { in_log_order.append(bytes); });
+    CliResult merged = shell("jobctl receive --keep " + std::to_string(id) + " 2>&1");
+    EXPECT_EQ(merged.exit_code, 0);
+    EXPECT_TRUE(merged.out == in_log_order) << "merged output differs from the log's order";
+    CliResult apart = jobctl({"receive", std::to_string(id)});
+    EXPECT_TRUE(apart.out == expected_lines(kLines, true));
+    EXPECT_TRUE(apart.err == expected_lines(kLines, false));
+}
+
+TEST_F(CliPromises, ManyShortLinesComeWholeThroughReceiveWaitRunAndForeach) {
+    constexpr int kLines = 5000;
+    JobId id = start({"sh", "-c", bursts_script(kLines)});
+    CliResult followed = jobctl({"receive", "--wait", std::to_string(id)});
+    EXPECT_EQ(followed.exit_code, 0) << followed.err;
+    EXPECT_TRUE(followed.out == expected_lines(kLines, true));
+    EXPECT_TRUE(followed.err == expected_lines(kLines, false));
+
+    CliResult run = jobctl({"run", "--", "sh", "-c", bursts_script(kLines)});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_TRUE(run.out == expected_lines(kLines, true));
+    EXPECT_TRUE(run.err == expected_lines(kLines, false));
+
+    // Each child's output whole, in input order: in the foreground, and
+    // received from a foreach run as a job.
+    std::vector<std::string> foreach{"foreach", "-q", "-j", "2", "--", "sh", "-c", bursts_script(kLines),
+                                     ":::",     "a",  "b",  "c"};
+    std::string three_out =
+        expected_lines(kLines, true) + expected_lines(kLines, true) + expected_lines(kLines, true);
+    std::string three_err =
+        expected_lines(kLines, false) + expected_lines(kLines, false) + expected_lines(kLines, false);
+    CliResult foreground = jobctl(foreach);
+    EXPECT_EQ(foreground.exit_code, 0) << foreground.err;
+    EXPECT_TRUE(foreground.out == three_out);
+    EXPECT_TRUE(foreground.err == three_err);
+
+    foreach
+        .insert(foreach.begin() + 1, "--as-job");
+    CliResult as_job = jobctl(foreach);
+    ASSERT_EQ(as_job.exit_code, 0) << as_job.err;
+    CliResult received = jobctl({"receive", "--wait", lines_of(as_job.out).at(0)});
+    EXPECT_EQ(received.exit_code, 0) << received.err;
+    EXPECT_TRUE(received.out == three_out);
+    EXPECT_TRUE(received.err == three_err);
 }
 
 }  // namespace

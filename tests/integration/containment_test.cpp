@@ -23,6 +23,7 @@
 #include "system/job_cgroup.hpp"
 #include "system/proc_stat.hpp"
 #include "table/job_table.hpp"
+#include "user_nobody.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -74,25 +75,42 @@ bool all_gone(const std::vector<pid_t>& pids, std::chrono::seconds limit = 10s) 
     }
 }
 
-// Each test runs with each mechanism: "cgroup" (skipped where this user
-// may make no cgroup) and "session" (JOBCTL_CONTAINMENT=session).
+// Each test runs three ways: "cgroup" (skipped where this user may make no
+// cgroup); "session" (JOBCTL_CONTAINMENT=session); and "unprivileged", the
+// session as an unprivileged user gets it, chosen by jobctl itself: the
+// test process becomes user nobody (needs root; the process is this
+// test's alone), so the test, jobctl and the jobs all run as nobody.
 class Containment : public JobctlTest, public ::testing::WithParamInterface<std::string> {
 protected:
     void SetUp() override {
         JobctlTest::SetUp();
-        if (session()) {
+        if (GetParam() == "session") {
             ::setenv("JOBCTL_CONTAINMENT", "session", 1);
-        } else {
-            ::unsetenv("JOBCTL_CONTAINMENT");
-            if (!detail::cgroups_available())
-                GTEST_SKIP() << "no cgroup v2 subtree this user may write: only session containment here";
+            return;
+        }
+        ::unsetenv("JOBCTL_CONTAINMENT");
+        if (GetParam() == "unprivileged") {
+            become_unprivileged();
+        } else if (!detail::cgroups_available()) {
+            GTEST_SKIP() << "no cgroup v2 subtree this user may write: only session containment here";
         }
     }
     void TearDown() override {
         ::unsetenv("JOBCTL_CONTAINMENT");
         JobctlTest::TearDown();
     }
-    bool session() const { return GetParam() == "session"; }
+    // The fallback, whether chosen by the variable or by jobctl.
+    bool session() const { return GetParam() != "cgroup"; }
+    std::string mechanism() const { return session() ? "session" : "cgroup"; }
+
+    void become_unprivileged() {
+        if (::geteuid() != 0) GTEST_SKIP() << "needs root, to become user nobody";
+        if (::testing::UnitTest::GetInstance()->test_to_run_count() > 1)
+            GTEST_SKIP() << "gives up root for good: run it alone (ctest runs each test in its own process)";
+        std::string problem = become_nobody(home());
+        ASSERT_EQ(problem, "");
+        ASSERT_FALSE(detail::cgroups_available()) << "user nobody may write a cgroup here";
+    }
 
     std::string pid_file() const { return home() + "/pids"; }
 
@@ -301,7 +319,7 @@ TEST_P(Containment, GetJsonSaysWhichMechanismHoldsTheJob) {
     wait_until_running(id);
     CliResult json = jobctl({"get", std::to_string(id), "--json"});
     ASSERT_EQ(json.exit_code, 0) << json.err;
-    EXPECT_NE(json.out.find("\"containment\": \"" + GetParam() + "\""), std::string::npos) << json.out;
+    EXPECT_NE(json.out.find("\"containment\": \"" + mechanism() + "\""), std::string::npos) << json.out;
 }
 
 // The job ends when the last process it started has, not its first: a
@@ -397,7 +415,7 @@ TEST_P(Containment, AProcessThatMovedOutOfTheCgroupIsStoppedToo) {
     EXPECT_FALSE(std::filesystem::exists(cgroup->folder()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Mechanisms, Containment, ::testing::Values("cgroup", "session"),
+INSTANTIATE_TEST_SUITE_P(Mechanisms, Containment, ::testing::Values("cgroup", "session", "unprivileged"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace

@@ -13,12 +13,10 @@
 #include <string>
 
 #include "jobctl_test.hpp"
+#include "user_nobody.hpp"
 
 namespace jobctl::test {
 namespace {
-
-constexpr uid_t kNobody = 65534;
-constexpr gid_t kNogroup = 65534;
 
 class RepositoryMessages : public JobctlTest {
 protected:

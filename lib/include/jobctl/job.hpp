@@ -130,9 +130,8 @@ struct JobInfo {
 // command jobctl runs in a cgroup of its own, where the system lets it make
 // one; "session" for one that runs without (under its worker, a child
 // subreaper, or its foreach host); "slurm" for a Slurm job (Slurm's own);
-// empty where the
-// job has no processes of its own (a thread job, a foreach parent, another
-// custom job).
+// empty where the job has no processes of its own (a thread job, a foreach
+// parent, another custom job) or none yet (its command has not started).
 std::string_view containment(const JobInfo& job);
 
 // The end of a finished job's reason that says its output was cut short for

@@ -39,6 +39,11 @@ struct ReceiveOptions {
     // delivered (for a parent: its children's and its own), before anything
     // written later: where a follower's backlog ends (a tail is cut there).
     std::function<void()> on_caught_up = nullptr;
+    // Called after each batch of records was given to the sink, before they
+    // are marked received and before any wait for more: a sink that buffers
+    // (to write in large blocks) writes out here, so that nothing marked
+    // received is lost if it dies later. May throw, as the sink may.
+    std::function<void()> on_delivered = nullptr;
 };
 
 // Delivers the unreceived records of `id` to `sink` in the order they were

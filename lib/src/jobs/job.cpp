@@ -62,7 +62,10 @@ std::string_view containment(const JobInfo& job) {
     // Foreach children are the only thread jobs that run a command (and the
     // only ones with a parent that can be suspended).
     bool foreach_child = job.type == JobType::thread && job.parent_id != 0 && job.can_suspend;
-    if (runs_in_worker(job.type) || foreach_child) return job.in_cgroup ? "cgroup" : "session";
+    if (runs_in_worker(job.type) || foreach_child) {
+        if (!job.began) return "";  // not started yet: which one holds it is chosen at the start
+        return job.in_cgroup ? "cgroup" : "session";
+    }
     if (job.type == JobType::custom && job.type_name == "slurm") return "slurm";
     return "";
 }

@@ -72,6 +72,7 @@ private:
         last_ = copy;
         std::uint64_t before = position_;
         position_ = reader_.read(position_, copy.output_bytes, sink_);
+        if (options_.on_delivered) options_.on_delivered();
         bool all_of_it = copy.finished() && position_ >= copy.output_bytes;
         if (!options_.keep && !options_.all && (position_ > before || all_of_it))
             advance_read_offset(repository_, copy.id, position_, all_of_it);

@@ -388,7 +388,12 @@ std::optional<std::uint64_t> JobCgroup::peak_memory_bytes() const {
 
 bool JobCgroup::remove(std::chrono::milliseconds patience) const {
     auto deadline = std::chrono::steady_clock::now() + patience;
-    if (::access(folder_.c_str(), F_OK) != 0) return true;
+    // Most often the job has ended and its cgroup is empty: one rmdir.
+    if (::rmdir(folder_.c_str()) == 0) {
+        ::rmdir(folder_.parent_path().c_str());  // the repository's parent, once its last job's is gone
+        return true;
+    }
+    if (errno == ENOENT) return true;
     freeze(false);  // a frozen process dies only once thawed
     kill();
     FileDescriptor events(::open((folder_ / "cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
