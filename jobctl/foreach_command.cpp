@@ -230,7 +230,7 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
     ::signal(SIGPIPE, SIG_IGN);
     try {
         RecordPrinter printer;
-        for (const JobInfo& child : children_of(repository.list(), parent.id))
+        for (const JobInfo& child : children_of(repository, parent.id))
             receive_output(repository, child.id, printer.following(), printer.sink());
     } catch (const std::exception&) {  // Error, or ReaderGone (a closed pipe)
         request_stop(repository, parent.id, kDefaultStopGrace);
@@ -240,7 +240,7 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
     if (interrupt.received() != 0) return 128 + interrupt.received();
     JobInfo finished = ended && !ended->empty() ? ended->front() : parent;
     if (!options.quiet)
-        for (const JobInfo& child : children_of(repository.list(), parent.id))
+        for (const JobInfo& child : children_of(repository, parent.id))
             if (child.state != JobState::completed)
                 std::cerr << "jobctl: job " << child.id << " (" << printable(child.name) << ") "
                           << to_string(child.state)

@@ -63,11 +63,8 @@ void add_wait_command(CLI::App& app, int& exit_code) {
         std::vector<JobInfo> shown = std::move(*jobs);
         if (!std::ranges::all_of(shown, [](const JobInfo& job) {
                 return job.type == JobType::process || job.type == JobType::scheduled;
-            })) {
-            shown.clear();
-            for (const JobInfo& job : list_jobs(repository))  // ids is sorted
-                if (std::ranges::binary_search(ids, job.id)) shown.push_back(job);
-        }
+            }))
+            shown = find_jobs(repository, ids);
         std::vector<JobInfo> finished;
         for (const JobInfo& job : shown) {
             if (!job.finished()) continue;

@@ -5,9 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <random>
 #include <set>
 
 #include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
 #include "jobctl/job_listing.hpp"
 #include "repository_test.hpp"
 #include "table/crash_points.hpp"
@@ -134,6 +136,65 @@ TEST_F(JobFamily, MoreChildrenJoinTheirParentAllOrNone) {
     auto before = snapshot(small);  // one slot left
     EXPECT_THROW(table.add_children(parent.id, unnamed_children(2), 5), Error);
     EXPECT_EQ(snapshot(small), before);
+}
+
+// The queries that walk the table in place (children_of, find_jobs'
+// HasMoreData, what remove checks) agree with a full listing after random
+// registrations, added children, output, finished jobs and removes.
+TEST_F(JobFamily, InPlaceQueriesAgreeWithAFullListing) {
+    std::mt19937 random(20261206);
+    detail::JobTable& table = detail::table_of(repository());
+    std::vector<JobId> parents;
+    for (int round = 0; round < 300; ++round) {
+        switch (random() % 6) {
+            case 0:
+                parents.push_back(
+                    table.add_family({"", JobType::thread, "p"}, unnamed_children(random() % 4)).id);
+                break;
+            case 1:
+                if (!parents.empty())
+                    table.add_children(parents[random() % parents.size()], unnamed_children(2), 9);
+                break;
+            case 2:
+                table.add({"", random() % 2 ? JobType::thread : JobType::process, "lone"});
+                break;
+            case 3:
+            case 4: {  // output, or an end (its outcome received or not)
+                auto jobs = repository().list();
+                if (jobs.empty()) break;
+                JobId id = jobs[random() % jobs.size()].id;
+                bool end = random() % 2;
+                detail::SlotPatch::update(table, id, [&](detail::JobSlot& slot) {
+                    if (end) {
+                        detail::set_state(slot, JobState::completed);
+                        slot.ended_ns = 1;
+                    } else {
+                        slot.output_bytes += 10;
+                    }
+                    return true;
+                });
+                break;
+            }
+            default: {  // a finished job removed (with its children, if all finished)
+                auto jobs = repository().list();
+                if (jobs.empty()) break;
+                try {
+                    remove_job(repository(), jobs[random() % jobs.size()].id, true);
+                } catch (const Error&) {  // unfinished, or a child unfinished
+                }
+            }
+        }
+        std::vector<JobInfo> listed = list_jobs(repository());
+        for (const JobInfo& job : listed) {
+            std::vector<JobId> scanned, walked;
+            for (const JobInfo& child : children_of(listed, job.id)) scanned.push_back(child.id);
+            for (const JobInfo& child : children_of(repository(), job.id)) walked.push_back(child.id);
+            ASSERT_EQ(walked, scanned) << "children of job " << job.id << " in round " << round;
+            std::vector<JobInfo> found = find_jobs(repository(), {job.id});
+            ASSERT_EQ(found.size(), 1u);
+            ASSERT_EQ(found[0].has_more_data(), job.has_more_data()) << "job " << job.id;
+        }
+    }
 }
 
 TEST_F(JobFamily, NoMoreChildrenForAParentThatIsStoppingFinishedOrGone) {

@@ -26,7 +26,7 @@ bool request_stop(Repository& repository, JobId id, std::chrono::milliseconds gr
     if (!request.requested) return false;
     // Stopping a parent stops its children (one that ends meanwhile is fine).
     if (request.top_level)  // children have none: no need to look
-        for (const JobInfo& child : children_of(repository.list(), id)) {
+        for (const JobInfo& child : children_of(repository, id)) {
             try {
                 if (!child.finished()) request_stop(repository, child.id, grace);
             } catch (const Error& error) {
@@ -55,13 +55,12 @@ void check_finished(const JobInfo& job) {
                                          "; stop it first or use --force");
 }
 
-// Errors: job_busy when an unfinished job among `jobs` runs after `job`.
-void check_not_needed(const JobInfo& job, const std::vector<JobInfo>& jobs) {
-    for (const JobInfo& other : jobs)
-        if (!other.finished() && std::ranges::find(other.after, job.id) != other.after.end())
-            throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name +
-                                                 ") is needed by job " + std::to_string(other.id) + " (" +
-                                                 other.name + "), which runs after it; use --force");
+// Errors: job_busy when an unfinished job runs after `job`.
+void check_not_needed(Repository& repository, const JobInfo& job) {
+    if (auto other = detail::table_of(repository).unfinished_after(job.id))
+        throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name +
+                                             ") is needed by job " + std::to_string(other->id) + " (" +
+                                             other->name + "), which runs after it; use --force");
 }
 
 void erase_with_spool(Repository& repository, JobId id) {
@@ -76,24 +75,21 @@ void erase_with_spool(Repository& repository, JobId id) {
 // A remove (or an eviction) killed after freeing a job's slot and before
 // deleting its output folder leaves the folder behind, owned by no job (ids
 // are never reused). Every remove deletes such folders. It reads the spool
-// only when it holds more folders than the jobs `listed` could own (a job
-// owns one once it has output; an unfinished one may be making it), and it
+// only when it holds more folders than the jobs left could own (a job owns
+// one once it has output; an unfinished one may be making it), and it
 // leaves the ids from `unlisted_from` on (the next id before the listing: a
-// job added since has such an id). (`erased`: the listed jobs this remove has
-// just erased, with their folders.)
-void sweep_orphaned_output(Repository& repository, JobId unlisted_from, const std::vector<JobInfo>& listed,
-                           const std::unordered_set<JobId>& erased) {
-    std::filesystem::path spool = detail::table_of(repository).job_directory(0).parent_path();
+// job added since has such an id).
+void sweep_orphaned_output(Repository& repository, JobId unlisted_from) {
+    detail::JobTable& table = detail::table_of(repository);
+    std::filesystem::path spool = table.job_directory(0).parent_path();
     struct stat status {};
     if (::stat(spool.c_str(), &status) != 0) return;
-    auto owners = static_cast<std::size_t>(std::ranges::count_if(listed, [&](const JobInfo& job) {
-        return !erased.contains(job.id) && (job.output_bytes > 0 || !job.finished());
-    }));
     // Each folder is a link to the spool (st_nlink = folders + 2), except on
     // file systems that do not count them (btrfs: 1): read the spool then.
-    if (status.st_nlink >= 2 && status.st_nlink - 2 <= owners) return;
+    if (status.st_nlink == 2) return;  // no folder at all: nothing to count
+    if (status.st_nlink > 2 && status.st_nlink - 2 <= table.possible_output_owners()) return;
     std::unordered_set<JobId> present;
-    for (const JobInfo& job : listed) present.insert(job.id);
+    for (const JobInfo& job : repository.list()) present.insert(job.id);
     std::error_code error;
     for (const auto& entry : std::filesystem::directory_iterator(spool, error)) {
         std::string name = entry.path().filename().string();
@@ -114,27 +110,21 @@ void remove_job(Repository& repository, JobId id, bool even_if_needed) {
     check_finished(job);
     // A parent goes with its children (all finished, since the parent is).
     JobId unlisted_from = detail::table_of(repository).next_id();
-    std::vector<JobInfo> listed = repository.list();
-    if (!even_if_needed) check_not_needed(job, listed);
-    std::vector<JobInfo> children = children_of(listed, id);
+    if (!even_if_needed) check_not_needed(repository, job);
+    std::vector<JobInfo> children = children_of(repository, id);
     for (JobInfo& child : children) {
         Liveness::check(repository, child);
         check_finished(child);
     }
-    std::unordered_set<JobId> erased{id};
-    for (const JobInfo& child : children) {
-        erase_with_spool(repository, child.id);
-        erased.insert(child.id);
-    }
+    for (const JobInfo& child : children) erase_with_spool(repository, child.id);
     erase_with_spool(repository, id);
-    sweep_orphaned_output(repository, unlisted_from, listed, erased);
+    sweep_orphaned_output(repository, unlisted_from);
 }
 
 void check_removable(Repository& repository, const std::vector<JobInfo>& jobs) {
-    std::vector<JobInfo> listed = repository.list();
     for (const JobInfo& job : jobs) {
         check_finished(job);
-        check_not_needed(job, listed);
+        check_not_needed(repository, job);
     }
 }
 

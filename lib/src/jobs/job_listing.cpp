@@ -6,8 +6,18 @@
 
 #include "jobs/liveness.hpp"
 #include "jobs/more_data.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl {
+namespace {
+
+// Children have none, and a worker runs one command: only a top-level
+// thread or custom job may be a parent (a foreach run, a Slurm array).
+bool could_have_children(const JobInfo& job) {
+    return job.parent_id == 0 && !runs_in_worker(job.type);
+}
+
+}  // namespace
 
 void detail::mark_parents_with_more_data(std::vector<JobInfo>& jobs) {
     std::unordered_map<JobId, std::size_t> index_by_id;
@@ -31,14 +41,21 @@ std::vector<JobInfo> find_jobs(Repository& repository, const std::vector<JobId>&
     std::vector<JobInfo> jobs;
     for (JobId id : wanted)
         if (auto job = repository.find(id)) jobs.push_back(*job);
-    // A parent's HasMoreData covers its children's: those only a listing finds.
-    if (std::ranges::any_of(jobs, [](const JobInfo& job) { return !runs_in_worker(job.type); })) {
-        jobs = list_jobs(repository);
-        std::erase_if(jobs, [&](const JobInfo& job) { return !wanted.contains(job.id); });
-        return jobs;
+    for (JobInfo& job : jobs) {
+        Liveness::check(repository, job);
+        // A parent's HasMoreData covers its children's.
+        if (could_have_children(job))
+            job.children_have_more_data =
+                std::ranges::any_of(detail::table_of(repository).children_of(job.id),
+                                    [](const JobInfo& child) { return child.has_more_data(); });
     }
-    for (JobInfo& job : jobs) Liveness::check(repository, job);
     return jobs;
+}
+
+std::vector<JobInfo> children_of(Repository& repository, JobId parent) {
+    auto job = repository.find(parent);
+    if (!job || !could_have_children(*job)) return {};
+    return detail::table_of(repository).children_of(parent);
 }
 
 std::vector<JobInfo> children_of(const std::vector<JobInfo>& jobs, JobId parent) {

@@ -132,7 +132,7 @@ void receive_output(Repository& repository, JobId id, const ReceiveOptions& opti
     // (Children have no children: no need to look for them.)
     std::vector<JobId> ids;
     if (job.parent_id == 0)
-        for (const JobInfo& child : children_of(repository.list(), id)) ids.push_back(child.id);
+        for (const JobInfo& child : children_of(repository, id)) ids.push_back(child.id);
     ids.push_back(id);
     bool whole = deliver_in_turn(repository, ids, options, sink);
     // Removed meanwhile (a family's remove takes the children first): say

@@ -30,7 +30,7 @@ bool request(Repository& repository, JobId id, bool suspend) {
     if (!marked.requested) return false;
     bool has_children = marked.top_level;  // children have none: no need to look
     if (has_children)
-        for (const JobInfo& child : children_of(repository.list(), id)) {
+        for (const JobInfo& child : children_of(repository, id)) {
             try {
                 if (!child.finished()) request(repository, child.id, suspend);
             } catch (const Error& error) {
@@ -72,7 +72,7 @@ bool request_resume(Repository& repository, JobId id) {
 void detail::settle_parent_suspension(Repository& repository, JobId parent) {
     auto job = repository.find(parent);
     if (!job || job->state != JobState::suspending) return;
-    std::vector<JobInfo> children = children_of(repository.list(), parent);
+    std::vector<JobInfo> children = children_of(repository, parent);
     // No children: not a parent at all (a process job: its runner decides).
     if (children.empty() || !std::ranges::all_of(children, [](const JobInfo& child) {
             return child.finished() || child.state == JobState::suspended;

@@ -17,7 +17,7 @@ constexpr const char* kSlurmType = "slurm";
 
 std::vector<JobId> family_of(Repository& repository, JobId id) {
     std::vector<JobId> ids{id};
-    for (const JobInfo& child : children_of(repository.list(), id)) ids.push_back(child.id);
+    for (const JobInfo& child : children_of(repository, id)) ids.push_back(child.id);
     return ids;
 }
 

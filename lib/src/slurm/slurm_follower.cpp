@@ -126,7 +126,7 @@ Follower::Follower(Repository& repository, JobId id)
       cluster_(known_cluster_name(repository)),
       bell_(repository) {
     std::vector<JobInfo> family{*repository.find(id)};
-    for (const JobInfo& child : children_of(repository.list(), id)) family.push_back(child);
+    for (const JobInfo& child : children_of(repository, id)) family.push_back(child);
     JobTable& table = table_of(repository);
     for (std::size_t index = 0; index < family.size(); ++index) {
         const JobInfo& job = family[index];

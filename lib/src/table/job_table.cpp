@@ -598,6 +598,47 @@ std::vector<JobInfo> JobTable::list() const {
     return jobs;
 }
 
+std::vector<JobInfo> JobTable::children_of(JobId parent) const {
+    std::vector<JobInfo> children;
+    if (parent == 0) return children;
+    detail::repair_if_owner_died(*segment_);
+    const JobSlot* slots = segment_->slots();
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
+        if (detail::parent_at(slots[i]) != parent || detail::id_at(slots[i]) == 0) continue;
+        JobSlot copy = read_slot(*segment_, i);
+        if (copy.id != 0 && copy.parent_id == parent) children.push_back(info_of(copy));
+    }
+    segment_->check_intact(LookAtFile::now);  // a child missing may be a shrunk table
+    std::ranges::sort(children, {}, &JobInfo::id);
+    return children;
+}
+
+std::optional<JobInfo> JobTable::unfinished_after(JobId id) const {
+    detail::repair_if_owner_died(*segment_);
+    const JobSlot* slots = segment_->slots();
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
+        if (detail::id_at(slots[i]) == 0 || is_terminal(static_cast<JobState>(detail::state_at(slots[i]))))
+            continue;
+        JobSlot copy = read_slot(*segment_, i);
+        if (copy.id == 0 || is_terminal(static_cast<JobState>(copy.state))) continue;
+        for (std::uint32_t after : copy.after) {
+            if (after == 0) break;
+            if (after == id) return info_of(copy);
+        }
+    }
+    return std::nullopt;
+}
+
+std::size_t JobTable::possible_output_owners() const {
+    std::size_t owners = 0;
+    const JobSlot* slots = segment_->slots();
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
+        if (detail::id_at(slots[i]) != 0 && (detail::output_bytes_at(slots[i]) > 0 ||
+                                             !is_terminal(static_cast<JobState>(detail::state_at(slots[i])))))
+            ++owners;
+    return owners;
+}
+
 std::vector<detail::JobRecord> JobTable::list_with_history() const {
     std::vector<JobSlot> copies = copy_slots();
     std::vector<detail::JobRecord> records;

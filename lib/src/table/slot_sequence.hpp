@@ -39,6 +39,18 @@ inline std::uint32_t id_at(const JobSlot& slot) {
     return __atomic_load_n(&slot.id, __ATOMIC_RELAXED);
 }
 
+// The parent's id and the state in a slot, read without the lock: only to
+// pick slots to copy whole (read_slot), whose copy then decides.
+inline std::uint32_t parent_at(const JobSlot& slot) {
+    return __atomic_load_n(&slot.parent_id, __ATOMIC_RELAXED);
+}
+inline std::uint8_t state_at(const JobSlot& slot) {
+    return __atomic_load_n(&slot.state, __ATOMIC_RELAXED);
+}
+inline std::uint64_t output_bytes_at(const JobSlot& slot) {
+    return __atomic_load_n(&slot.output_bytes, __ATOMIC_RELAXED);
+}
+
 // Header words that unlocked readers load: next_id and slot_limit.
 inline std::uint32_t load_word(const std::uint32_t& word) {
     return __atomic_load_n(&word, __ATOMIC_ACQUIRE);
