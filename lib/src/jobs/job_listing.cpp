@@ -41,13 +41,19 @@ std::vector<JobInfo> find_jobs(Repository& repository, const std::vector<JobId>&
     std::vector<JobInfo> jobs;
     for (JobId id : wanted)
         if (auto job = repository.find(id)) jobs.push_back(*job);
+    // A parent's HasMoreData covers its children's: one walk finds them all.
+    std::vector<JobId> parents;
     for (JobInfo& job : jobs) {
         Liveness::check(repository, job);
-        // A parent's HasMoreData covers its children's.
-        if (could_have_children(job))
+        if (could_have_children(job)) parents.push_back(job.id);  // by id: `wanted` is sorted
+    }
+    if (!parents.empty()) {
+        std::vector<JobInfo> family = detail::table_of(repository).children_of(parents);
+        for (JobInfo& job : jobs) family.push_back(job);
+        detail::mark_parents_with_more_data(family);
+        for (JobInfo& job : jobs)
             job.children_have_more_data =
-                std::ranges::any_of(detail::table_of(repository).children_of(job.id),
-                                    [](const JobInfo& child) { return child.has_more_data(); });
+                std::ranges::find(family, job.id, &JobInfo::id)->children_have_more_data;
     }
     return jobs;
 }
@@ -55,7 +61,7 @@ std::vector<JobInfo> find_jobs(Repository& repository, const std::vector<JobId>&
 std::vector<JobInfo> children_of(Repository& repository, JobId parent) {
     auto job = repository.find(parent);
     if (!job || !could_have_children(*job)) return {};
-    return detail::table_of(repository).children_of(parent);
+    return detail::table_of(repository).children_of({parent});
 }
 
 std::vector<JobInfo> children_of(const std::vector<JobInfo>& jobs, JobId parent) {

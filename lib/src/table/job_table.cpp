@@ -598,15 +598,16 @@ std::vector<JobInfo> JobTable::list() const {
     return jobs;
 }
 
-std::vector<JobInfo> JobTable::children_of(JobId parent) const {
+std::vector<JobInfo> JobTable::children_of(const std::vector<JobId>& parents) const {
     std::vector<JobInfo> children;
-    if (parent == 0) return children;
+    auto wanted = [&](JobId parent) { return parent != 0 && std::ranges::binary_search(parents, parent); };
+    if (parents.empty()) return children;
     detail::repair_if_owner_died(*segment_);
     const JobSlot* slots = segment_->slots();
     for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
-        if (detail::parent_at(slots[i]) != parent || detail::id_at(slots[i]) == 0) continue;
+        if (!wanted(detail::parent_at(slots[i])) || detail::id_at(slots[i]) == 0) continue;
         JobSlot copy = read_slot(*segment_, i);
-        if (copy.id != 0 && copy.parent_id == parent) children.push_back(info_of(copy));
+        if (copy.id != 0 && wanted(copy.parent_id)) children.push_back(info_of(copy));
     }
     segment_->check_intact(LookAtFile::now);  // a child missing may be a shrunk table
     std::ranges::sort(children, {}, &JobInfo::id);

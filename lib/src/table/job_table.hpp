@@ -94,8 +94,8 @@ public:
     // Queries that walk the slots in place, reading a word or two of each
     // and copying only the slots they return: at a million jobs, tens of
     // milliseconds where list() copies a gigabyte.
-    //   The children of `parent`, by id.
-    std::vector<JobInfo> children_of(JobId parent) const;
+    //   The children of any of `parents` (sorted), by id.
+    std::vector<JobInfo> children_of(const std::vector<JobId>& parents) const;
     //   An unfinished job that runs after `id` (its `after` names it), if any.
     std::optional<JobInfo> unfinished_after(JobId id) const;
     //   How many jobs may own an output folder: those with output, and the
