@@ -141,15 +141,28 @@ int run_in_foreground(Repository& repository, ForeachSpec spec, const ForeachOpt
     std::thread printer([&] {
         try {
             // Output in blocks; the progress line is cleared and drawn again
-            // around whatever may write (a print may write a full block).
+            // around each write, and not while the output ends mid-line.
             RecordPrinter printer;
             OutputSink sink = [&](OutputStream stream, std::string_view bytes) {
-                progress.print_above([&] { printer.print(stream, bytes); });
+                if (!printer.would_write(stream, bytes.size())) return printer.print(stream, bytes);
+                progress.print_lines_above([&] {
+                    printer.print(stream, bytes);
+                    return printer.at_line_start();
+                });
             };
             ReceiveOptions following = printer.following();
-            following.on_delivered = [&] { progress.print_above([&] { printer.flush(); }); };
+            following.on_delivered = [&] {
+                if (!printer.pending()) return;
+                progress.print_lines_above([&] {
+                    printer.flush();
+                    return printer.at_line_start();
+                });
+            };
             following.on_truncated = [&](const JobInfo& child_job, std::string_view truncation) {
-                progress.print_above([&] { printer.print_truncation(child_job, truncation); });
+                progress.print_lines_above([&] {
+                    printer.print_truncation(child_job, truncation);
+                    return true;
+                });
             };
             for (std::size_t i = 0;; ++i) {
                 JobId child = children.at(i);

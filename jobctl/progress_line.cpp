@@ -66,11 +66,21 @@ void ProgressLine::print_above(const std::function<void()>& print) {
     if (enabled_) draw_locked();
 }
 
+void ProgressLine::print_lines_above(const std::function<bool()>& print) {
+    std::lock_guard lock(mutex_);
+    if (enabled_) clear_locked();
+    line_open_ = !print();
+    if (enabled_) draw_locked();
+}
+
 void ProgressLine::clear_locked() {
+    if (!drawn_) return;  // nothing to clear: the cursor may be after an open line
     write_stderr("\r\033[K");
+    drawn_ = false;
 }
 
 void ProgressLine::draw_locked() {
+    if (line_open_) return;
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     std::string line = "\r\033[K[" + std::to_string(done_) + "/" + std::to_string(total_) +
                        (more_may_come_ ? "+" : "") + "] " + std::to_string(failed_) + " failed, " +
@@ -79,6 +89,7 @@ void ProgressLine::draw_locked() {
         line += ", ETA " +
                 seconds_text(elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_));
     write_stderr(line);
+    drawn_ = true;
 }
 
 void ProgressLine::tick() {

@@ -24,6 +24,10 @@ public:
     void child_finished(bool failed);
     // Runs `print` (which writes output) with the line cleared, then redraws it.
     void print_above(const std::function<void()>& print);
+    // The same for output that may end mid-line: `print` returns whether
+    // what it wrote ended a line. Until output does, the progress line is
+    // not drawn (its carriage return would erase the open line).
+    void print_lines_above(const std::function<bool()>& print);
 
 private:
     void draw_locked();
@@ -37,6 +41,8 @@ private:
     std::size_t total_ = 0, done_ = 0, failed_ = 0;  // guarded by mutex_
     bool more_may_come_;                             // guarded by mutex_
     bool stop_ = false;                              // guarded by mutex_
+    bool drawn_ = false;                             // the line is on screen; guarded by mutex_
+    bool line_open_ = false;                         // output ended mid-line; guarded by mutex_
     std::thread ticker_;                             // redraws the elapsed time once a second
 };
 

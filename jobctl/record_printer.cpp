@@ -24,24 +24,31 @@ void write_all(int fd, std::string_view bytes) {
 
 }  // namespace
 
+int RecordPrinter::fd_of(OutputStream stream) {
+    return stream == OutputStream::out || stream == OutputStream::result ? STDOUT_FILENO : STDERR_FILENO;
+}
+
 void RecordPrinter::print(OutputStream stream, std::string_view bytes) {
-    switch (stream) {
-        case OutputStream::out:
-            return append(STDOUT_FILENO, bytes);
-        case OutputStream::result:
-            append(STDOUT_FILENO, bytes);
-            return append(STDOUT_FILENO, "\n");
-        default:
-            return append(STDERR_FILENO, bytes);
-    }
+    append(fd_of(stream), bytes);
+    if (stream == OutputStream::result) append(STDOUT_FILENO, "\n");  // a line of JSON
+}
+
+bool RecordPrinter::would_write(OutputStream stream, std::size_t size) const {
+    return (fd_of(stream) != fd_ && !pending_.empty()) || pending_.size() + size + 1 >= kBlock;
 }
 
 void RecordPrinter::append(int fd, std::string_view bytes) {
     if (fd != fd_) flush();  // the order across the streams is kept
     fd_ = fd;
-    if (pending_.empty() && bytes.size() >= kBlock) return write_all(fd, bytes);  // no copy
+    if (pending_.empty() && bytes.size() >= kBlock) return write_out(fd, bytes);  // no copy
     pending_.append(bytes);
     if (pending_.size() >= kBlock) flush();
+}
+
+void RecordPrinter::write_out(int fd, std::string_view bytes) {
+    if (bytes.empty()) return;
+    write_all(fd, bytes);
+    at_line_start_ = bytes.back() == '\n';
 }
 
 void RecordPrinter::flush() {
@@ -51,12 +58,12 @@ void RecordPrinter::flush() {
         std::string& bytes;
         ~Emptied() { bytes.clear(); }
     } emptied{pending_};
-    write_all(fd_, pending_);
+    write_out(fd_, pending_);
 }
 
 void RecordPrinter::print_truncation(const JobInfo& job, std::string_view truncation) {
     flush();
-    write_all(STDERR_FILENO, "jobctl: job " + std::to_string(job.id) + ": " + std::string(truncation) + '\n');
+    write_out(STDERR_FILENO, "jobctl: job " + std::to_string(job.id) + ": " + std::string(truncation) + '\n');
 }
 
 OutputSink RecordPrinter::sink() {

@@ -42,6 +42,11 @@ public:
     // stderr for the others.
     void print(OutputStream stream, std::string_view bytes);
     void flush();
+    // Whether print(stream, bytes of `size`) would write now, not only keep.
+    bool would_write(OutputStream stream, std::size_t size) const;
+    bool pending() const { return !pending_.empty(); }
+    // Whether the last byte written ended a line (true before any).
+    bool at_line_start() const { return at_line_start_; }
     // After a job's output, when a full disk cost some of it: one line on stderr,
     // "jobctl: job 3: output truncated: N bytes lost (no space left on device)".
     void print_truncation(const JobInfo& job, std::string_view truncation);
@@ -54,8 +59,12 @@ public:
 private:
     void append(int fd, std::string_view bytes);
 
+    static int fd_of(OutputStream stream);
+    void write_out(int fd, std::string_view bytes);
+
     int fd_ = -1;  // where pending_ goes
     std::string pending_;
+    bool at_line_start_ = true;
 };
 
 }  // namespace jobctl::cli

@@ -110,6 +110,29 @@ TEST_F(StartConditions, NeededJobIsKeptUnlessForced) {
     (void)holder;
 }
 
+// A parent goes with its children: one that a job runs after keeps the
+// whole family, as it keeps itself when removed alone.
+TEST_F(StartConditions, AParentWhoseChildIsNeededIsKeptUnlessForced) {
+    JobId holder = start({"sleep", "100"}, "holder");
+    CliResult family = jobctl({"foreach", "-q", "--as-job", "--name", "fe", "--", "echo", ":::", "a", "b"});
+    ASSERT_EQ(family.exit_code, 0) << family.err;
+    JobId parent = static_cast<JobId>(std::stoul(family.out));
+    wait_until_finished(parent);
+    JobId dependent = start_with({"--after", "fe:2,holder"}, note("dependent"));
+    for (const char* name : {"fe:2", "fe"}) {
+        CliResult refused = jobctl({"remove", name});
+        EXPECT_EQ(refused.exit_code, 5) << name << ": " << refused.err;
+        EXPECT_NE(refused.err.find("job " + std::to_string(parent + 2) + " (fe:2) is needed by job " +
+                                   std::to_string(dependent)),
+                  std::string::npos)
+            << refused.err;
+    }
+    EXPECT_TRUE(repository().find(parent + 2));
+    EXPECT_EQ(jobctl({"remove", "--force", "fe"}).exit_code, 0);
+    EXPECT_FALSE(repository().find(parent + 2));
+    (void)holder;
+}
+
 TEST_F(StartConditions, StoppedWhileBlockedNeverRuns) {
     JobId holder = start({"sleep", "100"});
     JobId after = start_with({"--after", std::to_string(holder)}, note("after"));

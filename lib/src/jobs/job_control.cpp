@@ -55,12 +55,21 @@ void check_finished(const JobInfo& job) {
                                          "; stop it first or use --force");
 }
 
-// Errors: job_busy when an unfinished job runs after `job`.
-void check_not_needed(Repository& repository, const JobInfo& job) {
-    if (auto other = detail::table_of(repository).unfinished_after(job.id))
-        throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name +
-                                             ") is needed by job " + std::to_string(other->id) + " (" +
-                                             other->name + "), which runs after it; use --force");
+// Errors: job_busy when an unfinished job runs after `job` or one of its
+// `children` (which go with it).
+void check_not_needed(Repository& repository, const JobInfo& job, const std::vector<JobInfo>& children) {
+    std::vector<JobInfo> family = children;
+    family.insert(family.begin(), job);  // ids in order: children follow their parent
+    std::vector<JobId> ids;
+    for (const JobInfo& member : family) ids.push_back(member.id);
+    std::optional<JobInfo> other = detail::table_of(repository).unfinished_after(ids);
+    if (!other) return;
+    auto needed = std::ranges::find_if(family, [&](const JobInfo& member) {
+        return std::ranges::find(other->after, member.id) != other->after.end();
+    });
+    throw Error(ErrorCode::job_busy, "job " + std::to_string(needed->id) + " (" + needed->name +
+                                         ") is needed by job " + std::to_string(other->id) + " (" +
+                                         other->name + "), which runs after it; use --force");
 }
 
 void erase_with_spool(Repository& repository, JobId id) {
@@ -110,12 +119,14 @@ void remove_job(Repository& repository, JobId id, bool even_if_needed) {
     check_finished(job);
     // A parent goes with its children (all finished, since the parent is).
     JobId unlisted_from = detail::table_of(repository).next_id();
-    if (!even_if_needed) check_not_needed(repository, job);
-    std::vector<JobInfo> children = children_of(repository, id);
+    // Whatever the job's type: a damaged slot may name any job its parent,
+    // and no child may outlive its parent (remove walks the table anyway).
+    std::vector<JobInfo> children = detail::table_of(repository).children_of({id});
     for (JobInfo& child : children) {
         Liveness::check(repository, child);
         check_finished(child);
     }
+    if (!even_if_needed) check_not_needed(repository, job, children);
     for (const JobInfo& child : children) erase_with_spool(repository, child.id);
     erase_with_spool(repository, id);
     sweep_orphaned_output(repository, unlisted_from);
@@ -124,7 +135,7 @@ void remove_job(Repository& repository, JobId id, bool even_if_needed) {
 void check_removable(Repository& repository, const std::vector<JobInfo>& jobs) {
     for (const JobInfo& job : jobs) {
         check_finished(job);
-        check_not_needed(repository, job);
+        check_not_needed(repository, job, children_of(repository, job.id));
     }
 }
 

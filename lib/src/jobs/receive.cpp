@@ -67,18 +67,30 @@ public:
     }
 
 private:
-    // Delivers what the copy says is written; true once nothing more can come.
+    // Delivers what the copy says is written, in batches that are each
+    // marked received once delivered (so a receiver that dies gives out
+    // again at most one batch); true once nothing more can come.
     bool deliver(const JobInfo& copy) {
         last_ = copy;
         std::uint64_t before = position_;
-        position_ = reader_.read(position_, copy.output_bytes, sink_);
-        if (options_.on_delivered) options_.on_delivered();
-        bool all_of_it = copy.finished() && position_ >= copy.output_bytes;
-        if (!options_.keep && !options_.all && (position_ > before || all_of_it))
-            advance_read_offset(repository_, copy.id, position_, all_of_it);
+        for (;;) {
+            std::uint64_t batch_start = position_;
+            // A batch holds whole records: past the largest one's end if need be.
+            std::uint64_t until = std::min(copy.output_bytes, position_ + kBatchBytes);
+            position_ = reader_.read(position_, until, sink_);
+            if (position_ == batch_start && until < copy.output_bytes)
+                position_ = reader_.read(position_, copy.output_bytes, sink_);
+            if (options_.on_delivered) options_.on_delivered();
+            bool all_of_it = copy.finished() && position_ >= copy.output_bytes;
+            if (!options_.keep && !options_.all && (position_ > batch_start || all_of_it))
+                advance_read_offset(repository_, copy.id, position_, all_of_it);
+            if (position_ == batch_start || position_ >= copy.output_bytes) break;
+        }
         // A finished job whose log cannot be read further (removed) has no more to give.
         return copy.finished() && (position_ >= copy.output_bytes || position_ == before);
     }
+
+    static constexpr std::uint64_t kBatchBytes = 8u << 20;
 
     Repository& repository_;
     const ReceiveOptions& options_;

@@ -614,7 +614,7 @@ std::vector<JobInfo> JobTable::children_of(const std::vector<JobId>& parents) co
     return children;
 }
 
-std::optional<JobInfo> JobTable::unfinished_after(JobId id) const {
+std::optional<JobInfo> JobTable::unfinished_after(const std::vector<JobId>& ids) const {
     detail::repair_if_owner_died(*segment_);
     const JobSlot* slots = segment_->slots();
     for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
@@ -624,7 +624,7 @@ std::optional<JobInfo> JobTable::unfinished_after(JobId id) const {
         if (copy.id == 0 || is_terminal(static_cast<JobState>(copy.state))) continue;
         for (std::uint32_t after : copy.after) {
             if (after == 0) break;
-            if (after == id) return info_of(copy);
+            if (std::ranges::binary_search(ids, after)) return info_of(copy);
         }
     }
     return std::nullopt;

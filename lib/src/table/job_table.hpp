@@ -96,8 +96,8 @@ public:
     // milliseconds where list() copies a gigabyte.
     //   The children of any of `parents` (sorted), by id.
     std::vector<JobInfo> children_of(const std::vector<JobId>& parents) const;
-    //   An unfinished job that runs after `id` (its `after` names it), if any.
-    std::optional<JobInfo> unfinished_after(JobId id) const;
+    //   An unfinished job that runs after one of `ids` (sorted), if any.
+    std::optional<JobInfo> unfinished_after(const std::vector<JobId>& ids) const;
     //   How many jobs may own an output folder: those with output, and the
     //   unfinished (which may be making one). Read without copies, so only
     //   an estimate while others change the table.
