@@ -12,6 +12,7 @@
 #include "jobctl/repository.hpp"
 #include "process_jobs/process_job_runner.hpp"
 #include "process_jobs/worker_arguments.hpp"
+#include "process_jobs/worker_launch.hpp"
 #include "slurm/follower_launch.hpp"
 #include "slurm/slurm_follower.hpp"
 
@@ -42,6 +43,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s\n%s\n", jobctl::detail::kWorkerUsage.data(),
                      jobctl::detail::kWorkerSummary.data());
         return 2;
+    }
+    if (arguments->job_fd >= 0) {
+        auto job = jobctl::detail::read_assigned_job(arguments->job_fd);
+        if (!job) return 0;  // the launcher gave up: no job was registered for us
+        arguments->job = *job;
     }
     try {
         auto repository = jobctl::Repository::open(arguments->repository);

@@ -37,6 +37,33 @@ void await_zombie_leader(pid_t pid) {
     }
 }
 
+// A start names its worker by the tick its fork fell in, without /proc:
+// that must be the very start time /proc shows, fork after fork, or
+// liveness would take every worker for dead.
+TEST(ProcessIdentity, AForkStampNamesTheChildAsProcDoes) {
+    for (int fork_number = 0; fork_number < 300; ++fork_number) {
+        int hold[2];
+        ASSERT_EQ(::pipe(hold), 0);
+        ForkStamp stamp;
+        pid_t child = ::fork();
+        ASSERT_GE(child, 0);
+        if (child == 0) {
+            ::close(hold[1]);
+            char byte;
+            [[maybe_unused]] ssize_t got = ::read(hold[0], &byte, 1);  // until the parent has looked
+            ::_exit(0);
+        }
+        ::close(hold[0]);
+        std::optional<ProcessIdentity> stamped = stamp.child(child);
+        std::optional<ProcessIdentity> read = ProcessIdentity::of(child);
+        ::close(hold[1]);
+        ::waitpid(child, nullptr, 0);
+        ASSERT_TRUE(stamped && read);
+        ASSERT_EQ(stamped->start_time, read->start_time) << "fork " << fork_number;
+        ASSERT_EQ(stamped->pid_namespace, read->pid_namespace);
+    }
+}
+
 // A thread-job host whose main thread called pthread_exit still runs its
 // jobs: /proc shows its first thread a zombie, yet it is alive.
 TEST(ProcessIdentity, AProcessWhoseMainThreadExitedIsAliveUntilItsLastThreadEnds) {

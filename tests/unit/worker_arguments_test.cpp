@@ -43,6 +43,28 @@ TEST(WorkerArguments, EveryOptionComesBackTheSame) {
     EXPECT_EQ(read->command, sent.command);
 }
 
+// A worker started before its job is registered reads the id from a
+// descriptor, and the copy of stdin from the job's folder.
+TEST(WorkerArguments, AJobToBeToldComesBackTheSame) {
+    WorkerArguments sent;
+    sent.repository = "ci";
+    sent.job_fd = 3;
+    sent.stdin_spooled = true;
+    sent.command = {"cat"};
+    std::optional<WorkerArguments> read = round_trip(sent);
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->job, 0u);
+    EXPECT_EQ(read->job_fd, 3);
+    EXPECT_TRUE(read->stdin_spooled);
+}
+
+TEST(WorkerArguments, AJobAndAJobDescriptorAreNotBothAWorkersArgument) {
+    const char* both[] = {"jobctl-worker", "--repository", "r", "--job", "1", "--job-fd", "3", "--", "true"};
+    EXPECT_FALSE(parse_worker_argv(9, both).has_value());
+    const char* neither[] = {"jobctl-worker", "--repository", "r", "--", "true"};
+    EXPECT_FALSE(parse_worker_argv(5, neither).has_value());
+}
+
 TEST(WorkerArguments, ABadLimitIsNotAWorkersArgument) {
     const char* argv[] = {"jobctl-worker", "--repository", "r", "--job", "1", "--pids-max", "x", "--",
                           "true"};

@@ -17,6 +17,7 @@
 #include "jobs/queue_turns.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/start_gate.hpp"
+#include "process_jobs/stdin_spool.hpp"
 #include "system/clock.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
@@ -41,6 +42,13 @@ detail::FileDescriptor signal_fd_for(sigset_t signals) {
     return fd;
 }
 
+RunOptions run_options_of(Repository& repository, const detail::WorkerArguments& arguments) {
+    RunOptions run = arguments.run;
+    if (arguments.stdin_spooled)
+        run.stdin_file = detail::spooled_stdin(detail::table_of(repository).job_directory(arguments.job));
+    return run;
+}
+
 sigset_t child_exit_set() {
     sigset_t signals;
     sigemptyset(&signals);
@@ -63,7 +71,7 @@ int detail::run_process_job(Repository& repository, const WorkerArguments& argum
         if (claim(repository, id) && detail::wait_at_start_gate(repository, id, arguments.start_when,
                                                                 stop_fd.get()) == detail::GateOutcome::run)
             detail::CommandRun(repository, id, {stop_fd.get(), suspend_fd.get(), child_exit_fd.get()},
-                               arguments.run)
+                               run_options_of(repository, arguments))
                 .run(arguments.command);
         detail::pass_queue_turn(repository, arguments.start_when.queue);  // what this job held is free
         return 0;

@@ -21,8 +21,6 @@
 #include "process_jobs/time_limit.hpp"
 #include "process_jobs/worker_arguments.hpp"
 #include "process_jobs/worker_launch.hpp"
-#include "system/command_spawn.hpp"
-#include "system/detached_fork.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
@@ -61,22 +59,14 @@ bool stdin_inheritable() {
     return flags >= 0 && (flags & FD_CLOEXEC) == 0;
 }
 
-// The launcher answers for the job until then; now its worker does.
-void hand_over_to_worker(Repository& repository, JobId id, const ProcessIdentity& launcher,
-                         pid_t worker_pid) {
-    auto identity = ProcessIdentity::of(worker_pid).value_or(ProcessIdentity{worker_pid, 0});
-    // Unless the worker has claimed it already (or it ended): then it is not ours to hand.
-    detail::lifecycle_of(repository).hand_over(id, launcher, identity);
-}
-
-// The job's slot as start_process_job registers it, the launcher (this
-// process) answering for it.
-detail::NewJob new_process_job(const ProcessJobSpec& spec, const RunOptions& run) {
+// The job's slot as start_process_job registers it, `owner` (its worker)
+// answering for it.
+detail::NewJob new_process_job(const ProcessJobSpec& spec, const RunOptions& run,
+                               const ProcessIdentity& owner) {
     if (!runs_in_worker(spec.type))
         throw Error(ErrorCode::invalid_argument, "a process job cannot be a thread job");
-    ProcessIdentity self = ProcessIdentity::self();
     detail::NewJob new_job{spec.name, spec.type, detail::command_text(spec.argv),
-                           0,         self.pid,  self.start_time};
+                           0,         owner.pid, owner.start_time};
     new_job.can_suspend = true;                       // the worker acts on suspend requests
     new_job.cwd = detail::command_cwd(run).string();  // empty for a caller whose folder was deleted
     if (run.timeout) new_job.timeout_ms = static_cast<std::uint64_t>(run.timeout->count());
@@ -91,11 +81,10 @@ detail::NewJob new_process_job(const ProcessJobSpec& spec, const RunOptions& run
 JobInfo record_failed_process_job(Repository& repository, const ProcessJobSpec& spec,
                                   const std::string& reason) {
     if (!spec.name.empty()) check_job_name(spec.name);
-    detail::NewJob new_job = new_process_job(spec, spec.run);
+    // Nobody answers for it: it is finished before anyone looks.
+    detail::NewJob new_job = new_process_job(spec, spec.run, ProcessIdentity{});
     new_job.can_suspend = false;  // nothing will run
-    new_job.owner_pid = 0;        // nor answer for it: it is finished before anyone looks
-    new_job.owner_start_time = 0;
-    new_job.after.clear();  // it waits for nothing
+    new_job.after.clear();        // it waits for nothing
     new_job.queue.clear();
     detail::JobTable& table = detail::table_of(repository);
     JobInfo job = table.add(new_job);
@@ -118,28 +107,28 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
         if (!repository.find(id)) throw job_not_found(id);
     std::filesystem::path worker = detail::checked_worker(worker_path);
 
-    detail::NewJob new_job = new_process_job(spec, run);
+    bool spool_stdin = run.stdin_file == kCallersStdin && !spec.live_stdin;
+    bool live_stdin = run.stdin_file == kCallersStdin && spec.live_stdin && stdin_inheritable();
+    if (spool_stdin) run.stdin_file.clear();  // the worker finds the copy in the job's folder
+    detail::WorkerArguments arguments{repository.name(), 0, 3, run, spec.start_when, spec.argv, spool_stdin};
+    std::vector<std::string> argv = detail::to_worker_argv(worker.string(), arguments);
+    // Started first, so that the job is registered once, with its worker as its owner.
+    detail::WorkerAwaitingJob started(worker, argv, spec.caller_exits_soon, live_stdin);
+    detail::NewJob new_job = new_process_job(spec, run, started.identity());
     detail::JobTable& table = detail::table_of(repository);
     JobInfo job = table.add(new_job);
-    pid_t worker_pid;
-    try {
-        bool live_stdin = run.stdin_file == kCallersStdin;
-        if (live_stdin && !spec.live_stdin) {
-            run.stdin_file = detail::spool_stdin(table.job_directory(job.id));
-            live_stdin = false;
+    if (spool_stdin) {
+        try {
+            detail::spool_stdin(table.job_directory(job.id));
+        } catch (...) {
+            table.erase(job.id);  // nothing changed after all (the worker, never told its job, exits)
+            std::error_code ignored;
+            std::filesystem::remove_all(table.job_directory(job.id), ignored);
+            throw;
         }
-        live_stdin = live_stdin && stdin_inheritable();
-        detail::WorkerArguments arguments{repository.name(), job.id, run, spec.start_when, spec.argv};
-        std::vector<std::string> argv = detail::to_worker_argv(worker.string(), arguments);
-        worker_pid = detail::start_worker(worker, argv, spec.caller_exits_soon, live_stdin);
-    } catch (...) {
-        table.erase(job.id);  // nothing changed after all
-        std::error_code ignored;
-        std::filesystem::remove_all(table.job_directory(job.id), ignored);  // a spooled stdin
-        throw;
     }
-    hand_over_to_worker(repository, job.id, {new_job.owner_pid, new_job.owner_start_time}, worker_pid);
-    return repository.find(job.id).value_or(job);
+    started.assign(job.id);
+    return job;
 }
 
 }  // namespace jobctl

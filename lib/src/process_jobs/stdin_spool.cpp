@@ -29,7 +29,7 @@ void write_all(int fd, const char* bytes, std::size_t size, const std::filesyste
 
 std::filesystem::path spool_stdin(const std::filesystem::path& job_directory) {
     ensure_spool_directory(job_directory);
-    std::filesystem::path file = job_directory / "stdin";
+    std::filesystem::path file = spooled_stdin(job_directory);
     FileDescriptor out(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!out) throw_system_error("cannot create " + file.string(), errno);
     auto buffer = std::make_unique<char[]>(kChunk);
@@ -40,6 +40,10 @@ std::filesystem::path spool_stdin(const std::filesystem::path& job_directory) {
         if (got == 0) return file;
         write_all(out.get(), buffer.get(), static_cast<std::size_t>(got), file);
     }
+}
+
+std::filesystem::path spooled_stdin(const std::filesystem::path& job_directory) {
+    return job_directory / "stdin";
 }
 
 }  // namespace jobctl::detail

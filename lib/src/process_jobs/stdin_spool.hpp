@@ -12,4 +12,7 @@ namespace jobctl::detail {
 // Errors: system (a failed read or write).
 std::filesystem::path spool_stdin(const std::filesystem::path& job_directory);
 
+// The copy spool_stdin made in `job_directory`.
+std::filesystem::path spooled_stdin(const std::filesystem::path& job_directory);
+
 }  // namespace jobctl::detail

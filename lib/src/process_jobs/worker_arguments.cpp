@@ -31,6 +31,10 @@ bool apply(std::string_view option, const char* value, WorkerArguments& out) {
             out.job = static_cast<JobId>(*id);
         else
             out.start_when.after.push_back(static_cast<JobId>(*id));
+    } else if (option == "--job-fd") {
+        auto fd = number(value);
+        if (!fd || *fd > INT32_MAX) return false;
+        out.job_fd = static_cast<int>(*fd);
     } else if (option == "--timeout-ms") {
         auto ms = number(value);
         if (!ms) return false;
@@ -54,6 +58,8 @@ bool apply(std::string_view option, const char* value, WorkerArguments& out) {
         out.run.clear_env = std::strcmp(value, "1") == 0;
     } else if (option == "--stdin") {
         out.run.stdin_file = value;
+    } else if (option == "--stdin-spooled") {
+        out.stdin_spooled = std::strcmp(value, "1") == 0;
     } else if (option == "--after-any-outcome") {
         out.start_when.after_any_outcome = std::strcmp(value, "1") == 0;
     } else if (option == "--queue") {
@@ -69,12 +75,16 @@ bool apply(std::string_view option, const char* value, WorkerArguments& out) {
 std::vector<std::string> to_worker_argv(const std::string& worker, const WorkerArguments& arguments) {
     std::vector<std::string> argv{worker};
     add(argv, "--repository", arguments.repository);
-    add(argv, "--job", std::to_string(arguments.job));
+    if (arguments.job != 0)
+        add(argv, "--job", std::to_string(arguments.job));
+    else
+        add(argv, "--job-fd", std::to_string(arguments.job_fd));
     const RunOptions& run = arguments.run;
     if (!run.cwd.empty()) add(argv, "--cwd", run.cwd.string());
     for (const std::string& variable : run.env) add(argv, "--env", variable);
     if (run.clear_env) add(argv, "--clear-env", "1");
     if (!run.stdin_file.empty()) add(argv, "--stdin", run.stdin_file.string());
+    if (arguments.stdin_spooled) add(argv, "--stdin-spooled", "1");
     if (run.timeout) add(argv, "--timeout-ms", std::to_string(run.timeout->count()));
     if (run.memory_limit_bytes) add(argv, "--memory-max", std::to_string(*run.memory_limit_bytes));
     if (run.cpu_limit)
@@ -96,7 +106,8 @@ std::optional<WorkerArguments> parse_worker_argv(int argc, const char* const* ar
         if (!apply(argv[i], argv[i + 1], out)) return std::nullopt;
     if (i >= argc || std::strcmp(argv[i], "--") != 0) return std::nullopt;
     out.command.assign(argv + i + 1, argv + argc);
-    if (out.repository.empty() || out.job == 0 || out.command.empty()) return std::nullopt;
+    if (out.repository.empty() || (out.job == 0) == (out.job_fd < 0) || out.command.empty())
+        return std::nullopt;
     return out;
 }
 

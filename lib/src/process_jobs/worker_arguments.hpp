@@ -1,8 +1,8 @@
 #pragma once
 // The command line of jobctl-worker, written by the launcher and read by the
 // worker: the job, how its command runs and when it may start.
-//   jobctl-worker --repository NAME --job ID [--cwd DIR] [--env NAME=VALUE]...
-//                 [--clear-env 1] [--stdin FILE] [--timeout-ms N] [--memory-max BYTES]
+//   jobctl-worker --repository NAME (--job ID | --job-fd FD) [--cwd DIR] [--env NAME=VALUE]...
+//                 [--clear-env 1] [--stdin FILE | --stdin-spooled 1] [--timeout-ms N] [--memory-max BYTES]
 //                 [--cpu-max-micros PER_SECOND] [--pids-max N]
 //                 [--after ID]... [--after-any-outcome 1] [--queue NAME] -- COMMAND [ARGS...]
 
@@ -19,16 +19,22 @@ namespace jobctl::detail {
 // What jobctl-worker prints when its arguments are not a worker's, and the
 // synopsis of its man page.
 inline constexpr std::string_view kWorkerUsage =
-    "jobctl-worker --repository NAME --job ID [OPTION VALUE]... -- COMMAND [ARGS...]";
+    "jobctl-worker --repository NAME (--job ID | --job-fd FD) [OPTION VALUE]... -- COMMAND [ARGS...]";
 inline constexpr std::string_view kWorkerSummary =
     "Runs one process job of a jobctl repository; started by 'jobctl start'.";
 
 struct WorkerArguments {
     std::string repository;
     JobId job = 0;
+    // Instead of `job`: the job's id is read from this descriptor, written by
+    // the launcher once it has registered the job (WorkerAwaitingJob).
+    int job_fd = -1;
     RunOptions run;
     StartConditions start_when;
     std::vector<std::string> command;
+    // The command's stdin is the copy in the job's folder (stdin_spool.hpp),
+    // written by the launcher before it tells the worker its job.
+    bool stdin_spooled = false;
 };
 
 // argv[0] is the worker's path.

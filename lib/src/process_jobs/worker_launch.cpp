@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,12 +19,24 @@
 namespace jobctl::detail {
 namespace {
 
-// The start-up state of every worker, set in the new process before it
-// execs or runs: only async-signal-safe calls. With `keep_stdin`, the worker
-// (and so its command) reads our stdin.
-void prepare_worker_process(const sigset_t& defaulted, bool keep_stdin) {
+// What the worker's process does between fork and exec: only
+// async-signal-safe calls, for a caller may have threads.
+struct WorkerExec {
+    const char* worker;
+    char* const* argv;
+    sigset_t defaulted;  // built before fork: no work in the child
+    bool keep_stdin;     // the worker (and so its command) reads our stdin
+    int job_fd = -1;     // becomes descriptor 3, where the worker reads its job
+};
+
+// The start-up state of every worker: default signal actions, the worker's
+// signals blocked, /dev/null for 1 and 2 (and 0 unless kept), `job_fd` (if
+// any) as descriptor 3, and no other descriptor.
+void prepare_worker_process(const WorkerExec& exec) {
+    // Off 0-2 first: a caller without stdin has its socket there.
+    int job_fd = exec.job_fd < 0 ? -1 : ::fcntl(exec.job_fd, F_DUPFD_CLOEXEC, 3);
     for (int signal = 1; signal < NSIG; ++signal)
-        if (sigismember(&defaulted, signal) == 1) ::signal(signal, SIG_DFL);
+        if (sigismember(&exec.defaulted, signal) == 1) ::signal(signal, SIG_DFL);
     // Blocked until the worker reads them from its signalfds: a stop or a
     // suspend that arrives while it is still loading is not lost.
     sigset_t worker_signals = worker_signal_set();
@@ -31,32 +45,31 @@ void prepare_worker_process(const sigset_t& defaulted, bool keep_stdin) {
     // closes null_fd (and a report pipe) along with everything else.
     int null_fd = ::open("/dev/null", O_RDWR);
     if (null_fd >= 0) {
-        if (!keep_stdin) ::dup2(null_fd, 0);
+        if (!exec.keep_stdin) ::dup2(null_fd, 0);
         ::dup2(null_fd, 1);
         ::dup2(null_fd, 2);
     }
-    ::close_range(3, ~0u, 0);  // the caller's descriptors are none of the worker's business
+    if (job_fd == 3)
+        ::fcntl(3, F_SETFD, 0);  // kept open across exec
+    else if (job_fd > 3)
+        ::dup2(job_fd, 3);                       // the copy at 3 is not close-on-exec
+    ::close_range(job_fd >= 0 ? 4 : 3, ~0u, 0);  // the caller's descriptors are none of the worker's business
 }
 
 // In the worker's process, after the fork (or the double fork).
-[[noreturn]] void exec_worker(const char* worker, char* const* argv, const sigset_t& defaulted,
-                              bool keep_stdin) {
-    prepare_worker_process(defaulted, keep_stdin);
-    ::execv(worker, argv);
+[[noreturn]] void exec_worker(const WorkerExec& exec) {
+    prepare_worker_process(exec);
+    ::execv(exec.worker, exec.argv);
     ::_exit(127);
 }
 
 // Double fork: the worker reports its own pid, then execs.
-pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::string>& arguments,
-                      bool keep_stdin) {
-    std::vector<char*> argv = exec_argv(arguments);
-    const sigset_t defaulted = defaulted_signal_set();  // built before fork: no work in the child
+pid_t launch_detached(const WorkerExec& exec) {
     FileDescriptor report = fork_detached(
         [&](FileDescriptor report_fd) {
             pid_t self = ::getpid();
             [[maybe_unused]] ssize_t ignored = ::write(report_fd.get(), &self, sizeof self);
-            // Closes report_fd; never returns.
-            exec_worker(worker.c_str(), argv.data(), defaulted, keep_stdin);
+            exec_worker(exec);  // closes report_fd; never returns
         },
         "the worker");
     pid_t worker_pid = -1;
@@ -70,24 +83,78 @@ pid_t launch_detached(const std::filesystem::path& worker, std::vector<std::stri
 // done, most of a submit's time, while a forked child execs as we print
 // and exit. (Forking in a process with threads is safe here: the child
 // makes only async-signal-safe calls before it execs.)
-pid_t fork_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments, bool keep_stdin) {
-    std::vector<char*> argv = exec_argv(arguments);
-    const sigset_t defaulted = defaulted_signal_set();  // built before fork: no work in the child
+pid_t fork_worker(const WorkerExec& exec) {
     pid_t pid = ::fork();
     if (pid < 0) throw_system_error("cannot fork the worker", errno);
     if (pid == 0) {
         ::setsid();
-        exec_worker(worker.c_str(), argv.data(), defaulted, keep_stdin);
+        exec_worker(exec);
     }
     return pid;
+}
+
+pid_t launch(const WorkerExec& exec, bool caller_exits_soon) {
+    return caller_exits_soon ? fork_worker(exec) : launch_detached(exec);
 }
 
 }  // namespace
 
 pid_t start_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments,
                    bool caller_exits_soon, bool keep_stdin) {
-    return caller_exits_soon ? fork_worker(worker, arguments, keep_stdin)
-                             : launch_detached(worker, arguments, keep_stdin);
+    std::vector<char*> argv = exec_argv(arguments);
+    return launch({worker.c_str(), argv.data(), defaulted_signal_set(), keep_stdin}, caller_exits_soon);
+}
+
+WorkerAwaitingJob::WorkerAwaitingJob(const std::filesystem::path& worker, std::vector<std::string>& arguments,
+                                     bool caller_exits_soon, bool keep_stdin)
+    : direct_child_(caller_exits_soon) {
+    std::vector<char*> argv = exec_argv(arguments);
+    int ends[2];
+    // A socket, not a pipe: assign() sends with MSG_NOSIGNAL, so a worker
+    // that died meanwhile costs the caller no SIGPIPE.
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0)
+        throw_system_error("socketpair", errno);
+    FileDescriptor job_read(ends[0]);
+    job_.reset(ends[1]);
+    ForkStamp stamp;
+    pid_ = launch({worker.c_str(), argv.data(), defaulted_signal_set(), keep_stdin, job_read.get()},
+                  caller_exits_soon);
+    job_read.reset();
+    auto identity = stamp.child(pid_);
+    if (!identity) {
+        job_.reset();
+        reap();
+        throw_system_error("the worker ended before it started", ECHILD);
+    }
+    identity_ = *identity;
+}
+
+WorkerAwaitingJob::~WorkerAwaitingJob() {
+    if (!job_) return;
+    job_.reset();  // it reads the end of its socket, and exits without running anything
+    reap();
+}
+
+void WorkerAwaitingJob::reap() {
+    if (!direct_child_) return;  // a double fork's worker is init's to reap
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+}
+
+void WorkerAwaitingJob::assign(JobId id) {
+    // Failing (it died first), the job is its, and found "worker lost".
+    [[maybe_unused]] ssize_t sent = ::send(job_.get(), &id, sizeof id, MSG_NOSIGNAL);
+    job_.reset();
+}
+
+std::optional<JobId> read_assigned_job(int fd) {
+    FileDescriptor socket(fd);
+    JobId id = 0;
+    ssize_t got;
+    do got = ::recv(socket.get(), &id, sizeof id, MSG_WAITALL);
+    while (got < 0 && errno == EINTR);
+    if (got != static_cast<ssize_t>(sizeof id) || id == 0) return std::nullopt;
+    return id;
 }
 
 }  // namespace jobctl::detail

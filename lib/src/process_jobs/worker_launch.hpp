@@ -6,8 +6,13 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "jobctl/job.hpp"
+#include "system/file_descriptor.hpp"
+#include "system/process_identity.hpp"
 
 namespace jobctl::detail {
 
@@ -17,5 +22,39 @@ namespace jobctl::detail {
 // it never has a zombie to reap. Returns the worker's pid. Errors: system (the fork failed).
 pid_t start_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments,
                    bool caller_exits_soon, bool keep_stdin);
+
+// A worker started before its job is registered, which reads the job's id
+// from descriptor 3 once it runs (WorkerArguments::job_fd): so the job is
+// registered once, its owner already the worker (one lock round, no
+// hand-over), and the caller need not wait for the worker's exec. The
+// worker execs at once: told its job by assign() while it loads, it never
+// has to be woken, which on a busy machine would let it take the caller's
+// processor.
+class WorkerAwaitingJob {
+public:
+    // As start_worker; `arguments` has "--job-fd 3". Errors: system (the fork failed).
+    WorkerAwaitingJob(const std::filesystem::path& worker, std::vector<std::string>& arguments,
+                      bool caller_exits_soon, bool keep_stdin);
+    // Never assigned: the worker exits without running anything.
+    ~WorkerAwaitingJob();
+    WorkerAwaitingJob(const WorkerAwaitingJob&) = delete;
+    WorkerAwaitingJob& operator=(const WorkerAwaitingJob&) = delete;
+
+    const ProcessIdentity& identity() const { return identity_; }
+    // Tells the worker its job.
+    void assign(JobId id);
+
+private:
+    void reap();
+
+    bool direct_child_;
+    pid_t pid_ = -1;
+    FileDescriptor job_;
+    ProcessIdentity identity_;
+};
+
+// In the worker: the job assign() gave, read from `fd` (then closed);
+// nullopt if the launcher gave up (it registered nothing).
+std::optional<JobId> read_assigned_job(int fd);
 
 }  // namespace jobctl::detail

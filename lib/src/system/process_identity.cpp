@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -52,6 +54,33 @@ std::optional<ProcessIdentity> ProcessIdentity::of(pid_t pid) {
     auto fields = read_stat(pid);
     if (!fields || !still_runs(pid, fields->state)) return std::nullopt;
     return ProcessIdentity{pid, fields->start_time, detail::own_pid_namespace()};
+}
+
+namespace {
+
+// The tick of CLOCK_BOOTTIME now, as field 22 of /proc/PID/stat would show
+// a process started now to this process: the kernel divides the start's
+// boot time (with this time namespace's offset, as clock_gettime adds it)
+// by the length of a tick, rounding down.
+std::uint64_t shown_tick_now() {
+    static const std::uint64_t tick_ns = 1'000'000'000 / static_cast<std::uint64_t>(::sysconf(_SC_CLK_TCK));
+    timespec now{};
+    ::clock_gettime(CLOCK_BOOTTIME, &now);
+    auto ns =
+        static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000 + static_cast<std::uint64_t>(now.tv_nsec);
+    return ns / tick_ns;
+}
+
+}  // namespace
+
+ForkStamp::ForkStamp() : before_(shown_tick_now()) {}
+
+std::optional<ProcessIdentity> ForkStamp::child(pid_t pid) const {
+    if (pid <= 0 || shown_tick_now() != before_) return ProcessIdentity::of(pid);
+    // As read_stat converts what /proc shows.
+    auto start =
+        std::max<std::int64_t>(static_cast<std::int64_t>(before_) - detail::boottime_offset_ticks(), 1);
+    return ProcessIdentity{pid, static_cast<std::uint64_t>(start), detail::own_pid_namespace()};
 }
 
 bool ProcessIdentity::alive() const {
