@@ -188,6 +188,18 @@ std::uint32_t collect_free_slots(const detail::Segment& segment, std::uint32_t s
     return 0;
 }
 
+// Before the high-water mark rises to `new_limit`: a slot at or past it was
+// never part of the table (a writer raises the mark after its slots, and
+// the repair after a crash raises it over every slot in use), so one that
+// holds a job there is damage, not a job: left, it would appear with the
+// new ones, a child perhaps whose parent was removed while it was hidden.
+// Caller holds the lock. Slots in the file's holes read as empty.
+void clear_slots_never_covered(const detail::Segment& segment, std::uint32_t new_limit) {
+    JobSlot* slots = segment.slots();
+    for (std::uint32_t i = scan_limit(segment); i < std::min(new_limit, segment.capacity()); ++i)
+        if (slots[i].id != 0) detail::store_slot(slots[i], JobSlot{});
+}
+
 // One past the highest home slot of the `count` ids from `first`: the slots
 // that ids_taken_at_home reads.
 std::uint32_t homes_end(JobId first, std::size_t count, std::uint32_t capacity) {
@@ -535,6 +547,7 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
                 detail::copy_truncated(slot.name, detail::child_job_name(parent_name, number));
             }
         }
+        clear_slots_never_covered(*segment_, *std::ranges::max_element(indices) + 1);
         // Children first, a new parent last (see above).
         for (std::size_t k = new_parent ? 1 : 0; k < slots.size(); ++k) {
             detail::write_slot(*segment_, indices[k], slots[k]);
