@@ -70,6 +70,20 @@ TEST_F(FirstHourCli, ReceiveAllFollowsOnFromItsTail) {
     }
 }
 
+// --tail marks the backlog received only once its tail is written: a tail
+// that cannot be written (a full disk) leaves all of it to the next receive.
+TEST_F(FirstHourCli, ATailThatCannotBeWrittenMarksNothingReceived) {
+    JobId id = start({"sh", "-c", "printf 'a\\nb\\nc\\n'"});
+    std::string job = std::to_string(id);
+    ASSERT_EQ(jobctl({"wait", job}).exit_code, 0);
+    CliResult failed = shell("jobctl receive --tail 1 " + job + " > /dev/full");
+    EXPECT_NE(failed.exit_code, 0) << "a write to a full disk fails";
+    EXPECT_TRUE(repository().find(id)->has_more_data());
+    CliResult tail = jobctl({"receive", "--tail", "1", job});
+    EXPECT_EQ(tail.out, "c\n") << tail.err;
+    EXPECT_FALSE(repository().find(id)->has_more_data()) << "once written, the backlog is received";
+}
+
 // A parent's --all: each child's whole output, then its own, every time.
 TEST_F(FirstHourCli, ReceiveAllOfAParentGivesEveryChildsOutput) {
     CliResult started = jobctl({"foreach", "--as-job", "-q", "--", "echo", "{}", ":::", "x", "y"});

@@ -38,6 +38,8 @@ struct ReceiveOptions {
     // Called once, when the output written before the call has been
     // delivered (for a parent: its children's and its own), before anything
     // written later: where a follower's backlog ends (a tail is cut there).
+    // The backlog is marked received (and a truncation said) only after it
+    // returns: a receiver may keep the backlog until then and write it here.
     std::function<void()> on_caught_up = nullptr;
     // Called after each batch of records was given to the sink, before they
     // are marked received and before any wait for more: a sink that buffers

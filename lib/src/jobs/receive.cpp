@@ -34,13 +34,19 @@ public:
           sink_(sink),
           reader_(detail::table_of(repository).job_directory(job.id)),
           position_(options.all ? 0 : job.read_offset),
-          last_(job) {}
+          last_(job),
+          held_from_(position_) {}
 
-    // What is written now. False if the job was removed before all of it was delivered.
-    bool deliver_now() {
+    // What is written now. False if the job was removed before all of it
+    // was delivered. With `hold_marks` (a receiver that keeps the backlog,
+    // a tail, until it is told where the backlog ends), none of it is
+    // marked received until mark_held().
+    bool deliver_now(bool hold_marks = false) {
         auto job = repository_.find(last_.id);
         if (!job) return false;
+        holding_marks_ = hold_marks;
         deliver(*job);
+        holding_marks_ = false;
         // Short of what the copy said was written: its log went with a remove?
         return position_ >= job->output_bytes || repository_.find(last_.id).has_value();
     }
@@ -59,6 +65,13 @@ public:
         return !vanished;
     }
 
+    // What deliver_now(true) delivered, marked received now that the receiver has written it.
+    void mark_held() {
+        bool all_of_it = last_.finished() && position_ >= last_.output_bytes;
+        if (!options_.keep && !options_.all && (position_ > held_from_ || all_of_it))
+            advance_read_offset(repository_, last_.id, position_, all_of_it);
+    }
+
     // After the records: a finished job that a full disk cost output says so.
     void tell_truncation() const {
         if (options_.on_truncated && last_.finished())
@@ -73,6 +86,7 @@ private:
     bool deliver(const JobInfo& copy) {
         last_ = copy;
         std::uint64_t before = position_;
+        if (holding_marks_) held_from_ = position_;
         for (;;) {
             std::uint64_t batch_start = position_;
             // A batch holds whole records: past the largest one's end if need be.
@@ -82,7 +96,7 @@ private:
                 position_ = reader_.read(position_, copy.output_bytes, sink_);
             if (options_.on_delivered) options_.on_delivered();
             bool all_of_it = copy.finished() && position_ >= copy.output_bytes;
-            if (!options_.keep && !options_.all && (position_ > batch_start || all_of_it))
+            if (!holding_marks_ && !options_.keep && !options_.all && (position_ > batch_start || all_of_it))
                 advance_read_offset(repository_, copy.id, position_, all_of_it);
             if (position_ == batch_start || position_ >= copy.output_bytes) break;
         }
@@ -98,6 +112,8 @@ private:
     OutputLogReader reader_;
     std::uint64_t position_;
     JobInfo last_;  // the last copy delivered from
+    bool holding_marks_ = false;
+    std::uint64_t held_from_ = 0;  // where the delivery whose marks are held began
 };
 
 // Delivers each job's output in turn. False if one was removed before all
@@ -113,13 +129,22 @@ bool deliver_in_turn(Repository& repository, const std::vector<JobId>& ids, cons
             whole = false;
     }
     // Without follow, or when the caller wants to know where the backlog
-    // ends: first what is there now, job after job.
-    if (!options.follow || options.on_caught_up)
+    // ends: first what is there now, job after job. A caller told where it
+    // ends may keep it until then (a tail): it is marked received, and a
+    // truncation said, only after that, so what is marked was written.
+    bool held = options.on_caught_up != nullptr;
+    if (!options.follow || held)
         for (OwnOutput& output : outputs) {
-            whole = output.deliver_now() && whole;
+            whole = output.deliver_now(held) && whole;
+            if (!options.follow && !held) output.tell_truncation();
+        }
+    if (held) {
+        options.on_caught_up();
+        for (OwnOutput& output : outputs) {
+            output.mark_held();
             if (!options.follow) output.tell_truncation();
         }
-    if (options.on_caught_up) options.on_caught_up();
+    }
     if (options.follow)
         for (OwnOutput& output : outputs) {
             bool followed = output.follow();
