@@ -138,6 +138,24 @@ TEST_F(JobFamily, MoreChildrenJoinTheirParentAllOrNone) {
     EXPECT_EQ(snapshot(small), before);
 }
 
+// A job registered alone is known to have no children, so looking at it
+// walks nothing; a family's parent, even with no children yet, is not; and
+// one registered alone is never given children.
+TEST_F(JobFamily, AJobRegisteredAloneGetsNoChildren) {
+    detail::JobTable& table = detail::table_of(repository());
+    JobInfo alone = table.add({"alone", JobType::thread, "x"});
+    JobInfo parent = table.add_family({"run", JobType::thread, "x"}, {});
+    EXPECT_TRUE(alone.registered_alone);
+    EXPECT_FALSE(parent.registered_alone);
+    EXPECT_EQ(table.add_children(alone.id, unnamed_children(1), 1), 0u);
+    EXPECT_TRUE(children_of(repository(), alone.id).empty());
+    JobId child = table.add_children(parent.id, unnamed_children(1), 1);
+    ASSERT_NE(child, 0u);
+    EXPECT_FALSE(repository().find(child)->registered_alone);
+    ASSERT_EQ(children_of(repository(), parent.id).size(), 1u);
+    EXPECT_EQ(children_of(repository(), parent.id)[0].id, child);
+}
+
 // The queries that walk the table in place (children_of, find_jobs'
 // HasMoreData, what remove checks) agree with a full listing after random
 // registrations, added children, output, finished jobs and removes.

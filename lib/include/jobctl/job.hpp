@@ -119,6 +119,9 @@ struct JobInfo {
     std::optional<JobProgress> progress;               // the last progress it reported, if any
     std::optional<ResourceUse> resources;  // a finished command's (process jobs, foreach children)
     bool in_cgroup = false;                // its command's processes are held in a cgroup of its own
+    // Started on its own (start_process_job, a thread job, a custom job), not
+    // as a family's parent (foreach, a Slurm array): it has no children.
+    bool registered_alone = false;
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }

@@ -13,8 +13,10 @@ namespace {
 
 // Children have none, and a worker runs one command: only a top-level
 // thread or custom job may be a parent (a foreach run, a Slurm array).
+// Only a family's parent has children: not a child, nor a worker's job,
+// nor a job registered alone (this spares a look at it the walk).
 bool could_have_children(const JobInfo& job) {
-    return job.parent_id == 0 && !runs_in_worker(job.type);
+    return job.parent_id == 0 && !runs_in_worker(job.type) && !job.registered_alone;
 }
 
 }  // namespace

@@ -62,6 +62,7 @@ JobInfo to_info(const JobSlot& slot) {
         info.resources = ResourceUse{std::chrono::microseconds(slot.cpu_user_us),
                                      std::chrono::microseconds(slot.cpu_system_us), slot.peak_rss_kib * 1024};
     info.in_cgroup = slot.containment == static_cast<std::uint8_t>(detail::Containment::cgroup);
+    info.registered_alone = slot.registered_alone != 0;
     if (info.resources) info.resources->counted_by_cgroup = info.in_cgroup;
     info.owner_pid = slot.owner_pid;
     info.owner_start_time = slot.owner_start_time;
@@ -378,6 +379,7 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
 
 JobInfo JobTable::add(const NewJob& job) {
     std::vector<JobSlot> slots{prepared_slot(job, host_name())};
+    slots[0].registered_alone = job.parent_id == 0 ? 1 : 0;
     register_jobs(slots, {job.name.empty()}, 0, 0);
     keep_full_command(slots[0].id, job.command);
     return info_of(slots[0]);
@@ -439,7 +441,7 @@ JobInfo JobTable::info_of(const JobSlot& slot) const {
 //  - existing_parent == 0: slots[0] is a new job and, if more follow, their
 //    parent; slots[k] gets the id slots[0].id + k.
 //  - existing_parent != 0: every slot is a child of that job, which must be
-//    there, unfinished and not asked to stop; returns the first one's id (0
+//    there, unfinished, not asked to stop and not registered alone; returns the first one's id (0
 //    when it is not).
 // The crash protocol (segment_layout.hpp, "Crash repair"): every slot goes
 // through write_slot (a slot is whole or as before); the children are
@@ -477,7 +479,8 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
             std::uint32_t index = index_of(*segment_, existing_parent);
             if (index == segment_->capacity()) return 0;
             const JobSlot& parent = segment_->slots()[index];
-            if (detail::is_finished(parent) || parent.stop_requested) return 0;
+            // One registered alone is looked at as childless: it gets none.
+            if (detail::is_finished(parent) || parent.stop_requested || parent.registered_alone) return 0;
             parent_name = detail::read_field(parent.name);
             parent_suspended = parent.suspend_requested != 0;
         }

@@ -315,9 +315,15 @@ struct JobSlot {
     // for each write. An unlocked reader copies the slot between two equal,
     // even reads of it (see "Read without the lock").
     std::uint32_t sequence;
-    // How its command's processes are held (table/containment.hpp). Was
-    // padding, always 0, which reads as before: the layout's version stays.
-    std::uint32_t containment;
+    // The last word was padding, always 0, which reads as before: the
+    // layout's version stays. Written and read as one word (slot_sequence).
+    // How its command's processes are held (table/containment.hpp).
+    std::uint16_t containment;
+    // Registered by itself (JobTable::add), not as a family's parent: it
+    // never has children, so a look at it needs no walk for them. 0 (as in
+    // a slot an older jobctl wrote): it may have.
+    std::uint8_t registered_alone;
+    std::uint8_t spare;
 };
 
 // A queue's limit: at most `slots` of its jobs hold a slot (Running,
@@ -448,7 +454,9 @@ JOBCTL_SHARED_FIELD(JobSlot, cpu_user_us, 1192, 8);
 JOBCTL_SHARED_FIELD(JobSlot, cpu_system_us, 1200, 8);
 JOBCTL_SHARED_FIELD(JobSlot, peak_rss_kib, 1208, 8);
 JOBCTL_SHARED_FIELD(JobSlot, sequence, 1216, 4);
-JOBCTL_SHARED_FIELD(JobSlot, containment, 1220, 4);
+JOBCTL_SHARED_FIELD(JobSlot, containment, 1220, 2);
+JOBCTL_SHARED_FIELD(JobSlot, registered_alone, 1222, 1);
+JOBCTL_SHARED_FIELD(JobSlot, spare, 1223, 1);
 
 static_assert(sizeof(StateStep) == 16 && alignof(StateStep) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");

@@ -7,11 +7,20 @@
 namespace jobctl::detail {
 namespace {
 
-// The slot as words: every field but the last word (the sequence and
-// containment, written apart).
+// The slot as words: every field but the last word (the sequence, and the
+// containment word, written apart).
 constexpr std::size_t kWords = offsetof(JobSlot, sequence) / sizeof(std::uint64_t);
 static_assert(offsetof(JobSlot, sequence) % sizeof(std::uint64_t) == 0);
-static_assert(offsetof(JobSlot, containment) + sizeof(JobSlot::containment) == sizeof(JobSlot));
+static_assert(offsetof(JobSlot, containment) + sizeof(std::uint32_t) == sizeof(JobSlot));
+static_assert(offsetof(JobSlot, containment) % sizeof(std::uint32_t) == 0);
+
+// The 32-bit word from `containment` on (containment, registered_alone, spare).
+std::uint32_t* last_word(JobSlot& slot) {
+    return reinterpret_cast<std::uint32_t*>(&slot.containment);
+}
+const std::uint32_t* last_word(const JobSlot& slot) {
+    return reinterpret_cast<const std::uint32_t*>(&slot.containment);
+}
 
 std::uint64_t* words_of(JobSlot& slot) {
     return reinterpret_cast<std::uint64_t*>(&slot);
@@ -37,7 +46,7 @@ void store_slot(JobSlot& slot, const JobSlot& value) {
     store_words(to, from, 0, kWords / 2);
     reach_crash_point(testing::CrashPoint::slot_half_written);
     store_words(to, from, kWords / 2, kWords);
-    __atomic_store_n(&slot.containment, value.containment, __ATOMIC_RELAXED);
+    __atomic_store_n(last_word(slot), *last_word(value), __ATOMIC_RELAXED);
     __atomic_store_n(&slot.sequence, before + 1, __ATOMIC_RELEASE);
 }
 
@@ -70,7 +79,7 @@ bool try_load_slot(const JobSlot& slot, JobSlot& copy) {
     std::uint64_t* to = words_of(copy);
     const std::uint64_t* from = words_of(slot);
     for (std::size_t i = 0; i < kWords; ++i) to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
-    copy.containment = __atomic_load_n(&slot.containment, __ATOMIC_RELAXED);
+    *last_word(copy) = __atomic_load_n(last_word(slot), __ATOMIC_RELAXED);
     std::atomic_thread_fence(std::memory_order_acquire);
     copy.sequence = __atomic_load_n(&slot.sequence, __ATOMIC_RELAXED);
     return copy.sequence == first;
