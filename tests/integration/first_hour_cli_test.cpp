@@ -95,6 +95,24 @@ TEST_F(FirstHourCli, ReceiveAllOfAParentGivesEveryChildsOutput) {
     EXPECT_EQ(jobctl({"receive", "--all", std::to_string(parent)}).out, "x\ny\n");
 }
 
+// Following a foreach that reads its inputs as they come: the children it
+// registers after the follower began are followed too, in input order.
+TEST_F(FirstHourCli, ReceiveWaitOfAParentFollowsChildrenRegisteredLater) {
+    FifoGate gate(home() + "/gate");
+    CliProcess run(
+        {"sh", "-c",
+         "{ echo a; echo b; " + gate.wait_command() + "; echo c; echo d; } | jobctl foreach -q -- echo {}"});
+    const JobId parent = 1;  // the test's own repository: the foreach's parent is its first job
+    wait_for(parent + 2, [](const JobInfo& job) { return job.finished(); });
+    CliProcess follower({"jobctl", "receive", "--all", "--wait", std::to_string(parent)});
+    ASSERT_TRUE(asleep_on_the_repository(follower.pid()));
+    gate.release();
+    CliResult followed = follower.finish();
+    EXPECT_EQ(followed.exit_code, 0) << followed.err;
+    EXPECT_EQ(followed.out, "a\nb\nc\nd\n");
+    EXPECT_EQ(run.finish().exit_code, 0);
+}
+
 // Following a parent still hands each child's output over whole, in input
 // order, though the second child wrote all of its output before the first
 // finished (only --tail reads every child's backlog first).

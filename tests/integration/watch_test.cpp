@@ -54,6 +54,9 @@ TEST_F(Watch, ReportsEveryTransitionOnceThroughABurstOfJobs) {
     std::vector<JobId> ids;
     for (int i = 0; i < 200; ++i) ids.push_back(start({"true"}));
     for (JobId id : ids) wait_until_finished(id);
+    // Every ending read before the removes: a job removed before the watch
+    // looked at it again can only be reported removed in the state it last saw.
+    ASSERT_TRUE(asleep_on_the_repository(watch.pid()));
     ASSERT_EQ(jobctl({"remove", "--finished"}).exit_code, 0);
     ASSERT_TRUE(asleep_on_the_repository(watch.pid()));  // it has read every change
     ::kill(watch.pid(), SIGINT);

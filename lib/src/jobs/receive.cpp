@@ -154,6 +154,49 @@ bool deliver_in_turn(Repository& repository, const std::vector<JobId>& ids, cons
     return whole;
 }
 
+// `parent`'s children above `after`, in id order.
+std::vector<JobId> children_after(Repository& repository, JobId parent, JobId after) {
+    std::vector<JobId> ids;
+    for (const JobInfo& child : children_of(repository, parent))
+        if (child.id > after) ids.push_back(child.id);
+    std::ranges::sort(ids);
+    return ids;
+}
+
+// Follows a parent: each child's output whole, in id order, those a
+// foreach registers while it runs (reading its inputs) too, then the
+// parent's own once it has finished. False if one was removed first.
+bool follow_family(Repository& repository, JobId parent, const ReceiveOptions& options,
+                   const TimedOutputSink& sink) {
+    detail::JobTable& table = detail::table_of(repository);
+    JobId followed_up_to = parent;  // children have higher ids than their parent
+    bool whole = true;
+    for (;;) {
+        // Read before the look for children: a child registered after it moves it.
+        JobId next_id = table.next_id();
+        std::vector<JobId> children = children_after(repository, parent, followed_up_to);
+        if (!children.empty()) {
+            whole = deliver_in_turn(repository, children, options, sink) && whole;
+            followed_up_to = children.back();
+            continue;
+        }
+        // Until more children come, or the parent ends (it ends after its last child).
+        auto settled = wait_until(
+            repository, {parent},
+            [&](const std::vector<JobInfo>& jobs) {
+                if (jobs.empty() || jobs.front().finished()) return true;
+                JobId now = table.next_id();
+                if (now == next_id) return false;  // nothing registered since
+                next_id = now;
+                return !children_after(repository, parent, followed_up_to).empty();
+            },
+            std::nullopt);
+        bool ended = !settled || settled->empty() || settled->front().finished();
+        if (ended && children_after(repository, parent, followed_up_to).empty()) break;
+    }
+    return deliver_in_turn(repository, {parent}, options, sink) && whole;
+}
+
 }  // namespace
 
 void receive_output(Repository& repository, JobId id, const ReceiveOptions& options, const OutputSink& sink) {
@@ -166,12 +209,20 @@ void receive_output(Repository& repository, JobId id, const ReceiveOptions& opti
                     const TimedOutputSink& sink) {
     JobInfo job = detail::require_job(repository, id);
     // A parent hands over each child's output whole, in input (id) order.
-    // (Children have no children: no need to look for them.)
-    std::vector<JobId> ids;
-    if (job.parent_id == 0)
-        for (const JobInfo& child : children_of(repository, id)) ids.push_back(child.id);
-    ids.push_back(id);
-    bool whole = deliver_in_turn(repository, ids, options, sink);
+    // (Children have no children: no need to look for them.) Followed, and
+    // not cut at its backlog (a tail), it may get more children meanwhile.
+    bool whole = true;
+    bool may_get_children =
+        job.parent_id == 0 && !runs_in_worker(job.type) && !job.registered_alone && !job.finished();
+    if (options.follow && !options.on_caught_up && may_get_children) {
+        whole = follow_family(repository, id, options, sink);
+    } else {
+        std::vector<JobId> ids;
+        if (job.parent_id == 0)
+            for (const JobInfo& child : children_of(repository, id)) ids.push_back(child.id);
+        ids.push_back(id);
+        whole = deliver_in_turn(repository, ids, options, sink);
+    }
     // Removed meanwhile (a family's remove takes the children first): say
     // so, rather than let a part pass for the whole.
     if (!whole)
