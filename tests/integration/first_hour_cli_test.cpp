@@ -2,14 +2,17 @@
 // checked through the real jobctl binary. Jobs that must not end by
 // themselves wait at a FIFO gate; every wait goes through the repository.
 
+#include <fcntl.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <regex>
+#include <thread>
 
 #include "fifo_gate.hpp"
+#include "jobctl/foreach_job.hpp"
 #include "jobctl_test.hpp"
 
 namespace jobctl::test {
@@ -95,22 +98,32 @@ TEST_F(FirstHourCli, ReceiveAllOfAParentGivesEveryChildsOutput) {
     EXPECT_EQ(jobctl({"receive", "--all", std::to_string(parent)}).out, "x\ny\n");
 }
 
-// Following a foreach that reads its inputs as they come: the children it
-// registers after the follower began are followed too, in input order.
+// Following a foreach that reads its inputs as they come (a program's, here:
+// a foreground `jobctl foreach` removes its jobs when it is done): the
+// children it registers after the follower began are followed too, in
+// input order.
 TEST_F(FirstHourCli, ReceiveWaitOfAParentFollowsChildrenRegisteredLater) {
-    FifoGate gate(home() + "/gate");
-    CliProcess run(
-        {"sh", "-c",
-         "{ echo a; echo b; " + gate.wait_command() + "; echo c; echo d; } | jobctl foreach -q -- echo {}"});
-    const JobId parent = 1;  // the test's own repository: the foreach's parent is its first job
+    int inputs[2];
+    ASSERT_EQ(::pipe2(inputs, O_CLOEXEC), 0);  // the follower must not hold it open
+    ForeachSpec spec;
+    spec.command = {"echo", "{}"};
+    spec.inputs = {"a", "b"};
+    spec.more_inputs = input_lines(inputs[0]);
+    ForeachJob foreach_job(repository(), spec);
+    const JobId parent = foreach_job.parent().id;
+    std::thread runner([&] { foreach_job.run({}); });
     wait_for(parent + 2, [](const JobInfo& job) { return job.finished(); });
     CliProcess follower({"jobctl", "receive", "--all", "--wait", std::to_string(parent)});
-    ASSERT_TRUE(asleep_on_the_repository(follower.pid()));
-    gate.release();
+    bool asleep = asleep_on_the_repository(follower.pid());
+    std::string more = "c\nd\n";
+    EXPECT_EQ(::write(inputs[1], more.data(), more.size()), static_cast<ssize_t>(more.size()));
+    ::close(inputs[1]);
+    runner.join();
+    ::close(inputs[0]);
+    ASSERT_TRUE(asleep);
     CliResult followed = follower.finish();
     EXPECT_EQ(followed.exit_code, 0) << followed.err;
     EXPECT_EQ(followed.out, "a\nb\nc\nd\n");
-    EXPECT_EQ(run.finish().exit_code, 0);
 }
 
 // Following a parent still hands each child's output over whole, in input

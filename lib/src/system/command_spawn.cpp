@@ -14,6 +14,7 @@
 #include "jobctl/error.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/signal_sets.hpp"
+#include "system/vfork_into_cgroup.hpp"
 
 extern char** environ;
 
@@ -88,6 +89,11 @@ struct ChildFailure {
     while (::write(plan.report_fd, &failure, sizeof failure) < 0 && errno == EINTR) {
     }
     ::_exit(127);
+}
+
+// become_command for vfork_into_cgroup, which passes the plan untyped.
+void become_command_of(void* plan) {
+    become_command(*static_cast<const ChildPlan*>(plan));
 }
 
 std::string failure_text(const ChildFailure& failure, const CommandSetup& setup) {
@@ -176,10 +182,13 @@ SpawnedCommand spawn_command(const std::vector<std::string>& argv, const Command
     sigset_t all, previous;
     sigfillset(&all);
     ::pthread_sigmask(SIG_SETMASK, &all, &previous);
-    pid_t pid = setup.cgroup_fd >= 0 && kCloneIntoCgroup ? fork_into_cgroup(setup.cgroup_fd) : -1;
-    if (pid == 0) {
-        plan.cgroup_procs_fd = -1;  // inside from the start
-        become_command(plan);
+    pid_t pid = -1;
+    if (setup.cgroup_fd >= 0 && kCloneIntoCgroup) {
+        ChildPlan inside = plan;
+        inside.cgroup_procs_fd = -1;  // inside from the start
+        pid = vfork_into_cgroup(setup.cgroup_fd, become_command_of, &inside);
+        if (pid < 0) pid = fork_into_cgroup(setup.cgroup_fd);
+        if (pid == 0) become_command(inside);
     }
     // No clone3 (before Linux 5.7), or it was refused: the command moves
     // itself, between vfork and exec.
