@@ -37,7 +37,8 @@ void prepare_worker_process(const WorkerExec& exec) {
     // new descriptor when it is not there: a caller at its limit has none.
     int job_fd = exec.job_fd;
     if (job_fd >= 0 && job_fd < 3) job_fd = ::fcntl(job_fd, F_DUPFD_CLOEXEC, 3);
-    if (exec.job_fd >= 0 && job_fd < 0) ::_exit(127);  // never told its job: its launcher's job is "worker lost"
+    if (exec.job_fd >= 0 && job_fd < 0)
+        ::_exit(127);  // never told its job: its launcher's job is "worker lost"
     for (int signal = 1; signal < NSIG; ++signal)
         if (sigismember(&exec.defaulted, signal) == 1) ::signal(signal, SIG_DFL);
     // Blocked until the worker reads them from its signalfds: a stop or a
