@@ -96,6 +96,19 @@ TEST_F(RunOptionsTest, StartStdinDashReadsTheCallersStdinFirst) {
     EXPECT_FALSE(fs::exists(copy));  // removed with the job
 }
 
+// A stop while start still copies an endless stdin ends the copy: the job
+// is stopped before it starts, and start returns.
+TEST_F(RunOptionsTest, AStopEndsTheCopyOfAnEndlessStdin) {
+    CliProcess starting({"sh", "-c", "yes | jobctl start -q --stdin - -- wc -c"});
+    const JobId id = 1;  // the test's own repository: its first job
+    wait_for(id, [](const JobInfo&) { return true; });
+    EXPECT_EQ(jobctl({"stop", std::to_string(id)}).exit_code, 0);
+    EXPECT_EQ(wait_until_finished(id).state, JobState::stopped);
+    CliResult started = starting.finish();
+    EXPECT_EQ(started.exit_code, 0) << started.err;
+    EXPECT_EQ(started.out, "1\n");
+}
+
 TEST_F(RunOptionsTest, RunTakesTheOptions) {
     std::string work = folder("r");
     write(work + "/in.txt", "input\n");

@@ -119,7 +119,10 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     JobInfo job = table.add(new_job);
     if (spool_stdin) {
         try {
-            detail::spool_stdin(table.job_directory(job.id));
+            detail::spool_stdin(table.job_directory(job.id), [&] {
+                auto now = repository.find(job.id);
+                return !now || now->stop_requested || now->finished();
+            });
         } catch (...) {
             table.erase(job.id);  // nothing changed after all (the worker, never told its job, exits)
             std::error_code ignored;

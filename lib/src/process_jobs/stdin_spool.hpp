@@ -5,12 +5,16 @@
 // folder when the job is removed.
 
 #include <filesystem>
+#include <functional>
 
 namespace jobctl::detail {
 
-// Copies stdin into `job_directory`/stdin (creating the folder) and returns that file.
+// Copies stdin into `job_directory`/stdin (creating the folder) and returns
+// that file; early, with what was copied, once `stopped` says so (it is
+// asked between reads, and every 200 ms while stdin is quiet).
 // Errors: system (a failed read or write).
-std::filesystem::path spool_stdin(const std::filesystem::path& job_directory);
+std::filesystem::path spool_stdin(const std::filesystem::path& job_directory,
+                                  const std::function<bool()>& stopped);
 
 // The copy spool_stdin made in `job_directory`.
 std::filesystem::path spooled_stdin(const std::filesystem::path& job_directory);
