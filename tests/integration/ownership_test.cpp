@@ -18,6 +18,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "jobctl_test.hpp"
 #include "sanitizer_build.hpp"
@@ -206,7 +207,11 @@ TEST_F(Ownership, ALockHolderInAnotherPidNamespaceKeepsItsLock) {
     ::unsetenv("JOBCTL_TEST_PAUSE");
     pid_t inner = pauses.wait();
     ASSERT_GT(inner, 0) << "the holder did not pause";
-    pid_t outer = outer_pid_of_stopped_jobctl(inner, holder.pid());
+    // It reports its pid before it stops: look until /proc shows it stopped (bounded).
+    pid_t outer = 0;
+    for (auto deadline = std::chrono::steady_clock::now() + 20s;
+         outer == 0 && std::chrono::steady_clock::now() < deadline; std::this_thread::yield())
+        outer = outer_pid_of_stopped_jobctl(inner, holder.pid());
     ASSERT_GT(outer, 0);
     std::vector<std::unique_ptr<CliProcess>> starters;
     for (int i = 0; i < 3; ++i)
