@@ -18,20 +18,6 @@ bool is_id(const std::string& text) {
     return !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
 }
 
-// Jobs named by id only, each found by its id instead of in a listing of
-// the whole table: `get 7` in a big table. Empty when a name or wildcard is
-// among the tokens, or none is given. Errors: job_not_found.
-std::optional<std::vector<JobInfo>> find_by_ids(Repository& repository,
-                                                const std::vector<std::string>& tokens) {
-    if (tokens.empty() || !std::ranges::all_of(tokens, is_id)) return std::nullopt;
-    std::vector<JobId> ids;
-    for (const std::string& token : tokens) ids.push_back(static_cast<JobId>(std::stoul(token)));
-    std::vector<JobInfo> found = find_jobs(repository, ids);
-    for (JobId id : ids)
-        if (!std::ranges::binary_search(found, id, {}, &JobInfo::id)) throw job_not_found(id);
-    return found;
-}
-
 // The jobs among `jobs` that the selector's ids, names and wildcards name, by id.
 std::vector<JobInfo> named_among(const std::vector<JobInfo>& jobs, const JobSelector& selector) {
     std::vector<JobInfo> selected;
@@ -55,6 +41,24 @@ std::vector<JobInfo> named_among(const std::vector<JobInfo>& jobs, const JobSele
     }
     std::ranges::sort(selected, {}, &JobInfo::id);
     return selected;
+}
+
+// The jobs the selector names by id or by name, each found through the
+// table's index instead of in a listing of the whole table: `get 7` or
+// `get build` in a big table. Empty when a wildcard is among the tokens,
+// or none is given. Errors: job_not_found, ambiguous_job (as named_among).
+std::optional<std::vector<JobInfo>> find_named(Repository& repository, const JobSelector& selector) {
+    const std::vector<std::string>& tokens = selector.jobs;
+    if (tokens.empty() || std::ranges::any_of(tokens, is_wildcard)) return std::nullopt;
+    std::vector<JobId> ids;
+    for (const std::string& token : tokens) {
+        if (is_id(token)) {
+            ids.push_back(static_cast<JobId>(std::stoul(token)));
+            continue;
+        }
+        for (const JobInfo& job : find_jobs_named(repository, token)) ids.push_back(job.id);
+    }
+    return named_among(find_jobs(repository, ids), selector);
 }
 
 // `selected` narrowed by the selector's filters, then to the newest N.
@@ -181,7 +185,7 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
         throw Error(ErrorCode::invalid_argument,
                     "name at least one job (id, name or wildcard), or select with --state, --command, "
                     "--has-more-data, --before or --after");
-    if (auto by_id = find_by_ids(repository, selector.jobs)) return narrowed(std::move(*by_id), selector);
+    if (auto named = find_named(repository, selector)) return narrowed(std::move(*named), selector);
     return select_among(list_jobs(repository), selector);
 }
 

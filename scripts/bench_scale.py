@@ -76,6 +76,9 @@ class Scale:
             argv += ["--prepare", prepare]
         if cleanup:
             argv += ["--cleanup", cleanup]
+        if command.startswith("-i "):  # a command that fails on purpose (a job not found)
+            argv.append("--ignore-failure")
+            command = command[3:]
         argv.append(command)
         done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:  # (its warnings about outliers are left out otherwise)
@@ -111,12 +114,13 @@ class Scale:
                                         "spool": du_bytes(spool), "in_use": info["in_use"]}
             mid = max(n // 2, 2)
             restore = f"table_fill restore 1 {mid}"
+            by_id, last = self.by_id_contenders(jenv)
             contenders = [
-                ("start", "jobctl", jenv, "jobctl start -q -- true", "", f"table_fill trim {n}"),
+                ("start", "jobctl", jenv, "jobctl start -q -- true", "", f"table_fill trim {last}"),
                 ("get ID", "jobctl", jenv, f"jobctl get {mid}", "", ""),
                 ("get (all)", "jobctl", jenv, "jobctl get", "", ""),
                 ("remove ID", "jobctl", jenv, f"jobctl remove {mid}", restore, restore),
-            ]
+            ] + by_id
             # tsp beside it, with its list filled with n finished `true` jobs, while that is practical.
             tenv = None
             if self.results["tsp_stopped"] is None:
@@ -159,6 +163,29 @@ class Scale:
             shutil.rmtree(Path(self.sandbox.env["JOBCTL_HOME"]) / repo, ignore_errors=True)
             if tenv is not None:
                 self.tsp_close(tenv)
+
+    def by_id_contenders(self, jenv):
+        """By-id (and by-name) work on one job of each type the bench can make here, added after the
+        fill, and on an id that was removed (`get` of it exits 3: hyperfine's -i); and the last id used.
+        Slurm jobs are left out: the bench runs without a cluster."""
+        def job_id(script):
+            return int(self.run(script, jenv, capture=True).stdout.split()[-1])
+        ids = {"process": job_id("jobctl start -q --name bench-process -- true")}
+        self.run(f"jobctl wait -q {ids['process']}", jenv)
+        ids["foreach parent"] = job_id("printf 'a\\nb\\n' | jobctl foreach -q --as-job --name bench-each -- true")
+        self.run("jobctl wait -q bench-each", jenv)
+        ids["foreach child"] = ids["foreach parent"] + 1
+        ids["custom"] = job_id(f"{self.bin_dir / 'jobctl-example-countdown'} bench-custom 1 1")  # prints its id
+        gone = job_id("jobctl start -q -- true")
+        self.run(f"jobctl wait -q {gone} && jobctl receive {gone} >/dev/null && jobctl remove {gone}", jenv)
+        contenders = []
+        for kind, job in ids.items():
+            contenders += [(f"get ID|{kind}", "jobctl", jenv, f"jobctl get {job}", "", ""),
+                           (f"wait ID|{kind}", "jobctl", jenv, f"jobctl wait -q {job}", "", ""),
+                           (f"receive --keep ID|{kind}", "jobctl", jenv, f"jobctl receive --keep {job}", "", "")]
+        contenders += [("get NAME|process", "jobctl", jenv, "jobctl get bench-process", "", ""),
+                       ("get ID|removed id", "jobctl", jenv, f"-i jobctl get {gone}", "", "")]
+        return contenders, gone
 
     def tsp_fill(self, n, budget):
         """A tsp server of its own holding n finished `true` jobs; (env, seconds a job), or (None, rate)
@@ -497,6 +524,7 @@ unset multiplot
         elif max(sizes, default=0) < 1_000_000:
             lines += ["(Quick run: up to 10k jobs; the full run goes on to 100k and 1M.)"]
         lines += [""] + self.growth_text(sizes) + [""]
+        lines += self.by_id_text(sizes)
         # 2. starters
         lines += ["### Concurrent starters on one table", "",
                   "P processes at once, each running a loop of `jobctl start -q -- true` (P × loop = "
@@ -607,16 +635,10 @@ unset multiplot
         text = [f"From {fmt_count(lo)} to {fmt_count(hi)} jobs ({hi // lo:,}× the jobs): " + "; ".join(parts) + "."]
         grew = lambda op: (lambda by_n: lo in by_n and hi in by_n and med(by_n[hi]) > 10 * med(by_n[lo]))(
             self.results["ops"].get(f"{op}|jobctl", {}))
-        if grew("get ID"):
-            text += ["", "`get ID` grew with the table: it should not. The command line finds jobs named by id "
-                     "one probe each (`find_by_ids` in jobctl/job_selection.cpp) when they are process jobs; "
-                     "other types can have children and go through a full listing."]
-        if grew("remove ID"):
-            text += ["", "`remove ID` grows with the table by design: before it removes a job it makes sure no "
-                     "unfinished job runs after it (`start --after`), and the slot layout has no reverse index "
-                     "of those, so `remove_job` (lib/src/jobs/job_control.cpp) makes one pass over the table. A "
-                     "fresh process pays the page faults of every page of the table it reads (1.1 GiB at 1M "
-                     "slots). `get NAME` lists the table too: names are neither unique nor indexed."]
+        if grew("get ID") or grew("remove ID"):
+            text += ["", "`get ID` or `remove ID` grew with the table: they should not. Both find their jobs "
+                     "through the index in the table (decision 61); `remove` walks the table only while some "
+                     "unfinished job waits for another (`start --after`), and this bench has none."]
         ev = sorted(self.results["evict"].items())
         if len(ev) >= 2 and med(ev[-1][1]) > 10 * med(ev[0][1]):
             text += ["", "A start on a full table grows with it too: to free a slot it evicts through "
@@ -626,6 +648,29 @@ unset multiplot
                      "the one slot needed would drop history a user may still look at; `jobctl remove "
                      "--finished` now and then keeps a big table from filling."]
         return text
+
+    def by_id_text(self, sizes):
+        """One job of each type among the N: each op's median at each N, and the largest N over the smallest."""
+        med = statistics.median
+        ops = sorted({key.rsplit("|", 1)[0] for key in self.results["ops"] if key.count("|") == 2})
+        if not ops or len(sizes) < 1:
+            return []
+        lines = ["### By id and by name, for each type of job", "",
+                 "Beside the N copies: a process job (`jobctl start -- true`), a foreach run of two inputs "
+                 "(`--as-job`: its parent and a child), a custom job (`jobctl-example-countdown`), each "
+                 "finished, and an id that was removed (`get` exits 3). Each command is timed as a user runs it "
+                 "(`hyperfine -N`). The index in the table (decision 61) is meant to keep each flat: the last "
+                 "column is the largest table over the smallest.", "",
+                 "| command | job | " + " | ".join(fmt_count(n) for n in sizes) + " | × |",
+                 "|---|---|" + "---|" * (len(sizes) + 1)]
+        for op in ops:
+            by_n = self.results["ops"].get(f"{op}|jobctl", {})
+            command, kind = op.split("|")
+            cells = [f"`{command}`", kind] + [fmt_time(med(by_n[n])) if n in by_n else "—" for n in sizes]
+            lo, hi = sizes[0], sizes[-1]
+            cells.append(f"{med(by_n[hi]) / med(by_n[lo]):.2f}" if lo in by_n and hi in by_n else "—")
+            lines.append("| " + " | ".join(cells) + " |")
+        return lines + [""]
 
     def starters_text(self):
         med = statistics.median

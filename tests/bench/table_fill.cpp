@@ -36,6 +36,7 @@
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
 #include "table/segment_lock.hpp"
+#include "table/slot_index.hpp"
 #include "table/slot_patch.hpp"
 
 namespace {
@@ -70,10 +71,14 @@ JobSlot template_slot(const jobctl::detail::Segment& segment, JobId id) {
 }
 
 // Makes `slot` (a new job's, as add wrote it) the template's twin: the
-// template's bytes with the new job's id, name and times kept.
+// template's bytes with the new job's id, name, times and index words kept.
 void copy_template(JobSlot& slot, const JobSlot& like) {
     JobSlot copy = like;
     copy.id = slot.id;
+    copy.name_newer = slot.name_newer;
+    copy.name_older = slot.name_older;
+    copy.first_child = slot.first_child;
+    copy.last_child = slot.last_child;
     copy.parent_id = 0;
     std::memcpy(copy.name, slot.name, sizeof copy.name);
     copy.created_ns = slot.created_ns;
@@ -111,17 +116,18 @@ int restore(jobctl::Repository& repository, JobId template_id, JobId id) {
         std::cerr << "table_fill: cannot put job " << id << " back: its home slot is taken\n";
         return 1;
     }
-    JobSlot slot{};
-    slot.id = id;
-    slot.created_ns = jobctl::detail::now_ns();
-    jobctl::detail::copy_truncated(slot.name, "Job" + std::to_string(id));
-    copy_template(slot, like);
-    jobctl::detail::write_slot(segment, index, slot);
+    std::vector<JobSlot> slot(1);
+    slot[0].id = id;
+    slot[0].created_ns = jobctl::detail::now_ns();
+    jobctl::detail::copy_truncated(slot[0].name, "Job" + std::to_string(id));
+    jobctl::detail::index_before_registration(segment, {index}, slot, segment.capacity());
+    copy_template(slot[0], like);
+    jobctl::detail::write_slot(segment, index, slot[0]);
+    jobctl::detail::index_after_registration(segment, {index}, slot);
     return 0;
 }
 
-// Walks the jobs there are, not every id up to next_id: a lookup of an id
-// that is gone probes every slot up to the high-water mark.
+// Walks the jobs there are, not every id up to next_id.
 int trim(jobctl::Repository& repository, JobId last) {
     JobTable& table = jobctl::detail::table_of(repository);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

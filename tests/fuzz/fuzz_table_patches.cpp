@@ -41,6 +41,25 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
                                  patch(kJournal + offsetof(jobctl::detail::SlotJournal, index), 2));
     constexpr std::size_t kName = kHeader + kSlot + offsetof(JobSlot, name);
     jobctl::fuzz::write_seed("name", patch(kName, 0xff) + patch(kName + 1, 0xfe));
+    // A child of "each" (job 4) in the template's last slot, above the
+    // high-water mark: hidden until a registration raised the mark over it,
+    // after its parent was removed (a registration now clears such a slot).
+    constexpr std::size_t kHidden = kHeader + 7 * kSlot;
+    jobctl::fuzz::write_seed("regression-hidden-child-above-slot-limit",
+                             patch(kHidden + offsetof(JobSlot, id), 20) +
+                                 patch(kHidden + offsetof(JobSlot, parent_id), 4) +
+                                 patch(kHidden + offsetof(JobSlot, state), 1));
+    // Job 6 renumbered 64, whose home (slot 7) is above the high-water mark,
+    // and a boot id cut short (so a reboot's repair keeps it there): a remove
+    // of the job before it in its name's list could not find it by id.
+    jobctl::fuzz::write_seed("regression-job-whose-home-is-above-slot-limit",
+                             patch(offsetof(SegmentHeader, boot_id) + 33, 0) +
+                                 patch(kHeader + 5 * kSlot + offsetof(JobSlot, id), 64));
+    // The high-water mark lowered under the last job, which a registration
+    // then clears: it must leave its name's list too.
+    jobctl::fuzz::write_seed("regression-hidden-job-in-a-name-list",
+                             patch(offsetof(SegmentHeader, slot_limit), 6));
+    jobctl::fuzz::write_seed("regression-every-job-hidden", patch(offsetof(SegmentHeader, slot_limit), 0));
     jobctl::fuzz::enter_sandbox_unless_merging(argc, argv);
     return 0;
 }

@@ -49,7 +49,8 @@ void fail_on_signal(pid_t pid, int signal) {
 }
 
 // What breaks the table's invariants, or empty: every id unique and below
-// next_id, and every child's parent present and itself a top-level job.
+// next_id, every child's parent present and itself a top-level job, and
+// the index agreeing with a scan of the slots.
 // (The crash repair keeps them; segment_layout.hpp, "Crash repair".) Throws
 // an Error when the table cannot be read at all.
 std::string broken_invariant(Repository& repository, bool before = false) {
@@ -80,6 +81,7 @@ std::string broken_invariant(Repository& repository, bool before = false) {
             return "job " + std::to_string(job.id) + "'s parent " + std::to_string(job.parent_id) +
                    " is itself a child";
     }
+    if (std::string mismatch = table.index_mismatch(); !mismatch.empty()) return "the index: " + mismatch;
     return "";
 }
 

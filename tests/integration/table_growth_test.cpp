@@ -31,6 +31,11 @@ std::uint64_t apparent_size(const std::string& path) {
 
 constexpr std::uint64_t kHeader = sizeof(detail::SegmentHeader);
 constexpr std::uint64_t kSlot = sizeof(detail::JobSlot);
+constexpr std::uint64_t kPage = 4096;
+// The name buckets' heads after the slots have their blocks from the start
+// (whole pages, from the one the last slot ends in).
+constexpr std::uint64_t kSize = detail::segment_size(Repository::kDefaultCapacity);
+constexpr std::uint64_t kHeadsBlocks = detail::name_heads_blocks(Repository::kDefaultCapacity, kPage);
 
 class TableGrowth : public JobctlTest {
 protected:
@@ -57,16 +62,17 @@ TEST_F(TableGrowth, ANewTableTakesLittleDiskAndGrowsWithItsJobs) {
     CliResult created = jobctl({"get"});
     ASSERT_EQ(created.exit_code, 0) << created.err;
     // Its whole size from the start (every process maps it whole), its
-    // blocks only for the header.
-    EXPECT_EQ(apparent_size(table()), kHeader + Repository::kDefaultCapacity * kSlot);
-    EXPECT_LE(allocated_bytes(table()), 64u * 1024) << "a new table should take a page or so";
+    // blocks only for the header and the name heads.
+    EXPECT_EQ(apparent_size(table()), kSize);
+    EXPECT_LE(allocated_bytes(table()), kPage + kHeadsBlocks) << "a new table should take a page or so";
 
     constexpr std::uint64_t kJobs = 100;
     for (std::uint64_t k = 0; k < kJobs; ++k) start({"true"});
     std::uint64_t grown = allocated_bytes(table());
     EXPECT_GE(grown, kHeader + kJobs * kSlot) << "the slots in use must have their blocks";
-    EXPECT_LT(grown, 512u * 1024) << "blocks are reserved 64 KiB at a time, as the slots are used";
-    EXPECT_EQ(apparent_size(table()), kHeader + Repository::kDefaultCapacity * kSlot);
+    EXPECT_LT(grown, 512u * 1024 + kHeadsBlocks)
+        << "blocks are reserved 64 KiB at a time, as the slots are used";
+    EXPECT_EQ(apparent_size(table()), kSize);
     auto jobs = list_jobs(repository());
     ASSERT_EQ(jobs.size(), kJobs);
     EXPECT_EQ(jobs.back().id, kJobs);
@@ -83,7 +89,7 @@ TEST_F(TableGrowth, AFullDiskRefusesAStartInOneLineAndHarmsNoJob) {
     ASSERT_NE(sleeper, 0u);
     wait_until_running(sleeper);
     std::uint64_t jobs = 1;
-    while (kHeader + (jobs + 1) * kSlot <= allocated_bytes(table())) {
+    while (kHeader + (jobs + 1) * kSlot + kHeadsBlocks <= allocated_bytes(table())) {
         ASSERT_NE(start({"true"}), 0u);
         ++jobs;
     }
@@ -114,12 +120,13 @@ TEST_F(TableGrowth, AFullDiskRefusesAStartInOneLineAndHarmsNoJob) {
     EXPECT_EQ(start({"true"}), jobs + 1) << "a refused start used up an id";
 }
 
-// The smallest disk a table fits on: the header's page also holds the
-// first slot, so the first job fits; the second needs a page more.
-TEST_F(TableGrowth, OnAOnePageDiskTheFirstJobFitsAndTheSecondIsRefused) {
-    TmpfsMount disk(folder(), 4096);
+// The smallest disk a table fits on: the header's page (which also holds
+// the first slot) and the name heads. The first job fits; the second needs
+// a page more.
+TEST_F(TableGrowth, OnTheSmallestDiskTheFirstJobFitsAndTheSecondIsRefused) {
+    TmpfsMount disk(folder(), kPage + kHeadsBlocks);
     MOUNT_OR_SKIP(disk);
-    static_assert(kHeader + kSlot <= 4096 && kHeader + 2 * kSlot > 4096);
+    static_assert(kHeader + kSlot <= kPage && kHeader + 2 * kSlot > kPage);
     JobId first = start({"true"});
     ASSERT_NE(first, 0u);
     expect_refused_for_room(jobctl({"start", "--", "true"}));
@@ -127,7 +134,7 @@ TEST_F(TableGrowth, OnAOnePageDiskTheFirstJobFitsAndTheSecondIsRefused) {
     CliResult listed = jobctl({"get"});
     EXPECT_EQ(listed.exit_code, 0) << listed.err;
     EXPECT_EQ(lines_of(listed.out).size(), 2u) << listed.out;  // the heading and the one job
-    EXPECT_LE(allocated_bytes(table()), 4096u);
+    EXPECT_LE(allocated_bytes(table()), kPage + kHeadsBlocks);
 }
 
 }  // namespace

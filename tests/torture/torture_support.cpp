@@ -577,6 +577,9 @@ void TableModel::check_after_fault(Repository& repository, const std::string& wh
                 ADD_FAILURE() << when << ": job " << job.id << " (" << job.name << ") still "
                               << to_string(job.state) << " after " << settle.count() << " s";
     }
+    // The index says what a scan of the slots says (segment_layout.hpp, "The index").
+    if (std::string mismatch = detail::table_of(repository).index_mismatch(); !mismatch.empty())
+        ADD_FAILURE() << when << ": the table's index: " << mismatch;
     for (const JobInfo& job : observe(repository, when + ", settled")) {
         ++jobs_checked_;
         if (!job.finished()) continue;

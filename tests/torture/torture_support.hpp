@@ -187,8 +187,9 @@ public:
     // The invariants after a fault: no signal went outside jobctl's own
     // processes (the bystanders live); `jobctl get` answers within a second; no
     // unfinished job has a dead owner once looked at; then, once every job
-    // has finished (within `settle`), no process of a finished job is alive
-    // and every job's output is exact (Completed) or a prefix (otherwise).
+    // has finished (within `settle`), the table's index agrees with a scan
+    // of its slots, no process of a finished job is alive and every job's
+    // output is exact (Completed) or a prefix (otherwise).
     void check_after_fault(Repository& repository, const std::string& when,
                            std::chrono::seconds settle = std::chrono::seconds(30));
     // Removes every finished job (with its children) and remembers the ids.

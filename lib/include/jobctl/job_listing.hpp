@@ -2,6 +2,7 @@
 // Listing jobs as readers should see them: liveness-checked, and a parent's
 // HasMoreData true while any child has unreceived output.
 
+#include <string>
 #include <vector>
 
 #include "jobctl/job.hpp"
@@ -15,19 +16,21 @@ namespace jobctl {
 std::vector<JobInfo> list_jobs(Repository& repository);
 
 // The jobs named by `ids` that exist, by id, as list_jobs shows them. Each
-// is found by its id, so a few jobs cost a few reads whatever the table's
-// size (`jobctl get 7`); a top-level job that may have children (a thread
-// or custom job) costs a walk of the table in place for them, which its
-// HasMoreData needs (no copy of the table: see children_of).
+// is found through the table's index, so a few jobs cost a few reads
+// whatever the table's size (`jobctl get 7`); a parent's HasMoreData also
+// reads its children (one read each).
 // Errors: as list_jobs.
 std::vector<JobInfo> find_jobs(Repository& repository, const std::vector<JobId>& ids);
 
+// The jobs called `name`, by id, as list_jobs shows them: found through the
+// table's index too (`jobctl get build`), not in a listing.
+// Errors: as list_jobs.
+std::vector<JobInfo> find_jobs_named(Repository& repository, const std::string& name);
+
 // The children of `parent` among `jobs`, in id (input) order.
 std::vector<JobInfo> children_of(const std::vector<JobInfo>& jobs, JobId parent);
-// The children of job `parent` in the repository, in id (input) order. A
-// job that cannot have any (a child, a process or scheduled job, a job that
-// does not exist) costs one lookup; another a walk over the table's slots
-// in place, copying only its children's.
+// The children of job `parent` in the repository, in id (input) order: one
+// lookup, and one read per child.
 std::vector<JobInfo> children_of(Repository& repository, JobId parent);
 
 }  // namespace jobctl

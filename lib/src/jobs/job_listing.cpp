@@ -60,6 +60,12 @@ std::vector<JobInfo> find_jobs(Repository& repository, const std::vector<JobId>&
     return jobs;
 }
 
+std::vector<JobInfo> find_jobs_named(Repository& repository, const std::string& name) {
+    std::vector<JobId> ids;
+    for (const JobInfo& job : detail::table_of(repository).find_named(name)) ids.push_back(job.id);
+    return find_jobs(repository, ids);
+}
+
 std::vector<JobInfo> children_of(Repository& repository, JobId parent) {
     auto job = repository.find(parent);
     if (!job || !could_have_children(*job)) return {};

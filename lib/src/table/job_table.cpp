@@ -20,12 +20,15 @@
 #include "table/segment_layout.hpp"
 #include "table/segment_lock.hpp"
 #include "table/slot_access.hpp"
+#include "table/slot_index.hpp"
 #include "table/slot_sequence.hpp"
 #include "table/state_history.hpp"
 #include "text/display_text.hpp"
 
 namespace jobctl {
 
+using detail::home_slot;
+using detail::index_of;
 using detail::JobSlot;
 using detail::JobTable;
 using detail::SegmentLock;
@@ -88,38 +91,10 @@ JobInfo to_info(const JobSlot& slot) {
     return info;
 }
 
-// A job lives in its home slot, (id - 1) % capacity, unless that was taken
-// when it was added; then in the next free one after it. So finding a job
-// takes one probe almost always, without any index to keep consistent.
-std::uint32_t home_slot(JobId id, std::uint32_t capacity) {
-    return (id - 1) % capacity;
-}
-
 // Slots at or past the header's high-water mark were never used. (Bounded
 // by the capacity: a damaged header must not send a reader out of the segment.)
 std::uint32_t scan_limit(const detail::Segment& segment) {
     return std::min(detail::load_word(segment.header().slot_limit), segment.capacity());
-}
-
-// Slot index of job `id`, or capacity when absent. Without the lock, the
-// index is where the job was a moment ago (a job never moves; it may have
-// been erased since: check the id of the copy).
-//
-// Cost: one probe for a job in its home slot; for a job placed further on,
-// or one that is absent, a walk of up to every slot below the high-water
-// mark (the layout keeps no tombstones or probe lengths to stop it sooner).
-// An id never handed out (at or above next_id, which repair keeps above
-// every id in use) is absent without a walk.
-std::uint32_t index_of(const detail::Segment& segment, JobId id) {
-    const JobSlot* slots = segment.slots();
-    const JobId next_id = detail::load_word(segment.header().next_id);
-    if (next_id != 0 && id >= next_id) return segment.capacity();
-    std::uint32_t limit = scan_limit(segment);
-    std::uint32_t start = home_slot(id, segment.capacity());
-    if (start >= limit) start = 0;
-    for (std::uint32_t k = 0, i = start; k < limit; ++k, i = i + 1 == limit ? 0 : i + 1)
-        if (detail::id_at(slots[i]) == id) return i;
-    return segment.capacity();
 }
 
 // Whether one of the `count` ids from `first` is in its home slot already:
@@ -198,7 +173,7 @@ std::uint32_t collect_free_slots(const detail::Segment& segment, std::uint32_t s
 void clear_slots_never_covered(const detail::Segment& segment, std::uint32_t new_limit) {
     JobSlot* slots = segment.slots();
     for (std::uint32_t i = scan_limit(segment); i < std::min(new_limit, segment.capacity()); ++i)
-        if (slots[i].id != 0) detail::store_slot(slots[i], JobSlot{});
+        if (slots[i].id != 0) detail::erase_indexed(segment, i);  // out of its name's list too
 }
 
 // One past the highest home slot of the `count` ids from `first`: the slots
@@ -281,7 +256,7 @@ std::vector<JobId> evict_oldest_received(const detail::Segment& segment, std::si
             if (slot.id == 0 || !victims.contains(parents ? slot.id : slot.parent_id)) continue;
             if (!parents && slot.parent_id == 0) continue;
             evicted.push_back(slot.id);
-            detail::write_slot(segment, i, JobSlot{});
+            detail::erase_indexed(segment, i);
         }
     return evicted;
 }
@@ -475,10 +450,15 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
         if (header.next_id == 0) detail::repair_after_dead_owner(*segment_);
         std::string parent_name;
         bool parent_suspended = false;
+        std::uint32_t parent_index = segment_->capacity();
+        // A child registered by itself (add with a parent: tests staging a
+        // family) widens its parent's span too, as add_children does.
+        if (existing_parent == 0 && slots.size() == 1 && slots[0].parent_id != 0)
+            parent_index = index_of(*segment_, slots[0].parent_id);
         if (existing_parent != 0) {
-            std::uint32_t index = index_of(*segment_, existing_parent);
-            if (index == segment_->capacity()) return 0;
-            const JobSlot& parent = segment_->slots()[index];
+            parent_index = index_of(*segment_, existing_parent);
+            if (parent_index == segment_->capacity()) return 0;
+            const JobSlot& parent = segment_->slots()[parent_index];
             // One registered alone is looked at as childless: it gets none.
             if (detail::is_finished(parent) || parent.stop_requested || parent.registered_alone) return 0;
             parent_name = detail::read_field(parent.name);
@@ -551,12 +531,14 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
             }
         }
         clear_slots_never_covered(*segment_, *std::ranges::max_element(indices) + 1);
+        detail::index_before_registration(*segment_, indices, slots, parent_index);
         // Children first, a new parent last (see above).
         for (std::size_t k = new_parent ? 1 : 0; k < slots.size(); ++k) {
             detail::write_slot(*segment_, indices[k], slots[k]);
             if (slots.size() > 1) detail::reach_crash_point(testing::CrashPoint::child_written);
         }
         if (new_parent) detail::write_slot(*segment_, indices[0], slots[0]);
+        detail::index_after_registration(*segment_, indices, slots);
         detail::store_word(header.slot_limit,
                            std::max(header.slot_limit, *std::ranges::max_element(indices) + 1));
         // Last, after every slot: until next_id has moved past the new ids, a
@@ -614,24 +596,89 @@ std::vector<JobInfo> JobTable::list() const {
     return jobs;
 }
 
+// A parent's children have ids in its span (segment_layout.hpp, "The
+// index"): one probe for each id there, whatever the size of the table. A
+// span wider than the slots in use (a foreach fed for days while others
+// registered, or a damaged slot) costs no more than the walk of them all.
 std::vector<JobInfo> JobTable::children_of(const std::vector<JobId>& parents) const {
     std::vector<JobInfo> children;
-    auto wanted = [&](JobId parent) { return parent != 0 && std::ranges::binary_search(parents, parent); };
     if (parents.empty()) return children;
     detail::repair_if_owner_died(*segment_);
-    const JobSlot* slots = segment_->slots();
-    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
-        if (!wanted(detail::parent_at(slots[i])) || detail::id_at(slots[i]) == 0) continue;
-        JobSlot copy = read_slot(*segment_, i);
-        if (copy.id != 0 && wanted(copy.parent_id)) children.push_back(info_of(copy));
+    const std::uint32_t capacity = segment_->capacity();
+    std::vector<JobId> walked;  // parents whose children are found by a walk of every slot
+    for (JobId parent : parents) {
+        std::uint32_t index = index_of(*segment_, parent);
+        if (index == capacity) continue;
+        JobSlot copy = read_slot(*segment_, index);
+        if (copy.id != parent || copy.first_child == 0 || copy.last_child < copy.first_child) continue;
+        if (copy.last_child - copy.first_child >= scan_limit(*segment_)) {
+            walked.push_back(parent);
+            continue;
+        }
+        for (JobId id = copy.first_child; id != 0 && id <= copy.last_child; ++id) {
+            std::uint32_t at = index_of(*segment_, id);
+            if (at == capacity) continue;
+            JobSlot child = read_slot(*segment_, at);
+            if (child.id == id && child.parent_id == parent) children.push_back(info_of(child));
+        }
+    }
+    if (!walked.empty()) {
+        std::ranges::sort(walked);
+        for (JobInfo& child : children_walked(walked)) children.push_back(std::move(child));
     }
     segment_->check_intact(LookAtFile::now);  // a child missing may be a shrunk table
     std::ranges::sort(children, {}, &JobInfo::id);
     return children;
 }
 
+std::vector<JobInfo> JobTable::children_walked(const std::vector<JobId>& parents) const {
+    std::vector<JobInfo> children;
+    auto wanted = [&](JobId parent) { return parent != 0 && std::ranges::binary_search(parents, parent); };
+    const JobSlot* slots = segment_->slots();
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
+        if (!wanted(detail::parent_at(slots[i])) || detail::id_at(slots[i]) == 0) continue;
+        JobSlot copy = read_slot(*segment_, i);
+        if (copy.id != 0 && wanted(copy.parent_id)) children.push_back(info_of(copy));
+    }
+    return children;
+}
+
+std::vector<JobInfo> JobTable::find_named(const std::string& name) const {
+    detail::repair_if_owner_died(*segment_);
+    const JobId registered_below = detail::load_word(segment_->header().next_id);
+    const std::uint32_t capacity = segment_->capacity();
+    const std::uint32_t& head = segment_->name_heads()[detail::name_bucket(name, capacity)];
+    std::vector<JobInfo> found;
+    JobId newer = 0;
+    std::uint32_t steps = 0;
+    for (JobId id = __atomic_load_n(&head, __ATOMIC_ACQUIRE); id != 0; ++steps) {
+        // Newest first, ids falling; a link to a job gone, or one that does
+        // not point back, was changed meanwhile (or damaged): list instead.
+        std::uint32_t index = index_of(*segment_, id, false);
+        if ((newer != 0 && id >= newer) || steps > scan_limit(*segment_) || index == capacity)
+            return named_in_listing(name);
+        JobSlot copy = read_slot(*segment_, index);
+        if (copy.id != id || copy.name_newer != newer) return named_in_listing(name);
+        if ((registered_below == 0 || id < registered_below) && detail::read_field(copy.name) == name)
+            found.push_back(info_of(copy));
+        newer = id;
+        id = copy.name_older;
+    }
+    segment_->check_intact(LookAtFile::when_due);
+    std::ranges::sort(found, {}, &JobInfo::id);
+    return found;
+}
+
+std::vector<JobInfo> JobTable::named_in_listing(const std::string& name) const {
+    std::vector<JobInfo> jobs = list();
+    std::erase_if(jobs, [&](const JobInfo& job) { return job.name != name; });
+    return jobs;
+}
+
 std::optional<JobInfo> JobTable::unfinished_after(const std::vector<JobId>& ids) const {
     detail::repair_if_owner_died(*segment_);
+    // None waits for another at all, as a rule: no walk then.
+    if (detail::load_word(segment_->header().waiting_jobs) == 0) return std::nullopt;
     const JobSlot* slots = segment_->slots();
     for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
         if (detail::id_at(slots[i]) == 0 || is_terminal(static_cast<JobState>(detail::state_at(slots[i]))))
@@ -647,13 +694,12 @@ std::optional<JobInfo> JobTable::unfinished_after(const std::vector<JobId>& ids)
 }
 
 std::size_t JobTable::possible_output_owners() const {
-    std::size_t owners = 0;
-    const JobSlot* slots = segment_->slots();
-    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
-        if (detail::id_at(slots[i]) != 0 && (detail::output_bytes_at(slots[i]) > 0 ||
-                                             !is_terminal(static_cast<JobState>(detail::state_at(slots[i])))))
-            ++owners;
-    return owners;
+    return detail::load_word(segment_->header().output_owners);
+}
+
+std::string JobTable::index_mismatch() const {
+    SegmentLock lock(*segment_);
+    return detail::index_mismatch(*segment_);
 }
 
 std::vector<detail::JobRecord> JobTable::list_with_history() const {
@@ -676,7 +722,7 @@ bool JobTable::erase(JobId id) {
         SegmentLock lock(*segment_);
         std::uint32_t index = index_of(*segment_, id);
         if (index == segment_->capacity()) return false;
-        detail::write_slot(*segment_, index, JobSlot{});
+        detail::erase_indexed(*segment_, index);
     }
     notify_change();
     return true;

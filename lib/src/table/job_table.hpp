@@ -91,17 +91,22 @@ public:
     JobId add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number);
     std::optional<JobInfo> find(JobId id) const;
     std::vector<JobInfo> list() const;  // by id
-    // Queries that walk the slots in place, reading a word or two of each
-    // and copying only the slots they return: at a million jobs, tens of
-    // milliseconds where list() copies a gigabyte.
+    // Queries answered by the index (segment_layout.hpp, "The index"),
+    // whatever the size of the table:
     //   The children of any of `parents` (sorted), by id.
     std::vector<JobInfo> children_of(const std::vector<JobId>& parents) const;
-    //   An unfinished job that runs after one of `ids` (sorted), if any.
-    std::optional<JobInfo> unfinished_after(const std::vector<JobId>& ids) const;
+    //   The jobs named `name`, by id.
+    std::vector<JobInfo> find_named(const std::string& name) const;
     //   How many jobs may own an output folder: those with output, and the
-    //   unfinished (which may be making one). Read without copies, so only
+    //   unfinished (which may be making one). Read without the lock, so only
     //   an estimate while others change the table.
     std::size_t possible_output_owners() const;
+    // An unfinished job that runs after one of `ids` (sorted), if any: no
+    // work while no job waits for another, else a walk of the slots in
+    // place (a word or two of each; only the one returned is copied).
+    std::optional<JobInfo> unfinished_after(const std::vector<JobId>& ids) const;
+    // What the index says that a scan of the slots does not, or empty (tests).
+    std::string index_mismatch() const;
     // Every job with its state history, by id (what a watcher reports).
     std::vector<JobRecord> list_with_history() const;
     std::vector<JobSlot> copy_slots() const;  // every job's slot, in slot order
@@ -181,6 +186,9 @@ private:
     // A slot as readers see it: its command whole even when the slot holds
     // only its start (table/full_command.hpp).
     JobInfo info_of(const JobSlot& slot) const;
+    // The fallbacks of children_of and find_named: a walk of every slot.
+    std::vector<JobInfo> children_walked(const std::vector<JobId>& parents) const;
+    std::vector<JobInfo> named_in_listing(const std::string& name) const;
     void keep_full_command(JobId id, const std::string& command) const;
     void notify(bool of_state) const;
     std::atomic<std::uint32_t>& counter(Changes which) const;

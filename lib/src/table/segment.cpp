@@ -111,16 +111,22 @@ bool write_zeros(int fd, std::size_t size) {
 }
 
 // A new table has its whole size, but blocks only for the pages of its
-// header (and of the first slot, which shares them): each slot gets its own
-// when it is first used (Segment::reserve_slots). A filesystem without
+// header (and of the first slot, which shares them) and of the name
+// buckets' heads after the slots (any of them may be written, whatever
+// slots are used): each slot gets its own when it is first used
+// (Segment::reserve_slots). A filesystem without
 // fallocate gets the whole file written instead, so that its blocks are
 // allocated now, as every table's were before (and reserve_slots, finding
 // no fallocate either, has nothing to do).
-bool size_new_table(int fd, std::size_t size) {
+bool size_new_table(int fd, std::uint32_t capacity) {
+    const std::size_t size = segment_size(capacity);
     if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return false;
     std::size_t header_pages =
         std::min(size, (sizeof(SegmentHeader) + page_size() - 1) / page_size() * page_size());
-    if (::fallocate(fd, 0, 0, static_cast<off_t>(header_pages)) == 0) return true;
+    std::size_t heads_from = name_heads_pages_from(capacity, page_size());
+    if (::fallocate(fd, 0, 0, static_cast<off_t>(header_pages)) == 0 &&
+        ::fallocate(fd, 0, static_cast<off_t>(heads_from), static_cast<off_t>(size - heads_from)) == 0)
+        return true;
     if (errno != EOPNOTSUPP && errno != ENOSYS) return false;
     return write_zeros(fd, size);
 }
@@ -168,7 +174,7 @@ void create_segment(const RepositoryLocation& location, std::uint32_t capacity) 
     FileDescriptor fd(::mkostemp(temporary.data(), O_CLOEXEC));
     if (!fd) throw_system_error("cannot create " + temporary, errno);
     std::size_t size = segment_size(capacity);
-    int error = ::fchmod(fd.get(), 0600) == 0 && size_new_table(fd.get(), size) ? 0 : errno;
+    int error = ::fchmod(fd.get(), 0600) == 0 && size_new_table(fd.get(), capacity) ? 0 : errno;
     if (error == 0) {
         void* address = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
         if (address == MAP_FAILED) {

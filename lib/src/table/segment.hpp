@@ -40,6 +40,8 @@ public:
 
     SegmentHeader& header() const { return *header_; }
     JobSlot* slots() const { return slots_of(header_); }
+    // The heads of the name buckets (segment_layout.hpp, "The index").
+    std::uint32_t* name_heads() const { return name_heads_of(header_, capacity_); }
     // As validated when opened (the mapping's size); never re-read from the
     // segment, where a damaged or hostile writer could change it.
     std::uint32_t capacity() const { return capacity_; }

@@ -19,11 +19,12 @@
 namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
-inline constexpr std::uint32_t kLayoutVersion = 9;  // 2: stop count, high-water mark; 3: state_counter; 4:
-                                                    // boot id; 5: job control; 6: state history, progress;
-                                                    // 7: custom job types, external id; 8: slot
-                                                    // sequence (unlocked readers), pid namespaces,
-                                                    // outcome received, lock holder; 9: resources
+inline constexpr std::uint32_t kLayoutVersion = 10;  // 2: stop count, high-water mark; 3: state_counter;
+                                                     // 4: boot id; 5: job control; 6: state history,
+                                                     // progress; 7: custom job types, external id; 8:
+                                                     // slot sequence (unlocked readers), pid
+                                                     // namespaces, outcome received, lock holder; 9:
+                                                     // resources; 10: the index
 
 // The lock
 // --------
@@ -237,6 +238,37 @@ inline constexpr std::uint32_t kLayoutVersion = 9;  // 2: stop count, high-water
 // unfinished job Failed ("lost at reboot"), initialises a fresh mutex and
 // zeroes the counters.
 //
+// The index
+// ---------
+// Three answers without a walk of the slots (table/slot_index.hpp):
+//  - Where job `id` is: its home slot, (id - 1) % capacity, as a rule. A
+//    job placed further on (its home was taken) is counted in its home's
+//    `displaced_count`, and the home's `displaced_reach` is at least how
+//    far on it went. A job not at home is looked for only that far, and
+//    only when the count is not 0: an id removed or never used costs one
+//    probe, as a rule.
+//  - The jobs of a name: a list per bucket (the name's hash modulo the
+//    capacity), newest first, headed by the bucket's word in the array of
+//    `capacity` words after the slots (name_heads_of), linked both ways by
+//    `name_newer` and `name_older`. The array has its disk blocks from
+//    the table's creation: a bucket may be any word of it.
+//  - A parent's children: their ids lie from `first_child` to `last_child`
+//    (a family's follow the parent; add_children widens the span before it
+//    writes the new ones). An id in the span that is not a child (a job
+//    registered meanwhile by someone else) is told apart by its parent_id.
+// They change under the lock only, with the slots they describe. A
+// registration counts displaced jobs in their homes before it writes the
+// jobs and links the names after; an erase unlinks the name first and
+// uncounts after. A crash between two writes leaves a count too high (a
+// longer look) or a job missing from its name's list, never a job that its
+// id does not find, and the repairs (a dead lock holder, a reboot) build
+// the whole index again from the slots. write_slot keeps the place's words
+// (displaced_count, displaced_reach) whoever writes the job in the slot:
+// only the index's own writes change them. A bucket's head is one word,
+// stored atomically. An unlocked reader
+// that follows a name's list to a job that is gone (erased meanwhile) or
+// finds a link that does not point back lists the table instead.
+//
 // Layout version
 // --------------
 // An opener checks `magic`, `layout_version`, `header_size`, `slot_size`,
@@ -311,17 +343,27 @@ struct JobSlot {
     std::uint64_t cpu_user_us;
     std::uint64_t cpu_system_us;
     std::uint64_t peak_rss_kib;
+    // The index (table/slot_index.hpp, "The index" above). Two words belong
+    // to the slot's place, not to the job in it, and stay when the job goes:
+    // how many jobs whose home is this slot sit elsewhere, and how far on
+    // from it the furthest of them may be.
+    std::uint32_t displaced_count;
+    std::uint32_t displaced_reach;
+    // The job's own: the next newer and older job in its name's bucket (0:
+    // none), and the first and last id its children may have (0: none).
+    std::uint32_t name_newer;
+    std::uint32_t name_older;
+    std::uint32_t first_child;
+    std::uint32_t last_child;
     // The slot's sequence lock: odd while write_slot writes it, moved by 2
     // for each write. An unlocked reader copies the slot between two equal,
     // even reads of it (see "Read without the lock").
     std::uint32_t sequence;
-    // The last word was padding, always 0, which reads as before: the
-    // layout's version stays. Written and read as one word (slot_sequence).
-    // How its command's processes are held (table/containment.hpp).
+    // Written and read as one word (slot_sequence). How its command's
+    // processes are held (table/containment.hpp).
     std::uint16_t containment;
     // Registered by itself (JobTable::add), not as a family's parent: it
-    // never has children, so a look at it needs no walk for them. 0 (as in
-    // a slot an older jobctl wrote): it may have.
+    // never has children (add_children refuses it).
     std::uint8_t registered_alone;
     std::uint8_t spare;
 };
@@ -365,6 +407,12 @@ struct SegmentHeader {
     // namespace never takes the holder for dead (segment_lock.cpp).
     std::uint32_t lock_holder_tid;
     std::uint64_t lock_holder_pid_namespace;
+    // How many jobs are unfinished and run after another, and how many may
+    // own an output folder (have output, or are unfinished): kept by
+    // write_slot, counted again by the repairs. When one is 0, the walk it
+    // stands for is not needed.
+    std::uint32_t waiting_jobs;
+    std::uint32_t output_owners;
     // Bumped (then futex-woken) after every change; waiters sleep on it.
     alignas(64) std::atomic<std::uint32_t> change_counter;
     // Bumped after a stop, suspend or resume is requested, so that hosts of
@@ -401,13 +449,13 @@ static_assert(std::has_unique_object_representations_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
-// The layout of version 9, field by field (see "Layout version" above).
+// The layout of version 10, field by field (see "Layout version" above).
 #define JOBCTL_SHARED_FIELD(type, field, offset, size)                                \
     static_assert(offsetof(type, field) == (offset) && sizeof(type::field) == (size), \
                   "the shared layout changed: bump kLayoutVersion and update these asserts")
-static_assert(kLayoutVersion == 9, "kLayoutVersion changed: update these asserts to the new layout");
+static_assert(kLayoutVersion == 10, "kLayoutVersion changed: update these asserts to the new layout");
 
-static_assert(sizeof(JobSlot) == 1224 && alignof(JobSlot) == 8,
+static_assert(sizeof(JobSlot) == 1248 && alignof(JobSlot) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(JobSlot, id, 0, 4);
 JOBCTL_SHARED_FIELD(JobSlot, parent_id, 4, 4);
@@ -453,10 +501,16 @@ JOBCTL_SHARED_FIELD(JobSlot, owner_pid_namespace, 1184, 8);
 JOBCTL_SHARED_FIELD(JobSlot, cpu_user_us, 1192, 8);
 JOBCTL_SHARED_FIELD(JobSlot, cpu_system_us, 1200, 8);
 JOBCTL_SHARED_FIELD(JobSlot, peak_rss_kib, 1208, 8);
-JOBCTL_SHARED_FIELD(JobSlot, sequence, 1216, 4);
-JOBCTL_SHARED_FIELD(JobSlot, containment, 1220, 2);
-JOBCTL_SHARED_FIELD(JobSlot, registered_alone, 1222, 1);
-JOBCTL_SHARED_FIELD(JobSlot, spare, 1223, 1);
+JOBCTL_SHARED_FIELD(JobSlot, displaced_count, 1216, 4);
+JOBCTL_SHARED_FIELD(JobSlot, displaced_reach, 1220, 4);
+JOBCTL_SHARED_FIELD(JobSlot, name_newer, 1224, 4);
+JOBCTL_SHARED_FIELD(JobSlot, name_older, 1228, 4);
+JOBCTL_SHARED_FIELD(JobSlot, first_child, 1232, 4);
+JOBCTL_SHARED_FIELD(JobSlot, last_child, 1236, 4);
+JOBCTL_SHARED_FIELD(JobSlot, sequence, 1240, 4);
+JOBCTL_SHARED_FIELD(JobSlot, containment, 1244, 2);
+JOBCTL_SHARED_FIELD(JobSlot, registered_alone, 1246, 1);
+JOBCTL_SHARED_FIELD(JobSlot, spare, 1247, 1);
 
 static_assert(sizeof(StateStep) == 16 && alignof(StateStep) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
@@ -470,16 +524,16 @@ JOBCTL_SHARED_FIELD(QueueLimit, name, 0, 32);
 JOBCTL_SHARED_FIELD(QueueLimit, slots, 32, 4);
 JOBCTL_SHARED_FIELD(QueueLimit, reserved, 36, 4);
 
-static_assert(sizeof(SlotJournal) == 1232 && alignof(SlotJournal) == 8,
+static_assert(sizeof(SlotJournal) == 1256 && alignof(SlotJournal) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SlotJournal, active, 0, 4);
 JOBCTL_SHARED_FIELD(SlotJournal, index, 4, 4);
-JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1224);
+JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1248);
 
 // The mutex is glibc's pthread_mutex_t (40 bytes on x86-64: the journal at
-// 232, the queues at 1464, the header 2752 bytes); the offsets after it
+// 232, the queues at 1488, the header 2816 bytes); the offsets after it
 // follow from its size.
-static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1232 + 1280 + 63) / 64 * 64 &&
+static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1256 + 1280 + 63) / 64 * 64 &&
                   alignof(SegmentHeader) == 64,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SegmentHeader, magic, 0, 8);
@@ -493,20 +547,36 @@ JOBCTL_SHARED_FIELD(SegmentHeader, boot_id, 32, 40);
 JOBCTL_SHARED_FIELD(SegmentHeader, reboots_survived, 72, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock_holder_tid, 76, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock_holder_pid_namespace, 80, 8);
+JOBCTL_SHARED_FIELD(SegmentHeader, waiting_jobs, 88, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, output_owners, 92, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
-JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1232);
-JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1232, 1280);
+JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1256);
+JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1256, 1280);
 #undef JOBCTL_SHARED_FIELD
 
 inline JobSlot* slots_of(SegmentHeader* header) {
     return reinterpret_cast<JobSlot*>(reinterpret_cast<char*>(header) + sizeof(SegmentHeader));
 }
 
-inline std::size_t segment_size(std::uint32_t capacity) {
-    return sizeof(SegmentHeader) + std::size_t{capacity} * sizeof(JobSlot);
+// The heads of the name buckets, one word each, after the slots.
+inline std::uint32_t* name_heads_of(SegmentHeader* header, std::uint32_t capacity) {
+    return reinterpret_cast<std::uint32_t*>(slots_of(header) + capacity);
+}
+
+constexpr std::size_t segment_size(std::uint32_t capacity) {
+    return sizeof(SegmentHeader) + std::size_t{capacity} * (sizeof(JobSlot) + sizeof(std::uint32_t));
+}
+
+// The bytes of the file that hold the name heads, in whole pages (from the
+// one the last slot ends in): they get their blocks with the new table.
+constexpr std::size_t name_heads_pages_from(std::uint32_t capacity, std::size_t page) {
+    return (sizeof(SegmentHeader) + std::size_t{capacity} * sizeof(JobSlot)) / page * page;
+}
+constexpr std::size_t name_heads_blocks(std::uint32_t capacity, std::size_t page) {
+    return (segment_size(capacity) - name_heads_pages_from(capacity, page) + page - 1) / page * page;
 }
 
 // Copies text into a fixed field, truncating at a UTF-8 boundary; always terminated.

@@ -24,6 +24,7 @@
 #include "system/clock.hpp"
 #include "system/namespaces.hpp"
 #include "table/crash_points.hpp"
+#include "table/slot_index.hpp"
 #include "table/slot_sequence.hpp"
 #include "table/state_history.hpp"
 #include "table/stop_deferral.hpp"
@@ -272,14 +273,10 @@ void record_owner_namespace(const JobSlot& before, JobSlot& after) {
     if (!same_owner || after.owner_pid_namespace == 0) after.owner_pid_namespace = own_pid_namespace();
 }
 
-}  // namespace
-
-void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& written) {
+// Writes `value` over slot `index`, journaled (segment_layout.hpp, "Crash repair").
+void write_journaled(const Segment& segment, std::uint32_t index, const JobSlot& value) {
     SlotJournal& journal = segment.header().journal;
     JobSlot& slot = segment.slots()[index];
-    JobSlot value = written;
-    carry_state_history(slot, value);  // every state change numbered, whoever made it
-    record_owner_namespace(slot, value);
     store_journal_copy(journal, index, slot);
     // The journal must be complete before it is armed, and armed before the
     // slot changes; a process killed between any two stores leaves either an
@@ -290,6 +287,27 @@ void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& writ
     store_slot(slot, value);
     std::atomic_thread_fence(std::memory_order_seq_cst);
     __atomic_store_n(&journal.active, 0u, __ATOMIC_RELEASE);
+}
+
+}  // namespace
+
+void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& written) {
+    const JobSlot& slot = segment.slots()[index];
+    JobSlot value = written;
+    value.displaced_count = slot.displaced_count;  // the place's, not the job's
+    value.displaced_reach = slot.displaced_reach;
+    carry_state_history(slot, value);  // every state change numbered, whoever made it
+    record_owner_namespace(slot, value);
+    count_in_header(segment.header(), slot, value);
+    write_journaled(segment, index, value);
+}
+
+void write_place(const Segment& segment, std::uint32_t index, std::uint32_t displaced_count,
+                 std::uint32_t displaced_reach) {
+    JobSlot value = segment.slots()[index];
+    value.displaced_count = displaced_count;
+    value.displaced_reach = displaced_reach;
+    write_journaled(segment, index, value);
 }
 
 namespace {
@@ -358,6 +376,7 @@ void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity,
         }
     store_word(header.next_id, next_id);
     store_word(header.slot_limit, slot_limit);
+    rebuild_index(header, capacity, with_data);
 }
 
 }  // namespace
@@ -403,6 +422,7 @@ void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::st
         record_state_step(slot, now);
         store_slot(slots[i], slot);
     }
+    rebuild_index(header, capacity, with_data);  // the counts of unfinished jobs moved
     // The old lock may be "held" by a thread id of the old boot, which no
     // one will ever release: a fresh mutex, and counters nobody sleeps on.
     init_robust_mutex(header.lock);

@@ -39,8 +39,13 @@ private:
 void set_slow_lock_notice(std::function<void(const std::string&)> notice);
 
 // Overwrites slot `index` so that a crash half-way can be undone (SlotJournal),
-// and numbers a change of its state (table/state_history.hpp).
+// numbers a change of its state (table/state_history.hpp) and moves the
+// header's counts. The slot's place words (displaced_count and _reach) stay
+// as they are: they belong to the index (table/slot_index.hpp).
 void write_slot(const Segment& segment, std::uint32_t index, const JobSlot& value);
+// The index's own write of a slot's place words, the job in it unchanged.
+void write_place(const Segment& segment, std::uint32_t index, std::uint32_t displaced_count,
+                 std::uint32_t displaced_reach);
 
 // A writer killed inside the lock leaves it marked (FUTEX_OWNER_DIED) and
 // the table to repair: an unlocked reader that finds it so takes the lock
