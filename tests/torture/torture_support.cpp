@@ -561,8 +561,13 @@ void TableModel::check_after_fault(Repository& repository, const std::string& wh
         if (job.owner_pid == 0 ||
             ProcessIdentity{job.owner_pid, job.owner_start_time, job.owner_pid_namespace}.alive())
             continue;
-        // The owner may have finished the job and exited since the listing:
-        // only a job still unfinished under that same dead owner is one the look missed.
+        // The owner may have finished the job and exited since the listing,
+        // or died after the look (a worker whose launcher was killed before
+        // it sent the job's id reads EOF, then exits): look once more, now
+        // that it is dead. Only a job still unfinished under that same dead
+        // owner after that look is one a look missed.
+        Child again({"jobctl", "get", "--include-children"}, {}, false);
+        again.finish_within(std::chrono::seconds(5));
         auto now = repository.find(job.id);
         if (now && !now->finished() && now->owner_pid == job.owner_pid &&
             now->owner_start_time == job.owner_start_time)
