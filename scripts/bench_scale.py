@@ -182,7 +182,8 @@ class Scale:
         for kind, job in ids.items():
             contenders += [(f"get ID|{kind}", "jobctl", jenv, f"jobctl get {job}", "", ""),
                            (f"wait ID|{kind}", "jobctl", jenv, f"jobctl wait -q {job}", "", ""),
-                           (f"receive --keep ID|{kind}", "jobctl", jenv, f"jobctl receive --keep {job}", "", "")]
+                           (f"receive --keep ID|{kind}", "jobctl", jenv, f"jobctl receive --keep {job}", "", ""),
+                           (f"stop ID|{kind}", "jobctl", jenv, f"jobctl stop {job}", "", "")]
         contenders += [("get NAME|process", "jobctl", jenv, "jobctl get bench-process", "", ""),
                        ("get ID|removed id", "jobctl", jenv, f"-i jobctl get {gone}", "", "")]
         return contenders, gone

@@ -748,6 +748,8 @@ bool JobTable::update(JobId id, const std::function<bool(JobSlot&)>& change, Cha
         }
     }
     if (changed) notify(of_state);
+    // Hosts of thread jobs sleep on the count itself (wait_for_control_request).
+    if (changed && kind == Change::control_request) wake_control_watchers();
     return true;
 }
 
@@ -801,6 +803,26 @@ void JobTable::check_intact() const {
 
 std::uint32_t JobTable::control_request_count() const {
     return segment_->header().control_request_count.load(std::memory_order_acquire);
+}
+
+void JobTable::wait_for_control_request(std::uint32_t seen, std::chrono::nanoseconds timeout) const {
+    // As wait_for_change: at most a second, then a look at the file. A
+    // requester killed between its request and its wake costs that second.
+    constexpr std::chrono::nanoseconds kLookAtTheFileEvery = std::chrono::seconds(1);
+    detail::futex_wait(segment_->header().control_request_count, seen,
+                       std::min(timeout, kLookAtTheFileEvery));
+    segment_->check_intact(LookAtFile::when_due);
+}
+
+void JobTable::wake_control_watchers() const {
+    detail::futex_wake_all(segment_->header().control_request_count);
+}
+
+void JobTable::wake_control_watchers_to_look_again() const {
+    // Moved, so that a watcher between its load and its wait does not sleep
+    // through the wake; every host then looks at its flags once more.
+    segment_->header().control_request_count.fetch_add(1, std::memory_order_acq_rel);
+    wake_control_watchers();
 }
 
 }  // namespace jobctl

@@ -140,6 +140,16 @@ public:
     // How many stops, suspends and resumes were ever requested here; a host
     // of thread jobs checks its jobs' flags only when this moved.
     std::uint32_t control_request_count() const;
+    // Sleeps while the count is `seen` (at most `timeout`, and a second):
+    // what a host of thread jobs waits on, so that the starts and ends of
+    // jobs, which are far more frequent, do not wake it. A request wakes it
+    // after the request's critical section.
+    void wait_for_control_request(std::uint32_t seen, std::chrono::nanoseconds timeout) const;
+    // Wakes every host asleep on the count (after a request moved it).
+    void wake_control_watchers() const;
+    // Moves the count and wakes them: a host shutting down wakes its own
+    // watcher so (the others look at their flags once more, and find nothing).
+    void wake_control_watchers_to_look_again() const;
 
     // Queues (table/queue_table.cpp; the waiting is process_jobs/start_gate).
     struct QueueTurn {

@@ -93,13 +93,16 @@ inline constexpr std::uint32_t kLayoutVersion = 10;  // 2: stop count, high-wate
 //    finds another value or is woken.
 //  - `control_request_count` is bumped (fetch_add, seq_cst) under the lock, in
 //    the critical section in which request_stop sets `stop_requested` (or
-//    request_suspend / request_resume set or clear `suspend_requested`), so
-//    before that change's `state_counter` bump. A thread-job host's
-//    watcher loads `state_counter` (acquire), then `control_request_count`
-//    (acquire), and reads its jobs' stop and suspend flags (under the lock)
-//    only when the count moved. If that load missed a request, the
-//    `state_counter` load missed its bump too (the bump releases the count's
-//    increment), so the watcher's futex wait on it returns. A pool thread
+//    request_suspend / request_resume set or clear `suspend_requested`); the
+//    requester futex-wakes its waiters after it let go of the lock (and so
+//    does a locker that repaired, since the repair bumps it too). A
+//    thread-job host's watcher sleeps on it alone, not on `state_counter`,
+//    so that the starts and ends of jobs do not wake it: it loads the count
+//    (acquire), reads its jobs' stop and suspend flags only when the count
+//    moved, and futex-waits on the value it loaded. A request after that
+//    load moved the count before its wake, so the wait returns. A requester
+//    killed between its unlock and its wake costs the watcher its wait's
+//    bound, a second. A pool thread
 //    choosing a queued job loads the count before it reads the queued jobs'
 //    suspend flags, for the same reason (thread_job_pool.cpp, take_startable).
 //

@@ -24,6 +24,7 @@
 #include "system/clock.hpp"
 #include "system/namespaces.hpp"
 #include "table/crash_points.hpp"
+#include "table/futex.hpp"
 #include "table/slot_index.hpp"
 #include "table/slot_sequence.hpp"
 #include "table/state_history.hpp"
@@ -254,6 +255,9 @@ SegmentLock::~SegmentLock() {
     reach_crash_point(testing::CrashPoint::before_unlock);
     clear_holder(segment_.header());
     pthread_mutex_unlock(&segment_.header().lock);
+    // The repair moved the control-request count: hosts asleep on it look
+    // at their flags again (a stop its dead writer set may be among them).
+    if (repaired_) futex_wake_all(segment_.header().control_request_count);
     pthread_sigmask(SIG_SETMASK, &saved_mask_, nullptr);
     leave_locked_section();  // a Ctrl-Z that came meanwhile stops the process now
 }

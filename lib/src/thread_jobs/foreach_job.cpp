@@ -170,7 +170,7 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
                                        {context.stop_event_fd(), context.suspend_event_fd()}, child.run)
                         .run(child.argv);
                 };
-                children.push_back(pool.enqueue(id, std::move(body)));
+                children.push_back(pool.enqueue(id, std::move(body), parent_.id));
             }
             commands.clear();
         };

@@ -13,7 +13,8 @@
 namespace jobctl::detail {
 
 struct ThreadJobEntry {
-    ThreadJobEntry(JobId job_id, ThreadJobBody job_body) : id(job_id), body(std::move(job_body)) {}
+    ThreadJobEntry(JobId job_id, JobId job_parent_id, ThreadJobBody job_body)
+        : id(job_id), parent_id(job_parent_id), body(std::move(job_body)) {}
 
     void request_stop();
     int stop_event_fd();  // created on first use; readable once a stop is requested
@@ -23,6 +24,7 @@ struct ThreadJobEntry {
     void notify_suspend_change();  // makes suspend_event_fd readable, if there is one
 
     const JobId id;
+    const JobId parent_id;  // a foreach run's, or 0
     ThreadJobBody body;
     std::atomic<bool> stop{false};
     bool held = false;  // queued and suspended: not to be started (guarded by the pool's mutex)

@@ -19,16 +19,15 @@ namespace {
 // marks the parent first, then each child in turn: a pool thread freed by
 // the stop of one child must not start a queued one not marked yet
 // (--halt-on-error promises that queued children never start).
-bool parent_stopping(Repository& repository, JobId id) {
-    auto job = repository.find(id);
-    if (!job || job->parent_id == 0) return false;
-    auto parent = repository.find(job->parent_id);
+bool parent_stopping(Repository& repository, const ThreadJobEntry& entry) {
+    if (entry.parent_id == 0) return false;
+    auto parent = repository.find(entry.parent_id);
     return parent && parent->stop_requested;
 }
 
 // The pool thread takes the job: Running, unless a stop came first.
-bool begin(Repository& repository, JobId id) {
-    return detail::lifecycle_of(repository).begin(id, parent_stopping(repository, id));
+bool begin(Repository& repository, const ThreadJobEntry& entry) {
+    return detail::lifecycle_of(repository).begin(entry.id, parent_stopping(repository, entry));
 }
 
 // `output_loss` ("output truncated: ...", or empty) ends the reason: a full
@@ -86,24 +85,29 @@ ThreadJobPool::~ThreadJobPool() {
         pool.swap(pool_);
     }
     for (std::thread& thread : pool) thread.join();
-    detail::table_of(repository_).notify_change();  // wakes the stop watcher, which sees shutting_down_
+    detail::table_of(repository_).wake_control_watchers_to_look_again();  // ours then sees shutting_down_
     stop_watcher_.join();
 }
 
 Job ThreadJobPool::start(ThreadJobSpec spec) {
-    JobInfo job = detail::table_of(repository_)
-                      .add({spec.name, JobType::thread, spec.command.empty() ? "thread job" : spec.command,
-                            spec.parent_id, self_.pid, self_.start_time, true});
-    return enqueue(job.id, std::move(spec.body));
+    detail::JobTable& table = detail::table_of(repository_);
+    // A suspend of the new job moves the count after the add: if it did not
+    // move, the job is as the add registered it, and needs no look.
+    std::uint32_t requests = table.control_request_count();
+    JobInfo job = table.add({spec.name, JobType::thread, spec.command.empty() ? "thread job" : spec.command,
+                             spec.parent_id, self_.pid, self_.start_time, true});
+    std::optional<bool> suspended;
+    if (table.control_request_count() == requests) suspended = job.suspend_requested;
+    return enqueue(job.id, std::move(spec.body), spec.parent_id, suspended);
 }
 
-Job ThreadJobPool::enqueue(JobId id, ThreadJobBody body) {
-    auto entry = std::make_shared<ThreadJobEntry>(id, std::move(body));
+Job ThreadJobPool::enqueue(JobId id, ThreadJobBody body, JobId parent_id, std::optional<bool> suspended) {
+    auto entry = std::make_shared<ThreadJobEntry>(id, parent_id, std::move(body));
     {
         std::lock_guard lock(mutex_);
         // Read under mutex_, as take_startable does: a request made after
         // this read moves the count, and take_startable reads it again.
-        entry->held = is_suspended(id);
+        entry->held = suspended ? *suspended : is_suspended(id);
         queue_.push_back(entry);
         // One more thread while queued jobs outnumber the idle threads, up to the limit.
         if (queue_.size() > idle_threads_ && pool_.size() < throttle_limit_)
@@ -142,7 +146,7 @@ void ThreadJobPool::run_pool_thread() {
 
 void ThreadJobPool::run_job(const std::shared_ptr<ThreadJobEntry>& entry) {
     try {
-        if (!begin(repository_, entry->id)) return;
+        if (!begin(repository_, *entry)) return;
         std::optional<std::string> failure;
         std::string output_loss;
         {
@@ -209,20 +213,19 @@ void ThreadJobPool::watch_control_requests(std::uint32_t handled) {
 
 void ThreadJobPool::watch_control_requests_until_shutdown(std::uint32_t handled) {
     for (;;) {
-        std::uint32_t seen =
-            detail::table_of(repository_).change_count(detail::JobTable::Changes::of_state);  // a stop is one
         {
             std::lock_guard lock(mutex_);
             if (shutting_down_ && pool_.empty()) return;
         }
+        // Loaded before the flags are read: a request made after this load
+        // moves the count again, so the wait below returns.
         std::uint32_t requests = detail::table_of(repository_).control_request_count();
         if (requests != handled) {
             handled = requests;
             deliver_stop_requests();
             deliver_suspend_requests();
         }
-        detail::table_of(repository_)
-            .wait_for_change(seen, std::chrono::hours(1), detail::JobTable::Changes::of_state);
+        detail::table_of(repository_).wait_for_control_request(requests, std::chrono::hours(1));
     }
 }
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,7 +35,9 @@ public:
     Job start(ThreadJobSpec spec);
     // Queues a job that is already registered (NotStarted, owned and claimed
     // by this process), as a foreach registers its children all at once.
-    Job enqueue(JobId id, ThreadJobBody body);
+    // `suspended`: whether it is, when the caller knows (else it is looked up).
+    Job enqueue(JobId id, ThreadJobBody body, JobId parent_id = 0,
+                std::optional<bool> suspended = std::nullopt);
 
     unsigned throttle_limit() const { return throttle_limit_; }
     // Called on the pool thread after each job of this host has finished.
