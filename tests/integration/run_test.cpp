@@ -57,5 +57,23 @@ TEST_F(RunCommand, InterruptedKeepsItsJobAndSaysSo) {
     EXPECT_EQ(job->state, JobState::stopped);
 }
 
+// A caller that ignores signals (nohup, a CI runner, a shell's trap '' ALRM)
+// passes none of that on to the job's command: it starts with every signal
+// at its default action, as it would from a fresh login shell.
+TEST_F(RunCommand, TheCommandStartsWithEverySignalAtItsDefault) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    std::vector<std::pair<int, struct sigaction>> saved;
+    for (int signal : {SIGALRM, SIGWINCH, SIGXFSZ, SIGHUP, SIGPROF, SIGVTALRM, SIGUSR1}) {
+        struct sigaction old {};
+        ::sigaction(signal, &ignore, &old);
+        saved.emplace_back(signal, old);
+    }
+    CliResult run = jobctl({"run", "--", "grep", "^SigIgn", "/proc/self/status"});
+    for (const auto& [signal, old] : saved) ::sigaction(signal, &old, nullptr);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out, "SigIgn:\t0000000000000000\n");
+}
+
 }  // namespace
 }  // namespace jobctl::test

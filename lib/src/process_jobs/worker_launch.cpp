@@ -106,7 +106,7 @@ pid_t launch(const WorkerExec& exec, bool caller_exits_soon) {
 pid_t start_worker(const std::filesystem::path& worker, std::vector<std::string>& arguments,
                    bool caller_exits_soon, bool keep_stdin) {
     std::vector<char*> argv = exec_argv(arguments);
-    return launch({worker.c_str(), argv.data(), defaulted_signal_set(), keep_stdin}, caller_exits_soon);
+    return launch({worker.c_str(), argv.data(), signals_not_at_default(), keep_stdin}, caller_exits_soon);
 }
 
 WorkerAwaitingJob::WorkerAwaitingJob(const std::filesystem::path& worker, std::vector<std::string>& arguments,
@@ -121,7 +121,7 @@ WorkerAwaitingJob::WorkerAwaitingJob(const std::filesystem::path& worker, std::v
     FileDescriptor job_read(ends[0]);
     job_.reset(ends[1]);
     ForkStamp stamp;
-    pid_ = launch({worker.c_str(), argv.data(), defaulted_signal_set(), keep_stdin, job_read.get()},
+    pid_ = launch({worker.c_str(), argv.data(), signals_not_at_default(), keep_stdin, job_read.get()},
                   caller_exits_soon);
     job_read.reset();
     auto identity = stamp.child(pid_);

@@ -104,19 +104,6 @@ std::string failure_text(const ChildFailure& failure, const CommandSetup& setup)
     return std::string("exec failed: ") + std::strerror(failure.error);
 }
 
-// Every signal the child must set back to its default action: those in
-// defaulted_signal_set, and any with a handler (which, in a vfork child
-// sharing our memory, must never run).
-sigset_t signals_to_default() {
-    sigset_t set = defaulted_signal_set();
-    for (int signal = 1; signal < NSIG; ++signal) {
-        struct sigaction current {};
-        if (signal == SIGKILL || signal == SIGSTOP || ::sigaction(signal, nullptr, &current) != 0) continue;
-        if (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN) sigaddset(&set, signal);
-    }
-    return set;
-}
-
 // clone3's arguments (linux/sched.h's struct clone_args, a fixed ABI;
 // that header's macros clash with <sched.h>'s).
 struct CloneArguments {
@@ -176,7 +163,7 @@ SpawnedCommand spawn_command(const std::vector<std::string>& argv, const Command
                    setup.cgroup_procs_fd,
                    report.write_end.get(),
                    ::getpid(),
-                   signals_to_default()};
+                   signals_not_at_default()};
     // No handler of ours may run in the child while it shares our memory:
     // every signal is blocked in this thread until it has exec'd.
     sigset_t all, previous;

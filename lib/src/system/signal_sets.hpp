@@ -43,16 +43,23 @@ inline sigset_t worker_signal_set() {
     return set;
 }
 
-// Reset to their default action in anything we start: an ignored signal
-// stays ignored across exec (an ignored SIGUSR1 is dropped even while
-// blocked, so a worker would never hear a suspend, nor an ignored SIGUSR2 its
-// queue turn), and a caller that ignores SIGCHLD would make
-// the kernel reap our children before we can read their status.
-inline sigset_t defaulted_signal_set() {
+// Every signal whose action here is not the default (ignored, or with a
+// handler): what anything we start sets back to its default before its
+// exec. An ignored signal stays ignored across exec: an ignored SIGUSR1 is
+// dropped even while blocked (a worker would never hear a suspend, nor an
+// ignored SIGUSR2 its queue turn); a caller that ignores SIGCHLD would make
+// the kernel reap our children before we can read their status; and a
+// command started from a shell that ignored SIGALRM or SIGWINCH would
+// inherit that. A handler must never run in a vfork child, which shares
+// our memory. (Asked each time: a host may change its handlers.)
+inline sigset_t signals_not_at_default() {
     sigset_t set;
     sigemptyset(&set);
-    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE, SIGCHLD, kSuspendSignal, kQueueTurnSignal})
-        sigaddset(&set, signal);
+    for (int signal = 1; signal < NSIG; ++signal) {
+        struct sigaction current {};
+        if (signal == SIGKILL || signal == SIGSTOP || ::sigaction(signal, nullptr, &current) != 0) continue;
+        if (current.sa_handler != SIG_DFL) sigaddset(&set, signal);
+    }
     return set;
 }
 
