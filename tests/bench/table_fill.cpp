@@ -123,7 +123,7 @@ int restore(jobctl::Repository& repository, JobId template_id, JobId id) {
     jobctl::detail::index_before_registration(segment, {index}, slot, segment.capacity());
     copy_template(slot[0], like);
     jobctl::detail::write_slot(segment, index, slot[0]);
-    jobctl::detail::index_after_registration(segment, {index}, slot);
+    jobctl::detail::index_after_registration(segment, slot);
     return 0;
 }
 

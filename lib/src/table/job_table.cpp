@@ -538,7 +538,7 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
             if (slots.size() > 1) detail::reach_crash_point(testing::CrashPoint::child_written);
         }
         if (new_parent) detail::write_slot(*segment_, indices[0], slots[0]);
-        detail::index_after_registration(*segment_, indices, slots);
+        detail::index_after_registration(*segment_, slots);
         detail::store_word(header.slot_limit,
                            std::max(header.slot_limit, *std::ranges::max_element(indices) + 1));
         // Last, after every slot: until next_id has moved past the new ids, a

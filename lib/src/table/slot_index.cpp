@@ -231,9 +231,7 @@ void index_before_registration(const Segment& segment, const std::vector<std::ui
     }
 }
 
-void index_after_registration(const Segment& segment, const std::vector<std::uint32_t>& indices,
-                              const std::vector<JobSlot>& slots) {
-    (void)indices;
+void index_after_registration(const Segment& segment, const std::vector<JobSlot>& slots) {
     const std::uint32_t capacity = segment.capacity();
     std::uint32_t* heads = segment.name_heads();
     const JobId first_new = slots.front().id;

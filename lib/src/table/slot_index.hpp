@@ -34,8 +34,7 @@ std::uint32_t index_of(const Segment& segment, JobId id, bool committed_only = t
 void index_before_registration(const Segment& segment, const std::vector<std::uint32_t>& indices,
                                std::vector<JobSlot>& slots, std::uint32_t parent_index);
 //  - after: links the lists' old heads to the new jobs, and heads them.
-void index_after_registration(const Segment& segment, const std::vector<std::uint32_t>& indices,
-                              const std::vector<JobSlot>& slots);
+void index_after_registration(const Segment& segment, const std::vector<JobSlot>& slots);
 
 // Under the lock: frees slot `index` (zeroed), its job taken out of the index.
 void erase_indexed(const Segment& segment, std::uint32_t index);
