@@ -102,7 +102,10 @@ inline constexpr std::uint32_t kLayoutVersion = 10;  // 2: stop count, high-wate
 //    moved, and futex-waits on the value it loaded. A request after that
 //    load moved the count before its wake, so the wait returns. A requester
 //    killed between its unlock and its wake costs the watcher its wait's
-//    bound, a second. A pool thread
+//    bound, a second. A host shutting down moves it too, without the lock
+//    (so that its own watcher, between its load and its wait, wakes): the
+//    other hosts then look at their flags once more and find nothing new.
+//    A pool thread
 //    choosing a queued job loads the count before it reads the queued jobs'
 //    suspend flags, for the same reason (thread_job_pool.cpp, take_startable).
 //
