@@ -1,5 +1,7 @@
 #include "table/slot_index.hpp"
 
+#include <string.h>
+
 #include <algorithm>
 #include <unordered_map>
 #include <utility>
@@ -26,8 +28,9 @@ std::uint32_t relaxed(const std::uint32_t& word) {
     return __atomic_load_n(&word, __ATOMIC_RELAXED);
 }
 
+// The slot's name as it stands in the field (no copy: it runs for every job registered).
 std::uint32_t bucket_of(const JobSlot& slot, std::uint32_t capacity) {
-    return name_bucket(read_field(slot.name), capacity);
+    return name_bucket(std::string_view(slot.name, ::strnlen(slot.name, sizeof slot.name)), capacity);
 }
 
 // What the header counts (segment_layout.hpp, SegmentHeader).
@@ -286,9 +289,10 @@ void rebuild_index(SegmentHeader& header, std::uint32_t capacity, const std::vec
 std::string index_mismatch(const Segment& segment) {
     const std::uint32_t capacity = segment.capacity();
     const JobSlot* slots = segment.slots();
+    const std::vector<SlotRange> with_data = segment.slots_with_data();
     ExpectedIndex expected =
-        expected_index(slots, load_word(segment.header().slot_limit), capacity, segment.slots_with_data());
-    for (const SlotRange& range : segment.slots_with_data())
+        expected_index(slots, load_word(segment.header().slot_limit), capacity, with_data);
+    for (const SlotRange& range : with_data)
         for (std::uint32_t i = range.first; i < std::min(range.end, capacity); ++i)
             if (!agrees(words_of(slots[i]), expected.slots[i]))
                 return "slot " + std::to_string(i) + " (job " + std::to_string(slots[i].id) + ") holds " +
