@@ -1,7 +1,7 @@
-// jobctl-worker: runs one process job, or follows one Slurm job or array.
+// jobctl-worker: runs one process job, or follows a repository's Slurm jobs.
 // Started by `jobctl start` (through the library), never by hand; its
 // arguments: process_jobs/worker_arguments.hpp, or
-//   jobctl-worker --follow-slurm --repository NAME --job ID
+//   jobctl-worker --follow-slurm --repository NAME
 // (slurm/slurm_follower.hpp).
 
 #include <cstdio>
@@ -19,13 +19,16 @@
 namespace {
 
 int follow_slurm(int argc, char** argv) {
-    if (argc != 6 || std::strcmp(argv[2], "--repository") != 0 || std::strcmp(argv[4], "--job") != 0) {
-        std::fprintf(stderr, "usage: %s --follow-slurm --repository NAME --job ID\n", argv[0]);
+    // "--job ID" after it, as an earlier jobctl passed it, changes nothing:
+    // the follower finds what it is handed.
+    bool with_job = argc == 6 && std::strcmp(argv[4], "--job") == 0;
+    if ((argc != 4 && !with_job) || std::strcmp(argv[2], "--repository") != 0) {
+        std::fprintf(stderr, "usage: %s --follow-slurm --repository NAME\n", argv[0]);
         return 2;
     }
     try {
         auto repository = jobctl::Repository::open(argv[3]);
-        return jobctl::detail::follow_slurm_job(repository, static_cast<jobctl::JobId>(std::stoul(argv[5])));
+        return jobctl::detail::follow_slurm_jobs(repository);
     } catch (const std::exception& error) {
         // The jobs go on on the cluster; the next look at them starts a new follower.
         std::fprintf(stderr, "jobctl-worker: %s\n", error.what());

@@ -6,6 +6,7 @@
 #include "jobctl/job_listing.hpp"
 #include "process_jobs/program_lookup.hpp"
 #include "process_jobs/worker_launch.hpp"
+#include "slurm/follower_registry.hpp"
 #include "system/program_path.hpp"
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
@@ -21,16 +22,26 @@ std::vector<JobId> family_of(Repository& repository, JobId id) {
     return ids;
 }
 
-}  // namespace
-
-void launch_follower(Repository& repository, JobId id, const ProcessIdentity& from,
-                     const std::filesystem::path& worker, bool caller_exits_soon) {
-    std::vector<std::string> arguments{worker.string(),   kFollowSlurmFlag, "--repository",
-                                       repository.name(), "--job",          std::to_string(id)};
+// The follower that runs, or a new one, recorded.
+ProcessIdentity follower_for(FollowerRegistry& registry, Repository& repository,
+                             const std::filesystem::path& worker, bool caller_exits_soon) {
+    if (auto running = registry.running()) return *running;
+    std::vector<std::string> arguments{worker.string(), kFollowSlurmFlag, "--repository", repository.name()};
     pid_t pid = start_worker(worker, arguments, caller_exits_soon, false);
     ProcessIdentity follower = ProcessIdentity::of(pid).value_or(ProcessIdentity{pid, 0});
+    registry.record(follower);  // it waits for the lock, then finds itself recorded
+    return follower;
+}
+
+}  // namespace
+
+void hand_to_follower(Repository& repository, JobId id, const ProcessIdentity& from,
+                      const std::filesystem::path& worker, bool caller_exits_soon) {
+    FollowerRegistry registry(repository);
+    ProcessIdentity follower = follower_for(registry, repository, worker, caller_exits_soon);
     JobLifecycle lifecycle = lifecycle_of(repository);
     for (JobId member : family_of(repository, id)) lifecycle.hand_over(member, from, follower);
+    registry.post(id);
 }
 
 bool replace_lost_follower(Repository& repository, const JobInfo& job) {
@@ -39,34 +50,19 @@ bool replace_lost_follower(Repository& repository, const JobInfo& job) {
     if (!is_executable_file(worker)) return false;
     JobId followed = job.parent_id != 0 ? job.parent_id : job.id;
     ProcessIdentity dead{job.owner_pid, job.owner_start_time, job.owner_pid_namespace};
-    ProcessIdentity self = ProcessIdentity::self();
     // Several processes may notice at once (and a listing notices once per
-    // task of an array): the one that takes the followed job from the dead
-    // owner, under the lock, starts the follower; for the others it is not lost.
+    // task of an array): under the registry's lock, the first finds the
+    // job still the dead owner's and hands it on; for the others it has
+    // moved on already. Should the launch fail, the jobs stay the dead
+    // owner's, and the next look tries again.
+    FollowerRegistry registry(repository);
+    auto now = repository.find(followed);
+    if (!now || now->finished() || now->owner_pid != dead.pid || now->owner_start_time != dead.start_time)
+        return true;
+    ProcessIdentity follower = follower_for(registry, repository, worker, false);
     JobLifecycle lifecycle = lifecycle_of(repository);
-    if (!lifecycle.hand_over(followed, dead, self)) return true;
-    for (JobId member : family_of(repository, followed)) lifecycle.hand_over(member, dead, self);
-    // Should the launch fail, the jobs name this process, and the next look
-    // after it exits tries again.
-    launch_follower(repository, followed, self, worker, false);
-    return true;
-}
-
-bool claim_followed_jobs(Repository& repository, JobId id) {
-    ProcessIdentity self = ProcessIdentity::self();
-    JobTable& table = table_of(repository);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    for (;;) {
-        std::uint32_t seen = table.change_count();
-        auto job = repository.find(id);
-        if (!job || job->finished()) return false;
-        if (job->owner_pid == self.pid && job->owner_start_time == self.start_time) break;
-        auto left = deadline - std::chrono::steady_clock::now();
-        if (left <= std::chrono::nanoseconds::zero()) return false;
-        table.wait_for_change(seen, left);
-    }
-    JobLifecycle lifecycle(table);
-    for (JobId member : family_of(repository, id)) lifecycle.confirm_claim(member, self);
+    for (JobId member : family_of(repository, followed)) lifecycle.hand_over(member, dead, follower);
+    registry.post(followed);
     return true;
 }
 

@@ -93,7 +93,7 @@ JobInfo submit_and_follow(Repository& repository, std::vector<CustomJob>& family
     for (std::size_t task = 1; task < family.size(); ++task)
         family[task].set_external_id(slurm_id + "_" + std::to_string(task - 1));
     try {
-        detail::launch_follower(repository, id, ProcessIdentity::self(), worker, caller_exits_soon);
+        detail::hand_to_follower(repository, id, ProcessIdentity::self(), worker, caller_exits_soon);
     } catch (const Error&) {
         // Submitted and registered all the same: reporting a failure would invite a second submission.
     }

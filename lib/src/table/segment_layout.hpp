@@ -125,11 +125,12 @@ inline constexpr std::uint32_t kLayoutVersion = 10;  // 2: stop count, high-wate
 //  - `owner_pid`, `owner_start_time`: the launcher hands a job that it still
 //    owns, unclaimed, to its worker (hand_over); the worker then claims it
 //    for itself and sets `owner_claimed` (claim). A Slurm job's submitter
-//    hands it to its follower the same way (hand_over [launch_follower],
+//    hands it to its follower the same way (hand_over [hand_to_follower],
 //    which the follower claims: confirm_claim); and when the follower is
-//    found dead, the process that notices takes the job from the dead owner
-//    (hand_over, only if the slot still names it) and hands it to a new
-//    follower [replace_lost_follower].
+//    found dead, the process that notices hands the job from the dead owner
+//    (only if the slot still names it) to the running follower or a new one
+//    [replace_lost_follower], which also takes any other job of the dead
+//    one's when it starts.
 //  - `state` Running, `began_ns`: whoever runs the job. The worker, or a
 //    foreach child's pool thread (record_command [CommandRun::spawn], which
 //    also sets `process_id` and `process_start_time`; unblock after the

@@ -1,0 +1,54 @@
+#pragma once
+// The repository's one Slurm follower (decision 63) is named in the file
+// <spool>/slurm-follower ("PID START_TIME PID_NAMESPACE", or empty when none
+// runs), and that file is also the lock (flock) under which everything that
+// changes who follows what happens: starting a follower and recording it,
+// handing jobs to it, taking jobs over from a dead one, and a follower's
+// leaving. So a submitter never hands jobs to a follower that is leaving,
+// and two processes that find a follower dead start one new follower, not two.
+//
+// Jobs handed to a running follower are posted to it as empty files named
+// by the followed job's id in <spool>/slurm-inbox/, which it watches.
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "jobctl/job.hpp"
+#include "jobctl/repository.hpp"
+#include "system/file_descriptor.hpp"
+#include "system/process_identity.hpp"
+
+namespace jobctl::detail {
+
+class FollowerRegistry {
+public:
+    // Waits for the lock. Errors: system (the spool cannot be written).
+    explicit FollowerRegistry(Repository& repository);
+    FollowerRegistry(const FollowerRegistry&) = delete;
+    FollowerRegistry& operator=(const FollowerRegistry&) = delete;
+
+    // The follower recorded, whether it runs or not.
+    std::optional<ProcessIdentity> recorded() const;
+    // The follower recorded, if it runs.
+    std::optional<ProcessIdentity> running() const;
+    void record(const ProcessIdentity& follower);
+    void clear();
+
+    // Tells the follower to take job or array `id` (handed to it already).
+    void post(JobId id);
+    bool has_posts() const;
+
+    // The inbox, for the follower to watch and read (take_posts).
+    static std::filesystem::path inbox(Repository& repository);
+
+private:
+    Repository& repository_;
+    FileDescriptor file_;  // locked while this lives
+};
+
+// In the follower: the ids posted so far, whose posts it removes. Without
+// the lock: posts are made after the hand-over they announce.
+std::vector<JobId> take_posts(Repository& repository);
+
+}  // namespace jobctl::detail

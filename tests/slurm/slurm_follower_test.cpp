@@ -1,0 +1,163 @@
+// The repository's one Slurm follower (decision 63), against a real
+// single-node Slurm: many jobs and an array followed by one process that
+// asks squeue about all of them in one call; leaving when nothing is left,
+// and started again by the next submission; replaced, for every job it
+// had, when it is killed. Waits go through the repository or a pidfd.
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "jobctl/job_listing.hpp"
+#include "slurm_test.hpp"
+
+namespace jobctl::test {
+namespace {
+
+class SlurmFollower : public SlurmJobs {
+protected:
+    // Every process that follows this test's repository (no zombie: its cmdline is empty).
+    std::vector<pid_t> followers() const {
+        std::vector<pid_t> found;
+        for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+            std::string name = entry.path().filename().string();
+            if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+            std::ifstream in(entry.path() / "cmdline");
+            std::vector<std::string> argv;
+            for (std::string word; std::getline(in, word, '\0');) argv.push_back(word);
+            if (argv.size() >= 4 && argv[1] == "--follow-slurm" && argv[3] == repository_name())
+                found.push_back(static_cast<pid_t>(std::stol(name)));
+        }
+        return found;
+    }
+
+    // Wrappers of squeue and scontrol on PATH that log each call to calls_log().
+    std::string logging_path() {
+        std::filesystem::path folder = scratch_ / "bin";
+        std::filesystem::create_directories(folder);
+        for (std::string program : {"squeue", "scontrol"}) {
+            std::string real = lines_of(shell("command -v " + program).out).front();
+            std::filesystem::path wrapper = folder / program;
+            std::ofstream(wrapper) << "#!/bin/sh\necho \"" << program << " $*\" >> " << calls_log()
+                                   << "\nexec " << real << " \"$@\"\n";
+            std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+        }
+        return folder.string() + ":" + std::getenv("PATH");
+    }
+    std::string calls_log() const { return path("calls"); }
+    std::vector<std::string> calls() const {
+        std::ifstream in(calls_log());
+        std::vector<std::string> lines;
+        for (std::string line; std::getline(in, line);) lines.push_back(line);
+        return lines;
+    }
+
+    JobId submit_with_path(const std::string& path, const std::string& command,
+                           const std::string& verb = "start") {
+        std::string how = verb == "start" ? "start --on slurm -q" : "foreach --on slurm --as-job -q";
+        CliResult result = shell("PATH=" + path + " " + bin_dir() + "/jobctl " + how + " -- sh -c '" +
+                                 command + "'" + (verb == "start" ? "" : " ::: 1 2 3"));
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+        return result.exit_code == 0 ? static_cast<JobId>(std::stoul(result.out)) : 0;
+    }
+
+    // Waits for `pid` to exit, through a pidfd.
+    bool exits(pid_t pid) {
+        int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+        if (pidfd < 0) return true;  // gone already
+        pollfd gone{pidfd, POLLIN, 0};
+        bool exited = ::poll(&gone, 1, 120'000) == 1;
+        ::close(pidfd);
+        reap_exited_children();  // it may be our orphan (we are a subreaper)
+        return exited;
+    }
+
+    std::string waits_for_go() const {
+        return "while [ ! -e " + path("go") + " ]; do sleep 0.2; done; echo done";
+    }
+};
+
+TEST_F(SlurmFollower, OneFollowerAsksAboutAllJobsInOneCallAndLeavesWhenNoneIsLeft) {
+    std::string path = logging_path();
+    std::vector<JobId> ids;
+    for (int i = 0; i < 8; ++i) ids.push_back(submit_with_path(path, waits_for_go()));
+    JobId array = submit_with_path(path, waits_for_go() + " $0", "foreach");
+    ASSERT_NE(array, 0u);
+    ids.push_back(array);
+    // Every job has been in an answer of Slurm's: pending (Blocked only
+    // from an answer) or running with its node (known only from an answer).
+    std::set<std::string> slurm_ids;
+    std::set<pid_t> owners;
+    for (JobId id : ids) {
+        JobInfo job = wait_for(
+            id,
+            [](const JobInfo& j) {
+                return j.owner_claimed &&
+                       (j.state == JobState::blocked || j.location.find(':') != std::string::npos);
+            },
+            kSlurmTimeout);
+        slurm_ids.insert(job.external_id);
+        owners.insert(job.owner_pid);
+    }
+    EXPECT_EQ(owners.size(), 1u);
+    EXPECT_EQ(followers(), std::vector<pid_t>{*owners.begin()});
+    // The last question named every job and array followed; scontrol was never asked about a job.
+    std::vector<std::string> asked = calls();
+    ASSERT_FALSE(asked.empty());
+    for (const std::string& id : slurm_ids)
+        EXPECT_NE(asked.back().find(id), std::string::npos) << asked.back();
+    EXPECT_EQ(asked.back().rfind("squeue ", 0), 0u) << asked.back();
+    for (const std::string& call : asked) EXPECT_EQ(call.find("show job"), std::string::npos) << call;
+
+    std::ofstream(this->path("go")) << "go\n";
+    for (JobId id : ids) EXPECT_EQ(finished(id).state, JobState::completed) << id;
+    EXPECT_EQ(jobctl({"receive", std::to_string(ids.front())}).out, "done\n");
+    EXPECT_EQ(jobctl({"receive", std::to_string(array)}).out, "done 1\ndone 2\ndone 3\n");
+    EXPECT_TRUE(exits(*owners.begin())) << "the follower still runs with nothing to follow";
+    EXPECT_TRUE(followers().empty());
+
+    // The next submission starts a follower again.
+    JobId next = submit({"echo", "again"});
+    EXPECT_EQ(finished(next).state, JobState::completed);
+    EXPECT_EQ(jobctl({"receive", std::to_string(next)}).out, "again\n");
+}
+
+TEST_F(SlurmFollower, AKilledFollowerIsReplacedForEveryJobItHad) {
+    std::vector<JobId> ids;
+    for (int i = 0; i < 3; ++i) ids.push_back(submit({"sh", "-c", waits_for_go()}));
+    std::set<pid_t> owners;
+    for (JobId id : ids)
+        owners.insert(wait_for(
+                          id, [](const JobInfo& j) { return j.owner_claimed; }, kSlurmTimeout)
+                          .owner_pid);
+    ASSERT_EQ(owners.size(), 1u);
+    pid_t dead = *owners.begin();
+    ASSERT_EQ(::kill(dead, SIGKILL), 0);
+    EXPECT_TRUE(exits(dead));
+    // One look at one job starts a new follower, which takes the others
+    // as it starts, before it claims the one it was handed: so they are
+    // its own once that one is, though nobody has looked at them.
+    EXPECT_EQ(jobctl({"get", std::to_string(ids.front())}).exit_code, 0);
+    JobInfo first = wait_for(
+        ids.front(), [&](const JobInfo& j) { return j.owner_pid != dead && j.owner_claimed; }, kSlurmTimeout);
+    for (JobId id : ids) {
+        JobInfo job = *repository().find(id);  // as it is: no liveness check
+        EXPECT_EQ(job.owner_pid, first.owner_pid) << id;
+        EXPECT_TRUE(job.owner_claimed) << id;
+        EXPECT_FALSE(job.finished()) << job.reason;
+    }
+    EXPECT_EQ(followers().size(), 1u);
+    std::ofstream(path("go")) << "go\n";
+    for (JobId id : ids) {
+        EXPECT_EQ(finished(id).state, JobState::completed) << id;
+        EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "done\n");
+    }
+}
+
+}  // namespace
+}  // namespace jobctl::test
