@@ -294,7 +294,7 @@ class SlurmBench:
             "  sleep 0.1\n"
             "done\n"
             "for _ in $(seq 600); do\n"
-            "  pgrep -f 'jobctl-worker .*--repository " + self.repository + " --job ' >/dev/null || break\n"
+            "  pgrep -f 'jobctl-worker .*--repository " + self.repository + "( |$)' >/dev/null || break\n"
             "  sleep 0.1\n"
             "done\n"
             "true\n")
@@ -309,6 +309,14 @@ class SlurmBench:
         if stdin:
             return f"sbatch --parsable --job-name={self.name} {files} --chdir={self.dir} < {self.script}"
         return f"sbatch --parsable --job-name={self.name} {files} --wrap true"
+
+    def sbatch_array(self, tasks):
+        """Bare sbatch of one array of `tasks` `true` tasks, with files of its own as jobctl gives them."""
+        files = f"--output={self.dir}/sbatch-%A_%a.out --error={self.dir}/sbatch-%A_%a.err"
+        return f"sbatch --parsable --job-name={self.name} --array=0-{tasks - 1} {files} --wrap true"
+
+    def jobctl_array(self, tasks):
+        return f"jobctl foreach --on slurm --as-job -q --name {self.name} -- true ::: $(seq {tasks})"
 
     def jobctl(self, on_slurm):
         return f"jobctl start --on slurm -q --name {self.name} -- true" if on_slurm else "jobctl start -q -- true"
@@ -365,6 +373,66 @@ def slurm_throughput_case(slurm, jobs):
         unit="s",
         note=SLURM_NOTE,
         target=f"{jobs} submissions with jobctl --on slurm ≤ 1.2× bare sbatch")
+
+
+def slurm_array_case(slurm, tasks):
+    return Case(
+        "Slurm array", f"Submit one array of {tasks} `true` tasks and return (the tasks are not waited for).",
+        [Contender("jobctl foreach --on slurm", slurm.jobctl_array(tasks), prepare=slurm.prepare, env=slurm.env),
+         Contender("sbatch --array", slurm.sbatch_array(tasks), prepare=slurm.prepare)],
+        note=SLURM_NOTE + " Both run through bash (hyperfine subtracts its start-up); `$(seq N)` gives jobctl its inputs.",
+        target="jobctl foreach --on slurm ≤ 1.1× sbatch --array")
+
+
+def slurm_follower_load(slurm, jobs, window):
+    """Submits `jobs` jobs held in Slurm's queue (sbatch --hold: they stay pending), then counts the
+    repository's followers and the controller calls they make in `window` seconds, through wrappers of
+    squeue, scontrol and sacct on PATH that log each call (the followers inherit the submitter's PATH)."""
+    slurm.reset()
+    wrappers = slurm.dir / "logging-bin"
+    wrappers.mkdir(exist_ok=True)
+    log = slurm.dir / "calls.log"
+    for program in ("squeue", "scontrol", "sacct"):
+        wrapper = wrappers / program
+        wrapper.write_text(f"#!/bin/sh\necho \"{program} $*\" >> {log}\nexec {shutil.which(program)} \"$@\"\n")
+        wrapper.chmod(0o755)
+    env = {**slurm.sandbox_env, "PATH": f"{wrappers}:{slurm.sandbox_env['PATH']}"}
+    started = time.monotonic()
+    for _ in range(jobs):
+        subprocess.run(["jobctl", "start", "--on", "slurm", "-q", "--name", slurm.name, "--slurm-arg=--hold", "--",
+                        "true"], env=env, stdout=subprocess.DEVNULL, check=True)
+    submitted = time.monotonic() - started
+    during_submission = log.read_text().splitlines() if log.exists() else []
+    log.write_text("")
+    time.sleep(window)  # a window of the followers' life, not a wait for anything
+    calls = log.read_text().splitlines()
+    followers = pids_where(lambda comm, argv: comm == "jobctl-worker" and "--follow-slurm" in argv
+                           and slurm.repository in argv)
+    pending = subprocess.run(["squeue", "-h", "-n", slurm.name, "-t", "PD", "-o", "%i"],
+                             capture_output=True, text=True).stdout.split()
+    slurm.reset()
+    return {"jobs": jobs, "pending": len(pending), "submitted": submitted, "followers": len(followers),
+            "window": window, "calls": len(calls), "squeue": sum(c.startswith("squeue ") for c in calls),
+            "other": [c.split(" --jobs=")[0] for c in calls if not c.startswith("squeue ")],
+            "during_submission": len(during_submission)}
+
+
+def slurm_load_markdown(load):
+    if not load:
+        return []
+    other = ", ".join(sorted(set(load["other"]))) or "none"
+    return ["### One follower for many jobs", "",
+            f"{load['jobs']} jobs submitted with `jobctl start --on slurm --slurm-arg=--hold -- true` in a loop "
+            f"({load['submitted']:.1f} s), so that they stay pending ({load['pending']} were, at the end); then, for "
+            f"{load['window']} s, the processes following the repository and the calls they made to the controller, "
+            "counted by wrappers of squeue, scontrol and sacct on PATH that log each call.", "",
+            "| jobs | follower processes | controller calls in the window | of them squeue | other calls | "
+            "calls while submitting |", "|---|---|---|---|---|---|",
+            f"| {load['jobs']} | {load['followers']} | {load['calls']} | {load['squeue']} | {other} | "
+            f"{load['during_submission']} |", "",
+            "Each squeue call names every job followed (`squeue --user=UID --jobs=LIST --array --states=all`), and "
+            "the interval doubles from 1 s to 30 s while nothing changes: a window of a minute after the last "
+            "submission holds about six calls, whatever the number of jobs.", ""]
 
 
 SLURM_NOTE = ("Every contender runs with the cleanup above as hyperfine's `--prepare` (untimed): no job of the bench "
@@ -502,7 +570,7 @@ def main():
     # An interrupted run still cleans up (the `finally` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     started = time.monotonic()
-    slurm, slurm_cases, slurm_skipped = None, [], None
+    slurm, slurm_cases, slurm_skipped, slurm_load = None, [], None, None
     try:
         places = sandbox.places()
         wanted = set(args.only.split(",")) if args.only else None
@@ -549,6 +617,13 @@ def main():
                     slurm.reset()
                     run_interleaved(sandbox, case, rounds, runs, warmup, reset=slurm.reset)
                     slurm_cases.append(case)
+                array = slurm_array_case(slurm, 100 if quick else 1000)
+                print(f"{array.title} ...", file=sys.stderr)
+                slurm.reset()
+                run_interleaved(sandbox, array, 2 if quick else 5, 3 if quick else 5, 1, reset=slurm.reset)
+                slurm_cases.append(array)
+                print("Slurm follower load ...", file=sys.stderr)
+                slurm_load = slurm_follower_load(slurm, 100 if quick else 1000, 30 if quick else 65)
         footprint, library = [], {}
         if selected("footprint"):
             print("Footprint ...", file=sys.stderr)
@@ -589,6 +664,7 @@ def main():
         lines += footprint_markdown(footprint, 50 if quick else 200)
     if slurm or slurm_skipped:
         lines += slurm_markdown(slurm, slurm_cases, slurm_skipped)
+        lines += slurm_load_markdown(slurm_load)
     lines += scale
     if library:
         lines += library_markdown(library)
@@ -704,6 +780,9 @@ def summary_markdown(cases, footprint, slurm_skipped=None):
             what = ("submit to Slurm: `jobctl start --on slurm` / bare `sbatch`" if case.title == "Slurm submit latency"
                     else f"{slurm_jobs(case)} jobs submitted to Slurm: `jobctl start --on slurm` loop / `sbatch` loop")
             row("slurm", what, f"{r:.2f}×", "≤ 1.2×", r <= 1.2)
+    r = ratio("Slurm array", "jobctl foreach --on slurm", "sbatch --array")
+    row("slurm", "an array submitted to Slurm: `jobctl foreach --on slurm` / `sbatch --array`", r and f"{r:.2f}×",
+        "≤ 1.1×", r is not None and r <= 1.1)
     if slurm_skipped:
         rows.append(f"| submit to Slurm: `jobctl start --on slurm` / bare `sbatch` | — | ≤ 1.2× | "
                     f"skipped: {slurm_skipped} |")
@@ -760,18 +839,19 @@ def slurm_markdown(slurm, cases, skipped):
               "also removes that repository (`JOBCTL_HOME` and `JOBCTL_REPOSITORY` of its own, in a temp folder).", "",
               "- `jobctl --on slurm`: `" + slurm.jobctl(True) + "`, run directly (`-N`): registers the job, writes its",
               "  batch script, runs `sbatch --parsable --job-name=… --output=<job folder>/slurm.out",
-              "  --error=<job folder>/slurm.err --chdir=<cwd>` with the script on stdin, starts its follower",
-              "  (`jobctl-worker --follow-slurm`) and exits.",
+              "  --error=<job folder>/slurm.err --chdir=<cwd>` with the script on stdin, hands the job to the",
+              "  repository's follower (`jobctl-worker --follow-slurm`, started first if none runs) and exits.",
               "- `sbatch --wrap`: `" + slurm.sbatch(False) + "`, run directly (`-N`).",
               "- `sbatch < script`: jobctl's sbatch command line with the same kind of script on stdin (the command,",
               "  then its status to a file): `" + slurm.sbatch(True) + "`, through bash",
               "  (hyperfine subtracts the shell's start-up).",
               "- `jobctl (local)`: `" + slurm.jobctl(False) + "` on the same repository, no Slurm: jobctl's own",
-              "  exec, registration in the table and spawning a worker, as a Slurm start does them (it spawns the",
-              "  follower instead of the worker).", "",
+              "  exec, registration in the table and spawning a worker (a Slurm start hands the job to the",
+              "  follower instead).", "",
               "| case | jobctl --on slurm | bare sbatch (best) | ratio | target | | jobctl (local) | jobctl − sbatch |",
               "|---|---|---|---|---|---|---|---|"]
-    for case in cases:
+    submits = [case for case in cases if case.title != "Slurm array"]
+    for case in submits:
         jobctl = next(c for c in case.contenders if c.tool == "jobctl --on slurm")
         local = next(c for c in case.contenders if c.tool == "jobctl (local)")
         peer = best_sbatch(case)
@@ -783,20 +863,30 @@ def slurm_markdown(slurm, cases, skipped):
                      f"{format_time(jobctl.median() - peer.median(), case.unit)} |")
     lines += ["", "Where the time goes: a `jobctl start --on slurm` is jobctl's own exec and registration in the table,",
               "then sbatch (the same submission RPC to slurmctld that bare sbatch makes, the script on stdin), then",
-              "spawning the follower; then it exits. `jobctl (local)` is the jobctl-only part (with a worker instead",
-              "of a follower); `jobctl − sbatch` is what jobctl adds to a bare submission, in the same run."]
+              "the hand-over to the follower (a lock, one table write per job, a file in its inbox); then it exits.",
+              "`jobctl (local)` is the jobctl-only part (with a worker instead); `jobctl − sbatch` is what jobctl",
+              "adds to a bare submission, in the same run."]
     per_job = {case.title: (next(c for c in case.contenders if c.tool == "jobctl --on slurm").median()
                             - best_sbatch(case).median()) / (slurm_jobs(case) if case.unit == "s" else 1)
-               for case in cases}
+               for case in submits}
+    for case in cases:
+        if case.title == "Slurm array":
+            jobctl, peer = case.contenders[0], case.contenders[1]
+            ratio = jobctl.median() / peer.median()
+            lines += ["", f"One array of {case.what.split('array of ')[1].split()[0]} tasks: "
+                          f"`jobctl foreach --on slurm --as-job` {format_time(jobctl.median(), case.unit)}, bare "
+                          f"`sbatch --array` {format_time(peer.median(), case.unit)}: {ratio:.2f}× (target ≤ 1.1×, "
+                          f"{'met' if ratio <= 1.1 else 'missed'})."]
     if len(per_job) == 2:
         lines += [f"Per job, jobctl adds {format_time(per_job['Slurm submit latency'], 'ms')} to one submission and "
-                  f"{format_time(per_job['Slurm throughput'], 'ms')} in the loop. In the loop each job's follower",
-                  "(a jobctl-worker process: exec, open the repository, claim the job, watch its folder) starts while",
-                  "the next jobs are submitted, and the `true` jobs themselves start and end on the same two cores",
-                  "(slurmd, slurmstepd, the batch script), each end waking its follower to record the outcome and exit.",
-                  "A follower asks slurmctld nothing for a job that ends by itself within its first second (the",
-                  "batch script's status file says how it ended). A single submission does not pay for these: they",
-                  "fall in the untimed cleanup. On a real cluster, where sbatch is a network round trip to a remote",
+                  f"{format_time(per_job['Slurm throughput'], 'ms')} in the loop. In the loop the follower (one",
+                  "jobctl-worker for the repository, started by the first submission) takes each job while the next",
+                  "are submitted, and the `true` jobs themselves start and end on the same two cores (slurmd,",
+                  "slurmstepd, the batch script), each end waking the follower to record the outcome.",
+                  "The follower asks slurmctld nothing for a job that ends by itself within its first second (the",
+                  "batch script's status file says how it ended). A single submission, timed after the cleanup",
+                  "(which waits for the follower to leave), also starts the follower: one fork, its exec not",
+                  "waited for. On a real cluster, where sbatch is a network round trip to a remote",
                   "controller and the jobs run on other nodes, jobctl's fixed share is the `jobctl (local)` figure."]
     lines.append("")
     for case in cases:

@@ -9,8 +9,8 @@
 #       (sdiag); cancels every job of the user at the end
 #   scripts/slurm-probe.sh follow-load [JOBS] [WINDOW]  slurmctld CPU over WINDOW
 #       seconds (default 60): idle, with JOBS (default 200) sleeping jobs submitted
-#       bare, then with as many submitted by `jobctl start --on slurm` (each
-#       followed by a worker, backed off); and the followers' total PSS. Uses
+#       bare, then with as many submitted by `jobctl start --on slurm` (all
+#       followed by the repository's one follower, backed off); and its PSS. Uses
 #       the jobctl on PATH, in a repository of its own; cancels and removes it all
 set -euo pipefail
 

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "jobctl/job_listing.hpp"
 #include "slurm_test.hpp"
@@ -157,6 +158,72 @@ TEST_F(SlurmFollower, AKilledFollowerIsReplacedForEveryJobItHad) {
         EXPECT_EQ(finished(id).state, JobState::completed) << id;
         EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "done\n");
     }
+}
+
+TEST_F(SlurmFollower, RemovingAnEndedTaskOfARunningArrayLetsTheParentEnd) {
+    CliResult started = jobctl({"foreach", "--on", "slurm", "--as-job", "-q", "-j", "1", "--", "sh", "-c",
+                                "[ {} = 1 ] || " + waits_for_go(), ":::", "1", "2", "3"});
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    JobId parent = static_cast<JobId>(std::stoul(started.out));
+    EXPECT_EQ(finished(parent + 1).state, JobState::completed);
+    EXPECT_EQ(jobctl({"remove", std::to_string(parent + 1)}).exit_code, 0);
+    std::ofstream(path("go")) << "go\n";
+    JobInfo done = finished(parent);
+    EXPECT_EQ(done.state, JobState::completed) << done.reason;
+    EXPECT_TRUE(exits(done.owner_pid)) << "the follower still runs with nothing to follow";
+}
+
+TEST_F(SlurmFollower, SqueueFiltersInTheSubmittersEnvironmentHideNoJob) {
+    // SQUEUE_NAMES would leave the follower's squeue answering nothing about
+    // the job, which it would then take for purged.
+    CliResult started = shell("SQUEUE_NAMES=no-such-name SCANCEL_STATE=PENDING " + bin_dir() +
+                              "/jobctl start --on slurm -q -- sh -c '" + waits_for_go() + "'");
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    JobId id = static_cast<JobId>(std::stoul(started.out));
+    wait_for(
+        id, [](const JobInfo& j) { return j.location.find(':') != std::string::npos || j.finished(); },
+        kSlurmTimeout);
+    std::ofstream(path("go")) << "go\n";
+    JobInfo job = finished(id);
+    EXPECT_EQ(job.state, JobState::completed) << job.reason;
+    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "done\n");
+}
+
+TEST_F(SlurmFollower, JunkInTheInboxOrARemovedInboxChangesNothing) {
+    std::filesystem::path inbox = repository().describe().spool / "slurm-inbox";
+    std::filesystem::create_directories(inbox / "junk-folder");
+    std::ofstream(inbox / "junk-folder" / "x") << "x";
+    std::ofstream(inbox / "not-an-id") << "x";
+    JobId waiting = submit({"sh", "-c", waits_for_go()});
+    pid_t follower = wait_for(
+                         waiting, [](const JobInfo& j) { return j.owner_claimed; }, kSlurmTimeout)
+                         .owner_pid;
+    // The inbox removed under the running follower: the next job still reaches it.
+    std::filesystem::remove_all(inbox);
+    JobId quick = submit({"echo", "quick"});
+    EXPECT_EQ(finished(quick).state, JobState::completed);
+    EXPECT_FALSE(repository().find(waiting)->finished());
+    EXPECT_EQ(repository().find(quick)->owner_pid, follower);
+    std::ofstream(path("go")) << "go\n";
+    EXPECT_EQ(finished(waiting).state, JobState::completed);
+    EXPECT_TRUE(exits(follower)) << "the follower still runs with nothing to follow";
+}
+
+TEST_F(SlurmFollower, ARegistryThatNamesAnotherLiveProgramIsNotBelieved) {
+    // pid 1 is alive but no follower: the submission starts one of its own.
+    std::ifstream stat("/proc/1/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i < 22; ++i) fields >> field;  // fields 3..21
+    std::string start_time;
+    fields >> start_time;
+    std::filesystem::create_directories(repository().describe().spool);
+    std::ofstream(repository().describe().spool / "slurm-follower") << "1 " << start_time << " 0\n";
+    JobId id = submit({"echo", "followed"});
+    JobInfo job = finished(id);
+    EXPECT_EQ(job.state, JobState::completed) << job.reason;
+    EXPECT_NE(job.owner_pid, 1);
 }
 
 }  // namespace

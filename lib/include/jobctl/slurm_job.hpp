@@ -1,7 +1,8 @@
 #pragma once
 // Slurm jobs (`jobctl start --on slurm`): a command submitted to a Slurm
 // cluster with sbatch and registered as a job of type "slurm" (a custom job,
-// see custom_job.hpp), which a jobctl-worker follows until it ends: its
+// see custom_job.hpp), which the repository's follower (one jobctl-worker
+// for all its Slurm jobs) follows until it ends: its
 // state and reason follow Slurm's, its output is copied into the job's log
 // as Slurm writes it, and stop, suspend and resume go to scancel and
 // scontrol. Job::wait, receive and stop work on it as on any job.

@@ -244,6 +244,7 @@ void FollowedJob::settle_parent() {
     if (!is_array() || parent.done) return;
     int failed = 0, stopped = 0, running = 0, suspended = 0, unfinished = 0;
     for (Member* leaf : leaves()) {
+        if (leaf->removed) continue;  // it had ended: removal needs that, or a stop first
         JobInfo job = leaf->job.info();
         failed += job.state == JobState::failed;
         stopped += job.state == JobState::stopped;
@@ -305,9 +306,12 @@ AskSlurm FollowedJob::on_file_event(const std::string& name, std::uint32_t mask)
     return AskSlurm::as_planned;
 }
 
-void FollowedJob::forget_removed() {
+bool FollowedJob::forget_removed() {
+    bool forgot = false;
     for (Member& member : members_)
-        if (!repository_.find(member.job.id())) member.done = true;
+        if (!member.removed && !repository_.find(member.job.id()))
+            forgot = member.done = member.removed = true;
+    return forgot;
 }
 
 void FollowedJob::remove_outside_folder() {

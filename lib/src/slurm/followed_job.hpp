@@ -50,8 +50,9 @@ public:
     void settle_parent();
     // A file of its folder was created, written or closed.
     AskSlurm on_file_event(const std::string& name, std::uint32_t mask);
-    // Members removed from the table meanwhile (remove --finished of an ended task) are done.
-    void forget_removed();
+    // Members removed from the table meanwhile (remove --finished of an
+    // ended task) are done; true if there were any not forgotten before.
+    bool forget_removed();
     // Once done: its $JOBCTL_SLURM_SPOOL folder, if it has one, goes.
     void remove_outside_folder();
 
@@ -64,6 +65,7 @@ private:
         OutputTail out;
         OutputTail err;
         bool done = false;
+        bool removed = false;  // from the table, meanwhile: done, and never read again
         bool stop_sent = false;
         bool suspended_here = false;  // this follower suspended it and has not resumed it
         std::chrono::steady_clock::time_point control_after{};

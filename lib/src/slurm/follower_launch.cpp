@@ -39,8 +39,7 @@ void hand_to_follower(Repository& repository, JobId id, const ProcessIdentity& f
                       const std::filesystem::path& worker, bool caller_exits_soon) {
     FollowerRegistry registry(repository);
     ProcessIdentity follower = follower_for(registry, repository, worker, caller_exits_soon);
-    JobLifecycle lifecycle = lifecycle_of(repository);
-    for (JobId member : family_of(repository, id)) lifecycle.hand_over(member, from, follower);
+    lifecycle_of(repository).hand_over(family_of(repository, id), from, follower);
     registry.post(id);
 }
 
@@ -60,8 +59,7 @@ bool replace_lost_follower(Repository& repository, const JobInfo& job) {
     if (!now || now->finished() || now->owner_pid != dead.pid || now->owner_start_time != dead.start_time)
         return true;
     ProcessIdentity follower = follower_for(registry, repository, worker, false);
-    JobLifecycle lifecycle = lifecycle_of(repository);
-    for (JobId member : family_of(repository, followed)) lifecycle.hand_over(member, dead, follower);
+    lifecycle_of(repository).hand_over(family_of(repository, followed), dead, follower);
     registry.post(followed);
     return true;
 }

@@ -49,8 +49,10 @@ std::optional<ProcessIdentity> FollowerRegistry::recorded() const {
 }
 
 std::optional<ProcessIdentity> FollowerRegistry::running() const {
+    // A live process that is not a jobctl-worker (a damaged file naming
+    // init, say) would take jobs and never follow them.
     auto follower = recorded();
-    if (follower && follower->alive()) return follower;
+    if (follower && follower->runs("jobctl-worker")) return follower;
     return std::nullopt;
 }
 
@@ -73,16 +75,13 @@ std::filesystem::path FollowerRegistry::inbox(Repository& repository) {
 void FollowerRegistry::post(JobId id) {
     std::filesystem::path folder = inbox(repository_);
     std::error_code ignored;
-    std::filesystem::create_directory(folder, ignored);
+    if (!std::filesystem::is_directory(folder, ignored)) {
+        std::filesystem::remove(folder, ignored);  // a file in its place: nothing of ours
+        std::filesystem::create_directory(folder, ignored);
+    }
     std::filesystem::path post = folder / std::to_string(id);
     FileDescriptor file(::open(post.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
     if (!file) throw_system_error("create " + post.string(), errno);
-}
-
-bool FollowerRegistry::has_posts() const {
-    std::error_code error;
-    std::filesystem::directory_iterator posts(inbox(repository_), error);
-    return !error && posts != std::filesystem::directory_iterator();
 }
 
 std::vector<JobId> take_posts(Repository& repository) {
@@ -92,7 +91,7 @@ std::vector<JobId> take_posts(Repository& repository) {
          std::filesystem::directory_iterator(FollowerRegistry::inbox(repository), error)) {
         if (auto id = id_named(entry.path().filename().string())) ids.push_back(*id);
         std::error_code ignored;
-        std::filesystem::remove(entry.path(), ignored);  // a stray file is dropped as well
+        std::filesystem::remove_all(entry.path(), ignored);  // anything else found there is dropped
     }
     return ids;
 }

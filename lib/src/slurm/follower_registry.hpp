@@ -30,14 +30,13 @@ public:
 
     // The follower recorded, whether it runs or not.
     std::optional<ProcessIdentity> recorded() const;
-    // The follower recorded, if it runs.
+    // The follower recorded, if it runs (a live jobctl-worker).
     std::optional<ProcessIdentity> running() const;
     void record(const ProcessIdentity& follower);
     void clear();
 
     // Tells the follower to take job or array `id` (handed to it already).
     void post(JobId id);
-    bool has_posts() const;
 
     // The inbox, for the follower to watch and read (take_posts).
     static std::filesystem::path inbox(Repository& repository);
@@ -47,8 +46,9 @@ private:
     FileDescriptor file_;  // locked while this lives
 };
 
-// In the follower: the ids posted so far, whose posts it removes. Without
-// the lock: posts are made after the hand-over they announce.
+// In the follower: the ids posted so far, whose posts it removes (with
+// anything else in the inbox). Without the lock: posts are made after the
+// hand-over they announce.
 std::vector<JobId> take_posts(Repository& repository);
 
 }  // namespace jobctl::detail

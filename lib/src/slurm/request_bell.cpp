@@ -20,7 +20,7 @@ RequestBell::RequestBell(Repository& repository)
 
 RequestBell::~RequestBell() {
     stopping_ = true;
-    table_of(repository_).notify_change();  // wakes the listener
+    table_of(repository_).wake_control_watchers_to_look_again();  // wakes the listener
     thread_.join();
 }
 
@@ -32,10 +32,13 @@ void RequestBell::quiet() {
 void RequestBell::listen() {
     JobTable& table = table_of(repository_);
     try {
-        std::uint32_t seen = table.change_count(JobTable::Changes::of_state);
+        // The control-request count, not every change of state: the
+        // follower's own writes, and every other job's start and end,
+        // would otherwise wake it each time (decision 62).
+        std::uint32_t seen = table.control_request_count();
         while (!stopping_) {
-            table.wait_for_change(seen, std::chrono::seconds(60), JobTable::Changes::of_state);
-            std::uint32_t now = table.change_count(JobTable::Changes::of_state);
+            table.wait_for_control_request(seen, std::chrono::seconds(60));
+            std::uint32_t now = table.control_request_count();
             if (now != seen) signal_event(event_.get());
             seen = now;
         }

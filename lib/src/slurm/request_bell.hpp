@@ -1,8 +1,8 @@
 #pragma once
-// An eventfd that becomes readable when a job's state may have changed in
-// the table (a stop, suspend or resume asked by another process), so that a
-// runner that sleeps in poll() on other descriptors hears of it at once. A
-// thread sleeps on the table's state counter and rings it.
+// An eventfd that becomes readable when a stop, suspend or resume was asked
+// of a job in the table (by any process), so that a runner that sleeps in
+// poll() on other descriptors hears of it at once. A thread sleeps on the
+// table's control-request count and rings it.
 
 #include <atomic>
 #include <thread>

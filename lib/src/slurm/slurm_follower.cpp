@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -53,6 +54,12 @@ std::string known_cluster_name(Repository& repository) {
     return name;
 }
 
+std::vector<JobId> ids_of(const std::vector<JobInfo>& jobs) {
+    std::vector<JobId> ids;
+    for (const JobInfo& job : jobs) ids.push_back(job.id);
+    return ids;
+}
+
 bool same_process(const JobInfo& job, const ProcessIdentity& process) {
     return job.owner_pid == process.pid && job.owner_start_time == process.start_time;
 }
@@ -67,6 +74,7 @@ public:
 private:
     void adopt(JobId id);
     void adopt_posts();
+    void watch_inbox();
     void take_over_from_the_dead();
     void ask_slurm();
     void step();
@@ -84,6 +92,8 @@ private:
     FileDescriptor inotify_;
     int inbox_watch_ = -1;
     std::unordered_map<int, FollowedJob*> watches_;  // inotify watch → the job whose folder it is
+    std::set<FollowedJob*> moved_;                   // jobs whose files moved since the last turn
+    bool requests_made_ = true;  // a stop, suspend or resume was asked since the last turn
     milliseconds interval_ = kFirstQuery;
     SteadyClock::time_point next_query_ = SteadyClock::time_point::max();
     SteadyClock::time_point next_copy_;
@@ -99,10 +109,7 @@ bool Follower::take_office() {
     FollowerRegistry registry(repository_);
     auto named = registry.recorded();
     if (!named || named->pid != self_.pid || named->start_time != self_.start_time) return false;
-    std::filesystem::path inbox = FollowerRegistry::inbox(repository_);
-    std::error_code ignored;
-    std::filesystem::create_directory(inbox, ignored);
-    if (inotify_) inbox_watch_ = ::inotify_add_watch(inotify_.get(), inbox.c_str(), IN_CREATE | IN_MOVED_TO);
+    watch_inbox();
     take_over_from_the_dead();
     adopt_posts();
     return true;
@@ -118,10 +125,23 @@ void Follower::take_over_from_the_dead() {
             continue;
         ProcessIdentity owner{job.owner_pid, job.owner_start_time, job.owner_pid_namespace};
         if (owner.alive() || !lifecycle.hand_over(job.id, owner, self_)) continue;
-        for (const JobInfo& child : table_of(repository_).children_of({job.id}))
-            lifecycle.hand_over(child.id, owner, self_);
+        lifecycle.hand_over(ids_of(table_of(repository_).children_of({job.id})), owner, self_);
         adopt(job.id);
     }
+}
+
+// The inbox is watched; if it is removed (its watch ends), it is made and
+// watched again, and read, as at each question to Slurm.
+void Follower::watch_inbox() {
+    std::filesystem::path inbox = FollowerRegistry::inbox(repository_);
+    std::error_code ignored;
+    if (!std::filesystem::is_directory(inbox, ignored)) {
+        std::filesystem::remove(inbox, ignored);
+        std::filesystem::create_directory(inbox, ignored);
+    }
+    if (inotify_)
+        inbox_watch_ =
+            ::inotify_add_watch(inotify_.get(), inbox.c_str(), IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF);
 }
 
 void Follower::adopt_posts() {
@@ -133,10 +153,9 @@ void Follower::adopt(JobId id) {
     if (jobs_.contains(id)) return;
     auto job = repository_.find(id);
     if (!job || job->finished() || !same_process(*job, self_)) return;
-    JobLifecycle lifecycle = lifecycle_of(repository_);
-    lifecycle.confirm_claim(id, self_);
-    for (const JobInfo& child : table_of(repository_).children_of({id}))
-        lifecycle.confirm_claim(child.id, self_);
+    std::vector<JobId> family{id};
+    for (const JobInfo& child : table_of(repository_).children_of({id})) family.push_back(child.id);
+    lifecycle_of(repository_).confirm_claim(family, self_);
     std::unique_ptr<FollowedJob> followed;
     try {
         followed = std::make_unique<FollowedJob>(repository_, id, cluster_);
@@ -152,10 +171,12 @@ void Follower::adopt(JobId id) {
     auto now = SteadyClock::now();
     next_query_ = std::min(next_query_, followed->just_submitted() ? now + kFirstQuery : now);
     interval_ = std::min(interval_, kFirstQuery);
+    requests_made_ = true;  // a stop asked before it was handed over
     jobs_.emplace(id, std::move(followed));
 }
 
 void Follower::ask_slurm() {
+    adopt_posts();  // should a post have escaped the watch
     std::vector<std::string> ids;
     for (const auto& [id, job] : jobs_) ids.push_back(job->slurm_id());
     std::vector<SlurmJobRecord> records;
@@ -200,19 +221,33 @@ void Follower::drop_finished() {
     }
 }
 
-// One turn: ask Slurm if it is time, carry out requests, copy output, settle
-// arrays' parents, then sleep until the next thing to do.
+// One turn: ask Slurm if it is time, carry out requests if any were made,
+// copy output, settle arrays' parents, then sleep until the next thing to
+// do. A turn that neither asked nor heard of requests looks only at the
+// jobs whose files moved: with thousands of jobs, an output line of one
+// costs no look at the others.
 void Follower::step() {
+    bool asked = false;
     if (!jobs_.empty() && SteadyClock::now() >= next_query_) {
         ask_slurm();
         next_query_ = SteadyClock::now() + interval_;
+        asked = true;
     }
-    for (const auto& [id, job] : jobs_) plan_query(job->carry_out_requests());
+    bool everything = asked || requests_made_;
+    if (everything) {
+        // At each question too: a refused resume is tried again then.
+        for (const auto& [id, job] : jobs_) plan_query(job->carry_out_requests());
+        requests_made_ = false;
+    }
     if (SteadyClock::now() >= next_copy_) {
         for (const auto& [id, job] : jobs_) job->copy_output();
         next_copy_ = SteadyClock::now() + kOutputCopy;
     }
-    for (const auto& [id, job] : jobs_) job->settle_parent();
+    if (everything)
+        for (const auto& [id, job] : jobs_) job->settle_parent();
+    else
+        for (FollowedJob* job : moved_) job->settle_parent();
+    moved_.clear();
     drop_finished();
     if (!jobs_.empty()) sleep_until_next();
 }
@@ -224,7 +259,10 @@ void Follower::sleep_until_next() {
         std::max<std::int64_t>(0, std::chrono::duration_cast<milliseconds>(wake - now).count() + 1));
     pollfd fds[2] = {{bell_.fd(), POLLIN, 0}, {inotify_ ? inotify_.get() : -1, POLLIN, 0}};
     if (::poll(fds, 2, timeout) <= 0) return;
-    if (fds[0].revents != 0) bell_.quiet();
+    if (fds[0].revents != 0) {
+        bell_.quiet();
+        requests_made_ = true;
+    }
     if (fds[1].revents != 0) read_file_events();
 }
 
@@ -237,21 +275,28 @@ void Follower::read_file_events() {
             auto* event = reinterpret_cast<inotify_event*>(at);
             at += sizeof(inotify_event) + event->len;
             if (event->wd == inbox_watch_) {
+                if ((event->mask & IN_IGNORED) != 0) watch_inbox();
                 posted = true;
                 continue;
             }
             auto watched = watches_.find(event->wd);
-            if (event->len > 0 && watched != watches_.end())
+            if (event->len > 0 && watched != watches_.end()) {
                 plan_query(watched->second->on_file_event(event->name, event->mask));
+                moved_.insert(watched->second);
+            }
         }
     if (posted) adopt_posts();
 }
 
-// With nothing left to follow: leaves, unless a job was posted meanwhile.
+// With nothing left to follow: leaves, unless a job was posted meanwhile
+// (under the lock, no more can be). Whatever else is in the inbox, or a
+// post of a job that is not ours, does not keep it.
 bool Follower::leave() {
     FollowerRegistry registry(repository_);
-    if (registry.has_posts()) return false;
-    registry.clear();
+    adopt_posts();
+    if (!jobs_.empty()) return false;
+    auto named = registry.recorded();
+    if (named && named->pid == self_.pid && named->start_time == self_.start_time) registry.clear();
     return true;
 }
 
@@ -264,13 +309,27 @@ void Follower::run() {
             // nothing more to follow for it; anything else ends this follower
             // and the next look starts another.
             if (error.code() != ErrorCode::job_not_found) throw;
-            for (const auto& [id, job] : jobs_) job->forget_removed();
+            bool forgot = false;
+            for (const auto& [id, job] : jobs_) forgot |= job->forget_removed();
+            if (!forgot) throw;  // not a removal: never a loop that changes nothing
         }
-        if (jobs_.empty()) {
-            if (leave()) return;
-            adopt_posts();
-        }
+        if (jobs_.empty() && leave()) return;
     }
+}
+
+// Slurm's clients read filters from their environment (SQUEUE_NAMES,
+// SCANCEL_STATE, ...) that no option of ours overrides: inherited from
+// whichever submitter started the follower, one would hide jobs from its
+// squeue, which then takes them for purged, or keep its scancel from
+// reaching them. Where the cluster is (SLURM_CONF, SLURM_CLUSTERS) stays.
+void forget_client_filters() {
+    std::vector<std::string> names;
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+        std::string_view entry(*variable);
+        for (std::string_view prefix : {"SQUEUE_", "SCANCEL_", "SCONTROL_", "SACCT_"})
+            if (entry.starts_with(prefix)) names.emplace_back(entry.substr(0, entry.find('=')));
+    }
+    for (const std::string& name : names) ::unsetenv(name.c_str());
 }
 
 }  // namespace
@@ -280,6 +339,7 @@ int follow_slurm_jobs(Repository& repository) {
     // follower is an ordinary process; one that is killed is replaced.
     sigset_t signals = worker_signal_set();
     sigprocmask(SIG_UNBLOCK, &signals, nullptr);
+    forget_client_filters();
     Follower follower(repository);
     if (!follower.take_office()) return 0;
     follower.run();

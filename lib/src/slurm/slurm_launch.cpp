@@ -19,6 +19,7 @@
 #include "slurm/sbatch_submit.hpp"
 #include "slurm/slurm_files.hpp"
 #include "system/process_identity.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl {
@@ -88,10 +89,14 @@ JobInfo submit_and_follow(Repository& repository, std::vector<CustomJob>& family
     // From here the job runs on the cluster whatever happens to us: it is
     // never erased, and should the follower not start, the next look at the
     // job (liveness) starts one.
-    for (CustomJob& job : family) job.release();
-    family[0].set_external_id(slurm_id);
-    for (std::size_t task = 1; task < family.size(); ++task)
-        family[task].set_external_id(slurm_id + "_" + std::to_string(task - 1));
+    std::vector<JobId> ids;
+    std::vector<std::string> slurm_ids;
+    for (CustomJob& job : family) {
+        job.release();
+        ids.push_back(job.id());
+        slurm_ids.push_back(ids.size() == 1 ? slurm_id : slurm_id + "_" + std::to_string(ids.size() - 2));
+    }
+    detail::lifecycle_of(repository).set_external_ids(ids, slurm_ids);
     try {
         detail::hand_to_follower(repository, id, ProcessIdentity::self(), worker, caller_exits_soon);
     } catch (const Error&) {

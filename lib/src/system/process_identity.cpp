@@ -157,6 +157,15 @@ bool runs_program(pid_t pid, std::string_view program) {
 
 }  // namespace
 
+bool ProcessIdentity::runs(std::string_view program) const {
+    if (!alive()) return false;
+    if (pid_namespace != 0 && !detail::same_pid_namespace(pid_namespace)) {
+        pid_t here = detail::pid_seen_here(pid, pid_namespace);
+        return here <= 0 || runs_program(here, program);
+    }
+    return runs_program(pid, program);
+}
+
 bool ProcessIdentity::send_signal(int signal, std::string_view program) const {
     // A process of a namespace below this one (a container's) is signalled
     // under the pid it has here, if it has one.

@@ -36,6 +36,10 @@ struct ProcessIdentity {
     // With `program`, also only if the process runs that program (its
     // /proc/PID/comm): a worker is signalled only if it is a jobctl-worker.
     bool send_signal(int signal, std::string_view program = {}) const;
+    // True while this very process runs and runs `program` (its
+    // /proc/PID/comm), as send_signal checks it; a process of a pid
+    // namespace that this one cannot see into is taken to (alive() says).
+    bool runs(std::string_view program) const;
 };
 
 // The identity of a child as it is forked, mostly without reading /proc

@@ -58,6 +58,23 @@ bool JobLifecycle::hand_over(JobId id, const ProcessIdentity& from, const Proces
     return handed;
 }
 
+std::size_t JobLifecycle::hand_over(const std::vector<JobId>& ids, const ProcessIdentity& from,
+                                    const ProcessIdentity& to) {
+    return table_.update_each(ids, [&](std::size_t, JobSlot& slot) {
+        if (is_finished(slot) || !owned_by(slot, from)) return false;
+        set_owner(slot, to, false);
+        return true;
+    });
+}
+
+std::size_t JobLifecycle::confirm_claim(const std::vector<JobId>& ids, const ProcessIdentity& owner) {
+    return table_.update_each(ids, [&](std::size_t, JobSlot& slot) {
+        if (is_finished(slot) || !owned_by(slot, owner) || slot.owner_claimed) return false;
+        slot.owner_claimed = 1;
+        return true;
+    });
+}
+
 bool JobLifecycle::confirm_claim(JobId id, const ProcessIdentity& owner) {
     bool claimed = false;
     table_.update(id, [&](JobSlot& slot) {
@@ -178,6 +195,15 @@ bool JobLifecycle::set_external_id(JobId id, std::string_view external_id) {
         return changed;
     });
     return changed;
+}
+
+void JobLifecycle::set_external_ids(const std::vector<JobId>& ids,
+                                    const std::vector<std::string>& external_ids) {
+    table_.update_each(ids, [&](std::size_t at, JobSlot& slot) {
+        if (read_field(slot.external_id) == external_ids[at]) return false;
+        copy_truncated(slot.external_id, external_ids[at]);
+        return true;
+    });
 }
 
 bool JobLifecycle::publish_output(JobId id, std::uint64_t size) {

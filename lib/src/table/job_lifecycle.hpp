@@ -42,6 +42,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "jobctl/job.hpp"
 #include "system/process_identity.hpp"
@@ -88,6 +89,11 @@ public:
     bool hand_over(JobId id, const ProcessIdentity& from, const ProcessIdentity& to);
     // Its owner, handed it by hand_over, now runs it.
     bool confirm_claim(JobId id, const ProcessIdentity& owner);
+    // The same for each of `ids` (a Slurm array), in one critical section;
+    // how many were handed, or claimed.
+    std::size_t hand_over(const std::vector<JobId>& ids, const ProcessIdentity& from,
+                          const ProcessIdentity& to);
+    std::size_t confirm_claim(const std::vector<JobId>& ids, const ProcessIdentity& owner);
 
     // --- Running ---
     // A host's pool thread starts the job: Running, unless a stop was asked
@@ -115,6 +121,8 @@ public:
     bool set_runner_state(JobId id, JobState state, std::string_view reason);
     bool set_location(JobId id, std::string_view location);
     bool set_external_id(JobId id, std::string_view external_id);
+    // Each of `ids` gets its external id (`external_ids`, in the same order), in one critical section.
+    void set_external_ids(const std::vector<JobId>& ids, const std::vector<std::string>& external_ids);
 
     // --- Output ---
     // The job's log now holds `size` bytes (it only grows).

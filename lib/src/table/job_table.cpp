@@ -753,6 +753,28 @@ bool JobTable::update(JobId id, const std::function<bool(JobSlot&)>& change, Cha
     return true;
 }
 
+std::size_t JobTable::update_each(const std::vector<JobId>& ids,
+                                  const std::function<bool(std::size_t, JobSlot&)>& change) {
+    std::size_t changed = 0;
+    bool of_state = false;
+    {
+        SegmentLock lock(*segment_);
+        for (std::size_t at = 0; at < ids.size(); ++at) {
+            std::uint32_t index = ids[at] == 0 ? segment_->capacity() : index_of(*segment_, ids[at]);
+            if (index == segment_->capacity()) continue;
+            const JobSlot before = segment_->slots()[index];
+            JobSlot slot = before;
+            if (!change(at, slot)) continue;
+            of_state |= !only_output_moved(before, slot);
+            slot.id = ids[at];  // a change may not move the job
+            detail::write_slot(*segment_, index, slot);
+            ++changed;
+        }
+    }
+    if (changed > 0) notify(of_state);
+    return changed;
+}
+
 std::atomic<std::uint32_t>& JobTable::counter(Changes which) const {
     detail::SegmentHeader& header = segment_->header();
     return which == Changes::of_state ? header.state_counter : header.change_counter;
