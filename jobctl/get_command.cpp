@@ -25,7 +25,9 @@ void add_get_command(CLI::App& app, int&) {
     CLI::App* command = app.add_subcommand("get", "List jobs (Get-Job)");
     command->footer(
         "Examples: jobctl get; jobctl get build; jobctl get 'ci-*' --after 2h; jobctl get --state Failed "
-        "--json;\njobctl get --watch");
+        "--json;\njobctl get --watch\n"
+        "Jobs are printed as the table is read, so a listing of many starts at once: the first 1000 set "
+        "the columns' widths, and a later cell wider than its column is cut (…). --json is never cut.");
     add_selector_options(*command, options->selector);
     options->selector.every_match = true;  // it only reads: every job of a name
     add_include_children_flag(*command, options->selector);
@@ -47,15 +49,27 @@ void add_get_command(CLI::App& app, int&) {
         auto repository = Repository::open();
         bool color = use_color(options->color, STDOUT_FILENO);
         if (options->watch) show_live_table(repository, options->selector, color);
-        auto jobs = select_jobs(repository, options->selector, true);
-        if (options->json || options->resources)
-            for (JobInfo& job : jobs)
-                if (!job.resources) job.resources = resources_so_far(repository, job);
-        if (options->json)
-            print_job_json(std::cout, jobs);
-        else if (!jobs.empty())
-            print_job_table(std::cout, jobs, color, output_columns(),
-                            options->resources ? TableView::resources : TableView::jobs);
+        // Printed as the table is read where the selection allows it: a
+        // listing of a million jobs starts at once and keeps none of them.
+        auto each_selected = [&](const std::function<void(JobInfo&)>& print) {
+            auto with_resources = [&](JobInfo& job) {
+                if ((options->json || options->resources) && !job.resources)
+                    job.resources = resources_so_far(repository, job);
+                print(job);
+            };
+            if (!visit_selected(repository, options->selector, with_resources))
+                for (JobInfo& job : select_jobs(repository, options->selector, true)) with_resources(job);
+        };
+        if (options->json) {
+            JobJsonWriter writer(std::cout);
+            each_selected([&](JobInfo& job) { writer.add(job); });
+            writer.finish();
+            return;
+        }
+        JobTablePrinter printer(std::cout, color, output_columns(),
+                                options->resources ? TableView::resources : TableView::jobs);
+        each_selected([&](JobInfo& job) { printer.add(job); });
+        if (printer.added() > 0) printer.finish();
     });
 }
 

@@ -3,6 +3,7 @@
 #include <cereal/archives/json.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
+#include <sstream>
 
 #include "time_text.hpp"
 
@@ -42,14 +43,34 @@ void save(Archive& archive, const JobInfo& job) {
     }
 }
 
-void cli::print_job_json(std::ostream& out, const std::vector<JobInfo>& jobs) {
+void cli::JobJsonWriter::add(const JobInfo& job) {
+    std::ostringstream text;
     {
-        cereal::JSONOutputArchive archive(out,
+        // The job's fields straight into the archive's root object: {"id": ..., ...}.
+        cereal::JSONOutputArchive archive(text,
                                           cereal::JSONOutputArchive::Options(
                                               324, cereal::JSONOutputArchive::Options::IndentChar::space, 2));
-        archive(cereal::make_nvp("jobs", jobs));
+        save(archive, job);
     }
-    out << '\n';
+    std::string object = text.str();
+    std::string indented;
+    indented.reserve(object.size() + object.size() / 8);
+    for (char c : object) {
+        indented += c;
+        if (c == '\n') indented += "    ";  // as an element of "jobs"
+    }
+    out_ << (added_++ == 0 ? "{\n  \"jobs\": [\n    " : ",\n    ") << indented;
+}
+
+void cli::JobJsonWriter::finish() {
+    out_ << (added_ == 0 ? "{\n  \"jobs\": []\n}\n" : "\n  ]\n}\n");
+    out_.flush();
+}
+
+void cli::print_job_json(std::ostream& out, const std::vector<JobInfo>& jobs) {
+    JobJsonWriter writer(out);
+    for (const JobInfo& job : jobs) writer.add(job);
+    writer.finish();
 }
 
 }  // namespace jobctl

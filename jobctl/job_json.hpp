@@ -27,4 +27,17 @@ namespace jobctl::cli {
 
 void print_job_json(std::ostream& out, const std::vector<JobInfo>& jobs);
 
+// The same document, written a job at a time as they come (`get --json`
+// of a million jobs keeps none of them).
+class JobJsonWriter {
+public:
+    explicit JobJsonWriter(std::ostream& out) : out_(out) {}
+    void add(const JobInfo& job);
+    void finish();  // closes the document
+
+private:
+    std::ostream& out_;
+    std::size_t added_ = 0;
+};
+
 }  // namespace jobctl::cli

@@ -189,6 +189,22 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
     return select_among(list_jobs(repository), selector);
 }
 
+bool visit_selected(Repository& repository, const JobSelector& selector,
+                    const std::function<void(JobInfo&)>& visit) {
+    if (selector.newest || !std::ranges::all_of(selector.jobs, is_wildcard)) return false;
+    for_each_job(repository, [&](JobInfo& job) {
+        // As select_among: children only when asked for; a wildcard matches names.
+        bool named =
+            selector.jobs.empty() || std::ranges::any_of(selector.jobs, [&](const std::string& token) {
+                return ::fnmatch(token.c_str(), job.name.c_str(), 0) == 0;
+            });
+        if ((job.parent_id == 0 || selector.include_children) && named && selector.passes_filters(job))
+            visit(job);
+        return true;
+    });
+    return true;
+}
+
 void add_include_children_flag(CLI::App& command, JobSelector& selector) {
     command.add_flag("--include-children", selector.include_children,
                      "Also list the child jobs of parents (foreach); they are hidden by default");

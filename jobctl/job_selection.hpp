@@ -4,6 +4,7 @@
 // --newest.
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,13 @@ void add_include_children_flag(CLI::App& command, JobSelector& selector);
 // (if `all_when_empty`) or a usage error. Unknown and ambiguous names throw;
 // a wildcard may match any number of jobs, none included.
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty);
+// The jobs select_jobs(…, true) selects, handed to `visit` one at a time, by
+// id, as the table is read (for_each_job): what `get` of a million jobs
+// prints from at once. Only where the selection allows it: no job named
+// but by wildcards, and no --newest (which needs the end first); false,
+// having visited nothing, otherwise.
+bool visit_selected(Repository& repository, const JobSelector& selector,
+                    const std::function<void(JobInfo&)>& visit);
 // The same among `jobs`, a listing by id (list_jobs, JobEventStream::jobs),
 // with every job when nothing is named. Errors: as select_jobs.
 std::vector<JobInfo> select_among(const std::vector<JobInfo>& jobs, const JobSelector& selector);

@@ -1,6 +1,7 @@
 #include "jobs_table_printer.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,56 +68,95 @@ Row resource_row_of(const JobInfo& job, Clock::time_point now) {
     return row;
 }
 
-std::vector<Row> rows_of(const std::vector<JobInfo>& jobs, TableView view) {
-    std::vector<Row> rows;
-    if (view == TableView::resources) {
-        rows.push_back({"Id", "Name", "State", "RunTime", "UserCPU", "SystemCPU", "PeakMemory", "Command"});
-        Clock::time_point now = Clock::now();
-        for (const JobInfo& job : jobs) rows.push_back(resource_row_of(job, now));
-        return rows;
-    }
-    OptionalColumns optional{
-        std::ranges::any_of(jobs, [](const JobInfo& job) { return !job.queue.empty(); }),
-        std::ranges::any_of(jobs, [](const JobInfo& job) { return job.progress.has_value(); })};
-    rows.push_back(heading(optional));
-    for (const JobInfo& job : jobs) rows.push_back(row_of(job, optional));
-    return rows;
+Row heading_of(TableView view, OptionalColumns optional) {
+    if (view == TableView::resources)
+        return {"Id", "Name", "State", "RunTime", "UserCPU", "SystemCPU", "PeakMemory", "Command"};
+    return heading(optional);
+}
+
+Row job_row(const JobInfo& job, TableView view, OptionalColumns optional) {
+    return view == TableView::resources ? resource_row_of(job, Clock::now()) : row_of(job, optional);
 }
 
 std::size_t width_of(const std::string& text) {
     return display_width(text);
 }
 
+// One line: each cell padded to its column (a wider one cut, but the last),
+// the line cut to `columns`, the state coloured if it is whole.
+void print_row(std::ostream& out, const Row& row, const std::vector<std::size_t>& widths, std::size_t columns,
+               std::size_t state_column, std::optional<JobState> colored_state) {
+    std::string line;
+    std::size_t state_at = 0;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+        if (i == state_column) state_at = line.size();
+        bool last = i + 1 == row.size();
+        std::string cell = !last && width_of(row[i]) > widths[i] ? cut_to_width(row[i], widths[i]) : row[i];
+        line += cell;
+        if (!last) line.append(widths[i] - width_of(cell) + 2, ' ');
+    }
+    // Cut to the terminal's width (the last column, Command, first), marked with "…".
+    bool cut = columns != 0 && width_of(line) > columns;
+    if (cut) line = cut_to_width(line, columns);
+    // Coloured after the cut and only if whole: the colour codes take no room.
+    const std::string& state = row[state_column];
+    std::size_t kept = cut ? line.size() - std::string_view("…").size() : line.size();
+    if (colored_state && state_at + state.size() <= kept && line.compare(state_at, state.size(), state) == 0)
+        line.replace(state_at, state.size(), colored(*colored_state, state, true));
+    out << line << '\n';
+}
+
 }  // namespace
+
+JobTablePrinter::JobTablePrinter(std::ostream& out, bool color, std::size_t columns, TableView view)
+    : out_(out), color_(color), columns_(columns), view_(view) {}
+
+void JobTablePrinter::add(const JobInfo& job) {
+    ++added_;
+    if (!widths_.empty()) {
+        print(job);
+        return;
+    }
+    sample_.push_back(job);
+    if (sample_.size() >= kWidthSample) settle_columns();
+}
+
+void JobTablePrinter::finish() {
+    if (widths_.empty()) settle_columns();
+    out_.flush();
+}
+
+// The columns and their widths, from the jobs held; then those are printed.
+void JobTablePrinter::settle_columns() {
+    queue_ = std::ranges::any_of(sample_, [](const JobInfo& job) { return !job.queue.empty(); });
+    progress_ = std::ranges::any_of(sample_, [](const JobInfo& job) { return job.progress.has_value(); });
+    Row head = heading_of(view_, {queue_, progress_});
+    widths_.assign(head.size(), 0);
+    std::vector<Row> rows{head};
+    for (const JobInfo& job : sample_) rows.push_back(job_row(job, view_, {queue_, progress_}));
+    for (const Row& row : rows)
+        for (std::size_t i = 0; i < row.size(); ++i) widths_[i] = std::max(widths_[i], width_of(row[i]));
+    std::size_t state_column = static_cast<std::size_t>(std::ranges::find(head, "State") - head.begin());
+    print_row(out_, head, widths_, columns_, state_column, std::nullopt);
+    for (std::size_t r = 1; r < rows.size(); ++r)
+        print_row(out_, rows[r], widths_, columns_, state_column,
+                  color_ ? std::optional(sample_[r - 1].state) : std::nullopt);
+    sample_.clear();
+    sample_.shrink_to_fit();
+}
+
+void JobTablePrinter::print(const JobInfo& job) {
+    Row head = heading_of(view_, {queue_, progress_});
+    std::size_t state_column = static_cast<std::size_t>(std::ranges::find(head, "State") - head.begin());
+    print_row(out_, job_row(job, view_, {queue_, progress_}), widths_, columns_, state_column,
+              color_ ? std::optional(job.state) : std::nullopt);
+}
 
 void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool color, std::size_t columns,
                      TableView view) {
-    std::vector<Row> rows = rows_of(jobs, view);
-    const std::size_t state_column =
-        static_cast<std::size_t>(std::ranges::find(rows.front(), "State") - rows.front().begin());
-    std::size_t row_cells = rows.front().size();
-    std::vector<std::size_t> widths(row_cells, 0);
-    for (const Row& row : rows)
-        for (std::size_t i = 0; i < row_cells; ++i) widths[i] = std::max(widths[i], width_of(row[i]));
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-        const Row& row = rows[r];
-        std::string line;
-        std::size_t state_at = 0;
-        for (std::size_t i = 0; i < row_cells; ++i) {
-            if (i == state_column) state_at = line.size();
-            line += row[i];
-            if (i + 1 < row_cells) line.append(widths[i] - width_of(row[i]) + 2, ' ');
-        }
-        // Cut to the terminal's width (the last column, Command, first), marked with "…".
-        bool cut = columns != 0 && width_of(line) > columns;
-        if (cut) line = cut_to_width(line, columns);
-        // Coloured after the cut and only if whole: the colour codes take no room.
-        const std::string& state = row[state_column];
-        std::size_t kept = cut ? line.size() - std::string_view("…").size() : line.size();
-        if (r > 0 && color && state_at + state.size() <= kept)
-            line.replace(state_at, state.size(), colored(jobs[r - 1].state, state, color));
-        out << line << '\n';
-    }
+    JobTablePrinter printer(out, color, columns, view);
+    for (const JobInfo& job : jobs) printer.add(job);
+    printer.finish();
 }
 
 }  // namespace jobctl::cli

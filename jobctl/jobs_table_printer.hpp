@@ -21,4 +21,35 @@ enum class TableView { jobs, resources };
 void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool color = false,
                      std::size_t columns = output_columns(), TableView view = TableView::jobs);
 
+// The same table, printed as the jobs come (a listing of a million jobs
+// starts at once and keeps none of them): the first kWidthSample jobs, or
+// all of them if fewer, set the columns and their widths, as PowerShell's
+// Format-Table does; a later cell wider than its column is cut, ending in
+// "…" (the last column, Command, only by the line's width). So up to
+// kWidthSample jobs, it prints exactly what print_job_table prints.
+class JobTablePrinter {
+public:
+    static constexpr std::size_t kWidthSample = 1000;
+
+    JobTablePrinter(std::ostream& out, bool color, std::size_t columns, TableView view);
+    void add(const JobInfo& job);
+    std::size_t added() const { return added_; }
+    // Prints what is still held (the whole table, when fewer jobs came than
+    // the sample; the heading alone when none came).
+    void finish();
+
+private:
+    void settle_columns();
+    void print(const JobInfo& job);
+
+    std::ostream& out_;
+    bool color_;
+    std::size_t columns_;
+    TableView view_;
+    std::vector<JobInfo> sample_;
+    std::vector<std::size_t> widths_;  // empty until the columns are settled
+    bool queue_ = false, progress_ = false;
+    std::size_t added_ = 0;
+};
+
 }  // namespace jobctl::cli

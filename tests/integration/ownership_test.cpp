@@ -296,11 +296,17 @@ TEST_F(Ownership, AStoppedReaderBlocksNoWriter) {
     Repository large = Repository::open(repository_name(), kJobs + 1000);
     for (std::uint32_t i = 0; i < kJobs; ++i) detail::table_of(large).add({"", JobType::thread, "x"});
     CliProcess reader({"jobctl", "get"});
-    // Stopped once it has copied a good part of the table (its page faults
-    // count the slots it has touched): in the middle of the listing.
+    // Stopped in the middle of the listing: it prints as it reads, so once
+    // its stdout pipe (read only at the end) is full, it waits there with
+    // part of the table read; or once it has touched a good part of the
+    // table (its page faults count the pages).
     auto deadline = std::chrono::steady_clock::now() + 60s;
     for (;;) {
-        std::ifstream stat("/proc/" + std::to_string(reader.pid()) + "/stat");
+        std::string proc = "/proc/" + std::to_string(reader.pid());
+        std::string wchan;
+        std::getline(std::ifstream(proc + "/wchan"), wchan);
+        if (wchan.find("pipe_write") != std::string::npos) break;
+        std::ifstream stat(proc + "/stat");
         std::string line;
         std::getline(stat, line);
         std::istringstream fields(line.substr(line.rfind(')') + 2));

@@ -2,6 +2,7 @@
 // Listing jobs as readers should see them: liveness-checked, and a parent's
 // HasMoreData true while any child has unreceived output.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,14 @@ namespace jobctl {
 // whose worker or host is gone is recorded Failed first).
 // Errors: none of its own (a repository error while recording a lost job: system).
 std::vector<JobInfo> list_jobs(Repository& repository);
+
+// Every job, by id, as list_jobs shows it, handed to `visit` one at a time
+// as the table is read: no copy of the whole table is made, so the first
+// job comes at once and memory stays small whatever the table's size
+// (`jobctl get` of a million jobs). A parent's HasMoreData reads its
+// children through the index. `visit` returns false to stop.
+// Errors: as list_jobs.
+void for_each_job(Repository& repository, const std::function<bool(JobInfo&)>& visit);
 
 // The jobs named by `ids` that exist, by id, as list_jobs shows them. Each
 // is found through the table's index, so a few jobs cost a few reads

@@ -38,6 +38,21 @@ std::vector<JobInfo> list_jobs(Repository& repository) {
     return jobs;
 }
 
+void for_each_job(Repository& repository, const std::function<bool(JobInfo&)>& visit) {
+    detail::JobTable& table = detail::table_of(repository);
+    table.visit_by_id([&](const JobInfo& found) {
+        JobInfo job = found;
+        Liveness::check(repository, job);
+        if (could_have_children(job))
+            for (const JobInfo& child : table.children_of({job.id}))
+                if (child.has_more_data()) {
+                    job.children_have_more_data = true;
+                    break;
+                }
+        return visit(job);
+    });
+}
+
 std::vector<JobInfo> find_jobs(Repository& repository, const std::vector<JobId>& ids) {
     const std::set<JobId> wanted(ids.begin(), ids.end());
     std::vector<JobInfo> jobs;

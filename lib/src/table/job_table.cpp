@@ -587,6 +587,25 @@ std::vector<JobSlot> JobTable::copy_slots() const {
     return copies;
 }
 
+// As copy_slots, but each slot is copied only when its turn comes: a job
+// erased meanwhile, or a slot taken by a newer job, is left out.
+void JobTable::visit_by_id(const std::function<bool(const JobInfo&)>& visit) const {
+    detail::repair_if_owner_died(*segment_);
+    const JobId registered_below = detail::load_word(segment_->header().next_id);
+    const JobSlot* slots = segment_->slots();
+    std::vector<std::pair<JobId, std::uint32_t>> places;  // (id, slot)
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
+        JobId id = detail::id_at(slots[i]);
+        if (id != 0 && (registered_below == 0 || id < registered_below)) places.emplace_back(id, i);
+    }
+    std::ranges::sort(places);
+    for (auto [id, index] : places) {
+        JobSlot copy = read_slot(*segment_, index);
+        if (copy.id == id && !visit(info_of(copy))) return;
+    }
+    segment_->check_intact(LookAtFile::now);  // a job missing from the list may be a shrunk table
+}
+
 std::vector<JobInfo> JobTable::list() const {
     std::vector<JobSlot> copies = copy_slots();
     std::vector<JobInfo> jobs;

@@ -91,6 +91,10 @@ public:
     JobId add_children(JobId parent, const std::vector<NewJob>& children, std::size_t first_number);
     std::optional<JobInfo> find(JobId id) const;
     std::vector<JobInfo> list() const;  // by id
+    // The same jobs as list(), handed to `visit` one at a time, by id, as
+    // each slot is read: what is kept meanwhile is an id and a slot number
+    // per job, not a copy of the table. `visit` returns false to stop.
+    void visit_by_id(const std::function<bool(const JobInfo&)>& visit) const;
     // Queries answered by the index (segment_layout.hpp, "The index"),
     // whatever the size of the table:
     //   The children of any of `parents` (sorted), by id.
