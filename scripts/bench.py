@@ -876,7 +876,10 @@ def slurm_markdown(slurm, cases, skipped):
             lines += ["", f"One array of {case.what.split('array of ')[1].split()[0]} tasks: "
                           f"`jobctl foreach --on slurm --as-job` {format_time(jobctl.median(), case.unit)}, bare "
                           f"`sbatch --array` {format_time(peer.median(), case.unit)}: {ratio:.2f}× (target ≤ 1.1×, "
-                          f"{'met' if ratio <= 1.1 else 'missed'})."]
+                          f"{'met' if ratio <= 1.1 else 'missed'}). jobctl registers a job for each task (every slot "
+                          "written once, then again for the tasks' Slurm ids and for the hand-over to the follower, "
+                          "one critical section each), where sbatch sends slurmctld one request for the whole array, "
+                          "which the controller expands as the tasks start."]
     if len(per_job) == 2:
         lines += [f"Per job, jobctl adds {format_time(per_job['Slurm submit latency'], 'ms')} to one submission and "
                   f"{format_time(per_job['Slurm throughput'], 'ms')} in the loop. In the loop the follower (one",

@@ -292,9 +292,10 @@ class Scale:
         finally:
             os.killpg(loop.pid, signal.SIGKILL)
             loop.wait()
-        reader = subprocess.Popen(["jobctl", "get"], env=jenv, stdout=subprocess.DEVNULL)
-        # Stopped once it has touched a tenth of the table's pages: in the middle of its listing.
-        wait_until(lambda: minor_faults(reader.pid) > n * 1200 // 4096 // 10, 60)
+        # Its stdout a pipe nobody reads: it prints as it reads, so once the pipe is full it
+        # waits there, in the middle of its listing; then it is stopped.
+        reader = subprocess.Popen(["jobctl", "get"], env=jenv, stdout=subprocess.PIPE)
+        wait_until(lambda: "pipe_write" in wchan(reader.pid), 60)
         os.kill(reader.pid, signal.SIGSTOP)
         try:
             self.results["reader"]["beside a stopped get"] = self.hyperfine(jenv, start, runs, 3, cleanup=trim)
@@ -305,6 +306,43 @@ class Scale:
         r = self.results["reader"]
         log("start beside a reader: " + ", ".join(f"{k} {statistics.median(v) * 1e3:.2f} ms"
                                                   for k, v in r.items() if k != "jobs"))
+
+    # --- 2c. a listing of every job, read as it is printed --------------------------------------
+
+    def listing_case(self):
+        """`jobctl get` and `get --json` of a full table: when the first line comes, when the
+        last, and the listing's private memory (it prints as it reads the table)."""
+        n = 100_000 if self.quick else 1_000_000
+        repo = f"scale-{os.getpid()}-listing"
+        jenv = self.env(JOBCTL_REPOSITORY=repo, JOBCTL_CAPACITY=min(n + ROOM, MAX_CAPACITY))
+        self.run("jobctl start -q -- true >/dev/null && jobctl wait -q 1 && jobctl receive 1", jenv)
+        self.run(f"table_fill fill 1 {n - 1}", jenv)
+        self.results["listing"] = {"jobs": n}
+        for name, argv in (("get", ["jobctl", "get"]), ("get --json", ["jobctl", "get", "--json"])):
+            self.results["listing"][name] = [listing_once(argv, jenv) for _ in range(3 if self.quick else 5)]
+        self.run("jobctl repository delete --force", jenv, check=False)
+        log("listing: " + ", ".join(f"{k} first line {statistics.median(x['first'] for x in v) * 1e3:.0f} ms"
+                                    for k, v in self.results["listing"].items() if k != "jobs"))
+
+    def listing_text(self):
+        listing = self.results.get("listing")
+        if not listing:
+            return []
+        med = statistics.median
+        lines = ["### A listing of every job", "",
+                 f"`jobctl get` and `jobctl get --json` of a table of {listing['jobs']:,} finished jobs (filled as "
+                 "above), read through a pipe as they print: when the first line came, when the last did, and the "
+                 "peak of the listing's private memory (RssAnon, sampled every 10 ms: the table's pages it maps are "
+                 "the page cache's). A listing prints as it reads (decision 64): it sorts the jobs' ids, then copies "
+                 "each slot when its turn comes.", "",
+                 "| listing | first line | last line | lines | private memory |", "|---|---|---|---|---|"]
+        for name in ("get", "get --json"):
+            runs = listing.get(name, [])
+            if runs:
+                lines.append(f"| `jobctl {name}` | {fmt_time(med(r['first'] for r in runs))} | "
+                             f"{fmt_time(med(r['all'] for r in runs))} | {runs[0]['lines']:,} | "
+                             f"{med(r['anon_kib'] for r in runs) / 1024:.0f} MiB |")
+        return lines + [""]
 
     # --- 3. wait --all on 1, 100 and 1000 running jobs -----------------------------------------
 
@@ -424,6 +462,8 @@ class Scale:
         if shutil.which("gnuplot") is None:
             log("gnuplot not found: no picture (scripts/bench.sh installs gnuplot-nox)")
             return False
+        if not self.results["ops"]:
+            return False  # a run of other parts only (BENCH_SCALE_PARTS): nothing to draw
         data = self.write_data()
         d = lambda name: f"'{data / name}'"
         have = lambda name: (data / name).exists()
@@ -546,8 +586,8 @@ unset multiplot
             r = res["reader"]
             lines += ["### A start beside a reader of the whole table", "",
                       f"`jobctl start -q -- true` on a table of {r['jobs']:,} finished jobs: alone; beside a loop "
-                      "of `jobctl get` of the whole table; and beside a `jobctl get` stopped (SIGSTOP) once it has "
-                      "copied a tenth of the table. Readers take no lock (they copy slots between two reads of "
+                      "of `jobctl get` of the whole table; and beside a `jobctl get` stopped (SIGSTOP) in the middle of "
+                      "its listing (it prints as it reads: once its stdout, a pipe nobody reads, is full). Readers take no lock (they copy slots between two reads of "
                       "each slot's sequence number), so a reader costs a start only the CPU it uses, and a stopped "
                       "one nothing. Before layout 8, `get` held the lock while it copied the table: a start waited "
                       "for the whole copy, and for ever behind a stopped `get`.", "",
@@ -582,6 +622,7 @@ unset multiplot
         if errors:
             lines += ["", "jobctl wait said: " + "; ".join(f"`{e}`" for e in errors)]
         lines += [""] + self.wait_text() + [""]
+        lines += self.listing_text()
         # 4. memory
         slot = self.slot_bytes()
         lines += ["### Memory", "",
@@ -774,6 +815,44 @@ def tsp_servers(socket):
     return found
 
 
+def wchan(pid):
+    """Where in the kernel the process waits (/proc/PID/wchan): "anon_pipe_write" on a full pipe."""
+    try:
+        return Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return ""
+
+
+def listing_once(argv, env):
+    """One listing read as it comes: seconds to its first line and to its end, the lines, and
+    the peak of its private memory (RssAnon, sampled every 10 ms; the table's pages it maps
+    are the page cache's, shared, and left out)."""
+    began = time.monotonic()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, bufsize=1 << 20)
+    peak = [0]
+
+    def sample():
+        while process.poll() is None:
+            try:
+                for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+                    if line.startswith("RssAnon:"):
+                        peak[0] = max(peak[0], int(line.split()[1]))
+            except OSError:
+                pass
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    first, lines = None, 0
+    for _ in process.stdout:
+        if first is None:
+            first = time.monotonic() - began
+        lines += 1
+    process.wait()
+    sampler.join()
+    return {"first": first, "all": time.monotonic() - began, "lines": lines, "anon_kib": peak[0]}
+
+
 def minor_faults(pid):
     """Field 10 of /proc/PID/stat: the pages the process has touched so far."""
     try:
@@ -824,7 +903,7 @@ def run(sandbox, bin_dir, quick, output_svg):
     scale = Scale(sandbox, bin_dir, quick)
     steps = [("memory", scale.spool_case), ("commands against table size", scale.ops_case),
              ("concurrent starters", scale.starters_case), ("start beside a reader", scale.reader_case),
-             ("wait --all", scale.wait_case)]
+             ("listing", scale.listing_case), ("wait --all", scale.wait_case)]
     saved = os.environ.get("BENCH_SCALE_RESULTS")  # a results.json of an earlier run: only plot and write
     if saved:
         scale.results = load_results(Path(saved))
