@@ -1,17 +1,29 @@
 #include <unistd.h>
 
+#include <cerrno>
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "job_json.hpp"
 #include "job_selection.hpp"
+#include "jobctl/error.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobs_table_printer.hpp"
 #include "live_table.hpp"
 #include "terminal_style.hpp"
 
 namespace jobctl::cli {
+
+namespace {
+
+// A listing that cannot be written (a full disk, a pipe closed while SIGPIPE
+// is ignored) fails, and stops reading the table, instead of exiting 0.
+void check_written() {
+    if (std::cout.fail()) throw_system_error("write the listing to stdout", errno != 0 ? errno : EIO);
+}
+
+}  // namespace
 
 void add_get_command(CLI::App& app, int&) {
     struct Options {
@@ -27,7 +39,9 @@ void add_get_command(CLI::App& app, int&) {
         "Examples: jobctl get; jobctl get build; jobctl get 'ci-*' --after 2h; jobctl get --state Failed "
         "--json;\njobctl get --watch\n"
         "Jobs are printed as the table is read, so a listing of many starts at once: the first 1000 set "
-        "the columns' widths, and a later cell wider than its column is cut (…). --json is never cut.");
+        "the columns (Queue and Progress appear if one of them has one) and their widths, and a later name, "
+        "location, queue or progress wider than its column is cut (…); ids, types and states never are. "
+        "--json is never cut.");
     add_selector_options(*command, options->selector);
     options->selector.every_match = true;  // it only reads: every job of a name
     add_include_children_flag(*command, options->selector);
@@ -51,25 +65,30 @@ void add_get_command(CLI::App& app, int&) {
         if (options->watch) show_live_table(repository, options->selector, color);
         // Printed as the table is read where the selection allows it: a
         // listing of a million jobs starts at once and keeps none of them.
-        auto each_selected = [&](const std::function<void(JobInfo&)>& print) {
+        auto each_selected = [&](const std::function<void(JobInfo&)>& print,
+                                 const std::function<void(JobId)>& before_first = nullptr) {
             auto with_resources = [&](JobInfo& job) {
                 if ((options->json || options->resources) && !job.resources)
                     job.resources = resources_so_far(repository, job);
                 print(job);
+                check_written();
             };
-            if (!visit_selected(repository, options->selector, with_resources))
+            if (!visit_selected(repository, options->selector, with_resources, before_first))
                 for (JobInfo& job : select_jobs(repository, options->selector, true)) with_resources(job);
         };
         if (options->json) {
             JobJsonWriter writer(std::cout);
             each_selected([&](JobInfo& job) { writer.add(job); });
             writer.finish();
+            check_written();
             return;
         }
         JobTablePrinter printer(std::cout, color, output_columns(),
                                 options->resources ? TableView::resources : TableView::jobs);
-        each_selected([&](JobInfo& job) { printer.add(job); });
+        each_selected([&](JobInfo& job) { printer.add(job); },
+                      [&](JobId highest) { printer.expect_ids_up_to(highest); });
         if (printer.added() > 0) printer.finish();
+        check_written();
     });
 }
 

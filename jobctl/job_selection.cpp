@@ -190,18 +190,22 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
 }
 
 bool visit_selected(Repository& repository, const JobSelector& selector,
-                    const std::function<void(JobInfo&)>& visit) {
+                    const std::function<void(JobInfo&)>& visit,
+                    const std::function<void(JobId highest)>& before_first) {
     if (selector.newest || !std::ranges::all_of(selector.jobs, is_wildcard)) return false;
-    for_each_job(repository, [&](JobInfo& job) {
-        // As select_among: children only when asked for; a wildcard matches names.
-        bool named =
-            selector.jobs.empty() || std::ranges::any_of(selector.jobs, [&](const std::string& token) {
-                return ::fnmatch(token.c_str(), job.name.c_str(), 0) == 0;
-            });
-        if ((job.parent_id == 0 || selector.include_children) && named && selector.passes_filters(job))
-            visit(job);
-        return true;
-    });
+    for_each_job(
+        repository,
+        [&](JobInfo& job) {
+            // As select_among: children only when asked for; a wildcard matches names.
+            bool named =
+                selector.jobs.empty() || std::ranges::any_of(selector.jobs, [&](const std::string& token) {
+                    return ::fnmatch(token.c_str(), job.name.c_str(), 0) == 0;
+                });
+            if ((job.parent_id == 0 || selector.include_children) && named && selector.passes_filters(job))
+                visit(job);
+            return true;
+        },
+        before_first);
     return true;
 }
 

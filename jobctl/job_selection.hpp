@@ -56,8 +56,10 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
 // prints from at once. Only where the selection allows it: no job named
 // but by wildcards, and no --newest (which needs the end first); false,
 // having visited nothing, otherwise.
+// `before_first` is told the highest id that may come (for_each_job).
 bool visit_selected(Repository& repository, const JobSelector& selector,
-                    const std::function<void(JobInfo&)>& visit);
+                    const std::function<void(JobInfo&)>& visit,
+                    const std::function<void(JobId highest)>& before_first = nullptr);
 // The same among `jobs`, a listing by id (list_jobs, JobEventStream::jobs),
 // with every job when nothing is named. Errors: as select_jobs.
 std::vector<JobInfo> select_among(const std::vector<JobInfo>& jobs, const JobSelector& selector);

@@ -82,18 +82,26 @@ std::size_t width_of(const std::string& text) {
     return display_width(text);
 }
 
-// One line: each cell padded to its column (a wider one cut, but the last),
-// the line cut to `columns`, the state coloured if it is whole.
-void print_row(std::ostream& out, const Row& row, const std::vector<std::size_t>& widths, std::size_t columns,
-               std::size_t state_column, std::optional<JobState> colored_state) {
+// Free text may be cut when a streamed table's column is narrower; an id, a
+// type, a state or a figure never is.
+bool may_be_cut(const std::string& heading) {
+    return heading == "Name" || heading == "Location" || heading == "Queue" || heading == "Progress";
+}
+
+// One line: each cell padded to its column (a wider one cut if it may be,
+// but never the last), the line cut to `columns`, the state coloured if it
+// is whole.
+void print_row(std::ostream& out, const Row& row, const Row& head, const std::vector<std::size_t>& widths,
+               std::size_t columns, std::size_t state_column, std::optional<JobState> colored_state) {
     std::string line;
     std::size_t state_at = 0;
     for (std::size_t i = 0; i < row.size(); ++i) {
         if (i == state_column) state_at = line.size();
         bool last = i + 1 == row.size();
-        std::string cell = !last && width_of(row[i]) > widths[i] ? cut_to_width(row[i], widths[i]) : row[i];
+        bool cut = !last && width_of(row[i]) > widths[i] && may_be_cut(head[i]);
+        std::string cell = cut ? cut_to_width(row[i], widths[i]) : row[i];
         line += cell;
-        if (!last) line.append(widths[i] - width_of(cell) + 2, ' ');
+        if (!last) line.append(widths[i] - std::min(widths[i], width_of(cell)) + 2, ' ');
     }
     // Cut to the terminal's width (the last column, Command, first), marked with "…".
     bool cut = columns != 0 && width_of(line) > columns;
@@ -113,21 +121,21 @@ JobTablePrinter::JobTablePrinter(std::ostream& out, bool color, std::size_t colu
 
 void JobTablePrinter::add(const JobInfo& job) {
     ++added_;
+    if (widths_.empty() && sample_.size() == kWidthSample) settle_columns(true);
     if (!widths_.empty()) {
         print(job);
         return;
     }
     sample_.push_back(job);
-    if (sample_.size() >= kWidthSample) settle_columns();
 }
 
 void JobTablePrinter::finish() {
-    if (widths_.empty()) settle_columns();
+    if (widths_.empty()) settle_columns(false);
     out_.flush();
 }
 
 // The columns and their widths, from the jobs held; then those are printed.
-void JobTablePrinter::settle_columns() {
+void JobTablePrinter::settle_columns(bool more_to_come) {
     queue_ = std::ranges::any_of(sample_, [](const JobInfo& job) { return !job.queue.empty(); });
     progress_ = std::ranges::any_of(sample_, [](const JobInfo& job) { return job.progress.has_value(); });
     Row head = heading_of(view_, {queue_, progress_});
@@ -137,9 +145,15 @@ void JobTablePrinter::settle_columns() {
     for (const Row& row : rows)
         for (std::size_t i = 0; i < row.size(); ++i) widths_[i] = std::max(widths_[i], width_of(row[i]));
     std::size_t state_column = static_cast<std::size_t>(std::ranges::find(head, "State") - head.begin());
-    print_row(out_, head, widths_, columns_, state_column, std::nullopt);
+    if (more_to_come) {  // room for any state, and for the highest id
+        for (int state = 1; state <= 9; ++state)
+            widths_[state_column] =
+                std::max(widths_[state_column], to_string(static_cast<JobState>(state)).size());
+        widths_[0] = std::max(widths_[0], std::to_string(highest_id_).size());
+    }
+    print_row(out_, head, head, widths_, columns_, state_column, std::nullopt);
     for (std::size_t r = 1; r < rows.size(); ++r)
-        print_row(out_, rows[r], widths_, columns_, state_column,
+        print_row(out_, rows[r], head, widths_, columns_, state_column,
                   color_ ? std::optional(sample_[r - 1].state) : std::nullopt);
     sample_.clear();
     sample_.shrink_to_fit();
@@ -148,7 +162,7 @@ void JobTablePrinter::settle_columns() {
 void JobTablePrinter::print(const JobInfo& job) {
     Row head = heading_of(view_, {queue_, progress_});
     std::size_t state_column = static_cast<std::size_t>(std::ranges::find(head, "State") - head.begin());
-    print_row(out_, job_row(job, view_, {queue_, progress_}), widths_, columns_, state_column,
+    print_row(out_, job_row(job, view_, {queue_, progress_}), head, widths_, columns_, state_column,
               color_ ? std::optional(job.state) : std::nullopt);
 }
 

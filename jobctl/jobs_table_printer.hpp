@@ -24,14 +24,19 @@ void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool c
 // The same table, printed as the jobs come (a listing of a million jobs
 // starts at once and keeps none of them): the first kWidthSample jobs, or
 // all of them if fewer, set the columns and their widths, as PowerShell's
-// Format-Table does; a later cell wider than its column is cut, ending in
-// "…" (the last column, Command, only by the line's width). So up to
+// Format-Table does. The State column is as wide as the longest state, and
+// the Id column as the highest id said by expect_ids_up_to. A later Name,
+// Location, Queue or Progress wider than its column is cut, ending in "…"
+// (Command, the last column, only by the line's width); an Id, Type or
+// State never is (a wider one pushes the rest of its line right). Up to
 // kWidthSample jobs, it prints exactly what print_job_table prints.
 class JobTablePrinter {
 public:
     static constexpr std::size_t kWidthSample = 1000;
 
     JobTablePrinter(std::ostream& out, bool color, std::size_t columns, TableView view);
+    // Before the first add: no id will be above `highest`.
+    void expect_ids_up_to(JobId highest) { highest_id_ = highest; }
     void add(const JobInfo& job);
     std::size_t added() const { return added_; }
     // Prints what is still held (the whole table, when fewer jobs came than
@@ -39,7 +44,7 @@ public:
     void finish();
 
 private:
-    void settle_columns();
+    void settle_columns(bool more_to_come);
     void print(const JobInfo& job);
 
     std::ostream& out_;
@@ -50,6 +55,7 @@ private:
     std::vector<std::size_t> widths_;  // empty until the columns are settled
     bool queue_ = false, progress_ = false;
     std::size_t added_ = 0;
+    JobId highest_id_ = 0;
 };
 
 }  // namespace jobctl::cli

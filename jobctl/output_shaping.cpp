@@ -41,18 +41,26 @@ void OutputShaper::take_text(OutputStream stream, std::string_view bytes, Clock:
         if (at_line_start && shaping_.timestamps) piece = iso_time(read) + " ";
         piece.append(bytes.substr(0, length));
         bool complete = end != std::string_view::npos;
+        Line* begun = at_line_start ? nullptr : last_line_of(stream);
         if (!collecting_) {
             printer_.print(stream, piece);
-        } else if (!at_line_start && !tail_.empty() && !tail_.back().complete &&
-                   tail_.back().stream == stream) {
-            tail_.back().text += piece;  // the rest of a line begun in an earlier record
-            tail_.back().complete = complete;
+        } else if (begun != nullptr && !begun->complete) {
+            // The rest of a line begun in an earlier record, even with the other
+            // stream's records between: one line, counted once.
+            begun->text += piece;
+            begun->complete = complete;
         } else {
             tail_.push_back({stream, std::move(piece), complete});
         }
         at_line_start = complete;
         bytes.remove_prefix(length);
     }
+}
+
+OutputShaper::Line* OutputShaper::last_line_of(OutputStream stream) {
+    for (auto line = tail_.rbegin(); line != tail_.rend(); ++line)
+        if (is_err(line->stream) == is_err(stream) && line->stream != OutputStream::result) return &*line;
+    return nullptr;
 }
 
 void OutputShaper::release_tail() {

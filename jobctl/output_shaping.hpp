@@ -40,6 +40,8 @@ private:
         bool complete = false;
     };
     void take_text(OutputStream stream, std::string_view bytes, Clock::time_point read);
+    // The last line kept of `stream`'s side (stdout, or stderr with the worker's notes), if any.
+    Line* last_line_of(OutputStream stream);
 
     OutputShaping shaping_;
     RecordPrinter& printer_;

@@ -13,6 +13,7 @@
 #include "job_selection.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
+#include "jobctl/job_waiting.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/receive.hpp"
 #include "jobctl/stop_on_signals.hpp"
@@ -68,7 +69,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
         app.add_subcommand("run", "Run a command as a job in the foreground, following its output");
     command->footer(
         "Exits with the command's status (128 + N if signal N killed it). Ctrl-C stops the job and keeps "
-        "it.\n"
+        "it, with the output not printed yet (jobctl receive ID).\n"
         "Other shells see it as an ordinary job meanwhile. Example: jobctl run --name tests -- make check\n"
         "With --on slurm the command runs on the Slurm cluster (sbatch), its output followed from here.");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
@@ -101,9 +102,19 @@ void add_run_command(CLI::App& app, int& exit_code) {
                       << std::endl;
         });
         ::signal(SIGPIPE, SIG_IGN);  // a closed stdout is ReaderGone below: the job is stopped first
+        struct Interrupted {};       // not a std::exception: only the catch below takes it
         try {
             RecordPrinter printer;
-            receive_output(repository, job.id, printer.following(), printer.sink());
+            OutputSink print = printer.sink();
+            // Once interrupted, nothing more is printed: what the command wrote faster than the
+            // terminal shows stays unreceived in the kept job, and does not hold up the exit.
+            receive_output(repository, job.id, printer.following(),
+                           [&](OutputStream stream, std::string_view bytes) {
+                               if (interrupt.received() != 0) throw Interrupted{};
+                               print(stream, bytes);
+                           });
+        } catch (const Interrupted&) {
+            wait_for_jobs(repository, {job.id}, WaitMode::all, std::nullopt, OnRemoved::finished);
         } catch (const std::exception&) {
             // The output has nowhere to go (as a command in a pipeline dies of SIGPIPE): the job
             // is stopped and kept, what was not printed unreceived; a closed pipe exits 141 quietly.
@@ -114,8 +125,11 @@ void add_run_command(CLI::App& app, int& exit_code) {
         if (int signal = interrupt.received(); signal != 0) {
             // Like an interrupted foreach: the job stays, so that what it did can be looked at.
             std::cerr << "jobctl: job " << ended.id << " (" << printable(ended.name) << ") "
-                      << to_string(ended.state) << ": interrupted by " << signal_word(signal)
-                      << "; kept (jobctl remove " << ended.id << ")\n";
+                      << to_string(ended.state) << ": interrupted by " << signal_word(signal) << "; kept ("
+                      << (ended.has_more_data()
+                              ? "the rest of its output: jobctl receive " + std::to_string(ended.id) + "; "
+                              : "")
+                      << "jobctl remove " << ended.id << ")\n";
             exit_code = 128 + signal;
             return;
         }

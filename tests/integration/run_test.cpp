@@ -57,6 +57,29 @@ TEST_F(RunCommand, InterruptedKeepsItsJobAndSaysSo) {
     EXPECT_EQ(job->state, JobState::stopped);
 }
 
+// A command that writes far faster than the reader reads leaves a backlog:
+// an interrupt stops the job without printing the backlog first, and keeps
+// it, with the rest of the output unreceived.
+TEST_F(RunCommand, AnInterruptPrintsNoMoreOfTheBacklog) {
+    // About 23 MB written at once; the test reads nothing until the end.
+    CliProcess run({"jobctl", "run", "--name", "fast", "--", "sh", "-c", "seq 3000000; sleep 100"});
+    ASSERT_TRUE(wait_until(
+        repository(), {1},
+        [](const std::vector<JobInfo>& copies) {
+            return !copies.empty() && copies[0].output_bytes > 20'000'000;
+        },
+        deadline_after(std::chrono::seconds(60))));
+    ::kill(run.pid(), SIGINT);
+    CliResult result = run.finish();
+    EXPECT_EQ(result.exit_code, 128 + SIGINT);
+    EXPECT_LT(result.out.size(), 4'000'000u);  // a block or two in flight (1 MiB each), not the backlog
+    EXPECT_NE(result.err.find("kept (the rest of its output: jobctl receive 1; jobctl remove 1)"),
+              std::string::npos)
+        << result.err;
+    CliResult rest = jobctl({"receive", "1"});
+    EXPECT_GT(rest.out.size(), 16'000'000u);  // the backlog, still there
+}
+
 // A caller that ignores signals (nohup, a CI runner, a shell's trap '' ALRM)
 // passes none of that on to the job's command: it starts with every signal
 // at its default action, as it would from a fresh login shell.

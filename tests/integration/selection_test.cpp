@@ -129,5 +129,20 @@ TEST_F(ReceiveOptions, TimestampsAndTail) {
     EXPECT_EQ(jobctl({"receive", "--tail", "2", "--wait", "--all", job}).out, "four\nfive");
 }
 
+// A line of one stream written in pieces, with the other stream's records
+// between them, is one line of the tail, not one per piece. (The pauses are
+// the command's own: they keep the pieces in records of their own.)
+TEST_F(ReceiveOptions, ATailCountsALineWrittenInPiecesOnce) {
+    JobId id = start({"sh", "-c", "printf a; sleep 0.1; printf b >&2; sleep 0.1; printf 'c\\n'; echo d"});
+    wait_until_finished(id);
+    std::string job = std::to_string(id);
+    CliResult last_two = jobctl({"receive", "--keep", "--tail", "2", job});
+    EXPECT_EQ(last_two.out, "d\n");  // the lines: "ac" (out), "b" (err), "d" (out)
+    EXPECT_EQ(last_two.err, "b");
+    CliResult last_three = jobctl({"receive", "--tail", "3", job});
+    EXPECT_EQ(last_three.out, "ac\nd\n");
+    EXPECT_EQ(last_three.err, "b");
+}
+
 }  // namespace
 }  // namespace jobctl::test

@@ -48,6 +48,28 @@ TEST_F(StreamedListing, AllJobsInIdOrderTheFirstThousandSettingTheColumns) {
     EXPECT_EQ(long_row.find("filler") - (ellipsis_bytes - 1), lines[1000].find("filler"));
 }
 
+// Ids grow past the widths of the first thousand: an Id is never cut, and
+// the column is as wide as the highest id from the start.
+TEST_F(StreamedListing, AnIdLongerThanTheFirstThousandsIsNeverCut) {
+    for (int i = 0; i < 10'001; ++i)
+        CustomJob::add(repository(), {.type = "filler", .name = "j", .command = "x"})
+            .finish(JobState::completed);
+    CliResult listed = jobctl({"get"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    std::vector<std::string> lines = lines_of(listed.out);
+    ASSERT_EQ(lines.size(), 10'002u);
+    EXPECT_EQ(lines.back().rfind("10001  j ", 0), 0u) << lines.back();
+    EXPECT_EQ(lines.back().find("filler"), lines[1].find("filler")) << lines[1] << "\n" << lines.back();
+}
+
+TEST_F(StreamedListing, AListingThatCannotBeWrittenFails) {
+    fill(repository());
+    CliResult full = shell("jobctl get > /dev/full");
+    EXPECT_NE(full.exit_code, 0);
+    EXPECT_NE(full.err.find("No space left on device"), std::string::npos) << full.err;
+    EXPECT_NE(shell("jobctl get --json > /dev/full").exit_code, 0);
+}
+
 TEST_F(StreamedListing, JsonHoldsEveryJobInIdOrder) {
     std::vector<JobId> ids = fill(repository());
     CliResult listed = jobctl({"get", "--json"});

@@ -20,9 +20,12 @@ std::vector<JobInfo> list_jobs(Repository& repository);
 // as the table is read: no copy of the whole table is made, so the first
 // job comes at once and memory stays small whatever the table's size
 // (`jobctl get` of a million jobs). A parent's HasMoreData reads its
-// children through the index. `visit` returns false to stop.
-// Errors: as list_jobs.
-void for_each_job(Repository& repository, const std::function<bool(JobInfo&)>& visit);
+// children through the index, up to the first with output left. `visit`
+// returns false to stop. `before_first`, if given, is told the highest id
+// that may come, before the first job (a table's printer sizes its Id
+// column so). Errors: as list_jobs.
+void for_each_job(Repository& repository, const std::function<bool(JobInfo&)>& visit,
+                  const std::function<void(JobId highest)>& before_first = nullptr);
 
 // The jobs named by `ids` that exist, by id, as list_jobs shows them. Each
 // is found through the table's index, so a few jobs cost a few reads

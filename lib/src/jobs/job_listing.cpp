@@ -38,19 +38,18 @@ std::vector<JobInfo> list_jobs(Repository& repository) {
     return jobs;
 }
 
-void for_each_job(Repository& repository, const std::function<bool(JobInfo&)>& visit) {
+void for_each_job(Repository& repository, const std::function<bool(JobInfo&)>& visit,
+                  const std::function<void(JobId highest)>& before_first) {
     detail::JobTable& table = detail::table_of(repository);
-    table.visit_by_id([&](const JobInfo& found) {
-        JobInfo job = found;
-        Liveness::check(repository, job);
-        if (could_have_children(job))
-            for (const JobInfo& child : table.children_of({job.id}))
-                if (child.has_more_data()) {
-                    job.children_have_more_data = true;
-                    break;
-                }
-        return visit(job);
-    });
+    table.visit_by_id(
+        [&](const JobInfo& found) {
+            JobInfo job = found;
+            Liveness::check(repository, job);
+            // Up to the first child with output left: a family of a million is not copied.
+            if (could_have_children(job)) job.children_have_more_data = table.child_has_more_data(job.id);
+            return visit(job);
+        },
+        before_first);
 }
 
 std::vector<JobInfo> find_jobs(Repository& repository, const std::vector<JobId>& ids) {

@@ -119,15 +119,20 @@ bool Follower::take_office() {
 // process that is gone. One listing, once, when a follower starts.
 void Follower::take_over_from_the_dead() {
     JobLifecycle lifecycle = lifecycle_of(repository_);
-    for (const JobInfo& job : repository_.list()) {
+    std::vector<JobId> taken;
+    // Read a slot at a time (a table of a million jobs is not copied); taken after the read.
+    table_of(repository_).visit_by_id([&](const JobInfo& job) {
         if (job.finished() || job.parent_id != 0 || job.type != JobType::custom ||
             job.type_name != kSlurmType || job.external_id.empty() || same_process(job, self_))
-            continue;
+            return true;
         ProcessIdentity owner{job.owner_pid, job.owner_start_time, job.owner_pid_namespace};
-        if (owner.alive() || !lifecycle.hand_over(job.id, owner, self_)) continue;
-        lifecycle.hand_over(ids_of(table_of(repository_).children_of({job.id})), owner, self_);
-        adopt(job.id);
-    }
+        if (!owner.alive() && lifecycle.hand_over(job.id, owner, self_)) {
+            lifecycle.hand_over(ids_of(table_of(repository_).children_of({job.id})), owner, self_);
+            taken.push_back(job.id);
+        }
+        return true;
+    });
+    for (JobId id : taken) adopt(id);
 }
 
 // The inbox is watched; if it is removed (its watch ends), it is made and

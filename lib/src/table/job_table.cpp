@@ -589,7 +589,8 @@ std::vector<JobSlot> JobTable::copy_slots() const {
 
 // As copy_slots, but each slot is copied only when its turn comes: a job
 // erased meanwhile, or a slot taken by a newer job, is left out.
-void JobTable::visit_by_id(const std::function<bool(const JobInfo&)>& visit) const {
+void JobTable::visit_by_id(const std::function<bool(const JobInfo&)>& visit,
+                           const std::function<void(JobId highest)>& before_first) const {
     detail::repair_if_owner_died(*segment_);
     const JobId registered_below = detail::load_word(segment_->header().next_id);
     const JobSlot* slots = segment_->slots();
@@ -599,6 +600,7 @@ void JobTable::visit_by_id(const std::function<bool(const JobInfo&)>& visit) con
         if (id != 0 && (registered_below == 0 || id < registered_below)) places.emplace_back(id, i);
     }
     std::ranges::sort(places);
+    if (before_first) before_first(places.empty() ? 0 : places.back().first);
     for (auto [id, index] : places) {
         JobSlot copy = read_slot(*segment_, index);
         if (copy.id == id && !visit(info_of(copy))) return;
@@ -621,7 +623,26 @@ std::vector<JobInfo> JobTable::list() const {
 // registered, or a damaged slot) costs no more than the walk of them all.
 std::vector<JobInfo> JobTable::children_of(const std::vector<JobId>& parents) const {
     std::vector<JobInfo> children;
-    if (parents.empty()) return children;
+    visit_children(parents, [&](const JobSlot& child) {
+        children.push_back(info_of(child));
+        return true;
+    });
+    std::ranges::sort(children, {}, &JobInfo::id);
+    return children;
+}
+
+bool JobTable::child_has_more_data(JobId parent) const {
+    bool found = false;
+    visit_children({parent}, [&](const JobSlot& child) {
+        found = child.output_bytes > child.read_offset;
+        return !found;  // the first is enough
+    });
+    return found;
+}
+
+void JobTable::visit_children(const std::vector<JobId>& parents,
+                              const std::function<bool(const JobSlot&)>& visit) const {
+    if (parents.empty()) return;
     detail::repair_if_owner_died(*segment_);
     const std::uint32_t capacity = segment_->capacity();
     std::vector<JobId> walked;  // parents whose children are found by a walk of every slot
@@ -638,28 +659,26 @@ std::vector<JobInfo> JobTable::children_of(const std::vector<JobId>& parents) co
             std::uint32_t at = index_of(*segment_, id);
             if (at == capacity) continue;
             JobSlot child = read_slot(*segment_, at);
-            if (child.id == id && child.parent_id == parent) children.push_back(info_of(child));
+            if (child.id == id && child.parent_id == parent && !visit(child)) return;
         }
     }
     if (!walked.empty()) {
         std::ranges::sort(walked);
-        for (JobInfo& child : children_walked(walked)) children.push_back(std::move(child));
+        if (!visit_children_walked(walked, visit)) return;
     }
     segment_->check_intact(LookAtFile::now);  // a child missing may be a shrunk table
-    std::ranges::sort(children, {}, &JobInfo::id);
-    return children;
 }
 
-std::vector<JobInfo> JobTable::children_walked(const std::vector<JobId>& parents) const {
-    std::vector<JobInfo> children;
+bool JobTable::visit_children_walked(const std::vector<JobId>& parents,
+                                     const std::function<bool(const JobSlot&)>& visit) const {
     auto wanted = [&](JobId parent) { return parent != 0 && std::ranges::binary_search(parents, parent); };
     const JobSlot* slots = segment_->slots();
     for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
         if (!wanted(detail::parent_at(slots[i])) || detail::id_at(slots[i]) == 0) continue;
         JobSlot copy = read_slot(*segment_, i);
-        if (copy.id != 0 && wanted(copy.parent_id)) children.push_back(info_of(copy));
+        if (copy.id != 0 && wanted(copy.parent_id) && !visit(copy)) return false;
     }
-    return children;
+    return true;
 }
 
 std::vector<JobInfo> JobTable::find_named(const std::string& name) const {

@@ -94,11 +94,15 @@ public:
     // The same jobs as list(), handed to `visit` one at a time, by id, as
     // each slot is read: what is kept meanwhile is an id and a slot number
     // per job, not a copy of the table. `visit` returns false to stop.
-    void visit_by_id(const std::function<bool(const JobInfo&)>& visit) const;
+    // `before_first`, if given, is told the highest id that may come first.
+    void visit_by_id(const std::function<bool(const JobInfo&)>& visit,
+                     const std::function<void(JobId highest)>& before_first = nullptr) const;
     // Queries answered by the index (segment_layout.hpp, "The index"),
     // whatever the size of the table:
     //   The children of any of `parents` (sorted), by id.
     std::vector<JobInfo> children_of(const std::vector<JobId>& parents) const;
+    //   Whether a child of `parent` has output not yet received (it stops at the first).
+    bool child_has_more_data(JobId parent) const;
     //   The jobs named `name`, by id.
     std::vector<JobInfo> find_named(const std::string& name) const;
     //   How many jobs may own an output folder: those with output, and the
@@ -205,8 +209,14 @@ private:
     // A slot as readers see it: its command whole even when the slot holds
     // only its start (table/full_command.hpp).
     JobInfo info_of(const JobSlot& slot) const;
-    // The fallbacks of children_of and find_named: a walk of every slot.
-    std::vector<JobInfo> children_walked(const std::vector<JobId>& parents) const;
+    // The children of `parents`, each slot copied and handed to `visit`
+    // until it returns false; through the spans, or a walk of every slot
+    // (visit_children_walked, false when stopped) for a span too wide.
+    void visit_children(const std::vector<JobId>& parents,
+                        const std::function<bool(const JobSlot&)>& visit) const;
+    bool visit_children_walked(const std::vector<JobId>& parents,
+                               const std::function<bool(const JobSlot&)>& visit) const;
+    // The fallback of find_named: a walk of every slot.
     std::vector<JobInfo> named_in_listing(const std::string& name) const;
     void keep_full_command(JobId id, const std::string& command) const;
     void notify(bool of_state) const;
