@@ -15,20 +15,29 @@ namespace jobctl {
 template <class Archive>
 void save(Archive& archive, const QueueInfo& queue) {
     archive(cereal::make_nvp("name", queue.name), cereal::make_nvp("slots", queue.slots),
-            cereal::make_nvp("running", queue.running), cereal::make_nvp("blocked", queue.blocked));
+            cereal::make_nvp("paused", queue.slots == 0), cereal::make_nvp("running", queue.running),
+            cereal::make_nvp("blocked", queue.blocked));
 }
 
 namespace cli {
 namespace {
 
+std::string slots_text(const QueueInfo& queue) {
+    return queue.slots == 0 ? "paused" : std::to_string(queue.slots);
+}
+
 void print_queues(const std::vector<QueueInfo>& queues) {
-    std::size_t width = 5;
-    for (const QueueInfo& queue : queues) width = std::max(width, queue.name.size());
-    std::cout << "Queue" << std::string(width - 5 + 2, ' ') << "Slots  Running  Blocked\n";
+    std::size_t width = 5, slots_width = 5;
     for (const QueueInfo& queue : queues) {
-        std::string slots = std::to_string(queue.slots), running = std::to_string(queue.running);
+        width = std::max(width, queue.name.size());
+        slots_width = std::max(slots_width, slots_text(queue).size());
+    }
+    std::cout << "Queue" << std::string(width - 5 + 2, ' ') << "Slots"
+              << std::string(slots_width - 5 + 2, ' ') << "Running  Blocked\n";
+    for (const QueueInfo& queue : queues) {
+        std::string slots = slots_text(queue), running = std::to_string(queue.running);
         std::cout << queue.name << std::string(width - queue.name.size() + 2, ' ') << slots
-                  << std::string(7 - std::min<std::size_t>(6, slots.size()), ' ') << running
+                  << std::string(slots_width - slots.size() + 2, ' ') << running
                   << std::string(9 - std::min<std::size_t>(8, running.size()), ' ') << queue.blocked << '\n';
     }
 }
@@ -47,10 +56,12 @@ void add_queue_command(CLI::App& app, int&) {
     command->footer(
         "Jobs join a queue with 'jobctl start --queue NAME'; at most SLOTS of them run at once\n"
         "(default 1), the others wait Blocked and start in the order they were started.\n"
-        "Examples: jobctl queue; jobctl queue builds --slots 2");
+        "--slots 0 pauses the queue: its running jobs finish and no more start until the slots are raised.\n"
+        "Examples: jobctl queue; jobctl queue builds --slots 2; jobctl queue builds --slots 0");
     command->add_option("name", options->name, "The queue");
-    command->add_option("--slots", options->slots, "How many of its jobs may run at once (1-100000)")
-        ->check(CLI::Range(1u, kMaxQueueSlots))
+    command
+        ->add_option("--slots", options->slots, "How many of its jobs may run at once (0-100000; 0: paused)")
+        ->check(CLI::Range(0u, kMaxQueueSlots))
         ->needs(command->get_option("name"));
     command->add_flag("--json", options->json, "Print the queues as JSON");
     command->callback([options] {

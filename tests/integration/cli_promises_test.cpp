@@ -136,10 +136,11 @@ TEST_F(CliPromises, QueueJsonListsEachQueueWithItsCounts) {
     CliResult listed = jobctl({"queue", "--json"});
     EXPECT_EQ(listed.exit_code, 0) << listed.err;
     std::string compact = std::regex_replace(listed.out, std::regex("\\s+"), "");
-    EXPECT_EQ(compact, R"({"queues":[{"name":"builds","slots":1,"running":1,"blocked":1}]})") << listed.out;
+    EXPECT_EQ(compact, R"({"queues":[{"name":"builds","slots":1,"paused":false,"running":1,"blocked":1}]})")
+        << listed.out;
     CliResult one = jobctl({"queue", "nobody-used", "--json"});
     EXPECT_EQ(std::regex_replace(one.out, std::regex("\\s+"), ""),
-              R"({"queues":[{"name":"nobody-used","slots":1,"running":0,"blocked":0}]})")
+              R"({"queues":[{"name":"nobody-used","slots":1,"paused":false,"running":0,"blocked":0}]})")
         << one.out;
     gate.release();
     gate.release();

@@ -88,7 +88,7 @@ TEST_F(StartConditions, BadConditionsAreRefusedAndRegisterNothing) {
         EXPECT_EQ(std::ranges::count(result.err, '\n'), 1) << result.err;
     }
     EXPECT_TRUE(repository().list().empty());
-    EXPECT_EQ(jobctl({"queue", "q", "--slots", "0"}).exit_code, 2);
+    EXPECT_EQ(jobctl({"queue", "q", "--slots", "100001"}).exit_code, 2);
     EXPECT_EQ(jobctl({"queue", "--slots", "2"}).exit_code, 2);
 }
 
@@ -209,6 +209,38 @@ TEST_F(StartConditions, QueueRunsAtMostItsSlotsInOrder) {
     CliResult table = jobctl({"get"});
     EXPECT_NE(table.out.find("Queue"), std::string::npos) << table.out;
     EXPECT_NE(jobctl({"get", "--json", "1"}).out.find("\"queue\": \"builds\""), std::string::npos);
+}
+
+// --slots 0 drains a queue: the running job finishes, none starts, the
+// jobs in line say why; raised again, the next ones start at once.
+TEST_F(StartConditions, APausedQueueLetsItsRunningJobFinishAndStartsNoMore) {
+    std::string go = home() + "/go";
+    JobId running =
+        start_with({"--queue", "q"}, {"sh", "-c", "while [ ! -e " + go + " ]; do sleep 0.05; done"});
+    wait_until_running(running);
+    JobId first = start_with({"--queue", "q"}, note("first"));
+    JobId second = start_with({"--queue", "q"}, note("second"));
+    wait_for(second, [](const JobInfo& job) { return job.in_line; });
+    ASSERT_EQ(jobctl({"queue", "q", "--slots", "0"}).exit_code, 0);
+    std::ofstream(go) << "go\n";
+    EXPECT_EQ(wait_until_finished(running).state, JobState::completed);
+    const std::string paused = "queue q is paused (jobctl queue q --slots N resumes it)";
+    JobInfo waiting = wait_for(first, [&](const JobInfo& job) { return job.reason == paused; });
+    EXPECT_EQ(waiting.state, JobState::blocked);
+    EXPECT_EQ(repository().find(second)->state, JobState::blocked);
+    CliResult listed = jobctl({"queue", "q"});
+    EXPECT_NE(listed.out.find("q      paused  0        2"), std::string::npos) << listed.out;
+    EXPECT_NE(jobctl({"queue", "q", "--json"}).out.find("\"paused\": true"), std::string::npos);
+    EXPECT_EQ(order(), "");  // nothing started while paused
+
+    ASSERT_EQ(jobctl({"queue", "q", "--slots", "2"}).exit_code, 0);
+    for (JobId id : {first, second}) {
+        JobInfo job = wait_until_finished(id);
+        EXPECT_EQ(job.state, JobState::completed) << job.reason;
+        EXPECT_EQ(job.reason, "");
+    }
+    std::string ran = order();  // both, in either order: two slots
+    EXPECT_TRUE(ran == "first\nsecond\n" || ran == "second\nfirst\n") << ran;
 }
 
 TEST_F(StartConditions, KilledWorkersLeaveTheQueueUsable) {

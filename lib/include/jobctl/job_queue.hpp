@@ -18,14 +18,16 @@ inline constexpr std::uint32_t kMaxQueueSlots = 100000;
 
 struct QueueInfo {
     std::string name;
-    std::uint32_t slots = 1;  // at most this many of its jobs run at once
+    std::uint32_t slots = 1;  // at most this many of its jobs run at once; 0: paused
     std::size_t running = 0;  // its jobs holding a slot (Running, Stopping, Suspending, Suspended)
     std::size_t blocked = 0;  // its jobs waiting (Blocked)
 };
 
 // Sets how many of the queue's jobs may run at once (default 1). Raising it
-// starts waiting jobs at once.
-// Errors: invalid_argument (a bad name, slots 0 or over kMaxQueueSlots);
+// starts waiting jobs at once. 0 pauses the queue (drains it): its running
+// jobs finish, and none starts until the slots are raised again; the jobs
+// in line say so in their reason.
+// Errors: invalid_argument (a bad name, slots over kMaxQueueSlots);
 // repository_full (32 queues already have a limit).
 void set_queue_slots(Repository& repository, const std::string& queue, std::uint32_t slots);
 

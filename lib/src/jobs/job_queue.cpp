@@ -37,10 +37,13 @@ void detail::pass_queue_turn(Repository& repository, const std::string& queue) {
 
 void set_queue_slots(Repository& repository, const std::string& queue, std::uint32_t slots) {
     detail::check_queue_name(queue);
-    if (slots == 0 || slots > kMaxQueueSlots)
-        throw Error(ErrorCode::invalid_argument, "a queue has 1 to " + std::to_string(kMaxQueueSlots) +
-                                                     " slots, not " + std::to_string(slots));
+    if (slots > kMaxQueueSlots)
+        throw Error(ErrorCode::invalid_argument, "a queue has 0 (paused) to " +
+                                                     std::to_string(kMaxQueueSlots) + " slots, not " +
+                                                     std::to_string(slots));
     detail::table_of(repository).set_queue_slots(queue, slots);
+    // Raised, the next in line start; paused, the first in line takes its
+    // turn again and says why it waits.
     detail::pass_queue_turn(repository, queue);
 }
 

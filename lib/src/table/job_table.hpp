@@ -172,7 +172,8 @@ public:
     };
     // In one critical section: admits the Blocked job `id` (Running) if its
     // queue has a free slot and no job ahead of it in line; otherwise puts
-    // it in line. A job is ahead when it got in line with a lower id.
+    // it in line (with a reason saying so if the queue is paused: 0 slots).
+    // A job is ahead when it got in line with a lower id.
     QueueTurn take_queue_turn(JobId id);
     // Errors: repository_full (kMaxQueues queues already have a limit).
     void set_queue_slots(const std::string& queue, std::uint32_t slots);
@@ -180,7 +181,7 @@ public:
     // in `queue`, in order: whose turn may have come (see pass_queue_turn).
     // One pass over the raw slots: it runs at every end of a queued job.
     std::vector<ProcessIdentity> next_in_line(const std::string& queue) const;
-    // Every queue with a limit set, and its slots.
+    // Every queue with a limit set, and its slots (0: paused).
     std::vector<std::pair<std::string, std::uint32_t>> queue_limits() const;
 
     // Fills in the table's part of `info`: capacity, slots in use, layout, boot.

@@ -27,12 +27,17 @@ bool same_queue(const JobSlot& slot, const char (&queue)[kQueueNameSize]) {
     return slot.id != 0 && queue[0] != '\0' && std::strncmp(slot.queue, queue, kQueueNameSize) == 0;
 }
 
-// A queue without an entry has one slot. Caller holds the lock.
+// A queue without an entry has one slot; one with 0 is paused. Caller holds the lock.
 std::uint32_t slots_of_queue(const SegmentHeader& header, const char (&queue)[kQueueNameSize]) {
     for (const QueueLimit& limit : header.queues)
-        if (limit.name[0] != '\0' && std::strncmp(limit.name, queue, kQueueNameSize) == 0)
-            return std::max<std::uint32_t>(limit.slots, 1);
+        if (limit.name[0] != '\0' && std::strncmp(limit.name, queue, kQueueNameSize) == 0) return limit.slots;
     return 1;
+}
+
+// What a job in line says while its queue is paused.
+std::string paused_reason(const char (&queue)[kQueueNameSize]) {
+    std::string name = read_field(queue);
+    return "queue " + name + " is paused (jobctl queue " + name + " --slots N resumes it)";
 }
 
 }  // namespace
@@ -61,12 +66,18 @@ JobTable::QueueTurn JobTable::take_queue_turn(JobId id) {
             bool ahead = state_of(other) == JobState::blocked && waits_for_queue && other.id < id;
             if (ahead && (just_ahead == nullptr || other.id > just_ahead->id)) just_ahead = &other;
         }
-        if (just_ahead == nullptr && holders.size() < slots_of_queue(segment_->header(), slot.queue)) {
+        std::uint32_t queue_slots = slots_of_queue(segment_->header(), slot.queue);
+        if (just_ahead == nullptr && holders.size() < queue_slots) {
             set_state(slot, JobState::running);
             slot.in_line = 0;
+            if (read_field(slot.reason) == paused_reason(slot.queue)) copy_truncated(slot.reason, "");
             turn.outcome = QueueTurn::Outcome::admitted;
         } else {
             slot.in_line = 1;
+            if (queue_slots == 0)
+                copy_truncated(slot.reason, paused_reason(slot.queue));
+            else if (read_field(slot.reason) == paused_reason(slot.queue))
+                copy_truncated(slot.reason, "");  // resumed, but not its turn yet
             turn.outcome = QueueTurn::Outcome::waiting;
             if (just_ahead != nullptr)
                 turn.ahead.push_back(job_info_of(*just_ahead));
@@ -137,8 +148,7 @@ std::vector<std::pair<std::string, std::uint32_t>> JobTable::queue_limits() cons
     std::vector<std::pair<std::string, std::uint32_t>> limits;
     SegmentLock lock(*segment_);
     for (const QueueLimit& limit : segment_->header().queues)
-        if (limit.name[0] != '\0')
-            limits.emplace_back(read_field(limit.name), std::max<std::uint32_t>(limit.slots, 1));
+        if (limit.name[0] != '\0') limits.emplace_back(read_field(limit.name), limit.slots);
     return limits;
 }
 
