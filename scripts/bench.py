@@ -863,7 +863,7 @@ def slurm_markdown(slurm, cases, skipped):
                      f"{format_time(jobctl.median() - peer.median(), case.unit)} |")
     lines += ["", "Where the time goes: a `jobctl start --on slurm` is jobctl's own exec and registration in the table,",
               "then sbatch (the same submission RPC to slurmctld that bare sbatch makes, the script on stdin), then",
-              "the hand-over to the follower (a lock, one table write per job, a file in its inbox); then it exits.",
+              "the hand-over to the follower (a lock, one table write per job, a line in its posts file); then it exits.",
               "`jobctl (local)` is the jobctl-only part (with a worker instead); `jobctl − sbatch` is what jobctl",
               "adds to a bare submission, in the same run."]
     per_job = {case.title: (next(c for c in case.contenders if c.tool == "jobctl --on slurm").median()

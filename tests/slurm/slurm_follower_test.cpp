@@ -189,17 +189,16 @@ TEST_F(SlurmFollower, SqueueFiltersInTheSubmittersEnvironmentHideNoJob) {
     EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "done\n");
 }
 
-TEST_F(SlurmFollower, JunkInTheInboxOrARemovedInboxChangesNothing) {
-    std::filesystem::path inbox = repository().describe().spool / "slurm-inbox";
-    std::filesystem::create_directories(inbox / "junk-folder");
-    std::ofstream(inbox / "junk-folder" / "x") << "x";
-    std::ofstream(inbox / "not-an-id") << "x";
+TEST_F(SlurmFollower, JunkPostsOrARemovedPostsFileChangeNothing) {
+    std::filesystem::path posts = repository().describe().spool / "slurm-follower.posts";
+    std::filesystem::create_directories(posts.parent_path());
+    std::ofstream(posts) << "not-an-id\n0\n99999\n4294967296\n";
     JobId waiting = submit({"sh", "-c", waits_for_go()});
     pid_t follower = wait_for(
                          waiting, [](const JobInfo& j) { return j.owner_claimed; }, kSlurmTimeout)
                          .owner_pid;
-    // The inbox removed under the running follower: the next job still reaches it.
-    std::filesystem::remove_all(inbox);
+    // The file removed under the running follower: the next job still reaches it.
+    std::filesystem::remove(posts);
     JobId quick = submit({"echo", "quick"});
     EXPECT_EQ(finished(quick).state, JobState::completed);
     EXPECT_FALSE(repository().find(waiting)->finished());
@@ -207,6 +206,11 @@ TEST_F(SlurmFollower, JunkInTheInboxOrARemovedInboxChangesNothing) {
     std::ofstream(path("go")) << "go\n";
     EXPECT_EQ(finished(waiting).state, JobState::completed);
     EXPECT_TRUE(exits(follower)) << "the follower still runs with nothing to follow";
+    EXPECT_EQ(std::filesystem::file_size(posts), 0u);  // emptied as it left
+    // No folder of the follower's in the spool: its folders are counted against the jobs'.
+    for (const auto& entry : std::filesystem::directory_iterator(repository().describe().spool))
+        EXPECT_FALSE(entry.is_directory() && entry.path().filename().string().starts_with("slurm"))
+            << entry.path();
 }
 
 TEST_F(SlurmFollower, ARegistryThatNamesAnotherLiveProgramIsNotBelieved) {

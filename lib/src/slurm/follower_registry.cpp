@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -68,31 +69,47 @@ void FollowerRegistry::clear() {
     [[maybe_unused]] int ignored = ::ftruncate(file_.get(), 0);
 }
 
-std::filesystem::path FollowerRegistry::inbox(Repository& repository) {
-    return spool_of(repository) / "slurm-inbox";
+std::filesystem::path FollowerRegistry::posts_file(Repository& repository) {
+    return spool_of(repository) / "slurm-follower.posts";
 }
 
 void FollowerRegistry::post(JobId id) {
-    std::filesystem::path folder = inbox(repository_);
-    std::error_code ignored;
-    if (!std::filesystem::is_directory(folder, ignored)) {
-        std::filesystem::remove(folder, ignored);  // a file in its place: nothing of ours
-        std::filesystem::create_directory(folder, ignored);
+    std::filesystem::path path = posts_file(repository_);
+    FileDescriptor file(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
+    if (!file && errno == EISDIR) {  // a folder in its place: nothing of ours
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+        file.reset(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
     }
-    std::filesystem::path post = folder / std::to_string(id);
-    FileDescriptor file(::open(post.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-    if (!file) throw_system_error("create " + post.string(), errno);
+    std::string line = std::to_string(id) + "\n";
+    if (!file || ::write(file.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        throw_system_error("write " + path.string(), errno);
 }
 
-std::vector<JobId> take_posts(Repository& repository) {
+void FollowerRegistry::clear_posts() {
+    [[maybe_unused]] int ignored = ::truncate(posts_file(repository_).c_str(), 0);
+}
+
+std::vector<JobId> read_posts(Repository& repository, std::uint64_t& offset) {
     std::vector<JobId> ids;
-    std::error_code error;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(FollowerRegistry::inbox(repository), error)) {
-        if (auto id = id_named(entry.path().filename().string())) ids.push_back(*id);
-        std::error_code ignored;
-        std::filesystem::remove_all(entry.path(), ignored);  // anything else found there is dropped
+    std::filesystem::path path = FollowerRegistry::posts_file(repository);
+    FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat status {};
+    if (!file || ::fstat(file.get(), &status) != 0 || !S_ISREG(status.st_mode)) return ids;
+    if (static_cast<std::uint64_t>(status.st_size) < offset) offset = 0;
+    std::string text(static_cast<std::size_t>(status.st_size) - offset, '\0');
+    ssize_t length = ::pread(file.get(), text.data(), text.size(), static_cast<off_t>(offset));
+    if (length <= 0) return ids;
+    text.resize(static_cast<std::size_t>(length));
+    std::size_t taken = text.rfind('\n');
+    if (taken == std::string::npos) return ids;  // no whole line yet
+    std::string_view lines(text.data(), taken + 1);
+    while (!lines.empty()) {
+        std::size_t end = lines.find('\n');
+        if (auto id = id_named(std::string(lines.substr(0, end)))) ids.push_back(*id);
+        lines.remove_prefix(end + 1);
     }
+    offset += taken + 1;
     return ids;
 }
 

@@ -7,9 +7,13 @@
 // leaving. So a submitter never hands jobs to a follower that is leaving,
 // and two processes that find a follower dead start one new follower, not two.
 //
-// Jobs handed to a running follower are posted to it as empty files named
-// by the followed job's id in <spool>/slurm-inbox/, which it watches.
+// Jobs handed to a running follower are posted to it as lines ("ID\n")
+// appended to <spool>/slurm-follower.posts, which it watches and empties as
+// it leaves. A file, not a folder: the spool's folders are counted against
+// the jobs that may own one (sweep_orphaned_output), and one more folder
+// would make every remove read the whole table.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <vector>
@@ -37,18 +41,21 @@ public:
 
     // Tells the follower to take job or array `id` (handed to it already).
     void post(JobId id);
+    // The follower, leaving: every post taken.
+    void clear_posts();
 
-    // The inbox, for the follower to watch and read (take_posts).
-    static std::filesystem::path inbox(Repository& repository);
+    static std::filesystem::path posts_file(Repository& repository);
 
 private:
     Repository& repository_;
     FileDescriptor file_;  // locked while this lives
 };
 
-// In the follower: the ids posted so far, whose posts it removes (with
-// anything else in the inbox). Without the lock: posts are made after the
-// hand-over they announce.
-std::vector<JobId> take_posts(Repository& repository);
+// In the follower: the ids posted from byte `offset` of the file on, whole
+// lines only (a line being appended waits for the next read); `offset`
+// moves past them. A file shorter than `offset` (emptied, or replaced) is
+// read from its start. Without the lock: posts are made after the hand-over
+// they announce. Lines that are not ids are skipped.
+std::vector<JobId> read_posts(Repository& repository, std::uint64_t& offset);
 
 }  // namespace jobctl::detail

@@ -1,5 +1,6 @@
 #include "slurm/slurm_follower.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
@@ -74,7 +75,7 @@ public:
 private:
     void adopt(JobId id);
     void adopt_posts();
-    void watch_inbox();
+    void watch_posts();
     void take_over_from_the_dead();
     void ask_slurm();
     void step();
@@ -90,7 +91,8 @@ private:
     std::map<JobId, std::unique_ptr<FollowedJob>> jobs_;
     RequestBell bell_;
     FileDescriptor inotify_;
-    int inbox_watch_ = -1;
+    int posts_watch_ = -1;
+    std::uint64_t posts_read_ = 0;                   // bytes of the posts file taken
     std::unordered_map<int, FollowedJob*> watches_;  // inotify watch → the job whose folder it is
     std::set<FollowedJob*> moved_;                   // jobs whose files moved since the last turn
     bool requests_made_ = true;  // a stop, suspend or resume was asked since the last turn
@@ -109,7 +111,7 @@ bool Follower::take_office() {
     FollowerRegistry registry(repository_);
     auto named = registry.recorded();
     if (!named || named->pid != self_.pid || named->start_time != self_.start_time) return false;
-    watch_inbox();
+    watch_posts();
     take_over_from_the_dead();
     adopt_posts();
     return true;
@@ -135,22 +137,20 @@ void Follower::take_over_from_the_dead() {
     for (JobId id : taken) adopt(id);
 }
 
-// The inbox is watched; if it is removed (its watch ends), it is made and
-// watched again, and read, as at each question to Slurm.
-void Follower::watch_inbox() {
-    std::filesystem::path inbox = FollowerRegistry::inbox(repository_);
-    std::error_code ignored;
-    if (!std::filesystem::is_directory(inbox, ignored)) {
-        std::filesystem::remove(inbox, ignored);
-        std::filesystem::create_directory(inbox, ignored);
-    }
+// The posts file is watched; if it is removed or replaced (its watch
+// ends), it is made and watched again, and read from its start, as it is
+// at each question to Slurm from where it was read.
+void Follower::watch_posts() {
+    std::filesystem::path posts = FollowerRegistry::posts_file(repository_);
+    FileDescriptor made(::open(posts.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    posts_read_ = 0;
     if (inotify_)
-        inbox_watch_ =
-            ::inotify_add_watch(inotify_.get(), inbox.c_str(), IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF);
+        posts_watch_ =
+            ::inotify_add_watch(inotify_.get(), posts.c_str(), IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF);
 }
 
 void Follower::adopt_posts() {
-    for (JobId id : take_posts(repository_)) adopt(id);
+    for (JobId id : read_posts(repository_, posts_read_)) adopt(id);
 }
 
 // Takes job or array `id`, handed to this process, unless it follows it already.
@@ -279,8 +279,11 @@ void Follower::read_file_events() {
         for (char* at = buffer; at < buffer + length;) {
             auto* event = reinterpret_cast<inotify_event*>(at);
             at += sizeof(inotify_event) + event->len;
-            if (event->wd == inbox_watch_) {
-                if ((event->mask & IN_IGNORED) != 0) watch_inbox();
+            if (event->wd == posts_watch_) {
+                if ((event->mask & (IN_IGNORED | IN_MOVE_SELF)) != 0) {
+                    ::inotify_rm_watch(inotify_.get(), posts_watch_);
+                    watch_posts();
+                }
                 posted = true;
                 continue;
             }
@@ -294,14 +297,17 @@ void Follower::read_file_events() {
 }
 
 // With nothing left to follow: leaves, unless a job was posted meanwhile
-// (under the lock, no more can be). Whatever else is in the inbox, or a
-// post of a job that is not ours, does not keep it.
+// (under the lock, no more can be), emptying the posts. A post of a job
+// that is not ours, or a line that is no id, does not keep it.
 bool Follower::leave() {
     FollowerRegistry registry(repository_);
     adopt_posts();
     if (!jobs_.empty()) return false;
     auto named = registry.recorded();
-    if (named && named->pid == self_.pid && named->start_time == self_.start_time) registry.clear();
+    if (named && named->pid == self_.pid && named->start_time == self_.start_time) {
+        registry.clear_posts();
+        registry.clear();
+    }
     return true;
 }
 

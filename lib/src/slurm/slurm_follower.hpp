@@ -17,7 +17,7 @@
 // output is copied every second. A Slurm that no longer knows a job (purged
 // after MinJobAge) is answered by the status file, then by sacct. Stop,
 // suspend and resume requests wake it through the table and go to scancel
-// and scontrol; new jobs wake it through its inbox (follower_registry.hpp).
+// and scontrol; new jobs wake it through its posts file (follower_registry.hpp).
 
 #include "jobctl/repository.hpp"
 
