@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <deque>
 #include <iostream>
 #include <set>
 
@@ -192,7 +193,10 @@ std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& sele
 bool visit_selected(Repository& repository, const JobSelector& selector,
                     const std::function<void(JobInfo&)>& visit,
                     const std::function<void(JobId highest)>& before_first) {
-    if (selector.newest || !std::ranges::all_of(selector.jobs, is_wildcard)) return false;
+    if (!std::ranges::all_of(selector.jobs, is_wildcard)) return false;
+    // --newest N: the last N selected, kept as the table is read (N jobs, not the table).
+    std::deque<JobInfo> newest;
+    JobId highest = 0;
     for_each_job(
         repository,
         [&](JobInfo& job) {
@@ -201,11 +205,24 @@ bool visit_selected(Repository& repository, const JobSelector& selector,
                 selector.jobs.empty() || std::ranges::any_of(selector.jobs, [&](const std::string& token) {
                     return ::fnmatch(token.c_str(), job.name.c_str(), 0) == 0;
                 });
-            if ((job.parent_id == 0 || selector.include_children) && named && selector.passes_filters(job))
+            if ((job.parent_id != 0 && !selector.include_children) || !named || !selector.passes_filters(job))
+                return true;
+            if (!selector.newest) {
                 visit(job);
+            } else if (*selector.newest > 0) {
+                if (newest.size() == *selector.newest) newest.pop_front();
+                newest.push_back(job);
+            }
             return true;
         },
-        before_first);
+        [&](JobId last) {
+            highest = last;
+            if (before_first && !selector.newest) before_first(last);
+        });
+    if (selector.newest) {
+        if (before_first) before_first(highest);
+        for (JobInfo& job : newest) visit(job);
+    }
     return true;
 }
 

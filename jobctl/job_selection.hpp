@@ -53,8 +53,8 @@ void add_include_children_flag(CLI::App& command, JobSelector& selector);
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty);
 // The jobs select_jobs(…, true) selects, handed to `visit` one at a time, by
 // id, as the table is read (for_each_job): what `get` of a million jobs
-// prints from at once. Only where the selection allows it: no job named
-// but by wildcards, and no --newest (which needs the end first); false,
+// prints from at once (with --newest N, once the table is read, keeping
+// only N meanwhile). Only where no job is named but by wildcards; false,
 // having visited nothing, otherwise.
 // `before_first` is told the highest id that may come (for_each_job).
 bool visit_selected(Repository& repository, const JobSelector& selector,

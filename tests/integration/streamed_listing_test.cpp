@@ -85,6 +85,20 @@ TEST_F(StreamedListing, JsonHoldsEveryJobInIdOrder) {
     EXPECT_NE(listed.out.find("\"name\": \"" + kLongName + "\""), std::string::npos);  // JSON is never cut
 }
 
+// --newest N keeps the last N of the selection as the table is read.
+TEST_F(StreamedListing, NewestIsTheLastOfTheSelection) {
+    std::vector<JobId> ids = fill(repository());
+    std::vector<std::string> lines = lines_of(jobctl({"get", "--newest", "2"}).out);
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[1].rfind(std::to_string(ids[kJobs - 2]) + " ", 0), 0u) << lines[1];
+    EXPECT_EQ(lines[2].rfind(std::to_string(ids[kJobs - 1]) + " ", 0), 0u) << lines[2];
+    // j10, j11, ..., j19, j100 ... j199, j1000 ... j1099 match 'j1?': j10 ... j19; the last two.
+    lines = lines_of(jobctl({"get", "j1?", "--newest", "2"}).out);
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_NE(lines[1].find(" j18 "), std::string::npos) << lines[1];
+    EXPECT_NE(lines[2].find(" j19 "), std::string::npos) << lines[2];
+}
+
 TEST_F(StreamedListing, AnEmptySelectionIsAnEmptyDocument) {
     EXPECT_EQ(jobctl({"get", "--json"}).out, "{\n  \"jobs\": []\n}\n");
     EXPECT_EQ(jobctl({"get"}).out, "");
