@@ -112,6 +112,9 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     write_seed("foreach", arguments({"foreach", "-j", "2", "--", "echo", "{}", ":::", "a", "b"}));
     write_seed("foreach-as-job", arguments({"foreach", "--as-job", "-q", "--", "echo", ":::", "a"}));
     write_seed("repository", arguments({"repository", "--json"}));
+    // A watch of every job follows until Ctrl-C: the first one the fuzzer
+    // found was a timeout of its own (now bounded above).
+    write_seed("regression-watch-everything", arguments({"watch"}));
     // The sandbox refuses to start crontab: add fails (exit 9) and writes nothing.
     write_seed("schedule-add", arguments({"schedule", "add", "n", "--every", "15m", "--", "true"}));
     write_seed("schedule-list", arguments({"schedule", "list", "--json"}));
@@ -137,6 +140,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     if (size > 0 && words.size() < 32) words.push_back(word);
+    // `watch` follows until Ctrl-C by design when no job is named (or for as
+    // long as a --timeout given says): bounded here, as a user's Ctrl-C would
+    // end it. A second --timeout is the one taken, or a usage error; after a
+    // `--`, these are jobs' names, which do not exist: either way it ends.
+    if (words.size() > 1 && words[1] == "watch") words.insert(words.end(), {"--timeout", "0.05"});
     std::vector<char*> argv;
     for (std::string& each : words) argv.push_back(each.data());
     argv.push_back(nullptr);
