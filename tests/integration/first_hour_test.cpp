@@ -122,12 +122,19 @@ TEST_F(FirstHour, TimesRoundTripAndDurationsMayBeCompound) {
 // A reader that closes early: every verb stops quietly and exits 141, as a
 // command in a pipeline does; what was not printed stays unreceived. The job
 // goes on only once the reader is gone (it waits at a gate that the pipeline
-// opens after `head` has exited and the last read end is closed).
+// opens after `head` has exited and its read end is closed). Then it prints
+// more than a pipe holds: a write just after the last reader closed can
+// still be accepted (seen under load, about once in a hundred runs), but
+// not all of that, so some write must fail.
 TEST_F(FirstHour, ClosedReaderStopsQuietlyWith141) {
     FifoGate gate(home() + "/gate");
-    // (c and d in one write: a stop of the job after c cannot lose d.)
     const std::string job = home() + "/job.sh";
-    std::ofstream(job) << "echo a; echo b; " << gate.wait_command() << "; printf 'c\\nd\\n'\n";
+    std::ofstream(job) << "echo a; echo b; " << gate.wait_command()
+                       << "; head -c 300000 /dev/zero | tr '\\0' c; echo d\n";
+    // What no reader took: a part of the job's later output, and not empty.
+    auto unreceived = [](const std::string& rest) {
+        return !rest.empty() && rest.find_first_not_of("cd\n") == std::string::npos;
+    };
     auto pipeline = [&](const std::string& verb) {
         return "{ " + verb + "; echo $? > '" + home() + "/status'; } 2> '" + home() +
                "/err' | { head -2 > '" + home() + "/out'; exec 0<&-; echo go > '" + gate.path() + "'; }";
@@ -141,7 +148,7 @@ TEST_F(FirstHour, ClosedReaderStopsQuietlyWith141) {
     ASSERT_TRUE(repository().find(1)) << "run keeps the job whose output it could not print";
     wait_until_finished(1);
     CliResult rest = jobctl({"receive", "1"});
-    EXPECT_EQ(rest.out, "c\nd\n") << "what was not printed stays unreceived";
+    EXPECT_TRUE(unreceived(rest.out)) << "what was not printed stays unreceived";
 
     JobId id = start({"sh", job});
     ASSERT_EQ(shell(pipeline("jobctl receive --wait " + std::to_string(id))).exit_code, 0);
@@ -149,7 +156,7 @@ TEST_F(FirstHour, ClosedReaderStopsQuietlyWith141) {
     EXPECT_EQ(read_file(home() + "/err"), "");
     EXPECT_EQ(read_file(home() + "/out"), "a\nb\n");
     wait_until_finished(id);
-    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "c\nd\n");
+    EXPECT_TRUE(unreceived(jobctl({"receive", std::to_string(id)}).out));
 
     // A foreground foreach: quiet, 141, its run stopped and kept.
     ASSERT_EQ(shell(pipeline("jobctl foreach -q -- sh '" + job + "' ::: 1")).exit_code, 0);
