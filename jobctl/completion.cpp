@@ -108,6 +108,8 @@ Completion value_completion(const CLI::App& verb, const CLI::Option& option, std
         completion.candidates = job_candidates(), list = true;
     } else if (named("queue")) {
         completion.candidates = queue_candidates();
+    } else if (named("job") && verb.get_name() == "queue") {
+        completion.candidates = job_candidates();  // a foreach run's parent
     } else if (named("cwd")) {
         completion.fallback = Fallback::directories;
     } else if (named("stdin")) {

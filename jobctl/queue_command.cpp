@@ -7,8 +7,10 @@
 #include <memory>
 
 #include "commands.hpp"
+#include "job_selection.hpp"
 #include "jobctl/job_queue.hpp"
 #include "jobctl/repository.hpp"
+#include "printable_text.hpp"
 
 namespace jobctl {
 
@@ -44,9 +46,27 @@ void print_queues(const std::vector<QueueInfo>& queues) {
 
 }  // namespace
 
+// --job: a foreach run's own queue, its children, and its -j.
+void set_foreach_slots(Repository& repository, const std::string& token, std::uint32_t slots) {
+    JobSelector selector;
+    selector.jobs = {token};
+    const JobInfo job = select_jobs(repository, selector, false).front();
+    std::string which = "job " + std::to_string(job.id) + " (" + printable(job.name) + ")";
+    if (!set_throttle_limit(repository, job.id, slots))
+        if (auto now = repository.find(job.id); now && now->finished()) {
+            std::cerr << "jobctl: " << which << " has finished: there is no -j left to change\n";
+            return;
+        }
+    if (slots == 0)
+        std::cout << which << ": paused (jobctl queue --job " << job.id << " --slots N resumes it)\n";
+    else
+        std::cout << which << ": at most " << slots << (slots == 1 ? " child" : " children") << " at once\n";
+}
+
 void add_queue_command(CLI::App& app, int&) {
     struct Options {
         std::string name;
+        std::string job;
         std::optional<std::uint32_t> slots;
         bool json = false;
     };
@@ -57,15 +77,27 @@ void add_queue_command(CLI::App& app, int&) {
         "Jobs join a queue with 'jobctl start --queue NAME'; at most SLOTS of them run at once\n"
         "(default 1), the others wait Blocked and start in the order they were started.\n"
         "--slots 0 pauses the queue: its running jobs finish and no more start until the slots are raised.\n"
-        "Examples: jobctl queue; jobctl queue builds --slots 2; jobctl queue builds --slots 0");
-    command->add_option("name", options->name, "The queue");
+        "A foreach run is a queue of its own children: --job JOB --slots N changes its -j while it runs\n"
+        "(raised, that many run at once; lowered, the running ones finish first; 0 pauses it).\n"
+        "Examples: jobctl queue; jobctl queue builds --slots 2; jobctl queue builds --slots 0;\n"
+        "jobctl queue --job 7 --slots 8");
+    auto* name = command->add_option("name", options->name, "The queue");
+    auto* job =
+        command
+            ->add_option("--job", options->job, "A foreach run (its parent's id or name) instead of a queue")
+            ->type_name("JOB")
+            ->excludes(name);
     command
-        ->add_option("--slots", options->slots, "How many of its jobs may run at once (0-100000; 0: paused)")
-        ->check(CLI::Range(0u, kMaxQueueSlots))
-        ->needs(command->get_option("name"));
-    command->add_flag("--json", options->json, "Print the queues as JSON");
-    command->callback([options] {
+        ->add_option("--slots", options->slots,
+                     "How many of its jobs (or of the run's children) may run at once (0-100000; 0: paused)")
+        ->check(CLI::Range(0u, kMaxQueueSlots));
+    command->add_flag("--json", options->json, "Print the queues as JSON")->excludes(job);
+    command->callback([options, name, job] {
+        if (options->slots && name->empty() && job->empty())
+            throw CLI::ValidationError("--slots", "needs a queue's name, or --job JOB");
+        if (!job->empty() && !options->slots) throw CLI::ValidationError("--job", "needs --slots N");
         auto repository = Repository::open();
+        if (!job->empty()) return set_foreach_slots(repository, options->job, *options->slots);
         if (options->slots) set_queue_slots(repository, options->name, *options->slots);
         std::vector<QueueInfo> queues = list_queues(repository);
         if (!options->name.empty()) {

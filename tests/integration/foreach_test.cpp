@@ -390,5 +390,63 @@ TEST_F(Foreach, BadInputChangesNothing) {
     EXPECT_TRUE(repository().list().empty());
 }
 
+// A run's -j changed while it runs (queue --job): raised, that many run at
+// once; 0, the running ones finish and no more start; raised again, the
+// rest run. Each child waits for a file the test makes.
+TEST_F(Foreach, ItsThrottleChangesWhileItRuns) {
+    const std::string release = home() + "/release";
+    JobId parent = start_detached({"--name", "files", "-j", "1", "--", "sh", "-c",
+                                   "while [ ! -e " + release + " ]; do sleep 0.02; done", ":::", "1", "2",
+                                   "3", "4", "5", "6"});
+    ASSERT_NE(parent, 0u);
+    auto started = [&](JobId child) {
+        return wait_for(child, [](const JobInfo& job) { return job.process_id != 0; }).process_id != 0;
+    };
+    auto count_started = [&] {
+        int count = 0;
+        for (const JobInfo& child : children_of(repository(), parent)) count += child.process_id != 0;
+        return count;
+    };
+    ASSERT_TRUE(started(parent + 1));
+
+    CliResult raised = jobctl({"queue", "--job", "files", "--slots", "3"});
+    ASSERT_EQ(raised.exit_code, 0) << raised.err;
+    EXPECT_EQ(raised.out, "job " + std::to_string(parent) + " (files): at most 3 children at once\n");
+    ASSERT_TRUE(started(parent + 2));
+    ASSERT_TRUE(started(parent + 3));
+    EXPECT_EQ(count_started(), 3) << "three at once, no more";
+    EXPECT_NE(jobctl({"get", "--json", "files"}).out.find("\"throttle_limit\": 3"), std::string::npos);
+
+    CliResult paused = jobctl({"queue", "--job", std::to_string(parent), "--slots", "0"});
+    ASSERT_EQ(paused.exit_code, 0) << paused.err;
+    EXPECT_NE(paused.out.find("paused"), std::string::npos) << paused.out;
+    std::ofstream(release) << "go\n";
+    for (JobId child : {parent + 1, parent + 2, parent + 3})
+        EXPECT_EQ(wait_until_finished(child).state, JobState::completed);
+    EXPECT_EQ(count_started(), 3) << "paused: no child started after the three";
+    EXPECT_FALSE(repository().find(parent)->finished());
+
+    ASSERT_EQ(jobctl({"queue", "--job", "files", "--slots", "2"}).exit_code, 0);
+    JobInfo done = wait_until_finished(parent);
+    EXPECT_EQ(done.state, JobState::completed) << done.reason;
+    EXPECT_EQ(count_started(), 6);
+    CliResult late = jobctl({"queue", "--job", "files", "--slots", "4"});
+    EXPECT_EQ(late.exit_code, 0);
+    EXPECT_NE(late.err.find("has finished"), std::string::npos) << late.err;
+}
+
+TEST_F(Foreach, OnlyAForeachRunHasAThrottleToChange) {
+    JobId plain = start({"true"});
+    wait_until_finished(plain);
+    CliResult not_foreach = jobctl({"queue", "--job", std::to_string(plain), "--slots", "2"});
+    EXPECT_EQ(not_foreach.exit_code, 2);
+    EXPECT_NE(not_foreach.err.find("is not a foreach run"), std::string::npos) << not_foreach.err;
+    EXPECT_EQ(jobctl({"queue", "--job", "999", "--slots", "2"}).exit_code, 3);
+    EXPECT_EQ(jobctl({"queue", "--job", std::to_string(plain)}).exit_code, 2) << "--job needs --slots";
+    EXPECT_EQ(jobctl({"queue", "--job", std::to_string(plain), "q", "--slots", "1"}).exit_code, 2);
+    EXPECT_EQ(jobctl({"queue", "--slots", "1"}).exit_code, 2) << "--slots needs a queue or a job";
+    EXPECT_EQ(jobctl({"queue", "--job", std::to_string(plain), "--slots", "100001"}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace jobctl::test

@@ -122,6 +122,10 @@ struct JobInfo {
     // Started on its own (start_process_job, a thread job, a custom job), not
     // as a family's parent (foreach, a Slurm array): it has no children.
     bool registered_alone = false;
+    // A foreach parent that runs its children here (not on Slurm): how many
+    // of them may run at once, its -j as last set (set_throttle_limit); 0
+    // while paused. 0 for every other job.
+    unsigned throttle_limit = 0;
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
 
 namespace jobctl {
@@ -30,6 +31,15 @@ struct QueueInfo {
 // Errors: invalid_argument (a bad name, slots over kMaxQueueSlots);
 // repository_full (32 queues already have a limit).
 void set_queue_slots(Repository& repository, const std::string& queue, std::uint32_t slots);
+
+// A foreach run's own queue: sets how many of its children may run at once
+// (its -j) while it runs. Raising it starts that many at once; lowering it
+// lets the running ones finish and starts more only below the new limit; 0
+// pauses it (no child starts until it is raised). Returns false when the
+// run has finished (nothing to change) or already has that limit.
+// Errors: job_not_found; invalid_argument (not a foreach parent, or one on
+// Slurm, whose array Slurm throttles; a limit over kMaxQueueSlots).
+bool set_throttle_limit(Repository& repository, JobId foreach_parent, std::uint32_t limit);
 
 // Every queue that has a limit set or a job, by name.
 std::vector<QueueInfo> list_queues(Repository& repository);

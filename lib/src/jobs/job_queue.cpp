@@ -7,6 +7,7 @@
 #include "jobs/queue_turns.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl {
@@ -45,6 +46,21 @@ void set_queue_slots(Repository& repository, const std::string& queue, std::uint
     // Raised, the next in line start; paused, the first in line takes its
     // turn again and says why it waits.
     detail::pass_queue_turn(repository, queue);
+}
+
+bool set_throttle_limit(Repository& repository, JobId foreach_parent, std::uint32_t limit) {
+    if (limit > kMaxQueueSlots)
+        throw Error(ErrorCode::invalid_argument, "a foreach runs 0 (paused) to " +
+                                                     std::to_string(kMaxQueueSlots) +
+                                                     " children at once, not " + std::to_string(limit));
+    auto result = detail::lifecycle_of(repository).set_throttle_limit(foreach_parent, limit);
+    if (!result.found) throw job_not_found(foreach_parent);
+    if (!result.top_level)
+        throw Error(
+            ErrorCode::invalid_argument,
+            "job " + std::to_string(foreach_parent) +
+                " is not a foreach run here: only a foreach parent (not one on Slurm) has a -j to change");
+    return result.requested;
 }
 
 std::vector<QueueInfo> list_queues(Repository& repository) {

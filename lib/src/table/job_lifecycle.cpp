@@ -277,6 +277,24 @@ ControlRequestResult JobLifecycle::request_suspend(JobId id) {
     return result;
 }
 
+ControlRequestResult JobLifecycle::set_throttle_limit(JobId id, std::uint32_t limit) {
+    ControlRequestResult result;
+    result.found = table_.update(
+        id,
+        [&](JobSlot& slot) {
+            // A foreach run by a host: a family's thread-job parent (a
+            // library thread job is registered alone; a Slurm array is Slurm's).
+            result.top_level = slot.parent_id == 0 && slot.registered_alone == 0 &&
+                               slot.type == static_cast<std::uint8_t>(JobType::thread);
+            if (!result.top_level || is_finished(slot) || slot.throttle_limit == limit) return false;
+            slot.throttle_limit = limit;
+            result.requested = true;
+            return true;
+        },
+        JobTable::Change::control_request);
+    return result;
+}
+
 ControlRequestResult JobLifecycle::request_resume(JobId id) {
     ControlRequestResult result;
     result.found = table_.update(

@@ -31,7 +31,7 @@
 //   custom runner:  set_runner_state, set_location, set_external_id,
 //                   publish_output, publish_progress, refuse_suspend, finish
 //   anyone:         request_stop, request_suspend, request_resume,
-//                   mark_received, mark_lost, append_reason,
+//                   set_throttle_limit (a foreach parent), mark_received, mark_lost, append_reason,
 //                   confirm_suspended (a parent whose children all are)
 // Queue admission (JobTable::take_queue_turn) writes Running and the place
 // in line in its own critical section (queue_table.cpp).
@@ -138,6 +138,11 @@ public:
     // A suspend of a job not started yet holds it back (Suspended at once).
     ControlRequestResult request_suspend(JobId id);
     ControlRequestResult request_resume(JobId id);
+    // How many of a foreach parent's children may run at once (0: none
+    // starts), told to its host as a control request. `top_level` is set
+    // for a foreach parent run by a host; `requested` if it was unfinished
+    // and the limit changed.
+    ControlRequestResult set_throttle_limit(JobId id, std::uint32_t limit);
     // The runner acts on a stop, asked for or not (a signal at shutdown
     // counts as a stop with `default_grace`): Stopping. Returns the grace.
     std::chrono::milliseconds accept_stop(JobId id, std::chrono::milliseconds default_grace);

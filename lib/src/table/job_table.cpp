@@ -66,6 +66,7 @@ JobInfo to_info(const JobSlot& slot) {
                                      std::chrono::microseconds(slot.cpu_system_us), slot.peak_rss_kib * 1024};
     info.in_cgroup = slot.containment == static_cast<std::uint8_t>(detail::Containment::cgroup);
     info.registered_alone = slot.registered_alone != 0;
+    info.throttle_limit = slot.throttle_limit;
     if (info.resources) info.resources->counted_by_cgroup = info.in_cgroup;
     info.owner_pid = slot.owner_pid;
     info.owner_start_time = slot.owner_start_time;
@@ -339,6 +340,7 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     detail::copy_truncated(slot.location, job.location.empty() ? location : job.location);
     detail::copy_truncated(slot.type_name, job.type_name);
     detail::copy_truncated(slot.external_id, job.external_id);
+    slot.throttle_limit = job.throttle_limit;
     if (job.after.size() > detail::kMaxAfter)
         throw Error(ErrorCode::invalid_argument,
                     "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");

@@ -54,9 +54,10 @@ struct NewJob {
     std::vector<JobId> after{};  // at most kMaxAfter
     bool after_any_outcome = false;
     std::string queue{};
-    std::string type_name{};    // JobType::custom: its type's name
-    std::string location{};     // empty: this host's name
-    std::string external_id{};  // cut to fit the slot
+    std::string type_name{};           // JobType::custom: its type's name
+    std::string location{};            // empty: this host's name
+    std::string external_id{};         // cut to fit the slot
+    std::uint32_t throttle_limit = 0;  // a foreach parent run by a host: its -j
 };
 
 class JobTable {

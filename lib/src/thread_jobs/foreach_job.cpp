@@ -111,7 +111,8 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
         "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
     std::vector<detail::NewJob> children = child_jobs(spec_, spec_.inputs, self, first_children_);
     detail::NewJob parent{spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true};
-    parent.can_suspend = true;  // through its children and its pool
+    parent.can_suspend = true;                                   // through its children and its pool
+    parent.throttle_limit = std::max(1u, spec_.throttle_limit);  // as the pool takes it
     parent_ = detail::table_of(repository_).add_family(parent, children);
     registered_ = children.size();
     spec_.inputs = {};  // first_children_ has them now
@@ -144,7 +145,7 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
     std::string failure;          // the parent's reason, when taking more input failed
     std::optional<Error> failed;  // and the error to report, once the children have finished
     {
-        detail::ThreadJobPool pool(repository_, {.throttle_limit = spec_.throttle_limit});
+        detail::ThreadJobPool pool(repository_, {.throttle_limit = spec_.throttle_limit}, parent_.id);
         pool.on_job_finished([&](const JobInfo& child) {
             bool halt = false;
             {

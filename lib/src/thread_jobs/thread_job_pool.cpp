@@ -47,14 +47,18 @@ void end(Repository& repository, const ThreadJobEntry& entry, const std::optiona
 
 }  // namespace
 
-ThreadJobPool::ThreadJobPool(Repository& repository, ThreadJobHostOptions options)
+ThreadJobPool::ThreadJobPool(Repository& repository, ThreadJobHostOptions options, JobId throttled_by)
     : repository_(repository),
       throttle_limit_(std::max(1u, options.throttle_limit)),
+      throttled_by_(throttled_by),
       self_(ProcessIdentity::self()) {
     // Read here, before any job of ours exists: read in the new thread, it
     // could miss stops requested while that thread was still starting.
     std::uint32_t handled = detail::table_of(repository_).control_request_count();
     held_synced_at_ = handled;
+    // A limit set before the pool came (after the count was read, it moves it).
+    if (throttled_by_ != 0)
+        if (auto parent = repository_.find(throttled_by_)) throttle_limit_ = parent->throttle_limit;
     stop_watcher_ = std::thread([this, handled] { watch_control_requests(handled); });
 }
 
@@ -110,7 +114,7 @@ Job ThreadJobPool::enqueue(JobId id, ThreadJobBody body, JobId parent_id, std::o
         entry->held = suspended ? *suspended : is_suspended(id);
         queue_.push_back(entry);
         // One more thread while queued jobs outnumber the idle threads, up to the limit.
-        if (queue_.size() > idle_threads_ && pool_.size() < throttle_limit_)
+        if (queue_.size() > idle_threads_ && pool_.size() < throttle_limit_.load())
             pool_.emplace_back([this] { run_pool_thread(); });
     }
     queue_changed_.notify_one();
@@ -187,7 +191,7 @@ bool ThreadJobPool::is_suspended(JobId id) const {
 }
 
 std::shared_ptr<ThreadJobEntry> ThreadJobPool::take_startable() {
-    if (queue_.empty()) return nullptr;
+    if (queue_.empty() || running_.size() >= throttle_limit_.load()) return nullptr;
     std::uint32_t requests = detail::table_of(repository_).control_request_count();
     if (requests != held_synced_at_) {
         held_synced_at_ = requests;  // loaded before the flags: a later request moves it again
@@ -224,9 +228,28 @@ void ThreadJobPool::watch_control_requests_until_shutdown(std::uint32_t handled)
             handled = requests;
             deliver_stop_requests();
             deliver_suspend_requests();
+            deliver_throttle_limit();
         }
         detail::table_of(repository_).wait_for_control_request(requests, std::chrono::hours(1));
     }
+}
+
+// A new limit from the parent's slot: raised, as many more threads as
+// there are queued jobs to take up to it, and every idle one woken;
+// lowered, the running jobs finish and take_startable holds the rest.
+void ThreadJobPool::deliver_throttle_limit() {
+    if (throttled_by_ == 0) return;
+    auto parent = repository_.find(throttled_by_);
+    if (!parent || parent->throttle_limit == throttle_limit_.load()) return;
+    {
+        std::lock_guard lock(mutex_);
+        if (shutting_down_) return;
+        throttle_limit_ = parent->throttle_limit;
+        // Threads not running a job (idle, or still starting) each take one.
+        while (pool_.size() < throttle_limit_.load() && pool_.size() - running_.size() < queue_.size())
+            pool_.emplace_back([this] { run_pool_thread(); });
+    }
+    queue_changed_.notify_all();
 }
 
 void ThreadJobPool::deliver_stop_requests() {

@@ -4,6 +4,7 @@
 // processes. A queued job that is suspended is held back: no thread starts
 // it until it is resumed.
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -22,7 +23,9 @@ namespace jobctl::detail {
 
 class ThreadJobPool {
 public:
-    explicit ThreadJobPool(Repository& repository, ThreadJobHostOptions options = {});
+    // `throttled_by`: a foreach parent whose slot's throttle limit, changed
+    // while the pool runs (set_throttle_limit), replaces options.throttle_limit.
+    explicit ThreadJobPool(Repository& repository, ThreadJobHostOptions options = {}, JobId throttled_by = 0);
     // Requests a stop of every unfinished job (queued ones end Stopped at
     // once), then joins the pool: it returns when the running bodies return.
     ~ThreadJobPool();
@@ -39,7 +42,7 @@ public:
     Job enqueue(JobId id, ThreadJobBody body, JobId parent_id = 0,
                 std::optional<bool> suspended = std::nullopt);
 
-    unsigned throttle_limit() const { return throttle_limit_; }
+    unsigned throttle_limit() const { return throttle_limit_.load(); }
     // Called on the pool thread after each job of this host has finished.
     void on_job_finished(std::function<void(const JobInfo&)> callback);
 
@@ -50,8 +53,10 @@ private:
     void watch_control_requests_until_shutdown(std::uint32_t handled);
     void deliver_stop_requests();
     void deliver_suspend_requests();
+    void deliver_throttle_limit();
     // The first queued job that is not held back, taken out of the queue;
-    // null if there is none. Caller holds mutex_.
+    // null if there is none, or the throttle limit's worth run already.
+    // Caller holds mutex_.
     std::shared_ptr<ThreadJobEntry> take_startable();
     bool is_suspended(JobId id) const;
     // Records a queued job Stopped without running it.
@@ -59,7 +64,8 @@ private:
                        const std::function<void(const JobInfo&)>& finished_callback);
 
     Repository& repository_;
-    unsigned throttle_limit_;
+    std::atomic<unsigned> throttle_limit_;  // written under mutex_; 0: none starts
+    const JobId throttled_by_;
     ProcessIdentity self_;  // owner of every job of this host
     std::mutex mutex_;
     std::condition_variable queue_changed_;
