@@ -286,7 +286,7 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
             "-j,--jobs", options->jobs,
             "At most this many commands at once (default 5). Each holds about 8 open files: the "
             "soft limit (ulimit -n) is raised to fit, and what the hard limit cannot hold is refused")
-        ->check(CLI::Range(1u, 4096u));
+        ->check(CLI::Range(1u, kMaxForeachThrottle));
     add_name_option(*command, options->name, "Name of the parent job (children are NAME:1, NAME:2, ...)");
     command->add_flag("--as-job", options->as_job, "Run in a detached host and print the parent job at once");
     command->add_flag("-q,--quiet", options->quiet,

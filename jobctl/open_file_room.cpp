@@ -14,26 +14,27 @@ namespace {
 
 // Files open now, inherited ones too (a shell or a CI runner may hand on
 // many); they count against the limit as much as the commands' own.
-rlim_t open_files_now() {
+rlim_t open_files_now(int host) {
     std::error_code error;
     rlim_t count = 0;
-    for (std::filesystem::directory_iterator it("/proc/self/fd", error), end; !error && it != end;
-         it.increment(error))
+    std::string folder = host == 0 ? "/proc/self/fd" : "/proc/" + std::to_string(host) + "/fd";
+    for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end; it.increment(error))
         ++count;
     return count;
 }
 
 }  // namespace
 
-void make_room_for_commands(unsigned commands) {
+void make_room_for_commands(unsigned commands, int host) {
     rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;  // cannot tell: let the system say
-    const rlim_t besides = std::max<rlim_t>(kFilesBesides, open_files_now() + kFilesBesides / 2);
+    // (prlimit of another process of this user: its own limits, raised as its own would be.)
+    if (::prlimit(host, RLIMIT_NOFILE, nullptr, &limit) != 0) return;  // cannot tell: let the system say
+    const rlim_t besides = std::max<rlim_t>(kFilesBesides, open_files_now(host) + kFilesBesides / 2);
     rlim_t need = besides + static_cast<rlim_t>(kFilesPerCommand) * commands;
     if (limit.rlim_cur == RLIM_INFINITY || need <= limit.rlim_cur) return;
     if (limit.rlim_max == RLIM_INFINITY || need <= limit.rlim_max) {
         limit.rlim_cur = need;
-        if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) return;
+        if (::prlimit(host, RLIMIT_NOFILE, &limit, nullptr) == 0) return;
     }
     rlim_t most = limit.rlim_max == RLIM_INFINITY ? limit.rlim_cur : limit.rlim_max;
     rlim_t fits = most > besides ? (most - besides) / kFilesPerCommand : 0;

@@ -19,6 +19,12 @@ inline constexpr unsigned kFilesBesides = 64;
 // hard limit allows (the commands inherit the raised limit); else throws
 // invalid_argument: "-j 400 needs 4464 open files; the limit is 1024
 // (ulimit -Hn): use -j 87 or less, or raise the limit".
-void make_room_for_commands(unsigned commands);
+// `host`: another process of this user (in this pid namespace) that runs
+// the commands, a foreach run's host whose -j is raised (queue --job);
+// 0: this one. When its limits cannot be read, nothing is checked.
+void make_room_for_commands(unsigned commands, int host = 0);
+
+// foreach -j at most: 4096 commands at once.
+inline constexpr unsigned kMaxForeachThrottle = 4096;
 
 }  // namespace jobctl::cli

@@ -1,5 +1,7 @@
 // jobctl queue: list the queues, or set how many of a queue's jobs run at once.
 
+#include <sys/stat.h>
+
 #include <cereal/archives/json.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
@@ -8,8 +10,10 @@
 
 #include "commands.hpp"
 #include "job_selection.hpp"
+#include "jobctl/error.hpp"
 #include "jobctl/job_queue.hpp"
 #include "jobctl/repository.hpp"
+#include "open_file_room.hpp"
 #include "printable_text.hpp"
 
 namespace jobctl {
@@ -46,17 +50,38 @@ void print_queues(const std::vector<QueueInfo>& queues) {
 
 }  // namespace
 
-// --job: a foreach run's own queue, its children, and its -j.
+// The pid namespace this process numbers pids in (its /proc/self/ns/pid inode).
+std::uint64_t own_pid_namespace() {
+    struct stat status {};
+    return ::stat("/proc/self/ns/pid", &status) == 0 ? status.st_ino : 0;
+}
+
+// --job: a foreach run's own queue, its children, and its -j. One run, so
+// no pattern; room for the children under its host's open-file limit
+// first, as foreach -j makes (the host runs them; its pid is in this pid
+// namespace when the owner's namespace is ours).
 void set_foreach_slots(Repository& repository, const std::string& token, std::uint32_t slots) {
+    if (is_wildcard(token))
+        throw Error(ErrorCode::invalid_argument,
+                    "--job takes one foreach run (its id or name), not a pattern");
+    if (slots > kMaxForeachThrottle)
+        throw Error(ErrorCode::invalid_argument, "a foreach runs 0 (paused) to " +
+                                                     std::to_string(kMaxForeachThrottle) +
+                                                     " children at once, not " + std::to_string(slots));
     JobSelector selector;
     selector.jobs = {token};
-    const JobInfo job = select_jobs(repository, selector, false).front();
+    const JobInfo job = select_jobs(repository, selector, false).at(0);  // a name that no job has throws
+    if (slots > 0 && job.owner_pid > 0 && job.owner_pid_namespace == own_pid_namespace())
+        make_room_for_commands(slots, job.owner_pid);
     std::string which = "job " + std::to_string(job.id) + " (" + printable(job.name) + ")";
-    if (!set_throttle_limit(repository, job.id, slots))
-        if (auto now = repository.find(job.id); now && now->finished()) {
-            std::cerr << "jobctl: " << which << " has finished: there is no -j left to change\n";
+    if (!set_throttle_limit(repository, job.id, slots)) {
+        auto now = repository.find(job.id);
+        if (!now) throw job_not_found(job.id);
+        if (now->finished()) {
+            std::cout << which << " has finished: nothing to change\n";
             return;
         }
+    }
     if (slots == 0)
         std::cout << which << ": paused (jobctl queue --job " << job.id << " --slots N resumes it)\n";
     else

@@ -432,7 +432,24 @@ TEST_F(Foreach, ItsThrottleChangesWhileItRuns) {
     EXPECT_EQ(count_started(), 6);
     CliResult late = jobctl({"queue", "--job", "files", "--slots", "4"});
     EXPECT_EQ(late.exit_code, 0);
-    EXPECT_NE(late.err.find("has finished"), std::string::npos) << late.err;
+    EXPECT_EQ(late.out, "job " + std::to_string(parent) + " (files) has finished: nothing to change\n");
+}
+
+// A raise needs room under the host's open-file limit, as foreach -j does.
+TEST_F(Foreach, ARaisedThrottleMustFitTheHostsOpenFileLimit) {
+    const std::string release = home() + "/release";
+    CliResult started = shell("ulimit -n 256 && jobctl foreach --as-job -q -j 1 -- sh -c 'while [ ! -e " +
+                              release + " ]; do sleep 0.02; done' ::: 1 2");
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    const std::string parent = lines_of(started.out).at(0);
+    CliResult refused = jobctl({"queue", "--job", parent, "--slots", "100"});
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_NE(refused.err.find("-j 100 needs"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("(ulimit -Hn)"), std::string::npos) << refused.err;
+    EXPECT_NE(jobctl({"get", "--json", parent}).out.find("\"throttle_limit\": 1,"), std::string::npos);
+    EXPECT_EQ(jobctl({"queue", "--job", parent, "--slots", "2"}).exit_code, 0) << "2 fit";
+    std::ofstream(release) << "go\n";
+    EXPECT_EQ(wait_until_finished(static_cast<JobId>(std::stoul(parent))).state, JobState::completed);
 }
 
 TEST_F(Foreach, OnlyAForeachRunHasAThrottleToChange) {
@@ -445,7 +462,10 @@ TEST_F(Foreach, OnlyAForeachRunHasAThrottleToChange) {
     EXPECT_EQ(jobctl({"queue", "--job", std::to_string(plain)}).exit_code, 2) << "--job needs --slots";
     EXPECT_EQ(jobctl({"queue", "--job", std::to_string(plain), "q", "--slots", "1"}).exit_code, 2);
     EXPECT_EQ(jobctl({"queue", "--slots", "1"}).exit_code, 2) << "--slots needs a queue or a job";
-    EXPECT_EQ(jobctl({"queue", "--job", std::to_string(plain), "--slots", "100001"}).exit_code, 2);
+    EXPECT_EQ(jobctl({"queue", "--job", std::to_string(plain), "--slots", "4097"}).exit_code, 2);
+    for (const char* pattern : {"zz*", "*", "Job?"})
+        EXPECT_EQ(jobctl({"queue", "--job", pattern, "--slots", "1"}).exit_code, 2)
+            << "one run, not a pattern";
 }
 
 }  // namespace
