@@ -3,17 +3,13 @@
 // at once: checked, and made, before anything starts, so that -j never
 // fails half-way with EMFILE.
 
+#include "jobctl/foreach_job.hpp"
+
 namespace jobctl::cli {
 
-// Files held per command running: the read ends of its stdout and stderr
-// pipes, its pidfd, its job's stop and suspend eventfds, its output log,
-// and the log's reader (measured: 7), plus one for the pipes of a spawn,
-// plus its cgroup's folder, cgroup.procs and cgroup.events (cgroup
-// containment).
-inline constexpr unsigned kFilesPerCommand = 11;
-// Stdio, the repository, signal and wake fds, and libraries' own; or the
-// files open already (inherited ones too) and half this again, if more.
-inline constexpr unsigned kFilesBesides = 64;
+// Files held per command running, and besides them (jobctl/foreach_job.hpp).
+inline constexpr unsigned kFilesPerCommand = kOpenFilesPerCommand;
+inline constexpr unsigned kFilesBesides = kOpenFilesBesides;
 
 // Raises the soft RLIMIT_NOFILE as far as `commands` at once need, when the
 // hard limit allows (the commands inherit the raised limit); else throws

@@ -27,6 +27,19 @@ using ForeachInputSource = std::function<bool(std::vector<std::string>& batch, s
 // Errors (of the calls): system (a failed read).
 ForeachInputSource input_lines(int fd);
 
+// Open files a foreach holds per command running: the read ends of its
+// stdout and stderr pipes, its pidfd, its job's stop and suspend eventfds,
+// its output log, and the log's reader (measured: 7), plus one for the
+// pipes of a spawn, plus its cgroup's folder, cgroup.procs and
+// cgroup.events (cgroup containment). And besides them: stdio, the
+// repository, signal and wake fds, and libraries' own; or the files open
+// already (inherited ones too) and half this again, if more. A run's host
+// raises its soft RLIMIT_NOFILE as far as its throttle limit needs, and a
+// limit raised while it runs (set_throttle_limit) is cut to what its hard
+// limit holds.
+inline constexpr unsigned kOpenFilesPerCommand = 11;
+inline constexpr unsigned kOpenFilesBesides = 64;
+
 struct ForeachSpec {
     std::string name;                  // the parent's; empty: "Job<id>"
     std::vector<std::string> command;  // "{}" in any argument is replaced by the input; none: input appended

@@ -35,8 +35,10 @@ void set_queue_slots(Repository& repository, const std::string& queue, std::uint
 // A foreach run's own queue: sets how many of its children may run at once
 // (its -j) while it runs. Raising it starts that many at once; lowering it
 // lets the running ones finish and starts more only below the new limit; 0
-// pauses it (no child starts until it is raised). Returns false when the
-// run has finished (nothing to change) or already has that limit.
+// pauses it (no child starts until it is raised). The run's host cuts a
+// limit its open-file limit cannot hold to what it can (and writes that
+// back: JobInfo::throttle_limit). Returns false when the run has finished
+// (nothing to change) or already has that limit.
 // Errors: job_not_found; invalid_argument (not a foreach parent, or one on
 // Slurm, whose array Slurm throttles; a limit over kMaxQueueSlots).
 bool set_throttle_limit(Repository& repository, JobId foreach_parent, std::uint32_t limit);

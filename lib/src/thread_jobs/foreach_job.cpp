@@ -29,6 +29,7 @@
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/reason_text.hpp"
+#include "thread_jobs/open_file_room.hpp"
 #include "thread_jobs/thread_job_pool.hpp"
 
 namespace jobctl {
@@ -145,7 +146,8 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
     std::string failure;          // the parent's reason, when taking more input failed
     std::optional<Error> failed;  // and the error to report, once the children have finished
     {
-        detail::ThreadJobPool pool(repository_, {.throttle_limit = spec_.throttle_limit}, parent_.id);
+        detail::ThreadJobPool pool(repository_, {.throttle_limit = spec_.throttle_limit}, parent_.id,
+                                   detail::commands_that_fit);
         pool.on_job_finished([&](const JobInfo& child) {
             bool halt = false;
             {

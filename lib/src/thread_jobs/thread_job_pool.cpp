@@ -47,10 +47,12 @@ void end(Repository& repository, const ThreadJobEntry& entry, const std::optiona
 
 }  // namespace
 
-ThreadJobPool::ThreadJobPool(Repository& repository, ThreadJobHostOptions options, JobId throttled_by)
+ThreadJobPool::ThreadJobPool(Repository& repository, ThreadJobHostOptions options, JobId throttled_by,
+                             ThrottleFit fit)
     : repository_(repository),
       throttle_limit_(std::max(1u, options.throttle_limit)),
       throttled_by_(throttled_by),
+      fit_(std::move(fit)),
       self_(ProcessIdentity::self()) {
     // Read here, before any job of ours exists: read in the new thread, it
     // could miss stops requested while that thread was still starting.
@@ -58,7 +60,7 @@ ThreadJobPool::ThreadJobPool(Repository& repository, ThreadJobHostOptions option
     held_synced_at_ = handled;
     // A limit set before the pool came (after the count was read, it moves it).
     if (throttled_by_ != 0)
-        if (auto parent = repository_.find(throttled_by_)) throttle_limit_ = parent->throttle_limit;
+        if (auto parent = repository_.find(throttled_by_)) throttle_limit_ = fitted(parent->throttle_limit);
     stop_watcher_ = std::thread([this, handled] { watch_control_requests(handled); });
 }
 
@@ -241,15 +243,25 @@ void ThreadJobPool::deliver_throttle_limit() {
     if (throttled_by_ == 0) return;
     auto parent = repository_.find(throttled_by_);
     if (!parent || parent->throttle_limit == throttle_limit_.load()) return;
+    unsigned limit = fitted(parent->throttle_limit);
     {
         std::lock_guard lock(mutex_);
         if (shutting_down_) return;
-        throttle_limit_ = parent->throttle_limit;
+        throttle_limit_ = limit;
         // Threads not running a job (idle, or still starting) each take one.
         while (pool_.size() < throttle_limit_.load() && pool_.size() - running_.size() < queue_.size())
             pool_.emplace_back([this] { run_pool_thread(); });
     }
     queue_changed_.notify_all();
+}
+
+// `wanted` cut to what fits (fit_), the cut written back to the parent's
+// slot, so that its readers see the limit the pool keeps.
+unsigned ThreadJobPool::fitted(unsigned wanted) {
+    if (!fit_ || wanted == 0) return wanted;
+    unsigned limit = fit_(wanted);
+    if (limit != wanted) detail::lifecycle_of(repository_).set_throttle_limit(throttled_by_, limit);
+    return limit;
 }
 
 void ThreadJobPool::deliver_stop_requests() {

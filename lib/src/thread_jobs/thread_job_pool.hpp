@@ -24,8 +24,11 @@ namespace jobctl::detail {
 class ThreadJobPool {
 public:
     // `throttled_by`: a foreach parent whose slot's throttle limit, changed
-    // while the pool runs (set_throttle_limit), replaces options.throttle_limit.
-    explicit ThreadJobPool(Repository& repository, ThreadJobHostOptions options = {}, JobId throttled_by = 0);
+    // while the pool runs (set_throttle_limit), replaces options.throttle_limit;
+    // cut by `fit` (how many of N at once fit), and then written back.
+    using ThrottleFit = std::function<unsigned(unsigned wanted)>;
+    explicit ThreadJobPool(Repository& repository, ThreadJobHostOptions options = {}, JobId throttled_by = 0,
+                           ThrottleFit fit = nullptr);
     // Requests a stop of every unfinished job (queued ones end Stopped at
     // once), then joins the pool: it returns when the running bodies return.
     ~ThreadJobPool();
@@ -54,6 +57,7 @@ private:
     void deliver_stop_requests();
     void deliver_suspend_requests();
     void deliver_throttle_limit();
+    unsigned fitted(unsigned wanted);
     // The first queued job that is not held back, taken out of the queue;
     // null if there is none, or the throttle limit's worth run already.
     // Caller holds mutex_.
@@ -66,6 +70,7 @@ private:
     Repository& repository_;
     std::atomic<unsigned> throttle_limit_;  // written under mutex_; 0: none starts
     const JobId throttled_by_;
+    const ThrottleFit fit_;
     ProcessIdentity self_;  // owner of every job of this host
     std::mutex mutex_;
     std::condition_variable queue_changed_;
