@@ -48,8 +48,6 @@ void print_queues(const std::vector<QueueInfo>& queues) {
     }
 }
 
-}  // namespace
-
 // The pid namespace this process numbers pids in (its /proc/self/ns/pid inode).
 std::uint64_t own_pid_namespace() {
     struct stat status {};
@@ -87,6 +85,8 @@ void set_foreach_slots(Repository& repository, const std::string& token, std::ui
     else
         std::cout << which << ": at most " << slots << (slots == 1 ? " child" : " children") << " at once\n";
 }
+
+}  // namespace
 
 void add_queue_command(CLI::App& app, int&) {
     struct Options {
