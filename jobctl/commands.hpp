@@ -13,6 +13,7 @@ void add_stop_command(CLI::App& app, int& exit_code);
 void add_suspend_command(CLI::App& app, int& exit_code);
 void add_resume_command(CLI::App& app, int& exit_code);
 void add_remove_command(CLI::App& app, int& exit_code);
+void add_history_command(CLI::App& app, int& exit_code);
 void add_foreach_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 void add_repository_command(CLI::App& app, int& exit_code);

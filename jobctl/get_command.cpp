@@ -1,6 +1,5 @@
 #include <unistd.h>
 
-#include <cerrno>
 #include <iostream>
 #include <memory>
 
@@ -14,16 +13,6 @@
 #include "terminal_style.hpp"
 
 namespace jobctl::cli {
-
-namespace {
-
-// A listing that cannot be written (a full disk, a pipe closed while SIGPIPE
-// is ignored) fails, and stops reading the table, instead of exiting 0.
-void check_written() {
-    if (std::cout.fail()) throw_system_error("write the listing to stdout", errno != 0 ? errno : EIO);
-}
-
-}  // namespace
 
 void add_get_command(CLI::App& app, int&) {
     struct Options {
@@ -71,7 +60,7 @@ void add_get_command(CLI::App& app, int&) {
                 if ((options->json || options->resources) && !job.resources)
                     job.resources = resources_so_far(repository, job);
                 print(job);
-                check_written();
+                check_listing_written();
             };
             if (!visit_selected(repository, options->selector, with_resources, before_first))
                 for (JobInfo& job : select_jobs(repository, options->selector, true)) with_resources(job);
@@ -80,7 +69,7 @@ void add_get_command(CLI::App& app, int&) {
             JobJsonWriter writer(std::cout);
             each_selected([&](JobInfo& job) { writer.add(job); });
             writer.finish();
-            check_written();
+            check_listing_written();
             return;
         }
         JobTablePrinter printer(std::cout, color, output_columns(),
@@ -88,7 +77,7 @@ void add_get_command(CLI::App& app, int&) {
         each_selected([&](JobInfo& job) { printer.add(job); },
                       [&](JobId highest) { printer.expect_ids_up_to(highest); });
         if (printer.added() > 0) printer.finish();
-        check_written();
+        check_listing_written();
     });
 }
 

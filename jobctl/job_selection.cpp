@@ -15,10 +15,6 @@
 namespace jobctl::cli {
 namespace {
 
-bool is_id(const std::string& text) {
-    return !text.empty() && text.size() <= 9 && text.find_first_not_of("0123456789") == std::string::npos;
-}
-
 // The jobs among `jobs` that the selector's ids, names and wildcards name, by id.
 std::vector<JobInfo> named_among(const std::vector<JobInfo>& jobs, const JobSelector& selector) {
     std::vector<JobInfo> selected;
@@ -53,7 +49,7 @@ std::optional<std::vector<JobInfo>> find_named(Repository& repository, const Job
     if (tokens.empty() || std::ranges::any_of(tokens, is_wildcard)) return std::nullopt;
     std::vector<JobId> ids;
     for (const std::string& token : tokens) {
-        if (is_id(token)) {
+        if (is_job_id(token)) {
             ids.push_back(static_cast<JobId>(std::stoul(token)));
             continue;
         }
@@ -73,7 +69,7 @@ std::vector<JobInfo> narrowed(std::vector<JobInfo> selected, const JobSelector& 
 }  // namespace
 
 std::vector<const JobInfo*> jobs_named(const std::vector<JobInfo>& jobs, const std::string& token) {
-    if (is_id(token)) {
+    if (is_job_id(token)) {
         JobId id = static_cast<JobId>(std::stoul(token));
         auto it = std::ranges::find(jobs, id, &JobInfo::id);
         if (it == jobs.end()) throw job_not_found(id);
@@ -103,6 +99,10 @@ void add_name_option(CLI::App& command, std::string& name, const std::string& de
         ->check(CLI::Validator(
             [](std::string& text) -> std::string { return text.empty() ? "a job name cannot be empty" : ""; },
             "NAME"));
+}
+
+bool is_job_id(const std::string& token) {
+    return !token.empty() && token.size() <= 9 && token.find_first_not_of("0123456789") == std::string::npos;
 }
 
 bool is_wildcard(const std::string& token) {

@@ -71,6 +71,8 @@ std::vector<const JobInfo*> jobs_named(const std::vector<JobInfo>& jobs, const s
 // The one job that an id or a name among `jobs` names. Errors: job_not_found, ambiguous_job.
 const JobInfo& resolve_job(const std::vector<JobInfo>& jobs, const std::string& token);
 
+// A token of 1 to 9 digits is an id (a name is never all digits).
+bool is_job_id(const std::string& token);
 // A name with *, ? or [ in it is a shell wildcard, matched against names.
 bool is_wildcard(const std::string& token);
 

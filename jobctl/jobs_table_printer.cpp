@@ -1,14 +1,20 @@
 #include "jobs_table_printer.hpp"
 
+#include <string.h>  // sigabbrev_np
+
 #include <algorithm>
+#include <cerrno>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "display_width.hpp"
+#include "jobctl/error.hpp"
 #include "printable_text.hpp"
 #include "resource_text.hpp"
 #include "terminal_style.hpp"
+#include "time_text.hpp"
 
 namespace jobctl::cli {
 namespace {
@@ -68,14 +74,41 @@ Row resource_row_of(const JobInfo& job, Clock::time_point now) {
     return row;
 }
 
+// "0", "2", "SIGKILL", or "-" when it has neither (stopped before it started, lost).
+std::string exit_text(const JobInfo& job) {
+    if (job.exit_code) return std::to_string(*job.exit_code);
+    if (job.term_signal) {
+        const char* abbreviation = ::sigabbrev_np(*job.term_signal);
+        return abbreviation ? std::string("SIG") + abbreviation
+                            : "signal " + std::to_string(*job.term_signal);
+    }
+    return "-";
+}
+
+// History: how each ended job ended, and when.
+Row history_row_of(const JobInfo& job) {
+    return {std::to_string(job.id),
+            printable(job.name),
+            printable(job.type_name),
+            std::string(to_string(job.state)),
+            exit_text(job),
+            job.ended ? local_time(*job.ended).substr(0, 19) : "",
+            run_time_text(job, job.ended.value_or(Clock::now())),
+            printable(job.command)};
+}
+
 Row heading_of(TableView view, OptionalColumns optional) {
     if (view == TableView::resources)
         return {"Id", "Name", "State", "RunTime", "UserCPU", "SystemCPU", "PeakMemory", "Command"};
+    if (view == TableView::history)
+        return {"Id", "Name", "Type", "State", "Exit", "Ended", "RunTime", "Command"};
     return heading(optional);
 }
 
 Row job_row(const JobInfo& job, TableView view, OptionalColumns optional) {
-    return view == TableView::resources ? resource_row_of(job, Clock::now()) : row_of(job, optional);
+    if (view == TableView::resources) return resource_row_of(job, Clock::now());
+    if (view == TableView::history) return history_row_of(job);
+    return row_of(job, optional);
 }
 
 std::size_t width_of(const std::string& text) {
@@ -115,6 +148,10 @@ void print_row(std::ostream& out, const Row& row, const Row& head, const std::ve
 }
 
 }  // namespace
+
+void check_listing_written() {
+    if (std::cout.fail()) throw_system_error("write the listing to stdout", errno != 0 ? errno : EIO);
+}
 
 JobTablePrinter::JobTablePrinter(std::ostream& out, bool color, std::size_t columns, TableView view)
     : out_(out), color_(color), columns_(columns), view_(view) {}

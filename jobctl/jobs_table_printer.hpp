@@ -17,7 +17,9 @@ namespace jobctl::cli {
 // output_columns; 0: no limit) is cut, its last column first, and ends in "…".
 // `view` resources: Id Name State RunTime UserCPU SystemCPU PeakMemory
 // Command instead (get --resources; "-" where nothing was measured).
-enum class TableView { jobs, resources };
+// `view` history: Id Name Type State Exit Ended RunTime Command (jobctl
+// history; Exit is the exit code, the signal's name, or "-").
+enum class TableView { jobs, resources, history };
 void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool color = false,
                      std::size_t columns = output_columns(), TableView view = TableView::jobs);
 
@@ -30,6 +32,11 @@ void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool c
 // (Command, the last column, only by the line's width); an Id, Type or
 // State never is (a wider one pushes the rest of its line right). Up to
 // kWidthSample jobs, it prints exactly what print_job_table prints.
+// A listing that cannot be written (a full disk, a pipe closed while SIGPIPE
+// is ignored) fails, and stops reading, instead of exiting 0: throws the
+// system error when std::cout failed.
+void check_listing_written();
+
 class JobTablePrinter {
 public:
     static constexpr std::size_t kWidthSample = 1000;

@@ -5,11 +5,14 @@
 #include <cereal/types/string.hpp>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "commands.hpp"
 #include "jobctl/error.hpp"
+#include "jobctl/job_history.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl/repository.hpp"
+#include "size_option.hpp"
 #include "stop_jobs.hpp"
 
 namespace jobctl {
@@ -17,10 +20,12 @@ namespace jobctl {
 template <class Archive>
 void save(Archive& archive, const RepositoryInfo& info) {
     archive(cereal::make_nvp("name", info.name), cereal::make_nvp("table", info.table.string()),
-            cereal::make_nvp("spool", info.spool.string()), cereal::make_nvp("filesystem", info.filesystem),
-            cereal::make_nvp("local", info.local), cereal::make_nvp("note", info.note),
-            cereal::make_nvp("capacity", info.capacity), cereal::make_nvp("in_use", info.in_use),
-            cereal::make_nvp("layout_version", info.layout_version),
+            cereal::make_nvp("spool", info.spool.string()),
+            cereal::make_nvp("history", info.history.string()),
+            cereal::make_nvp("history_limit", info.history_limit),
+            cereal::make_nvp("filesystem", info.filesystem), cereal::make_nvp("local", info.local),
+            cereal::make_nvp("note", info.note), cereal::make_nvp("capacity", info.capacity),
+            cereal::make_nvp("in_use", info.in_use), cereal::make_nvp("layout_version", info.layout_version),
             cereal::make_nvp("boot_id", info.boot_id),
             cereal::make_nvp("reboots_survived", info.reboots_survived));
 }
@@ -32,6 +37,10 @@ void print_info(const RepositoryInfo& info) {
     std::cout << "Repository  " << info.name << '\n'
               << "Table       " << info.table.string() << '\n'
               << "Output      " << info.spool.string() << '\n'
+              << "History     " << info.history.string()
+              << (info.history_limit == 0 ? std::string(" (off: no history is kept)")
+                                          : " (rotated at " + format_size(info.history_limit) + ")")
+              << '\n'
               << "Filesystem  " << info.filesystem
               << (info.local ? " (local)" : " (network: not shared between machines)") << '\n'
               << "Jobs        " << info.in_use << " of " << info.capacity << " slots in use\n"
@@ -74,6 +83,7 @@ void add_repository_command(CLI::App& app, int&) {
     struct Options {
         bool json = false;
         bool force = false;
+        std::optional<std::uint64_t> history_size;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command =
@@ -81,8 +91,20 @@ void add_repository_command(CLI::App& app, int&) {
     command->footer(
         "The repository is JOBCTL_REPOSITORY (default 'default') in the jobctl home: JOBCTL_HOME,\n"
         "else $XDG_STATE_HOME/jobctl, else ~/.local/state/jobctl.\n"
-        "Examples: jobctl repository; jobctl repository --json; jobctl repository delete");
+        "Examples: jobctl repository; jobctl repository --json; jobctl repository --history-size 64M;\n"
+        "jobctl repository delete");
     command->add_flag("--json", options->json, "Print one JSON document");
+    add_size_option(*command, "--history-size", options->history_size,
+                    "Rotate the history ('jobctl history') when it reaches SIZE (default 16M; at least 64K); "
+                    "0 keeps no history")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                auto size = parse_size(text);
+                return size && *size != 0 && *size < kMinHistoryLimit
+                           ? "must be 0 or at least 64K, not '" + text + "'"
+                           : "";
+            },
+            ""));
     CLI::App* remove =
         command->add_subcommand("delete", "Delete the whole repository: every job, its table and all output");
     remove->footer("Refused while jobs have not finished, unless --force, which stops them first.");
@@ -90,7 +112,9 @@ void add_repository_command(CLI::App& app, int&) {
     remove->callback([options] { delete_repository(options->force); });
     command->callback([options, remove] {
         if (remove->parsed()) return;
-        RepositoryInfo info = Repository::open().describe();
+        auto repository = Repository::open();
+        if (options->history_size) set_history_limit(repository, *options->history_size);
+        RepositoryInfo info = repository.describe();
         if (options->json)
             print_json(info);
         else

@@ -1,9 +1,9 @@
 #include "slurm_option_flags.hpp"
 
-#include <cctype>
 #include <string>
 
 #include "jobctl/error.hpp"
+#include "size_option.hpp"
 
 namespace jobctl::cli {
 
@@ -53,29 +53,11 @@ namespace {
 // SIZE as --mem takes it, in bytes: a number with K, M, G or T (powers of
 // 1024), or a bare number of megabytes, as sbatch --mem takes it.
 std::uint64_t parse_memory_size(const std::string& text) {
-    std::size_t digits = 0;
-    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-    std::string unit = text.substr(digits);
-    int shift = unit.empty() ? 20 : 0;
-    if (unit.size() == 1 || (unit.size() == 2 && (unit[1] == 'B' || unit[1] == 'b')))
-        switch (std::toupper(static_cast<unsigned char>(unit[0]))) {
-            case 'K':
-                shift = 10;
-                break;
-            case 'M':
-                shift = 20;
-                break;
-            case 'G':
-                shift = 30;
-                break;
-            case 'T':
-                shift = 40;
-                break;
-        }
-    if (digits == 0 || digits > 12 || shift == 0)
+    std::optional<std::uint64_t> size = parse_size(text, 2);  // a bare number is megabytes, as for sbatch
+    if (!size)
         throw Error(ErrorCode::invalid_argument,
                     "--mem " + text + ": not a size (a number with K, M, G or T, e.g. 512M or 4G)");
-    return std::stoull(text.substr(0, digits)) << shift;
+    return *size;
 }
 
 }  // namespace

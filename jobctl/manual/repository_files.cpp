@@ -15,12 +15,16 @@ std::span<const RepositoryFile> repository_files() {
         {"<home>/<name>/output/<id>/output.log",
          "A job's output (stdout, stderr and a thread job's results), kept until received and gone "
          "when the job is removed."},
+        {"<home>/<name>/history.jsonl, history.jsonl.1",
+         "The history: a JSON line per job that ended, appended by whoever ended it and kept after "
+         "the job is removed ('jobctl history'). Rotated to history.jsonl.1 at 'jobctl repository "
+         "--history-size' (default 16M); removed by 'jobctl repository delete'."},
         {"<home>/<name>@<host>/",
          "The repository's folder instead when the home is on a network or FUSE filesystem: each "
          "machine keeps its own."},
-        {"<path> and <path>.output/",
-         "The table and the output when JOBCTL_REPOSITORY is a path (with '/'), for example "
-         "/dev/shm/scratch."},
+        {"<path>, <path>.output/ and <path>.history.jsonl",
+         "The table, the output and the history when JOBCTL_REPOSITORY is a path (with '/'), for "
+         "example /dev/shm/scratch."},
     };
     return kFiles;
 }

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "jobctl/job_history.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl/receive.hpp"
 #include "jobctl_test.hpp"
@@ -168,6 +169,15 @@ TEST_F(DurableRepository, RebootEndsUnfinishedJobsAndKeepsFinishedOnes) {
     EXPECT_EQ(lost.state, JobState::failed);
     EXPECT_EQ(lost.reason, "lost at reboot");
     EXPECT_TRUE(lost.ended);
+    // The open that ended it appended its history line before it returned.
+    std::size_t lines = 0;
+    read_history(repository(), [&](const HistoryEntry& entry) {
+        if (entry.job.id != unfinished) return;
+        ++lines;
+        EXPECT_EQ(entry.job.reason, "lost at reboot");
+        EXPECT_EQ(entry.job.state, JobState::failed);
+    });
+    EXPECT_EQ(lines, 1u);
     JobInfo kept = *repository().find(finished);
     EXPECT_EQ(kept.state, JobState::completed);
     EXPECT_EQ(received(repository(), finished), "kept across the reboot\n");

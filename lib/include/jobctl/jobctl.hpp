@@ -11,6 +11,7 @@
 #include "jobctl/job_control.hpp"      // request_stop, remove_job
 #include "jobctl/job_events.hpp"       // JobEventStream, JobEvent: every state change
 #include "jobctl/job_handle.hpp"       // Job: wait, receive, stop one job
+#include "jobctl/job_history.hpp"      // read_history, set_history_limit: ended jobs, kept after removal
 #include "jobctl/job_listing.hpp"      // list_jobs, children_of
 #include "jobctl/job_queue.hpp"        // set_queue_slots, list_queues
 #include "jobctl/job_waiting.hpp"      // wait_for_jobs, wait_until, deadlines

@@ -24,11 +24,13 @@ struct RepositoryAccess;  // the library's own way in (lib/src/table/repository.
 // Where a repository lives and how full it is (`jobctl repository`).
 struct RepositoryInfo {
     std::string name;
-    std::filesystem::path table;  // the file every process maps
-    std::filesystem::path spool;  // the jobs' output, one folder per job
-    std::string filesystem;       // "ext4", "tmpfs", "nfs", ...
-    bool local = true;            // false: a network or FUSE filesystem
-    std::string note;             // what the user should know about the place; usually empty
+    std::filesystem::path table;      // the file every process maps
+    std::filesystem::path spool;      // the jobs' output, one folder per job
+    std::filesystem::path history;    // a line per ended job (jobctl/job_history.hpp)
+    std::uint64_t history_limit = 0;  // its size when rotated; 0: none is kept
+    std::string filesystem;           // "ext4", "tmpfs", "nfs", ...
+    bool local = true;                // false: a network or FUSE filesystem
+    std::string note;                 // what the user should know about the place; usually empty
     std::uint32_t capacity = 0;
     std::uint32_t in_use = 0;  // slots holding a job
     std::uint32_t layout_version = 0;

@@ -33,17 +33,20 @@ void set_owner(JobSlot& slot, const ProcessIdentity& owner, bool claimed) {
 
 JobLifecycle::Claim JobLifecycle::claim(JobId id, const ProcessIdentity& worker) {
     Claim claim = Claim::finished;
+    std::optional<JobSlot> ended;
     table_.update(id, [&](JobSlot& slot) {
         if (is_finished(slot)) return false;
         if (slot.stop_requested) {
             set_outcome(slot, JobState::stopped, kStoppedBeforeStart);
             claim = Claim::stopped_before_start;
+            ended = slot;
             return true;
         }
         set_owner(slot, worker, true);
         claim = Claim::claimed;
         return true;
     });
+    record_ending(ended);
     return claim;
 }
 
@@ -88,10 +91,12 @@ bool JobLifecycle::confirm_claim(JobId id, const ProcessIdentity& owner) {
 
 bool JobLifecycle::begin(JobId id, bool parent_stopping) {
     bool begun = false;
+    std::optional<JobSlot> ended;
     table_.update(id, [&](JobSlot& slot) {
         if (is_finished(slot)) return false;
         if (slot.stop_requested || parent_stopping) {
             set_outcome(slot, JobState::stopped, kStoppedBeforeStart);
+            ended = slot;
             return true;
         }
         set_state(slot, JobState::running);
@@ -99,6 +104,7 @@ bool JobLifecycle::begin(JobId id, bool parent_stopping) {
         begun = true;
         return true;
     });
+    record_ending(ended);
     return begun;
 }
 
@@ -391,7 +397,7 @@ void record_resources(JobSlot& slot, const ResourceUse& use) {
 }  // namespace
 
 bool JobLifecycle::finish(JobId id, const JobEnding& ending) {
-    bool finished = false;
+    std::optional<JobSlot> ended;
     table_.update(id, [&](JobSlot& slot) {
         if (is_finished(slot)) return false;
         JobState state = ending.state;
@@ -405,23 +411,29 @@ bool JobLifecycle::finish(JobId id, const JobEnding& ending) {
         slot.exit_code = ending.exit_code.value_or(0);
         slot.term_signal = ending.term_signal;
         if (ending.resources) record_resources(slot, *ending.resources);
-        finished = true;
+        ended = slot;
         return true;
     });
-    return finished;
+    record_ending(ended);
+    return ended.has_value();
 }
 
 bool JobLifecycle::mark_lost(JobId id, const ProcessIdentity& owner, std::string_view reason) {
-    bool marked = false;
+    std::optional<JobSlot> ended;
     table_.update(id, [&](JobSlot& slot) {
         // Only if nothing changed since the owner was judged: it may have
         // finished the job, or a new owner may have claimed it, in between.
         if (is_finished(slot) || !owned_by(slot, owner)) return false;
         set_outcome(slot, JobState::failed, reason);
-        marked = true;
+        ended = slot;
         return true;
     });
-    return marked;
+    record_ending(ended);
+    return ended.has_value();
+}
+
+void JobLifecycle::record_ending(const std::optional<JobSlot>& ended) const {
+    if (ended) table_.record_ending(table_.info_of(*ended));
 }
 
 bool JobLifecycle::append_reason(JobId id, std::string_view reason, std::string_view more) {

@@ -17,6 +17,8 @@
 //    own operations need no such check: only the owner runs the job.
 //  - A stop wins over a suspend, and over a start that has not happened yet.
 //  - Every state change is kept in the job's state history (write_slot).
+//  - Every operation that ends a job appends its line to the repository's
+//    history (table/history_file.hpp), once the lock is let go.
 // Each returns whether it changed the job (or what it found), and does
 // nothing, returning false, when the job does not exist.
 //
@@ -165,6 +167,10 @@ public:
     bool append_reason(JobId id, std::string_view reason, std::string_view more);
 
 private:
+    // Appends the history line of a job an operation just ended (`ended`:
+    // its slot as written), after the operation let go of the lock.
+    void record_ending(const std::optional<JobSlot>& ended) const;
+
     JobTable& table_;
 };
 

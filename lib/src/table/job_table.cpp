@@ -16,6 +16,7 @@
 #include "table/crash_points.hpp"
 #include "table/full_command.hpp"
 #include "table/futex.hpp"
+#include "table/history_line.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
 #include "table/segment_lock.hpp"
@@ -308,7 +309,12 @@ std::string detail::child_job_name(const std::string& parent_name, std::size_t n
 }
 
 JobTable::JobTable(detail::RepositoryLocation location, std::unique_ptr<detail::Segment> segment)
-    : location_(std::move(location)), segment_(std::move(segment)) {}
+    : location_(std::move(location)),
+      segment_(std::move(segment)),
+      history_(std::make_unique<HistoryFile>(location_.history)) {
+    for (JobId id : segment_->take_ended_at_reboot())
+        if (std::optional<JobInfo> job = find(id)) record_ending(*job);
+}
 JobTable::~JobTable() = default;
 
 std::uint32_t JobTable::capacity() const {
@@ -857,6 +863,24 @@ void JobTable::describe_table(RepositoryInfo& info) const {
     const JobSlot* slots = segment_->slots();
     for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i)
         if (detail::id_at(slots[i]) != 0) ++info.in_use;
+}
+
+std::uint64_t JobTable::history_limit() const {
+    std::uint64_t limit = __atomic_load_n(&segment_->header().history_limit, __ATOMIC_RELAXED);
+    if (limit == 0) return kDefaultHistoryLimit;
+    return limit == detail::kHistoryOff ? 0 : limit;
+}
+
+void JobTable::set_history_limit(std::uint64_t bytes) {
+    SegmentLock lock(*segment_);
+    __atomic_store_n(&segment_->header().history_limit, bytes == 0 ? detail::kHistoryOff : bytes,
+                     __ATOMIC_RELAXED);
+}
+
+void JobTable::record_ending(const JobInfo& ended) const {
+    std::uint64_t limit = history_limit();
+    if (limit == 0) return;
+    history_->append(detail::format_history_line(HistoryEntry{ended}), limit);
 }
 
 void JobTable::check_intact() const {

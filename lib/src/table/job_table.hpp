@@ -16,6 +16,7 @@
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
 #include "system/process_identity.hpp"
+#include "table/history_file.hpp"
 #include "table/repository_location.hpp"
 
 namespace jobctl::detail {
@@ -188,6 +189,13 @@ public:
     // Fills in the table's part of `info`: capacity, slots in use, layout, boot.
     void describe_table(RepositoryInfo& info) const;
 
+    // The history (jobctl/job_history.hpp): a line appended for each job
+    // that ends, by the lifecycle operation that ended it.
+    const HistoryFile& history() const { return *history_; }
+    // The size at which the history file is rotated; 0: none is kept.
+    std::uint64_t history_limit() const;
+    void set_history_limit(std::uint64_t bytes);
+
 private:
     // The raw write, for the named operations of the job lifecycle (and
     // tests that damage slots) only: nothing else writes a slot.
@@ -221,11 +229,15 @@ private:
     // The fallback of find_named: a walk of every slot.
     std::vector<JobInfo> named_in_listing(const std::string& name) const;
     void keep_full_command(JobId id, const std::string& command) const;
+    // Appends the history line of `ended`, a job just ended (unless no
+    // history is kept). Called after the lock is let go.
+    void record_ending(const JobInfo& ended) const;
     void notify(bool of_state) const;
     std::atomic<std::uint32_t>& counter(Changes which) const;
 
     RepositoryLocation location_;
     std::unique_ptr<Segment> segment_;
+    std::unique_ptr<HistoryFile> history_;
 };
 
 // The table behind `repository`: how the library reaches it (Repository

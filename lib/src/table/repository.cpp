@@ -62,6 +62,8 @@ void Repository::destroy(const std::string& name) {
     std::error_code ignored;
     std::filesystem::remove(location.table, ignored);
     std::filesystem::remove_all(location.spool, ignored);
+    std::filesystem::remove(location.history, ignored);
+    std::filesystem::remove(location.history.string() + ".1", ignored);
     detail::remove_repository_cgroups(location.spool);  // and what is left running in them
     // A repository in the home has a folder of its own; a table given by
     // path lives in someone else's folder.
@@ -92,6 +94,8 @@ RepositoryInfo Repository::describe() const {
     info.name = location.name;
     info.table = location.table;
     info.spool = location.spool;
+    info.history = location.history;
+    info.history_limit = table_->history_limit();
     info.filesystem = location.filesystem;
     info.local = location.local;
     info.note = location.note;

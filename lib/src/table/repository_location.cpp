@@ -218,6 +218,7 @@ RepositoryLocation locate_repository(const std::string& name, bool create) {
                         "repository path '" + name + "' must be the absolute path of a table file");
         location.name = location.table.string();
         location.spool = location.table.string() + ".output";
+        location.history = location.table.string() + ".history.jsonl";
         FilesystemKind kind = filesystem_of(location.table.parent_path());
         location.filesystem = kind.name;
         location.local = kind.local;
@@ -242,6 +243,7 @@ RepositoryLocation locate_repository(const std::string& name, bool create) {
     if (create) ensure_private_directory(folder);
     location.table = folder / "table";
     location.spool = folder / "output";
+    location.history = folder / "history.jsonl";
     return location;
 }
 

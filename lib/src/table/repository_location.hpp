@@ -3,14 +3,15 @@
 // shared memory every process maps) and a spool folder (its jobs' output).
 //
 // A name without '/' is a repository in the jobctl home:
-//   <home>/<name>/table and <home>/<name>/output/<id>/
+//   <home>/<name>/table, <home>/<name>/output/<id>/ and <home>/<name>/history.jsonl
 // where the home is $JOBCTL_HOME, else $XDG_STATE_HOME/jobctl, else
 // ~/.local/state/jobctl: on disk, so jobs and output survive logout (which
 // empties /dev/shm and $XDG_RUNTIME_DIR) and reboot. On a network or FUSE
 // filesystem, where two machines mapping one file would not share memory,
 // the folder is <home>/<name>@<host> instead: each machine its own.
 // A name with '/' is the absolute path of a table file (for instance /dev/shm/x, for
-// a repository that lives only until reboot); its spool is <path>.output/.
+// a repository that lives only until reboot); its spool is <path>.output/
+// and its history <path>.history.jsonl.
 
 #include <sys/types.h>
 
@@ -21,12 +22,13 @@
 namespace jobctl::detail {
 
 struct RepositoryLocation {
-    std::string name;             // as the user gave it
-    std::filesystem::path table;  // the table file
-    std::filesystem::path spool;  // one folder per job below it
-    std::string filesystem;       // of the table's folder: "ext4", "tmpfs", "nfs", ...
-    bool local = true;            // false: a network or FUSE filesystem
-    std::string note;             // one line for the user when not plain (empty otherwise)
+    std::string name;               // as the user gave it
+    std::filesystem::path table;    // the table file
+    std::filesystem::path spool;    // one folder per job below it
+    std::filesystem::path history;  // a line per ended job (table/history_file.hpp)
+    std::string filesystem;         // of the table's folder: "ext4", "tmpfs", "nfs", ...
+    bool local = true;              // false: a network or FUSE filesystem
+    std::string note;               // one line for the user when not plain (empty otherwise)
 };
 
 // $JOBCTL_HOME, else $XDG_STATE_HOME/jobctl, else $HOME/.local/state/jobctl.

@@ -210,19 +210,22 @@ bool same_boot(const SegmentHeader& header, const std::string& boot_id) {
 
 // The first open after a reboot recovers the table; the file lock makes it
 // exactly one process, and the others, once it is theirs, find it done.
-void recover_if_rebooted(int fd, SegmentHeader& header, std::uint32_t capacity) {
+// Returns the ids of the jobs it ended ("lost at reboot").
+std::vector<JobId> recover_if_rebooted(int fd, SegmentHeader& header, std::uint32_t capacity) {
     std::string boot_id = current_boot_id();
-    if (same_boot(header, boot_id)) return;
+    if (same_boot(header, boot_id)) return {};
     while (::flock(fd, LOCK_EX) != 0)
         if (errno != EINTR) throw_system_error("cannot lock the repository's table file", errno);
+    std::vector<JobId> ended;
     try {
         if (!same_boot(header, boot_id))
-            recover_after_reboot(header, capacity, boot_id, slots_holding_data(fd, capacity));
+            ended = recover_after_reboot(header, capacity, boot_id, slots_holding_data(fd, capacity));
     } catch (...) {
         ::flock(fd, LOCK_UN);
         throw;
     }
     ::flock(fd, LOCK_UN);
+    return ended;
 }
 
 // O_NOATIME: every mmap of the file updates its atime (relatime: each write
@@ -270,7 +273,7 @@ bool Segment::try_open(const RepositoryLocation& name, Segment& out) {
     std::optional<MappingGuard> guard(std::in_place, header, size);
     try {
         check_header(name, *header, size);
-        recover_if_rebooted(fd.get(), *header, header->capacity);
+        out.ended_at_reboot_ = recover_if_rebooted(fd.get(), *header, header->capacity);
         if (!has_robust_mutex_kind(header->lock))
             throw_damaged(name, "damaged lock (not a robust, process-shared mutex)", true);
         if (guard->lost()) throw_damaged(name, "damaged (it shrank while being opened)", true);
@@ -309,7 +312,8 @@ Segment::Segment(Segment&& other) noexcept
       device_(other.device_),
       inode_(other.inode_),
       guard_(std::move(other.guard_)),
-      file_looked_at_ns_(other.file_looked_at_ns_.load()) {
+      file_looked_at_ns_(other.file_looked_at_ns_.load()),
+      ended_at_reboot_(std::move(other.ended_at_reboot_)) {
     other.header_ = nullptr;
     other.guard_.reset();
 }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "system/file_descriptor.hpp"
@@ -88,6 +89,10 @@ public:
     // filesystem cannot tell). What a repair scans: it never reads a hole.
     std::vector<SlotRange> slots_with_data() const;
 
+    // The jobs this open ended because the machine rebooted ("lost at
+    // reboot"), once: whose history lines the opener appends.
+    std::vector<JobId> take_ended_at_reboot() { return std::exchange(ended_at_reboot_, {}); }
+
 private:
     Segment(SegmentHeader* header, std::size_t size) : header_(header), size_(size) {}
     static bool try_open(const RepositoryLocation& location, Segment& out);
@@ -107,6 +112,7 @@ private:
     ino_t inode_ = 0;
     std::optional<MappingGuard> guard_;
     mutable std::atomic<std::int64_t> file_looked_at_ns_{0};  // steady clock
+    std::vector<JobId> ended_at_reboot_;
 };
 
 }  // namespace jobctl::detail

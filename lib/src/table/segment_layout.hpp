@@ -397,6 +397,8 @@ struct SlotJournal {
     JobSlot before;
 };
 
+inline constexpr std::uint64_t kHistoryOff = ~std::uint64_t{0};
+
 struct SegmentHeader {
     std::uint64_t magic;
     std::uint32_t layout_version;
@@ -426,6 +428,12 @@ struct SegmentHeader {
     // stands for is not needed.
     std::uint32_t waiting_jobs;
     std::uint32_t output_owners;
+    // How large the history file may grow before it is rotated, in bytes
+    // (table/history_file.hpp); kHistoryOff: none is kept. Written under the
+    // lock, read without it (a relaxed load of one aligned word). These bytes
+    // were padding up to layout 11 and are zero in those tables: 0 is the
+    // default, Repository::kDefaultHistoryLimit.
+    std::uint64_t history_limit;
     // Bumped (then futex-woken) after every change; waiters sleep on it.
     alignas(64) std::atomic<std::uint32_t> change_counter;
     // Bumped after a stop, suspend or resume is requested, so that hosts of
@@ -564,6 +572,7 @@ JOBCTL_SHARED_FIELD(SegmentHeader, lock_holder_tid, 76, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock_holder_pid_namespace, 80, 8);
 JOBCTL_SHARED_FIELD(SegmentHeader, waiting_jobs, 88, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, output_owners, 92, 4);
+JOBCTL_SHARED_FIELD(SegmentHeader, history_limit, 96, 8);
 JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);

@@ -410,8 +410,9 @@ void repair_after_dead_owner(const Segment& segment) {
     header.control_request_count.fetch_add(1);  // hosts look at their stop flags again
 }
 
-void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id,
-                          const std::vector<SlotRange>& with_data) {
+std::vector<JobId> recover_after_reboot(SegmentHeader& header, std::uint32_t capacity,
+                                        std::string_view boot_id, const std::vector<SlotRange>& with_data) {
+    std::vector<JobId> ended;
     JobSlot* slots = slots_of(&header);
     repair_slots(header, slots, capacity, with_data);
     std::int64_t now = now_ns();
@@ -425,6 +426,7 @@ void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::st
         slot.ended_ns = now;
         record_state_step(slot, now);
         store_slot(slots[i], slot);
+        ended.push_back(slot.id);
     }
     rebuild_index(header, capacity, with_data);  // the counts of unfinished jobs moved
     // The old lock may be "held" by a thread id of the old boot, which no
@@ -436,6 +438,7 @@ void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::st
     ++header.reboots_survived;
     std::atomic_thread_fence(std::memory_order_release);
     copy_truncated(header.boot_id, boot_id);  // last: the table is ready
+    return ended;
 }
 
 }  // namespace jobctl::detail

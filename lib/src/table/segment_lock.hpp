@@ -66,7 +66,8 @@ bool has_robust_mutex_kind(const pthread_mutex_t& mutex);
 // Failed ("lost at reboot"), re-initialises the mutex and the counters, and
 // records `boot_id` last. `with_data`: the slots that may hold anything
 // (Segment::slots_with_data); the others are holes, never read.
-void recover_after_reboot(SegmentHeader& header, std::uint32_t capacity, std::string_view boot_id,
-                          const std::vector<SlotRange>& with_data);
+// Returns the ids of the jobs it ended, for their history lines.
+std::vector<JobId> recover_after_reboot(SegmentHeader& header, std::uint32_t capacity,
+                                        std::string_view boot_id, const std::vector<SlotRange>& with_data);
 
 }  // namespace jobctl::detail

@@ -1,0 +1,202 @@
+// The history (issue 27): a line per ended job, appended by whoever ended
+// it, read by `jobctl history` after the jobs are gone; rotated at the
+// repository's size; a torn last line skipped with a warning; removed with
+// the repository. Each wait goes through the repository, or through
+// inotify on the history's folder (the line is appended just after the
+// job is marked ended).
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "jobctl/job_history.hpp"
+#include "jobctl_test.hpp"
+#include "system/file_descriptor.hpp"
+
+namespace jobctl::test {
+namespace {
+
+using History = JobctlTest;
+
+std::size_t lines_in(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::size_t count = 0;
+    for (std::string line; std::getline(in, line);) count += line.empty() ? 0 : 1;
+    return count;
+}
+
+// Waits (on inotify, 20 s at most) until the history's two files hold at
+// least `count` lines; true then.
+bool wait_for_lines(Repository& repository, std::size_t count) {
+    std::filesystem::path file = history_file(repository);
+    detail::FileDescriptor watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+    ::inotify_add_watch(watch.get(), file.parent_path().c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (lines_in(file.string() + ".1") + lines_in(file) < count) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        pollfd changed{watch.get(), POLLIN, 0};
+        ::poll(&changed, 1, static_cast<int>(left.count()));
+        char events[4096];
+        while (::read(watch.get(), events, sizeof events) > 0) {
+        }
+    }
+    return true;
+}
+
+std::vector<HistoryEntry> entries_of(Repository& repository) {
+    std::vector<HistoryEntry> entries;
+    read_history(repository, [&](const HistoryEntry& entry) { entries.push_back(entry); });
+    return entries;
+}
+
+const HistoryEntry* entry_of(const std::vector<HistoryEntry>& entries, JobId id) {
+    for (const HistoryEntry& entry : entries)
+        if (entry.job.id == id) return &entry;
+    return nullptr;
+}
+
+// Completed, Failed with an exit code, killed by a signal, Stopped: each
+// has its line, and the lines outlive `remove --finished`.
+TEST_F(History, EachEndedJobHasALineThatOutlivesRemoval) {
+    JobId completed = start({"sh", "-c", "echo done"}, "ok");
+    JobId failed = start({"sh", "-c", "exit 3"}, "bad");
+    JobId killed = start({"sh", "-c", "kill -9 $$"}, "killed");
+    JobId stopped = start({"sleep", "100"}, "slept");
+    wait_until_running(stopped);
+    ASSERT_EQ(jobctl({"stop", std::to_string(stopped)}).exit_code, 0);
+    for (JobId id : {completed, failed, killed, stopped}) wait_until_finished(id);
+    std::uint64_t printed = repository().find(completed)->output_bytes;
+    ASSERT_TRUE(wait_for_lines(repository(), 4));
+    ASSERT_EQ(jobctl({"remove", "--finished"}).exit_code, 0);
+    EXPECT_FALSE(repository().find(completed));
+
+    std::vector<HistoryEntry> entries = entries_of(repository());
+    ASSERT_EQ(entries.size(), 4u);
+    const JobInfo& ok = entry_of(entries, completed)->job;
+    EXPECT_EQ(ok.state, JobState::completed);
+    EXPECT_EQ(ok.exit_code, 0);
+    EXPECT_EQ(ok.name, "ok");
+    EXPECT_EQ(ok.command, "sh -c 'echo done'");
+    EXPECT_EQ(ok.output_bytes, printed);
+    EXPECT_EQ(ok.cwd, std::filesystem::current_path().string());
+    EXPECT_TRUE(ok.began && ok.ended && ok.created && ok.resources);
+    EXPECT_EQ(entry_of(entries, completed)->attempts, 1u);
+    EXPECT_EQ(entry_of(entries, failed)->job.exit_code, 3);
+    EXPECT_EQ(entry_of(entries, failed)->job.state, JobState::failed);
+    EXPECT_EQ(entry_of(entries, killed)->job.term_signal, SIGKILL);
+    EXPECT_EQ(entry_of(entries, stopped)->job.state, JobState::stopped);
+
+    CliResult table = jobctl({"history"});
+    EXPECT_EQ(table.exit_code, 0) << table.err;
+    EXPECT_NE(table.out.find("SIGKILL"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("sh -c 'exit 3'"), std::string::npos) << table.out;
+    CliResult one = jobctl({"history", "--json", "bad"});
+    EXPECT_EQ(one.exit_code, 0) << one.err;
+    EXPECT_EQ(one.out, history_line(*entry_of(entries, failed)) + "\n");
+    CliResult failures = jobctl({"history", "--state", "Failed", "--json"});
+    EXPECT_EQ(std::count(failures.out.begin(), failures.out.end(), '\n'), 2) << failures.out;
+    EXPECT_EQ(jobctl({"history", "--newest", "1", "--json"}).out.find("\"id\":"), 1u);
+    CliResult unknown = jobctl({"history", "99999"});
+    EXPECT_EQ(unknown.exit_code, 3);
+    EXPECT_EQ(unknown.err,
+              "jobctl: no job with id 99999 in the history (it has not ended here, or its line "
+              "was rotated out)\n");
+    EXPECT_EQ(jobctl({"history", "--state", "Running"}).exit_code, 2) << "a job in the history has ended";
+    EXPECT_EQ(jobctl({"history", "--since", "yesterday-ish"}).exit_code, 2);
+}
+
+// A foreach's children and its parent each have a line; a job whose worker
+// was killed has the line of the look that marked it lost.
+TEST_F(History, ForeachChildrenAndLostJobsHaveLines) {
+    CliResult run =
+        jobctl({"foreach", "--as-job", "-q", "-j", "2", "--", "sh", "-c", "exit {}", ":::", "0", "1", "0"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    JobId parent = static_cast<JobId>(std::stoul(run.out));
+    wait_until_finished(parent);
+    JobId lost = start({"sleep", "100"});
+    JobInfo job = wait_until_running(lost);
+    ::kill(job.owner_pid, SIGKILL);
+    ::waitpid(job.owner_pid, nullptr, 0);                           // we are its subreaper
+    EXPECT_EQ(jobctl({"get", std::to_string(lost)}).exit_code, 0);  // the look that marks it lost
+    ASSERT_TRUE(wait_for_lines(repository(), 5));
+    std::vector<HistoryEntry> entries = entries_of(repository());
+    EXPECT_EQ(entries.size(), 5u);
+    for (JobId id = parent; id <= parent + 3; ++id) ASSERT_TRUE(entry_of(entries, id)) << id;
+    EXPECT_EQ(entry_of(entries, parent + 2)->job.exit_code, 1);
+    EXPECT_EQ(entry_of(entries, parent + 2)->job.parent_id, parent);
+    EXPECT_EQ(entry_of(entries, parent)->job.state, JobState::failed);
+    ASSERT_TRUE(entry_of(entries, lost));
+    EXPECT_EQ(entry_of(entries, lost)->job.reason.rfind("worker lost", 0), 0u)
+        << entry_of(entries, lost)->job.reason;
+}
+
+// A line cut short (a crash mid-write) is skipped with one warning; the
+// next job's line starts on a line of its own and is kept whole.
+TEST_F(History, ATornLastLineIsSkippedWithAWarning) {
+    JobId first = start({"true"});
+    wait_until_finished(first);
+    ASSERT_TRUE(wait_for_lines(repository(), 1));
+    { std::ofstream(history_file(repository()), std::ios::app) << R"({"id":77,"name":"cut sh)"; }
+    CliResult read = jobctl({"history", "--json"});
+    EXPECT_EQ(read.exit_code, 0);
+    EXPECT_EQ(std::count(read.out.begin(), read.out.end(), '\n'), 1);
+    EXPECT_NE(read.err.find("skipped 1 damaged line(s)"), std::string::npos) << read.err;
+    JobId second = start({"true"});
+    wait_until_finished(second);
+    ASSERT_TRUE(wait_for_lines(repository(), 3));
+    std::vector<HistoryEntry> entries = entries_of(repository());
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(entries[1].job.id, second);
+}
+
+// Rotated at the repository's size: the full file becomes FILE.1, and the
+// history reads both; with size 0 nothing is kept; `repository delete`
+// removes both files.
+TEST_F(History, IsRotatedAtTheRepositorysSizeAndDeletedWithIt) {
+    CliResult small = jobctl({"repository", "--history-size", "64K"});
+    ASSERT_EQ(small.exit_code, 0) << small.err;
+    EXPECT_NE(small.out.find("(rotated at 64K)"), std::string::npos) << small.out;
+    EXPECT_EQ(jobctl({"repository", "--history-size", "10K"}).exit_code, 2);
+    EXPECT_EQ(jobctl({"repository", "--history-size", "-5"}).exit_code, 2);
+    EXPECT_EQ(history_limit(repository()), 64u * 1024);
+
+    std::vector<std::string> foreach{"foreach", "--as-job", "-q", "-j", "2", "--", "true", ":::"};
+    for (int i = 0; i < 300; ++i)
+        foreach
+            .push_back(std::to_string(i));
+    CliResult run = jobctl(foreach);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    wait_until_finished(static_cast<JobId>(std::stoul(run.out)));
+    std::filesystem::path file = history_file(repository());
+    std::filesystem::path rotated = file.string() + ".1";
+    ASSERT_TRUE(wait_for_lines(repository(), 100));
+    ASSERT_TRUE(std::filesystem::exists(rotated));
+    EXPECT_LE(std::filesystem::file_size(file), 64u * 1024);
+    std::vector<HistoryEntry> entries = entries_of(repository());
+    std::set<JobId> ids;
+    for (const HistoryEntry& entry : entries) ids.insert(entry.job.id);
+    EXPECT_EQ(ids.size(), entries.size()) << "no line twice";
+    EXPECT_GE(entries.size(), 64u * 1024 / 600);
+
+    ASSERT_EQ(jobctl({"repository", "--history-size", "0"}).exit_code, 0);
+    std::size_t before = lines_in(file) + lines_in(rotated);
+    JobId unrecorded = start({"true"});
+    wait_until_finished(unrecorded);
+    EXPECT_EQ(lines_in(file) + lines_in(rotated), before);
+
+    ASSERT_EQ(jobctl({"repository", "delete"}).exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists(file));
+    EXPECT_FALSE(std::filesystem::exists(rotated));
+}
+
+}  // namespace
+}  // namespace jobctl::test
