@@ -82,8 +82,9 @@ void show_history(const HistoryOptions& options) {
     };
     HistoryReading reading = read_history(repository, [&](const HistoryEntry& entry) {
         const JobInfo& job = entry.job;
+        if (!named.match(job)) return;  // first: a job named is found even if filtered out
         if (options.since && job.ended < options.since) return;
-        if (!options.selector.passes_filters(job) || !named.match(job)) return;
+        if (!options.selector.passes_filters(job)) return;
         if (!options.newest) return print(entry);
         newest.push_back(entry);
         if (newest.size() > *options.newest) newest.pop_front();
@@ -92,10 +93,8 @@ void show_history(const HistoryOptions& options) {
     if (!options.json) table.finish();
     std::cout.flush();
     check_listing_written();
-    if (reading.damaged_lines != 0)
-        std::cerr << "jobctl: history: skipped " << reading.damaged_lines << " damaged line(s) of "
-                  << printable(history_file(repository).string())
-                  << " (cut short by a crash or a full disk)\n";
+    for (const std::string& warning : reading.warnings)
+        std::cerr << "jobctl: history: " << printable(warning) << '\n';
     named.check_all_found();
 }
 

@@ -85,7 +85,11 @@ std::optional<Clock::time_point> parse_iso_time(std::string_view text) {
         if (!offset) return std::nullopt;
         since_epoch = ::timegm(&fields) - *offset;
     }
-    if (since_epoch == static_cast<std::time_t>(-1)) return std::nullopt;
+    // Clock counts nanoseconds in 64 bits (1677 to 2262): a time outside
+    // what jobs can have (1970 to 2200) is no time to compare them with.
+    constexpr std::time_t kYear2200 = 7'258'118'400;
+    if (since_epoch == static_cast<std::time_t>(-1) || since_epoch < 0 || since_epoch >= kYear2200)
+        return std::nullopt;
     return Clock::from_time_t(since_epoch) + std::chrono::duration_cast<Clock::duration>(nanoseconds);
 }
 
@@ -106,7 +110,7 @@ CLI::Option* add_time_option(CLI::App& command, const std::string& name,
             [](std::string& text) -> std::string {
                 if (parse_time(text, Clock::now())) return "";
                 return "must be a time (2026-11-27, 2026-11-27T14:30, 2026-11-27T14:30:00.5Z) on a date "
-                       "that exists, or a time ago (90m, 1h30m, 7d), not '" +
+                       "that exists, from 1970 to 2199, or a time ago (90m, 1h30m, 7d), not '" +
                        text + "'";
             },
             ""))

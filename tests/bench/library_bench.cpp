@@ -2,7 +2,7 @@
 //   repository lookup of one job            vs  (none: pure memory)
 //   change notification across processes    vs  a raw futex wake between two processes
 //   thread-job start -> complete -> receive vs  posix_spawn + wait of `true` (a process job's floor)
-//   thread jobs per second at throttle 2
+//   thread jobs per second at throttle 2, with and without the history
 // Uses its own repository (jobctl-bench-<pid>) and removes it at exit.
 
 #include <benchmark/benchmark.h>
@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 
+#include "jobctl/job_history.hpp"
 #include "jobctl/job_waiting.hpp"
 #include "jobctl/thread_job_host.hpp"
 #include "table/job_table.hpp"
@@ -145,9 +146,12 @@ void BM_ThreadJobRoundTrip(benchmark::State& state) {
 }
 BENCHMARK(BM_ThreadJobRoundTrip)->UseRealTime();
 
-// 1000 trivial thread jobs through a host with throttle 2.
+// 1000 trivial thread jobs through a host with throttle 2; with the
+// history kept (argument 1, the default) and without (0): each job that
+// ends appends a line.
 void BM_ThreadJobsPerSecond(benchmark::State& state) {
     auto& repo = repository();
+    jobctl::set_history_limit(repo, state.range(0) != 0 ? jobctl::kDefaultHistoryLimit : 0);
     constexpr int kJobs = 1000;
     for (auto _ : state) {
         jobctl::ThreadJobHost host(repo, {.throttle_limit = 2});
@@ -160,7 +164,12 @@ void BM_ThreadJobsPerSecond(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations() * kJobs);
 }
-BENCHMARK(BM_ThreadJobsPerSecond)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ThreadJobsPerSecond)
+    ->ArgName("history")
+    ->Arg(1)
+    ->Arg(0)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 // Issue 15: per-operation costs at a big table. One repository per capacity
 // (100k and 1M slots), filled to the brim once with finished jobs whose
 // output was received (the steady state of a long-lived repository, where

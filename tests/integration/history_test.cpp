@@ -5,9 +5,8 @@
 // inotify on the history's folder (the line is appended just after the
 // job is marked ended).
 
-#include <poll.h>
 #include <signal.h>
-#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -18,7 +17,6 @@
 
 #include "jobctl/job_history.hpp"
 #include "jobctl_test.hpp"
-#include "system/file_descriptor.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -30,26 +28,6 @@ std::size_t lines_in(const std::filesystem::path& file) {
     std::size_t count = 0;
     for (std::string line; std::getline(in, line);) count += line.empty() ? 0 : 1;
     return count;
-}
-
-// Waits (on inotify, 20 s at most) until the history's two files hold at
-// least `count` lines; true then.
-bool wait_for_lines(Repository& repository, std::size_t count) {
-    std::filesystem::path file = history_file(repository);
-    detail::FileDescriptor watch(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
-    ::inotify_add_watch(watch.get(), file.parent_path().c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (lines_in(file.string() + ".1") + lines_in(file) < count) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
-                                                                          std::chrono::steady_clock::now());
-        if (left.count() <= 0) return false;
-        pollfd changed{watch.get(), POLLIN, 0};
-        ::poll(&changed, 1, static_cast<int>(left.count()));
-        char events[4096];
-        while (::read(watch.get(), events, sizeof events) > 0) {
-        }
-    }
-    return true;
 }
 
 std::vector<HistoryEntry> entries_of(Repository& repository) {
@@ -75,7 +53,6 @@ TEST_F(History, EachEndedJobHasALineThatOutlivesRemoval) {
     ASSERT_EQ(jobctl({"stop", std::to_string(stopped)}).exit_code, 0);
     for (JobId id : {completed, failed, killed, stopped}) wait_until_finished(id);
     std::uint64_t printed = repository().find(completed)->output_bytes;
-    ASSERT_TRUE(wait_for_lines(repository(), 4));
     ASSERT_EQ(jobctl({"remove", "--finished"}).exit_code, 0);
     EXPECT_FALSE(repository().find(completed));
 
@@ -127,7 +104,6 @@ TEST_F(History, ForeachChildrenAndLostJobsHaveLines) {
     ::kill(job.owner_pid, SIGKILL);
     ::waitpid(job.owner_pid, nullptr, 0);                           // we are its subreaper
     EXPECT_EQ(jobctl({"get", std::to_string(lost)}).exit_code, 0);  // the look that marks it lost
-    ASSERT_TRUE(wait_for_lines(repository(), 5));
     std::vector<HistoryEntry> entries = entries_of(repository());
     EXPECT_EQ(entries.size(), 5u);
     for (JobId id = parent; id <= parent + 3; ++id) ASSERT_TRUE(entry_of(entries, id)) << id;
@@ -144,7 +120,7 @@ TEST_F(History, ForeachChildrenAndLostJobsHaveLines) {
 TEST_F(History, ATornLastLineIsSkippedWithAWarning) {
     JobId first = start({"true"});
     wait_until_finished(first);
-    ASSERT_TRUE(wait_for_lines(repository(), 1));
+    ASSERT_EQ(entries_of(repository()).size(), 1u);
     { std::ofstream(history_file(repository()), std::ios::app) << R"({"id":77,"name":"cut sh)"; }
     CliResult read = jobctl({"history", "--json"});
     EXPECT_EQ(read.exit_code, 0);
@@ -152,7 +128,6 @@ TEST_F(History, ATornLastLineIsSkippedWithAWarning) {
     EXPECT_NE(read.err.find("skipped 1 damaged line(s)"), std::string::npos) << read.err;
     JobId second = start({"true"});
     wait_until_finished(second);
-    ASSERT_TRUE(wait_for_lines(repository(), 3));
     std::vector<HistoryEntry> entries = entries_of(repository());
     ASSERT_EQ(entries.size(), 2u);
     EXPECT_EQ(entries[1].job.id, second);
@@ -178,10 +153,9 @@ TEST_F(History, IsRotatedAtTheRepositorysSizeAndDeletedWithIt) {
     wait_until_finished(static_cast<JobId>(std::stoul(run.out)));
     std::filesystem::path file = history_file(repository());
     std::filesystem::path rotated = file.string() + ".1";
-    ASSERT_TRUE(wait_for_lines(repository(), 100));
+    std::vector<HistoryEntry> entries = entries_of(repository());
     ASSERT_TRUE(std::filesystem::exists(rotated));
     EXPECT_LE(std::filesystem::file_size(file), 64u * 1024);
-    std::vector<HistoryEntry> entries = entries_of(repository());
     std::set<JobId> ids;
     for (const HistoryEntry& entry : entries) ids.insert(entry.job.id);
     EXPECT_EQ(ids.size(), entries.size()) << "no line twice";
@@ -191,11 +165,63 @@ TEST_F(History, IsRotatedAtTheRepositorysSizeAndDeletedWithIt) {
     std::size_t before = lines_in(file) + lines_in(rotated);
     JobId unrecorded = start({"true"});
     wait_until_finished(unrecorded);
+    EXPECT_FALSE(entry_of(entries_of(repository()), unrecorded));
     EXPECT_EQ(lines_in(file) + lines_in(rotated), before);
 
     ASSERT_EQ(jobctl({"repository", "delete"}).exit_code, 0);
     EXPECT_FALSE(std::filesystem::exists(file));
     EXPECT_FALSE(std::filesystem::exists(rotated));
+}
+
+// `jobctl history` right after `jobctl run` or `wait` has the job: the
+// reader waits for a line still being appended.
+TEST_F(History, AJobJustEndedIsInTheHistory) {
+    for (int i = 0; i < 20; ++i) {
+        std::string name = "r" + std::to_string(i);
+        ASSERT_EQ(jobctl({"run", "--name", name, "--", "true"}).exit_code, 0);
+        CliResult read = jobctl({"history", "--json", name});
+        EXPECT_EQ(read.exit_code, 0) << read.err;
+    }
+}
+
+// Only a regular file of this user is read or written: a FIFO in its
+// place hangs nobody, a symbolic link is not followed; each is skipped with
+// a warning, and the jobs still end.
+TEST_F(History, AFileThatIsNotOursIsSkippedWithAWarning) {
+    JobId first = start({"true"});
+    wait_until_finished(first);
+    ASSERT_EQ(entries_of(repository()).size(), 1u);
+    std::filesystem::path file = history_file(repository());
+    std::filesystem::path rotated = file.string() + ".1";
+    ASSERT_EQ(::mkfifo(rotated.c_str(), 0600), 0);
+    CliResult fifo = jobctl({"history", "--json"});
+    EXPECT_EQ(fifo.exit_code, 0) << fifo.err;
+    EXPECT_EQ(std::count(fifo.out.begin(), fifo.out.end(), '\n'), 1) << "the current file is still read";
+    EXPECT_NE(fifo.err.find(rotated.string() + " skipped: it is a named pipe, not a file"), std::string::npos)
+        << fifo.err;
+    std::filesystem::remove(rotated);
+    std::filesystem::remove(file);
+    std::filesystem::create_symlink("/dev/zero", file);
+    JobId second = start({"true"});
+    EXPECT_EQ(wait_until_finished(second).state, JobState::completed);
+    CliResult link = jobctl({"history"});
+    EXPECT_EQ(link.exit_code, 0) << link.err;
+    EXPECT_NE(link.err.find("is a symbolic link: skipped"), std::string::npos) << link.err;
+}
+
+// A table given by path keeps its history in its output folder, where no
+// one else can put a file and no other table can be.
+TEST_F(History, ATableGivenByPathKeepsItInItsOutputFolder) {
+    std::string table = home() + "/by-path";
+    ::setenv("JOBCTL_REPOSITORY", table.c_str(), 1);
+    CliResult run = jobctl({"run", "--", "true"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    CliResult read = jobctl({"history", "--json"});
+    EXPECT_EQ(std::count(read.out.begin(), read.out.end(), '\n'), 1) << read.err;
+    EXPECT_TRUE(std::filesystem::exists(table + ".output/history.jsonl"));
+    EXPECT_EQ(jobctl({"repository", "delete"}).exit_code, 0);
+    EXPECT_FALSE(std::filesystem::exists(table + ".output"));
+    ::setenv("JOBCTL_REPOSITORY", repository_name().c_str(), 1);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // Many processes at once: JOBCTL_TORTURE_PROCESSES processes (default 4;
 // scripts/torture.sh: 16) each do JOBCTL_TORTURE_OPERATIONS random
 // operations (default 50; 1000) on one table: start, get, wait, receive,
-// stop, remove, foreach. Each keeps a model of what it saw (states only
+// stop, remove, foreach, and reading the history. Each keeps a model of what it saw (states only
 // forward, ids unique and growing, its own jobs' output exact) and reports
 // to the test, which then checks the table's invariants as after a fault.
 
@@ -19,6 +19,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/foreach_job.hpp"
 #include "jobctl/job_control.hpp"
+#include "jobctl/job_history.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl/job_waiting.hpp"
 #include "jobctl/process_job.hpp"
@@ -31,13 +32,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-enum class Operation { start, get, wait, receive, stop, remove, foreach };
+enum class Operation { start, get, wait, receive, stop, remove, foreach, history };
 constexpr std::pair<Operation, const char*> kOperations[] = {
-    {Operation::start, "start"},     {Operation::get, "get"},   {Operation::wait, "wait"},
-    {Operation::receive, "receive"}, {Operation::stop, "stop"}, {Operation::remove, "remove"},
-    {Operation::foreach, "foreach"},
+    {Operation::start, "start"},     {Operation::get, "get"},         {Operation::wait, "wait"},
+    {Operation::receive, "receive"}, {Operation::stop, "stop"},       {Operation::remove, "remove"},
+    {Operation::foreach, "foreach"}, {Operation::history, "history"},
 };
-constexpr int kWeights[] = {3, 2, 2, 3, 1, 2, 1};
+constexpr int kWeights[] = {3, 2, 2, 3, 1, 2, 1, 1};
 
 // One process's run. It writes its report, line by line, to `report`:
 //   count OPERATION N | fail TEXT | started ID | removed ID | expect NAME TAG LINES
@@ -259,7 +260,29 @@ private:
                 }
                 break;
             }
+            case Operation::history:
+                read_the_history();
+                break;
         }
+    }
+
+    // The history while others append to it: whole lines only, an ended
+    // job's line once, in the state this process saw it end in.
+    void read_the_history() {
+        std::set<JobId> ids;
+        HistoryReading reading = read_history(repository_, [&](const HistoryEntry& entry) {
+            const JobInfo& job = entry.job;
+            if (!ids.insert(job.id).second) fail("job " + std::to_string(job.id) + " has two history lines");
+            if (!job.finished())
+                fail("history line of job " + std::to_string(job.id) + " in a state unended");
+            auto it = seen_.find(job.id);
+            if (it != seen_.end() && is_terminal(it->second.first) && it->second.first != job.state)
+                fail("history says job " + std::to_string(job.id) + " ended " +
+                     std::string(to_string(job.state)) + ", it was seen " +
+                     std::string(to_string(it->second.first)));
+        });
+        if (reading.damaged_lines != 0)
+            fail(std::to_string(reading.damaged_lines) + " damaged history line(s) with nobody killed");
     }
 
     // Every own job to its end, all its output received, and compared.
@@ -382,6 +405,16 @@ TEST_F(ManyProcesses, RandomOperationsOnOneTable) {
         EXPECT_TRUE(present.contains(id) || removed.contains(id))
             << "job " << id << " vanished (seed " << seed << ")";
     model.check_after_fault(repository(), "after " + std::to_string(processes) + " processes");
+    // Every job has ended, each wrote its history line just after (a reader
+    // waits for lines still being written): each job started has exactly
+    // one, whole.
+    std::map<JobId, int> lines;
+    HistoryReading reading =
+        read_history(repository(), [&](const HistoryEntry& entry) { ++lines[entry.job.id]; });
+    EXPECT_EQ(reading.damaged_lines, 0u) << "seed " << seed;
+    for (JobId id : started)
+        EXPECT_EQ(lines[id], 1) << "history lines of job " << id << " (seed " << seed << ")";
+    for (const auto& [id, count] : lines) EXPECT_LE(count, 1) << "history lines of job " << id;
     int total = 0;
     std::string figures;
     for (const auto& [operation, count] : counts) {

@@ -17,11 +17,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "cli_runner.hpp"
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
+#include "jobctl/job_history.hpp"
 #include "jobctl/job_waiting.hpp"
 #include "output/output_log.hpp"
 #include "repository_test.hpp"
@@ -582,6 +584,14 @@ void TableModel::check_after_fault(Repository& repository, const std::string& wh
                 ADD_FAILURE() << when << ": job " << job.id << " (" << job.name << ") still "
                               << to_string(job.state) << " after " << settle.count() << " s";
     }
+    // A job ends once, so it has at most one history line (a kill between
+    // its end and its line costs the line; one mid-write leaves a damaged
+    // line, which readers skip).
+    std::set<JobId> in_history;
+    read_history(repository, [&](const HistoryEntry& entry) {
+        if (!in_history.insert(entry.job.id).second)
+            ADD_FAILURE() << when << ": job " << entry.job.id << " has two history lines";
+    });
     // The index says what a scan of the slots says (segment_layout.hpp, "The index").
     if (std::string mismatch = detail::table_of(repository).index_mismatch(); !mismatch.empty())
         ADD_FAILURE() << when << ": the table's index: " << mismatch;

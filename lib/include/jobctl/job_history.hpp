@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "jobctl/job.hpp"
 #include "jobctl/repository.hpp"
@@ -32,17 +33,23 @@ struct HistoryReading {
     // Lines skipped: cut short by a crash or a full disk as they were
     // written, or not written by jobctl.
     std::size_t damaged_lines = 0;
+    // One line each, for the user: damaged lines skipped (per file), and a
+    // file skipped whole because it is no file of this user's (a symbolic
+    // link, a FIFO, another user's, open to others' writes).
+    std::vector<std::string> warnings;
 };
 
 inline constexpr std::uint64_t kDefaultHistoryLimit = 16 * 1024 * 1024;
 inline constexpr std::uint64_t kMinHistoryLimit = 64 * 1024;  // a few long lines
 
 // The history file: history.jsonl in a repository's folder in the home;
-// TABLE.history.jsonl beside a table given by path.
+// in the output folder of a table given by path (TABLE.output/).
 std::filesystem::path history_file(const Repository& repository);
 
 // Hands every entry to `visit`, oldest first (the rotated file, then the
-// current one). No history yet is an empty one.
+// current one). No history yet is an empty one. A job that has just ended
+// is in it: the line is appended just after the job is marked ended, and
+// this waits for the lines still being appended (2 s at most).
 // Errors: system (a file that is there but cannot be read).
 HistoryReading read_history(const Repository& repository,
                             const std::function<void(const HistoryEntry&)>& visit);

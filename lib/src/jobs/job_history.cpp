@@ -11,9 +11,32 @@ std::filesystem::path history_file(const Repository& repository) {
     return detail::table_of(repository).history().path();
 }
 
+namespace {
+
+// A job that ended a moment ago may not have its line yet: whoever ended it
+// appends it just after. Waits (2 s at most) until no job that ended in the
+// last 10 s waits for its line; an ender that died before it could costs a
+// reader those 2 s only while its job's end is that recent.
+void wait_for_pending_lines(const detail::JobTable& table) {
+    using namespace std::chrono_literals;
+    auto deadline = std::chrono::steady_clock::now() + 2s;
+    Clock::time_point recent = Clock::now() - 10s;
+    for (;;) {
+        std::uint32_t seen = table.change_count();
+        if (!table.history_lines_pending(recent)) return;
+        auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= 0s) return;
+        table.wait_for_change(seen, left);
+    }
+}
+
+}  // namespace
+
 HistoryReading read_history(const Repository& repository,
                             const std::function<void(const HistoryEntry&)>& visit) {
-    return detail::read_history_files(detail::table_of(repository).history(), visit);
+    const detail::JobTable& table = detail::table_of(repository);
+    if (table.history_limit() != 0) wait_for_pending_lines(table);
+    return detail::read_history_files(table.history(), visit);
 }
 
 std::string history_line(const HistoryEntry& entry) {

@@ -5,11 +5,12 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <fstream>
+#include <cstring>
 #include <string>
 
 #include "jobctl/error.hpp"
 #include "table/history_line.hpp"
+#include "table/repository_location.hpp"
 
 namespace jobctl::detail {
 
@@ -22,24 +23,86 @@ bool ends_a_line(const FileDescriptor& file, std::uint64_t size) {
     return ::pread(file.get(), &last, 1, static_cast<off_t>(size - 1)) != 1 || last == '\n';
 }
 
-void read_lines(const std::filesystem::path& path, const std::function<void(const HistoryEntry&)>& visit,
-                HistoryReading& reading) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (errno == ENOENT) return;
-        throw_system_error("cannot read the history " + path.string(), errno);
-    }
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty()) continue;  // two writers both mended the same cut line
-        if (std::optional<HistoryEntry> entry = parse_history_line(line)) {
-            ++reading.entries;
-            visit(*entry);
-        } else {
-            ++reading.damaged_lines;
+// Why a history file is not one to read or write ("" if it is): a regular
+// file of this user that no one else may write. Anything else may have been
+// put there by someone else (a FIFO that would hang a reader, another
+// user's file that would get our commands).
+std::string unusable_because(const struct stat& file) {
+    if (!S_ISREG(file.st_mode)) return "it is " + kind_of_file(file.st_mode) + ", not a file";
+    if (file.st_uid != ::geteuid()) return "it " + owned_by_another_user(file.st_uid);
+    if ((file.st_mode & (S_IWGRP | S_IWOTH)) != 0) return "others may write to it";
+    return "";
+}
+
+// Splits what `fd` holds into lines, each handed to `line`; a line longer
+// than kMaxHistoryLine is counted damaged without being held whole.
+void read_lines_of(int fd, const std::filesystem::path& path,
+                   const std::function<void(std::string_view)>& line, std::size_t& too_long) {
+    std::string pending;
+    bool skipping = false;  // in a line already too long
+    char buffer[64 * 1024];
+    for (;;) {
+        ssize_t got = ::read(fd, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw_system_error("cannot read the history " + path.string(), errno);
+        if (got == 0) break;
+        std::string_view chunk(buffer, static_cast<std::size_t>(got));
+        for (std::size_t end; (end = chunk.find('\n')) != std::string_view::npos;
+             chunk.remove_prefix(end + 1)) {
+            if (!skipping) {
+                pending.append(chunk.substr(0, end));
+                line(pending);
+            }
+            pending.clear();
+            skipping = false;
+        }
+        if (skipping) continue;
+        pending.append(chunk);
+        if (pending.size() > kMaxHistoryLine) {
+            ++too_long;
+            pending.clear();
+            skipping = true;
         }
     }
-    if (in.bad()) throw_system_error("cannot read the history " + path.string(), errno != 0 ? errno : EIO);
+    if (!skipping && !pending.empty()) line(pending);  // a last line without its newline: cut short
+}
+
+void read_file(const std::filesystem::path& path, const std::function<void(const HistoryEntry&)>& visit,
+               HistoryReading& reading) {
+    // O_NONBLOCK: a FIFO put in its place must not hang the reader.
+    FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!file) {
+        if (errno == ENOENT) return;
+        if (errno == ELOOP) {
+            reading.warnings.push_back(path.string() + " is a symbolic link: skipped");
+            return;
+        }
+        throw_system_error("cannot read the history " + path.string(), errno);
+    }
+    struct stat status {};
+    if (::fstat(file.get(), &status) != 0)
+        throw_system_error("cannot read the history " + path.string(), errno);
+    if (std::string why = unusable_because(status); !why.empty()) {
+        reading.warnings.push_back(path.string() + " skipped: " + why);
+        return;
+    }
+    std::size_t damaged = 0;
+    read_lines_of(
+        file.get(), path,
+        [&](std::string_view line) {
+            if (line.empty()) return;  // two writers both mended the same cut line
+            if (std::optional<HistoryEntry> entry = parse_history_line(line)) {
+                ++reading.entries;
+                visit(*entry);
+            } else {
+                ++damaged;
+            }
+        },
+        damaged);
+    if (damaged == 0) return;
+    reading.damaged_lines += damaged;
+    reading.warnings.push_back("skipped " + std::to_string(damaged) + " damaged line(s) of " + path.string() +
+                               " (cut short by a crash or a full disk)");
 }
 
 }  // namespace
@@ -53,30 +116,24 @@ bool HistoryFile::append(std::string_view line, std::uint64_t limit) {
     if (!open.file) return false;
     std::string text;
     text.reserve(line.size() + 2);
-    if (!ends_a_line(*open.file, open.size)) text += '\n';  // the last writer was cut short
+    // The last writer was cut short: this line starts on a line of its own.
+    if (!open.ends_with_our_line && !ends_a_line(*open.file, open.size)) text += '\n';
     text += line;
     text += '\n';
     // One write: O_APPEND puts it whole after every other writer's line. A
     // short one (a full disk) is not carried on, which could split it.
-    return ::write(open.file->get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    if (::write(open.file->get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+        return false;
+    std::lock_guard guard(mutex_);
+    if (file_ == open.file) our_end_ = open.size + text.size();
+    return true;
 }
 
 HistoryFile::OpenFile HistoryFile::file_for(std::uint64_t bytes, std::uint64_t limit) {
     std::lock_guard guard(mutex_);
+    bool rotated = false;
     for (int attempt = 0; attempt < 4; ++attempt) {
-        if (!file_) {
-            // Read too: the last byte says whether the last writer was cut short.
-            int fd = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-            if (fd < 0) return {};
-            struct stat opened {};
-            if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
-                ::close(fd);
-                return {};
-            }
-            file_ = std::make_shared<FileDescriptor>(fd);
-            device_ = opened.st_dev;
-            inode_ = opened.st_ino;
-        }
+        if (!file_ && !open_file()) return {};
         struct stat info {};
         if (::fstat(file_->get(), &info) != 0 || info.st_dev != device_ || info.st_ino != inode_) {
             // A program that closes every descriptor (a detached host) closed
@@ -90,16 +147,43 @@ HistoryFile::OpenFile HistoryFile::file_for(std::uint64_t bytes, std::uint64_t l
             continue;
         }
         auto size = static_cast<std::uint64_t>(info.st_size);
-        if (size == 0 || size + bytes <= limit) return {file_, size};
+        // Rotated once at most: a file that cannot be (a folder in the way
+        // of FILE.1) grows past the limit rather than lose lines.
+        if (size == 0 || size + bytes <= limit || rotated) return {file_, size, size == our_end_};
         rotate(*file_);
         file_.reset();
+        rotated = true;
     }
     return {};
 }
 
+bool HistoryFile::open_file() {
+    // Read too: the last byte says whether the last writer was cut short.
+    int flags = O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+    int fd = ::open(path_.c_str(), flags, 0600);
+    if (fd < 0 && errno == ENOENT) {  // a table given by path: its spool is made with its first output
+        try {
+            ensure_private_directory(path_.parent_path());
+        } catch (const Error&) {
+            return false;
+        }
+        fd = ::open(path_.c_str(), flags, 0600);
+    }
+    if (fd < 0) return false;
+    FileDescriptor opened(fd);
+    struct stat status {};
+    if (::fstat(fd, &status) != 0 || !unusable_because(status).empty()) return false;
+    file_ = std::make_shared<FileDescriptor>(std::move(opened));
+    device_ = status.st_dev;
+    inode_ = status.st_ino;
+    our_end_ = 0;
+    return true;
+}
+
 void HistoryFile::rotate(const FileDescriptor& file) const {
-    while (::flock(file.get(), LOCK_EX) != 0)
-        if (errno != EINTR) return;
+    // Not waited for: whoever holds it (another writer rotating, or anyone
+    // with flock(1)) must not hold up the end of a job. The next line tries again.
+    if (::flock(file.get(), LOCK_EX | LOCK_NB) != 0) return;
     struct stat named {};
     if (::stat(path_.c_str(), &named) == 0 && named.st_dev == device_ && named.st_ino == inode_)
         ::rename(path_.c_str(), rotated_path().c_str());
@@ -109,8 +193,8 @@ void HistoryFile::rotate(const FileDescriptor& file) const {
 HistoryReading read_history_files(const HistoryFile& file,
                                   const std::function<void(const HistoryEntry&)>& visit) {
     HistoryReading reading;
-    read_lines(file.rotated_path(), visit, reading);
-    read_lines(file.path(), visit, reading);
+    read_file(file.rotated_path(), visit, reading);
+    read_file(file.path(), visit, reading);
     return reading;
 }
 

@@ -11,7 +11,8 @@
 // takes flock() on it and, if the file it has open is still the one under
 // the name, renames it to FILE.1 (replacing the one before). A writer that
 // still has the renamed file open appends there (it is kept, in FILE.1);
-// one whose file is gone (nlink 0) opens the name again.
+// one whose file is gone (nlink 0) opens the name again. Only a regular
+// file of this user that no one else may write is read or written.
 
 #include <sys/types.h>
 
@@ -26,6 +27,11 @@
 #include "system/file_descriptor.hpp"
 
 namespace jobctl::detail {
+
+// A longer line is skipped as damaged by readers, unread; writers keep
+// lines far shorter (a long command is cut in its line).
+inline constexpr std::size_t kMaxHistoryLine = 1024 * 1024;
+inline constexpr std::size_t kMaxHistoryCommand = 64 * 1024;
 
 class HistoryFile {
 public:
@@ -45,12 +51,18 @@ private:
     struct OpenFile {
         std::shared_ptr<FileDescriptor> file;
         std::uint64_t size = 0;
+        // The file ends where a whole line of ours ended: its last byte is
+        // a newline, no need to read it.
+        bool ends_with_our_line = false;
     };
     // The file to append `bytes` to: the one open, else the name opened
     // (made if missing), rotated first if it is full.
     OpenFile file_for(std::uint64_t bytes, std::uint64_t limit);
+    // Opens the name (made if missing) as file_: false if it cannot be, or
+    // is no file of ours (history_file.cpp, unusable_because).
+    bool open_file();
     // Renames the full file `file` (the one open) to FILE.1, unless another
-    // process did.
+    // process did or holds its flock.
     void rotate(const FileDescriptor& file) const;
 
     std::filesystem::path path_;
@@ -58,11 +70,16 @@ private:
     std::shared_ptr<FileDescriptor> file_;
     dev_t device_ = 0;  // the file_ opened, to know it again
     ino_t inode_ = 0;
+    // Where our last whole line ended in file_ (0: none yet). The file only
+    // grows, so finding it that size again means nobody wrote after us
+    // (a size of another thread's or process's is always larger).
+    std::uint64_t our_end_ = 0;
 };
 
 // Hands every whole line of FILE.1, then of FILE, to `visit`, and counts
-// those that are not whole entries (history_line.hpp). Missing files are
-// empty. Errors: system (a file there that cannot be read).
+// those that are not whole entries (history_line.hpp), with a warning per
+// file. Missing files are empty; a file that is not one of ours is skipped
+// with a warning. Errors: system (a file of ours that cannot be read).
 HistoryReading read_history_files(const HistoryFile& file,
                                   const std::function<void(const HistoryEntry&)>& visit);
 

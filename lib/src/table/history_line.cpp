@@ -9,6 +9,7 @@
 #include <cereal/archives/json.hpp>
 #include <utility>
 
+#include "text/display_text.hpp"
 #include "text/iso_time.hpp"
 
 namespace jobctl::detail {
@@ -41,10 +42,11 @@ void write_resources(Writer& out, const ResourceUse& use) {
 
 using Object = rapidjson::Value::ConstObject;
 
+// A file anyone could have edited may hold any bytes: readers get UTF-8.
 std::optional<std::string> text_field(const Object& object, const char* key) {
     auto found = object.FindMember(key);
     if (found == object.MemberEnd() || !found->value.IsString()) return std::nullopt;
-    return std::string(found->value.GetString(), found->value.GetStringLength());
+    return to_valid_utf8(std::string_view(found->value.GetString(), found->value.GetStringLength()));
 }
 
 std::optional<std::uint64_t> count_field(const Object& object, const char* key) {

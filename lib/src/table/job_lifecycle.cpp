@@ -7,11 +7,12 @@
 
 namespace jobctl::detail {
 
-void set_outcome(JobSlot& slot, JobState state, std::string_view reason) {
+void set_outcome(JobSlot& slot, JobState state, std::string_view reason, bool history_kept) {
     set_state(slot, state);
     copy_truncated(slot.reason, reason);
     slot.ended_ns = now_ns();
-    slot.suspend_requested = 0;  // nothing left to suspend
+    slot.suspend_requested = 0;                                 // nothing left to suspend
+    if (history_kept) slot.history_line = kHistoryLinePending;  // record_history appends it
 }
 
 namespace {
@@ -32,12 +33,13 @@ void set_owner(JobSlot& slot, const ProcessIdentity& owner, bool claimed) {
 }  // namespace
 
 JobLifecycle::Claim JobLifecycle::claim(JobId id, const ProcessIdentity& worker) {
+    const bool history_kept = table_.history_limit() != 0;
     Claim claim = Claim::finished;
     std::optional<JobSlot> ended;
     table_.update(id, [&](JobSlot& slot) {
         if (is_finished(slot)) return false;
         if (slot.stop_requested) {
-            set_outcome(slot, JobState::stopped, kStoppedBeforeStart);
+            set_outcome(slot, JobState::stopped, kStoppedBeforeStart, history_kept);
             claim = Claim::stopped_before_start;
             ended = slot;
             return true;
@@ -90,12 +92,13 @@ bool JobLifecycle::confirm_claim(JobId id, const ProcessIdentity& owner) {
 }
 
 bool JobLifecycle::begin(JobId id, bool parent_stopping) {
+    const bool history_kept = table_.history_limit() != 0;
     bool begun = false;
     std::optional<JobSlot> ended;
     table_.update(id, [&](JobSlot& slot) {
         if (is_finished(slot)) return false;
         if (slot.stop_requested || parent_stopping) {
-            set_outcome(slot, JobState::stopped, kStoppedBeforeStart);
+            set_outcome(slot, JobState::stopped, kStoppedBeforeStart, history_kept);
             ended = slot;
             return true;
         }
@@ -397,6 +400,7 @@ void record_resources(JobSlot& slot, const ResourceUse& use) {
 }  // namespace
 
 bool JobLifecycle::finish(JobId id, const JobEnding& ending) {
+    const bool history_kept = table_.history_limit() != 0;
     std::optional<JobSlot> ended;
     table_.update(id, [&](JobSlot& slot) {
         if (is_finished(slot)) return false;
@@ -406,7 +410,7 @@ bool JobLifecycle::finish(JobId id, const JobEnding& ending) {
             state = JobState::stopped;
             reason = join_reasons("stopped", reason);
         }
-        set_outcome(slot, state, reason);
+        set_outcome(slot, state, reason, history_kept);
         slot.has_exit_code = ending.exit_code.has_value();
         slot.exit_code = ending.exit_code.value_or(0);
         slot.term_signal = ending.term_signal;
@@ -419,12 +423,13 @@ bool JobLifecycle::finish(JobId id, const JobEnding& ending) {
 }
 
 bool JobLifecycle::mark_lost(JobId id, const ProcessIdentity& owner, std::string_view reason) {
+    const bool history_kept = table_.history_limit() != 0;
     std::optional<JobSlot> ended;
     table_.update(id, [&](JobSlot& slot) {
         // Only if nothing changed since the owner was judged: it may have
         // finished the job, or a new owner may have claimed it, in between.
         if (is_finished(slot) || !owned_by(slot, owner)) return false;
-        set_outcome(slot, JobState::failed, reason);
+        set_outcome(slot, JobState::failed, reason, history_kept);
         ended = slot;
         return true;
     });
@@ -432,8 +437,17 @@ bool JobLifecycle::mark_lost(JobId id, const ProcessIdentity& owner, std::string
     return ended.has_value();
 }
 
-void JobLifecycle::record_ending(const std::optional<JobSlot>& ended) const {
-    if (ended) table_.record_ending(table_.info_of(*ended));
+void JobLifecycle::record_ending(const std::optional<JobSlot>& ended) {
+    if (ended && ended->history_line == kHistoryLinePending) record_history(table_.info_of(*ended));
+}
+
+void JobLifecycle::record_history(const JobInfo& ended) {
+    table_.append_history(ended);  // written or not (a full disk), nobody is to wait for it any longer
+    table_.update(ended.id, [](JobSlot& slot) {
+        if (slot.history_line != kHistoryLinePending) return false;
+        slot.history_line = kHistoryLineWritten;
+        return true;
+    });
 }
 
 bool JobLifecycle::append_reason(JobId id, std::string_view reason, std::string_view more) {

@@ -17,8 +17,9 @@
 //    own operations need no such check: only the owner runs the job.
 //  - A stop wins over a suspend, and over a start that has not happened yet.
 //  - Every state change is kept in the job's state history (write_slot).
-//  - Every operation that ends a job appends its line to the repository's
-//    history (table/history_file.hpp), once the lock is let go.
+//  - Every operation that ends a job marks its history line pending and,
+//    once the lock is let go, appends it to the repository's history
+//    (table/history_file.hpp) and marks it written.
 // Each returns whether it changed the job (or what it found), and does
 // nothing, returning false, when the job does not exist.
 //
@@ -165,11 +166,15 @@ public:
     bool mark_lost(JobId id, const ProcessIdentity& owner, std::string_view reason);
     // "REASON; MORE", if the reason still is `reason`.
     bool append_reason(JobId id, std::string_view reason, std::string_view more);
+    // Appends the history line of `ended`, a job this process just ended,
+    // and clears the mark that says it is coming (every operation that
+    // ends a job calls it; so does the first open after a reboot).
+    void record_history(const JobInfo& ended);
 
 private:
     // Appends the history line of a job an operation just ended (`ended`:
     // its slot as written), after the operation let go of the lock.
-    void record_ending(const std::optional<JobSlot>& ended) const;
+    void record_ending(const std::optional<JobSlot>& ended);
 
     JobTable& table_;
 };

@@ -17,6 +17,7 @@
 #include "table/full_command.hpp"
 #include "table/futex.hpp"
 #include "table/history_line.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
 #include "table/segment_lock.hpp"
@@ -129,11 +130,14 @@ JobSlot read_slot(const detail::Segment& segment, std::uint32_t index) {
     return slot;
 }
 
-// True when a change moved only the output counters (bytes written, bytes received).
+// True when a change moved only the output counters (bytes written, bytes
+// received) or the mark of a history line written: nothing a wait for a
+// state waits for.
 bool only_output_moved(const JobSlot& before, const JobSlot& after) {
     JobSlot same = before;
     same.output_bytes = after.output_bytes;
     same.read_offset = after.read_offset;
+    same.history_line = after.history_line;
     return std::memcmp(&same, &after, sizeof(JobSlot)) == 0;
 }
 
@@ -313,7 +317,7 @@ JobTable::JobTable(detail::RepositoryLocation location, std::unique_ptr<detail::
       segment_(std::move(segment)),
       history_(std::make_unique<HistoryFile>(location_.history)) {
     for (JobId id : segment_->take_ended_at_reboot())
-        if (std::optional<JobInfo> job = find(id)) record_ending(*job);
+        if (std::optional<JobInfo> job = find(id)) detail::JobLifecycle(*this).record_history(*job);
 }
 JobTable::~JobTable() = default;
 
@@ -877,10 +881,28 @@ void JobTable::set_history_limit(std::uint64_t bytes) {
                      __ATOMIC_RELAXED);
 }
 
-void JobTable::record_ending(const JobInfo& ended) const {
+bool JobTable::append_history(const JobInfo& ended) const {
     std::uint64_t limit = history_limit();
-    if (limit == 0) return;
-    history_->append(detail::format_history_line(HistoryEntry{ended}), limit);
+    if (limit == 0) return false;
+    HistoryEntry entry{ended};
+    // A command of megabytes would make a line no reader takes.
+    if (entry.job.command.size() > detail::kMaxHistoryCommand)
+        entry.job.command = detail::slot_command_text(entry.job.command, detail::kMaxHistoryCommand);
+    return history_->append(detail::format_history_line(entry), limit);
+}
+
+bool JobTable::history_lines_pending(Clock::time_point ended_after) const {
+    const JobSlot* slots = segment_->slots();
+    std::int64_t after_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(ended_after.time_since_epoch()).count();
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
+        const JobSlot& slot = slots[i];
+        if (detail::load_word(slot.history_line) != detail::kHistoryLinePending) continue;
+        JobSlot copy = read_slot(*segment_, i);
+        if (copy.id != 0 && copy.history_line == detail::kHistoryLinePending && copy.ended_ns > after_ns)
+            return true;
+    }
+    return false;
 }
 
 void JobTable::check_intact() const {

@@ -190,11 +190,15 @@ public:
     void describe_table(RepositoryInfo& info) const;
 
     // The history (jobctl/job_history.hpp): a line appended for each job
-    // that ends, by the lifecycle operation that ended it.
+    // that ends, by the process that ended it (JobLifecycle::record_history).
     const HistoryFile& history() const { return *history_; }
     // The size at which the history file is rotated; 0: none is kept.
     std::uint64_t history_limit() const;
     void set_history_limit(std::uint64_t bytes);
+    // Whether a job that ended after `ended_after` still waits for its
+    // history line (the process that ended it is appending it, or died
+    // before it could). A walk of the slots in place, without the lock.
+    bool history_lines_pending(Clock::time_point ended_after) const;
 
 private:
     // The raw write, for the named operations of the job lifecycle (and
@@ -230,8 +234,9 @@ private:
     std::vector<JobInfo> named_in_listing(const std::string& name) const;
     void keep_full_command(JobId id, const std::string& command) const;
     // Appends the history line of `ended`, a job just ended (unless no
-    // history is kept). Called after the lock is let go.
-    void record_ending(const JobInfo& ended) const;
+    // history is kept: false then, or when it could not be written).
+    // Called after the lock is let go (JobLifecycle::record_history).
+    bool append_history(const JobInfo& ended) const;
     void notify(bool of_state) const;
     std::atomic<std::uint32_t>& counter(Changes which) const;
 

@@ -61,9 +61,9 @@ void Repository::destroy(const std::string& name) {
     detail::RepositoryLocation location = detail::locate_repository(name, false);
     std::error_code ignored;
     std::filesystem::remove(location.table, ignored);
-    std::filesystem::remove_all(location.spool, ignored);
+    std::filesystem::remove_all(location.spool, ignored);  // with the history of a table given by path
     std::filesystem::remove(location.history, ignored);
-    std::filesystem::remove(location.history.string() + ".1", ignored);
+    std::filesystem::remove_all(location.history.string() + ".1", ignored);
     detail::remove_repository_cgroups(location.spool);  // and what is left running in them
     // A repository in the home has a folder of its own; a table given by
     // path lives in someone else's folder.

@@ -218,7 +218,9 @@ RepositoryLocation locate_repository(const std::string& name, bool create) {
                         "repository path '" + name + "' must be the absolute path of a table file");
         location.name = location.table.string();
         location.spool = location.table.string() + ".output";
-        location.history = location.table.string() + ".history.jsonl";
+        // In the spool, a folder of ours: beside the table, the name could be
+        // another table's, or a file someone else put there.
+        location.history = location.spool / "history.jsonl";
         FilesystemKind kind = filesystem_of(location.table.parent_path());
         location.filesystem = kind.name;
         location.local = kind.local;

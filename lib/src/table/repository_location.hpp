@@ -11,7 +11,7 @@
 // the folder is <home>/<name>@<host> instead: each machine its own.
 // A name with '/' is the absolute path of a table file (for instance /dev/shm/x, for
 // a repository that lives only until reboot); its spool is <path>.output/
-// and its history <path>.history.jsonl.
+// and its history <path>.output/history.jsonl.
 
 #include <sys/types.h>
 

@@ -367,7 +367,13 @@ struct JobSlot {
     // may run at once (its -j, changed while it runs by `queue --job`);
     // 0 pauses it. Unused (0) for every other job.
     std::uint32_t throttle_limit;
-    std::uint32_t reserved;
+    // Its history line (table/history_file.hpp): kHistoryLinePending from
+    // the write that ended the job (while the repository keeps a history)
+    // until the process that ended it has appended the line, then
+    // kHistoryLineWritten; `jobctl history` waits for a pending line of a
+    // job that ended a moment ago. 0 otherwise (and in every table up to
+    // layout 11, where these bytes were reserved and zero).
+    std::uint32_t history_line;
     // The slot's sequence lock: odd while write_slot writes it, moved by 2
     // for each write. An unlocked reader copies the slot between two equal,
     // even reads of it (see "Read without the lock").
@@ -398,6 +404,8 @@ struct SlotJournal {
 };
 
 inline constexpr std::uint64_t kHistoryOff = ~std::uint64_t{0};
+inline constexpr std::uint32_t kHistoryLinePending = 1;  // JobSlot::history_line
+inline constexpr std::uint32_t kHistoryLineWritten = 2;
 
 struct SegmentHeader {
     std::uint64_t magic;
@@ -529,7 +537,7 @@ JOBCTL_SHARED_FIELD(JobSlot, name_older, 1228, 4);
 JOBCTL_SHARED_FIELD(JobSlot, first_child, 1232, 4);
 JOBCTL_SHARED_FIELD(JobSlot, last_child, 1236, 4);
 JOBCTL_SHARED_FIELD(JobSlot, throttle_limit, 1240, 4);
-JOBCTL_SHARED_FIELD(JobSlot, reserved, 1244, 4);
+JOBCTL_SHARED_FIELD(JobSlot, history_line, 1244, 4);
 JOBCTL_SHARED_FIELD(JobSlot, sequence, 1248, 4);
 JOBCTL_SHARED_FIELD(JobSlot, containment, 1252, 2);
 JOBCTL_SHARED_FIELD(JobSlot, registered_alone, 1254, 1);

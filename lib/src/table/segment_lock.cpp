@@ -424,6 +424,8 @@ std::vector<JobId> recover_after_reboot(SegmentHeader& header, std::uint32_t cap
         set_state(slot, JobState::failed);
         copy_truncated(slot.reason, "lost at reboot");
         slot.ended_ns = now;
+        // The opener appends its history line (JobTable's constructor).
+        if (header.history_limit != kHistoryOff) slot.history_line = kHistoryLinePending;
         record_state_step(slot, now);
         store_slot(slots[i], slot);
         ended.push_back(slot.id);

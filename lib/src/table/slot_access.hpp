@@ -16,7 +16,8 @@ class Segment;
 JobInfo job_info_of(const JobSlot& slot);
 std::uint32_t slots_in_use_limit(const Segment& segment);       // slots past it were never used
 std::uint32_t slot_index_of(const Segment& segment, JobId id);  // capacity when absent
-// Ends the job in the slot: its outcome, why, when (job_lifecycle.cpp).
-void set_outcome(JobSlot& slot, JobState state, std::string_view reason);
+// Ends the job in the slot: its outcome, why, when (job_lifecycle.cpp);
+// with `history_kept`, its history line marked pending.
+void set_outcome(JobSlot& slot, JobState state, std::string_view reason, bool history_kept = false);
 
 }  // namespace jobctl::detail
