@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -51,6 +52,7 @@ struct ForeachOptions {
     bool quiet = false;
     bool keep_jobs = false;
     bool halt_on_error = false;
+    std::string joblog;              // --joblog FILE
     std::vector<std::string> words;  // CMD ARGS... [::: INPUT...]
     RunOptions run;                  // with the time limit of each child
     SlurmFlags slurm;
@@ -61,6 +63,8 @@ struct ForeachOptions {
 ForeachSpec spec_from(const ForeachOptions& options, bool& from_stdin) {
     ForeachSpec spec{options.name, {}, {}, options.jobs, {}, options.run};
     spec.halt_on_error = options.halt_on_error;
+    if (!options.joblog.empty())
+        spec.joblog = std::filesystem::absolute(options.joblog);  // the host's folder may differ
     auto separator = std::ranges::find(options.words, kInputSeparator);
     spec.command.assign(options.words.begin(), separator);
     from_stdin = separator == options.words.end();
@@ -229,6 +233,9 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
         throw Error(ErrorCode::invalid_argument, "--halt-on-error does not apply to --on slurm");
     if (options.run.timeout)
         throw Error(ErrorCode::invalid_argument, "--timeout does not apply to --on slurm (use --time)");
+    if (!options.joblog.empty())
+        throw Error(ErrorCode::invalid_argument,
+                    "--joblog does not apply to --on slurm (sacct, or jobctl history, has each task)");
     SlurmArraySpec array{spec.name, spec.command, spec.inputs, spec.throttle_limit, spec.run};
     JobInfo parent = start_slurm_array(repository, array, options.slurm.options);
     if (options.as_job) {
@@ -273,8 +280,9 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         app.add_subcommand("foreach", "Run a command once per input, N at a time (ForEach-Object -Parallel)");
     command->footer(
         "Usage: jobctl foreach [-j N] [--name NAME] [--as-job] [-q] [--keep-jobs] [--timeout DURATION]\n"
-        "                      [--halt-on-error] [--cwd DIR] [--env NAME=VALUE]... [--clear-env]\n"
-        "                      [--stdin FILE] [--on slurm [SLURM OPTIONS]] -- CMD ARGS... [::: INPUT...]\n"
+        "                      [--halt-on-error] [--joblog FILE] [--cwd DIR] [--env NAME=VALUE]...\n"
+        "                      [--clear-env] [--stdin FILE] [--on slurm [SLURM OPTIONS]]\n"
+        "                      -- CMD ARGS... [::: INPUT...]\n"
         "'{}' in the arguments is replaced by the input (appended when absent). Without ':::',\n"
         "inputs are read from stdin, one per line. One parent job, one child job per input.\n"
         "Prints each child's output whole, in input order; exit 1 if any child failed.\n"
@@ -300,6 +308,12 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
     add_time_limit_option(*command, options->run.timeout, "Time limit of each child");
     command->add_flag("--halt-on-error", options->halt_on_error,
                       "At the first child that fails, stop the others and start no more (exit 1)");
+    command
+        ->add_option(
+            "--joblog", options->joblog,
+            "Write GNU parallel's joblog to FILE (made or emptied): a header, then a line per child as "
+            "it ends (Seq Host Starttime JobRuntime Send Receive Exitval Signal Command, tab-separated)")
+        ->type_name("FILE");
     command->add_option("command", options->words, "CMD ARGS... [::: INPUT...]")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -222,6 +223,40 @@ TEST_F(History, ATableGivenByPathKeepsItInItsOutputFolder) {
     EXPECT_EQ(jobctl({"repository", "delete"}).exit_code, 0);
     EXPECT_FALSE(std::filesystem::exists(table + ".output"));
     ::setenv("JOBCTL_REPOSITORY", repository_name().c_str(), 1);
+}
+
+// foreach --joblog writes GNU parallel's joblog: a header, then a line per
+// child as it ends, with its input's number, exit code and command.
+TEST_F(History, ForeachWritesParallelsJoblog) {
+    std::string joblog = home() + "/joblog";
+    CliResult run = jobctl({"foreach", "-q", "-j", "2", "--joblog", joblog, "--", "sh", "-c",
+                            "echo {}; exit {}", ":::", "0", "1", "2"});
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    std::ifstream in(joblog);
+    std::string header;
+    std::getline(in, header);
+    EXPECT_EQ(header, "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand");
+    std::map<int, std::vector<std::string>> lines;
+    for (std::string line; std::getline(in, line);) {
+        std::vector<std::string> fields;
+        std::istringstream split(line);
+        for (std::string field; std::getline(split, field, '\t');) fields.push_back(field);
+        ASSERT_EQ(fields.size(), 9u) << line;
+        lines[std::stoi(fields[0])] = fields;
+    }
+    ASSERT_EQ(lines.size(), 3u);
+    for (int seq = 1; seq <= 3; ++seq) {
+        EXPECT_EQ(lines[seq][1], ":");
+        EXPECT_EQ(lines[seq][6], std::to_string(seq - 1)) << "Exitval";
+        EXPECT_EQ(lines[seq][7], "0") << "Signal";
+        EXPECT_EQ(lines[seq][8],
+                  "sh -c 'echo " + std::to_string(seq - 1) + "; exit " + std::to_string(seq - 1) + "'");
+    }
+    CliResult nowhere =
+        jobctl({"foreach", "--joblog", home() + "/no/such/folder/log", "--", "true", ":::", "1"});
+    EXPECT_EQ(nowhere.exit_code, 2);
+    EXPECT_NE(nowhere.err.find("cannot write the joblog"), std::string::npos) << nowhere.err;
+    EXPECT_EQ(repository().list().size(), 0u) << "nothing registered";
 }
 
 }  // namespace

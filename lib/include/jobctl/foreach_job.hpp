@@ -5,7 +5,9 @@
 // derives from its children: Running while any runs, then Failed if any
 // failed, else Stopped if any was stopped, else Completed.
 
+#include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,16 +58,23 @@ struct ForeachSpec {
     // rest are stopped (running ones as `stop` does, queued ones never
     // start) and the parent ends Failed ("...; halted (--halt-on-error)").
     bool halt_on_error = false;
+    // GNU parallel's --joblog: this file is made (or emptied) and gets a
+    // header line, then a line per child as it ends (Seq Host Starttime
+    // JobRuntime Send Receive Exitval Signal Command, tab-separated; Seq
+    // the input's number, Receive the size of its output log). Empty: none.
+    std::filesystem::path joblog{};
 };
 
 // What ForeachJob and start_foreach_job refuse before they register
 // anything, as far as can be told before "{}" is replaced: for a program
 // that wants the errors before it reads its inputs (`jobctl foreach` checks
 // before it reads stdin). Errors: invalid_argument (no command, a bad name,
-// throttle 0, bad run options, stdin_file "-"); program_not_found.
+// throttle 0, bad run options, stdin_file "-", a joblog that cannot be
+// written); program_not_found.
 void check_foreach_spec(const ForeachSpec& spec);
 
 namespace detail {
+class JoblogFile;
 // One child's command and how it runs, "{}" replaced by its input.
 struct ChildCommand {
     std::vector<std::string> argv;
@@ -115,6 +124,7 @@ private:
     std::size_t registered_ = 0;                        // children
     std::size_t failed_ = 0, stopped_ = 0;              // children ended so (guarded by run's lock)
     bool halted_ = false;                               // halt_on_error struck (guarded by run's lock)
+    std::shared_ptr<detail::JoblogFile> joblog_;        // spec.joblog, open from the start
 };
 
 // --as-job: hands the whole run to a detached host process (its own

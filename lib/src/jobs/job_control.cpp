@@ -127,6 +127,11 @@ void remove_job(Repository& repository, JobId id, bool even_if_needed) {
         check_finished(child);
     }
     if (!even_if_needed) check_not_needed(repository, job, children);
+    // Its ender appends its history line just after it ended it: gone
+    // first, the job would not be waited for by a reader of the history.
+    std::vector<JobId> ids{id};
+    for (const JobInfo& child : children) ids.push_back(child.id);
+    detail::table_of(repository).wait_for_history_lines(ids, std::chrono::seconds(2));
     for (const JobInfo& child : children) erase_with_spool(repository, child.id);
     erase_with_spool(repository, id);
     sweep_orphaned_output(repository, unlisted_from);

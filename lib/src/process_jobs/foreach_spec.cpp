@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "jobctl/error.hpp"
+#include "process_jobs/joblog_file.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"
 #include "table/job_table.hpp"
@@ -75,6 +76,7 @@ void check_foreach_spec(const ForeachSpec& spec) {
                      run.cwd.native().find(kPlaceholder) != std::string::npos ||
                      (path && path->find(kPlaceholder) != std::string::npos);
     if (!per_child) detail::require_program(program, run);
+    if (!spec.joblog.empty()) detail::check_joblog_writable(spec.joblog);
 }
 
 }  // namespace jobctl

@@ -891,6 +891,23 @@ bool JobTable::append_history(const JobInfo& ended) const {
     return history_->append(detail::format_history_line(entry), limit);
 }
 
+void JobTable::wait_for_history_lines(const std::vector<JobId>& ids, std::chrono::nanoseconds timeout) const {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto pending = [&](JobId id) {
+        std::uint32_t index = index_of(*segment_, id);
+        if (index == segment_->capacity()) return false;
+        JobSlot copy = read_slot(*segment_, index);
+        return copy.id == id && copy.history_line == detail::kHistoryLinePending;
+    };
+    for (;;) {
+        std::uint32_t seen = change_count();
+        if (std::ranges::none_of(ids, pending)) return;
+        auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::nanoseconds(0)) return;
+        wait_for_change(seen, left);
+    }
+}
+
 bool JobTable::history_lines_pending(Clock::time_point ended_after) const {
     const JobSlot* slots = segment_->slots();
     std::int64_t after_ns =

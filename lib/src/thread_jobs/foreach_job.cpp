@@ -19,6 +19,7 @@
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/foreach_spec.hpp"
+#include "process_jobs/joblog_file.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"
 #include "system/clock.hpp"
@@ -107,6 +108,7 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     : repository_(repository), spec_(std::move(spec)) {
     check_foreach_spec(spec_);
     spec_.run = detail::checked_run_options(spec_.run, true);  // paths absolute, once for all children
+    if (!spec_.joblog.empty()) joblog_ = std::make_shared<detail::JoblogFile>(spec_.joblog);
     ProcessIdentity self = ProcessIdentity::self();
     std::string command =
         "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
@@ -161,6 +163,7 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
             if (halt) request_stop(repository_, parent_.id, kDefaultStopGrace);
             // The last child a suspended parent waited for may be this one.
             detail::settle_parent_suspension(repository_, parent_.id);
+            if (joblog_) joblog_->add(child.id - parent_.id, child);
             if (callbacks.on_child_finished) callbacks.on_child_finished(child);
         });
         std::vector<Job> children;

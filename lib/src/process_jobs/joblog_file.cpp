@@ -1,0 +1,59 @@
+#include "process_jobs/joblog_file.hpp"
+
+#include <fcntl.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "jobctl/error.hpp"
+
+namespace jobctl::detail {
+
+namespace {
+
+[[noreturn]] void throw_unwritable(const std::filesystem::path& path, int error) {
+    throw Error(ErrorCode::invalid_argument,
+                "cannot write the joblog " + path.string() + ": " + std::strerror(error));
+}
+
+double seconds_of(Clock::duration duration) {
+    return std::chrono::duration_cast<std::chrono::duration<double>>(duration).count();
+}
+
+// A command on one line: a tab or newline in it would break the columns.
+std::string one_line(std::string text) {
+    for (char& c : text)
+        if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+    return text;
+}
+
+}  // namespace
+
+JoblogFile::JoblogFile(const std::filesystem::path& path)
+    : file_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0644)) {
+    if (!file_) throw_unwritable(path, errno);
+    static constexpr std::string_view kHeader =
+        "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n";
+    if (::write(file_.get(), kHeader.data(), kHeader.size()) != static_cast<ssize_t>(kHeader.size()))
+        throw_unwritable(path, errno != 0 ? errno : ENOSPC);
+}
+
+void JoblogFile::add(std::size_t seq, const JobInfo& child) {
+    double start = child.began ? seconds_of(child.began->time_since_epoch()) : 0;
+    double runtime = child.began && child.ended ? seconds_of(*child.ended - *child.began) : 0;
+    char fields[160];
+    std::snprintf(fields, sizeof fields, "%zu\t:\t%.3f\t%10.3f\t0\t%llu\t%d\t%d\t", seq, start, runtime,
+                  static_cast<unsigned long long>(child.output_bytes), child.exit_code.value_or(-1),
+                  child.term_signal.value_or(0));
+    std::string line = fields + one_line(child.command) + "\n";
+    (void)!::write(file_.get(), line.data(), line.size());
+}
+
+void check_joblog_writable(const std::filesystem::path& path) {
+    FileDescriptor file(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0644));
+    if (!file) throw_unwritable(path, errno);
+}
+
+}  // namespace jobctl::detail
