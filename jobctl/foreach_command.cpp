@@ -313,7 +313,14 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
             "--joblog", options->joblog,
             "Write GNU parallel's joblog to FILE (made or emptied): a header, then a line per child as "
             "it ends (Seq Host Starttime JobRuntime Send Receive Exitval Signal Command, tab-separated)")
-        ->type_name("FILE");
+        ->type_name("FILE")
+        ->check(CLI::Validator(
+            [](std::string& file) -> std::string {
+                if (file.empty()) return "needs a file name";
+                if (file == "-") return "writes to a file, not to stdout (where the children's output goes)";
+                return "";
+            },
+            ""));
     command->add_option("command", options->words, "CMD ARGS... [::: INPUT...]")->required();
     command->positionals_at_end();
     command->callback([options, &exit_code] {

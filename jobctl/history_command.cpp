@@ -93,6 +93,9 @@ void show_history(const HistoryOptions& options) {
     if (!options.json) table.finish();
     std::cout.flush();
     check_listing_written();
+    if (history_limit(repository) == 0)
+        std::cerr << "jobctl: history: off in this repository: jobs that end add no line ('jobctl repository "
+                     "--history-size 16M' turns it on)\n";
     for (const std::string& warning : reading.warnings)
         std::cerr << "jobctl: history: " << printable(warning) << '\n';
     named.check_all_found();

@@ -249,6 +249,7 @@ TEST_F(History, ForeachWritesParallelsJoblog) {
         EXPECT_EQ(lines[seq][1], ":");
         EXPECT_EQ(lines[seq][6], std::to_string(seq - 1)) << "Exitval";
         EXPECT_EQ(lines[seq][7], "0") << "Signal";
+        EXPECT_EQ(lines[seq][5], "2") << "Receive: the bytes on stdout, '0\\n'";
         EXPECT_EQ(lines[seq][8],
                   "sh -c 'echo " + std::to_string(seq - 1) + "; exit " + std::to_string(seq - 1) + "'");
     }
@@ -256,6 +257,14 @@ TEST_F(History, ForeachWritesParallelsJoblog) {
         jobctl({"foreach", "--joblog", home() + "/no/such/folder/log", "--", "true", ":::", "1"});
     EXPECT_EQ(nowhere.exit_code, 2);
     EXPECT_NE(nowhere.err.find("cannot write the joblog"), std::string::npos) << nowhere.err;
+    std::string fifo = home() + "/fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    std::string table = table_path_of(repository_name());
+    for (const std::string& bad : {fifo, table, history_file(repository()).string(), std::string("-")}) {
+        CliResult refused = jobctl({"foreach", "--joblog", bad, "--", "true", ":::", "1"});
+        EXPECT_EQ(refused.exit_code, 2) << bad << ": " << refused.err;
+    }
+    EXPECT_EQ(jobctl({"get"}).exit_code, 0) << "the table is whole";
     EXPECT_EQ(repository().list().size(), 0u) << "nothing registered";
 }
 

@@ -59,9 +59,11 @@ struct ForeachSpec {
     // start) and the parent ends Failed ("...; halted (--halt-on-error)").
     bool halt_on_error = false;
     // GNU parallel's --joblog: this file is made (or emptied) and gets a
-    // header line, then a line per child as it ends (Seq Host Starttime
-    // JobRuntime Send Receive Exitval Signal Command, tab-separated; Seq
-    // the input's number, Receive the size of its output log). Empty: none.
+    // header line, then a line per child that started, as it ends (Seq Host
+    // Starttime JobRuntime Send Receive Exitval Signal Command,
+    // tab-separated; Seq the input's number, Receive its stdout bytes).
+    // Empty: none. A file that is not regular, or in the repository's own
+    // folder, is refused (invalid_argument).
     std::filesystem::path joblog{};
 };
 
@@ -116,6 +118,8 @@ public:
 
 private:
     void update_parent(bool final, const std::string& failure = "");
+    void check_not_the_repositorys(const std::filesystem::path& joblog) const;
+    std::uint64_t stdout_bytes(const JobInfo& child) const;
 
     Repository& repository_;
     ForeachSpec spec_;

@@ -16,13 +16,6 @@ namespace jobctl::detail {
 
 namespace {
 
-// Whether the last byte of `file` (`size` bytes) ends a line.
-bool ends_a_line(const FileDescriptor& file, std::uint64_t size) {
-    char last = '\n';
-    if (size == 0) return true;
-    return ::pread(file.get(), &last, 1, static_cast<off_t>(size - 1)) != 1 || last == '\n';
-}
-
 // Why a history file is not one to read or write ("" if it is): a regular
 // file of this user that no one else may write. Anything else may have been
 // put there by someone else (a FIFO that would hang a reader, another
@@ -90,13 +83,19 @@ void read_file(const std::filesystem::path& path, const std::function<void(const
     read_lines_of(
         file.get(), path,
         [&](std::string_view line) {
-            if (line.empty()) return;  // two writers both mended the same cut line
-            if (std::optional<HistoryEntry> entry = parse_history_line(line)) {
-                ++reading.entries;
-                visit(*entry);
-            } else {
+            if (line.empty()) return;
+            std::optional<HistoryEntry> entry = parse_history_line(line);
+            if (!entry) {
                 ++damaged;
+                // A writer cut short left no newline: the next line was
+                // appended to its piece. It is whole after the piece.
+                std::size_t next = line.rfind(R"({"id":)");
+                if (next != 0 && next != std::string_view::npos)
+                    entry = parse_history_line(line.substr(next));
             }
+            if (!entry) return;
+            ++reading.entries;
+            visit(*entry);
         },
         damaged);
     if (damaged == 0) return;
@@ -112,24 +111,18 @@ std::filesystem::path HistoryFile::rotated_path() const {
 }
 
 bool HistoryFile::append(std::string_view line, std::uint64_t limit) {
-    OpenFile open = file_for(line.size() + 1, limit);
-    if (!open.file) return false;
+    std::shared_ptr<FileDescriptor> file = file_for(line.size() + 1, limit);
+    if (!file) return false;
     std::string text;
-    text.reserve(line.size() + 2);
-    // The last writer was cut short: this line starts on a line of its own.
-    if (!open.ends_with_our_line && !ends_a_line(*open.file, open.size)) text += '\n';
+    text.reserve(line.size() + 1);
     text += line;
     text += '\n';
     // One write: O_APPEND puts it whole after every other writer's line. A
     // short one (a full disk) is not carried on, which could split it.
-    if (::write(open.file->get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-        return false;
-    std::lock_guard guard(mutex_);
-    if (file_ == open.file) our_end_ = open.size + text.size();
-    return true;
+    return ::write(file->get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
 }
 
-HistoryFile::OpenFile HistoryFile::file_for(std::uint64_t bytes, std::uint64_t limit) {
+std::shared_ptr<FileDescriptor> HistoryFile::file_for(std::uint64_t bytes, std::uint64_t limit) {
     std::lock_guard guard(mutex_);
     bool rotated = false;
     for (int attempt = 0; attempt < 4; ++attempt) {
@@ -149,7 +142,7 @@ HistoryFile::OpenFile HistoryFile::file_for(std::uint64_t bytes, std::uint64_t l
         auto size = static_cast<std::uint64_t>(info.st_size);
         // Rotated once at most: a file that cannot be (a folder in the way
         // of FILE.1) grows past the limit rather than lose lines.
-        if (size == 0 || size + bytes <= limit || rotated) return {file_, size, size == our_end_};
+        if (size == 0 || size + bytes <= limit || rotated) return file_;
         rotate(*file_);
         file_.reset();
         rotated = true;
@@ -158,8 +151,7 @@ HistoryFile::OpenFile HistoryFile::file_for(std::uint64_t bytes, std::uint64_t l
 }
 
 bool HistoryFile::open_file() {
-    // Read too: the last byte says whether the last writer was cut short.
-    int flags = O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+    int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
     int fd = ::open(path_.c_str(), flags, 0600);
     if (fd < 0 && errno == ENOENT) {  // a table given by path: its spool is made with its first output
         try {
@@ -176,7 +168,6 @@ bool HistoryFile::open_file() {
     file_ = std::make_shared<FileDescriptor>(std::move(opened));
     device_ = status.st_dev;
     inode_ = status.st_ino;
-    our_end_ = 0;
     return true;
 }
 

@@ -5,9 +5,11 @@
 //
 // Appending: one write(2) of the whole line with O_APPEND, so that lines of
 // processes that end jobs at once never mix. A line cut short (a crash
-// mid-write, a full disk) has no newline: the next writer sees that and
-// starts on a new line, so that only the cut line is damaged, and a reader
-// skips it. Rotating: the writer that finds the file too full for its line
+// mid-write, a full disk) has no newline, and the next line is appended to
+// its piece: a reader counts that line damaged and takes the whole line
+// after the piece (each line starts with {"id":). Writers do not mend it:
+// a writer that looked at the file's last byte could see another's line
+// half-way and start a needless empty line. Rotating: the writer that finds the file too full for its line
 // takes flock() on it and, if the file it has open is still the one under
 // the name, renames it to FILE.1 (replacing the one before). A writer that
 // still has the renamed file open appends there (it is kept, in FILE.1);
@@ -48,16 +50,9 @@ public:
     bool append(std::string_view line, std::uint64_t limit);
 
 private:
-    struct OpenFile {
-        std::shared_ptr<FileDescriptor> file;
-        std::uint64_t size = 0;
-        // The file ends where a whole line of ours ended: its last byte is
-        // a newline, no need to read it.
-        bool ends_with_our_line = false;
-    };
     // The file to append `bytes` to: the one open, else the name opened
     // (made if missing), rotated first if it is full.
-    OpenFile file_for(std::uint64_t bytes, std::uint64_t limit);
+    std::shared_ptr<FileDescriptor> file_for(std::uint64_t bytes, std::uint64_t limit);
     // Opens the name (made if missing) as file_: false if it cannot be, or
     // is no file of ours (history_file.cpp, unusable_because).
     bool open_file();
@@ -70,10 +65,6 @@ private:
     std::shared_ptr<FileDescriptor> file_;
     dev_t device_ = 0;  // the file_ opened, to know it again
     ino_t inode_ = 0;
-    // Where our last whole line ended in file_ (0: none yet). The file only
-    // grows, so finding it that size again means nobody wrote after us
-    // (a size of another thread's or process's is always larger).
-    std::uint64_t our_end_ = 0;
 };
 
 // Hands every whole line of FILE.1, then of FILE, to `visit`, and counts

@@ -893,11 +893,14 @@ bool JobTable::append_history(const JobInfo& ended) const {
 
 void JobTable::wait_for_history_lines(const std::vector<JobId>& ids, std::chrono::nanoseconds timeout) const {
     auto deadline = std::chrono::steady_clock::now() + timeout;
+    // An ender that died (or was stopped) before its line costs a waiter
+    // the timeout only while its job's end is recent.
+    std::int64_t recent_ns = detail::now_ns() - 10'000'000'000;
     auto pending = [&](JobId id) {
         std::uint32_t index = index_of(*segment_, id);
         if (index == segment_->capacity()) return false;
         JobSlot copy = read_slot(*segment_, index);
-        return copy.id == id && copy.history_line == detail::kHistoryLinePending;
+        return copy.id == id && copy.history_line == detail::kHistoryLinePending && copy.ended_ns > recent_ns;
     };
     for (;;) {
         std::uint32_t seen = change_count();

@@ -199,9 +199,9 @@ public:
     // history line (the process that ended it is appending it, or died
     // before it could). A walk of the slots in place, without the lock.
     bool history_lines_pending(Clock::time_point ended_after) const;
-    // Waits (at most `timeout`) until none of `ids` waits for its history
-    // line: what a removal does first, so that a job removed at once (`run`)
-    // is in the history when the removal returns.
+    // Waits (at most `timeout`) until none of `ids` that ended in the last
+    // 10 s waits for its history line: what a removal does first, so that
+    // a job removed at once (`run`) is in the history when it returns.
     void wait_for_history_lines(const std::vector<JobId>& ids, std::chrono::nanoseconds timeout) const;
 
 private:

@@ -16,6 +16,7 @@
 #include "jobctl/stop_on_signals.hpp"
 #include "jobctl/thread_job_host.hpp"
 #include "jobs/suspension.hpp"
+#include "output/output_log.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/foreach_spec.hpp"
@@ -108,7 +109,10 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     : repository_(repository), spec_(std::move(spec)) {
     check_foreach_spec(spec_);
     spec_.run = detail::checked_run_options(spec_.run, true);  // paths absolute, once for all children
-    if (!spec_.joblog.empty()) joblog_ = std::make_shared<detail::JoblogFile>(spec_.joblog);
+    if (!spec_.joblog.empty()) {
+        check_not_the_repositorys(spec_.joblog);
+        joblog_ = std::make_shared<detail::JoblogFile>(spec_.joblog);
+    }
     ProcessIdentity self = ProcessIdentity::self();
     std::string command =
         "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
@@ -119,6 +123,38 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     parent_ = detail::table_of(repository_).add_family(parent, children);
     registered_ = children.size();
     spec_.inputs = {};  // first_children_ has them now
+}
+
+// A joblog in the repository's own folder would overwrite its table, its
+// history or a job's output.
+void ForeachJob::check_not_the_repositorys(const std::filesystem::path& joblog) const {
+    const detail::RepositoryLocation& location = detail::table_of(repository_).location();
+    std::error_code ignored;
+    std::filesystem::path file = std::filesystem::weakly_canonical(joblog, ignored);
+    auto within = [&](const std::filesystem::path& folder) {
+        std::filesystem::path real = std::filesystem::weakly_canonical(folder, ignored);
+        auto [end, _] = std::mismatch(real.begin(), real.end(), file.begin(), file.end());
+        return end == real.end();
+    };
+    bool named = location.name.find('/') == std::string::npos;  // a folder of its own
+    if (within(location.spool) || within(named ? location.table.parent_path() : location.table))
+        throw Error(ErrorCode::invalid_argument, "cannot write the joblog " + joblog.string() +
+                                                     ": it is in repository '" + location.name +
+                                                     "' (its table, output or history)");
+}
+
+// The bytes a child printed on stdout (its log holds stderr too).
+std::uint64_t ForeachJob::stdout_bytes(const JobInfo& child) const {
+    std::uint64_t bytes = 0;
+    try {
+        OutputLogReader(detail::table_of(repository_).job_directory(child.id))
+            .read(0, child.output_bytes, [&](OutputStream stream, std::string_view text) {
+                if (stream == OutputStream::out) bytes += text.size();
+            });
+    } catch (const std::exception&) {
+        // A damaged log: what could be counted.
+    }
+    return bytes;
 }
 
 void ForeachJob::update_parent(bool final, const std::string& failure) {
@@ -163,7 +199,7 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
             if (halt) request_stop(repository_, parent_.id, kDefaultStopGrace);
             // The last child a suspended parent waited for may be this one.
             detail::settle_parent_suspension(repository_, parent_.id);
-            if (joblog_) joblog_->add(child.id - parent_.id, child);
+            if (joblog_) joblog_->add(child.id - parent_.id, child, stdout_bytes(child));
             if (callbacks.on_child_finished) callbacks.on_child_finished(child);
         });
         std::vector<Job> children;
