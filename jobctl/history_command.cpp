@@ -67,8 +67,22 @@ private:
     std::set<std::string> found_;
 };
 
+// The repository, if it exists and its table can be used; its history is
+// read without it otherwise (a damaged table, a read-only disk), and
+// none is made.
+std::optional<Repository> repository_if_usable() {
+    if (!Repository::exists(Repository::default_name())) return std::nullopt;
+    try {
+        return Repository::open();
+    } catch (const Error& error) {
+        if (error.code() == ErrorCode::invalid_argument) throw;
+        std::cerr << "jobctl: history: " << printable(error.what()) << "; reading its history without it\n";
+        return std::nullopt;
+    }
+}
+
 void show_history(const HistoryOptions& options) {
-    auto repository = Repository::open();
+    std::optional<Repository> repository = repository_if_usable();
     NamedEntries named(options.selector.jobs);
     std::deque<HistoryEntry> newest;  // --newest N: the last N that pass
     JobTablePrinter table(std::cout, use_color(options.color, STDOUT_FILENO), output_columns(),
@@ -80,7 +94,7 @@ void show_history(const HistoryOptions& options) {
             table.add(entry.job);
         check_listing_written();
     };
-    HistoryReading reading = read_history(repository, [&](const HistoryEntry& entry) {
+    auto visit = [&](const HistoryEntry& entry) {
         const JobInfo& job = entry.job;
         if (!named.match(job)) return;  // first: a job named is found even if filtered out
         if (options.since && job.ended < options.since) return;
@@ -88,12 +102,14 @@ void show_history(const HistoryOptions& options) {
         if (!options.newest) return print(entry);
         newest.push_back(entry);
         if (newest.size() > *options.newest) newest.pop_front();
-    });
+    };
+    HistoryReading reading =
+        repository ? read_history(*repository, visit) : read_history(Repository::default_name(), visit);
     for (const HistoryEntry& entry : newest) print(entry);
     if (!options.json) table.finish();
     std::cout.flush();
     check_listing_written();
-    if (history_limit(repository) == 0)
+    if (repository && history_limit(*repository) == 0)
         std::cerr << "jobctl: history: off in this repository: jobs that end add no line ('jobctl repository "
                      "--history-size 16M' turns it on)\n";
     for (const std::string& warning : reading.warnings)

@@ -225,6 +225,25 @@ TEST_F(History, ATableGivenByPathKeepsItInItsOutputFolder) {
     ::setenv("JOBCTL_REPOSITORY", repository_name().c_str(), 1);
 }
 
+// The history outlives the table too: with a damaged table it is read
+// without it (with a warning); a repository that does not exist is not
+// made by a look at its history.
+TEST_F(History, IsReadWithoutAUsableTable) {
+    ASSERT_EQ(jobctl({"run", "--name", "kept", "--", "true"}).exit_code, 0);
+    std::string table = table_path_of(repository_name());
+    { std::fstream(table, std::ios::in | std::ios::out | std::ios::binary).write("garbage!", 8); }
+    CliResult damaged = jobctl({"history", "--json", "kept"});
+    EXPECT_EQ(damaged.exit_code, 0) << damaged.err;
+    EXPECT_NE(damaged.out.find("\"name\":\"kept\""), std::string::npos) << damaged.out;
+    EXPECT_NE(damaged.err.find("reading its history without it"), std::string::npos) << damaged.err;
+
+    ::setenv("JOBCTL_REPOSITORY", "never-made", 1);
+    CliResult none = jobctl({"history"});
+    ::setenv("JOBCTL_REPOSITORY", repository_name().c_str(), 1);
+    EXPECT_EQ(none.exit_code, 0) << none.err;
+    EXPECT_FALSE(Repository::exists("never-made"));
+}
+
 // foreach --joblog writes GNU parallel's joblog: a header, then a line per
 // child as it ends, with its input's number, exit code and command.
 TEST_F(History, ForeachWritesParallelsJoblog) {

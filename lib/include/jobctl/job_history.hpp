@@ -54,6 +54,13 @@ std::filesystem::path history_file(const Repository& repository);
 HistoryReading read_history(const Repository& repository,
                             const std::function<void(const HistoryEntry&)>& visit);
 
+// The same for repository `name` (as Repository::open takes it), read
+// without opening its table: for a table that cannot be used (damaged, on
+// a read-only disk), or a repository that does not exist (nothing is made:
+// an empty history). It cannot wait for lines still being written.
+// Errors: invalid_argument (a bad name); system.
+HistoryReading read_history(const std::string& name, const std::function<void(const HistoryEntry&)>& visit);
+
 // The entry as the history file holds it: one JSON object on one line
 // (without the newline), its fields named as in `get --json`, plus
 // "wall_ms" and "attempts". `jobctl history --json` prints these lines.

@@ -4,6 +4,7 @@
 #include "table/history_file.hpp"
 #include "table/history_line.hpp"
 #include "table/job_table.hpp"
+#include "table/repository_location.hpp"
 
 namespace jobctl {
 
@@ -37,6 +38,11 @@ HistoryReading read_history(const Repository& repository,
     const detail::JobTable& table = detail::table_of(repository);
     if (table.history_limit() != 0) wait_for_pending_lines(table);
     return detail::read_history_files(table.history(), visit);
+}
+
+HistoryReading read_history(const std::string& name, const std::function<void(const HistoryEntry&)>& visit) {
+    return detail::read_history_files(detail::HistoryFile(detail::locate_repository(name, false).history),
+                                      visit);
 }
 
 std::string history_line(const HistoryEntry& entry) {
