@@ -130,9 +130,10 @@ std::shared_ptr<FileDescriptor> HistoryFile::file_for(std::uint64_t bytes, std::
         struct stat info {};
         if (::fstat(file_->get(), &info) != 0 || info.st_dev != device_ || info.st_ino != inode_) {
             // A program that closes every descriptor (a detached host) closed
-            // ours: the number is nobody's, or another file's. Not ours to close.
-            (void)file_->release();
-            file_.reset();
+            // ours: the number is nobody's, or another file's. Not ours to
+            // close: the holder is kept, never destroyed (a release() would
+            // race with a thread still holding a copy).
+            new std::shared_ptr<FileDescriptor>(std::move(file_));
             continue;
         }
         if (info.st_nlink == 0) {  // rotated twice since it was opened
