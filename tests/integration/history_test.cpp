@@ -18,6 +18,9 @@
 
 #include "jobctl/job_history.hpp"
 #include "jobctl_test.hpp"
+#include "table/job_table.hpp"
+#include "table/segment_layout.hpp"
+#include "table/slot_patch.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -223,6 +226,41 @@ TEST_F(History, ATableGivenByPathKeepsItInItsOutputFolder) {
     EXPECT_EQ(jobctl({"repository", "delete"}).exit_code, 0);
     EXPECT_FALSE(std::filesystem::exists(table + ".output"));
     ::setenv("JOBCTL_REPOSITORY", repository_name().c_str(), 1);
+}
+
+// As if whoever ended a job had died before its line: the line is not in
+// the file and the slot's mark still says it is coming. A reader writes it
+// for a job that ended over 10 s ago; a removal, the last chance, for any.
+// A line written twice (its ender was only stopped) is read once.
+TEST_F(History, ALineItsEnderDidNotWriteIsWrittenByAnother) {
+    auto as_if_its_ender_died = [&](JobId id, std::int64_t ended_ago_ns) {
+        std::filesystem::remove(history_file(repository()));
+        detail::SlotPatch::update(detail::table_of(repository()), id, [&](detail::JobSlot& slot) {
+            slot.history_line = detail::kHistoryLinePending;
+            slot.ended_ns -= ended_ago_ns;
+            return true;
+        });
+    };
+    JobId old = start({"true"});
+    wait_until_finished(old);
+    ASSERT_EQ(entries_of(repository()).size(), 1u);
+    as_if_its_ender_died(old, 20'000'000'000);
+    std::vector<HistoryEntry> entries = entries_of(repository());
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].job.id, old);
+
+    JobId recent = start({"true"});
+    wait_until_finished(recent);
+    ASSERT_EQ(entries_of(repository()).size(), 2u);
+    as_if_its_ender_died(recent, 0);
+    ASSERT_EQ(jobctl({"remove", std::to_string(recent)}).exit_code, 0);
+    entries = entries_of(repository());
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].job.id, recent);
+
+    std::string line = history_line(entries[0]);
+    { std::ofstream(history_file(repository()), std::ios::app) << line << '\n'; }
+    EXPECT_EQ(entries_of(repository()).size(), 1u) << "one end, one entry";
 }
 
 // The history outlives the table too: with a damaged table it is read

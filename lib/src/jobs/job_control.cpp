@@ -132,6 +132,11 @@ void remove_job(Repository& repository, JobId id, bool even_if_needed) {
     std::vector<JobId> ids{id};
     for (const JobInfo& child : children) ids.push_back(child.id);
     detail::table_of(repository).wait_for_history_lines(ids, std::chrono::seconds(2));
+    // Last chance for a line its ender did not write (it died, or is
+    // stopped): the slot that holds what it says goes now.
+    for (JobId gone : ids)
+        if (std::optional<JobInfo> left = detail::table_of(repository).history_line_left(gone))
+            detail::lifecycle_of(repository).record_history(*left);
     for (const JobInfo& child : children) erase_with_spool(repository, child.id);
     erase_with_spool(repository, id);
     sweep_orphaned_output(repository, unlisted_from);

@@ -3,6 +3,7 @@
 #include "jobctl/error.hpp"
 #include "table/history_file.hpp"
 #include "table/history_line.hpp"
+#include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/repository_location.hpp"
 
@@ -31,12 +32,25 @@ void wait_for_pending_lines(const detail::JobTable& table) {
     }
 }
 
+// The lines that jobs which ended over 10 s ago still wait for: whoever
+// ended them died, or was stopped, before it wrote them. Written from
+// their slots now. An ender that was only stopped may write its line too
+// when it goes on: readers take the second line of one end for the first.
+void write_lines_left(detail::JobTable& table) {
+    using namespace std::chrono_literals;
+    for (const JobInfo& job : table.history_lines_left(Clock::now() - 10s))
+        detail::JobLifecycle(table).record_history(job);
+}
+
 }  // namespace
 
 HistoryReading read_history(const Repository& repository,
                             const std::function<void(const HistoryEntry&)>& visit) {
-    const detail::JobTable& table = detail::table_of(repository);
-    if (table.history_limit() != 0) wait_for_pending_lines(table);
+    detail::JobTable& table = detail::table_of(repository);
+    if (table.history_limit() != 0) {
+        write_lines_left(table);
+        wait_for_pending_lines(table);
+    }
     return detail::read_history_files(table.history(), visit);
 }
 

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <string>
 
 #include "jobctl/error.hpp"
@@ -185,8 +186,18 @@ void HistoryFile::rotate(const FileDescriptor& file) const {
 HistoryReading read_history_files(const HistoryFile& file,
                                   const std::function<void(const HistoryEntry&)>& visit) {
     HistoryReading reading;
-    read_file(file.rotated_path(), visit, reading);
-    read_file(file.path(), visit, reading);
+    // One end, one entry: a stopped ender whose line another process wrote
+    // for it (read_history) may still write it when it goes on.
+    std::set<std::pair<JobId, Clock::time_point>> seen;
+    auto once = [&](const HistoryEntry& entry) {
+        if (!seen.emplace(entry.job.id, entry.job.ended.value_or(Clock::time_point{})).second) {
+            --reading.entries;
+            return;
+        }
+        visit(entry);
+    };
+    read_file(file.rotated_path(), once, reading);
+    read_file(file.path(), once, reading);
     return reading;
 }
 

@@ -911,6 +911,28 @@ void JobTable::wait_for_history_lines(const std::vector<JobId>& ids, std::chrono
     }
 }
 
+std::vector<JobInfo> JobTable::history_lines_left(Clock::time_point ended_before) const {
+    const JobSlot* slots = segment_->slots();
+    std::int64_t before_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(ended_before.time_since_epoch()).count();
+    std::vector<JobInfo> left;
+    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
+        if (detail::load_word(slots[i].history_line) != detail::kHistoryLinePending) continue;
+        JobSlot copy = read_slot(*segment_, i);
+        if (copy.id != 0 && copy.history_line == detail::kHistoryLinePending && copy.ended_ns <= before_ns)
+            left.push_back(info_of(copy));
+    }
+    return left;
+}
+
+std::optional<JobInfo> JobTable::history_line_left(JobId id) const {
+    std::uint32_t index = index_of(*segment_, id);
+    if (index == segment_->capacity()) return std::nullopt;
+    JobSlot copy = read_slot(*segment_, index);
+    if (copy.id != id || copy.history_line != detail::kHistoryLinePending) return std::nullopt;
+    return info_of(copy);
+}
+
 bool JobTable::history_lines_pending(Clock::time_point ended_after) const {
     const JobSlot* slots = segment_->slots();
     std::int64_t after_ns =

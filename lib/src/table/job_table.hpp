@@ -199,6 +199,12 @@ public:
     // history line (the process that ended it is appending it, or died
     // before it could). A walk of the slots in place, without the lock.
     bool history_lines_pending(Clock::time_point ended_after) const;
+    // The jobs that ended before `ended_before` and still wait for their
+    // history line: whoever ended them died (or was stopped) before it
+    // wrote it. Another process writes it for them (JobLifecycle::record_history).
+    std::vector<JobInfo> history_lines_left(Clock::time_point ended_before) const;
+    // The job `id`, if it still waits for its history line (one lookup).
+    std::optional<JobInfo> history_line_left(JobId id) const;
     // Waits (at most `timeout`) until none of `ids` that ended in the last
     // 10 s waits for its history line: what a removal does first, so that
     // a job removed at once (`run`) is in the history when it returns.
