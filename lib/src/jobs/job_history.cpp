@@ -15,23 +15,6 @@ std::filesystem::path history_file(const Repository& repository) {
 
 namespace {
 
-// A job that ended a moment ago may not have its line yet: whoever ended it
-// appends it just after. Waits (2 s at most) until no job that ended in the
-// last 10 s waits for its line; an ender that died before it could costs a
-// reader those 2 s only while its job's end is that recent.
-void wait_for_pending_lines(const detail::JobTable& table) {
-    using namespace std::chrono_literals;
-    auto deadline = std::chrono::steady_clock::now() + 2s;
-    Clock::time_point recent = Clock::now() - 10s;
-    for (;;) {
-        std::uint32_t seen = table.change_count();
-        if (!table.history_lines_pending(recent)) return;
-        auto left = deadline - std::chrono::steady_clock::now();
-        if (left <= 0s) return;
-        table.wait_for_change(seen, left);
-    }
-}
-
 // The lines that jobs which ended over 10 s ago still wait for: whoever
 // ended them died, or was stopped, before it wrote them. Written from
 // their slots now. An ender that was only stopped may write its line too
@@ -49,7 +32,9 @@ HistoryReading read_history(const Repository& repository,
     detail::JobTable& table = detail::table_of(repository);
     if (table.history_limit() != 0) {
         write_lines_left(table);
-        wait_for_pending_lines(table);
+        // A job that ended a moment ago may not have its line yet: whoever
+        // ended it appends it just after.
+        table.wait_for_history_lines({}, std::chrono::seconds(2));
     }
     return detail::read_history_files(table.history(), visit);
 }

@@ -895,16 +895,14 @@ void JobTable::wait_for_history_lines(const std::vector<JobId>& ids, std::chrono
     auto deadline = std::chrono::steady_clock::now() + timeout;
     // An ender that died (or was stopped) before its line costs a waiter
     // the timeout only while its job's end is recent.
-    std::int64_t recent_ns = detail::now_ns() - 10'000'000'000;
+    Clock::time_point recent = Clock::now() - std::chrono::seconds(10);
     auto pending = [&](JobId id) {
-        std::uint32_t index = index_of(*segment_, id);
-        if (index == segment_->capacity()) return false;
-        JobSlot copy = read_slot(*segment_, index);
-        return copy.id == id && copy.history_line == detail::kHistoryLinePending && copy.ended_ns > recent_ns;
+        std::optional<JobInfo> job = history_line_left(id);
+        return job && job->ended > recent;
     };
     for (;;) {
         std::uint32_t seen = change_count();
-        if (std::ranges::none_of(ids, pending)) return;
+        if (ids.empty() ? !history_lines_pending(recent) : std::ranges::none_of(ids, pending)) return;
         auto left = deadline - std::chrono::steady_clock::now();
         if (left <= std::chrono::nanoseconds(0)) return;
         wait_for_change(seen, left);
