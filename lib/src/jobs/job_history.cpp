@@ -15,14 +15,22 @@ std::filesystem::path history_file(const Repository& repository) {
 
 namespace {
 
-// The lines that jobs which ended over 10 s ago still wait for: whoever
-// ended them died, or was stopped, before it wrote them. Written from
-// their slots now. An ender that was only stopped may write its line too
-// when it goes on: readers take the second line of one end for the first.
-void write_lines_left(detail::JobTable& table) {
-    using namespace std::chrono_literals;
-    for (const JobInfo& job : table.history_lines_left(Clock::now() - 10s))
-        detail::JobLifecycle(table).record_history(job);
+// The lines that jobs still wait for. Those of jobs that ended over 10 s
+// ago are written from their slots now: whoever ended them died, or was
+// stopped, before it wrote them (one that was only stopped may write its
+// line too when it goes on: readers take the second line of one end for
+// the first). Those of jobs that ended a moment ago are being written:
+// waited for, 2 s at most. One walk of the table.
+void complete_pending_lines(detail::JobTable& table) {
+    Clock::time_point recent = Clock::now() - std::chrono::seconds(10);
+    std::vector<JobId> being_written;
+    for (const JobInfo& job : table.history_lines_pending()) {
+        if (job.ended > recent)
+            being_written.push_back(job.id);
+        else
+            detail::JobLifecycle(table).record_history(job);
+    }
+    if (!being_written.empty()) table.wait_for_history_lines(being_written, std::chrono::seconds(2));
 }
 
 }  // namespace
@@ -30,12 +38,7 @@ void write_lines_left(detail::JobTable& table) {
 HistoryReading read_history(const Repository& repository,
                             const std::function<void(const HistoryEntry&)>& visit) {
     detail::JobTable& table = detail::table_of(repository);
-    if (table.history_limit() != 0) {
-        write_lines_left(table);
-        // A job that ended a moment ago may not have its line yet: whoever
-        // ended it appends it just after.
-        table.wait_for_history_lines({}, std::chrono::seconds(2));
-    }
+    if (table.history_limit() != 0) complete_pending_lines(table);
     return detail::read_history_files(table.history(), visit);
 }
 

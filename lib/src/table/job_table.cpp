@@ -902,25 +902,23 @@ void JobTable::wait_for_history_lines(const std::vector<JobId>& ids, std::chrono
     };
     for (;;) {
         std::uint32_t seen = change_count();
-        if (ids.empty() ? !history_lines_pending(recent) : std::ranges::none_of(ids, pending)) return;
+        if (std::ranges::none_of(ids, pending)) return;
         auto left = deadline - std::chrono::steady_clock::now();
         if (left <= std::chrono::nanoseconds(0)) return;
         wait_for_change(seen, left);
     }
 }
 
-std::vector<JobInfo> JobTable::history_lines_left(Clock::time_point ended_before) const {
+std::vector<JobInfo> JobTable::history_lines_pending() const {
     const JobSlot* slots = segment_->slots();
-    std::int64_t before_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(ended_before.time_since_epoch()).count();
-    std::vector<JobInfo> left;
+    std::vector<JobInfo> pending;
     for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
         if (detail::load_word(slots[i].history_line) != detail::kHistoryLinePending) continue;
         JobSlot copy = read_slot(*segment_, i);
-        if (copy.id != 0 && copy.history_line == detail::kHistoryLinePending && copy.ended_ns <= before_ns)
-            left.push_back(info_of(copy));
+        if (copy.id != 0 && copy.history_line == detail::kHistoryLinePending)
+            pending.push_back(info_of(copy));
     }
-    return left;
+    return pending;
 }
 
 std::optional<JobInfo> JobTable::history_line_left(JobId id) const {
@@ -929,20 +927,6 @@ std::optional<JobInfo> JobTable::history_line_left(JobId id) const {
     JobSlot copy = read_slot(*segment_, index);
     if (copy.id != id || copy.history_line != detail::kHistoryLinePending) return std::nullopt;
     return info_of(copy);
-}
-
-bool JobTable::history_lines_pending(Clock::time_point ended_after) const {
-    const JobSlot* slots = segment_->slots();
-    std::int64_t after_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(ended_after.time_since_epoch()).count();
-    for (std::uint32_t i = 0, limit = scan_limit(*segment_); i < limit; ++i) {
-        const JobSlot& slot = slots[i];
-        if (detail::load_word(slot.history_line) != detail::kHistoryLinePending) continue;
-        JobSlot copy = read_slot(*segment_, i);
-        if (copy.id != 0 && copy.history_line == detail::kHistoryLinePending && copy.ended_ns > after_ns)
-            return true;
-    }
-    return false;
 }
 
 void JobTable::check_intact() const {

@@ -195,16 +195,17 @@ public:
     // The size at which the history file is rotated; 0: none is kept.
     std::uint64_t history_limit() const;
     void set_history_limit(std::uint64_t bytes);
-    // The jobs that ended before `ended_before` and still wait for their
-    // history line: whoever ended them died (or was stopped) before it
-    // wrote it. Another process writes it for them (JobLifecycle::record_history).
-    std::vector<JobInfo> history_lines_left(Clock::time_point ended_before) const;
+    // Every job that still waits for its history line: whoever ended it
+    // is writing it, or died (or was stopped) before it could, and then
+    // another process writes it (JobLifecycle::record_history). A walk of
+    // the slots in place, without the lock.
+    std::vector<JobInfo> history_lines_pending() const;
     // The job `id`, if it still waits for its history line (one lookup).
     std::optional<JobInfo> history_line_left(JobId id) const;
-    // Waits (at most `timeout`) until no job that ended in the last 10 s
-    // waits for its history line: of `ids` (what a removal does first, so
-    // that a job removed at once, by `run`, is in the history when it
-    // returns), or of the whole table when `ids` is empty (a reader).
+    // Waits (at most `timeout`) until none of `ids` that ended in the last
+    // 10 s waits for its history line: what a removal does first, so that
+    // a job removed at once (`run`) is in the history when it returns, and
+    // a reader for the lines of jobs that ended a moment ago.
     void wait_for_history_lines(const std::vector<JobId>& ids, std::chrono::nanoseconds timeout) const;
 
 private:
@@ -240,10 +241,6 @@ private:
     // The fallback of find_named: a walk of every slot.
     std::vector<JobInfo> named_in_listing(const std::string& name) const;
     void keep_full_command(JobId id, const std::string& command) const;
-    // Whether a job that ended after `ended_after` still waits for its
-    // history line (the process that ended it is appending it, or died
-    // before it could). A walk of the slots in place, without the lock.
-    bool history_lines_pending(Clock::time_point ended_after) const;
     // Appends the history line of `ended`, a job just ended (unless no
     // history is kept: false then, or when it could not be written).
     // Called after the lock is let go (JobLifecycle::record_history).
