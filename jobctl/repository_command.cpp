@@ -11,6 +11,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_history.hpp"
 #include "jobctl/job_listing.hpp"
+#include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
 #include "size_option.hpp"
 #include "stop_jobs.hpp"
@@ -19,15 +20,15 @@ namespace jobctl {
 
 template <class Archive>
 void save(Archive& archive, const RepositoryInfo& info) {
-    archive(cereal::make_nvp("name", info.name), cereal::make_nvp("table", info.table.string()),
-            cereal::make_nvp("spool", info.spool.string()),
-            cereal::make_nvp("history", info.history.string()),
-            cereal::make_nvp("history_limit", info.history_limit),
-            cereal::make_nvp("filesystem", info.filesystem), cereal::make_nvp("local", info.local),
-            cereal::make_nvp("note", info.note), cereal::make_nvp("capacity", info.capacity),
-            cereal::make_nvp("in_use", info.in_use), cereal::make_nvp("layout_version", info.layout_version),
-            cereal::make_nvp("boot_id", info.boot_id),
-            cereal::make_nvp("reboots_survived", info.reboots_survived));
+    archive(
+        cereal::make_nvp("name", info.name), cereal::make_nvp("table", info.table.string()),
+        cereal::make_nvp("spool", info.spool.string()), cereal::make_nvp("history", info.history.string()),
+        cereal::make_nvp("history_limit", info.history_limit),
+        cereal::make_nvp("max_output", info.max_output), cereal::make_nvp("filesystem", info.filesystem),
+        cereal::make_nvp("local", info.local), cereal::make_nvp("note", info.note),
+        cereal::make_nvp("capacity", info.capacity), cereal::make_nvp("in_use", info.in_use),
+        cereal::make_nvp("layout_version", info.layout_version), cereal::make_nvp("boot_id", info.boot_id),
+        cereal::make_nvp("reboots_survived", info.reboots_survived));
 }
 
 namespace cli {
@@ -40,6 +41,11 @@ void print_info(const RepositoryInfo& info) {
               << "History     " << info.history.string()
               << (info.history_limit == 0 ? std::string(" (off: no history is kept)")
                                           : " (rotated at " + format_size(info.history_limit) + ")")
+              << '\n'
+              << "Max output  "
+              << (info.max_output == 0
+                      ? std::string("no cap (jobctl start --max-output SIZE sets one)")
+                      : format_size(info.max_output) + " per process job, unless it sets its own")
               << '\n'
               << "Filesystem  " << info.filesystem
               << (info.local ? " (local)" : " (network: not shared between machines)") << '\n'
@@ -84,6 +90,7 @@ void add_repository_command(CLI::App& app, int&) {
         bool json = false;
         bool force = false;
         std::optional<std::uint64_t> history_size;
+        std::optional<std::uint64_t> max_output;
     };
     auto options = std::make_shared<Options>();
     CLI::App* command =
@@ -92,6 +99,7 @@ void add_repository_command(CLI::App& app, int&) {
         "The repository is JOBCTL_REPOSITORY (default 'default') in the jobctl home: JOBCTL_HOME,\n"
         "else $XDG_STATE_HOME/jobctl, else ~/.local/state/jobctl.\n"
         "Examples: jobctl repository; jobctl repository --json; jobctl repository --history-size 64M;\n"
+        "jobctl repository --max-output 100M;\n"
         "jobctl repository delete");
     command->add_flag("--json", options->json, "Print one JSON document");
     add_size_option(*command, "--history-size", options->history_size,
@@ -105,6 +113,16 @@ void add_repository_command(CLI::App& app, int&) {
                            : "";
             },
             ""));
+    add_size_option(*command, "--max-output", options->max_output,
+                    "Keep at most SIZE of each process job's output that does not set its own "
+                    "(start --max-output); 0: no cap (the default)")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                auto size = parse_size(text);
+                return size && *size != 0 && *size < 4096 ? "must be 0 or at least 4K, not '" + text + "'"
+                                                          : "";
+            },
+            ""));
     CLI::App* remove =
         command->add_subcommand("delete", "Delete the whole repository: every job, its table and all output");
     remove->footer("Refused while jobs have not finished, unless --force, which stops them first.");
@@ -114,6 +132,7 @@ void add_repository_command(CLI::App& app, int&) {
         if (remove->parsed()) return;
         auto repository = Repository::open();
         if (options->history_size) set_history_limit(repository, *options->history_size);
+        if (options->max_output) set_default_max_output(repository, *options->max_output);
         RepositoryInfo info = repository.describe();
         if (options->json)
             print_json(info);

@@ -1,5 +1,7 @@
 #include "run_option_flags.hpp"
 
+#include "size_option.hpp"
+
 namespace jobctl::cli {
 
 void add_run_option_flags(CLI::App& command, RunOptions& run, const std::string& stdin_dash,
@@ -15,6 +17,10 @@ void add_run_option_flags(CLI::App& command, RunOptions& run, const std::string&
         .add_option("--stdin", run.stdin_file,
                     "The command reads FILE (default /dev/null)" + each + stdin_dash)
         ->type_name("FILE");
+    add_size_option(command, "--max-output", run.max_output,
+                    std::string(placeholders ? "Per child, keep" : "Keep") +
+                        " at most SIZE of output (e.g. 100M): the first and last halves, the middle "
+                        "dropped (default: the repository's, 'jobctl repository'; 0: no cap)");
 }
 
 }  // namespace jobctl::cli

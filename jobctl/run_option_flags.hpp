@@ -1,5 +1,5 @@
 #pragma once
-// --cwd, --env, --clear-env and --stdin: how the command of start, run and
+// --cwd, --env, --clear-env, --stdin and --max-output: how the command of start, run and
 // foreach runs (RunOptions). The library checks the values.
 
 #include <CLI/CLI.hpp>

@@ -148,6 +148,7 @@ ScheduleDefinition definition_from(const AddOptions& options) {
     definition.memory_limit_bytes = limited.memory_limit_bytes;
     definition.cpu_limit = limited.cpu_limit;
     definition.process_limit = limited.process_limit;
+    definition.max_output = options.run.max_output;
     definition.queue = options.queue;
     definition.max_results = options.max_results;
     definition.no_overlap = options.no_overlap;

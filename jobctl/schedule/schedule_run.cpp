@@ -49,6 +49,7 @@ ProcessJobSpec run_spec(const ScheduleDefinition& definition) {
     spec.run.memory_limit_bytes = definition.memory_limit_bytes;
     spec.run.cpu_limit = definition.cpu_limit;
     spec.run.process_limit = definition.process_limit;
+    spec.run.max_output = definition.max_output;
     spec.start_when.queue = definition.queue;
     spec.type = JobType::scheduled;
     return spec;

@@ -45,6 +45,12 @@ void serialize_limits(Archive& archive, std::uint64_t& memory, std::uint64_t& cp
             cereal::make_nvp("max_procs", processes));
 }
 
+// The output cap, -1 for none set: a step of its own, as the limits.
+template <class Archive>
+void serialize_output_cap(Archive& archive, std::int64_t& max_output) {
+    archive(cereal::make_nvp("max_output", max_output));
+}
+
 std::filesystem::path definition_file(const std::string& repository, const std::string& name) {
     return schedules_directory(repository) / (name + ".json");
 }
@@ -66,6 +72,12 @@ ScheduleDefinition read_definition(const std::filesystem::path& file) {
         if (memory != 0) definition.memory_limit_bytes = memory;
         if (cpu_micros != 0) definition.cpu_limit = static_cast<double>(cpu_micros) / 1e6;
         if (processes != 0) definition.process_limit = processes;
+        std::int64_t max_output = -1;
+        try {
+            serialize_output_cap(archive, max_output);
+        } catch (const cereal::Exception&) {  // saved before output caps: none
+        }
+        if (max_output >= 0) definition.max_output = static_cast<std::uint64_t>(max_output);
     } catch (const cereal::Exception& error) {
         throw Error(ErrorCode::system, "damaged schedule " + file.string() + ": " + error.what());
     }
@@ -154,6 +166,9 @@ void save_schedule(const ScheduleDefinition& definition) {
             definition.cpu_limit ? static_cast<std::uint64_t>(*definition.cpu_limit * 1e6 + 0.5) : 0;
         std::uint32_t processes = definition.process_limit.value_or(0);
         serialize_limits(archive, memory, cpu_micros, processes);
+        std::int64_t max_output =
+            definition.max_output ? static_cast<std::int64_t>(*definition.max_output) : -1;
+        serialize_output_cap(archive, max_output);
     }
     text << '\n';
     std::filesystem::path file = directory / (definition.name + ".json");

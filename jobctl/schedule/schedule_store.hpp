@@ -32,6 +32,7 @@ struct ScheduleDefinition {
     std::optional<std::uint64_t> memory_limit_bytes;
     std::optional<double> cpu_limit;
     std::optional<std::uint32_t> process_limit;
+    std::optional<std::uint64_t> max_output;  // RunOptions::max_output; none in a definition of before it
     std::string queue;
     std::uint32_t max_results = 32;
     bool no_overlap = false;

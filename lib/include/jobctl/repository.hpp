@@ -28,6 +28,7 @@ struct RepositoryInfo {
     std::filesystem::path spool;      // the jobs' output, one folder per job
     std::filesystem::path history;    // a line per ended job (jobctl/job_history.hpp)
     std::uint64_t history_limit = 0;  // its size when rotated; 0: none is kept
+    std::uint64_t max_output = 0;     // a process job's output cap by default; 0: none
     std::string filesystem;           // "ext4", "tmpfs", "nfs", ...
     bool local = true;                // false: a network or FUSE filesystem
     std::string note;                 // what the user should know about the place; usually empty

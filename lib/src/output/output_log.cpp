@@ -66,7 +66,8 @@ std::size_t read_at_least(int fd, char* buffer, std::size_t minimum, std::size_t
 
 }  // namespace
 
-OutputLogWriter::OutputLogWriter(std::filesystem::path directory) : directory_(std::move(directory)) {}
+OutputLogWriter::OutputLogWriter(std::filesystem::path directory, std::string file_name)
+    : directory_(std::move(directory)), file_name_(std::move(file_name)) {}
 
 int OutputLogWriter::open() {
     // Creating the folders and the file takes room too. Any other failure is
@@ -74,7 +75,7 @@ int OutputLogWriter::open() {
     for (const std::filesystem::path& folder : {directory_.parent_path(), directory_})
         if (::mkdir(folder.c_str(), 0700) != 0 && is_out_of_space(errno)) return errno;
     ensure_spool_directory(directory_);
-    auto path = directory_ / kOutputLogFileName;
+    auto path = directory_ / file_name_;
     fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd_ && is_out_of_space(errno)) return errno;
     if (!fd_) throw_system_error("cannot open " + path.string(), errno);
@@ -149,17 +150,18 @@ std::uint64_t OutputLogWriter::append(OutputStream stream, std::string_view byte
     }
     if (!is_out_of_space(error)) {
         cut_back();
-        throw_system_error("cannot write " + (directory_ / kOutputLogFileName).string(), error);
+        throw_system_error("cannot write " + (directory_ / file_name_).string(), error);
     }
     end_short_record(
         header, written > sizeof header ? static_cast<std::uint32_t>(written - sizeof header) : 0, error);
     return size_;
 }
 
-std::optional<std::uint64_t> OutputLogWriter::append_from_pipe(OutputStream stream, int pipe_fd) {
+std::optional<std::uint64_t> OutputLogWriter::append_from_pipe(OutputStream stream, int pipe_fd,
+                                                               std::uint32_t most) {
     int available = 0;
     if (::ioctl(pipe_fd, FIONREAD, &available) != 0 || available <= 0) return std::nullopt;
-    auto length = std::min<std::uint32_t>(static_cast<std::uint32_t>(available), kMaxRecordLength);
+    auto length = std::min({static_cast<std::uint32_t>(available), kMaxRecordLength, most});
     if (!fd_) {
         if (int error = open(); error != 0) {
             discard(pipe_fd, length);
@@ -190,7 +192,7 @@ std::optional<std::uint64_t> OutputLogWriter::append_from_pipe(OutputStream stre
     }
     if (!is_out_of_space(error)) {
         cut_back();
-        throw_system_error("cannot move output into " + (directory_ / kOutputLogFileName).string(), error);
+        throw_system_error("cannot move output into " + (directory_ / file_name_).string(), error);
     }
     // The command must not block on a full pipe: what did not fit goes.
     discard(pipe_fd, length - moved);
@@ -198,8 +200,8 @@ std::optional<std::uint64_t> OutputLogWriter::append_from_pipe(OutputStream stre
     return size_;
 }
 
-OutputLogReader::OutputLogReader(const std::filesystem::path& directory)
-    : path_(directory / kOutputLogFileName) {
+OutputLogReader::OutputLogReader(const std::filesystem::path& directory, const std::string& file_name)
+    : path_(directory / file_name) {
     reopen_if_missing();
 }
 

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "jobctl/receive.hpp"
@@ -35,7 +36,8 @@ inline constexpr const char* kOutputLogFileName = "output.log";
 class OutputLogWriter {
 public:
     // Opens (creating) the log in `directory`, which is created on first use.
-    explicit OutputLogWriter(std::filesystem::path directory);
+    // `file_name`: another log than the job's (a piece of a capped log's tail).
+    explicit OutputLogWriter(std::filesystem::path directory, std::string file_name = kOutputLogFileName);
     OutputLogWriter(const OutputLogWriter&) = delete;
     OutputLogWriter& operator=(const OutputLogWriter&) = delete;
 
@@ -48,8 +50,10 @@ public:
     // user space). Returns the log's new size, or nullopt when the pipe holds
     // nothing (then read it to see whether it is at its end). Without room,
     // keeps what fits, as append does, and drains the rest from the pipe
-    // all the same (to /dev/null), so that the writer never blocks.
-    std::optional<std::uint64_t> append_from_pipe(OutputStream stream, int pipe_fd);
+    // all the same (to /dev/null), so that the writer never blocks. Moves
+    // `most` bytes at most.
+    std::optional<std::uint64_t> append_from_pipe(OutputStream stream, int pipe_fd,
+                                                  std::uint32_t most = kMaxRecordLength);
     std::uint64_t size() const { return size_; }
 
     // Bytes of output (not counting the log's framing) dropped for want of space.
@@ -70,6 +74,7 @@ private:
     void discard(int pipe_fd, std::size_t count);
 
     std::filesystem::path directory_;
+    std::string file_name_;
     detail::FileDescriptor fd_;       // opened with the first record
     detail::FileDescriptor null_fd_;  // /dev/null, opened when output is first dropped
     std::uint64_t size_ = 0;
@@ -80,7 +85,8 @@ private:
 class OutputLogReader {
 public:
     // A missing log reads as empty.
-    explicit OutputLogReader(const std::filesystem::path& directory);
+    explicit OutputLogReader(const std::filesystem::path& directory,
+                             const std::string& file_name = kOutputLogFileName);
     OutputLogReader(const OutputLogReader&) = delete;
     OutputLogReader& operator=(const OutputLogReader&) = delete;
 

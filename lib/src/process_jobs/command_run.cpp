@@ -40,6 +40,7 @@
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/reason_text.hpp"
+#include "text/size_text.hpp"
 
 namespace jobctl::detail {
 namespace {
@@ -98,14 +99,6 @@ std::optional<JobInfo> look_up(Repository& repository, JobId id) {
         if (error.code() != ErrorCode::repository_unusable) throw;
         return std::nullopt;
     }
-}
-
-// A memory limit as it was likely given: 512M, 4G, 1536K, or bytes.
-std::string limit_text(std::uint64_t bytes) {
-    for (auto [unit, size] :
-         {std::pair{'T', 1ULL << 40}, {'G', 1ULL << 30}, {'M', 1ULL << 20}, {'K', 1ULL << 10}})
-        if (bytes % size == 0) return std::to_string(bytes / size) + unit;
-    return std::to_string(bytes);
 }
 
 }  // namespace
@@ -175,10 +168,14 @@ void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
         }
         size = log_.append(stream, std::string_view(buffer_.get(), static_cast<std::size_t>(got)));
     }
-    if (*size == published_size_) return;  // all of it dropped: nothing new to read
-    published_size_ = *size;
+    publish(*size);
+}
+
+void CommandRun::publish(std::uint64_t size) {
+    if (size == published_size_) return;  // all of it dropped or kept back: nothing new to read
+    published_size_ = size;
     unless_table_lost<bool>(repository_, false,
-                            [&](JobLifecycle& lifecycle) { return lifecycle.publish_output(id_, *size); });
+                            [&](JobLifecycle& lifecycle) { return lifecycle.publish_output(id_, size); });
 }
 
 void CommandRun::on_stop_request() {
@@ -451,7 +448,7 @@ void CommandRun::record_outcome(const siginfo_t& status) {
     }
     if (out_of_memory_ && !stopped && !timed_out_) {
         state = JobState::failed;
-        reason = "out of memory (limit " + limit_text(*run_.memory_limit_bytes) + ")";
+        reason = "out of memory (limit " + size_text(*run_.memory_limit_bytes) + ")";
     }
     if (timed_out_) {
         // It reached its limit first; a stop that came during the grace changes nothing.
@@ -461,7 +458,10 @@ void CommandRun::record_outcome(const siginfo_t& status) {
         state = JobState::stopped;
         reason = reason.empty() ? "stopped" : "stopped; " + reason;
     }
-    // A full disk cost output, not the job: its outcome stays the command's own.
+    // A full disk, or the cap, cost output, not the job: its outcome stays the command's own.
+    if (log_.dropped_bytes() > 0)
+        reason = join_reasons(std::move(reason), "output capped at " + size_text(log_.cap()) + ": " +
+                                                     std::to_string(log_.dropped_bytes()) + " bytes dropped");
     if (log_.lost_bytes() > 0)
         reason = join_reasons(std::move(reason), output_loss_text(log_.lost_bytes(), log_.loss_error()));
     finish_job(repository_, id_, state, reason, exit_code, term_signal, resources_);
@@ -472,7 +472,8 @@ CommandRun::CommandRun(Repository& repository, JobId id, ControlFds fds, RunOpti
       id_(id),
       fds_(fds),
       run_(std::move(run)),
-      log_(detail::table_of(repository).job_directory(id)),
+      log_(detail::table_of(repository).job_directory(id),
+           run_.max_output.value_or(detail::table_of(repository).default_max_output())),
       buffer_(new char[kReadChunk]) {}
 
 CommandRun::~CommandRun() {
@@ -537,6 +538,7 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     if (fds_.child_exit >= 0) reap_orphans();
     count_cgroup_resources();
     release_cgroup();
+    publish(log_.close_tail());
     record_outcome(*exit_status);
     // Once the outcome is out, so that nobody waits for it: what runners
     // that died left behind where nobody found their jobs lost. Every 32nd

@@ -31,7 +31,7 @@
 #include "jobctl/job.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
-#include "output/output_log.hpp"
+#include "output/capped_output_log.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/job_cgroup.hpp"
 #include "system/process_tree.hpp"
@@ -63,6 +63,7 @@ public:
 private:
     bool spawn(const std::vector<std::string>& argv);
     void pump(FileDescriptor& fd, OutputStream stream);
+    void publish(std::uint64_t size);
     void on_stop_request();
     void on_time_limit();
     void begin_stop(std::chrono::milliseconds grace);
@@ -89,7 +90,7 @@ private:
     JobId parent_id_ = 0;
     ControlFds fds_;
     RunOptions run_;
-    OutputLogWriter log_;
+    CappedOutputLog log_;               // capped as run_.max_output, or the repository, says
     std::uint64_t published_size_ = 0;  // the log's size as the slot last heard it
     std::unique_ptr<char[]> buffer_;    // uninitialised: pages are touched only by reads
 

@@ -9,7 +9,9 @@
 #include <cstring>
 
 #include "jobctl/error.hpp"
+#include "output/capped_output_log.hpp"
 #include "system/program_path.hpp"
+#include "table/job_table.hpp"
 
 extern char** environ;
 
@@ -80,6 +82,8 @@ void check_limits(const RunOptions& run) {
         throw Error(ErrorCode::invalid_argument, "a CPU limit must be between 0.01 and 100000 CPUs");
     if (run.process_limit && *run.process_limit == 0)
         throw Error(ErrorCode::invalid_argument, "a process limit must be at least 1");
+    if (run.max_output && *run.max_output != 0 && *run.max_output < kMinOutputCap)
+        throw Error(ErrorCode::invalid_argument, "an output cap must be 0 (none) or at least 4K");
     if (std::string missing = limits_unavailable(limits_of(run)); !missing.empty())
         throw Error(ErrorCode::invalid_argument, missing);
     if (std::string problem = containment_choice_problem(); !problem.empty())
@@ -168,3 +172,17 @@ PreparedCommand prepare_command(const RunOptions& run, const std::string& progra
 }
 
 }  // namespace jobctl::detail
+
+namespace jobctl {
+
+std::uint64_t default_max_output(const Repository& repository) {
+    return detail::table_of(repository).default_max_output();
+}
+
+void set_default_max_output(const Repository& repository, std::uint64_t bytes) {
+    if (bytes != 0 && bytes < kMinOutputCap)
+        throw Error(ErrorCode::invalid_argument, "an output cap must be 0 (none) or at least 4K");
+    detail::table_of(repository).set_default_max_output(bytes);
+}
+
+}  // namespace jobctl

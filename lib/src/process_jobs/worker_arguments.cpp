@@ -42,6 +42,9 @@ bool apply(std::string_view option, const char* value, WorkerArguments& out) {
     } else if (option == "--memory-max") {
         out.run.memory_limit_bytes = number(value);
         if (!out.run.memory_limit_bytes) return false;
+    } else if (option == "--max-output") {
+        out.run.max_output = number(value);
+        if (!out.run.max_output) return false;
     } else if (option == "--cpu-max-micros") {  // per second
         auto micros = number(value);
         if (!micros) return false;
@@ -87,6 +90,7 @@ std::vector<std::string> to_worker_argv(const std::string& worker, const WorkerA
     if (arguments.stdin_spooled) add(argv, "--stdin-spooled", "1");
     if (run.timeout) add(argv, "--timeout-ms", std::to_string(run.timeout->count()));
     if (run.memory_limit_bytes) add(argv, "--memory-max", std::to_string(*run.memory_limit_bytes));
+    if (run.max_output) add(argv, "--max-output", std::to_string(*run.max_output));
     if (run.cpu_limit)
         add(argv, "--cpu-max-micros", std::to_string(static_cast<std::uint64_t>(*run.cpu_limit * 1e6 + 0.5)));
     if (run.process_limit) add(argv, "--pids-max", std::to_string(*run.process_limit));

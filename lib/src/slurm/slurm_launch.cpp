@@ -37,6 +37,7 @@ RunOptions checked_for_slurm(const RunOptions& run, bool start_conditions) {
     if (run.clear_env) refuse("--clear-env");
     if (run.timeout) refuse("--timeout (a job's time limit on the cluster is --time)");
     if (run.stdin_file == kCallersStdin) refuse("--stdin - (give a file)");
+    if (run.max_output) refuse("--max-output (Slurm writes the job's output, not jobctl)");
     if (start_conditions) refuse("--after or --queue (Slurm schedules the job)");
     RunOptions checked = detail::checked_run_options(run);
     checked.cwd = detail::command_cwd(checked);

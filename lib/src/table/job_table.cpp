@@ -881,6 +881,15 @@ void JobTable::set_history_limit(std::uint64_t bytes) {
                      __ATOMIC_RELAXED);
 }
 
+std::uint64_t JobTable::default_max_output() const {
+    return __atomic_load_n(&segment_->header().default_max_output, __ATOMIC_RELAXED);
+}
+
+void JobTable::set_default_max_output(std::uint64_t bytes) {
+    SegmentLock lock(*segment_);
+    __atomic_store_n(&segment_->header().default_max_output, bytes, __ATOMIC_RELAXED);
+}
+
 bool JobTable::append_history(const JobInfo& ended) const {
     std::uint64_t limit = history_limit();
     if (limit == 0) return false;

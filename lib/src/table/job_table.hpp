@@ -195,6 +195,9 @@ public:
     // The size at which the history file is rotated; 0: none is kept.
     std::uint64_t history_limit() const;
     void set_history_limit(std::uint64_t bytes);
+    // The output cap of a process job whose start set none; 0: none.
+    std::uint64_t default_max_output() const;
+    void set_default_max_output(std::uint64_t bytes);
     // Every job that still waits for its history line: whoever ended it
     // is writing it, or died (or was stopped) before it could, and then
     // another process writes it (JobLifecycle::record_history). A walk of

@@ -96,6 +96,7 @@ RepositoryInfo Repository::describe() const {
     info.spool = location.spool;
     info.history = location.history;
     info.history_limit = table_->history_limit();
+    info.max_output = table_->default_max_output();
     info.filesystem = location.filesystem;
     info.local = location.local;
     info.note = location.note;

@@ -442,6 +442,11 @@ struct SegmentHeader {
     // were padding up to layout 11 and are zero in those tables: 0 is the
     // default, Repository::kDefaultHistoryLimit.
     std::uint64_t history_limit;
+    // How much of a process job's output is kept when its start sets no cap
+    // (RunOptions::max_output), in bytes; 0: no cap. Written under the
+    // lock, read without it, as history_limit. Padding, and so 0, up to
+    // layout 11.
+    std::uint64_t default_max_output;
     // Bumped (then futex-woken) after every change; waiters sleep on it.
     alignas(64) std::atomic<std::uint32_t> change_counter;
     // Bumped after a stop, suspend or resume is requested, so that hosts of
@@ -581,6 +586,7 @@ JOBCTL_SHARED_FIELD(SegmentHeader, lock_holder_pid_namespace, 80, 8);
 JOBCTL_SHARED_FIELD(SegmentHeader, waiting_jobs, 88, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, output_owners, 92, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, history_limit, 96, 8);
+JOBCTL_SHARED_FIELD(SegmentHeader, default_max_output, 104, 8);
 JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
