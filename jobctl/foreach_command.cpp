@@ -53,6 +53,8 @@ struct ForeachOptions {
     bool keep_jobs = false;
     bool halt_on_error = false;
     std::string joblog;              // --joblog FILE
+    std::string on_finish;           // --on-finish CMD
+    std::string on_child_finish;     // --on-child-finish CMD
     std::vector<std::string> words;  // CMD ARGS... [::: INPUT...]
     RunOptions run;                  // with the time limit of each child
     SlurmFlags slurm;
@@ -63,6 +65,8 @@ struct ForeachOptions {
 ForeachSpec spec_from(const ForeachOptions& options, bool& from_stdin) {
     ForeachSpec spec{options.name, {}, {}, options.jobs, {}, options.run};
     spec.halt_on_error = options.halt_on_error;
+    spec.on_finish = options.on_finish;
+    spec.on_child_finish = options.on_child_finish;
     if (!options.joblog.empty())
         spec.joblog = std::filesystem::absolute(options.joblog);  // the host's folder may differ
     auto separator = std::ranges::find(options.words, kInputSeparator);
@@ -236,6 +240,9 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
     if (!options.joblog.empty())
         throw Error(ErrorCode::invalid_argument,
                     "--joblog does not apply to --on slurm (sacct, or jobctl history, has each task)");
+    if (!options.on_finish.empty() || !options.on_child_finish.empty())
+        throw Error(ErrorCode::invalid_argument,
+                    "--on-finish and --on-child-finish do not apply to --on slurm");
     SlurmArraySpec array{spec.name, spec.command, spec.inputs, spec.throttle_limit, spec.run};
     JobInfo parent = start_slurm_array(repository, array, options.slurm.options);
     if (options.as_job) {
@@ -304,6 +311,9 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         "Leave the parent and children in the repository after a foreground run (they are removed "
         "once their output is printed, unless interrupted)");
     add_run_option_flags(*command, options->run, "", true);
+    add_finish_hook_option(*command, "--on-finish", options->on_finish, "the whole foreach");
+    add_finish_hook_option(*command, "--on-child-finish", options->on_child_finish,
+                           "each child (with JOBCTL_JOB_PARENT_ID)");
     add_slurm_option_flags(*command, options->slurm);
     add_time_limit_option(*command, options->run.timeout, "Time limit of each child");
     command->add_flag("--halt-on-error", options->halt_on_error,

@@ -66,7 +66,7 @@ void add_get_command(CLI::App& app, int&) {
                 for (JobInfo& job : select_jobs(repository, options->selector, true)) with_resources(job);
         };
         if (options->json) {
-            JobJsonWriter writer(std::cout);
+            JobJsonWriter writer(std::cout, &repository);
             each_selected([&](JobInfo& job) { writer.add(job); });
             writer.finish();
             check_listing_written();

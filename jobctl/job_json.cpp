@@ -54,6 +54,9 @@ void cli::JobJsonWriter::add(const JobInfo& job) {
                                           cereal::JSONOutputArchive::Options(
                                               324, cereal::JSONOutputArchive::Options::IndentChar::space, 2));
         save(archive, job);
+        if (repository_ != nullptr && job.has_finish_hook)
+            if (std::optional<FinishHook> hook = finish_hook_of(*repository_, job))
+                archive(cereal::make_nvp("on_finish", *hook));
     }
     std::string object = text.str();
     std::string indented;
@@ -70,8 +73,8 @@ void cli::JobJsonWriter::finish() {
     out_.flush();
 }
 
-void cli::print_job_json(std::ostream& out, const std::vector<JobInfo>& jobs) {
-    JobJsonWriter writer(out);
+void cli::print_job_json(std::ostream& out, const std::vector<JobInfo>& jobs, const Repository* repository) {
+    JobJsonWriter writer(out, repository);
     for (const JobInfo& job : jobs) writer.add(job);
     writer.finish();
 }

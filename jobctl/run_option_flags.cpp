@@ -23,4 +23,19 @@ void add_run_option_flags(CLI::App& command, RunOptions& run, const std::string&
                         "dropped (default: the repository's, 'jobctl repository'; 0: no cap)");
 }
 
+void add_finish_hook_option(CLI::App& command, const std::string& name, std::string& hook,
+                            const std::string& whose) {
+    command
+        .add_option(name, hook,
+                    "Run shell command CMD once " + whose +
+                        " ends, however it ends: JOBCTL_JOB_ID, _NAME, _STATE, _EXIT_CODE, _SIGNAL "
+                        "and _REASON in its environment; its output in the job's folder")
+        ->type_name("CMD")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                return text.find_first_not_of(" \t\n") == std::string::npos ? "needs a command" : "";
+            },
+            ""));
+}
+
 }  // namespace jobctl::cli

@@ -11,6 +11,11 @@ namespace jobctl::cli {
 
 // `stdin_dash` says what "--stdin -" does for this command; `placeholders`
 // mentions "{}" (foreach).
+// --on-finish CMD (and a foreach's --on-child-finish CMD): `whose` says
+// whose end runs it.
+void add_finish_hook_option(CLI::App& command, const std::string& name, std::string& hook,
+                            const std::string& whose);
+
 void add_run_option_flags(CLI::App& command, RunOptions& run, const std::string& stdin_dash,
                           bool placeholders = false);
 

@@ -40,6 +40,7 @@ struct AddOptions {
     std::optional<unsigned> cpus;
     std::optional<std::uint32_t> max_procs;
     std::string queue;
+    std::string on_finish;
     bool no_overlap = false;
     bool replace = false;
     std::vector<std::string> command;
@@ -149,6 +150,7 @@ ScheduleDefinition definition_from(const AddOptions& options) {
     definition.cpu_limit = limited.cpu_limit;
     definition.process_limit = limited.process_limit;
     definition.max_output = options.run.max_output;
+    definition.on_finish = options.on_finish;
     definition.queue = options.queue;
     definition.max_results = options.max_results;
     definition.no_overlap = options.no_overlap;
@@ -206,6 +208,7 @@ void add_add_command(CLI::App& schedule) {
         ->type_name("N");
     command->add_option("--queue", options->queue, "Each run waits (Blocked) for a slot in this queue")
         ->type_name("QUEUE");
+    add_finish_hook_option(*command, "--on-finish", options->on_finish, "each run");
     command->add_flag("--no-overlap", options->no_overlap,
                       "Skip a run (record it Failed) while the previous one still runs");
     command->add_flag("--replace", options->replace, "Replace the schedule of that name if there is one");

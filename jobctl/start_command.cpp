@@ -25,6 +25,7 @@ struct StartOptions {
     std::vector<std::string> after;
     bool after_any_outcome = false;
     std::string queue;
+    std::string on_finish;
     SlurmFlags slurm;
 };
 
@@ -40,13 +41,14 @@ void start(const StartOptions& options) {
     spec.start_when.after_any_outcome = options.after_any_outcome;
     spec.start_when.queue = options.queue;
     spec.run.timeout = options.timeout;
+    spec.on_finish = options.on_finish;
     options.slurm.add_local_limits(spec.run);
     JobInfo job = options.slurm.on_slurm() ? start_slurm_job(repository, spec, options.slurm.options)
                                            : start_process_job(repository, spec);
     if (options.quiet)
         std::cout << job.id << '\n';
     else if (options.json)
-        print_job_json(std::cout, {job});
+        print_job_json(std::cout, {job}, &repository);
     else
         print_job_table(std::cout, {job});
 }
@@ -79,6 +81,7 @@ void add_start_command(CLI::App& app, int&) {
     command
         ->add_option("--queue", options->queue, "Wait (Blocked) for a slot in this queue; see 'jobctl queue'")
         ->type_name("QUEUE");
+    add_finish_hook_option(*command, "--on-finish", options->on_finish, "the job");
     add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();

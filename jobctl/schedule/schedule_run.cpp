@@ -50,6 +50,7 @@ ProcessJobSpec run_spec(const ScheduleDefinition& definition) {
     spec.run.cpu_limit = definition.cpu_limit;
     spec.run.process_limit = definition.process_limit;
     spec.run.max_output = definition.max_output;
+    spec.on_finish = definition.on_finish;
     spec.start_when.queue = definition.queue;
     spec.type = JobType::scheduled;
     return spec;

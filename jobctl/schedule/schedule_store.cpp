@@ -45,10 +45,11 @@ void serialize_limits(Archive& archive, std::uint64_t& memory, std::uint64_t& cp
             cereal::make_nvp("max_procs", processes));
 }
 
-// The output cap, -1 for none set: a step of its own, as the limits.
+// The output cap (-1 for none set) and the finish hook: a step of their
+// own, as the limits.
 template <class Archive>
-void serialize_output_cap(Archive& archive, std::int64_t& max_output) {
-    archive(cereal::make_nvp("max_output", max_output));
+void serialize_output_and_hook(Archive& archive, std::int64_t& max_output, std::string& on_finish) {
+    archive(cereal::make_nvp("max_output", max_output), cereal::make_nvp("on_finish", on_finish));
 }
 
 std::filesystem::path definition_file(const std::string& repository, const std::string& name) {
@@ -74,8 +75,8 @@ ScheduleDefinition read_definition(const std::filesystem::path& file) {
         if (processes != 0) definition.process_limit = processes;
         std::int64_t max_output = -1;
         try {
-            serialize_output_cap(archive, max_output);
-        } catch (const cereal::Exception&) {  // saved before output caps: none
+            serialize_output_and_hook(archive, max_output, definition.on_finish);
+        } catch (const cereal::Exception&) {  // saved before output caps and hooks: none
         }
         if (max_output >= 0) definition.max_output = static_cast<std::uint64_t>(max_output);
     } catch (const cereal::Exception& error) {
@@ -168,7 +169,7 @@ void save_schedule(const ScheduleDefinition& definition) {
         serialize_limits(archive, memory, cpu_micros, processes);
         std::int64_t max_output =
             definition.max_output ? static_cast<std::int64_t>(*definition.max_output) : -1;
-        serialize_output_cap(archive, max_output);
+        serialize_output_and_hook(archive, max_output, copy.on_finish);
     }
     text << '\n';
     std::filesystem::path file = directory / (definition.name + ".json");

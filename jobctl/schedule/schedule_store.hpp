@@ -33,6 +33,7 @@ struct ScheduleDefinition {
     std::optional<double> cpu_limit;
     std::optional<std::uint32_t> process_limit;
     std::optional<std::uint64_t> max_output;  // RunOptions::max_output; none in a definition of before it
+    std::string on_finish;                    // ProcessJobSpec::on_finish of each run
     std::string queue;
     std::uint32_t max_results = 32;
     bool no_overlap = false;

@@ -65,6 +65,11 @@ struct ForeachSpec {
     // Empty: none. A file that is not regular, or in the repository's own
     // folder, is refused (invalid_argument).
     std::filesystem::path joblog{};
+    // Finish hooks (ProcessJobSpec::on_finish): the parent's, run once when
+    // the whole foreach has ended, and each child's (with
+    // JOBCTL_JOB_PARENT_ID too), run as each one ends. Empty: none.
+    std::string on_finish{};
+    std::string on_child_finish{};
 };
 
 // What ForeachJob and start_foreach_job refuse before they register
@@ -117,6 +122,7 @@ public:
     JobInfo run(const Callbacks& callbacks);
 
 private:
+    void keep_finish_hooks();
     void update_parent(bool final, const std::string& failure = "");
     void check_not_the_repositorys(const std::filesystem::path& joblog) const;
     std::uint64_t stdout_bytes(const JobInfo& child) const;

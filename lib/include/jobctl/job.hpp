@@ -126,6 +126,9 @@ struct JobInfo {
     // of them may run at once, its -j as last set (set_throttle_limit); 0
     // while paused. 0 for every other job.
     unsigned throttle_limit = 0;
+    // It runs a command when it ends (--on-finish, a foreach's
+    // --on-child-finish); finish_hook_of (jobctl/job_control.hpp) says which.
+    bool has_finish_hook = false;
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }

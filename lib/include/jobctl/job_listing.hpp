@@ -2,7 +2,9 @@
 // Listing jobs as readers should see them: liveness-checked, and a parent's
 // HasMoreData true while any child has unreceived output.
 
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,5 +46,16 @@ std::vector<JobInfo> children_of(const std::vector<JobInfo>& jobs, JobId parent)
 // The children of job `parent` in the repository, in id (input) order: one
 // lookup, and one read per child.
 std::vector<JobInfo> children_of(Repository& repository, JobId parent);
+
+// A job's finish hook (ProcessJobSpec::on_finish, a foreach's
+// on_child_finish): its command; how it ended, once it has ("exited with
+// code 0", "killed by signal 9"), "running", or empty while the job has
+// not ended; and the file with its output. Nothing for a job without one.
+struct FinishHook {
+    std::string command;
+    std::string result;
+    std::filesystem::path log;
+};
+std::optional<FinishHook> finish_hook_of(const Repository& repository, const JobInfo& job);
 
 }  // namespace jobctl

@@ -95,6 +95,14 @@ struct ProcessJobSpec {
     bool live_stdin = false;
     // process, or scheduled: a run of a schedule (`jobctl schedule`).
     JobType type = JobType::process;
+    // A shell command run once when the job ends (however it ends: by its
+    // worker, or by the process that finds it lost), with JOBCTL_JOB_ID,
+    // JOBCTL_JOB_NAME, JOBCTL_JOB_STATE, JOBCTL_JOB_EXIT_CODE,
+    // JOBCTL_JOB_SIGNAL, JOBCTL_JOB_REASON and JOBCTL_REPOSITORY in its
+    // environment; detached, from the job's folder, its output in the
+    // job's folder (finish_hook_of). It never changes the job's outcome.
+    // Empty: none.
+    std::string on_finish{};
 };
 
 // Registers the job and launches a detached worker for it (its own session).

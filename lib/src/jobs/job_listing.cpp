@@ -1,11 +1,14 @@
 #include "jobctl/job_listing.hpp"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <unordered_map>
 
 #include "jobs/liveness.hpp"
 #include "jobs/more_data.hpp"
+#include "table/finish_hook.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl {
@@ -91,6 +94,17 @@ std::vector<JobInfo> children_of(const std::vector<JobInfo>& jobs, JobId parent)
     for (const JobInfo& job : jobs)
         if (job.parent_id == parent && parent != 0) children.push_back(job);
     return children;
+}
+
+std::optional<FinishHook> finish_hook_of(const Repository& repository, const JobInfo& job) {
+    const detail::JobTable& table = detail::table_of(repository);
+    std::optional<std::string> command = detail::finish_hook_of(table, job);
+    if (!command) return std::nullopt;
+    std::filesystem::path folder = table.job_directory(job.id);
+    FinishHook hook{*command, "", folder / detail::kFinishHookLog};
+    std::ifstream result(folder / detail::kFinishHookResult);
+    std::getline(result, hook.result);
+    return hook;
 }
 
 }  // namespace jobctl

@@ -6,6 +6,7 @@
 #include "process_jobs/joblog_file.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"
+#include "table/finish_hook.hpp"
 #include "table/job_table.hpp"
 
 namespace jobctl {
@@ -77,6 +78,8 @@ void check_foreach_spec(const ForeachSpec& spec) {
                      (path && path->find(kPlaceholder) != std::string::npos);
     if (!per_child) detail::require_program(program, run);
     if (!spec.joblog.empty()) detail::check_joblog_writable(spec.joblog);
+    if (!spec.on_finish.empty()) detail::check_finish_hook(spec.on_finish, "--on-finish");
+    if (!spec.on_child_finish.empty()) detail::check_finish_hook(spec.on_child_finish, "--on-child-finish");
 }
 
 }  // namespace jobctl

@@ -24,6 +24,7 @@
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
 #include "system/signal_sets.hpp"
+#include "table/finish_hook.hpp"
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/slot_limits.hpp"
@@ -49,6 +50,7 @@ RunOptions checked_run_of(const ProcessJobSpec& spec) {
         throw Error(ErrorCode::invalid_argument,
                     "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");
     if (!spec.start_when.queue.empty()) detail::check_queue_name(spec.start_when.queue);
+    if (!spec.on_finish.empty()) detail::check_finish_hook(spec.on_finish, "--on-finish");
     return run;
 }
 
@@ -73,6 +75,7 @@ detail::NewJob new_process_job(const ProcessJobSpec& spec, const RunOptions& run
     new_job.after = spec.start_when.after;
     new_job.after_any_outcome = spec.start_when.after_any_outcome;
     new_job.queue = spec.start_when.queue;
+    new_job.has_finish_hook = !spec.on_finish.empty();
     return new_job;
 }
 
@@ -88,6 +91,8 @@ JobInfo record_failed_process_job(Repository& repository, const ProcessJobSpec& 
     new_job.queue.clear();
     detail::JobTable& table = detail::table_of(repository);
     JobInfo job = table.add(new_job);
+    if (new_job.has_finish_hook)
+        detail::keep_finish_hook(table, job.id, detail::kFinishHookFile, spec.on_finish);
     detail::lifecycle_of(repository).finish(job.id, {JobState::failed, reason});
     return repository.find(job.id).value_or(job);
 }
@@ -117,18 +122,19 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
     detail::NewJob new_job = new_process_job(spec, run, started.identity());
     detail::JobTable& table = detail::table_of(repository);
     JobInfo job = table.add(new_job);
-    if (spool_stdin) {
-        try {
+    try {
+        if (new_job.has_finish_hook)
+            detail::keep_finish_hook(table, job.id, detail::kFinishHookFile, spec.on_finish);
+        if (spool_stdin)
             detail::spool_stdin(table.job_directory(job.id), [&] {
                 auto now = repository.find(job.id);
                 return !now || now->stop_requested || now->finished();
             });
-        } catch (...) {
-            table.erase(job.id);  // nothing changed after all (the worker, never told its job, exits)
-            std::error_code ignored;
-            std::filesystem::remove_all(table.job_directory(job.id), ignored);
-            throw;
-        }
+    } catch (...) {
+        table.erase(job.id);  // nothing changed after all (the worker, never told its job, exits)
+        std::error_code ignored;
+        std::filesystem::remove_all(table.job_directory(job.id), ignored);
+        throw;
     }
     started.assign(job.id);
     return job;

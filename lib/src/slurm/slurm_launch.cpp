@@ -113,6 +113,7 @@ JobInfo start_slurm_job(Repository& repository, const ProcessJobSpec& spec, cons
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     if (!spec.name.empty()) check_job_name(spec.name);
+    if (!spec.on_finish.empty()) refuse("--on-finish");
     detail::check_slurm_options(slurm);
     RunOptions run =
         checked_for_slurm(spec.run, !spec.start_when.after.empty() || !spec.start_when.queue.empty());

@@ -1,6 +1,7 @@
 #include "table/job_lifecycle.hpp"
 
 #include "system/clock.hpp"
+#include "table/finish_hook.hpp"
 #include "table/reason_text.hpp"
 #include "table/segment_layout.hpp"
 #include "table/slot_access.hpp"
@@ -438,7 +439,10 @@ bool JobLifecycle::mark_lost(JobId id, const ProcessIdentity& owner, std::string
 }
 
 void JobLifecycle::record_ending(const std::optional<JobSlot>& ended) {
-    if (ended && ended->history_line == kHistoryLinePending) record_history(table_.info_of(*ended));
+    if (!ended || (ended->history_line != kHistoryLinePending && ended->finish_hook == 0)) return;
+    JobInfo job = table_.info_of(*ended);
+    if (ended->finish_hook != 0) start_finish_hook(table_, job);
+    if (ended->history_line == kHistoryLinePending) record_history(job);
 }
 
 void JobLifecycle::record_history(const JobInfo& ended) {

@@ -14,6 +14,7 @@
 #include "system/clock.hpp"
 #include "table/containment.hpp"
 #include "table/crash_points.hpp"
+#include "table/finish_hook.hpp"
 #include "table/full_command.hpp"
 #include "table/futex.hpp"
 #include "table/history_line.hpp"
@@ -69,6 +70,7 @@ JobInfo to_info(const JobSlot& slot) {
     info.in_cgroup = slot.containment == static_cast<std::uint8_t>(detail::Containment::cgroup);
     info.registered_alone = slot.registered_alone != 0;
     info.throttle_limit = slot.throttle_limit;
+    info.has_finish_hook = slot.finish_hook != 0;
     if (info.resources) info.resources->counted_by_cgroup = info.in_cgroup;
     info.owner_pid = slot.owner_pid;
     info.owner_start_time = slot.owner_start_time;
@@ -317,7 +319,10 @@ JobTable::JobTable(detail::RepositoryLocation location, std::unique_ptr<detail::
       segment_(std::move(segment)),
       history_(std::make_unique<HistoryFile>(location_.history)) {
     for (JobId id : segment_->take_ended_at_reboot())
-        if (std::optional<JobInfo> job = find(id)) detail::JobLifecycle(*this).record_history(*job);
+        if (std::optional<JobInfo> job = find(id)) {
+            if (job->has_finish_hook) detail::start_finish_hook(*this, *job);
+            detail::JobLifecycle(*this).record_history(*job);
+        }
 }
 JobTable::~JobTable() = default;
 
@@ -351,6 +356,7 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     detail::copy_truncated(slot.type_name, job.type_name);
     detail::copy_truncated(slot.external_id, job.external_id);
     slot.throttle_limit = job.throttle_limit;
+    slot.finish_hook = job.has_finish_hook ? 1 : 0;
     if (job.after.size() > detail::kMaxAfter)
         throw Error(ErrorCode::invalid_argument,
                     "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");

@@ -59,6 +59,7 @@ struct NewJob {
     std::string location{};            // empty: this host's name
     std::string external_id{};         // cut to fit the slot
     std::uint32_t throttle_limit = 0;  // a foreach parent run by a host: its -j
+    bool has_finish_hook = false;      // its launcher keeps one (table/finish_hook.hpp)
 };
 
 class JobTable {

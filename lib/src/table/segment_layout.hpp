@@ -119,7 +119,7 @@ inline constexpr std::uint32_t kLayoutVersion = 11;  // 2: stop count, high-wate
 //    the whole slot, state NotStarted (add_children: Suspended, with
 //    `suspend_requested`, for the children of a suspended parent). `id`
 //    (until erase), `parent_id`, `type`, `name`, `command`, `location`,
-//    `created_ns`, `can_suspend` and `type_name` never change afterwards
+//    `created_ns`, `can_suspend`, `type_name` and `finish_hook` never change afterwards
 //    (`location` and `external_id` only by a custom job's runner, below). A process job is
 //    registered by its launcher (jobctl start, run) as its unclaimed owner; a
 //    thread job and a foreach parent by their host, claimed.
@@ -384,7 +384,10 @@ struct JobSlot {
     // Registered by itself (JobTable::add), not as a family's parent: it
     // never has children (add_children refuses it).
     std::uint8_t registered_alone;
-    std::uint8_t spare;
+    // 1: it has a finish hook (table/finish_hook.hpp), whose command is in
+    // its folder (a foreach child: in its parent's). Set at registration,
+    // never changed. These bytes were spare, and 0, up to layout 11.
+    std::uint8_t finish_hook;
 };
 
 // A queue's limit: at most `slots` of its jobs hold a slot (Running,
@@ -546,7 +549,7 @@ JOBCTL_SHARED_FIELD(JobSlot, history_line, 1244, 4);
 JOBCTL_SHARED_FIELD(JobSlot, sequence, 1248, 4);
 JOBCTL_SHARED_FIELD(JobSlot, containment, 1252, 2);
 JOBCTL_SHARED_FIELD(JobSlot, registered_alone, 1254, 1);
-JOBCTL_SHARED_FIELD(JobSlot, spare, 1255, 1);
+JOBCTL_SHARED_FIELD(JobSlot, finish_hook, 1255, 1);
 
 static_assert(sizeof(StateStep) == 16 && alignof(StateStep) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");

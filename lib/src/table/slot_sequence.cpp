@@ -14,7 +14,7 @@ static_assert(offsetof(JobSlot, sequence) % sizeof(std::uint64_t) == 0);
 static_assert(offsetof(JobSlot, containment) + sizeof(std::uint32_t) == sizeof(JobSlot));
 static_assert(offsetof(JobSlot, containment) % sizeof(std::uint32_t) == 0);
 
-// The 32-bit word from `containment` on (containment, registered_alone, spare).
+// The 32-bit word from `containment` on (containment, registered_alone, finish_hook).
 std::uint32_t* last_word(JobSlot& slot) {
     return reinterpret_cast<std::uint32_t*>(&slot.containment);
 }

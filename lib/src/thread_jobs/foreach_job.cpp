@@ -28,6 +28,7 @@
 #include "system/event_signal.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
+#include "table/finish_hook.hpp"
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/reason_text.hpp"
@@ -53,6 +54,7 @@ std::vector<detail::NewJob> child_jobs(const ForeachSpec& spec, const std::vecto
         job.cwd = child.run.cwd.empty() ? our_cwd : child.run.cwd.string();
         job.can_suspend = true;  // CommandRun acts on suspend requests
         if (child.run.timeout) job.timeout_ms = static_cast<std::uint64_t>(child.run.timeout->count());
+        job.has_finish_hook = !spec.on_child_finish.empty();  // the parent's on-child-finish
         jobs.push_back(std::move(job));
     }
     return jobs;
@@ -120,9 +122,30 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     detail::NewJob parent{spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true};
     parent.can_suspend = true;                                   // through its children and its pool
     parent.throttle_limit = std::max(1u, spec_.throttle_limit);  // as the pool takes it
+    parent.has_finish_hook = !spec_.on_finish.empty();
     parent_ = detail::table_of(repository_).add_family(parent, children);
     registered_ = children.size();
+    keep_finish_hooks();
     spec_.inputs = {};  // first_children_ has them now
+}
+
+// Before any child runs: the hooks' commands, in the parent's folder. A
+// family whose hooks cannot be kept is erased again (children first, as a
+// crash would leave it).
+void ForeachJob::keep_finish_hooks() {
+    detail::JobTable& table = detail::table_of(repository_);
+    try {
+        if (!spec_.on_child_finish.empty())
+            detail::keep_finish_hook(table, parent_.id, detail::kChildFinishHookFile, spec_.on_child_finish);
+        if (!spec_.on_finish.empty())
+            detail::keep_finish_hook(table, parent_.id, detail::kFinishHookFile, spec_.on_finish);
+    } catch (...) {
+        for (std::size_t k = registered_; k > 0; --k) table.erase(parent_.id + static_cast<JobId>(k));
+        table.erase(parent_.id);
+        std::error_code ignored;
+        std::filesystem::remove_all(table.job_directory(parent_.id), ignored);
+        throw;
+    }
 }
 
 // A joblog in the repository's own folder would overwrite its table, its
