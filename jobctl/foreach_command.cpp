@@ -288,7 +288,8 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
     command->footer(
         "Usage: jobctl foreach [-j N] [--name NAME] [--as-job] [-q] [--keep-jobs] [--timeout DURATION]\n"
         "                      [--halt-on-error] [--joblog FILE] [--cwd DIR] [--env NAME=VALUE]...\n"
-        "                      [--clear-env] [--stdin FILE] [--on slurm [SLURM OPTIONS]]\n"
+        "                      [--clear-env] [--stdin FILE] [--max-output SIZE] [--on-finish CMD]\n"
+        "                      [--on-child-finish CMD] [--on slurm [SLURM OPTIONS]]\n"
         "                      -- CMD ARGS... [::: INPUT...]\n"
         "'{}' in the arguments is replaced by the input (appended when absent). Without ':::',\n"
         "inputs are read from stdin, one per line. One parent job, one child job per input.\n"

@@ -105,24 +105,11 @@ void add_repository_command(CLI::App& app, int&) {
     add_size_option(*command, "--history-size", options->history_size,
                     "Rotate the history ('jobctl history') when it reaches SIZE (default 16M; at least 64K); "
                     "0 keeps no history")
-        ->check(CLI::Validator(
-            [](std::string& text) -> std::string {
-                auto size = parse_size(text);
-                return size && *size != 0 && *size < kMinHistoryLimit
-                           ? "must be 0 or at least 64K, not '" + text + "'"
-                           : "";
-            },
-            ""));
+        ->check(zero_or_at_least(kMinHistoryLimit));
     add_size_option(*command, "--max-output", options->max_output,
                     "Keep at most SIZE of each process job's output that does not set its own "
                     "(start --max-output); 0: no cap (the default)")
-        ->check(CLI::Validator(
-            [](std::string& text) -> std::string {
-                auto size = parse_size(text);
-                return size && *size != 0 && *size < 4096 ? "must be 0 or at least 4K, not '" + text + "'"
-                                                          : "";
-            },
-            ""));
+        ->check(zero_or_at_least(4096));
     CLI::App* remove =
         command->add_subcommand("delete", "Delete the whole repository: every job, its table and all output");
     remove->footer("Refused while jobs have not finished, unless --force, which stops them first.");

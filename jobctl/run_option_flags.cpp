@@ -20,7 +20,8 @@ void add_run_option_flags(CLI::App& command, RunOptions& run, const std::string&
     add_size_option(command, "--max-output", run.max_output,
                     std::string(placeholders ? "Per child, keep" : "Keep") +
                         " at most SIZE of output (e.g. 100M): the first and last halves, the middle "
-                        "dropped (default: the repository's, 'jobctl repository'; 0: no cap)");
+                        "dropped (default: the repository's, 'jobctl repository'; 0: no cap)")
+        ->check(zero_or_at_least(4096));
 }
 
 void add_finish_hook_option(CLI::App& command, const std::string& name, std::string& hook,

@@ -47,6 +47,17 @@ std::string format_size(std::uint64_t bytes) {
     return std::to_string(bytes) + (power == 0 ? "" : std::string(1, kUnits[power - 1]));
 }
 
+CLI::Validator zero_or_at_least(std::uint64_t minimum) {
+    return CLI::Validator(
+        [minimum](std::string& text) -> std::string {
+            auto size = parse_size(text);
+            return size && *size != 0 && *size < minimum
+                       ? "must be 0 or at least " + format_size(minimum) + ", not '" + text + "'"
+                       : "";
+        },
+        "");
+}
+
 CLI::Option* add_size_option(CLI::App& command, const std::string& name, std::optional<std::uint64_t>& target,
                              const std::string& description) {
     return command

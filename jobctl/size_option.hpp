@@ -18,6 +18,9 @@ std::optional<std::uint64_t> parse_size(std::string_view text, int bare_power = 
 // "16M", "1536K", "100": the largest unit that divides it.
 std::string format_size(std::uint64_t bytes);
 
+// A check for a SIZE that must be 0 or at least `minimum` (a cap).
+CLI::Validator zero_or_at_least(std::uint64_t minimum);
+
 // Adds `name` as a SIZE option that sets `target`.
 CLI::Option* add_size_option(CLI::App& command, const std::string& name, std::optional<std::uint64_t>& target,
                              const std::string& description);

@@ -124,8 +124,25 @@ TEST_F(OutputCap, AStoppedJobStillSaysWhatWasDropped) {
     EXPECT_TRUE(jobctl({"receive", std::to_string(id)}).out.ends_with("\n100000\n"));
 }
 
+// The worker dies past the first half: the look that finds the job lost
+// finishes the tail it left, and says what was dropped.
+TEST_F(OutputCap, AKilledWorkersTailIsFinishedByTheLookThatFindsItLost) {
+    JobId id =
+        start_with({"--max-output", "4K"}, {"sh", "-c", "seq 1 100000; kill -9 $PPID; exec sleep 1000"});
+    JobInfo job = wait_until_finished(id);
+    EXPECT_TRUE(job.reason.starts_with("worker lost")) << job.reason;
+    EXPECT_NE(job.reason.find("; output capped at 4K: "), std::string::npos) << job.reason;
+    CliResult received = jobctl({"receive", std::to_string(id)});
+    EXPECT_TRUE(received.out.starts_with("1\n2\n3\n"));
+    EXPECT_LE(received.out.size(), 4096u);
+    EXPECT_EQ(received.err, gap_line("4K", dropped_in(job.reason))) << received.err;
+    auto folder = std::filesystem::path(home()) / repository_name() / "output" / std::to_string(id);
+    EXPECT_FALSE(std::filesystem::exists(folder / "output.cap"));
+    EXPECT_FALSE(std::filesystem::exists(folder / "output.tail.0"));
+}
+
 TEST_F(OutputCap, BadSizesAreRefusedAndRegisterNothing) {
-    for (const char* size : {"100", "1k5", "-1", "10X", ""}) {
+    for (const char* size : {"100", "4095", "1k5", "-1", "10X", ""}) {
         CliResult result = jobctl({"start", "--max-output", size, "--", "true"});
         EXPECT_EQ(result.exit_code, 2) << size;
         EXPECT_EQ(lines_of(result.err).size(), 1u) << result.err;

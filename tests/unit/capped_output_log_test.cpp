@@ -167,5 +167,112 @@ TEST_F(CappedOutputLogTest, ALogLeftEarlyLeavesNoPieces) {
     EXPECT_EQ(files_in_folder(), 1u);
 }
 
+// Output of at most the cap is kept whole, wherever its lines end.
+TEST_F(CappedOutputLogTest, OutputWithinTheCapIsKeptWhole) {
+    CappedOutputLog log(directory_, 4096);
+    std::string text =
+        std::string(100, 'a') + "\n" + std::string(2500, 'b') + "\n" + std::string(100, 'c') + "\n";
+    log.append(OutputStream::out, text);
+    Records records = read_all(log.close_tail());
+    EXPECT_EQ(text_of(records, OutputStream::out), text);
+    EXPECT_TRUE(text_of(records, OutputStream::info).empty());
+    EXPECT_EQ(log.dropped_bytes(), 0u);
+}
+
+// A last line longer than the last part: its end is kept, cut mid-line,
+// rather than nothing.
+TEST_F(CappedOutputLogTest, ALongLastLineKeepsItsEnd) {
+    CappedOutputLog log(directory_, 4096);
+    for (int i = 1; i <= 3000; ++i) log.append(OutputStream::out, std::to_string(i) + "\n");
+    std::string fatal = "FATAL: " + std::string(2100, 'e') + "\n";
+    log.append(OutputStream::out, fatal);
+    std::string kept = text_of(read_all(log.close_tail()), OutputStream::out);
+    EXPECT_TRUE(kept.ends_with(std::string(2000, 'e') + "\n"));
+    EXPECT_LE(kept.size(), 4096u);
+}
+
+// A program that writes a line at a time (each line its own record, even
+// its newline apart): the first part ends at a line's end, the last part
+// starts at a line's start.
+TEST_F(CappedOutputLogTest, LinesWrittenOneAtATimeAreNotCut) {
+    for (bool newline_apart : {false, true}) {
+        std::filesystem::remove_all(directory_);
+        CappedOutputLog log(directory_, 4096);
+        std::string text;
+        for (int i = 0; i < 2000; ++i) {
+            std::string line = "slow line " + std::to_string(i);
+            text += line + "\n";
+            if (newline_apart) {
+                log.append(OutputStream::out, line);
+                log.append(OutputStream::out, "\n");
+            } else {
+                log.append(OutputStream::out, line + "\n");
+            }
+        }
+        Records records = read_all(log.close_tail());
+        std::size_t gap = 0;
+        while (gap < records.size() && records[gap].first != OutputStream::info) ++gap;
+        ASSERT_LT(gap, records.size());
+        std::string before = text_of(Records(records.begin(), records.begin() + gap), OutputStream::out);
+        std::string after = text_of(Records(records.begin() + gap + 1, records.end()), OutputStream::out);
+        EXPECT_TRUE(before.ends_with('\n'));
+        EXPECT_TRUE(text.starts_with(before));
+        EXPECT_TRUE(text.ends_with(after));
+        EXPECT_TRUE(after.starts_with("slow line ")) << after.substr(0, 20);
+        EXPECT_EQ(log.dropped_bytes(), text.size() - before.size() - after.size());
+    }
+}
+
+// However much is printed, the tail takes at most the rest of the cap and
+// one piece on disk while the job runs.
+TEST_F(CappedOutputLogTest, TheTailsDiskUseIsBounded) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    detail::FileDescriptor read_end(fds[0]), write_end(fds[1]);
+    CappedOutputLog log(directory_, 4096);
+    std::string chunk(60000, 'x');
+    std::uintmax_t most = 0;
+    for (int i = 0; i < 200; ++i) {
+        ASSERT_EQ(::write(write_end.get(), chunk.data(), chunk.size()), static_cast<ssize_t>(chunk.size()));
+        while (log.append_from_pipe(OutputStream::out, read_end.get())) {
+        }
+        std::uintmax_t used = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(directory_))
+            if (entry.path().filename() != "output.log") used += entry.file_size();
+        most = std::max(most, used);
+    }
+    EXPECT_LE(most, 2048u + 64 * 1024 + 4096);
+    log.close_tail();
+    EXPECT_EQ(log.dropped_bytes(), 200u * 60000 - 4096);
+}
+
+// A runner that dies past the first half leaves its pieces and their
+// state: whoever finds the job lost finishes them as close_tail would.
+TEST_F(CappedOutputLogTest, ADeadRunnersTailIsClosedByAnother) {
+    std::filesystem::path copy = parent_ / "copy";
+    std::string text = numbered_lines(1, 100000);
+    {
+        CappedOutputLog log(directory_, 8192);
+        for (std::size_t at = 0; at < text.size(); at += 1000)
+            log.append(OutputStream::out, text.substr(at, 1000));
+        std::filesystem::copy(directory_, copy);  // as the runner left it, had it died here
+    }
+    auto closed = CappedOutputLog::close_left_tail(copy);
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->cap, 8192u);
+    OutputLogReader reader(copy);
+    Records records;
+    reader.read(0, closed->log_size, [&](OutputStream stream, std::string_view bytes) {
+        records.emplace_back(stream, std::string(bytes));
+    });
+    std::string kept = text_of(records, OutputStream::out);
+    EXPECT_TRUE(text.ends_with(kept.substr(kept.size() - 3000)));
+    EXPECT_EQ(closed->dropped, text.size() - kept.size());
+    EXPECT_EQ(text_of(records, OutputStream::info),
+              "jobctl: output capped at 8K: " + std::to_string(closed->dropped) + " bytes dropped here\n");
+    EXPECT_EQ(static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(copy), {})), 1u);
+    EXPECT_FALSE(CappedOutputLog::close_left_tail(copy));  // once
+}
+
 }  // namespace
 }  // namespace jobctl

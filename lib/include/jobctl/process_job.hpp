@@ -50,12 +50,13 @@ struct RunOptions {
     std::optional<std::uint64_t> memory_limit_bytes;
     std::optional<double> cpu_limit;
     std::optional<std::uint32_t> process_limit;
-    // Keep at most this many bytes of the job's output: the first half of
-    // them and the last half, with the middle drained and dropped; the job
-    // keeps its outcome and its reason adds "output capped at 100M: N bytes
-    // dropped" (receive shows where, with a line on stderr). The last half
-    // is in the output once the job has ended. 0: no cap; none: the
-    // repository's default (set_default_max_output). At least 4K.
+    // Keep at most this many bytes of the job's output: about the first
+    // half of them and the last part up to the cap, cut at lines' ends
+    // where near, with the middle drained and dropped; the job keeps its
+    // outcome and its reason adds "output capped at 100M: N bytes dropped"
+    // (receive shows where, with a line on stderr). The last part is in the
+    // output once the job has ended. 0: no cap; none: the repository's
+    // default (set_default_max_output). At least 4K.
     std::optional<std::uint64_t> max_output;
 };
 

@@ -2,14 +2,34 @@
 
 #include "jobs/job_kinds.hpp"
 #include "jobs/queue_turns.hpp"
+#include "output/capped_output_log.hpp"
 #include "system/clock.hpp"
 #include "system/job_cgroup.hpp"
 #include "system/orphan_sweep.hpp"
 #include "system/process_identity.hpp"
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
+#include "text/size_text.hpp"
 
 namespace jobctl {
+
+namespace {
+
+// A capped job's runner that died past the first half left the tail in
+// pieces: nobody else writes its log now, so finish them as it would have.
+void close_left_tail(Repository& repository, JobId id) {
+    auto closed = CappedOutputLog::close_left_tail(detail::table_of(repository).job_directory(id));
+    if (!closed) return;
+    detail::JobLifecycle lifecycle(detail::table_of(repository));
+    lifecycle.publish_output(id, closed->log_size);
+    if (closed->dropped == 0) return;
+    if (auto now = repository.find(id))
+        lifecycle.append_reason(id, now->reason,
+                                "output capped at " + detail::size_text(closed->cap) + ": " +
+                                    std::to_string(closed->dropped) + " bytes dropped");
+}
+
+}  // namespace
 
 bool Liveness::check(Repository& repository, JobInfo& job) {
     if (job.finished() || job.owner_pid == 0) return false;
@@ -43,6 +63,7 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
         detail::JobCgroup::forget_in(detail::table_of(repository).job_directory(job.id));
     }
     if (killed > 0) lifecycle.append_reason(job.id, reason, "its processes were killed");
+    close_left_tail(repository, job.id);
     if (auto fresh = repository.find(job.id)) job = *fresh;
     detail::pass_queue_turn(repository, job.queue);  // what it held, or its place in line, is free
     return true;

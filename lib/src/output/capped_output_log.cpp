@@ -1,11 +1,13 @@
 #include "output/capped_output_log.hpp"
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <functional>
+#include <cinttypes>
+#include <cstdio>
 #include <limits>
 #include <string>
 
@@ -15,7 +17,8 @@
 namespace jobctl {
 namespace {
 
-constexpr std::size_t kPiecesKept = 5;  // four full pieces and the one being written
+constexpr std::uint64_t kMinPiece = 64 * 1024;
+constexpr const char* kStateFile = "output.cap";
 
 std::string piece_name(std::uint64_t number) {
     return "output.tail." + std::to_string(number);
@@ -33,12 +36,34 @@ struct Taken {
 
     explicit Taken(const OutputLogWriter& writer)
         : size_before(writer.size()), lost_before(writer.lost_bytes()) {}
-    std::uint64_t bytes(const OutputLogWriter& writer) const {
+    std::uint64_t kept(const OutputLogWriter& writer) const {
         std::uint64_t grown = writer.size() - size_before;
-        std::uint64_t kept = grown >= sizeof(OutputRecordHeader) ? grown - sizeof(OutputRecordHeader) : 0;
-        return kept + (writer.lost_bytes() - lost_before);
+        return grown >= sizeof(OutputRecordHeader) ? grown - sizeof(OutputRecordHeader) : 0;
+    }
+    std::uint64_t bytes(const OutputLogWriter& writer) const {
+        return kept(writer) + (writer.lost_bytes() - lost_before);
     }
 };
+
+// output.cap: "CAP HEAD_BYTES DROPPED FIRST_PIECE", in fixed-width fields,
+// so that each note overwrites the last whole.
+struct TailState {
+    std::uint64_t cap = 0;
+    std::uint64_t head_bytes = 0;
+    std::uint64_t dropped = 0;
+    std::uint64_t first_piece = 0;
+};
+
+std::optional<TailState> read_state(const std::filesystem::path& directory) {
+    std::FILE* file = std::fopen((directory / kStateFile).c_str(), "re");
+    if (file == nullptr) return std::nullopt;
+    TailState state;
+    bool read = std::fscanf(file, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &state.cap,
+                            &state.head_bytes, &state.dropped, &state.first_piece) == 4;
+    std::fclose(file);
+    if (!read || state.cap < kMinOutputCap || state.head_bytes > state.cap) return std::nullopt;
+    return state;
+}
 
 }  // namespace
 
@@ -46,42 +71,75 @@ CappedOutputLog::CappedOutputLog(std::filesystem::path directory, std::uint64_t 
     : directory_(std::move(directory)), cap_(cap), log_(directory_) {}
 
 CappedOutputLog::~CappedOutputLog() {
-    // Left early (the runner failed): the pieces would only take room.
+    // Left early (the runner failed, or close_tail threw): the pieces
+    // would only take room.
     for (const Piece& piece : pieces_) ::unlink((directory_ / piece_name(piece.number)).c_str());
+    if (state_fd_) ::unlink((directory_ / kStateFile).c_str());
 }
 
 std::uint64_t CappedOutputLog::head_room() const {
     return head_full_ ? 0 : cap_ / 2 - head_bytes_;
 }
 
+// How much of `bytes`, which reach past the first half's `room`, ends the
+// first half: up to a line's end near the half, else to the half itself;
+// none, for a record that starts a line and holds no line's end near it (a
+// program that writes a line at a time), or for a document.
+std::size_t CappedOutputLog::head_part(OutputStream stream, std::string_view bytes, std::uint64_t room) {
+    if (!is_divisible(stream)) return 0;
+    std::string_view part = bytes.substr(0, static_cast<std::size_t>(room));
+    std::size_t line_end = part.rfind('\n');
+    if (line_end != std::string_view::npos && room - (line_end + 1) <= slack()) return line_end + 1;
+    std::optional<char> before = log_.last_byte();
+    bool at_line_start = head_bytes_ == 0 || (before && *before == '\n');
+    if (line_end == std::string_view::npos && at_line_start && room <= slack()) return 0;
+    return part.size();
+}
+
 std::uint64_t CappedOutputLog::append(OutputStream stream, std::string_view bytes) {
     if (cap_ == 0) return log_.append(stream, bytes);
-    std::uint64_t room = head_room();
-    if (room > 0 && (bytes.size() <= room || is_divisible(stream))) {
-        std::string_view part =
-            bytes.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(room, bytes.size())));
-        // The first half ends with a whole line where it can: the gap's
-        // line on stderr then stands on a line of its own.
-        if (part.size() < bytes.size() && part.rfind('\n') != std::string_view::npos)
-            part = part.substr(0, part.rfind('\n') + 1);
-        log_.append(stream, part);
-        head_bytes_ += part.size();
-        bytes.remove_prefix(part.size());
+    if (std::uint64_t room = head_room(); room > 0) {
+        std::size_t part = bytes.size() <= room ? bytes.size() : head_part(stream, bytes, room);
+        if (part > 0) {
+            Taken taken(log_);
+            log_.append(stream, bytes.substr(0, part));
+            head_bytes_ += taken.bytes(log_);
+            bytes.remove_prefix(part);
+        }
+        if (bytes.empty()) return log_.size();
     }
-    if (bytes.empty()) return log_.size();
     head_full_ = true;  // from here on, in order, everything goes to the tail
-    Piece& piece = piece_with_room();
-    Taken taken(*piece.writer);
-    piece.writer->append(stream, bytes);
-    piece.bytes += taken.bytes(*piece.writer);
+    append_to_tail(stream, bytes);
     return log_.size();
+}
+
+void CappedOutputLog::append_to_tail(OutputStream stream, std::string_view bytes) {
+    // Text before the last tail_room() bytes is dropped whatever comes next.
+    if (is_divisible(stream) && bytes.size() > tail_room()) {
+        dropped_so_far_ += bytes.size() - tail_room();
+        bytes.remove_prefix(static_cast<std::size_t>(bytes.size() - tail_room()));
+    }
+    while (!bytes.empty()) {
+        Piece& piece = piece_with_room();
+        std::size_t part = is_divisible(stream)
+                               ? static_cast<std::size_t>(std::min<std::uint64_t>(
+                                     bytes.size(), std::max(cap_ / 8, kMinPiece) - piece.bytes))
+                               : bytes.size();
+        Taken taken(*piece.writer);
+        piece.writer->append(stream, bytes.substr(0, part));
+        piece.bytes += taken.bytes(*piece.writer);
+        in_pieces_ += taken.kept(*piece.writer);
+        bytes.remove_prefix(part);
+        trim_pieces();
+    }
+    note_state();
 }
 
 std::optional<std::uint64_t> CappedOutputLog::append_from_pipe(OutputStream stream, int pipe_fd) {
     if (cap_ == 0) return log_.append_from_pipe(stream, pipe_fd);
+    int available = 0;
+    if (::ioctl(pipe_fd, FIONREAD, &available) != 0 || available <= 0) return std::nullopt;
     if (std::uint64_t room = head_room(); room > 0) {
-        int available = 0;
-        if (::ioctl(pipe_fd, FIONREAD, &available) != 0 || available <= 0) return std::nullopt;
         if (static_cast<std::uint64_t>(available) > room) return append_crossing(stream, pipe_fd, available);
         Taken taken(log_);
         std::optional<std::uint64_t> size = log_.append_from_pipe(stream, pipe_fd);
@@ -89,10 +147,21 @@ std::optional<std::uint64_t> CappedOutputLog::append_from_pipe(OutputStream stre
         head_full_ = head_bytes_ >= cap_ / 2;
         return size;
     }
+    // What lies before the pipe's last tail_room() bytes never reaches the disk.
+    auto held = static_cast<std::uint64_t>(available);
+    if (held > tail_room()) {
+        drop_from_pipe(pipe_fd, held - tail_room());
+        held = tail_room();
+    }
     Piece& piece = piece_with_room();
+    std::uint64_t most = std::min(held, std::max(cap_ / 8, kMinPiece) - piece.bytes);
     Taken taken(*piece.writer);
-    if (!piece.writer->append_from_pipe(stream, pipe_fd)) return std::nullopt;
+    piece.writer->append_from_pipe(
+        stream, pipe_fd, static_cast<std::uint32_t>(std::min<std::uint64_t>(most, kMaxRecordLength)));
     piece.bytes += taken.bytes(*piece.writer);
+    in_pieces_ += taken.kept(*piece.writer);
+    trim_pieces();
+    note_state();
     return log_.size();
 }
 
@@ -110,22 +179,44 @@ std::uint64_t CappedOutputLog::append_crossing(OutputStream stream, int pipe_fd,
     return size;
 }
 
+void CappedOutputLog::drop_from_pipe(int pipe_fd, std::uint64_t count) {
+    if (!null_fd_) {
+        null_fd_.reset(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+        if (!null_fd_) throw_system_error("cannot open /dev/null", errno);
+    }
+    while (count > 0) {
+        ssize_t got = ::splice(pipe_fd, nullptr, null_fd_.get(), nullptr, static_cast<std::size_t>(count), 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) throw_system_error("cannot drain the output pipe", got < 0 ? errno : EIO);
+        count -= static_cast<std::uint64_t>(got);
+        dropped_so_far_ += static_cast<std::uint64_t>(got);
+    }
+}
+
 CappedOutputLog::Piece& CappedOutputLog::piece_with_room() {
-    std::uint64_t piece_size = std::max<std::uint64_t>(cap_ / 8, 1);
-    if (pieces_.empty() || pieces_.back().bytes >= piece_size) {
+    if (pieces_.empty() || pieces_.back().bytes >= std::max(cap_ / 8, kMinPiece)) {
         std::uint64_t number = next_piece_++;
         pieces_.push_back({number, std::make_unique<OutputLogWriter>(directory_, piece_name(number))});
-        if (pieces_.size() > kPiecesKept) {
-            delete_piece(pieces_.front());
-            pieces_.pop_front();
-        }
     }
     return pieces_.back();
 }
 
+// The oldest piece goes once the newer ones hold the rest of the cap.
+void CappedOutputLog::trim_pieces() {
+    while (pieces_.size() > 1) {
+        const Piece& oldest = pieces_.front();
+        std::uint64_t held = oldest.bytes - oldest.writer->lost_bytes();
+        if (in_pieces_ - held < tail_room()) return;
+        delete_piece(oldest);
+        pieces_.pop_front();
+    }
+}
+
 void CappedOutputLog::delete_piece(const Piece& piece) {
     std::uint64_t lost = piece.writer->lost_bytes();
-    deleted_bytes_ += piece.bytes - lost;
+    std::uint64_t held = piece.bytes - lost;
+    dropped_so_far_ += held;
+    in_pieces_ -= held;
     lost_in_pieces_ += lost;
     if (lost > 0) piece_loss_error_ = piece.writer->loss_error();
     std::filesystem::path path = directory_ / piece_name(piece.number);
@@ -133,39 +224,75 @@ void CappedOutputLog::delete_piece(const Piece& piece) {
         throw_system_error("cannot delete " + path.string(), errno);
 }
 
-// Calls `visit` with what is kept of each record in the pieces, in order,
-// once the first `skip` bytes of output in them are left out.
+// For close_left_tail: overwritten whole, in place (a few bytes: no room
+// is needed once the file has them).
+void CappedOutputLog::note_state() {
+    if (!state_fd_) {
+        std::filesystem::path path = directory_ / kStateFile;
+        state_fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+        if (!state_fd_) return;  // a full disk: a runner that dies too loses its tail
+    }
+    char text[96];
+    int length =
+        std::snprintf(text, sizeof text, "%20" PRIu64 " %20" PRIu64 " %20" PRIu64 " %20" PRIu64 "\n", cap_,
+                      head_bytes_, dropped_so_far_, pieces_.empty() ? next_piece_ : pieces_.front().number);
+    (void)!::pwrite(state_fd_.get(), text, static_cast<std::size_t>(length), 0);
+}
+
+// Every record in the pieces, in order.
+void CappedOutputLog::for_each_record(const std::function<void(OutputStream, std::string_view)>& visit) {
+    for (const Piece& piece : pieces_)
+        OutputLogReader(directory_, piece_name(piece.number))
+            .read(0, std::numeric_limits<std::uint64_t>::max(), visit);
+}
+
+// Where the kept part starts, for a cut at byte `cut` of the output in the
+// pieces: just after a line's end near it (a document's start counts as a
+// line's), else the cut itself.
+std::uint64_t CappedOutputLog::line_start_from(std::uint64_t cut) {
+    std::uint64_t offset = 0;
+    std::optional<std::uint64_t> found;
+    for_each_record([&](OutputStream stream, std::string_view bytes) {
+        std::uint64_t start = offset;
+        offset += bytes.size();
+        if (found || offset <= cut || start > cut + slack()) return;
+        if (!is_divisible(stream)) {
+            if (start >= cut) found = start;
+            return;
+        }
+        std::uint64_t from = cut > start ? cut - start : 0;
+        std::size_t line_end = bytes.find('\n', static_cast<std::size_t>(from));
+        if (line_end != std::string_view::npos && start + line_end + 1 <= cut + slack())
+            found = start + line_end + 1;
+    });
+    return found.value_or(cut);
+}
+
+// Calls `visit` with what is kept of each record in the pieces once their
+// first `skip` bytes are left out: a text record is cut, a document is
+// whole or nothing.
 void CappedOutputLog::for_each_kept(std::uint64_t skip,
                                     const std::function<void(OutputStream, std::string_view)>& visit) {
-    for (const Piece& piece : pieces_) {
-        OutputLogReader reader(directory_, piece_name(piece.number));
-        reader.read(0, piece.writer->size(), [&](OutputStream stream, std::string_view bytes) {
-            if (skip >= bytes.size()) {
-                skip -= bytes.size();
-                return;
-            }
-            // The record the kept half begins in: text keeps its end, from
-            // the start of a line where the record has one; a document is
-            // whole or nothing.
-            bool cut = skip > 0;
-            bytes.remove_prefix(static_cast<std::size_t>(skip));
-            skip = 0;
-            if (cut && !is_divisible(stream)) return;
-            if (cut && bytes.find('\n') != std::string_view::npos) bytes.remove_prefix(bytes.find('\n') + 1);
-            if (!bytes.empty()) visit(stream, bytes);
-        });
-    }
+    for_each_record([&](OutputStream stream, std::string_view bytes) {
+        if (skip >= bytes.size()) {
+            skip -= bytes.size();
+            return;
+        }
+        bool cut = skip > 0;
+        bytes.remove_prefix(static_cast<std::size_t>(skip));
+        skip = 0;
+        if (!cut || is_divisible(stream)) visit(stream, bytes);
+    });
 }
 
 std::uint64_t CappedOutputLog::close_tail() {
-    if (cap_ == 0 || pieces_.empty()) return log_.size();
+    if (cap_ == 0 || !head_full_) return log_.size();
     std::uint64_t in_pieces = 0;
-    for_each_kept(0, [&](OutputStream, std::string_view bytes) { in_pieces += bytes.size(); });
-    std::uint64_t budget = cap_ - cap_ / 2;
-    std::uint64_t skip = in_pieces > budget ? in_pieces - budget : 0;
+    for_each_record([&](OutputStream, std::string_view bytes) { in_pieces += bytes.size(); });
+    std::uint64_t skip = in_pieces > tail_room() ? line_start_from(in_pieces - tail_room()) : 0;
     std::uint64_t kept = 0;
     for_each_kept(skip, [&](OutputStream, std::string_view bytes) { kept += bytes.size(); });
-    dropped_ = deleted_bytes_ + (in_pieces - kept);
+    dropped_ = dropped_so_far_ + (in_pieces - kept);
     if (dropped_ > 0)
         log_.append(OutputStream::info, "jobctl: output capped at " + detail::size_text(cap_) + ": " +
                                             std::to_string(dropped_) + " bytes dropped here\n");
@@ -174,7 +301,27 @@ std::uint64_t CappedOutputLog::close_tail() {
         delete_piece(pieces_.front());
         pieces_.pop_front();
     }
+    head_full_ = false;  // closed: nothing more to do
+    state_fd_.reset();
+    ::unlink((directory_ / kStateFile).c_str());
     return log_.size();
+}
+
+std::optional<CappedOutputLog::Closed> CappedOutputLog::close_left_tail(
+    const std::filesystem::path& directory) {
+    std::optional<TailState> state = read_state(directory);
+    if (!state) return std::nullopt;
+    CappedOutputLog log(directory, state->cap);
+    log.head_bytes_ = state->head_bytes;
+    log.head_full_ = true;
+    log.dropped_so_far_ = state->dropped;
+    for (std::uint64_t number = state->first_piece; std::filesystem::exists(directory / piece_name(number));
+         ++number) {
+        log.pieces_.push_back({number, std::make_unique<OutputLogWriter>(directory, piece_name(number))});
+        log.next_piece_ = number + 1;
+    }
+    std::uint64_t size = log.close_tail();
+    return Closed{state->cap, log.dropped_, size};
 }
 
 std::uint64_t CappedOutputLog::lost_bytes() const {

@@ -76,12 +76,19 @@ int OutputLogWriter::open() {
         if (::mkdir(folder.c_str(), 0700) != 0 && is_out_of_space(errno)) return errno;
     ensure_spool_directory(directory_);
     auto path = directory_ / file_name_;
-    fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    fd_.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));  // read: last_byte
     if (!fd_ && is_out_of_space(errno)) return errno;
     if (!fd_) throw_system_error("cannot open " + path.string(), errno);
     off_t end = ::lseek(fd_.get(), 0, SEEK_END);
     size_ = end > 0 ? static_cast<std::uint64_t>(end) : 0;
     return 0;
+}
+
+std::optional<char> OutputLogWriter::last_byte() const {
+    char byte = 0;
+    if (!fd_ || size_ == 0 || ::pread(fd_.get(), &byte, 1, static_cast<off_t>(size_ - 1)) != 1)
+        return std::nullopt;
+    return byte;
 }
 
 void OutputLogWriter::lose(std::uint64_t bytes, int error) {

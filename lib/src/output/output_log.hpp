@@ -55,6 +55,8 @@ public:
     std::optional<std::uint64_t> append_from_pipe(OutputStream stream, int pipe_fd,
                                                   std::uint32_t most = kMaxRecordLength);
     std::uint64_t size() const { return size_; }
+    // The log's last byte (the end of its last record); nothing while empty.
+    std::optional<char> last_byte() const;
 
     // Bytes of output (not counting the log's framing) dropped for want of space.
     std::uint64_t lost_bytes() const { return lost_bytes_; }
