@@ -3,7 +3,15 @@
 // middle; the job keeps its outcome; its reason says how much was dropped;
 // receive marks the gap with one line on stderr.
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "jobctl/job_listing.hpp"
@@ -27,6 +35,32 @@ std::uint64_t dropped_in(const std::string& reason) {
 
 std::size_t files_in(const std::filesystem::path& folder) {
     return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(folder), {}));
+}
+
+// True once a tail piece in `folder` ends with `text` (inotify on the
+// folder: a piece is written as the worker takes output from its pipe),
+// within 20 s.
+bool wait_for_tail_text(const std::filesystem::path& folder, const std::string& text) {
+    std::filesystem::create_directories(folder);
+    int watch = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    ::inotify_add_watch(watch, folder.c_str(), IN_MODIFY | IN_CREATE);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    bool found = false;
+    while (!found && std::chrono::steady_clock::now() < deadline) {
+        for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+            if (!entry.path().filename().string().starts_with("output.tail.")) continue;
+            std::ifstream in(entry.path(), std::ios::binary);
+            std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+            found = found || bytes.ends_with(text);
+        }
+        pollfd ready{watch, POLLIN, 0};
+        if (!found) ::poll(&ready, 1, 200);
+        char events[4096];
+        while (::read(watch, events, sizeof events) > 0) {
+        }
+    }
+    ::close(watch);
+    return found;
 }
 
 // The case: a job printing 1 GB under a 10M cap ends with its own
@@ -127,16 +161,21 @@ TEST_F(OutputCap, AStoppedJobStillSaysWhatWasDropped) {
 // The worker dies past the first half: the look that finds the job lost
 // finishes the tail it left, and says what was dropped.
 TEST_F(OutputCap, AKilledWorkersTailIsFinishedByTheLookThatFindsItLost) {
-    JobId id =
-        start_with({"--max-output", "4K"}, {"sh", "-c", "seq 1 100000; kill -9 $PPID; exec sleep 1000"});
+    JobId id = start_with({"--max-output", "4K"}, {"sh", "-c", "seq 1 100000; echo END; exec sleep 1000"});
+    auto folder = std::filesystem::path(home()) / repository_name() / "output" / std::to_string(id);
+    // Killed once its worker has taken every line from the pipe.
+    ASSERT_TRUE(wait_for_tail_text(folder, "END\n"));
+    JobInfo running = wait_until_running(id);
+    ::kill(running.owner_pid, SIGKILL);
+    ::waitpid(running.owner_pid, nullptr, 0);  // we are its subreaper
     JobInfo job = wait_until_finished(id);
     EXPECT_TRUE(job.reason.starts_with("worker lost")) << job.reason;
     EXPECT_NE(job.reason.find("; output capped at 4K: "), std::string::npos) << job.reason;
     CliResult received = jobctl({"receive", std::to_string(id)});
     EXPECT_TRUE(received.out.starts_with("1\n2\n3\n"));
+    EXPECT_TRUE(received.out.ends_with("\n100000\nEND\n"));
     EXPECT_LE(received.out.size(), 4096u);
     EXPECT_EQ(received.err, gap_line("4K", dropped_in(job.reason))) << received.err;
-    auto folder = std::filesystem::path(home()) / repository_name() / "output" / std::to_string(id);
     EXPECT_FALSE(std::filesystem::exists(folder / "output.cap"));
     EXPECT_FALSE(std::filesystem::exists(folder / "output.tail.0"));
 }

@@ -197,6 +197,7 @@ CappedOutputLog::Piece& CappedOutputLog::piece_with_room() {
     if (pieces_.empty() || pieces_.back().bytes >= std::max(cap_ / 8, kMinPiece)) {
         std::uint64_t number = next_piece_++;
         pieces_.push_back({number, std::make_unique<OutputLogWriter>(directory_, piece_name(number))});
+        note_state();  // before the piece has a byte: no piece is ever left without it
     }
     return pieces_.back();
 }
