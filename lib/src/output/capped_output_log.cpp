@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "jobctl/error.hpp"
 #include "text/size_text.hpp"
@@ -17,7 +19,10 @@
 namespace jobctl {
 namespace {
 
-constexpr std::uint64_t kMinPiece = 64 * 1024;
+// Tail text is gathered into records of up to this much (or of what came
+// within kGatherDelay): few headers for a program that writes a byte at a
+// time, and little lost with a runner killed before it wrote them.
+constexpr std::uint64_t kGatherLimit = 4096;
 constexpr const char* kStateFile = "output.cap";
 
 std::string piece_name(std::uint64_t number) {
@@ -78,32 +83,42 @@ CappedOutputLog::~CappedOutputLog() {
 }
 
 std::uint64_t CappedOutputLog::head_room() const {
-    return head_full_ ? 0 : cap_ / 2 - head_bytes_;
+    return head_full_ ? 0 : cap_ / 2 - std::min(cap_ / 2, head_disk_);
 }
 
-// How much of `bytes`, which reach past the first half's `room`, ends the
-// first half: up to a line's end near the half, else to the half itself;
-// none, for a record that starts a line and holds no line's end near it (a
-// program that writes a line at a time), or for a document.
+// How much of `bytes` the first half takes, given `room` left in it. Once
+// a record reaches into the half's last eighth, the half ends at the last
+// line's end in it; a record that reaches past the half without one ends
+// it at the half, or, if it starts a line and the half is nearly full,
+// goes whole to the tail (a program that writes a line at a time). A
+// document that does not fit goes to the tail.
 std::size_t CappedOutputLog::head_part(OutputStream stream, std::string_view bytes, std::uint64_t room) {
-    if (!is_divisible(stream)) return 0;
-    std::string_view part = bytes.substr(0, static_cast<std::size_t>(room));
-    std::size_t line_end = part.rfind('\n');
-    if (line_end != std::string_view::npos && room - (line_end + 1) <= slack()) return line_end + 1;
+    std::uint64_t framed = bytes.size() + sizeof(OutputRecordHeader);
+    if (framed + slack() <= room) return bytes.size();
+    if (!is_divisible(stream)) return framed <= room ? bytes.size() : 0;
+    std::string_view part = bytes.substr(
+        0, static_cast<std::size_t>(std::min<std::uint64_t>(
+               bytes.size(), room > sizeof(OutputRecordHeader) ? room - sizeof(OutputRecordHeader) : 0)));
+    if (std::size_t line_end = part.rfind('\n'); line_end != std::string_view::npos) {
+        head_full_ = line_end + 1 < bytes.size() || framed + slack() > room;
+        return line_end + 1;
+    }
+    if (part.size() == bytes.size()) return part.size();  // fits, and no line ends yet
     std::optional<char> before = log_.last_byte();
-    bool at_line_start = head_bytes_ == 0 || (before && *before == '\n');
-    if (line_end == std::string_view::npos && at_line_start && room <= slack()) return 0;
-    return part.size();
+    bool at_line_start = head_payload_ == 0 || (before && *before == '\n');
+    head_full_ = true;
+    return at_line_start && room <= slack() ? 0 : part.size();
 }
 
 std::uint64_t CappedOutputLog::append(OutputStream stream, std::string_view bytes) {
     if (cap_ == 0) return log_.append(stream, bytes);
     if (std::uint64_t room = head_room(); room > 0) {
-        std::size_t part = bytes.size() <= room ? bytes.size() : head_part(stream, bytes, room);
+        std::size_t part = head_part(stream, bytes, room);
         if (part > 0) {
             Taken taken(log_);
             log_.append(stream, bytes.substr(0, part));
-            head_bytes_ += taken.bytes(log_);
+            head_payload_ += taken.bytes(log_);
+            head_disk_ = log_.size();
             bytes.remove_prefix(part);
         }
         if (bytes.empty()) return log_.size();
@@ -113,18 +128,48 @@ std::uint64_t CappedOutputLog::append(OutputStream stream, std::string_view byte
     return log_.size();
 }
 
+// Text is gathered (a record per stream switch or per 4K, not per write:
+// the tail's framing stays small); a document is written as it is. Text
+// before the last tail_room() bytes, and a little more to find a line's
+// start in, is dropped whatever comes next.
 void CappedOutputLog::append_to_tail(OutputStream stream, std::string_view bytes) {
-    // Text before the last tail_room() bytes is dropped whatever comes next.
-    if (is_divisible(stream) && bytes.size() > tail_room()) {
-        dropped_so_far_ += bytes.size() - tail_room();
-        bytes.remove_prefix(static_cast<std::size_t>(bytes.size() - tail_room()));
+    if (!is_divisible(stream)) {
+        flush_gathered();
+        write_to_pieces(stream, bytes);
+        return;
     }
+    if (stream != gathered_stream_) flush_gathered();
+    gathered_stream_ = stream;
+    if (gathered_.empty()) gathered_since_ = std::chrono::steady_clock::now();
+    std::uint64_t keep = tail_room() + slack();
+    if (bytes.size() > keep) {
+        dropped_so_far_ += gathered_.size() + (bytes.size() - keep);
+        gathered_.clear();
+        bytes.remove_prefix(static_cast<std::size_t>(bytes.size() - keep));
+    }
+    gathered_.append(bytes);
+    if (gathered_.size() >= kGatherLimit) flush_gathered();
+}
+
+std::optional<std::chrono::steady_clock::time_point> CappedOutputLog::gathered_due() const {
+    if (gathered_.empty()) return std::nullopt;
+    return gathered_since_ + kGatherDelay;
+}
+
+void CappedOutputLog::flush_gathered() {
+    if (gathered_.empty()) return;
+    std::string text = std::exchange(gathered_, {});  // out of the note before it is written
+    write_to_pieces(gathered_stream_, text);
+}
+
+// Text is split at the pieces' size; a document stays whole.
+void CappedOutputLog::write_to_pieces(OutputStream stream, std::string_view bytes) {
     while (!bytes.empty()) {
         Piece& piece = piece_with_room();
-        std::size_t part = is_divisible(stream)
-                               ? static_cast<std::size_t>(std::min<std::uint64_t>(
-                                     bytes.size(), std::max(cap_ / 8, kMinPiece) - piece.bytes))
-                               : bytes.size();
+        std::size_t part =
+            is_divisible(stream)
+                ? static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), piece_size() - piece.bytes))
+                : bytes.size();
         Taken taken(*piece.writer);
         piece.writer->append(stream, bytes.substr(0, part));
         piece.bytes += taken.bytes(*piece.writer);
@@ -139,25 +184,30 @@ std::optional<std::uint64_t> CappedOutputLog::append_from_pipe(OutputStream stre
     if (cap_ == 0) return log_.append_from_pipe(stream, pipe_fd);
     int available = 0;
     if (::ioctl(pipe_fd, FIONREAD, &available) != 0 || available <= 0) return std::nullopt;
+    auto held = static_cast<std::uint64_t>(available);
     if (std::uint64_t room = head_room(); room > 0) {
-        if (static_cast<std::uint64_t>(available) > room) return append_crossing(stream, pipe_fd, available);
+        // Near the half's end, the bytes are read (a copy, for an eighth of
+        // the cap at most) to end it at a line's end.
+        if (held + sizeof(OutputRecordHeader) + slack() > room) return read_and_append(stream, pipe_fd, held);
         Taken taken(log_);
-        std::optional<std::uint64_t> size = log_.append_from_pipe(stream, pipe_fd);
-        head_bytes_ += taken.bytes(log_);
-        head_full_ = head_bytes_ >= cap_ / 2;
+        std::optional<std::uint64_t> size =
+            log_.append_from_pipe(stream, pipe_fd, static_cast<std::uint32_t>(held));
+        head_payload_ += taken.bytes(log_);
+        head_disk_ = log_.size();
         return size;
     }
-    // What lies before the pipe's last tail_room() bytes never reaches the disk.
-    auto held = static_cast<std::uint64_t>(available);
-    if (held > tail_room()) {
-        drop_from_pipe(pipe_fd, held - tail_room());
-        held = tail_room();
+    if (held < kGatherLimit) return read_and_append(stream, pipe_fd, held);
+    // Much at once: straight into a piece (splice), what lies before the
+    // last tail_room() bytes and a little more never reaching the disk.
+    flush_gathered();
+    if (std::uint64_t keep = tail_room() + slack(); held > keep) {
+        drop_from_pipe(pipe_fd, held - keep);
+        held = keep;
     }
     Piece& piece = piece_with_room();
-    std::uint64_t most = std::min(held, std::max(cap_ / 8, kMinPiece) - piece.bytes);
+    std::uint64_t most = std::min({held, piece_size() - piece.bytes, std::uint64_t{kMaxRecordLength}});
     Taken taken(*piece.writer);
-    piece.writer->append_from_pipe(
-        stream, pipe_fd, static_cast<std::uint32_t>(std::min<std::uint64_t>(most, kMaxRecordLength)));
+    piece.writer->append_from_pipe(stream, pipe_fd, static_cast<std::uint32_t>(most));
     piece.bytes += taken.bytes(*piece.writer);
     in_pieces_ += taken.kept(*piece.writer);
     trim_pieces();
@@ -165,18 +215,14 @@ std::optional<std::uint64_t> CappedOutputLog::append_from_pipe(OutputStream stre
     return log_.size();
 }
 
-// What the pipe holds reaches past the first half: read (once per job, so
-// the copy costs nothing) to end the half at a line's end.
-std::uint64_t CappedOutputLog::append_crossing(OutputStream stream, int pipe_fd, int available) {
-    crossing_.resize(std::min<std::size_t>(static_cast<std::size_t>(available), kMaxRecordLength));
+std::uint64_t CappedOutputLog::read_and_append(OutputStream stream, int pipe_fd, std::uint64_t held) {
+    reading_.resize(static_cast<std::size_t>(std::min<std::uint64_t>(held, kMaxRecordLength)));
     ssize_t got;
     do {
-        got = ::read(pipe_fd, crossing_.data(), crossing_.size());
+        got = ::read(pipe_fd, reading_.data(), reading_.size());
     } while (got < 0 && errno == EINTR);
     if (got < 0) throw_system_error("cannot read the output pipe", errno);
-    std::uint64_t size = append(stream, std::string_view(crossing_.data(), static_cast<std::size_t>(got)));
-    crossing_ = {};
-    return size;
+    return append(stream, std::string_view(reading_.data(), static_cast<std::size_t>(got)));
 }
 
 void CappedOutputLog::drop_from_pipe(int pipe_fd, std::uint64_t count) {
@@ -194,7 +240,7 @@ void CappedOutputLog::drop_from_pipe(int pipe_fd, std::uint64_t count) {
 }
 
 CappedOutputLog::Piece& CappedOutputLog::piece_with_room() {
-    if (pieces_.empty() || pieces_.back().bytes >= std::max(cap_ / 8, kMinPiece)) {
+    if (pieces_.empty() || pieces_.back().bytes >= piece_size()) {
         std::uint64_t number = next_piece_++;
         pieces_.push_back({number, std::make_unique<OutputLogWriter>(directory_, piece_name(number))});
         note_state();  // before the piece has a byte: no piece is ever left without it
@@ -207,7 +253,7 @@ void CappedOutputLog::trim_pieces() {
     while (pieces_.size() > 1) {
         const Piece& oldest = pieces_.front();
         std::uint64_t held = oldest.bytes - oldest.writer->lost_bytes();
-        if (in_pieces_ - held < tail_room()) return;
+        if (in_pieces_ - held < tail_room() + slack()) return;  // the rest, and a line's start in it
         delete_piece(oldest);
         pieces_.pop_front();
     }
@@ -236,7 +282,8 @@ void CappedOutputLog::note_state() {
     char text[96];
     int length =
         std::snprintf(text, sizeof text, "%20" PRIu64 " %20" PRIu64 " %20" PRIu64 " %20" PRIu64 "\n", cap_,
-                      head_bytes_, dropped_so_far_, pieces_.empty() ? next_piece_ : pieces_.front().number);
+                      head_payload_, dropped_so_far_ + gathered_.size(),  // lost with us, if we die
+                      pieces_.empty() ? next_piece_ : pieces_.front().number);
     (void)!::pwrite(state_fd_.get(), text, static_cast<std::size_t>(length), 0);
 }
 
@@ -288,6 +335,7 @@ void CappedOutputLog::for_each_kept(std::uint64_t skip,
 
 std::uint64_t CappedOutputLog::close_tail() {
     if (cap_ == 0 || !head_full_) return log_.size();
+    flush_gathered();
     std::uint64_t in_pieces = 0;
     for_each_record([&](OutputStream, std::string_view bytes) { in_pieces += bytes.size(); });
     std::uint64_t skip = in_pieces > tail_room() ? line_start_from(in_pieces - tail_room()) : 0;
@@ -313,11 +361,20 @@ std::optional<CappedOutputLog::Closed> CappedOutputLog::close_left_tail(
     std::optional<TailState> state = read_state(directory);
     if (!state) return std::nullopt;
     CappedOutputLog log(directory, state->cap);
-    log.head_bytes_ = state->head_bytes;
+    log.head_payload_ = state->head_bytes;
     log.head_full_ = true;
     log.dropped_so_far_ = state->dropped;
-    for (std::uint64_t number = state->first_piece; std::filesystem::exists(directory / piece_name(number));
-         ++number) {
+    // The pieces as the folder has them (the note may lag a deletion).
+    std::vector<std::uint64_t> numbers;
+    for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+        std::string name = entry.path().filename().string();
+        if (!name.starts_with("output.tail.")) continue;
+        std::uint64_t number = 0;
+        auto [end, error] = std::from_chars(name.data() + 12, name.data() + name.size(), number);
+        if (error == std::errc() && end == name.data() + name.size()) numbers.push_back(number);
+    }
+    std::sort(numbers.begin(), numbers.end());
+    for (std::uint64_t number : numbers) {
         log.pieces_.push_back({number, std::make_unique<OutputLogWriter>(directory, piece_name(number))});
         log.next_piece_ = number + 1;
     }

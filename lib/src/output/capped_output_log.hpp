@@ -4,32 +4,40 @@
 // drained and dropped, so that a job printing without end neither fills
 // the disk nor blocks, and still shows how it began and how it ended.
 //
-// The first half of the cap goes into the log as it comes. It ends at the
-// end of a line where one is near (within an eighth of the cap), else
-// exactly at the half. Past it, output goes into tail pieces beside the
-// log (output.tail.N, an eighth of the cap each, at least 64K); a piece is
-// deleted as soon as the newer ones hold the rest of the cap, and what a
-// pipe holds beyond the rest of the cap goes straight to /dev/null. So
-// the tail takes at most the rest of the cap plus a piece on disk.
-// close_tail, at the job's end, appends one info record saying how much
-// was dropped (receive shows it on stderr where the gap is), then the last
-// bytes of the output up to the cap, from the start of a line where one is
-// near, and deletes the pieces: output of at most the cap is kept whole.
-// A result or info record is kept whole or not at all. Until then,
-// readers see the first half only.
+// The first part goes into the log as it comes, up to half the cap on
+// disk (its records' framing counts). Once a record reaches into the
+// half's last eighth, the part ends at the last line's end in it; a record
+// that reaches past the half without one ends it exactly there, or, if it
+// starts a line and the half is nearly full, goes whole to the tail.
+// After it, text is gathered (a record per 4K, per stream switch, or per
+// kGatherDelay: few headers for a program that writes a byte at a time)
+// and written into tail pieces beside the log (output.tail.N, an eighth of
+// the cap each, at least 64K). The oldest piece is deleted as soon as the
+// newer ones hold the rest of the cap and an eighth more, and what a pipe
+// holds beyond that goes straight to /dev/null: the tail takes about the
+// rest of the cap plus a piece on disk. close_tail, at the job's end,
+// appends one info record saying how much was dropped (receive shows it
+// on stderr where the gap is), then the last bytes of the output, up to
+// the cap with the first part, from just after a line's end if one is
+// within an eighth of the cap, and deletes the pieces. Output of at most
+// the cap is kept whole. A result or info record is kept whole or not at
+// all. Until then, readers see the first part only.
 //
 // output.cap beside the pieces says how to finish them: a runner that dies
 // leaves it, and close_left_tail (the process that finds the job lost)
-// does what close_tail would have done.
+// does what close_tail would have done; text it had gathered but not
+// written (4K at most) is lost, and counted as dropped.
 //
 // Without a cap (0) it is the plain log, at the same cost.
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +49,8 @@ namespace jobctl {
 
 // The smallest cap: below it the halves would be a few lines.
 inline constexpr std::uint64_t kMinOutputCap = 4096;
+// How long tail text may wait to be gathered into a record of its own.
+inline constexpr std::chrono::milliseconds kGatherDelay{100};
 
 class CappedOutputLog {
 public:
@@ -53,6 +63,12 @@ public:
     // half, it stays put until close_tail).
     std::uint64_t append(OutputStream stream, std::string_view bytes);
     std::optional<std::uint64_t> append_from_pipe(OutputStream stream, int pipe_fd);
+
+    // Tail text gathered but not yet in a piece is written within
+    // kGatherDelay: a runner asks when (nothing: none is waiting), and
+    // calls write_gathered then.
+    std::optional<std::chrono::steady_clock::time_point> gathered_due() const;
+    void write_gathered() { flush_gathered(); }
 
     // Moves the kept tail into the log (see above); returns the log's size.
     // After the last append; again, it does nothing.
@@ -82,11 +98,14 @@ private:
     };
 
     std::uint64_t head_room() const;
-    std::uint64_t tail_room() const { return cap_ - head_bytes_; }
+    std::uint64_t tail_room() const { return cap_ - head_payload_; }
     std::uint64_t slack() const { return cap_ / 8; }
+    std::uint64_t piece_size() const { return std::max<std::uint64_t>(cap_ / 8, 64 * 1024); }
     std::size_t head_part(OutputStream stream, std::string_view bytes, std::uint64_t room);
-    std::uint64_t append_crossing(OutputStream stream, int pipe_fd, int available);
+    std::uint64_t read_and_append(OutputStream stream, int pipe_fd, std::uint64_t held);
     void append_to_tail(OutputStream stream, std::string_view bytes);
+    void flush_gathered();
+    void write_to_pieces(OutputStream stream, std::string_view bytes);
     Piece& piece_with_room();
     void trim_pieces();
     void delete_piece(const Piece& piece);
@@ -99,9 +118,13 @@ private:
     std::filesystem::path directory_;
     std::uint64_t cap_;
     OutputLogWriter log_;
-    std::uint64_t head_bytes_ = 0;  // output in the log, up to half the cap
-    bool head_full_ = false;        // once anything went to the tail, the rest does too
-    std::vector<char> crossing_;    // the read that crosses into the tail
+    std::uint64_t head_payload_ = 0;  // output in the log
+    std::uint64_t head_disk_ = 0;     // the log's size, framing included: up to half the cap
+    bool head_full_ = false;          // once anything went to the tail, the rest does too
+    std::vector<char> reading_;       // what read_and_append read
+    std::string gathered_;            // tail text not yet in a piece
+    std::chrono::steady_clock::time_point gathered_since_;
+    OutputStream gathered_stream_ = OutputStream::out;
     std::deque<Piece> pieces_;
     std::uint64_t next_piece_ = 0;
     std::uint64_t in_pieces_ = 0;       // output the pieces hold now

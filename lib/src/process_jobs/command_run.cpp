@@ -279,6 +279,7 @@ int CommandRun::poll_timeout_ms() const {
     auto sooner = [&](SteadyClock::time_point at) { next = next ? std::min(*next, at) : at; };
     if (time_limit_at_ && !suspended_ && !stopping_) sooner(*time_limit_at_);
     if (suspended_ && !suspend_confirmed_) sooner(next_stop_check_);
+    if (auto due = log_.gathered_due()) sooner(*due);
     if (!next) return -1;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(*next - SteadyClock::now());
     return static_cast<int>(std::max<std::int64_t>(0, left.count()));
@@ -296,6 +297,7 @@ void CommandRun::on_deadlines() {
     }
     if (time_limit_at_ && !suspended_ && !stopping_ && now >= *time_limit_at_) on_time_limit();
     if (suspended_ && !suspend_confirmed_ && now >= next_stop_check_) check_suspended();
+    if (auto due = log_.gathered_due(); due && now >= *due) log_.write_gathered();
 }
 
 // The job's processes as they are now: everything below the worker (a
