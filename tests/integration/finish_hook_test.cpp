@@ -196,6 +196,24 @@ TEST_F(FinishHook, AForeachRunsItsChildHookForEachChildAndItsOwnOnce) {
     EXPECT_TRUE(reports[3].starts_with("parent " + parent + " Failed ")) << reports[3];
 }
 
+// A hook starts as a new process would (no signal blocked or ignored,
+// whatever its runner does with them), and keeps 1M of its output.
+TEST_F(FinishHook, StartsWithFreshSignalsAndKeepsAMegabyteOfOutput) {
+    JobId id = start_with({"--on-finish",
+                           "head -c 3000000 /dev/zero; echo \"$(grep -E 'SigBlk|SigIgn' "
+                           "/proc/$$/status | tr -d '\\t\\n')\" > '" +
+                               reports_->path() + "'"},
+                          {"true"});
+    std::vector<std::string> reports = reports_->next(1);
+    ASSERT_EQ(reports.size(), 1u);
+    EXPECT_EQ(reports[0], "SigBlk:0000000000000000SigIgn:0000000000000000");
+    JobInfo job = wait_until_finished(id);
+    std::optional<jobctl::FinishHook> hook = finish_hook_of(repository(), job);
+    ASSERT_TRUE(hook);
+    ASSERT_TRUE(wait_for_result(hook->log.parent_path(), "exited with code 0"));
+    EXPECT_LE(std::filesystem::file_size(hook->log), (1u << 20) + 64);
+}
+
 TEST_F(FinishHook, BadHooksAreRefusedAndRegisterNothing) {
     for (const char* hook : {"", "   "}) {
         CliResult result = jobctl({"start", "--on-finish", hook, "--", "true"});

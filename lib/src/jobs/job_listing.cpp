@@ -1,6 +1,10 @@
 #include "jobctl/job_listing.hpp"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -104,6 +108,14 @@ std::optional<FinishHook> finish_hook_of(const Repository& repository, const Job
     FinishHook hook{*command, "", folder / detail::kFinishHookLog};
     std::ifstream result(folder / detail::kFinishHookResult);
     std::getline(result, hook.result);
+    // "running PID": unless the process that waits for it is gone.
+    if (hook.result.starts_with("running ")) {
+        pid_t watcher = static_cast<pid_t>(std::atol(hook.result.c_str() + 8));
+        if (watcher <= 0 || (::kill(watcher, 0) != 0 && errno == ESRCH))
+            hook.result = "unknown: the process that waited for it is gone";
+        else
+            hook.result = "running";
+    }
     return hook;
 }
 

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -113,54 +115,124 @@ std::optional<std::string> finish_hook_of(const JobTable& table, const JobInfo& 
     return read_file(table.job_directory(job.id) / kFinishHookFile);
 }
 
+namespace {
+
+// Only raw system calls from here on (the caller may have threads): these
+// run in the forked children.
+
+// "12345" into `text`; returns its length.
+std::size_t number_text(long number, char* text) {
+    char digits[24];
+    std::size_t count = 0;
+    do digits[count++] = static_cast<char>('0' + number % 10);
+    while ((number /= 10) != 0);
+    for (std::size_t i = 0; i < count; ++i) text[i] = digits[count - 1 - i];
+    return count;
+}
+
+void write_result(const char* path, const char* words, std::size_t length) {
+    int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return;
+    (void)!::write(fd, words, length);
+    ::close(fd);
+}
+
+// The hook itself: a fresh signal state (the runner blocks and ignores
+// some), stdin /dev/null, its output into `out`, in its job's working
+// folder, else its job's folder.
+[[noreturn]] void exec_hook(int out, const char* cwd, const char* folder, char* const* argv,
+                            char* const* envp) {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    for (int signal = 1; signal < NSIG; ++signal) ::sigaction(signal, &default_action, nullptr);
+    int null_fd = ::open("/dev/null", O_RDWR);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(out >= 0 ? out : null_fd, STDOUT_FILENO);
+    ::dup2(out >= 0 ? out : null_fd, STDERR_FILENO);
+    ::close_range(3, ~0u, 0);
+    if (::chdir(cwd) != 0 && ::chdir(folder) != 0 && ::chdir("/") != 0) ::_exit(126);
+    ::execve("/bin/sh", argv, envp);
+    ::_exit(127);
+}
+
+// Copies the hook's output into its log up to kHookLogLimit, then drains
+// the rest, until every writer has let go of it.
+void copy_output(int from, int log_fd) {
+    char buffer[16384];
+    std::uint64_t copied = 0;
+    for (;;) {
+        ssize_t got = ::read(from, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        if (log_fd < 0 || copied >= kHookLogLimit) continue;
+        auto length = static_cast<std::size_t>(
+            std::min<std::uint64_t>(static_cast<std::uint64_t>(got), kHookLogLimit - copied));
+        (void)!::write(log_fd, buffer, length);
+        copied += length;
+        if (copied == kHookLogLimit) {
+            static const char kCut[] = "\njobctl: the on-finish hook's output was cut at 1M\n";
+            (void)!::write(log_fd, kCut, sizeof kCut - 1);
+        }
+    }
+}
+
+}  // namespace
+
 void start_finish_hook(const JobTable& table, const JobInfo& ended) {
     std::optional<std::string> command = finish_hook_of(table, ended);
     if (!command) return;
     std::filesystem::path folder = table.job_directory(ended.id);
+    std::string folder_text = folder.string();
     std::string log = (folder / kFinishHookLog).string();
     std::string result = (folder / kFinishHookResult).string();
-    std::string cwd = ended.cwd.empty() ? "/" : ended.cwd;
+    std::string cwd = ended.cwd.empty() ? folder_text : ended.cwd;
     std::vector<std::string> arguments{"sh", "-c", *command};
     std::vector<std::string> environment = hook_environment(table, ended);
     std::vector<char*> argv = pointers_to(arguments);
     std::vector<char*> envp = pointers_to(environment);
     try {
         ensure_private_directory(folder);
-        write_file(result, "running\n");
-        // Only raw system calls in the children: the caller may have threads.
+    } catch (const Error&) {  // a full disk: the hook runs all the same, its log and result nowhere
+    }
+    try {
         fork_detached(
             [&](FileDescriptor) {
+                ::prctl(PR_SET_NAME, "jobctl-hook");
+                char text[64] = "running ";
+                std::size_t length = 8 + number_text(::getpid(), text + 8);
+                text[length++] = '\n';
+                write_result(result.c_str(), text, length);
                 int log_fd =
                     ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+                int output[2];
+                bool piped = ::pipe2(output, O_CLOEXEC) == 0;
                 pid_t hook = ::fork();
-                if (hook == 0) {
-                    int null_fd = ::open("/dev/null", O_RDWR);
-                    ::dup2(null_fd, STDIN_FILENO);
-                    ::dup2(log_fd >= 0 ? log_fd : null_fd, STDOUT_FILENO);
-                    ::dup2(log_fd >= 0 ? log_fd : null_fd, STDERR_FILENO);
-                    ::close_range(3, ~0u, 0);
-                    if (::chdir(cwd.c_str()) != 0 && ::chdir("/") != 0) ::_exit(126);
-                    ::execve("/bin/sh", argv.data(), envp.data());
-                    ::_exit(127);
+                if (hook == 0)
+                    exec_hook(piped ? output[1] : log_fd, cwd.c_str(), folder_text.c_str(), argv.data(),
+                              envp.data());
+                if (piped) {
+                    ::close(output[1]);
+                    if (hook > 0) copy_output(output[0], log_fd);
                 }
                 int status = 0;
                 while (hook > 0 && ::waitpid(hook, &status, 0) < 0 && errno == EINTR) {
                 }
-                char text[64];
-                std::size_t length = hook > 0 ? result_text(status, text) : 0;
+                length = hook > 0 ? result_text(status, text) : 0;
                 if (hook < 0) {
                     static const char kNoFork[] = "could not be started (fork failed)\n";
                     length = sizeof kNoFork - 1;
                     std::memcpy(text, kNoFork, length);
                 }
-                int result_fd = ::open(result.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
-                if (result_fd >= 0) (void)!::write(result_fd, text, length);
+                write_result(result.c_str(), text, length);
                 ::_exit(0);
             },
             "the finish hook");
     } catch (const Error&) {
-        // A full disk or a process limit: the job's outcome stands, and the
-        // result file (if any) says the hook never ran to its end.
+        // No process could be made: the job's outcome stands, and no result
+        // is recorded for the hook.
     }
 }
 

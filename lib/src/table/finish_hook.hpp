@@ -10,12 +10,16 @@
 // record_ending): the worker or host, or the process whose look found the
 // job lost; one write ends a job, so it runs once. It runs detached, in a
 // session of its own (nothing waits for it, and a stop of the job does
-// not reach it), in the job's working folder (cwd), else `/`, with stdin
-// /dev/null and its output in `on-finish.log` in the job's folder. A
-// process that stays for it writes how it ended into `on-finish.result`
-// ("exited with code 0"); the job's outcome never changes for it. An ender
-// killed between its write and the hook's start loses the hook.
+// not reach it), with signals as a new process has them, in the job's
+// working folder (cwd), else the job's folder, with stdin /dev/null and
+// the environment of the process that runs it. A process that stays for
+// it ("jobctl-hook") copies its output into `on-finish.log` in the job's
+// folder (the first 1M; the rest is drained) and writes into
+// `on-finish.result` "running PID", then how it ended ("exited with code
+// 0"); the job's outcome never changes for it. An ender killed between its
+// write and the hook's start loses the hook.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,6 +34,7 @@ inline constexpr const char* kFinishHookFile = "on-finish";
 inline constexpr const char* kChildFinishHookFile = "on-child-finish";
 inline constexpr const char* kFinishHookLog = "on-finish.log";
 inline constexpr const char* kFinishHookResult = "on-finish.result";
+inline constexpr std::uint64_t kHookLogLimit = 1 << 20;  // of the hook's output in its log
 
 // Errors: invalid_argument unless `command` is a hook's: not empty, no
 // NUL byte, at most 64 KiB.
