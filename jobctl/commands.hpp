@@ -18,6 +18,7 @@ void add_foreach_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 void add_repository_command(CLI::App& app, int& exit_code);
 void add_queue_command(CLI::App& app, int& exit_code);
+void add_set_priority_command(CLI::App& app, int& exit_code);
 void add_watch_command(CLI::App& app, int& exit_code);
 void add_schedule_command(CLI::App& app, int& exit_code);
 

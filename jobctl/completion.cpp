@@ -187,6 +187,8 @@ Completion complete(std::vector<std::string> words) {
             std::ranges::move(job_candidates(), std::back_inserter(completion.candidates));
         else if (app->get_name() == "queue" && positionals == 0)
             completion.candidates = queue_candidates();
+        else if (app->get_name() == "set-priority" && positionals == 0)
+            completion.candidates = job_candidates();
     }
     std::erase_if(completion.candidates,
                   [&](const Candidate& candidate) { return !candidate.word.starts_with(current); });

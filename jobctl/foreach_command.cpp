@@ -52,11 +52,12 @@ struct ForeachOptions {
     bool quiet = false;
     bool keep_jobs = false;
     bool halt_on_error = false;
-    std::string joblog;              // --joblog FILE
-    std::string on_finish;           // --on-finish CMD
-    std::string on_child_finish;     // --on-child-finish CMD
-    std::vector<std::string> words;  // CMD ARGS... [::: INPUT...]
-    RunOptions run;                  // with the time limit of each child
+    std::string joblog;               // --joblog FILE
+    std::string on_finish;            // --on-finish CMD
+    std::string on_child_finish;      // --on-child-finish CMD
+    std::vector<std::string> labels;  // --label KEY=VALUE
+    std::vector<std::string> words;   // CMD ARGS... [::: INPUT...]
+    RunOptions run;                   // with the time limit of each child
     SlurmFlags slurm;
 };
 
@@ -67,6 +68,7 @@ ForeachSpec spec_from(const ForeachOptions& options, bool& from_stdin) {
     spec.halt_on_error = options.halt_on_error;
     spec.on_finish = options.on_finish;
     spec.on_child_finish = options.on_child_finish;
+    spec.labels = options.labels;
     if (!options.joblog.empty())
         spec.joblog = std::filesystem::absolute(options.joblog);  // the host's folder may differ
     auto separator = std::ranges::find(options.words, kInputSeparator);
@@ -243,7 +245,7 @@ int run_on_slurm(Repository& repository, const ForeachSpec& spec, const ForeachO
     if (!options.on_finish.empty() || !options.on_child_finish.empty())
         throw Error(ErrorCode::invalid_argument,
                     "--on-finish and --on-child-finish do not apply to --on slurm");
-    SlurmArraySpec array{spec.name, spec.command, spec.inputs, spec.throttle_limit, spec.run};
+    SlurmArraySpec array{spec.name, spec.command, spec.inputs, spec.throttle_limit, spec.run, spec.labels};
     JobInfo parent = start_slurm_array(repository, array, options.slurm.options);
     if (options.as_job) {
         if (options.quiet)
@@ -312,9 +314,11 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         "Leave the parent and children in the repository after a foreground run (they are removed "
         "once their output is printed, unless interrupted)");
     add_run_option_flags(*command, options->run, "", true);
+    add_retry_options(*command, options->run.retry, "each child's command");
     add_finish_hook_option(*command, "--on-finish", options->on_finish, "the whole foreach");
     add_finish_hook_option(*command, "--on-child-finish", options->on_child_finish,
                            "each child (with JOBCTL_JOB_PARENT_ID)");
+    add_label_option(*command, options->labels, "the parent and each child");
     add_slurm_option_flags(*command, options->slurm);
     add_time_limit_option(*command, options->run.timeout, "Time limit of each child");
     command->add_flag("--halt-on-error", options->halt_on_error,

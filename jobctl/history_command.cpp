@@ -24,7 +24,7 @@ namespace jobctl::cli {
 namespace {
 
 struct HistoryOptions {
-    JobSelector selector;  // its names, --state and --command
+    JobSelector selector;  // its names, --state, --command and --label
     std::optional<Clock::time_point> since;
     std::optional<unsigned> newest;
     bool json = false;
@@ -151,6 +151,7 @@ void add_history_command(CLI::App& app, int&) {
         ->add_option("--command", options->selector.command_pattern,
                      "Only jobs whose command matches this shell wildcard ('make *', quoted)")
         ->type_name("GLOB");
+    add_label_filter(*command, options->selector.labels);
     add_time_option(*command, "--since", options->since,
                     "Only jobs that ended at or after TIME (2026-11-27T14:30, or a time ago: 2h, 7d)");
     command->add_option("--newest", options->newest, "Only the N that ended last of them")

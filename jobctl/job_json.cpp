@@ -34,6 +34,21 @@ void save(Archive& archive, const JobInfo& job) {
         archive(cereal::make_nvp("throttle_limit", job.throttle_limit));
     if (job.timeout)
         archive(cereal::make_nvp("timeout_ms", static_cast<std::uint64_t>(job.timeout->count())));
+    if (job.attempts_allowed != 0) {
+        archive(cereal::make_nvp("attempt", job.attempt));
+        archive(cereal::make_nvp("attempts_allowed", job.attempts_allowed));
+    }
+    if (!job.queue.empty() || job.priority != 0) archive(cereal::make_nvp("priority", job.priority));
+    if (!job.labels.empty()) {
+        // {"KEY": "VALUE", ...}: an object, as the history's lines have it.
+        archive.setNextName("labels");
+        archive.startNode();
+        for (const std::string& label : job.labels) {
+            std::size_t equals = label.find('=');
+            archive(cereal::make_nvp(label.substr(0, equals).c_str(), label.substr(equals + 1)));
+        }
+        archive.finishNode();
+    }
     if (job.created) archive(cereal::make_nvp("created", iso_time(job.created)));
     if (job.began) archive(cereal::make_nvp("began", iso_time(job.began)));
     if (job.ended) archive(cereal::make_nvp("ended", iso_time(job.ended)));

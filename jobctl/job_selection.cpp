@@ -116,6 +116,11 @@ bool JobSelector::passes_filters(const JobInfo& job) const {
         return false;
     if (!command_pattern.empty() && ::fnmatch(command_pattern.c_str(), job.command.c_str(), 0) != 0)
         return false;
+    for (const std::string& label : labels) {
+        std::size_t equals = label.find('=');
+        std::optional<std::string> value = job.label(label.substr(0, equals));
+        if (!value || (equals != std::string::npos && *value != label.substr(equals + 1))) return false;
+    }
     if (has_more_data && !job.has_more_data()) return false;
     if (created_before && !(job.created && *job.created < *created_before)) return false;
     if (created_after && !(job.created && *job.created > *created_after)) return false;
@@ -138,6 +143,7 @@ void add_selector_options(CLI::App& command, JobSelector& selector) {
         .add_option("--command", selector.command_pattern,
                     "Only jobs whose command matches this shell wildcard ('make *', quoted)")
         ->type_name("GLOB");
+    add_label_filter(command, selector.labels);
     command.add_flag("--has-more-data", selector.has_more_data, "Only jobs with output not yet received");
     add_time_option(command, "--before", selector.created_before,
                     "Only jobs created before TIME (2026-11-27T14:30, or a time ago: 2h, 7d)");
@@ -145,6 +151,23 @@ void add_selector_options(CLI::App& command, JobSelector& selector) {
                     "Only jobs created after TIME (2026-11-27T14:30, or a time ago: 2h, 7d)");
     command.add_option("--newest", selector.newest, "Only the N most recently started of them")
         ->check(CLI::Range(1u, 1000000000u));
+}
+
+void add_label_filter(CLI::App& command, std::vector<std::string>& labels) {
+    command
+        .add_option("--label", labels,
+                    "Only jobs with this label: KEY=VALUE, or KEY for any value (repeat: all of them)")
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false);
+}
+
+void add_label_option(CLI::App& command, std::vector<std::string>& labels, const std::string& whose) {
+    command
+        .add_option(
+            "--label", labels,
+            "Label " + whose + " KEY=VALUE, to select with --label later (repeatable; shown in get --json)")
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false);  // one value each: the command after it is never taken for more
 }
 
 void add_finished_flag(CLI::App& command, JobSelector& selector) {

@@ -1,7 +1,7 @@
 #pragma once
 // How commands name jobs: ids, names or name wildcards as arguments,
-// narrowed by --state, --command, --has-more-data, --before, --after and
-// --newest.
+// narrowed by --state, --command, --label, --has-more-data, --before,
+// --after and --newest.
 
 #include <CLI/CLI.hpp>
 #include <functional>
@@ -18,6 +18,7 @@ struct JobSelector {
     std::vector<std::string> jobs;    // ids, names, or name wildcards ('build-*')
     std::vector<std::string> states;  // --state, any of
     std::string command_pattern;      // --command GLOB
+    std::vector<std::string> labels;  // --label KEY=VALUE (or KEY: any value), all of
     bool has_more_data = false;       // --has-more-data
     std::optional<Clock::time_point> created_before, created_after;  // --before, --after
     std::optional<unsigned> newest;                                  // --newest N
@@ -29,8 +30,8 @@ struct JobSelector {
     // Nothing narrows the selection: no job named, no filter.
     bool empty() const { return jobs.empty() && !has_filter() && !newest; }
     bool has_filter() const {
-        return !states.empty() || !command_pattern.empty() || has_more_data || created_before ||
-               created_after;
+        return !states.empty() || !command_pattern.empty() || !labels.empty() || has_more_data ||
+               created_before || created_after;
     }
     // Whether `job` passes the filters (not the names, not --newest).
     bool passes_filters(const JobInfo& job) const;
@@ -45,6 +46,10 @@ void add_dry_run_flag(CLI::App& command, bool& dry_run);
 void print_dry_run(const std::vector<JobInfo>& jobs, const std::string& verb);
 // --name NAME for a new job; an empty NAME is refused (leave --name out for the default).
 void add_name_option(CLI::App& command, std::string& name, const std::string& description);
+// --label KEY=VALUE or KEY (repeatable): only jobs with all of these labels.
+void add_label_filter(CLI::App& command, std::vector<std::string>& labels);
+// --label KEY=VALUE (repeatable) for the jobs a verb creates.
+void add_label_option(CLI::App& command, std::vector<std::string>& labels, const std::string& whose);
 void add_include_children_flag(CLI::App& command, JobSelector& selector);
 
 // The selected jobs by id, liveness-checked. With nothing named, every job

@@ -61,6 +61,7 @@ constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
     {"foreach", jobctl::cli::add_foreach_command},
     {"repository", jobctl::cli::add_repository_command},
     {"queue", jobctl::cli::add_queue_command},
+    {"set-priority", jobctl::cli::add_set_priority_command},
     {"schedule", jobctl::cli::add_schedule_command},
 };
 

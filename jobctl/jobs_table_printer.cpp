@@ -35,12 +35,20 @@ std::string progress_text(const JobInfo& job) {
     return text;
 }
 
+// "Running", or "Running (attempt 2/4)" for a job with retries.
+std::string state_text(const JobInfo& job) {
+    std::string text(to_string(job.state));
+    if (job.attempts_allowed > 1)
+        text += " (attempt " + std::to_string(job.attempt) + "/" + std::to_string(job.attempts_allowed) + ")";
+    return text;
+}
+
 Row row_of(const JobInfo& job, OptionalColumns optional) {
     // Text from outside (a name, a folder in the command, a host) is escaped, as ls and ps do.
     Row row{std::to_string(job.id),
             printable(job.name),
             printable(job.type_name),
-            std::string(to_string(job.state)),
+            state_text(job),
             job.has_more_data() ? "True" : "False",
             printable(job.location)};
     if (optional.queue) row.push_back(printable(job.queue));
@@ -97,15 +105,29 @@ Row history_row_of(const JobInfo& job) {
             printable(job.command)};
 }
 
+// A queue's line: its waiting jobs in the order it starts them (jobs in
+// the order given, their place counted from 1).
+Row line_row_of(const JobInfo& job, std::size_t place) {
+    return {std::to_string(place),
+            std::to_string(job.id),
+            printable(job.name),
+            std::to_string(job.priority),
+            std::string(to_string(job.state)),
+            printable(job.command)};
+}
+
 Row heading_of(TableView view, OptionalColumns optional) {
     if (view == TableView::resources)
         return {"Id", "Name", "State", "RunTime", "UserCPU", "SystemCPU", "PeakMemory", "Command"};
     if (view == TableView::history)
         return {"Id", "Name", "Type", "State", "Exit", "Ended", "RunTime", "Command"};
+    if (view == TableView::line) return {"Place", "Id", "Name", "Priority", "State", "Command"};
     return heading(optional);
 }
 
-Row job_row(const JobInfo& job, TableView view, OptionalColumns optional) {
+// `number`: the job's place in the table, from 1.
+Row job_row(const JobInfo& job, std::size_t number, TableView view, OptionalColumns optional) {
+    if (view == TableView::line) return line_row_of(job, number);
     if (view == TableView::resources) return resource_row_of(job, Clock::now());
     if (view == TableView::history) return history_row_of(job);
     return row_of(job, optional);
@@ -178,7 +200,8 @@ void JobTablePrinter::settle_columns(bool more_to_come) {
     Row head = heading_of(view_, {queue_, progress_});
     widths_.assign(head.size(), 0);
     std::vector<Row> rows{head};
-    for (const JobInfo& job : sample_) rows.push_back(job_row(job, view_, {queue_, progress_}));
+    for (std::size_t i = 0; i < sample_.size(); ++i)
+        rows.push_back(job_row(sample_[i], i + 1, view_, {queue_, progress_}));
     for (const Row& row : rows)
         for (std::size_t i = 0; i < row.size(); ++i) widths_[i] = std::max(widths_[i], width_of(row[i]));
     std::size_t state_column = static_cast<std::size_t>(std::ranges::find(head, "State") - head.begin());
@@ -199,7 +222,7 @@ void JobTablePrinter::settle_columns(bool more_to_come) {
 void JobTablePrinter::print(const JobInfo& job) {
     Row head = heading_of(view_, {queue_, progress_});
     std::size_t state_column = static_cast<std::size_t>(std::ranges::find(head, "State") - head.begin());
-    print_row(out_, job_row(job, view_, {queue_, progress_}), head, widths_, columns_, state_column,
+    print_row(out_, job_row(job, added_, view_, {queue_, progress_}), head, widths_, columns_, state_column,
               color_ ? std::optional(job.state) : std::nullopt);
 }
 

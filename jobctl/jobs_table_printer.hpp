@@ -19,7 +19,9 @@ namespace jobctl::cli {
 // Command instead (get --resources; "-" where nothing was measured).
 // `view` history: Id Name Type State Exit Ended RunTime Command (jobctl
 // history; Exit is the exit code, the signal's name, or "-").
-enum class TableView { jobs, resources, history };
+// `view` line: Place Id Name Priority State Command (a queue's waiting
+// jobs in the order it starts them, `jobctl queue NAME`).
+enum class TableView { jobs, resources, history, line };
 void print_job_table(std::ostream& out, const std::vector<JobInfo>& jobs, bool color = false,
                      std::size_t columns = output_columns(), TableView view = TableView::jobs);
 

@@ -104,8 +104,10 @@ void add_queue_command(CLI::App& app, int&) {
         "--slots 0 pauses the queue: its running jobs finish and no more start until the slots are raised.\n"
         "A foreach run is a queue of its own children: --job JOB --slots N changes its -j while it runs\n"
         "(raised, that many run at once; lowered, the running ones finish first; 0 pauses it).\n"
-        "Examples: jobctl queue; jobctl queue builds --slots 2; jobctl queue builds --slots 0;\n"
-        "jobctl queue --job 7 --slots 8");
+        "A queue's jobs start by priority (start --priority), then in the order they were started;\n"
+        "'jobctl queue NAME' lists its waiting jobs in that order, and 'jobctl set-priority' moves one.\n"
+        "Examples: jobctl queue; jobctl queue builds; jobctl queue builds --slots 2;\n"
+        "jobctl queue builds --slots 0; jobctl queue --job 7 --slots 8");
     auto* name = command->add_option("name", options->name, "The queue");
     auto* job =
         command
@@ -129,15 +131,53 @@ void add_queue_command(CLI::App& app, int&) {
             std::erase_if(queues, [&](const QueueInfo& queue) { return queue.name != options->name; });
             if (queues.empty()) queues.push_back({options->name, 1, 0, 0});  // a queue nobody used yet
         }
+        // One queue: its line too, in the order it starts its jobs.
+        std::vector<JobInfo> line =
+            options->name.empty() ? std::vector<JobInfo>{} : queue_line(repository, options->name);
         if (options->json) {
             {
                 cereal::JSONOutputArchive archive(std::cout);
                 archive(cereal::make_nvp("queues", queues));
+                if (!options->name.empty()) archive(cereal::make_nvp("line", ids_of(line)));
             }
             std::cout << '\n';
         } else {
             print_queues(queues);
+            if (!line.empty()) {
+                std::cout << '\n';
+                print_job_table(std::cout, line, false, output_columns(), TableView::line);
+            }
         }
+    });
+}
+
+void add_set_priority_command(CLI::App& app, int&) {
+    struct Options {
+        std::string job;
+        int priority = 0;
+    };
+    auto options = std::make_shared<Options>();
+    CLI::App* command =
+        app.add_subcommand("set-priority", "Move a job waiting in its queue by giving it another priority");
+    command->footer(
+        "A queue starts its jobs by priority, higher first, then in the order they were started\n"
+        "(see 'jobctl queue NAME' for the line). Only a job still waiting (Blocked) moves; one that\n"
+        "runs or has finished is left as it is, and that is said.\n"
+        "Example: jobctl set-priority urgent-build 10");
+    command->add_option("job", options->job, "The job (id or name)")->required();
+    command->add_option("priority", options->priority, "Its new priority (higher starts first)")
+        ->required()
+        ->check(CLI::Range(kMinPriority, kMaxPriority));
+    command->callback([options] {
+        auto repository = Repository::open();
+        const JobInfo& job = resolve_job(repository.list(), options->job);
+        if (set_job_priority(repository, job.id, options->priority)) return;
+        JobInfo now = repository.find(job.id).value_or(job);
+        std::cerr << "jobctl: job " << job.id << " (" << printable(job.name) << ") "
+                  << (now.state == JobState::blocked
+                          ? "has priority " + std::to_string(now.priority) + " already"
+                          : "is " + std::string(to_string(now.state)))
+                  << ": nothing to change\n";
     });
 }
 

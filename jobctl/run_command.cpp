@@ -63,6 +63,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
         std::vector<std::string> command;
         RunOptions run;
         std::string on_finish;
+        std::vector<std::string> labels;
         SlurmFlags slurm;
     };
     auto options = std::make_shared<Options>();
@@ -78,7 +79,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
     command->add_flag("--keep-job", options->keep_job,
                       "Leave the job in the repository afterwards (an interrupted run always does)");
     add_run_option_flags(*command, options->run, "; '-': this stdin, as it comes");
+    add_retry_options(*command, options->run.retry, "the command");
     add_finish_hook_option(*command, "--on-finish", options->on_finish, "the job");
+    add_label_option(*command, options->labels, "the job");
     add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();
@@ -92,6 +95,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
             .name = options->name, .argv = options->command, .run = options->run, .live_stdin = true};
         spec.run.timeout = options->timeout;
         spec.on_finish = options->on_finish;
+        spec.labels = options->labels;
         options->slurm.add_local_limits(spec.run);
         JobInfo job = options->slurm.on_slurm() ? start_slurm_job(repository, spec, options->slurm.options)
                                                 : start_process_job(repository, spec);

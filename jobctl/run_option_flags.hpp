@@ -11,6 +11,9 @@ namespace jobctl::cli {
 
 // `stdin_dash` says what "--stdin -" does for this command; `placeholders`
 // mentions "{}" (foreach).
+// --retries N, --retry-delay DURATION[..LONGEST], --retry-on CODES (RetryPolicy).
+void add_retry_options(CLI::App& command, RetryPolicy& retry, const std::string& whose);
+
 // --on-finish CMD (and a foreach's --on-child-finish CMD): `whose` says
 // whose end runs it.
 void add_finish_hook_option(CLI::App& command, const std::string& name, std::string& hook,

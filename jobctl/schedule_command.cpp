@@ -40,7 +40,9 @@ struct AddOptions {
     std::optional<unsigned> cpus;
     std::optional<std::uint32_t> max_procs;
     std::string queue;
+    int priority = 0;
     std::string on_finish;
+    std::vector<std::string> labels;
     bool no_overlap = false;
     bool replace = false;
     std::vector<std::string> command;
@@ -151,7 +153,10 @@ ScheduleDefinition definition_from(const AddOptions& options) {
     definition.process_limit = limited.process_limit;
     definition.max_output = options.run.max_output;
     definition.on_finish = options.on_finish;
+    definition.retry = options.run.retry;
+    definition.labels = options.labels;
     definition.queue = options.queue;
+    definition.priority = options.priority;
     definition.max_results = options.max_results;
     definition.no_overlap = options.no_overlap;
     // Checked as a start would check it, and fixed to start the same from cron: absolute paths.
@@ -208,7 +213,14 @@ void add_add_command(CLI::App& schedule) {
         ->type_name("N");
     command->add_option("--queue", options->queue, "Each run waits (Blocked) for a slot in this queue")
         ->type_name("QUEUE");
+    command
+        ->add_option("--priority", options->priority,
+                     "Each run's place in its queue (see 'jobctl start --help')")
+        ->type_name("N")
+        ->check(CLI::Range(kMinPriority, kMaxPriority));
+    add_retry_options(*command, options->run.retry, "each run's command");
     add_finish_hook_option(*command, "--on-finish", options->on_finish, "each run");
+    add_label_option(*command, options->labels, "each run");
     command->add_flag("--no-overlap", options->no_overlap,
                       "Skip a run (record it Failed) while the previous one still runs");
     command->add_flag("--replace", options->replace, "Replace the schedule of that name if there is one");

@@ -5,6 +5,7 @@
 #include "duration_option.hpp"
 #include "job_json.hpp"
 #include "job_selection.hpp"
+#include "jobctl/job_queue.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
 #include "jobs_table_printer.hpp"
@@ -25,7 +26,9 @@ struct StartOptions {
     std::vector<std::string> after;
     bool after_any_outcome = false;
     std::string queue;
+    int priority = 0;
     std::string on_finish;
+    std::vector<std::string> labels;
     SlurmFlags slurm;
 };
 
@@ -40,8 +43,10 @@ void start(const StartOptions& options) {
         spec.start_when.after.push_back(resolve_job(jobs, token).id);
     spec.start_when.after_any_outcome = options.after_any_outcome;
     spec.start_when.queue = options.queue;
+    spec.start_when.priority = options.priority;
     spec.run.timeout = options.timeout;
     spec.on_finish = options.on_finish;
+    spec.labels = options.labels;
     options.slurm.add_local_limits(spec.run);
     JobInfo job = options.slurm.on_slurm() ? start_slurm_job(repository, spec, options.slurm.options)
                                            : start_process_job(repository, spec);
@@ -81,7 +86,14 @@ void add_start_command(CLI::App& app, int&) {
     command
         ->add_option("--queue", options->queue, "Wait (Blocked) for a slot in this queue; see 'jobctl queue'")
         ->type_name("QUEUE");
+    command
+        ->add_option("--priority", options->priority,
+                     "Its place in the queue: higher starts first, then the earlier start (default 0)")
+        ->type_name("N")
+        ->check(CLI::Range(kMinPriority, kMaxPriority));
+    add_retry_options(*command, options->run.retry, "the command");
     add_finish_hook_option(*command, "--on-finish", options->on_finish, "the job");
+    add_label_option(*command, options->labels, "the job");
     add_slurm_option_flags(*command, options->slurm);
     command->add_option("command", options->command, "The command and its arguments, after --")->required();
     command->positionals_at_end();

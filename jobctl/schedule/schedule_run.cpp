@@ -51,6 +51,9 @@ ProcessJobSpec run_spec(const ScheduleDefinition& definition) {
     spec.run.process_limit = definition.process_limit;
     spec.run.max_output = definition.max_output;
     spec.on_finish = definition.on_finish;
+    spec.run.retry = definition.retry;
+    spec.labels = definition.labels;
+    spec.start_when.priority = definition.priority;
     spec.start_when.queue = definition.queue;
     spec.type = JobType::scheduled;
     return spec;

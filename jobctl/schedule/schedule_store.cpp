@@ -45,11 +45,19 @@ void serialize_limits(Archive& archive, std::uint64_t& memory, std::uint64_t& cp
             cereal::make_nvp("max_procs", processes));
 }
 
-// The output cap (-1 for none set) and the finish hook: a step of their
-// own, as the limits.
+// The output cap (-1 for none set), the finish hook, the labels, the priority and the retries: a step of
+// their own, as the limits.
 template <class Archive>
-void serialize_output_and_hook(Archive& archive, std::int64_t& max_output, std::string& on_finish) {
-    archive(cereal::make_nvp("max_output", max_output), cereal::make_nvp("on_finish", on_finish));
+void serialize_output_and_hook(Archive& archive, std::int64_t& max_output, ScheduleDefinition& definition) {
+    std::int64_t delay_ms = definition.retry.delay.count(), max_delay_ms = definition.retry.max_delay.count();
+    archive(cereal::make_nvp("max_output", max_output), cereal::make_nvp("on_finish", definition.on_finish),
+            cereal::make_nvp("labels", definition.labels), cereal::make_nvp("priority", definition.priority),
+            cereal::make_nvp("retries", definition.retry.retries),
+            cereal::make_nvp("retry_delay_ms", delay_ms),
+            cereal::make_nvp("retry_max_delay_ms", max_delay_ms),
+            cereal::make_nvp("retry_on", definition.retry.on_exit_codes));
+    definition.retry.delay = std::chrono::milliseconds(delay_ms);
+    definition.retry.max_delay = std::chrono::milliseconds(max_delay_ms);
 }
 
 std::filesystem::path definition_file(const std::string& repository, const std::string& name) {
@@ -75,7 +83,7 @@ ScheduleDefinition read_definition(const std::filesystem::path& file) {
         if (processes != 0) definition.process_limit = processes;
         std::int64_t max_output = -1;
         try {
-            serialize_output_and_hook(archive, max_output, definition.on_finish);
+            serialize_output_and_hook(archive, max_output, definition);
         } catch (const cereal::Exception&) {  // saved before output caps and hooks: none
         }
         if (max_output >= 0) definition.max_output = static_cast<std::uint64_t>(max_output);
@@ -169,7 +177,7 @@ void save_schedule(const ScheduleDefinition& definition) {
         serialize_limits(archive, memory, cpu_micros, processes);
         std::int64_t max_output =
             definition.max_output ? static_cast<std::int64_t>(*definition.max_output) : -1;
-        serialize_output_and_hook(archive, max_output, copy.on_finish);
+        serialize_output_and_hook(archive, max_output, copy);
     }
     text << '\n';
     std::filesystem::path file = directory / (definition.name + ".json");

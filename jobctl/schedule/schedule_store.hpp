@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "jobctl/job.hpp"
+#include "jobctl/process_job.hpp"
 
 namespace jobctl::cli {
 
@@ -34,6 +35,9 @@ struct ScheduleDefinition {
     std::optional<std::uint32_t> process_limit;
     std::optional<std::uint64_t> max_output;  // RunOptions::max_output; none in a definition of before it
     std::string on_finish;                    // ProcessJobSpec::on_finish of each run
+    std::vector<std::string> labels;          // of each run
+    int priority = 0;                         // of each run in its queue
+    RetryPolicy retry;                        // of each run
     std::string queue;
     std::uint32_t max_results = 32;
     bool no_overlap = false;

@@ -139,9 +139,16 @@ TEST_F(CliPromises, QueueJsonListsEachQueueWithItsCounts) {
     EXPECT_EQ(compact, R"({"queues":[{"name":"builds","slots":1,"paused":false,"running":1,"blocked":1}]})")
         << listed.out;
     CliResult one = jobctl({"queue", "nobody-used", "--json"});
-    EXPECT_EQ(std::regex_replace(one.out, std::regex("\\s+"), ""),
-              R"({"queues":[{"name":"nobody-used","slots":1,"paused":false,"running":0,"blocked":0}]})")
+    EXPECT_EQ(
+        std::regex_replace(one.out, std::regex("\\s+"), ""),
+        R"({"queues":[{"name":"nobody-used","slots":1,"paused":false,"running":0,"blocked":0}],"line":[]})")
         << one.out;
+    // One queue: its line too, the waiting jobs' ids in the order it starts them.
+    CliResult builds = jobctl({"queue", "builds", "--json"});
+    EXPECT_NE(std::regex_replace(builds.out, std::regex("\\s+"), "")
+                  .find(R"("line":[)" + std::to_string(waiter) + "]"),
+              std::string::npos)
+        << builds.out;
     gate.release();
     gate.release();
     wait_until_finished(waiter);

@@ -243,6 +243,42 @@ TEST_F(StartConditions, APausedQueueLetsItsRunningJobFinishAndStartsNoMore) {
     EXPECT_TRUE(ran == "first\nsecond\n" || ran == "second\nfirst\n") << ran;
 }
 
+// A queue starts the higher priority first, then the earlier start;
+// set-priority moves a waiting job; `queue NAME` lists the line in order.
+TEST_F(StartConditions, AHigherPriorityStartsFirstAndSetPriorityMovesAWaitingJob) {
+    FifoGate gate(home() + "/gate");
+    JobId holder = start_with({"--queue", "q"}, {"sh", "-c", gate.wait_command()});
+    wait_until_running(holder);
+    JobId a = start_with({"--queue", "q"}, note("a"));
+    JobId b = start_with({"--queue", "q"}, note("b"));
+    JobId c = start_with({"--queue", "q"}, note("c"));
+    JobId urgent = start_with({"--queue", "q", "--priority", "10"}, note("urgent"));
+    CliResult moved = jobctl({"set-priority", std::to_string(c), "5"});
+    EXPECT_EQ(moved.exit_code, 0) << moved.err;
+    CliResult line = jobctl({"queue", "q"});
+    std::vector<std::string> rows = lines_of(line.out);
+    ASSERT_EQ(rows.size(), 8u) << line.out;
+    EXPECT_TRUE(rows[3].starts_with("Place")) << line.out;
+    for (auto [row, id] : {std::pair{4, urgent}, {5, c}, {6, a}, {7, b}})
+        EXPECT_NE(rows[row].find(" " + std::to_string(id) + " "), std::string::npos) << line.out;
+    EXPECT_NE(jobctl({"queue", "q", "--json"}).out.find("\"line\""), std::string::npos);
+    gate.release();
+    for (JobId id : {a, b, c, urgent}) EXPECT_EQ(wait_until_finished(id).state, JobState::completed);
+    EXPECT_EQ(order(), "urgent\nc\na\nb\n");
+    EXPECT_EQ(repository().find(urgent)->priority, 10);
+
+    CliResult finished = jobctl({"set-priority", std::to_string(a), "3"});
+    EXPECT_EQ(finished.exit_code, 0);
+    EXPECT_NE(finished.err.find("is Completed: nothing to change"), std::string::npos) << finished.err;
+    EXPECT_EQ(jobctl({"set-priority", "999", "3"}).exit_code, 3);
+    EXPECT_EQ(jobctl({"start", "--priority", "3", "--", "true"}).exit_code, 2);
+    EXPECT_EQ(jobctl({"start", "--queue", "q", "--priority", "1000001", "--", "true"}).exit_code, 2);
+    JobId alone = start({"true"});
+    CliResult no_queue = jobctl({"set-priority", std::to_string(alone), "3"});
+    EXPECT_EQ(no_queue.exit_code, 2);
+    EXPECT_NE(no_queue.err.find("in no queue"), std::string::npos) << no_queue.err;
+}
+
 TEST_F(StartConditions, KilledWorkersLeaveTheQueueUsable) {
     JobId holder = start_with({"--queue", "q"}, {"sleep", "100"});
     wait_until_running(holder);

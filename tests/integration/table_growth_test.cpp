@@ -120,21 +120,26 @@ TEST_F(TableGrowth, AFullDiskRefusesAStartInOneLineAndHarmsNoJob) {
     EXPECT_EQ(start({"true"}), jobs + 1) << "a refused start used up an id";
 }
 
-// The smallest disk a table fits on: the header's page (which also holds
-// the first slot) and the name heads. The first job fits; the second needs
-// a page more.
-TEST_F(TableGrowth, OnTheSmallestDiskTheFirstJobFitsAndTheSecondIsRefused) {
-    TmpfsMount disk(folder(), kPage + kHeadsBlocks);
+// The smallest disk a table fits on: the pages of the header and the
+// first slot, and the name heads. The jobs whose slots those pages hold
+// fit; the next needs a page more.
+TEST_F(TableGrowth, OnTheSmallestDiskTheJobsOfTheFirstPagesFitAndTheNextIsRefused) {
+    constexpr std::uint64_t kPages = (kHeader + kSlot + kPage - 1) / kPage;
+    constexpr std::uint64_t kFitting = (kPages * kPage - kHeader) / kSlot;
+    static_assert(kFitting >= 1);
+    TmpfsMount disk(folder(), kPages * kPage + kHeadsBlocks);
     MOUNT_OR_SKIP(disk);
-    static_assert(kHeader + kSlot <= kPage && kHeader + 2 * kSlot > kPage);
-    JobId first = start({"true"});
-    ASSERT_NE(first, 0u);
+    std::vector<JobId> fitting;
+    for (std::uint64_t k = 0; k < kFitting; ++k) {
+        fitting.push_back(start({"true"}));
+        ASSERT_NE(fitting.back(), 0u);
+    }
     expect_refused_for_room(jobctl({"start", "--", "true"}));
-    EXPECT_EQ(wait_until_finished(first).state, JobState::completed);
+    for (JobId id : fitting) EXPECT_EQ(wait_until_finished(id).state, JobState::completed);
     CliResult listed = jobctl({"get"});
     EXPECT_EQ(listed.exit_code, 0) << listed.err;
-    EXPECT_EQ(lines_of(listed.out).size(), 2u) << listed.out;  // the heading and the one job
-    EXPECT_LE(allocated_bytes(table()), kPage + kHeadsBlocks);
+    EXPECT_EQ(lines_of(listed.out).size(), kFitting + 1) << listed.out;  // the heading and the jobs
+    EXPECT_LE(allocated_bytes(table()), kPages * kPage + kHeadsBlocks);
 }
 
 }  // namespace

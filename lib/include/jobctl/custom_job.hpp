@@ -31,11 +31,12 @@ struct CustomJobSpec {
     // Its Type in listings: 1 to 15 of a-z, 0-9, '-' and '_', not the name
     // of a built-in type (process, thread, scheduled, custom).
     std::string type{};
-    std::string name{};         // empty: "Job<id>"
-    std::string command{};      // what it does, as listings show it
-    std::string location{};     // where it runs; empty: this host's name
-    std::string external_id{};  // its own name where it runs, if known yet
-    bool can_suspend = false;   // it carries out suspend and resume requests
+    std::string name{};                 // empty: "Job<id>"
+    std::string command{};              // what it does, as listings show it
+    std::string location{};             // where it runs; empty: this host's name
+    std::string external_id{};          // its own name where it runs, if known yet
+    bool can_suspend = false;           // it carries out suspend and resume requests
+    std::vector<std::string> labels{};  // KEY=VALUE (check_labels)
 };
 
 // What other processes asked of a job that its runner has not carried out yet.

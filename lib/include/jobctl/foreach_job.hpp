@@ -70,6 +70,7 @@ struct ForeachSpec {
     // JOBCTL_JOB_PARENT_ID too), run as each one ends. Empty: none.
     std::string on_finish{};
     std::string on_child_finish{};
+    std::vector<std::string> labels{};  // the parent's and every child's (check_labels)
 };
 
 // What ForeachJob and start_foreach_job refuse before they register

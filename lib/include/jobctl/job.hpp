@@ -51,6 +51,12 @@ bool is_terminal(JobState state);
 // keeps a name for later (a schedule's runs carry its name) can check it first.
 void check_job_name(const std::string& name);
 
+// Errors: invalid_argument unless every label is KEY=VALUE: KEY of 1 to 32
+// letters, digits, '_', '-' and '.', starting with a letter or a digit;
+// VALUE UTF-8 without control characters (it may be empty); each KEY once;
+// at most 183 bytes for all of them (counting a byte between each two).
+void check_labels(const std::vector<std::string>& labels);
+
 // The error for a job that is not there, as every operation on a named job
 // throws it: Error(job_not_found) "no job with id 7", "no job named
 // 'build'". For a program that looks jobs up in a listing of its own.
@@ -129,6 +135,14 @@ struct JobInfo {
     // It runs a command when it ends (--on-finish, a foreach's
     // --on-child-finish); finish_hook_of (jobctl/job_control.hpp) says which.
     bool has_finish_hook = false;
+    // Retries (RunOptions::retry): the attempt running, or the last one
+    // run (1 for the first), and how many it may have; 0 for both without.
+    unsigned attempt = 0;
+    unsigned attempts_allowed = 0;
+    int priority = 0;                 // in its queue: a higher one is admitted first
+    std::vector<std::string> labels;  // "KEY=VALUE", as given (check_labels)
+    // The value of label KEY, if it has one.
+    std::optional<std::string> label(std::string_view key) const;
 
     bool has_more_data() const { return output_bytes > read_offset || children_have_more_data; }
     bool finished() const { return is_terminal(state); }

@@ -1,7 +1,7 @@
 #pragma once
 // Queues: a process job started with StartConditions::queue waits (Blocked)
 // until fewer than its queue's slots of the queue's jobs are running, then
-// runs; queued jobs start in the order they were started. No daemon: each
+// runs; queued jobs start by priority, then in the order they were started. No daemon: each
 // waiting worker takes its own turn (see docs/decisions/0039-dependencies-and-queues.md).
 
 #include <cstddef>
@@ -16,6 +16,8 @@ namespace jobctl {
 
 inline constexpr std::size_t kMaxQueueNameLength = 31;
 inline constexpr std::uint32_t kMaxQueueSlots = 100000;
+inline constexpr int kMinPriority = -1000000;
+inline constexpr int kMaxPriority = 1000000;
 
 struct QueueInfo {
     std::string name;
@@ -45,5 +47,17 @@ bool set_throttle_limit(Repository& repository, JobId foreach_parent, std::uint3
 
 // Every queue that has a limit set or a job, by name.
 std::vector<QueueInfo> list_queues(Repository& repository);
+
+// The queue's waiting (Blocked) jobs in the order it will start them: the
+// higher priority first (StartConditions::priority), then the earlier
+// start. A job that still waits for the jobs it runs after is at its place.
+std::vector<JobInfo> queue_line(Repository& repository, const std::string& queue);
+
+// Moves a waiting job of a queue to its place for `priority`. Returns
+// false when there is nothing to change: it has that priority already, or
+// is not waiting any more (running or finished).
+// Errors: job_not_found; invalid_argument (a job in no queue, a priority
+// outside kMinPriority..kMaxPriority).
+bool set_job_priority(Repository& repository, JobId id, int priority);
 
 }  // namespace jobctl

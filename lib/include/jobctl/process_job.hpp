@@ -17,6 +17,25 @@ namespace jobctl {
 // RunOptions::stdin_file for the caller's own stdin.
 inline constexpr std::string_view kCallersStdin = "-";
 
+// Retries (GNU parallel's --retries, systemd's Restart=): an attempt that
+// fails (an exit code not 0, a signal, its time limit) runs the command
+// again under the same job, after a delay, until one succeeds or the
+// attempts are used up; a stop ends them. Between attempts the job is
+// Blocked, its reason says which attempt failed and why, and a queued job
+// gives its slot up and waits its turn again. Each attempt's output
+// follows the last's, after a line on stderr ("jobctl: attempt 2/3 ...").
+// The time limit and the output cap are each attempt's.
+struct RetryPolicy {
+    unsigned retries = 0;  // attempts after the first; 0: none (at most kMaxRetries)
+    // Before the second attempt; with max_delay, doubled before each next
+    // one, up to max_delay (exponential backoff). At most a day each.
+    std::chrono::milliseconds delay{0};
+    std::chrono::milliseconds max_delay{0};
+    // Only these exit codes (1-255) are retried; empty: any failure.
+    std::vector<int> on_exit_codes;
+};
+inline constexpr unsigned kMaxRetries = 1000;
+
 // How a job's command runs. Given to start_process_job, and to ForeachSpec
 // for every child, where "{}" in `cwd`, in `env` values and in
 // `stdin_file` is replaced by the child's input. Checked before anything is
@@ -58,6 +77,7 @@ struct RunOptions {
     // output once the job has ended. 0: no cap; none: the repository's
     // default (set_default_max_output). At least 4K.
     std::optional<std::uint64_t> max_output;
+    RetryPolicy retry{};
 };
 
 // The output cap of the repository's process jobs and foreach children
@@ -74,8 +94,13 @@ struct StartConditions {
     std::vector<JobId> after;
     bool after_any_outcome = false;
     // Waits its turn in this queue: at most the queue's slots (set_queue_slots,
-    // default 1) of its jobs run at once, in the order they were started.
+    // default 1) of its jobs run at once, by priority, then in the order they
+    // were started.
     std::string queue;
+    // Its place in the queue: a higher priority starts first (then the
+    // earlier start). Needs `queue`. Between kMinPriority and kMaxPriority
+    // (jobctl/job_queue.hpp); set_job_priority changes it while it waits.
+    int priority = 0;
 };
 
 struct ProcessJobSpec {
@@ -104,6 +129,9 @@ struct ProcessJobSpec {
     // job's folder (finish_hook_of). It never changes the job's outcome.
     // Empty: none.
     std::string on_finish{};
+    // KEY=VALUE labels (check_labels): shown with the job, and a way to
+    // select it (jobctl --label).
+    std::vector<std::string> labels{};
 };
 
 // Registers the job and launches a detached worker for it (its own session).

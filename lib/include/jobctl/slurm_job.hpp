@@ -49,8 +49,9 @@ struct SlurmArraySpec {
     std::string name;               // the parent's; children are NAME:1, NAME:2...
     std::vector<std::string> argv;  // the command template
     std::vector<std::string> inputs;
-    unsigned throttle = 0;  // at most this many tasks run at once; 0: Slurm's limit
-    RunOptions run{};       // as for start_slurm_job ("{}" is not replaced here)
+    unsigned throttle = 0;              // at most this many tasks run at once; 0: Slurm's limit
+    RunOptions run{};                   // as for start_slurm_job ("{}" is not replaced here)
+    std::vector<std::string> labels{};  // the parent's and every task's
 };
 // Errors: as start_slurm_job; invalid_argument also for no inputs.
 JobInfo start_slurm_array(Repository& repository, const SlurmArraySpec& spec, const SlurmOptions& slurm,

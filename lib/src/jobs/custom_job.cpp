@@ -36,6 +36,7 @@ detail::NewJob new_job(const CustomJobSpec& spec, const ProcessIdentity& self) {
     job.type_name = spec.type;
     job.location = spec.location;
     job.external_id = spec.external_id;
+    job.labels = spec.labels;
     return job;
 }
 

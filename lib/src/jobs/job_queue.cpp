@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "jobctl/error.hpp"
 #include "jobs/queue_turns.hpp"
@@ -60,6 +61,32 @@ bool set_throttle_limit(Repository& repository, JobId foreach_parent, std::uint3
             ErrorCode::invalid_argument,
             "job " + std::to_string(foreach_parent) +
                 " is not a foreach run here: only a foreach parent (not one on Slurm) has a -j to change");
+    return result.requested;
+}
+
+void detail::check_priority(int priority) {
+    if (priority < kMinPriority || priority > kMaxPriority)
+        throw Error(ErrorCode::invalid_argument, "a priority is from " + std::to_string(kMinPriority) +
+                                                     " to " + std::to_string(kMaxPriority) + ", not " +
+                                                     std::to_string(priority));
+}
+
+std::vector<JobInfo> queue_line(Repository& repository, const std::string& queue) {
+    detail::check_queue_name(queue);
+    return detail::table_of(repository).queue_line(queue);
+}
+
+bool set_job_priority(Repository& repository, JobId id, int priority) {
+    detail::check_priority(priority);
+    std::optional<JobInfo> job = repository.find(id);
+    if (!job) throw job_not_found(id);
+    if (job->queue.empty())
+        throw Error(ErrorCode::invalid_argument,
+                    "job " + std::to_string(id) + " is in no queue: a priority orders a queue's jobs");
+    auto result = detail::lifecycle_of(repository).set_priority(id, priority);
+    if (!result.found) throw job_not_found(id);
+    // The first in line may be another job now: it takes its turn.
+    if (result.requested) detail::pass_queue_turn(repository, job->queue);
     return result.requested;
 }
 

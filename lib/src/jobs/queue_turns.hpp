@@ -11,6 +11,8 @@ namespace jobctl::detail {
 // Errors: invalid_argument unless `queue` is a usable queue name (1 to 31
 // letters, digits, '-', '_' or '.').
 void check_queue_name(const std::string& queue);
+// Errors: invalid_argument for a priority outside kMinPriority..kMaxPriority.
+void check_priority(int priority);
 
 // Signals (kQueueTurnSignal) the first free-slots + 1 workers in line in
 // `queue`: those that may be admitted now, and the next, which from now on

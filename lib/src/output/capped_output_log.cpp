@@ -73,7 +73,10 @@ std::optional<TailState> read_state(const std::filesystem::path& directory) {
 }  // namespace
 
 CappedOutputLog::CappedOutputLog(std::filesystem::path directory, std::uint64_t cap)
-    : directory_(std::move(directory)), cap_(cap), log_(directory_) {}
+    : directory_(std::move(directory)), cap_(cap), log_(directory_) {
+    // What the log holds already (an earlier attempt's) is not this cap's.
+    if (cap_ != 0) log_.open_if_present();
+}
 
 CappedOutputLog::~CappedOutputLog() {
     // Left early (the runner failed, or close_tail threw): the pieces
@@ -118,7 +121,7 @@ std::uint64_t CappedOutputLog::append(OutputStream stream, std::string_view byte
             Taken taken(log_);
             log_.append(stream, bytes.substr(0, part));
             head_payload_ += taken.bytes(log_);
-            head_disk_ = log_.size();
+            head_disk_ += log_.size() - taken.size_before;
             bytes.remove_prefix(part);
         }
         if (bytes.empty()) return log_.size();
@@ -193,7 +196,7 @@ std::optional<std::uint64_t> CappedOutputLog::append_from_pipe(OutputStream stre
         std::optional<std::uint64_t> size =
             log_.append_from_pipe(stream, pipe_fd, static_cast<std::uint32_t>(held));
         head_payload_ += taken.bytes(log_);
-        head_disk_ = log_.size();
+        head_disk_ += log_.size() - taken.size_before;
         return size;
     }
     if (held < kGatherLimit) return read_and_append(stream, pipe_fd, held);

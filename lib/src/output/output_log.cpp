@@ -84,6 +84,10 @@ int OutputLogWriter::open() {
     return 0;
 }
 
+void OutputLogWriter::open_if_present() {
+    if (!fd_ && std::filesystem::exists(directory_ / file_name_)) open();
+}
+
 std::optional<char> OutputLogWriter::last_byte() const {
     char byte = 0;
     if (!fd_ || size_ == 0 || ::pread(fd_.get(), &byte, 1, static_cast<off_t>(size_ - 1)) != 1)

@@ -55,6 +55,9 @@ public:
     std::optional<std::uint64_t> append_from_pipe(OutputStream stream, int pipe_fd,
                                                   std::uint32_t most = kMaxRecordLength);
     std::uint64_t size() const { return size_; }
+    // Opens the log now if it exists, so that size() is its size (else it
+    // is opened, and made, with the first record).
+    void open_if_present();
     // The log's last byte (the end of its last record); nothing while empty.
     std::optional<char> last_byte() const;
 

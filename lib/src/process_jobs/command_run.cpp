@@ -144,7 +144,8 @@ bool CommandRun::spawn(const std::vector<std::string>& argv) {
     using Started = JobLifecycle::CommandStarted;
     Started started = unless_table_lost<Started>(repository_, {}, [&](JobLifecycle& lifecycle) {
         return lifecycle.record_command(id_, child_, identity ? identity->start_time : 0,
-                                        cgroup_ ? Containment::cgroup : Containment::session);
+                                        cgroup_ ? Containment::cgroup : Containment::session,
+                                        run_.retry.retries != 0 ? attempt_ : 0);
     });
     parent_id_ = started.parent_id;
     if (run_.timeout) time_limit_at_ = SteadyClock::now() + *run_.timeout;
@@ -466,14 +467,39 @@ void CommandRun::record_outcome(const siginfo_t& status) {
                                                      std::to_string(log_.dropped_bytes()) + " bytes dropped");
     if (log_.lost_bytes() > 0)
         reason = join_reasons(std::move(reason), output_loss_text(log_.lost_bytes(), log_.loss_error()));
+    if (state == JobState::failed && !stopped && retry_after(reason, exit_code)) return;
     finish_job(repository_, id_, state, reason, exit_code, term_signal, resources_);
 }
 
-CommandRun::CommandRun(Repository& repository, JobId id, ControlFds fds, RunOptions run)
+// A failed attempt with attempts left (and, with --retry-on, an exit code
+// among those): Blocked until the next, saying why. False when the job is
+// to end now (no attempt left, or a stop came first).
+bool CommandRun::retry_after(const std::string& reason, std::optional<int> exit_code) {
+    const RetryPolicy& retry = run_.retry;
+    if (attempt_ > retry.retries) return false;
+    if (!retry.on_exit_codes.empty() &&
+        (!exit_code || std::ranges::find(retry.on_exit_codes, *exit_code) == retry.on_exit_codes.end()))
+        return false;
+    std::chrono::milliseconds delay = retry.delay;
+    if (retry.max_delay.count() != 0)  // doubled after each failure, up to the longest
+        for (unsigned k = 1; k < attempt_ && delay < retry.max_delay; ++k)
+            delay = std::min(delay * 2, retry.max_delay);
+    std::string attempts = std::to_string(retry.retries + 1);
+    std::string why = "attempt " + std::to_string(attempt_) + "/" + attempts + " failed: " + reason +
+                      "; attempt " + std::to_string(attempt_ + 1) +
+                      (delay.count() == 0 ? " now" : " in " + format_duration(delay));
+    bool again = unless_table_lost<bool>(
+        repository_, false, [&](JobLifecycle& lifecycle) { return lifecycle.end_attempt(id_, why); });
+    if (again) retry_delay_ = delay;
+    return again;
+}
+
+CommandRun::CommandRun(Repository& repository, JobId id, ControlFds fds, RunOptions run, unsigned attempt)
     : repository_(repository),
       id_(id),
       fds_(fds),
       run_(std::move(run)),
+      attempt_(attempt),
       log_(detail::table_of(repository).job_directory(id),
            run_.max_output.value_or(detail::table_of(repository).default_max_output())),
       buffer_(new char[kReadChunk]) {}
@@ -492,6 +518,9 @@ CommandRun::~CommandRun() {
 }
 
 void CommandRun::run(const std::vector<std::string>& argv) {
+    if (attempt_ > 1)  // each attempt's output after a line of its own
+        publish(log_.append(OutputStream::info, "jobctl: attempt " + std::to_string(attempt_) + "/" +
+                                                    std::to_string(run_.retry.retries + 1) + "\n"));
     if (!spawn(argv)) return;
     std::optional<siginfo_t> exit_status;
     // Finished when the command has exited, everything that shared its

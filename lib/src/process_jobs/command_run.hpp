@@ -52,13 +52,16 @@ struct ControlFds {
 class CommandRun {
 public:
     // `run` says how the command runs (its working folder, environment,
-    // stdin and time limit).
-    CommandRun(Repository& repository, JobId id, ControlFds fds, RunOptions run = {});
+    // stdin, time limit and retries); `attempt`: which one this is (from 1).
+    CommandRun(Repository& repository, JobId id, ControlFds fds, RunOptions run = {}, unsigned attempt = 1);
     ~CommandRun();
     CommandRun(const CommandRun&) = delete;
     CommandRun& operator=(const CommandRun&) = delete;
 
     void run(const std::vector<std::string>& argv);
+    // After run: the attempt failed and is to be tried again after this
+    // long (the job is Blocked, saying so); nothing when the job has ended.
+    std::optional<std::chrono::milliseconds> retry_delay() const { return retry_delay_; }
 
 private:
     bool spawn(const std::vector<std::string>& argv);
@@ -83,6 +86,7 @@ private:
     void count_cgroup_resources();
     void release_cgroup();
     void record_outcome(const siginfo_t& status);
+    bool retry_after(const std::string& reason, std::optional<int> exit_code);
     int poll_timeout_ms() const;
 
     Repository& repository_;
@@ -90,6 +94,8 @@ private:
     JobId parent_id_ = 0;
     ControlFds fds_;
     RunOptions run_;
+    unsigned attempt_;
+    std::optional<std::chrono::milliseconds> retry_delay_;
     CappedOutputLog log_;               // capped as run_.max_output, or the repository, says
     std::uint64_t published_size_ = 0;  // the log's size as the slot last heard it
     std::unique_ptr<char[]> buffer_;    // uninitialised: pages are touched only by reads

@@ -80,6 +80,7 @@ void check_foreach_spec(const ForeachSpec& spec) {
     if (!spec.joblog.empty()) detail::check_joblog_writable(spec.joblog);
     if (!spec.on_finish.empty()) detail::check_finish_hook(spec.on_finish, "--on-finish");
     if (!spec.on_child_finish.empty()) detail::check_finish_hook(spec.on_child_finish, "--on-child-finish");
+    check_labels(spec.labels);
 }
 
 }  // namespace jobctl

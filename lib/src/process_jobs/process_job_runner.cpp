@@ -15,6 +15,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobs/queue_turns.hpp"
+#include "process_jobs/attempts.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/start_gate.hpp"
 #include "process_jobs/stdin_spool.hpp"
@@ -68,11 +69,17 @@ int detail::run_process_job(Repository& repository, const WorkerArguments& argum
         // suspend signal whole (session containment, docs/reliability.md).
         if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) throw_system_error("PR_SET_CHILD_SUBREAPER", errno);
         detail::FileDescriptor child_exit_fd = signal_fd_for(child_exit_set());
+        // Another attempt takes its queue's turn again (its dependencies are done).
+        StartConditions again;
+        again.queue = arguments.start_when.queue;
+        auto ready_again = [&] {
+            return detail::wait_at_start_gate(repository, id, again, stop_fd.get()) ==
+                   detail::GateOutcome::run;
+        };
         if (claim(repository, id) && detail::wait_at_start_gate(repository, id, arguments.start_when,
                                                                 stop_fd.get()) == detail::GateOutcome::run)
-            detail::CommandRun(repository, id, {stop_fd.get(), suspend_fd.get(), child_exit_fd.get()},
-                               run_options_of(repository, arguments))
-                .run(arguments.command);
+            detail::run_attempts(repository, id, {stop_fd.get(), suspend_fd.get(), child_exit_fd.get()},
+                                 run_options_of(repository, arguments), arguments.command, ready_again);
         detail::pass_queue_turn(repository, arguments.start_when.queue);  // what this job held is free
         return 0;
     } catch (const std::exception& error) {

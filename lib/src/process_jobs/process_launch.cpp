@@ -50,7 +50,12 @@ RunOptions checked_run_of(const ProcessJobSpec& spec) {
         throw Error(ErrorCode::invalid_argument,
                     "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");
     if (!spec.start_when.queue.empty()) detail::check_queue_name(spec.start_when.queue);
+    detail::check_priority(spec.start_when.priority);
+    if (spec.start_when.priority != 0 && spec.start_when.queue.empty())
+        throw Error(ErrorCode::invalid_argument,
+                    "a priority orders a queue's jobs: give the queue too (--queue)");
     if (!spec.on_finish.empty()) detail::check_finish_hook(spec.on_finish, "--on-finish");
+    check_labels(spec.labels);
     return run;
 }
 
@@ -75,7 +80,10 @@ detail::NewJob new_process_job(const ProcessJobSpec& spec, const RunOptions& run
     new_job.after = spec.start_when.after;
     new_job.after_any_outcome = spec.start_when.after_any_outcome;
     new_job.queue = spec.start_when.queue;
+    new_job.priority = spec.start_when.priority;
     new_job.has_finish_hook = !spec.on_finish.empty();
+    new_job.labels = spec.labels;
+    if (run.retry.retries != 0) new_job.attempts_allowed = static_cast<std::uint16_t>(run.retry.retries + 1);
     return new_job;
 }
 

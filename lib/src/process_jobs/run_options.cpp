@@ -74,6 +74,27 @@ std::filesystem::path absolute_path(const std::filesystem::path& path) {
 
 namespace {
 
+void check_retry_policy(const RetryPolicy& retry) {
+    using std::chrono::milliseconds;
+    constexpr milliseconds kDay = std::chrono::hours(24);
+    bool any = retry.delay.count() != 0 || retry.max_delay.count() != 0 || !retry.on_exit_codes.empty();
+    if (retry.retries == 0 && any)
+        throw Error(ErrorCode::invalid_argument, "--retry-delay and --retry-on need --retries N");
+    if (retry.retries > kMaxRetries)
+        throw Error(ErrorCode::invalid_argument, "at most " + std::to_string(kMaxRetries) + " retries, not " +
+                                                     std::to_string(retry.retries));
+    if (retry.delay < milliseconds(0) || retry.delay > kDay || retry.max_delay < milliseconds(0) ||
+        retry.max_delay > kDay)
+        throw Error(ErrorCode::invalid_argument, "a retry delay is from 0 to 1d");
+    if (retry.max_delay.count() != 0 && retry.max_delay < retry.delay)
+        throw Error(ErrorCode::invalid_argument,
+                    "a retry delay's longest (after '..') is shorter than its first");
+    for (int code : retry.on_exit_codes)
+        if (code < 1 || code > 255)
+            throw Error(ErrorCode::invalid_argument,
+                        "--retry-on takes exit codes from 1 to 255, not " + std::to_string(code));
+}
+
 // Limits that make sense, on a system that can set them.
 void check_limits(const RunOptions& run) {
     if (run.memory_limit_bytes && *run.memory_limit_bytes < (1u << 20))
@@ -82,6 +103,7 @@ void check_limits(const RunOptions& run) {
         throw Error(ErrorCode::invalid_argument, "a CPU limit must be between 0.01 and 100000 CPUs");
     if (run.process_limit && *run.process_limit == 0)
         throw Error(ErrorCode::invalid_argument, "a process limit must be at least 1");
+    check_retry_policy(run.retry);
     if (run.max_output && *run.max_output != 0 && *run.max_output < kMinOutputCap)
         throw Error(ErrorCode::invalid_argument, "an output cap must be 0 (none) or at least 4K");
     if (std::string missing = limits_unavailable(limits_of(run)); !missing.empty())

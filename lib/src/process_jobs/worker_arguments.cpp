@@ -45,6 +45,19 @@ bool apply(std::string_view option, const char* value, WorkerArguments& out) {
     } else if (option == "--max-output") {
         out.run.max_output = number(value);
         if (!out.run.max_output) return false;
+    } else if (option == "--retries") {
+        auto retries = number(value);
+        if (!retries || *retries > kMaxRetries) return false;
+        out.run.retry.retries = static_cast<unsigned>(*retries);
+    } else if (option == "--retry-delay-ms" || option == "--retry-max-delay-ms") {
+        auto ms = number(value);
+        if (!ms) return false;
+        (option == "--retry-delay-ms" ? out.run.retry.delay : out.run.retry.max_delay) =
+            std::chrono::milliseconds(*ms);
+    } else if (option == "--retry-on") {
+        auto code = number(value);
+        if (!code || *code > 255) return false;
+        out.run.retry.on_exit_codes.push_back(static_cast<int>(*code));
     } else if (option == "--cpu-max-micros") {  // per second
         auto micros = number(value);
         if (!micros) return false;
@@ -91,6 +104,12 @@ std::vector<std::string> to_worker_argv(const std::string& worker, const WorkerA
     if (run.timeout) add(argv, "--timeout-ms", std::to_string(run.timeout->count()));
     if (run.memory_limit_bytes) add(argv, "--memory-max", std::to_string(*run.memory_limit_bytes));
     if (run.max_output) add(argv, "--max-output", std::to_string(*run.max_output));
+    if (run.retry.retries != 0) {
+        add(argv, "--retries", std::to_string(run.retry.retries));
+        add(argv, "--retry-delay-ms", std::to_string(run.retry.delay.count()));
+        add(argv, "--retry-max-delay-ms", std::to_string(run.retry.max_delay.count()));
+        for (int code : run.retry.on_exit_codes) add(argv, "--retry-on", std::to_string(code));
+    }
     if (run.cpu_limit)
         add(argv, "--cpu-max-micros", std::to_string(static_cast<std::uint64_t>(*run.cpu_limit * 1e6 + 0.5)));
     if (run.process_limit) add(argv, "--pids-max", std::to_string(*run.process_limit));

@@ -3,7 +3,8 @@
 // worker: the job, how its command runs and when it may start.
 //   jobctl-worker --repository NAME (--job ID | --job-fd FD) [--cwd DIR] [--env NAME=VALUE]...
 //                 [--clear-env 1] [--stdin FILE | --stdin-spooled 1] [--timeout-ms N] [--memory-max BYTES]
-//                 [--max-output BYTES]
+//                 [--max-output BYTES] [--retries N --retry-delay-ms N --retry-max-delay-ms N
+//                 [--retry-on CODE]...]
 //                 [--cpu-max-micros PER_SECOND] [--pids-max N]
 //                 [--after ID]... [--after-any-outcome 1] [--queue NAME] -- COMMAND [ARGS...]
 

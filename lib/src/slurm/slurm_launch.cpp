@@ -38,18 +38,21 @@ RunOptions checked_for_slurm(const RunOptions& run, bool start_conditions) {
     if (run.timeout) refuse("--timeout (a job's time limit on the cluster is --time)");
     if (run.stdin_file == kCallersStdin) refuse("--stdin - (give a file)");
     if (run.max_output) refuse("--max-output (Slurm writes the job's output, not jobctl)");
+    if (run.retry.retries != 0) refuse("--retries (Slurm's own --requeue is --slurm-arg=--requeue)");
     if (start_conditions) refuse("--after or --queue (Slurm schedules the job)");
     RunOptions checked = detail::checked_run_options(run);
     checked.cwd = detail::command_cwd(checked);
     return checked;
 }
 
-CustomJobSpec job_spec(const std::string& name, const std::string& command) {
+CustomJobSpec job_spec(const std::string& name, const std::string& command,
+                       const std::vector<std::string>& labels) {
     return {.type = kSlurmType,
             .name = name,
             .command = command,
             .location = kClusterLocation,
-            .can_suspend = true};
+            .can_suspend = true,
+            .labels = labels};
 }
 
 detail::Submission submission(const std::string& job_name, const std::filesystem::path& folder,
@@ -120,7 +123,8 @@ JobInfo start_slurm_job(Repository& repository, const ProcessJobSpec& spec, cons
     std::filesystem::path worker = detail::checked_worker(worker_path);
 
     std::vector<CustomJob> family;
-    family.push_back(CustomJob::add(repository, job_spec(spec.name, detail::command_text(spec.argv))));
+    family.push_back(
+        CustomJob::add(repository, job_spec(spec.name, detail::command_text(spec.argv), spec.labels)));
     JobId id = family[0].id();
     std::filesystem::path folder;
     detail::Submission batch;
@@ -153,11 +157,11 @@ JobInfo start_slurm_array(Repository& repository, const SlurmArraySpec& spec, co
     std::vector<CustomJobSpec> children;
     for (const std::string& input : spec.inputs) {
         std::vector<std::string> argv = detail::expand_command(spec.argv, input);
-        children.push_back(job_spec("", detail::command_text(argv)));
+        children.push_back(job_spec("", detail::command_text(argv), spec.labels));
         commands.push_back(std::move(argv));
     }
-    std::vector<CustomJob> family =
-        CustomJob::add_family(repository, job_spec(spec.name, detail::command_text(spec.argv)), children);
+    std::vector<CustomJob> family = CustomJob::add_family(
+        repository, job_spec(spec.name, detail::command_text(spec.argv), spec.labels), children);
     JobId id = family[0].id();
     std::filesystem::path folder;
     detail::Submission batch;

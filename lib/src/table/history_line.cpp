@@ -84,6 +84,18 @@ std::optional<ResourceUse> resources_field(const Object& object) {
     return use;
 }
 
+std::vector<std::string> labels_field(const Object& object) {
+    std::vector<std::string> labels;
+    auto found = object.FindMember("labels");
+    if (found == object.MemberEnd() || !found->value.IsObject()) return labels;
+    for (const auto& member : found->value.GetObject())
+        if (member.value.IsString())
+            labels.push_back(
+                to_valid_utf8(std::string(member.name.GetString(), member.name.GetStringLength())) + "=" +
+                to_valid_utf8(std::string(member.value.GetString(), member.value.GetStringLength())));
+    return labels;
+}
+
 }  // namespace
 
 std::string format_history_line(const HistoryEntry& entry) {
@@ -112,6 +124,15 @@ std::string format_history_line(const HistoryEntry& entry) {
     write_text(out, "location", job.location);
     if (!job.external_id.empty()) write_text(out, "external_id", job.external_id);
     if (!job.queue.empty()) write_text(out, "queue", job.queue);
+    if (!job.labels.empty()) {
+        out.Key("labels");
+        out.StartObject();
+        for (const std::string& label : job.labels) {
+            std::size_t equals = label.find('=');
+            write_text(out, label.substr(0, equals).c_str(), label.substr(equals + 1));
+        }
+        out.EndObject();
+    }
     write_time(out, "created", job.created);
     write_time(out, "began", job.began);
     write_time(out, "ended", job.ended);
@@ -156,6 +177,7 @@ std::optional<HistoryEntry> parse_history_line(std::string_view line) {
     job.location = text_field(object, "location").value_or("");
     job.external_id = text_field(object, "external_id").value_or("");
     job.queue = text_field(object, "queue").value_or("");
+    job.labels = labels_field(object);
     job.created = time_field(object, "created");
     job.began = time_field(object, "began");
     job.ended = ended;

@@ -141,7 +141,7 @@ bool JobLifecycle::unblock(JobId id) {
 }
 
 JobLifecycle::CommandStarted JobLifecycle::record_command(JobId id, int pid, std::uint64_t start_time,
-                                                          Containment containment) {
+                                                          Containment containment, unsigned attempt) {
     CommandStarted started;
     table_.update(id, [&](JobSlot& slot) {
         started.found = true;
@@ -163,10 +163,25 @@ JobLifecycle::CommandStarted JobLifecycle::record_command(JobId id, int pid, std
         slot.process_id = pid;
         slot.process_start_time = start_time;
         slot.containment = static_cast<std::uint8_t>(containment);
-        slot.began_ns = now_ns();
+        // Began with its first attempt; the last failed one's reason
+        // stays while the next runs.
+        if (attempt <= 1 || slot.began_ns == 0) slot.began_ns = now_ns();
+        if (attempt != 0) slot.attempt = static_cast<std::uint16_t>(attempt);
         return true;
     });
     return started;
+}
+
+bool JobLifecycle::end_attempt(JobId id, std::string_view reason) {
+    bool ended = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (is_finished(slot) || slot.stop_requested) return false;
+        set_state(slot, JobState::blocked);
+        copy_truncated(slot.reason, reason);
+        ended = true;
+        return true;
+    });
+    return ended;
 }
 
 bool JobLifecycle::set_runner_state(JobId id, JobState state, std::string_view reason) {
@@ -302,6 +317,18 @@ ControlRequestResult JobLifecycle::set_throttle_limit(JobId id, std::uint32_t li
             return true;
         },
         JobTable::Change::control_request);
+    return result;
+}
+
+ControlRequestResult JobLifecycle::set_priority(JobId id, std::int32_t priority) {
+    ControlRequestResult result;
+    result.found = table_.update(id, [&](JobSlot& slot) {
+        if (slot.queue[0] == '\0' || state_of(slot) != JobState::blocked || slot.priority == priority)
+            return false;
+        slot.priority = priority;
+        result.requested = true;
+        return true;
+    });
     return result;
 }
 

@@ -27,14 +27,15 @@
 //   launcher:       hand_over (to its worker), finish (a job that could not start)
 //   Slurm submitter, or whoever finds a follower lost: hand_over
 //   worker/runner:  claim, confirm_claim (a Slurm follower), unblock,
-//                   record_command, publish_output, accept_stop,
+//                   record_command, end_attempt, publish_output, accept_stop,
 //                   mark_timing_out, confirm_suspended, confirm_resumed, finish
 //   thread host:    begin, begin_parent (a foreach parent), publish_output,
 //                   publish_progress, finish
 //   custom runner:  set_runner_state, set_location, set_external_id,
 //                   publish_output, publish_progress, refuse_suspend, finish
 //   anyone:         request_stop, request_suspend, request_resume,
-//                   set_throttle_limit (a foreach parent), mark_received, mark_lost, append_reason,
+//                   set_throttle_limit (a foreach parent), set_priority (a queued job that
+//                   waits), mark_received, mark_lost, append_reason,
 //                   confirm_suspended (a parent whose children all are)
 // Queue admission (JobTable::take_queue_turn) writes Running and the place
 // in line in its own critical section (queue_table.cpp).
@@ -115,9 +116,14 @@ public:
         JobId parent_id = 0;
         bool suspend_now = false;  // carry out a suspend asked for before the start
     };
-    // `containment`: how its processes are held (get --json says).
+    // `containment`: how its processes are held (get --json says);
+    // `attempt`: which one this is, for a job with retries (else 0).
     CommandStarted record_command(JobId id, int pid, std::uint64_t start_time,
-                                  Containment containment = Containment::session);
+                                  Containment containment = Containment::session, unsigned attempt = 0);
+    // The runner ends a failed attempt that will be tried again: Blocked,
+    // with `reason` (which attempt failed, and why). False, changing
+    // nothing, when a stop was asked for meanwhile or the job has ended.
+    bool end_attempt(JobId id, std::string_view reason);
     // A custom job's runner says where it stands: NotStarted, Blocked,
     // Running or Suspended. A requested stop stays visible (Stopping), and
     // Running shows Suspending while a suspend is asked for.
@@ -146,6 +152,9 @@ public:
     // for a foreach parent run by a host; `requested` if it was unfinished
     // and the limit changed.
     ControlRequestResult set_throttle_limit(JobId id, std::uint32_t limit);
+    // A queued job's priority, while it waits (Blocked): `requested` if it
+    // changed. Its place in line is the queue's order (queue_table.cpp).
+    ControlRequestResult set_priority(JobId id, std::int32_t priority);
     // The runner acts on a stop, asked for or not (a signal at shutdown
     // counts as a stop with `default_grace`): Stopping. Returns the grace.
     std::chrono::milliseconds accept_stop(JobId id, std::chrono::milliseconds default_grace);

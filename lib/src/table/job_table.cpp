@@ -18,6 +18,7 @@
 #include "table/full_command.hpp"
 #include "table/futex.hpp"
 #include "table/history_line.hpp"
+#include "table/job_labels.hpp"
 #include "table/job_lifecycle.hpp"
 #include "table/segment.hpp"
 #include "table/segment_layout.hpp"
@@ -71,6 +72,11 @@ JobInfo to_info(const JobSlot& slot) {
     info.registered_alone = slot.registered_alone != 0;
     info.throttle_limit = slot.throttle_limit;
     info.has_finish_hook = slot.finish_hook != 0;
+    info.attempt = slot.attempt;
+    info.attempts_allowed = slot.attempts_allowed;
+    info.priority = slot.priority;
+    if (slot.labels[0] != '\0')
+        info.labels = detail::split_labels(detail::to_valid_utf8(detail::read_field(slot.labels)));
     if (info.resources) info.resources->counted_by_cgroup = info.in_cgroup;
     info.owner_pid = slot.owner_pid;
     info.owner_start_time = slot.owner_start_time;
@@ -357,6 +363,11 @@ JobSlot prepared_slot(const detail::NewJob& job, const std::string& location) {
     detail::copy_truncated(slot.external_id, job.external_id);
     slot.throttle_limit = job.throttle_limit;
     slot.finish_hook = job.has_finish_hook ? 1 : 0;
+    slot.attempts_allowed = job.attempts_allowed;
+    slot.attempt = job.attempts_allowed != 0 ? 1 : 0;
+    slot.priority = job.priority;
+    check_labels(job.labels);
+    detail::copy_truncated(slot.labels, detail::joined_labels(job.labels));
     if (job.after.size() > detail::kMaxAfter)
         throw Error(ErrorCode::invalid_argument,
                     "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");
@@ -899,7 +910,7 @@ void JobTable::set_default_max_output(std::uint64_t bytes) {
 bool JobTable::append_history(const JobInfo& ended) const {
     std::uint64_t limit = history_limit();
     if (limit == 0) return false;
-    HistoryEntry entry{ended};
+    HistoryEntry entry{ended, std::max(1u, ended.attempt)};
     // A command of megabytes would make a line no reader takes.
     if (entry.job.command.size() > detail::kMaxHistoryCommand)
         entry.job.command = detail::slot_command_text(entry.job.command, detail::kMaxHistoryCommand);

@@ -55,11 +55,14 @@ struct NewJob {
     std::vector<JobId> after{};  // at most kMaxAfter
     bool after_any_outcome = false;
     std::string queue{};
-    std::string type_name{};           // JobType::custom: its type's name
-    std::string location{};            // empty: this host's name
-    std::string external_id{};         // cut to fit the slot
-    std::uint32_t throttle_limit = 0;  // a foreach parent run by a host: its -j
-    bool has_finish_hook = false;      // its launcher keeps one (table/finish_hook.hpp)
+    std::string type_name{};             // JobType::custom: its type's name
+    std::string location{};              // empty: this host's name
+    std::string external_id{};           // cut to fit the slot
+    std::uint32_t throttle_limit = 0;    // a foreach parent run by a host: its -j
+    bool has_finish_hook = false;        // its launcher keeps one (table/finish_hook.hpp)
+    std::uint16_t attempts_allowed = 0;  // 1 + its retries; 0: none
+    std::int32_t priority = 0;
+    std::vector<std::string> labels{};  // checked (check_labels)
 };
 
 class JobTable {
@@ -186,6 +189,9 @@ public:
     std::vector<ProcessIdentity> next_in_line(const std::string& queue) const;
     // Every queue with a limit set, and its slots (0: paused).
     std::vector<std::pair<std::string, std::uint32_t>> queue_limits() const;
+    // The queue's Blocked jobs in the order it admits them (a job still
+    // waiting for the jobs it runs after included, at its place).
+    std::vector<JobInfo> queue_line(const std::string& queue) const;
 
     // Fills in the table's part of `info`: capacity, slots in use, layout, boot.
     void describe_table(RepositoryInfo& info) const;

@@ -34,6 +34,12 @@ std::uint32_t slots_of_queue(const SegmentHeader& header, const char (&queue)[kQ
     return 1;
 }
 
+// The queue's order: the higher priority first, then the lower id (the
+// order of start).
+bool comes_before(const JobSlot& a, const JobSlot& b) {
+    return a.priority != b.priority ? a.priority > b.priority : a.id < b.id;
+}
+
 // What a job in line says while its queue is paused.
 std::string paused_reason(const char (&queue)[kQueueNameSize]) {
     std::string name = read_field(queue);
@@ -63,8 +69,8 @@ JobTable::QueueTurn JobTable::take_queue_turn(JobId id) {
             // dependencies to wait for first). So the order is the order of
             // start, not of which worker came first.
             bool waits_for_queue = other.in_line || other.after[0] == 0;
-            bool ahead = state_of(other) == JobState::blocked && waits_for_queue && other.id < id;
-            if (ahead && (just_ahead == nullptr || other.id > just_ahead->id)) just_ahead = &other;
+            bool ahead = state_of(other) == JobState::blocked && waits_for_queue && comes_before(other, slot);
+            if (ahead && (just_ahead == nullptr || comes_before(*just_ahead, other))) just_ahead = &other;
         }
         std::uint32_t queue_slots = slots_of_queue(segment_->header(), slot.queue);
         if (just_ahead == nullptr && holders.size() < queue_slots) {
@@ -137,11 +143,28 @@ std::vector<ProcessIdentity> JobTable::next_in_line(const std::string& queue) co
     slots_free = slots_free > holding ? slots_free - holding : 0;
     std::size_t wake = std::min<std::size_t>(slots_free + 1, in_line.size());
     std::partial_sort(in_line.begin(), in_line.begin() + static_cast<std::ptrdiff_t>(wake), in_line.end(),
-                      [](const JobSlot* a, const JobSlot* b) { return a->id < b->id; });
+                      [](const JobSlot* a, const JobSlot* b) { return comes_before(*a, *b); });
     for (std::size_t i = 0; i < wake; ++i)
         owners.push_back(
             {in_line[i]->owner_pid, in_line[i]->owner_start_time, in_line[i]->owner_pid_namespace});
     return owners;
+}
+
+std::vector<JobInfo> JobTable::queue_line(const std::string& queue) const {
+    char name[kQueueNameSize];
+    copy_truncated(name, queue);
+    std::vector<JobSlot> waiting;
+    {
+        SegmentLock lock(*segment_);
+        const JobSlot* slots = segment_->slots();
+        for (std::uint32_t i = 0, limit = slots_in_use_limit(*segment_); i < limit; ++i)
+            if (same_queue(slots[i], name) && state_of(slots[i]) == JobState::blocked)
+                waiting.push_back(slots[i]);
+    }
+    std::sort(waiting.begin(), waiting.end(), comes_before);
+    std::vector<JobInfo> line;
+    for (const JobSlot& slot : waiting) line.push_back(info_of(slot));
+    return line;
 }
 
 std::vector<std::pair<std::string, std::uint32_t>> JobTable::queue_limits() const {

@@ -19,13 +19,14 @@
 namespace jobctl::detail {
 
 inline constexpr std::uint64_t kSegmentMagic = 0x314c5254434a424aULL;  // "JBJCTRL1"
-inline constexpr std::uint32_t kLayoutVersion = 11;  // 2: stop count, high-water mark; 3: state_counter;
+inline constexpr std::uint32_t kLayoutVersion = 12;  // 2: stop count, high-water mark; 3: state_counter;
                                                      // 4: boot id; 5: job control; 6: state history,
                                                      // progress; 7: custom job types, external id; 8:
                                                      // slot sequence (unlocked readers), pid
                                                      // namespaces, outcome received, lock holder; 9:
                                                      // resources; 10: the index; 11: a foreach
-                                                     // parent's throttle limit
+                                                     // parent's throttle limit; 12: attempts,
+                                                     // priority, labels
 
 // The lock
 // --------
@@ -374,6 +375,16 @@ struct JobSlot {
     // job that ended a moment ago. 0 otherwise (and in every table up to
     // layout 11, where these bytes were reserved and zero).
     std::uint32_t history_line;
+    // Retries (RunOptions::retry): the attempt running, or the last one run
+    // (1 for the first), and how many it may have (1 + its retries); both 0
+    // for a job without retries. Only its runner moves `attempt`.
+    std::uint16_t attempt;
+    std::uint16_t attempts_allowed;
+    // Its place in its queue: a higher priority is admitted first, then the
+    // lower id (start --priority; changed by set_priority while it waits).
+    std::int32_t priority;
+    // Its labels (--label KEY=VALUE): "KEY=VALUE" entries, one per line.
+    char labels[kLabelsSize];
     // The slot's sequence lock: odd while write_slot writes it, moved by 2
     // for each write. An unlocked reader copies the slot between two equal,
     // even reads of it (see "Read without the lock").
@@ -486,13 +497,13 @@ static_assert(std::has_unique_object_representations_v<JobSlot>);
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
-// The layout of version 11, field by field (see "Layout version" above).
+// The layout of version 12, field by field (see "Layout version" above).
 #define JOBCTL_SHARED_FIELD(type, field, offset, size)                                \
     static_assert(offsetof(type, field) == (offset) && sizeof(type::field) == (size), \
                   "the shared layout changed: bump kLayoutVersion and update these asserts")
-static_assert(kLayoutVersion == 11, "kLayoutVersion changed: update these asserts to the new layout");
+static_assert(kLayoutVersion == 12, "kLayoutVersion changed: update these asserts to the new layout");
 
-static_assert(sizeof(JobSlot) == 1256 && alignof(JobSlot) == 8,
+static_assert(sizeof(JobSlot) == 1448 && alignof(JobSlot) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(JobSlot, id, 0, 4);
 JOBCTL_SHARED_FIELD(JobSlot, parent_id, 4, 4);
@@ -546,10 +557,14 @@ JOBCTL_SHARED_FIELD(JobSlot, first_child, 1232, 4);
 JOBCTL_SHARED_FIELD(JobSlot, last_child, 1236, 4);
 JOBCTL_SHARED_FIELD(JobSlot, throttle_limit, 1240, 4);
 JOBCTL_SHARED_FIELD(JobSlot, history_line, 1244, 4);
-JOBCTL_SHARED_FIELD(JobSlot, sequence, 1248, 4);
-JOBCTL_SHARED_FIELD(JobSlot, containment, 1252, 2);
-JOBCTL_SHARED_FIELD(JobSlot, registered_alone, 1254, 1);
-JOBCTL_SHARED_FIELD(JobSlot, finish_hook, 1255, 1);
+JOBCTL_SHARED_FIELD(JobSlot, attempt, 1248, 2);
+JOBCTL_SHARED_FIELD(JobSlot, attempts_allowed, 1250, 2);
+JOBCTL_SHARED_FIELD(JobSlot, priority, 1252, 4);
+JOBCTL_SHARED_FIELD(JobSlot, labels, 1256, 184);
+JOBCTL_SHARED_FIELD(JobSlot, sequence, 1440, 4);
+JOBCTL_SHARED_FIELD(JobSlot, containment, 1444, 2);
+JOBCTL_SHARED_FIELD(JobSlot, registered_alone, 1446, 1);
+JOBCTL_SHARED_FIELD(JobSlot, finish_hook, 1447, 1);
 
 static_assert(sizeof(StateStep) == 16 && alignof(StateStep) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
@@ -563,16 +578,16 @@ JOBCTL_SHARED_FIELD(QueueLimit, name, 0, 32);
 JOBCTL_SHARED_FIELD(QueueLimit, slots, 32, 4);
 JOBCTL_SHARED_FIELD(QueueLimit, reserved, 36, 4);
 
-static_assert(sizeof(SlotJournal) == 1264 && alignof(SlotJournal) == 8,
+static_assert(sizeof(SlotJournal) == 1456 && alignof(SlotJournal) == 8,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SlotJournal, active, 0, 4);
 JOBCTL_SHARED_FIELD(SlotJournal, index, 4, 4);
-JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1256);
+JOBCTL_SHARED_FIELD(SlotJournal, before, 8, 1448);
 
 // The mutex is glibc's pthread_mutex_t (40 bytes on x86-64: the journal at
-// 232, the queues at 1488, the header 2816 bytes); the offsets after it
+// 232, the queues at 1688, the header 3008 bytes); the offsets after it
 // follow from its size.
-static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1264 + 1280 + 63) / 64 * 64 &&
+static_assert(sizeof(SegmentHeader) == (192 + sizeof(pthread_mutex_t) + 1456 + 1280 + 63) / 64 * 64 &&
                   alignof(SegmentHeader) == 64,
               "the shared layout changed: bump kLayoutVersion and update these asserts");
 JOBCTL_SHARED_FIELD(SegmentHeader, magic, 0, 8);
@@ -594,8 +609,8 @@ JOBCTL_SHARED_FIELD(SegmentHeader, change_counter, 128, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, control_request_count, 132, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, state_counter, 136, 4);
 JOBCTL_SHARED_FIELD(SegmentHeader, lock, 192, sizeof(pthread_mutex_t));
-JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1264);
-JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1264, 1280);
+JOBCTL_SHARED_FIELD(SegmentHeader, journal, 192 + sizeof(pthread_mutex_t), 1456);
+JOBCTL_SHARED_FIELD(SegmentHeader, queues, 192 + sizeof(pthread_mutex_t) + 1456, 1280);
 #undef JOBCTL_SHARED_FIELD
 
 inline JobSlot* slots_of(SegmentHeader* header) {

@@ -23,5 +23,6 @@ inline constexpr std::size_t kStateHistory = 8;  // the last states of a job tha
 inline constexpr std::size_t kProgressTextSize = 64;
 inline constexpr std::size_t kTypeNameSize = 16;    // a custom job type's name ("slurm")
 inline constexpr std::size_t kExternalIdSize = 32;  // what the job is called where it runs ("4711_3")
+inline constexpr std::size_t kLabelsSize = 184;     // KEY=VALUE labels, one per line, all of them
 
 }  // namespace jobctl::detail

@@ -17,6 +17,7 @@
 #include "jobctl/thread_job_host.hpp"
 #include "jobs/suspension.hpp"
 #include "output/output_log.hpp"
+#include "process_jobs/attempts.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/foreach_spec.hpp"
@@ -55,6 +56,9 @@ std::vector<detail::NewJob> child_jobs(const ForeachSpec& spec, const std::vecto
         job.can_suspend = true;  // CommandRun acts on suspend requests
         if (child.run.timeout) job.timeout_ms = static_cast<std::uint64_t>(child.run.timeout->count());
         job.has_finish_hook = !spec.on_child_finish.empty();  // the parent's on-child-finish
+        job.labels = spec.labels;
+        if (child.run.retry.retries != 0)
+            job.attempts_allowed = static_cast<std::uint16_t>(child.run.retry.retries + 1);
         jobs.push_back(std::move(job));
     }
     return jobs;
@@ -123,6 +127,7 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     parent.can_suspend = true;                                   // through its children and its pool
     parent.throttle_limit = std::max(1u, spec_.throttle_limit);  // as the pool takes it
     parent.has_finish_hook = !spec_.on_finish.empty();
+    parent.labels = spec_.labels;
     parent_ = detail::table_of(repository_).add_family(parent, children);
     registered_ = children.size();
     keep_finish_hooks();
@@ -231,9 +236,10 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
                 JobId id = first + static_cast<JobId>(k);
                 if (callbacks.on_child_registered) callbacks.on_child_registered(id);
                 ThreadJobBody body = [this, child = std::move(commands[k])](JobContext& context) {
-                    detail::CommandRun(repository_, context.id(),
-                                       {context.stop_event_fd(), context.suspend_event_fd()}, child.run)
-                        .run(child.argv);
+                    JobId id = context.id();
+                    detail::run_attempts(
+                        repository_, id, {context.stop_event_fd(), context.suspend_event_fd()}, child.run,
+                        child.argv, [&] { return detail::unblock_for_next_attempt(repository_, id); });
                 };
                 children.push_back(pool.enqueue(id, std::move(body), parent_.id));
             }
