@@ -19,6 +19,7 @@ void add_run_command(CLI::App& app, int& exit_code);
 void add_repository_command(CLI::App& app, int& exit_code);
 void add_queue_command(CLI::App& app, int& exit_code);
 void add_set_priority_command(CLI::App& app, int& exit_code);
+void add_restart_command(CLI::App& app, int& exit_code);
 void add_watch_command(CLI::App& app, int& exit_code);
 void add_schedule_command(CLI::App& app, int& exit_code);
 

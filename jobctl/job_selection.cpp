@@ -206,9 +206,10 @@ std::vector<JobInfo> select_among(const std::vector<JobInfo>& jobs, const JobSel
 
 std::vector<JobInfo> select_jobs(Repository& repository, const JobSelector& selector, bool all_when_empty) {
     if (selector.empty() && !all_when_empty)
-        throw Error(ErrorCode::invalid_argument,
-                    "name at least one job (id, name or wildcard), or select with --state, --command, "
-                    "--has-more-data, --before or --after");
+        throw Error(
+            ErrorCode::invalid_argument,
+            "name at least one job (id, name or wildcard), or select with --state, --command, --label, "
+            "--has-more-data, --before or --after");
     if (auto named = find_named(repository, selector)) return narrowed(std::move(*named), selector);
     return select_among(list_jobs(repository), selector);
 }

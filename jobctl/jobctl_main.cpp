@@ -47,21 +47,14 @@ int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
 
 using CommandAdder = void (*)(CLI::App&, int&);
 constexpr std::pair<std::string_view, CommandAdder> kCommands[] = {
-    {"start", jobctl::cli::add_start_command},
-    {"run", jobctl::cli::add_run_command},
-    {"get", jobctl::cli::add_get_command},
-    {"wait", jobctl::cli::add_wait_command},
-    {"watch", jobctl::cli::add_watch_command},
-    {"receive", jobctl::cli::add_receive_command},
-    {"stop", jobctl::cli::add_stop_command},
-    {"suspend", jobctl::cli::add_suspend_command},
-    {"resume", jobctl::cli::add_resume_command},
-    {"remove", jobctl::cli::add_remove_command},
-    {"history", jobctl::cli::add_history_command},
-    {"foreach", jobctl::cli::add_foreach_command},
-    {"repository", jobctl::cli::add_repository_command},
-    {"queue", jobctl::cli::add_queue_command},
-    {"set-priority", jobctl::cli::add_set_priority_command},
+    {"start", jobctl::cli::add_start_command},       {"run", jobctl::cli::add_run_command},
+    {"get", jobctl::cli::add_get_command},           {"wait", jobctl::cli::add_wait_command},
+    {"watch", jobctl::cli::add_watch_command},       {"receive", jobctl::cli::add_receive_command},
+    {"stop", jobctl::cli::add_stop_command},         {"suspend", jobctl::cli::add_suspend_command},
+    {"resume", jobctl::cli::add_resume_command},     {"remove", jobctl::cli::add_remove_command},
+    {"restart", jobctl::cli::add_restart_command},   {"history", jobctl::cli::add_history_command},
+    {"foreach", jobctl::cli::add_foreach_command},   {"repository", jobctl::cli::add_repository_command},
+    {"queue", jobctl::cli::add_queue_command},       {"set-priority", jobctl::cli::add_set_priority_command},
     {"schedule", jobctl::cli::add_schedule_command},
 };
 

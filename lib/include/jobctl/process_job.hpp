@@ -155,6 +155,19 @@ JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
 // program_not_found (argv[0] cannot be found as the command will look for it).
 ProcessJobSpec checked_process_job_spec(const ProcessJobSpec& spec);
 
+// jobctl restart: runs finished process job `id` again, under its id,
+// with the command, folder, environment, stdin and options it first ran
+// with (kept by its worker in its folder), through a new worker (as
+// start_process_job, `caller_exits_soon` says how). Its outcome is
+// cleared; its output stays, and the new run's follows a line on stderr
+// ("jobctl: restarted"); its history keeps a line per end.
+// Errors: job_not_found; job_busy (it has not finished, or was restarted
+// meanwhile); invalid_argument (not a process job, none kept: it never
+// started, or read its starter's stdin live); program_not_found (no
+// jobctl-worker).
+JobInfo restart_process_job(Repository& repository, JobId id, bool caller_exits_soon = false,
+                            const std::filesystem::path& worker = {});
+
 // Registers the job `spec` describes as ended at once, Failed with
 // `reason`, without running anything (a schedule's run skipped because the
 // previous one is still going). Errors: invalid_argument (a bad name or

@@ -15,8 +15,10 @@
 #include "jobctl/error.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobs/queue_turns.hpp"
+#include "output/spool.hpp"
 #include "process_jobs/attempts.hpp"
 #include "process_jobs/command_run.hpp"
+#include "process_jobs/restart_spec.hpp"
 #include "process_jobs/start_gate.hpp"
 #include "process_jobs/stdin_spool.hpp"
 #include "system/clock.hpp"
@@ -50,6 +52,17 @@ RunOptions run_options_of(Repository& repository, const detail::WorkerArguments&
     return run;
 }
 
+// For `jobctl restart`, off the launcher's path. Without it the job
+// cannot be restarted, and that is all: the run goes on.
+void keep_spec_for_restart(Repository& repository, const detail::WorkerArguments& arguments) {
+    try {
+        std::filesystem::path folder = detail::table_of(repository).job_directory(arguments.job);
+        ensure_spool_directory(folder);
+        detail::keep_restart_spec(folder, arguments);
+    } catch (const Error&) {
+    }
+}
+
 sigset_t child_exit_set() {
     sigset_t signals;
     sigemptyset(&signals);
@@ -76,8 +89,10 @@ int detail::run_process_job(Repository& repository, const WorkerArguments& argum
             return detail::wait_at_start_gate(repository, id, again, stop_fd.get()) ==
                    detail::GateOutcome::run;
         };
-        if (claim(repository, id) && detail::wait_at_start_gate(repository, id, arguments.start_when,
-                                                                stop_fd.get()) == detail::GateOutcome::run)
+        bool claimed = claim(repository, id);
+        if (claimed) keep_spec_for_restart(repository, arguments);
+        if (claimed && detail::wait_at_start_gate(repository, id, arguments.start_when, stop_fd.get()) ==
+                           detail::GateOutcome::run)
             detail::run_attempts(repository, id, {stop_fd.get(), suspend_fd.get(), child_exit_fd.get()},
                                  run_options_of(repository, arguments), arguments.command, ready_again);
         detail::pass_queue_turn(repository, arguments.start_when.queue);  // what this job held is free

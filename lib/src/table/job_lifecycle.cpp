@@ -172,6 +172,34 @@ JobLifecycle::CommandStarted JobLifecycle::record_command(JobId id, int pid, std
     return started;
 }
 
+bool JobLifecycle::reopen(JobId id, const ProcessIdentity& worker) {
+    bool reopened = false;
+    table_.update(id, [&](JobSlot& slot) {
+        if (!is_finished(slot)) return false;
+        bool waits = slot.after[0] != 0 || slot.queue[0] != '\0';
+        set_state(slot, waits ? JobState::blocked : JobState::not_started);
+        set_owner(slot, worker, false);
+        copy_truncated(slot.reason, "");
+        slot.began_ns = slot.ended_ns = 0;
+        slot.has_exit_code = 0;
+        slot.exit_code = slot.term_signal = 0;
+        slot.has_resources = 0;
+        slot.cpu_user_us = slot.cpu_system_us = slot.peak_rss_kib = 0;
+        slot.stop_requested = slot.suspend_requested = slot.in_line = 0;
+        slot.outcome_received = 0;
+        slot.history_line = 0;
+        slot.has_progress = 0;
+        slot.progress_ppm = 0;
+        copy_truncated(slot.progress_text, "");
+        slot.process_id = 0;
+        slot.process_start_time = 0;
+        if (slot.attempts_allowed != 0) slot.attempt = 1;
+        reopened = true;
+        return true;
+    });
+    return reopened;
+}
+
 bool JobLifecycle::end_attempt(JobId id, std::string_view reason) {
     bool ended = false;
     table_.update(id, [&](JobSlot& slot) {

@@ -24,7 +24,8 @@
 // nothing, returning false, when the job does not exist.
 //
 // Who calls what (the lock protocol in segment_layout.hpp says more):
-//   launcher:       hand_over (to its worker), finish (a job that could not start)
+//   launcher:       hand_over (to its worker), finish (a job that could not start),
+//                   reopen (jobctl restart)
 //   Slurm submitter, or whoever finds a follower lost: hand_over
 //   worker/runner:  claim, confirm_claim (a Slurm follower), unblock,
 //                   record_command, end_attempt, publish_output, accept_stop,
@@ -124,6 +125,12 @@ public:
     // with `reason` (which attempt failed, and why). False, changing
     // nothing, when a stop was asked for meanwhile or the job has ended.
     bool end_attempt(JobId id, std::string_view reason);
+    // `jobctl restart`: a finished job runs again under its id, NotStarted
+    // (Blocked when it runs after others or in a queue), owned by `worker`
+    // unclaimed, its outcome cleared; its output stays, and grows. The one
+    // way back from a final state. False, changing nothing, unless it had
+    // finished (a restart that lost a race).
+    bool reopen(JobId id, const ProcessIdentity& worker);
     // A custom job's runner says where it stands: NotStarted, Blocked,
     // Running or Suspended. A requested stop stays visible (Stopping), and
     // Running shows Suspending while a suspend is asked for.

@@ -445,7 +445,8 @@ struct SegmentHeader {
     std::uint32_t lock_holder_tid;
     std::uint64_t lock_holder_pid_namespace;
     // How many jobs are unfinished and run after another, and how many may
-    // own an output folder (have output, or are unfinished): kept by
+    // own a folder in the spool (have output, are unfinished, are process
+    // jobs, which keep their arguments there, or have a finish hook): kept by
     // write_slot, counted again by the repairs. When one is 0, the walk it
     // stands for is not needed.
     std::uint32_t waiting_jobs;

@@ -37,8 +37,12 @@ std::uint32_t bucket_of(const JobSlot& slot, std::uint32_t capacity) {
 bool is_waiting(const JobSlot& slot) {
     return slot.id != 0 && has_known_state(slot) && !is_finished(slot) && slot.after[0] != 0;
 }
+// May have a folder in the spool: output, an unfinished run, a process
+// job's arguments kept for restart, a finish hook's files.
 bool may_own_output(const JobSlot& slot) {
-    return slot.id != 0 && (slot.output_bytes > 0 || !is_finished(slot));
+    bool process = slot.type == static_cast<std::uint8_t>(JobType::process) ||
+                   slot.type == static_cast<std::uint8_t>(JobType::scheduled);
+    return slot.id != 0 && (slot.output_bytes > 0 || !is_finished(slot) || process || slot.finish_hook != 0);
 }
 
 void move_count(std::uint32_t& count, bool was, bool is) {

@@ -1,0 +1,70 @@
+// jobctl restart: a finished process job runs again under its id, from the
+// arguments its worker kept (restart_spec.hpp), through a new worker that
+// is started before the job is reopened, as a start does.
+
+#include "jobctl/error.hpp"
+#include "jobctl/process_job.hpp"
+#include "output/output_log.hpp"
+#include "process_jobs/program_lookup.hpp"
+#include "process_jobs/restart_spec.hpp"
+#include "process_jobs/worker_launch.hpp"
+#include "table/job_lifecycle.hpp"
+#include "table/job_table.hpp"
+
+namespace jobctl {
+namespace {
+
+std::string job_text(const JobInfo& job) {
+    return "job " + std::to_string(job.id) + " (" + job.name + ")";
+}
+
+// The arguments to run `job` again with; errors as restart_process_job.
+detail::WorkerArguments restart_arguments(Repository& repository, const JobInfo& job) {
+    if (!job.finished())
+        throw Error(ErrorCode::job_busy, job_text(job) + " is " + std::string(to_string(job.state)) +
+                                             ": only a finished job runs again (stop it first)");
+    if (!runs_in_worker(job.type))
+        throw Error(ErrorCode::invalid_argument,
+                    job_text(job) + " is a " + job.type_name + " job: only process jobs run again (restart)");
+    std::optional<detail::WorkerArguments> arguments =
+        detail::read_restart_spec(detail::table_of(repository).job_directory(job.id));
+    if (!arguments)
+        throw Error(ErrorCode::invalid_argument,
+                    job_text(job) +
+                        " kept no command line to run again (it never started, or an older jobctl "
+                        "started it)");
+    if (arguments->run.stdin_file == kCallersStdin)
+        throw Error(ErrorCode::invalid_argument,
+                    job_text(job) +
+                        " read its starter's stdin as it came (run --stdin -): that cannot be read again");
+    return *arguments;
+}
+
+// One line in its output where the new run begins, as between attempts.
+void mark_restart(Repository& repository, JobId id) {
+    try {
+        OutputLogWriter log(detail::table_of(repository).job_directory(id));
+        detail::lifecycle_of(repository)
+            .publish_output(id, log.append(OutputStream::info, "jobctl: restarted\n"));
+    } catch (const Error&) {  // a full disk: the restart goes on without its line
+    }
+}
+
+}  // namespace
+
+JobInfo restart_process_job(Repository& repository, JobId id, bool caller_exits_soon,
+                            const std::filesystem::path& worker_path) {
+    std::optional<JobInfo> job = repository.find(id);
+    if (!job) throw job_not_found(id);
+    detail::WorkerArguments arguments = restart_arguments(repository, *job);
+    std::filesystem::path worker = detail::checked_worker(worker_path);
+    std::vector<std::string> argv = detail::to_worker_argv(worker.string(), arguments);
+    detail::WorkerAwaitingJob started(worker, argv, caller_exits_soon, false);
+    if (!detail::lifecycle_of(repository).reopen(id, started.identity()))
+        throw Error(ErrorCode::job_busy, job_text(*job) + " was restarted (or removed) meanwhile");
+    mark_restart(repository, id);
+    started.assign(id);
+    return repository.find(id).value_or(*job);
+}
+
+}  // namespace jobctl
