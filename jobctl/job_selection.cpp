@@ -158,7 +158,17 @@ void add_label_filter(CLI::App& command, std::vector<std::string>& labels) {
         .add_option("--label", labels,
                     "Only jobs with this label: KEY=VALUE, or KEY for any value (repeat: all of them)")
         ->type_name("KEY=VALUE")
-        ->allow_extra_args(false);
+        ->allow_extra_args(false)
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                try {  // as a label is given (KEY alone: with any value)
+                    check_labels({text.find('=') == std::string::npos ? text + "=" : text});
+                    return "";
+                } catch (const Error& error) {
+                    return error.what();
+                }
+            },
+            ""));
 }
 
 void add_label_option(CLI::App& command, std::vector<std::string>& labels, const std::string& whose) {

@@ -38,7 +38,8 @@ std::string progress_text(const JobInfo& job) {
 // "Running", or "Running (attempt 2/4)" for a job with retries.
 std::string state_text(const JobInfo& job) {
     std::string text(to_string(job.state));
-    if (job.attempts_allowed > 1)
+    // Finished at its first attempt: as any job.
+    if (job.attempts_allowed > 1 && (!job.finished() || job.attempt > 1))
         text += " (attempt " + std::to_string(job.attempt) + "/" + std::to_string(job.attempts_allowed) + ")";
     return text;
 }

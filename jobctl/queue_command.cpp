@@ -170,7 +170,8 @@ void add_set_priority_command(CLI::App& app, int&) {
         ->check(CLI::Range(kMinPriority, kMaxPriority));
     command->callback([options] {
         auto repository = Repository::open();
-        const JobInfo& job = resolve_job(repository.list(), options->job);
+        std::vector<JobInfo> jobs = repository.list();
+        JobInfo job = resolve_job(jobs, options->job);
         if (set_job_priority(repository, job.id, options->priority)) return;
         JobInfo now = repository.find(job.id).value_or(job);
         std::cerr << "jobctl: job " << job.id << " (" << printable(job.name) << ") "

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "fifo_gate.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
 
@@ -64,10 +65,41 @@ TEST_F(Retries, AStopBetweenAttemptsEndsTheRetries) {
     ASSERT_EQ(jobctl({"stop", std::to_string(id)}).exit_code, 0);
     JobInfo job = wait_until_finished(id);
     EXPECT_EQ(job.state, JobState::stopped);
-    EXPECT_EQ(job.reason,
-              "stopped between attempts; attempt 1/6 failed: exited with code 4; attempt 2 in 1h");
+    EXPECT_EQ(job.reason, "stopped between attempts; attempt 1/6 failed: exited with code 4");
     EXPECT_EQ(job.attempt, 1u);
     EXPECT_EQ(lines_of(jobctl({"receive", std::to_string(id), "--all"}).out).size(), 0u);
+}
+
+// The next attempt is Running, as the first was (no queue: nothing to wait for).
+TEST_F(Retries, TheNextAttemptRuns) {
+    FifoGate gate(home() + "/gate");
+    std::string count = "'" + home() + "/count'";
+    JobId id =
+        start_with({"--retries", "2"}, {"sh", "-c",
+                                        "n=$(cat " + count + " 2>/dev/null || echo 0); echo $((n+1)) > " +
+                                            count + "; [ $n -ge 1 ] || exit 1; " + gate.wait_command()});
+    JobInfo second =
+        wait_for(id, [](const JobInfo& job) { return job.attempt == 2 && job.state == JobState::running; });
+    EXPECT_EQ(second.reason, "attempt 1/3 failed: exited with code 1; attempt 2 now");
+    CliResult shown = jobctl({"get", std::to_string(id)});
+    EXPECT_NE(shown.out.find("Running (attempt 2/3)"), std::string::npos) << shown.out;
+    gate.release();
+    EXPECT_EQ(wait_until_finished(id).state, JobState::completed);
+}
+
+// Between its attempts a queued job is out of line: the next one runs
+// meanwhile, and nothing waits for it forever.
+TEST_F(Retries, AQueuedJobGivesItsSlotUpBetweenAttempts) {
+    JobId failing =
+        start_with({"--queue", "q", "--retries", "1", "--retry-delay", "1h"}, {"sh", "-c", "exit 1"});
+    wait_for(failing,
+             [](const JobInfo& job) { return job.state == JobState::blocked && !job.reason.empty(); });
+    JobId next = start_with({"--queue", "q", "--priority", "-5"}, {"true"});
+    EXPECT_EQ(wait_until_finished(next).state, JobState::completed);
+    CliResult line = jobctl({"queue", "q", "--json"});
+    EXPECT_NE(line.out.find("\"line\": []"), std::string::npos) << line.out;
+    ASSERT_EQ(jobctl({"stop", std::to_string(failing)}).exit_code, 0);
+    EXPECT_EQ(wait_until_finished(failing).state, JobState::stopped);
 }
 
 TEST_F(Retries, TheTimeLimitIsEachAttempts) {

@@ -81,8 +81,8 @@ bool set_job_priority(Repository& repository, JobId id, int priority) {
     std::optional<JobInfo> job = repository.find(id);
     if (!job) throw job_not_found(id);
     if (job->queue.empty())
-        throw Error(ErrorCode::invalid_argument,
-                    "job " + std::to_string(id) + " is in no queue: a priority orders a queue's jobs");
+        throw Error(ErrorCode::invalid_argument, "job " + std::to_string(id) + " (" + job->name +
+                                                     ") is in no queue: a priority orders a queue's jobs");
     auto result = detail::lifecycle_of(repository).set_priority(id, priority);
     if (!result.found) throw job_not_found(id);
     // The first in line may be another job now: it takes its turn.

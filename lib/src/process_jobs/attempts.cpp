@@ -33,22 +33,26 @@ bool wait_out(std::chrono::milliseconds delay, int stop_fd) {
     }
 }
 
-// Ends the job Stopped between two attempts, saying how the last one failed.
+// Ends the job Stopped between two attempts, saying how the last one failed
+// (its reason without "; attempt 2 in 5s", which will not come).
 void end_stopped_between(Repository& repository, JobId id) {
     std::optional<JobInfo> job = repository.find(id);
     if (!job || job->finished()) return;
-    lifecycle_of(repository).finish(id, {JobState::stopped, "stopped between attempts; " + job->reason});
+    std::string failure = job->reason.substr(0, job->reason.rfind("; attempt "));
+    lifecycle_of(repository).finish(id, {JobState::stopped, "stopped between attempts; " + failure});
 }
 
 }  // namespace
 
 void run_attempts(Repository& repository, JobId id, ControlFds fds, const RunOptions& run,
-                  const std::vector<std::string>& argv, const std::function<bool()>& ready_again) {
+                  const std::vector<std::string>& argv, const std::function<bool()>& ready_again,
+                  const std::function<void()>& failed) {
     for (unsigned attempt = 1;; ++attempt) {
         CommandRun command(repository, id, fds, run, attempt);
         command.run(argv);
         std::optional<std::chrono::milliseconds> delay = command.retry_delay();
         if (!delay) return;
+        if (failed) failed();
         if (!wait_out(*delay, fds.stop)) return end_stopped_between(repository, id);
         if (!ready_again()) return;
     }

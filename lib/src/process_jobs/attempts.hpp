@@ -1,9 +1,10 @@
 #pragma once
 // A job's command run to its end, attempt after attempt (RetryPolicy):
-// each a CommandRun; between two, the delay (a stop cuts it short and ends
-// the job Stopped), then `ready_again`, which makes the job Running again
-// (the worker takes its queue's turn again; a foreach child is simply let
-// go) or says it has ended meanwhile.
+// each a CommandRun; after a failed one, `failed` (a worker passes its
+// queue's turn on: the job is out of line until its next attempt), then
+// the delay (a stop cuts it short and ends the job Stopped), then
+// `ready_again`, which makes the job Running again (a queued worker takes
+// its queue's turn again; others are unblocked) or says it has ended.
 
 #include <functional>
 #include <string>
@@ -16,7 +17,8 @@
 namespace jobctl::detail {
 
 void run_attempts(Repository& repository, JobId id, ControlFds fds, const RunOptions& run,
-                  const std::vector<std::string>& argv, const std::function<bool()>& ready_again);
+                  const std::vector<std::string>& argv, const std::function<bool()>& ready_again,
+                  const std::function<void()>& failed = nullptr);
 
 // `ready_again` for a job without a queue: Blocked back to Running, unless
 // a stop came first (then it ends Stopped).

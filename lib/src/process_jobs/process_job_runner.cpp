@@ -82,19 +82,23 @@ int detail::run_process_job(Repository& repository, const WorkerArguments& argum
         // suspend signal whole (session containment, docs/reliability.md).
         if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) throw_system_error("PR_SET_CHILD_SUBREAPER", errno);
         detail::FileDescriptor child_exit_fd = signal_fd_for(child_exit_set());
-        // Another attempt takes its queue's turn again (its dependencies are done).
+        // Another attempt takes its queue's turn again (its dependencies are
+        // done); between the two, the turn is the next in line's.
         StartConditions again;
         again.queue = arguments.start_when.queue;
         auto ready_again = [&] {
+            if (again.queue.empty()) return detail::unblock_for_next_attempt(repository, id);
             return detail::wait_at_start_gate(repository, id, again, stop_fd.get()) ==
                    detail::GateOutcome::run;
         };
+        auto failed = [&] { detail::pass_queue_turn(repository, again.queue); };
         bool claimed = claim(repository, id);
         if (claimed) keep_spec_for_restart(repository, arguments);
         if (claimed && detail::wait_at_start_gate(repository, id, arguments.start_when, stop_fd.get()) ==
                            detail::GateOutcome::run)
             detail::run_attempts(repository, id, {stop_fd.get(), suspend_fd.get(), child_exit_fd.get()},
-                                 run_options_of(repository, arguments), arguments.command, ready_again);
+                                 run_options_of(repository, arguments), arguments.command, ready_again,
+                                 failed);
         detail::pass_queue_turn(repository, arguments.start_when.queue);  // what this job held is free
         return 0;
     } catch (const std::exception& error) {

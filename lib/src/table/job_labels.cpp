@@ -32,11 +32,15 @@ void check_label(std::string_view label) {
         if (!is_key_character(c))
             throw Error(ErrorCode::invalid_argument, "label key '" + std::string(key.substr(0, 40)) +
                                                          "': only letters, digits, '_', '-' and '.'");
-    for (unsigned char c : value)
-        if (c < 0x20 || c == 0x7f)
-            throw Error(ErrorCode::invalid_argument, "a label's value cannot hold control characters");
     if (!detail::is_valid_utf8(value))
         throw Error(ErrorCode::invalid_argument, "a label's value must be valid UTF-8");
+    // C0 and DEL, and C1 (U+0080..U+009F, 0xC2 0x80..0x9F in UTF-8): a terminal acts on them.
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        auto c = static_cast<unsigned char>(value[i]);
+        bool c1 = c == 0xC2 && i + 1 < value.size() && static_cast<unsigned char>(value[i + 1]) <= 0x9F;
+        if (c < 0x20 || c == 0x7f || c1)
+            throw Error(ErrorCode::invalid_argument, "a label's value cannot hold control characters");
+    }
 }
 
 }  // namespace

@@ -134,6 +134,7 @@ bool JobLifecycle::unblock(JobId id) {
     table_.update(id, [&](JobSlot& slot) {
         if (state_of(slot) != JobState::blocked || slot.stop_requested) return false;
         set_state(slot, JobState::running);
+        slot.in_line = 0;
         running = true;
         return true;
     });
@@ -206,6 +207,7 @@ bool JobLifecycle::end_attempt(JobId id, std::string_view reason) {
         if (is_finished(slot) || slot.stop_requested) return false;
         set_state(slot, JobState::blocked);
         copy_truncated(slot.reason, reason);
+        slot.in_line = kBetweenAttempts;  // out of its queue's line until the delay is over
         ended = true;
         return true;
     });

@@ -95,7 +95,7 @@ JobInfo to_info(const JobSlot& slot) {
         if (after != 0) info.after.push_back(after);
     info.after_any_outcome = slot.after_any_outcome != 0;
     info.queue = detail::to_valid_utf8(detail::read_field(slot.queue));
-    info.in_line = slot.in_line != 0;
+    info.in_line = slot.in_line == detail::kInLine;
     if (slot.has_progress)
         info.progress = JobProgress{std::min(slot.progress_ppm, 1'000'000u) / 1e6,
                                     detail::to_valid_utf8(detail::read_field(slot.progress_text))};

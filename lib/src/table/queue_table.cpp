@@ -68,7 +68,9 @@ JobTable::QueueTurn JobTable::take_queue_turn(JobId id) {
             // about to be (its worker has not taken its turn yet; it has no
             // dependencies to wait for first). So the order is the order of
             // start, not of which worker came first.
-            bool waits_for_queue = other.in_line || other.after[0] == 0;
+            // One between two attempts is not in line until its delay is over.
+            bool waits_for_queue =
+                other.in_line == kInLine || (other.in_line != kBetweenAttempts && other.after[0] == 0);
             bool ahead = state_of(other) == JobState::blocked && waits_for_queue && comes_before(other, slot);
             if (ahead && (just_ahead == nullptr || comes_before(*just_ahead, other))) just_ahead = &other;
         }
@@ -79,7 +81,7 @@ JobTable::QueueTurn JobTable::take_queue_turn(JobId id) {
             if (read_field(slot.reason) == paused_reason(slot.queue)) copy_truncated(slot.reason, "");
             turn.outcome = QueueTurn::Outcome::admitted;
         } else {
-            slot.in_line = 1;
+            slot.in_line = kInLine;
             if (queue_slots == 0)
                 copy_truncated(slot.reason, paused_reason(slot.queue));
             else if (read_field(slot.reason) == paused_reason(slot.queue))
@@ -137,7 +139,7 @@ std::vector<ProcessIdentity> JobTable::next_in_line(const std::string& queue) co
         const JobSlot& slot = slots[i];
         if (!same_queue(slot, name)) continue;
         holding += holds_slot(slot);
-        if (state_of(slot) == JobState::blocked && slot.in_line) in_line.push_back(&slot);
+        if (state_of(slot) == JobState::blocked && slot.in_line == kInLine) in_line.push_back(&slot);
     }
     std::uint32_t slots_free = slots_of_queue(segment_->header(), name);
     slots_free = slots_free > holding ? slots_free - holding : 0;
@@ -158,7 +160,8 @@ std::vector<JobInfo> JobTable::queue_line(const std::string& queue) const {
         SegmentLock lock(*segment_);
         const JobSlot* slots = segment_->slots();
         for (std::uint32_t i = 0, limit = slots_in_use_limit(*segment_); i < limit; ++i)
-            if (same_queue(slots[i], name) && state_of(slots[i]) == JobState::blocked)
+            if (same_queue(slots[i], name) && state_of(slots[i]) == JobState::blocked &&
+                slots[i].in_line != kBetweenAttempts)  // waits for its next attempt, not in line
                 waiting.push_back(slots[i]);
     }
     std::sort(waiting.begin(), waiting.end(), comes_before);

@@ -308,7 +308,8 @@ struct JobSlot {
     std::uint8_t owner_claimed;      // the owner itself (worker, host) has taken the job
     std::uint8_t suspend_requested;  // set by suspend, cleared by resume
     std::uint8_t after_any_outcome;  // run after `after` whatever their outcome
-    std::uint8_t in_line;            // Blocked only by its queue: waits its turn there
+    std::uint8_t in_line;            // kInLine: Blocked only by its queue, waits its turn there;
+                                     // kBetweenAttempts: Blocked until its next attempt, not in line
     std::int32_t exit_code;
     std::int32_t term_signal;   // 0: not killed by a signal
     std::int32_t owner_pid;     // worker or thread host
@@ -417,6 +418,8 @@ struct SlotJournal {
     JobSlot before;
 };
 
+inline constexpr std::uint8_t kInLine = 1;  // JobSlot::in_line
+inline constexpr std::uint8_t kBetweenAttempts = 2;
 inline constexpr std::uint64_t kHistoryOff = ~std::uint64_t{0};
 inline constexpr std::uint32_t kHistoryLinePending = 1;  // JobSlot::history_line
 inline constexpr std::uint32_t kHistoryLineWritten = 2;
