@@ -105,8 +105,8 @@ TEST_F(Receive, WaitFollowsLiveOutputUntilTheJobEnds) {
 TEST_F(Receive, JobWithoutOutputHasNoMoreData) {
     JobId id = start({"true"});
     EXPECT_FALSE(wait_until_finished(id).has_more_data());
-    EXPECT_FALSE(
-        std::filesystem::exists(detail::table_of(repository()).job_directory(id)));  // no output, no file
+    // No output, no log (the folder holds what a restart needs).
+    EXPECT_FALSE(std::filesystem::exists(detail::table_of(repository()).job_directory(id) / "output.log"));
     EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "");
 }
 
