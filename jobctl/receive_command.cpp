@@ -19,7 +19,26 @@ struct ReceiveCommandOptions {
     ReceiveOptions receive;
     OutputShaping shaping;
     bool remove = false;
+    bool last_run = false;  // --last-run
 };
+
+// The marker a retry or a restart writes before the output of its run.
+bool starts_a_run(OutputStream stream, std::string_view bytes) {
+    return stream == OutputStream::info &&
+           (bytes.starts_with("jobctl: attempt ") || bytes == "jobctl: restarted\n");
+}
+
+// --last-run: how many records come before the last run's marker (read
+// once to count, so that nothing of the earlier runs is held).
+std::size_t records_before_last_run(Repository& repository, JobId id) {
+    std::size_t count = 0, before = 0;
+    ReceiveOptions all{.keep = true, .all = true};
+    receive_output(repository, id, all, [&](OutputStream stream, std::string_view bytes) {
+        if (starts_a_run(stream, bytes)) before = count;
+        ++count;
+    });
+    return before;
+}
 
 // One job's output, shaped: with --tail, the last lines of what is there
 // now, then (with --wait) the rest as it comes. False if the job is gone.
@@ -27,7 +46,12 @@ bool receive_shaped(Repository& repository, JobId id, const ReceiveCommandOption
     RecordPrinter printer;
     OutputShaper shaper(options.shaping, printer);
     bool delivered = false;
+    std::size_t skip = options.last_run ? records_before_last_run(repository, id) : 0;
     auto sink = [&](OutputStream stream, std::string_view bytes, Clock::time_point read) {
+        if (skip > 0) {
+            --skip;
+            return;
+        }
         delivered = true;
         shaper.take(stream, bytes, read);
     };
@@ -108,6 +132,18 @@ void add_receive_command(CLI::App& app, int& exit_code) {
             "Only this stream. The output stays unreceived: it is one log, received whole")
         ->check(CLI::IsMember({"out", "err", "results"}))
         ->type_name("STREAM");
+    command
+        ->add_flag_callback(
+            "--last-run",
+            [options] {
+                options->last_run = true;
+                options->receive.all = true;  // read again from the start, marking nothing
+            },
+            "Only the last run's output: after the last retry (\"jobctl: attempt N/M\") or restart, "
+            "from its line on; marks nothing received")
+        ->excludes(keep)
+        ->excludes(all)
+        ->excludes(wait);
     command->add_flag("-t,--timestamps", options->shaping.timestamps,
                       "Begin each line with the time it was read (UTC, ISO 8601)");
     command

@@ -33,6 +33,9 @@ TEST_F(Retries, FailsTwiceThenSucceedsUnderTheSameJob) {
     CliResult received = jobctl({"receive", std::to_string(id)});
     EXPECT_EQ(received.out, "try 1\ntry 2\ntry 3\n");
     EXPECT_EQ(received.err, "jobctl: attempt 2/4\njobctl: attempt 3/4\n");
+    CliResult last = jobctl({"receive", "--last-run", std::to_string(id)});
+    EXPECT_EQ(last.out, "try 3\n");
+    EXPECT_EQ(last.err, "jobctl: attempt 3/4\n");
     CliResult table = jobctl({"get", std::to_string(id)});
     EXPECT_NE(table.out.find("Completed (attempt 3/4)"), std::string::npos) << table.out;
     EXPECT_NE(jobctl({"history", "--json"}).out.find("\"attempts\":3"), std::string::npos);
