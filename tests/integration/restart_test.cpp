@@ -3,6 +3,8 @@
 // ran with; its output grows after a marker; its history has each end.
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "jobctl/job_history.hpp"
@@ -38,6 +40,45 @@ TEST_F(Restart, RunsAgainUnderItsIdAsItFirstRan) {
     std::size_t ends = 0;
     read_history(repository(), [&](const HistoryEntry& entry) { ends += entry.job.id == id; });
     EXPECT_EQ(ends, 2u);
+}
+
+// The case: a foreach of 20 inputs, 3 failing (until the test
+// removes their marker files), rerun in place: the same 20 child ids, the
+// parent Completed, the output in input order.
+TEST_F(Restart, FailedForeachChildrenRunAgainInPlace) {
+    std::vector<std::string> args{
+        "foreach", "--as-job", "-q", "-j", "3", "--", "sh", "-c", "echo {}; [ ! -e '" + home() + "/fail{}' ]",
+        ":::"};
+    for (int i = 1; i <= 20; ++i) args.push_back(std::to_string(i));
+    for (int i : {4, 9, 17}) std::ofstream(home() + "/fail" + std::to_string(i));
+    CliResult started = jobctl(args);
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    JobId parent = static_cast<JobId>(std::stoul(started.out));
+    EXPECT_EQ(wait_until_finished(parent).state, JobState::failed);
+    std::vector<JobInfo> before = children_of(repository(), parent);
+    ASSERT_EQ(before.size(), 20u);
+    for (int i : {4, 9, 17}) std::filesystem::remove(home() + "/fail" + std::to_string(i));
+
+    CliResult rerun = jobctl({"restart", "--failed", std::to_string(parent)});
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+    EXPECT_EQ(lines_of(rerun.out).size(), 5u) << rerun.out;  // the heading, the parent, the 3 children
+    JobInfo ended = wait_until_finished(parent);
+    EXPECT_EQ(ended.state, JobState::completed) << ended.reason;
+    std::vector<JobInfo> after = children_of(repository(), parent);
+    ASSERT_EQ(after.size(), 20u);
+    for (std::size_t k = 0; k < after.size(); ++k) {
+        EXPECT_EQ(after[k].id, before[k].id);
+        EXPECT_EQ(after[k].state, JobState::completed) << after[k].id;
+    }
+    std::string expected;
+    for (int i = 1; i <= 20; ++i)
+        expected += std::to_string(i) + "\n" + (i == 4 || i == 9 || i == 17 ? std::to_string(i) + "\n" : "");
+    CliResult received = jobctl({"receive", std::to_string(parent)});
+    EXPECT_EQ(received.out, expected);
+    EXPECT_EQ(lines_of(received.err).size(), 3u) << received.err;  // a restart line for each
+    CliResult again = jobctl({"restart", "--failed", std::to_string(parent)});
+    EXPECT_EQ(again.exit_code, 2);
+    EXPECT_NE(again.err.find("no failed or stopped child"), std::string::npos) << again.err;
 }
 
 TEST_F(Restart, RefusesWhatCannotRunAgain) {

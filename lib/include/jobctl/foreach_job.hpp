@@ -101,6 +101,19 @@ public:
     // options); program_not_found; repository_full (nothing registered).
     ForeachJob(Repository& repository, ForeachSpec spec);
 
+    // restart --failed: the failed and stopped children of finished foreach
+    // `parent`, to run again (run) under their ids, by this process as
+    // their host, with the command and options the foreach first had (its
+    // host kept them in the parent's folder). The parent is Running again
+    // meanwhile, and ends as a foreach does, counting every child.
+    // Errors: job_not_found; job_busy (it has not finished); invalid_argument
+    // (not a foreach run here, none kept: an older jobctl ran it; no child
+    // failed or stopped).
+    struct RerunFailed {
+        JobId parent;
+    };
+    ForeachJob(Repository& repository, RerunFailed rerun);
+
     const JobInfo& parent() const { return parent_; }
 
     // Runs the children, at most throttle_limit at once, and returns when
@@ -124,6 +137,7 @@ public:
 
 private:
     void keep_finish_hooks();
+    void keep_spec_for_restart();
     void update_parent(bool final, const std::string& failure = "");
     void check_not_the_repositorys(const std::filesystem::path& joblog) const;
     std::uint64_t stdout_bytes(const JobInfo& child) const;
@@ -132,6 +146,7 @@ private:
     ForeachSpec spec_;
     JobInfo parent_;
     std::vector<detail::ChildCommand> first_children_;  // those of spec.inputs, until run
+    std::vector<JobId> first_ids_;                      // theirs, when not the ids after the parent's
     std::size_t registered_ = 0;                        // children
     std::size_t failed_ = 0, stopped_ = 0;              // children ended so (guarded by run's lock)
     bool halted_ = false;                               // halt_on_error struck (guarded by run's lock)

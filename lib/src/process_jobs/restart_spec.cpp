@@ -15,6 +15,7 @@ namespace jobctl::detail {
 namespace {
 
 constexpr const char* kSpecFile = "restart.args";
+constexpr const char* kInputsFile = "foreach.inputs";
 constexpr const char* kNoWorker = "-";  // argv[0], not kept: a restart runs the worker installed then
 
 // The variables the command sees: the launcher's, unless cleared, with
@@ -53,6 +54,31 @@ void keep_restart_spec(const std::filesystem::path& job_folder, WorkerArguments 
     }
     if (std::rename(partial.c_str(), file.c_str()) != 0)
         throw_system_error("cannot write " + file.string(), errno);
+}
+
+void keep_foreach_spec(const std::filesystem::path& parent_folder, const std::string& repository,
+                       const std::vector<std::string>& command, const RunOptions& run) {
+    WorkerArguments arguments;
+    arguments.repository = repository;
+    arguments.command = command;
+    arguments.run = run;
+    keep_restart_spec(parent_folder, arguments);
+}
+
+void append_foreach_inputs(const std::filesystem::path& parent_folder,
+                           const std::vector<std::string>& inputs) {
+    std::string bytes;
+    for (const std::string& input : inputs) bytes.append(input).push_back('\0');
+    std::ofstream out(parent_folder / kInputsFile, std::ios::binary | std::ios::app);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out.flush()) throw_system_error("cannot write " + (parent_folder / kInputsFile).string(), errno);
+}
+
+std::vector<std::string> read_foreach_inputs(const std::filesystem::path& parent_folder) {
+    std::ifstream in(parent_folder / kInputsFile, std::ios::binary);
+    std::vector<std::string> inputs;
+    for (std::string input; std::getline(in, input, '\0');) inputs.push_back(input);
+    return inputs;
 }
 
 std::optional<WorkerArguments> read_restart_spec(const std::filesystem::path& job_folder) {

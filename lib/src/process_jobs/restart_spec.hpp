@@ -19,4 +19,13 @@ void keep_restart_spec(const std::filesystem::path& job_folder, WorkerArguments 
 // the file is damaged).
 std::optional<WorkerArguments> read_restart_spec(const std::filesystem::path& job_folder);
 
+// A foreach's: its command template and run options as above, kept in
+// its parent's folder by its host, and its inputs (foreach.inputs, NUL
+// after each), appended batch by batch as they are registered.
+void keep_foreach_spec(const std::filesystem::path& parent_folder, const std::string& repository,
+                       const std::vector<std::string>& command, const RunOptions& run);
+void append_foreach_inputs(const std::filesystem::path& parent_folder,
+                           const std::vector<std::string>& inputs);
+std::vector<std::string> read_foreach_inputs(const std::filesystem::path& parent_folder);
+
 }  // namespace jobctl::detail

@@ -173,13 +173,13 @@ JobLifecycle::CommandStarted JobLifecycle::record_command(JobId id, int pid, std
     return started;
 }
 
-bool JobLifecycle::reopen(JobId id, const ProcessIdentity& worker) {
+bool JobLifecycle::reopen(JobId id, const ProcessIdentity& worker, bool claimed) {
     bool reopened = false;
     table_.update(id, [&](JobSlot& slot) {
         if (!is_finished(slot)) return false;
         bool waits = slot.after[0] != 0 || slot.queue[0] != '\0';
         set_state(slot, waits ? JobState::blocked : JobState::not_started);
-        set_owner(slot, worker, false);
+        set_owner(slot, worker, claimed);
         copy_truncated(slot.reason, "");
         slot.began_ns = slot.ended_ns = 0;
         slot.has_exit_code = 0;

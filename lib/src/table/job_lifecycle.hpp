@@ -130,7 +130,8 @@ public:
     // unclaimed, its outcome cleared; its output stays, and grows. The one
     // way back from a final state. False, changing nothing, unless it had
     // finished (a restart that lost a race).
-    bool reopen(JobId id, const ProcessIdentity& worker);
+    // `claimed`: the owner runs it itself (a foreach rerun's host).
+    bool reopen(JobId id, const ProcessIdentity& worker, bool claimed = false);
     // A custom job's runner says where it stands: NotStarted, Blocked,
     // Running or Suspended. A requested stop stays visible (Stopping), and
     // Running shows Suspending while a suspend is asked for.

@@ -12,16 +12,19 @@
 #include <thread>
 
 #include "jobctl/error.hpp"
+#include "jobctl/job_listing.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
 #include "jobctl/thread_job_host.hpp"
 #include "jobs/suspension.hpp"
 #include "output/output_log.hpp"
+#include "output/spool.hpp"
 #include "process_jobs/attempts.hpp"
 #include "process_jobs/command_run.hpp"
 #include "process_jobs/command_text.hpp"
 #include "process_jobs/foreach_spec.hpp"
 #include "process_jobs/joblog_file.hpp"
+#include "process_jobs/restart_spec.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"
 #include "system/clock.hpp"
@@ -131,6 +134,7 @@ ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     parent_ = detail::table_of(repository_).add_family(parent, children);
     registered_ = children.size();
     keep_finish_hooks();
+    keep_spec_for_restart();
     spec_.inputs = {};  // first_children_ has them now
 }
 
@@ -151,6 +155,66 @@ void ForeachJob::keep_finish_hooks() {
         std::filesystem::remove_all(table.job_directory(parent_.id), ignored);
         throw;
     }
+}
+
+// For restart --failed: the command template, run options and inputs, in
+// the parent's folder. Without them the children cannot run again, and
+// that is all.
+void ForeachJob::keep_spec_for_restart() {
+    try {
+        std::filesystem::path folder = detail::table_of(repository_).job_directory(parent_.id);
+        ensure_spool_directory(folder);
+        detail::keep_foreach_spec(folder, repository_.name(), spec_.command, spec_.run);
+        detail::append_foreach_inputs(folder, spec_.inputs);
+    } catch (const Error&) {
+    }
+}
+
+ForeachJob::ForeachJob(Repository& repository, RerunFailed rerun) : repository_(repository) {
+    std::optional<JobInfo> parent = repository_.find(rerun.parent);
+    if (!parent) throw job_not_found(rerun.parent);
+    std::string named = "job " + std::to_string(parent->id) + " (" + parent->name + ")";
+    if (parent->type != JobType::thread || parent->parent_id != 0 || parent->registered_alone)
+        throw Error(ErrorCode::invalid_argument,
+                    named + " is not a foreach run here: --failed reruns a foreach's children");
+    if (!parent->finished())
+        throw Error(ErrorCode::job_busy, named + " is " + std::string(to_string(parent->state)) +
+                                             ": its children run again once it has finished");
+    detail::JobTable& table = detail::table_of(repository_);
+    std::filesystem::path folder = table.job_directory(parent->id);
+    std::optional<detail::WorkerArguments> kept = detail::read_restart_spec(folder);
+    std::vector<std::string> inputs = detail::read_foreach_inputs(folder);
+    if (!kept)
+        throw Error(ErrorCode::invalid_argument, named + " kept no command line to run its children again");
+    spec_.name = parent->name;
+    spec_.command = kept->command;
+    spec_.run = kept->run;
+    spec_.throttle_limit = std::max(1u, parent->throttle_limit);
+    std::vector<JobInfo> children = children_of(repository_, parent->id);
+    registered_ = children.size();
+    for (const JobInfo& child : children) {
+        std::size_t number = child.id - parent->id;  // NAME:number, its input's
+        bool rerun_it = child.state == JobState::failed || child.state == JobState::stopped;
+        if (rerun_it && number >= 1 && number <= inputs.size()) {
+            first_ids_.push_back(child.id);
+            first_children_.push_back(detail::expand_child(spec_, inputs[number - 1]));
+        }
+    }
+    if (first_ids_.empty())
+        throw Error(ErrorCode::invalid_argument, named + " has no failed or stopped child to run again");
+    ProcessIdentity self = ProcessIdentity::self();
+    detail::JobLifecycle lifecycle = detail::lifecycle_of(repository_);
+    if (!lifecycle.reopen(parent->id, self, true))
+        throw Error(ErrorCode::job_busy, named + " was restarted (or removed) meanwhile");
+    for (JobId id : first_ids_) {
+        lifecycle.reopen(id, self, true);
+        try {  // where its new run's output begins, as for a restarted job
+            OutputLogWriter log(table.job_directory(id));
+            lifecycle.publish_output(id, log.append(OutputStream::info, "jobctl: restarted\n"));
+        } catch (const Error&) {
+        }
+    }
+    parent_ = repository_.find(parent->id).value_or(*parent);
 }
 
 // A joblog in the repository's own folder would overwrite its table, its
@@ -233,7 +297,7 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
         std::vector<Job> children;
         auto queue = [&](JobId first, std::vector<detail::ChildCommand>& commands) {
             for (std::size_t k = 0; k < commands.size(); ++k) {
-                JobId id = first + static_cast<JobId>(k);
+                JobId id = first_ids_.empty() ? first + static_cast<JobId>(k) : first_ids_[k];
                 if (callbacks.on_child_registered) callbacks.on_child_registered(id);
                 ThreadJobBody body = [this, child = std::move(commands[k])](JobContext& context) {
                     JobId id = context.id();
@@ -246,6 +310,7 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
             commands.clear();
         };
         queue(parent_.id + 1, first_children_);
+        first_ids_.clear();  // later batches take the ids after
         if (spec_.more_inputs) {
             // Batch by batch as they come, each registered all or none, until
             // the input ends or the parent is asked to stop (then a batch
@@ -261,6 +326,10 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
                     JobId first = table.add_children(parent_.id, jobs, registered_ + 1);
                     if (first == 0) break;  // stopped meanwhile
                     registered_ += jobs.size();
+                    try {
+                        detail::append_foreach_inputs(table.job_directory(parent_.id), batch);
+                    } catch (const Error&) {  // only restart --failed needs them
+                    }
                     queue(first, commands);
                 }
             } catch (const Error& error) {
