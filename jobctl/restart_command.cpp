@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "job_selection.hpp"
+#include "jobctl/error.hpp"
 #include "jobctl/foreach_job.hpp"
 #include "jobctl/process_job.hpp"
 #include "jobctl/stop_on_signals.hpp"
@@ -66,6 +67,12 @@ void add_restart_command(CLI::App& app, int& exit_code) {
                 exit_code = std::max(exit_code, rerun_failed_children(repository, job.id));
             return;
         }
+        // All or none, as remove: one that cannot run again stops them all.
+        for (const JobInfo& job : jobs)
+            if (!job.finished())
+                throw Error(ErrorCode::job_busy, "job " + std::to_string(job.id) + " (" + job.name + ") is " +
+                                                     std::string(to_string(job.state)) +
+                                                     ": only a finished job runs again (stop it first)");
         std::vector<JobInfo> restarted;
         // The worker may be our child: we exit right after.
         for (const JobInfo& job : jobs) restarted.push_back(restart_process_job(repository, job.id, true));

@@ -10,6 +10,7 @@
 #include "jobctl/job_history.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -40,6 +41,12 @@ TEST_F(Restart, RunsAgainUnderItsIdAsItFirstRan) {
     std::size_t ends = 0;
     read_history(repository(), [&](const HistoryEntry& entry) { ends += entry.job.id == id; });
     EXPECT_EQ(ends, 2u);
+    // Its environment is its own, readable by this user only.
+    for (const char* file : {"restart.args", "restart.env"})
+        EXPECT_EQ(
+            std::filesystem::status(detail::table_of(repository()).job_directory(id) / file).permissions(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+            << file;
 }
 
 // The case: a foreach of 20 inputs, 3 failing (until the test

@@ -8,6 +8,7 @@
 #include "process_jobs/program_lookup.hpp"
 #include "process_jobs/restart_spec.hpp"
 #include "process_jobs/worker_launch.hpp"
+#include "table/finish_hook.hpp"
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 
@@ -18,32 +19,36 @@ std::string job_text(const JobInfo& job) {
     return "job " + std::to_string(job.id) + " (" + job.name + ")";
 }
 
-// The arguments to run `job` again with; errors as restart_process_job.
-detail::WorkerArguments restart_arguments(Repository& repository, const JobInfo& job) {
+// What to run `job` again with; errors as restart_process_job.
+detail::RestartSpec restart_spec(Repository& repository, const JobInfo& job) {
     if (!job.finished())
         throw Error(ErrorCode::job_busy, job_text(job) + " is " + std::string(to_string(job.state)) +
                                              ": only a finished job runs again (stop it first)");
     if (!runs_in_worker(job.type))
         throw Error(ErrorCode::invalid_argument,
                     job_text(job) + " is a " + job.type_name + " job: only process jobs run again (restart)");
-    std::optional<detail::WorkerArguments> arguments =
+    std::optional<detail::RestartSpec> spec =
         detail::read_restart_spec(detail::table_of(repository).job_directory(job.id));
-    if (!arguments)
+    if (!spec)
         throw Error(ErrorCode::invalid_argument,
                     job_text(job) +
                         " kept no command line to run again (it never started, or an older jobctl "
                         "started it)");
-    if (arguments->run.stdin_file == kCallersStdin)
+    if (spec->arguments.run.stdin_file == kCallersStdin)
         throw Error(ErrorCode::invalid_argument,
                     job_text(job) +
                         " read its starter's stdin as it came (run --stdin -): that cannot be read again");
-    return *arguments;
+    return *spec;
 }
 
-// One line in its output where the new run begins, as between attempts.
+// One line in its output where the new run begins, as between attempts;
+// the last run's hook result goes (this run's comes when it ends).
 void mark_restart(Repository& repository, JobId id) {
+    std::filesystem::path folder = detail::table_of(repository).job_directory(id);
+    std::error_code ignored;
+    std::filesystem::remove(folder / detail::kFinishHookResult, ignored);
     try {
-        OutputLogWriter log(detail::table_of(repository).job_directory(id));
+        OutputLogWriter log(folder);
         detail::lifecycle_of(repository)
             .publish_output(id, log.append(OutputStream::info, "jobctl: restarted\n"));
     } catch (const Error&) {  // a full disk: the restart goes on without its line
@@ -56,10 +61,11 @@ JobInfo restart_process_job(Repository& repository, JobId id, bool caller_exits_
                             const std::filesystem::path& worker_path) {
     std::optional<JobInfo> job = repository.find(id);
     if (!job) throw job_not_found(id);
-    detail::WorkerArguments arguments = restart_arguments(repository, *job);
+    detail::RestartSpec spec = restart_spec(repository, *job);
     std::filesystem::path worker = detail::checked_worker(worker_path);
-    std::vector<std::string> argv = detail::to_worker_argv(worker.string(), arguments);
-    detail::WorkerAwaitingJob started(worker, argv, caller_exits_soon, false);
+    std::vector<std::string> argv = detail::to_worker_argv(worker.string(), spec.arguments);
+    // Its first environment, as its environment: never on a command line.
+    detail::WorkerAwaitingJob started(worker, argv, caller_exits_soon, false, &spec.environment);
     if (!detail::lifecycle_of(repository).reopen(id, started.identity()))
         throw Error(ErrorCode::job_busy, job_text(*job) + " was restarted (or removed) meanwhile");
     mark_restart(repository, id);

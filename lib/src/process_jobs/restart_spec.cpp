@@ -1,11 +1,13 @@
 #include "process_jobs/restart_spec.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <string>
-#include <vector>
 
 #include "jobctl/error.hpp"
 
@@ -14,46 +16,95 @@ extern char** environ;
 namespace jobctl::detail {
 namespace {
 
-constexpr const char* kSpecFile = "restart.args";
+constexpr const char* kArgumentsFile = "restart.args";
+constexpr const char* kEnvironmentFile = "restart.env";
 constexpr const char* kInputsFile = "foreach.inputs";
 constexpr const char* kNoWorker = "-";  // argv[0], not kept: a restart runs the worker installed then
 
-// The variables the command sees: the launcher's, unless cleared, with
-// the job's own set over them (later ones win), as the worker sets them.
-std::vector<std::string> command_environment(const RunOptions& run) {
-    std::vector<std::string> environment;
-    if (!run.clear_env)
-        for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
-            environment.emplace_back(*entry);
-    for (const std::string& variable : run.env) {
-        std::string prefix = variable.substr(0, variable.find('=') + 1);
-        std::erase_if(environment, [&](const std::string& entry) { return entry.starts_with(prefix); });
-        environment.push_back(variable);
+// NUL after each.
+std::string joined(const std::vector<std::string>& strings) {
+    std::string bytes;
+    for (const std::string& text : strings) bytes.append(text).push_back('\0');
+    return bytes;
+}
+
+std::optional<std::vector<std::string>> split(const std::string& bytes) {
+    std::vector<std::string> strings;
+    for (std::size_t at = 0; at < bytes.size();) {
+        std::size_t end = bytes.find('\0', at);
+        if (end == std::string::npos) return std::nullopt;  // cut short
+        strings.push_back(bytes.substr(at, end - at));
+        at = end + 1;
     }
-    return environment;
+    return strings;
+}
+
+// Written whole (a temporary file, renamed), this user's only whatever the umask.
+void write_private(const std::filesystem::path& file, const std::string& bytes) {
+    std::filesystem::path partial = file.string() + ".partial";
+    int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) throw_system_error("cannot write " + partial.string(), errno);
+    ::fchmod(fd, 0600);
+    std::size_t written = 0;
+    while (written < bytes.size()) {
+        ssize_t got = ::write(fd, bytes.data() + written, bytes.size() - written);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            int error = got < 0 ? errno : EIO;
+            ::close(fd);
+            ::unlink(partial.c_str());
+            throw_system_error("cannot write " + partial.string(), error);
+        }
+        written += static_cast<std::size_t>(got);
+    }
+    ::close(fd);
+    if (std::rename(partial.c_str(), file.c_str()) != 0)
+        throw_system_error("cannot write " + file.string(), errno);
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::nullopt;
+    return std::string{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 }  // namespace
 
 void keep_restart_spec(const std::filesystem::path& job_folder, WorkerArguments arguments) {
-    arguments.run.env = command_environment(arguments.run);
-    arguments.run.clear_env = true;
     std::error_code gone;  // the worker's folder is its launcher's: where the command started
     if (arguments.run.cwd.empty()) arguments.run.cwd = std::filesystem::current_path(gone);
     arguments.job = 0;
     arguments.job_fd = 3;
-    std::string bytes;
-    for (const std::string& argument : to_worker_argv(kNoWorker, arguments))
-        bytes.append(argument).push_back('\0');
-    std::filesystem::path file = job_folder / kSpecFile;
-    std::filesystem::path partial = job_folder / (std::string(kSpecFile) + ".partial");
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        if (!out.flush()) throw_system_error("cannot write " + partial.string(), errno);
+    std::vector<std::string> environment;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
+        environment.emplace_back(*entry);
+    write_private(job_folder / kEnvironmentFile, joined(environment));
+    write_private(job_folder / kArgumentsFile, joined(to_worker_argv(kNoWorker, arguments)));
+}
+
+std::optional<RestartSpec> read_restart_spec(const std::filesystem::path& job_folder) {
+    std::optional<std::string> argument_bytes = read_file(job_folder / kArgumentsFile);
+    std::optional<std::string> environment_bytes = read_file(job_folder / kEnvironmentFile);
+    if (!argument_bytes || !environment_bytes) return std::nullopt;
+    std::optional<std::vector<std::string>> arguments = split(*argument_bytes);
+    std::optional<std::vector<std::string>> environment = split(*environment_bytes);
+    if (!arguments || !environment) return std::nullopt;
+    std::vector<const char*> argv;
+    for (const std::string& argument : *arguments) argv.push_back(argument.c_str());
+    std::optional<WorkerArguments> parsed = parse_worker_argv(static_cast<int>(argv.size()), argv.data());
+    if (!parsed) return std::nullopt;
+    return RestartSpec{*parsed, *environment};
+}
+
+std::vector<std::string> command_environment(const RestartSpec& spec) {
+    std::vector<std::string> environment =
+        spec.arguments.run.clear_env ? std::vector<std::string>{} : spec.environment;
+    for (const std::string& variable : spec.arguments.run.env) {
+        std::string prefix = variable.substr(0, variable.find('=') + 1);
+        std::erase_if(environment, [&](const std::string& entry) { return entry.starts_with(prefix); });
+        environment.push_back(variable);
     }
-    if (std::rename(partial.c_str(), file.c_str()) != 0)
-        throw_system_error("cannot write " + file.string(), errno);
+    return environment;
 }
 
 void keep_foreach_spec(const std::filesystem::path& parent_folder, const std::string& repository,
@@ -67,34 +118,20 @@ void keep_foreach_spec(const std::filesystem::path& parent_folder, const std::st
 
 void append_foreach_inputs(const std::filesystem::path& parent_folder,
                            const std::vector<std::string>& inputs) {
-    std::string bytes;
-    for (const std::string& input : inputs) bytes.append(input).push_back('\0');
-    std::ofstream out(parent_folder / kInputsFile, std::ios::binary | std::ios::app);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) throw_system_error("cannot write " + (parent_folder / kInputsFile).string(), errno);
+    std::string bytes = joined(inputs);
+    std::filesystem::path file = parent_folder / kInputsFile;
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) throw_system_error("cannot write " + file.string(), errno);
+    bool written = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+    int error = errno;
+    ::close(fd);
+    if (!written) throw_system_error("cannot write " + file.string(), error);
 }
 
 std::vector<std::string> read_foreach_inputs(const std::filesystem::path& parent_folder) {
-    std::ifstream in(parent_folder / kInputsFile, std::ios::binary);
-    std::vector<std::string> inputs;
-    for (std::string input; std::getline(in, input, '\0');) inputs.push_back(input);
-    return inputs;
-}
-
-std::optional<WorkerArguments> read_restart_spec(const std::filesystem::path& job_folder) {
-    std::ifstream in(job_folder / kSpecFile, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    std::vector<std::string> arguments;
-    for (std::size_t at = 0; at < bytes.size();) {
-        std::size_t end = bytes.find('\0', at);
-        if (end == std::string::npos) return std::nullopt;  // cut short
-        arguments.push_back(bytes.substr(at, end - at));
-        at = end + 1;
-    }
-    std::vector<const char*> argv;
-    for (const std::string& argument : arguments) argv.push_back(argument.c_str());
-    return parse_worker_argv(static_cast<int>(argv.size()), argv.data());
+    std::optional<std::string> bytes = read_file(parent_folder / kInputsFile);
+    std::optional<std::vector<std::string>> inputs = bytes ? split(*bytes) : std::nullopt;
+    return inputs.value_or(std::vector<std::string>{});
 }
 
 }  // namespace jobctl::detail

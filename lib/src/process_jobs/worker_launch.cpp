@@ -16,6 +16,8 @@
 #include "system/file_descriptor.hpp"
 #include "system/signal_sets.hpp"
 
+extern char** environ;
+
 namespace jobctl::detail {
 namespace {
 
@@ -24,9 +26,10 @@ namespace {
 struct WorkerExec {
     const char* worker;
     char* const* argv;
-    sigset_t defaulted;  // built before fork: no work in the child
-    bool keep_stdin;     // the worker (and so its command) reads our stdin
-    int job_fd = -1;     // becomes descriptor 3, where the worker reads its job
+    sigset_t defaulted;           // built before fork: no work in the child
+    bool keep_stdin;              // the worker (and so its command) reads our stdin
+    int job_fd = -1;              // becomes descriptor 3, where the worker reads its job
+    char* const* envp = nullptr;  // its environment; none: ours
 };
 
 // The start-up state of every worker: default signal actions, the worker's
@@ -63,7 +66,7 @@ void prepare_worker_process(const WorkerExec& exec) {
 // In the worker's process, after the fork (or the double fork).
 [[noreturn]] void exec_worker(const WorkerExec& exec) {
     prepare_worker_process(exec);
-    ::execv(exec.worker, exec.argv);
+    ::execve(exec.worker, exec.argv, exec.envp != nullptr ? exec.envp : environ);
     ::_exit(127);
 }
 
@@ -110,9 +113,11 @@ pid_t start_worker(const std::filesystem::path& worker, std::vector<std::string>
 }
 
 WorkerAwaitingJob::WorkerAwaitingJob(const std::filesystem::path& worker, std::vector<std::string>& arguments,
-                                     bool caller_exits_soon, bool keep_stdin)
+                                     bool caller_exits_soon, bool keep_stdin,
+                                     std::vector<std::string>* environment)
     : direct_child_(caller_exits_soon) {
     std::vector<char*> argv = exec_argv(arguments);
+    std::vector<char*> envp = environment != nullptr ? exec_argv(*environment) : std::vector<char*>{};
     int ends[2];
     // A socket, not a pipe: assign() sends with MSG_NOSIGNAL, so a worker
     // that died meanwhile costs the caller no SIGPIPE.
@@ -121,7 +126,8 @@ WorkerAwaitingJob::WorkerAwaitingJob(const std::filesystem::path& worker, std::v
     FileDescriptor job_read(ends[0]);
     job_.reset(ends[1]);
     ForkStamp stamp;
-    pid_ = launch({worker.c_str(), argv.data(), signals_not_at_default(), keep_stdin, job_read.get()},
+    pid_ = launch({worker.c_str(), argv.data(), signals_not_at_default(), keep_stdin, job_read.get(),
+                   environment != nullptr ? envp.data() : nullptr},
                   caller_exits_soon);
     job_read.reset();
     auto identity = stamp.child(pid_);

@@ -32,9 +32,12 @@ pid_t start_worker(const std::filesystem::path& worker, std::vector<std::string>
 // processor.
 class WorkerAwaitingJob {
 public:
-    // As start_worker; `arguments` has "--job-fd 3". Errors: system (the fork failed).
+    // As start_worker; `arguments` has "--job-fd 3"; `environment`: the
+    // worker's, else ours (NAME=VALUE each, as exec takes them, never on
+    // its command line). Errors: system (the fork failed).
     WorkerAwaitingJob(const std::filesystem::path& worker, std::vector<std::string>& arguments,
-                      bool caller_exits_soon, bool keep_stdin);
+                      bool caller_exits_soon, bool keep_stdin,
+                      std::vector<std::string>* environment = nullptr);
     // Never assigned: the worker exits without running anything.
     ~WorkerAwaitingJob();
     WorkerAwaitingJob(const WorkerAwaitingJob&) = delete;

@@ -182,13 +182,15 @@ ForeachJob::ForeachJob(Repository& repository, RerunFailed rerun) : repository_(
                                              ": its children run again once it has finished");
     detail::JobTable& table = detail::table_of(repository_);
     std::filesystem::path folder = table.job_directory(parent->id);
-    std::optional<detail::WorkerArguments> kept = detail::read_restart_spec(folder);
+    std::optional<detail::RestartSpec> kept = detail::read_restart_spec(folder);
     std::vector<std::string> inputs = detail::read_foreach_inputs(folder);
     if (!kept)
         throw Error(ErrorCode::invalid_argument, named + " kept no command line to run its children again");
     spec_.name = parent->name;
-    spec_.command = kept->command;
-    spec_.run = kept->run;
+    spec_.command = kept->arguments.command;
+    spec_.run = kept->arguments.run;
+    spec_.run.env = detail::command_environment(*kept);  // as its host had it, not as we have
+    spec_.run.clear_env = true;
     spec_.throttle_limit = std::max(1u, parent->throttle_limit);
     std::vector<JobInfo> children = children_of(repository_, parent->id);
     registered_ = children.size();
