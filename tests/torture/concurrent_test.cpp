@@ -1,9 +1,11 @@
 // Many processes at once: JOBCTL_TORTURE_PROCESSES processes (default 4;
 // scripts/torture.sh: 16) each do JOBCTL_TORTURE_OPERATIONS random
-// operations (default 50; 1000) on one table: start, get, wait, receive,
-// stop, remove, foreach, and reading the history. Each keeps a model of what it saw (states only
-// forward, ids unique and growing, its own jobs' output exact) and reports
-// to the test, which then checks the table's invariants as after a fault.
+// operations (default 50; 1000) on one table: start (some with retries,
+// their first attempt failing), get, wait, receive, stop, remove, foreach,
+// and reading the history. Each keeps a model of what it saw (states only
+// forward, but for Blocked between two attempts; ids unique and growing;
+// its own jobs' output exact) and reports to the test, which then checks
+// the table's invariants as after a fault.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,6 +13,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -121,7 +124,7 @@ private:
             } else {
                 auto& [state, first_created] = it->second;
                 if (first_created != created) fail("id " + std::to_string(job.id) + " reused");
-                if (state_rank(job.state) < state_rank(state) || (is_terminal(state) && job.state != state))
+                if (went_backwards(job, state))
                     fail("job " + std::to_string(job.id) + " went from " + std::string(to_string(state)) +
                          " back to " + std::string(to_string(job.state)));
                 state = job.state;
@@ -162,6 +165,17 @@ private:
         return candidates[std::uniform_int_distribution<std::size_t>(0, candidates.size() - 1)(random_)];
     }
 
+    // Retries: the first attempt fails before it prints anything (it leaves
+    // a mark), the second prints as any job: the same output, expected once.
+    void fail_first_attempt(ProcessJobSpec& spec, const std::string& name) {
+        std::string mark = std::string(std::getenv("JOBCTL_HOME")) + "/failed-once-" + name;
+        std::vector<std::string> argv{
+            "sh", "-c", "[ -e \"$1\" ] || { : > \"$1\"; exit 1; }; shift; exec \"$@\"", "sh", mark};
+        argv.insert(argv.end(), spec.argv.begin(), spec.argv.end());
+        spec.argv = argv;
+        spec.run.retry.retries = 2;
+    }
+
     void receive(JobId id, bool follow) {
         OwnJob& job = own_.at(id);
         try {
@@ -181,8 +195,9 @@ private:
             case Operation::start: {
                 std::string name = tag(op);
                 int count = lines();
-                JobInfo job = start_process_job(
-                    repository_, {name, printing_command(name, count, chance(20) ? "0.02" : "")});
+                ProcessJobSpec spec{name, printing_command(name, count, chance(20) ? "0.02" : "")};
+                if (chance(15)) fail_first_attempt(spec, name);
+                JobInfo job = start_process_job(repository_, spec);
                 own_[job.id].expected = printing_output(name, count);
                 report_ << "started " << job.id << "\nexpect " << name << ' ' << name << ' ' << count << '\n';
                 break;

@@ -466,6 +466,14 @@ int state_rank(JobState state) {
     }
 }
 
+bool went_backwards(const JobInfo& job, JobState seen) {
+    // A failed attempt with another to come: Blocked until it (retries).
+    bool between_attempts =
+        job.attempts_allowed > 0 && job.state == JobState::blocked && state_rank(seen) == 1;
+    return (state_rank(job.state) < state_rank(seen) && !between_attempts) ||
+           (is_terminal(seen) && job.state != seen);
+}
+
 // --- Bystanders -----------------------------------------------------------------
 
 Bystanders::Bystanders() {
@@ -526,9 +534,7 @@ std::vector<JobInfo> TableModel::observe(Repository& repository, const std::stri
         if (seen.created_ns != ns_of(job.created) || seen.name != job.name)
             ADD_FAILURE() << when << ": id " << job.id << " was " << seen.name << " and is now " << job.name
                           << ": reused";
-        bool backwards = state_rank(job.state) < state_rank(seen.state) ||
-                         (is_terminal(seen.state) && job.state != seen.state);
-        if (backwards)
+        if (went_backwards(job, seen.state))
             ADD_FAILURE() << when << ": job " << job.id << " (" << job.name << ") went from "
                           << to_string(seen.state) << " back to " << to_string(job.state);
         seen.state = job.state;

@@ -214,5 +214,9 @@ private:
 
 // How far a state is along NotStarted < Running < Stopping < finished.
 int state_rank(JobState state);
+// Whether `job`'s state comes before `seen` (its state when last seen): a
+// job's states only move forward, but for a job with retries, which is
+// Blocked between two attempts.
+bool went_backwards(const JobInfo& job, JobState seen);
 
 }  // namespace jobctl::torture
