@@ -2,10 +2,12 @@
 // scripts/torture.sh: 16) each do JOBCTL_TORTURE_OPERATIONS random
 // operations (default 50; 1000) on one table: start (some with retries,
 // their first attempt failing), get, wait, receive, stop, remove, foreach,
-// and reading the history. Each keeps a model of what it saw (states only
-// forward, but for Blocked between two attempts; ids unique and growing;
-// its own jobs' output exact) and reports to the test, which then checks
-// the table's invariants as after a fault.
+// reading the history, and restarting a finished job of its own. Each
+// keeps a model of what it saw (states only forward, but for Blocked
+// between two attempts and a restart's new run; ids unique and growing;
+// its own jobs' output exact, but for those restarted) and reports to the
+// test, which then checks the table's invariants as after a fault, and a
+// history line for each end of each job.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -35,16 +37,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
-enum class Operation { start, get, wait, receive, stop, remove, foreach, history };
+enum class Operation { start, get, wait, receive, stop, remove, foreach, history, restart };
 constexpr std::pair<Operation, const char*> kOperations[] = {
     {Operation::start, "start"},     {Operation::get, "get"},         {Operation::wait, "wait"},
     {Operation::receive, "receive"}, {Operation::stop, "stop"},       {Operation::remove, "remove"},
-    {Operation::foreach, "foreach"}, {Operation::history, "history"},
+    {Operation::foreach, "foreach"}, {Operation::history, "history"}, {Operation::restart, "restart"},
 };
-constexpr int kWeights[] = {3, 2, 2, 3, 1, 2, 1, 1};
+constexpr int kWeights[] = {3, 2, 2, 3, 1, 2, 1, 1, 1};
 
 // One process's run. It writes its report, line by line, to `report`:
-//   count OPERATION N | fail TEXT | started ID | removed ID | expect NAME TAG LINES
+//   count OPERATION N | fail TEXT | started ID | removed ID | expect NAME TAG LINES |
+//   restarted ID NAME
 class Participant {
 public:
     Participant(int index, std::uint64_t seed, std::ostream& report)
@@ -115,19 +118,25 @@ private:
         for (const JobInfo& job : jobs) {
             if (!ids.insert(job.id).second) fail("id " + std::to_string(job.id) + " listed twice");
             auto created = job.created ? job.created->time_since_epoch().count() : 0;
+            auto began = job.began ? job.began->time_since_epoch().count() : 0;
             auto it = seen_.find(job.id);
             if (it == seen_.end()) {
                 if (whole_table && job.id <= highest_before)
                     fail("new job " + std::to_string(job.id) + " not above the highest id seen, " +
                          std::to_string(highest_before));
-                seen_[job.id] = {job.state, created};
+                seen_[job.id] = {job.state, created, began};
             } else {
-                auto& [state, first_created] = it->second;
-                if (first_created != created) fail("id " + std::to_string(job.id) + " reused");
-                if (went_backwards(job, state))
-                    fail("job " + std::to_string(job.id) + " went from " + std::string(to_string(state)) +
-                         " back to " + std::string(to_string(job.state)));
-                state = job.state;
+                Seen& seen = it->second;
+                if (seen.created != created) fail("id " + std::to_string(job.id) + " reused");
+                // Restarted: a new run, which began again (or has not yet).
+                // (A job begins once a run; only a restart clears it, or sets it anew.)
+                bool new_run = seen.began != 0 && began != seen.began;
+                if (!new_run && went_backwards(job, seen.state))
+                    fail("job " + std::to_string(job.id) + " went from " +
+                         std::string(to_string(seen.state)) + " back to " +
+                         std::string(to_string(job.state)));
+                seen.state = job.state;
+                seen.began = began;
             }
             if (whole_table) highest_ = std::max(highest_, job.id);
         }
@@ -174,6 +183,24 @@ private:
         argv.insert(argv.end(), spec.argv.begin(), spec.argv.end());
         spec.argv = argv;
         spec.run.retry.retries = 2;
+    }
+
+    // One of its own jobs, finished, runs again under its id: from here on
+    // its output is two runs', which nobody checks; its history has a line
+    // more when it ends again.
+    void restart_own_job() {
+        auto id = own_job();
+        if (!id) return;
+        try {
+            JobInfo job = restart_process_job(repository_, *id);
+            report_ << "restarted " << job.id << ' ' << job.name << '\n';
+            own_.at(*id).vanished = true;
+        } catch (const Error& error) {
+            // Not finished yet, removed meanwhile, or never run (stopped before it started).
+            if (error.code() != ErrorCode::job_busy && error.code() != ErrorCode::job_not_found &&
+                error.code() != ErrorCode::invalid_argument)
+                throw;
+        }
     }
 
     void receive(JobId id, bool follow) {
@@ -278,24 +305,35 @@ private:
             case Operation::history:
                 read_the_history();
                 break;
+            case Operation::restart:
+                restart_own_job();
+                break;
         }
     }
 
     // The history while others append to it: whole lines only, an ended
     // job's line once, in the state this process saw it end in.
     void read_the_history() {
-        std::set<JobId> ids;
+        std::set<std::pair<JobId, std::int64_t>> ends;
+        std::map<JobId, JobInfo> last;  // each job's last line: its last run's end
         HistoryReading reading = read_history(repository_, [&](const HistoryEntry& entry) {
             const JobInfo& job = entry.job;
-            if (!ids.insert(job.id).second) fail("job " + std::to_string(job.id) + " has two history lines");
+            if (!ends.insert({job.id, job.ended ? job.ended->time_since_epoch().count() : 0}).second)
+                fail("job " + std::to_string(job.id) + " has two history lines for one end");
             if (!job.finished())
                 fail("history line of job " + std::to_string(job.id) + " in a state unended");
-            auto it = seen_.find(job.id);
-            if (it != seen_.end() && is_terminal(it->second.first) && it->second.first != job.state)
-                fail("history says job " + std::to_string(job.id) + " ended " +
-                     std::string(to_string(job.state)) + ", it was seen " +
-                     std::string(to_string(it->second.first)));
+            last[job.id] = job;
         });
+        for (const auto& [id, job] : last) {
+            auto it = seen_.find(id);
+            // The same run only: one restarted since has begun again.
+            bool same_run =
+                it != seen_.end() && job.began && job.began->time_since_epoch().count() == it->second.began;
+            if (same_run && is_terminal(it->second.state) && it->second.state != job.state)
+                fail("history says job " + std::to_string(id) + " ended " +
+                     std::string(to_string(job.state)) + ", it was seen " +
+                     std::string(to_string(it->second.state)));
+        }
         if (reading.damaged_lines != 0)
             fail(std::to_string(reading.damaged_lines) + " damaged history line(s) with nobody killed");
     }
@@ -328,7 +366,12 @@ private:
     std::ostream& report_;
     Repository repository_ = Repository::open();
     std::map<JobId, OwnJob> own_;
-    std::map<JobId, std::pair<JobState, std::int64_t>> seen_;
+    struct Seen {
+        JobState state;
+        std::int64_t created;
+        std::int64_t began;  // 0: not yet (a restarted job's run too)
+    };
+    std::map<JobId, Seen> seen_;
     JobId highest_ = 0;
     std::vector<JobInfo> snapshot_;
     std::map<Operation, int> counts_;
@@ -383,6 +426,8 @@ TEST_F(ManyProcesses, RandomOperationsOnOneTable) {
     TableModel model;
     std::set<JobId> started, removed;
     std::map<std::string, int> counts;
+    std::map<JobId, int> restarts;
+    int restarted = 0;
     int verified = 0;
     for (int index = 0; index < processes; ++index) {
         std::ifstream report(home() + "/participant-" + std::to_string(index));
@@ -406,6 +451,13 @@ TEST_F(ManyProcesses, RandomOperationsOnOneTable) {
                 int lines = 0;
                 words >> name >> tag >> lines;
                 model.expect(name, printing_output(tag, lines));
+            } else if (kind == "restarted") {
+                JobId id = 0;
+                std::string name;
+                words >> id >> name;
+                ++restarts[id];
+                ++restarted;
+                model.leave_output_unchecked(name);
             } else if (kind == "verified") {
                 int count = 0;
                 words >> count;
@@ -428,8 +480,8 @@ TEST_F(ManyProcesses, RandomOperationsOnOneTable) {
         read_history(repository(), [&](const HistoryEntry& entry) { ++lines[entry.job.id]; });
     EXPECT_EQ(reading.damaged_lines, 0u) << "seed " << seed;
     for (JobId id : started)
-        EXPECT_EQ(lines[id], 1) << "history lines of job " << id << " (seed " << seed << ")";
-    for (const auto& [id, count] : lines) EXPECT_LE(count, 1) << "history lines of job " << id;
+        EXPECT_EQ(lines[id], 1 + restarts[id]) << "history lines of job " << id << " (seed " << seed << ")";
+    for (const auto& [id, count] : lines) EXPECT_LE(count, 1 + restarts[id]) << "history lines of job " << id;
     int total = 0;
     std::string figures;
     for (const auto& [operation, count] : counts) {
@@ -439,9 +491,9 @@ TEST_F(ManyProcesses, RandomOperationsOnOneTable) {
     report_line("torture many processes: " + std::to_string(processes) + " processes x " +
                 std::to_string(operations) + " operations = " + std::to_string(total) + " (" +
                 figures.substr(1) + "); " + std::to_string(started.size()) + " jobs started, " +
-                std::to_string(verified) + " outputs verified by their receivers, " +
-                std::to_string(model.outputs_checked()) + " outputs compared at the end; seed " +
-                std::to_string(seed));
+                std::to_string(restarted) + " restarts, " + std::to_string(verified) +
+                " outputs verified by their receivers, " + std::to_string(model.outputs_checked()) +
+                " outputs compared at the end; seed " + std::to_string(seed));
 }
 
 }  // namespace
