@@ -74,12 +74,19 @@ std::size_t result_text(int status, char* text) {
     return length;
 }
 
+// Whole (renamed into place), and this user's only whatever the umask: a
+// hook's command may hold a secret.
 void write_file(const std::filesystem::path& path, const std::string& text) {
     std::filesystem::path partial = path.string() + ".partial";
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out << text;
-        if (!out.flush()) throw_system_error("cannot write " + partial.string(), errno);
+    int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) throw_system_error("cannot write " + partial.string(), errno);
+    ::fchmod(fd, 0600);
+    bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    int error = errno;
+    ::close(fd);
+    if (!written) {
+        ::unlink(partial.c_str());
+        throw_system_error("cannot write " + partial.string(), error);
     }
     if (::rename(partial.c_str(), path.c_str()) != 0)
         throw_system_error("cannot write " + path.string(), errno);
