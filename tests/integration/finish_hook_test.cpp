@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include <fstream>
 #include <map>
 
+#include "folder_watch.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
 
@@ -64,25 +64,13 @@ private:
     std::vector<std::string> lines_;
 };
 
-// True once the hook's result file in `folder` says `text` (through
-// inotify: the file is written when the hook has ended), within 20 s.
+// True once the hook's result file in `folder` says `text`, within 20 s.
 bool wait_for_result(const std::filesystem::path& folder, const std::string& text) {
-    int watch = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    ::inotify_add_watch(watch, folder.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    bool found = false;
-    while (!found && std::chrono::steady_clock::now() < deadline) {
+    return wait_in_folder(folder, [&] {
         std::ifstream in(folder / "on-finish.result");
         std::string line;
-        found = std::getline(in, line) && line == text;
-        pollfd ready{watch, POLLIN, 0};
-        if (!found) ::poll(&ready, 1, 200);
-        char events[4096];
-        while (::read(watch, events, sizeof events) > 0) {
-        }
-    }
-    ::close(watch);
-    return found;
+        return std::getline(in, line) && line == text;
+    });
 }
 
 class FinishHook : public JobctlTest {

@@ -3,9 +3,7 @@
 // middle; the job keeps its outcome; its reason says how much was dropped;
 // receive marks the gap with one line on stderr.
 
-#include <poll.h>
 #include <signal.h>
-#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +12,7 @@
 #include <iterator>
 #include <string>
 
+#include "folder_watch.hpp"
 #include "jobctl/job_listing.hpp"
 #include "jobctl_test.hpp"
 
@@ -33,30 +32,18 @@ std::uint64_t dropped_in(const std::string& reason) {
     return std::stoull(reason.substr(colon + 2));
 }
 
-// True once a tail piece in `folder` ends with `text` (inotify on the
-// folder: a piece is written as the worker takes output from its pipe),
-// within 20 s.
+// True once a tail piece in `folder` ends with `text` (a piece is written
+// as the worker takes output from its pipe), within 20 s.
 bool wait_for_tail_text(const std::filesystem::path& folder, const std::string& text) {
-    std::filesystem::create_directories(folder);
-    int watch = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-    ::inotify_add_watch(watch, folder.c_str(), IN_MODIFY | IN_CREATE);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    bool found = false;
-    while (!found && std::chrono::steady_clock::now() < deadline) {
+    return wait_in_folder(folder, [&] {
         for (const auto& entry : std::filesystem::directory_iterator(folder)) {
             if (!entry.path().filename().string().starts_with("output.tail.")) continue;
             std::ifstream in(entry.path(), std::ios::binary);
             std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-            found = found || bytes.ends_with(text);
+            if (bytes.ends_with(text)) return true;
         }
-        pollfd ready{watch, POLLIN, 0};
-        if (!found) ::poll(&ready, 1, 200);
-        char events[4096];
-        while (::read(watch, events, sizeof events) > 0) {
-        }
-    }
-    ::close(watch);
-    return found;
+        return false;
+    });
 }
 
 // The case: a job printing 1 GB under a 10M cap ends with its own
