@@ -22,8 +22,8 @@ void add_run_option_flags(CLI::App& command, RunOptions& run, const std::string&
         ->type_name("FILE");
     add_size_option(command, "--max-output", run.max_output,
                     std::string(placeholders ? "Per child, keep" : "Keep") +
-                        " at most SIZE of output (e.g. 100M): the first and last halves, the middle "
-                        "dropped (default: the repository's, 'jobctl repository'; 0: no cap)")
+                        " at most SIZE of output (at least 4K, e.g. 100M): the first and last halves, the "
+                        "middle dropped (default: the repository's, 'jobctl repository'; 0: no cap)")
         ->check(zero_or_at_least(4096));
 }
 
