@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "jobctl/error.hpp"
+#include "process_jobs/run_options.hpp"
 
 extern char** environ;
 
@@ -97,14 +98,7 @@ std::optional<RestartSpec> read_restart_spec(const std::filesystem::path& job_fo
 }
 
 std::vector<std::string> command_environment(const RestartSpec& spec) {
-    std::vector<std::string> environment =
-        spec.arguments.run.clear_env ? std::vector<std::string>{} : spec.environment;
-    for (const std::string& variable : spec.arguments.run.env) {
-        std::string prefix = variable.substr(0, variable.find('=') + 1);
-        std::erase_if(environment, [&](const std::string& entry) { return entry.starts_with(prefix); });
-        environment.push_back(variable);
-    }
-    return environment;
+    return command_environment(spec.environment, spec.arguments.run);
 }
 
 void keep_foreach_spec(const std::filesystem::path& parent_folder, const std::string& repository,

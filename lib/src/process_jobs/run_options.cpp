@@ -167,10 +167,10 @@ PreparedCommand prepare_command(const RunOptions& run, const std::string& progra
     CommandSetup& setup = prepared.setup;
     setup.cwd = run.cwd.string();
     if (run.clear_env || !run.env.empty()) {
-        setup.environment.emplace();
+        std::vector<std::string> ours;
         if (!run.clear_env)
-            for (char** entry = environ; *entry != nullptr; ++entry) setup.environment->emplace_back(*entry);
-        for (const std::string& variable : run.env) set_variable(*setup.environment, variable);
+            for (char** entry = environ; *entry != nullptr; ++entry) ours.emplace_back(*entry);
+        setup.environment = command_environment(std::move(ours), run);
     }
     // A path (with '/') goes to exec as it is, which says best what is wrong with it.
     auto found = find_program(program, command_path_variable(run), run.cwd);
@@ -194,6 +194,13 @@ PreparedCommand prepare_command(const RunOptions& run, const std::string& progra
 }
 
 }  // namespace jobctl::detail
+
+std::vector<std::string> jobctl::detail::command_environment(std::vector<std::string> base,
+                                                             const RunOptions& run) {
+    if (run.clear_env) base.clear();
+    for (const std::string& variable : run.env) set_variable(base, variable);
+    return base;
+}
 
 namespace jobctl {
 

@@ -51,4 +51,8 @@ struct PreparedCommand {
 };
 PreparedCommand prepare_command(const RunOptions& run, const std::string& program);
 
+// The variables a command sees: `base` (none with run.clear_env), with
+// run.env set over it, later ones winning.
+std::vector<std::string> command_environment(std::vector<std::string> base, const RunOptions& run);
+
 }  // namespace jobctl::detail
