@@ -389,11 +389,13 @@ bool CommandRun::kill_all() {
 // its pid from being reused while it may still be signalled.
 void CommandRun::reap_orphans() {
     drain(fds_.child_exit);
-    pid_t self = ::getpid();
-    for (const TreeProcess& process : descendants_of(self))
-        if (process.parent == self && process.pid != child_ && exited(process)) {
+    // Only this process's own children (not all of /proc: a worker per job
+    // would make many jobs cost the square of their number); one that has
+    // not exited yet is left to a later round (WNOHANG).
+    for (pid_t child : children_of_self())
+        if (child != child_) {
             rusage usage{};
-            if (::wait4(process.pid, nullptr, WNOHANG, &usage) > 0) count_resources(usage);
+            if (::wait4(child, nullptr, WNOHANG, &usage) > 0) count_resources(usage);
         }
 }
 

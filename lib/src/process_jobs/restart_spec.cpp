@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -17,8 +18,10 @@ extern char** environ;
 namespace jobctl::detail {
 namespace {
 
-constexpr const char* kArgumentsFile = "restart.args";
-constexpr const char* kEnvironmentFile = "restart.env";
+// One file, not two: each file is an inode to make for every job (and
+// on an ext4 without a journal, each costs a scan past the inodes deleted
+// lately).
+constexpr const char* kRestartFile = "restart";
 constexpr const char* kInputsFile = "foreach.inputs";
 constexpr const char* kNoWorker = "-";  // argv[0], not kept: a restart runs the worker installed then
 
@@ -79,22 +82,29 @@ void keep_restart_spec(const std::filesystem::path& job_folder, WorkerArguments 
     std::vector<std::string> environment;
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
         environment.emplace_back(*entry);
-    write_private(job_folder / kEnvironmentFile, joined(environment));
-    write_private(job_folder / kArgumentsFile, joined(to_worker_argv(kNoWorker, arguments)));
+    std::vector<std::string> argv = to_worker_argv(kNoWorker, arguments);
+    // How many of the strings are arguments, then the arguments, then the environment.
+    write_private(job_folder / kRestartFile,
+                  std::to_string(argv.size()).append(1, '\0') + joined(argv) + joined(environment));
 }
 
 std::optional<RestartSpec> read_restart_spec(const std::filesystem::path& job_folder) {
-    std::optional<std::string> argument_bytes = read_file(job_folder / kArgumentsFile);
-    std::optional<std::string> environment_bytes = read_file(job_folder / kEnvironmentFile);
-    if (!argument_bytes || !environment_bytes) return std::nullopt;
-    std::optional<std::vector<std::string>> arguments = split(*argument_bytes);
-    std::optional<std::vector<std::string>> environment = split(*environment_bytes);
-    if (!arguments || !environment) return std::nullopt;
+    std::optional<std::string> bytes = read_file(job_folder / kRestartFile);
+    std::optional<std::vector<std::string>> strings = bytes ? split(*bytes) : std::nullopt;
+    if (!strings || strings->empty()) return std::nullopt;
+    std::size_t count = 0;
+    const std::string& counted = strings->front();
+    auto [end, error] = std::from_chars(counted.data(), counted.data() + counted.size(), count);
+    if (error != std::errc{} || end != counted.data() + counted.size() || count == 0 ||
+        count > strings->size() - 1)
+        return std::nullopt;
     std::vector<const char*> argv;
-    for (const std::string& argument : *arguments) argv.push_back(argument.c_str());
+    for (std::size_t i = 1; i <= count; ++i) argv.push_back((*strings)[i].c_str());
+    std::vector<std::string> environment(strings->begin() + 1 + static_cast<std::ptrdiff_t>(count),
+                                         strings->end());
     std::optional<WorkerArguments> parsed = parse_worker_argv(static_cast<int>(argv.size()), argv.data());
     if (!parsed) return std::nullopt;
-    return RestartSpec{*parsed, *environment};
+    return RestartSpec{*parsed, std::move(environment)};
 }
 
 std::vector<std::string> command_environment(const RestartSpec& spec) {

@@ -1,9 +1,9 @@
 #pragma once
 // What `jobctl restart` needs to run a process job again as it first ran,
 // kept in the job's folder by its worker (decision 72, a narrow exception
-// to decision 10): its arguments (restart.args), its folder made explicit,
-// and the environment it inherited (restart.env), each NUL-separated and
-// readable by this user only. A restart gives the environment to the new
+// to decision 10), in one file (restart): its arguments, its folder made
+// explicit, and the environment it inherited, NUL-separated, readable by
+// this user only. A restart gives the environment to the new
 // worker as its environment, never on its command line.
 
 #include <filesystem>

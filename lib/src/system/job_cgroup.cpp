@@ -5,10 +5,12 @@
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +22,9 @@ namespace jobctl::detail {
 namespace {
 
 constexpr const char* kNoteName = "cgroup";
+// The note as an attribute of the job's folder where the file system keeps
+// user attributes (ext4, xfs, btrfs, tmpfs): no inode to make for each job.
+constexpr const char* kNoteAttribute = "user.jobctl.cgroup";
 
 // The cgroup v2 hierarchy's mount point, and this process's own cgroup
 // folder in it ("0::/path" in /proc/self/cgroup). Empty where there is none.
@@ -86,6 +91,14 @@ std::string read_text(const std::filesystem::path& file) {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+// What note_in wrote: the attribute, or the file where there was none.
+std::string noted_path(const std::filesystem::path& job_folder) {
+    char path[PATH_MAX];
+    ssize_t size = ::getxattr(job_folder.c_str(), kNoteAttribute, path, sizeof path);
+    if (size >= 0) return std::string(path, static_cast<std::size_t>(size));
+    return read_text(job_folder / kNoteName);
 }
 
 bool write_text(const std::filesystem::path& file, std::string_view text) {
@@ -322,16 +335,19 @@ void JobCgroup::note_in(const std::filesystem::path& job_folder) const {
     // folder (and the spool above it) may not be made yet: as the output log makes them.
     for (const std::filesystem::path& folder : {job_folder.parent_path(), job_folder})
         ::mkdir(folder.c_str(), 0700);
-    std::ofstream(job_folder / kNoteName) << folder_.string();
+    const std::string& path = folder_.string();
+    if (::setxattr(job_folder.c_str(), kNoteAttribute, path.data(), path.size(), 0) != 0)
+        std::ofstream(job_folder / kNoteName) << path;
 }
 
 void JobCgroup::forget_in(const std::filesystem::path& job_folder) {
+    ::removexattr(job_folder.c_str(), kNoteAttribute);
     ::unlink((job_folder / kNoteName).c_str());
     ::rmdir(job_folder.c_str());  // a job with no output had no folder before the note: none after
 }
 
 std::optional<JobCgroup> JobCgroup::noted_in(const std::filesystem::path& job_folder) {
-    std::string folder = read_text(job_folder / kNoteName);
+    std::string folder = noted_path(job_folder);
     while (!folder.empty() && (folder.back() == '\n' || folder.back() == ' ')) folder.pop_back();
     // Only this job's own cgroup (job-ID in this repository's parent), in a
     // cgroup v2 hierarchy, owned by this user: a damaged note must not make

@@ -51,7 +51,8 @@ public:
     explicit JobCgroup(std::filesystem::path folder) : folder_(std::move(folder)) {}
 
     // The note in a job's folder of which cgroup holds its processes: for
-    // whoever finds its runner dead, to end them (jobs/liveness.cpp).
+    // whoever finds its runner dead, to end them (jobs/liveness.cpp). An
+    // attribute of the folder where its file system has them, else a file.
     void note_in(const std::filesystem::path& job_folder) const;
     static void forget_in(const std::filesystem::path& job_folder);
     static std::optional<JobCgroup> noted_in(const std::filesystem::path& job_folder);

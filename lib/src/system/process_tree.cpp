@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -61,20 +62,25 @@ std::vector<TreeProcess> descendants_of(pid_t root, pid_t group) {
     return found;
 }
 
-bool has_live_child(pid_t except) {
+std::vector<pid_t> children_of_self() {
+    std::vector<pid_t> children;
     DIR* tasks = ::opendir("/proc/self/task");
-    if (tasks == nullptr) return false;
-    bool live = false;
+    if (tasks == nullptr) return children;
     while (dirent* task = ::readdir(tasks)) {
         if (task->d_name[0] == '.') continue;
-        std::ifstream children(std::string("/proc/self/task/") + task->d_name + "/children");
-        for (pid_t child = 0; !live && children >> child;)
-            if (child != except)
-                if (auto stat = read_stat(child); stat && !exited(stat->state)) live = true;
-        if (live) break;
+        std::ifstream listed(std::string("/proc/self/task/") + task->d_name + "/children");
+        for (pid_t child = 0; listed >> child;) children.push_back(child);
     }
     ::closedir(tasks);
-    return live;
+    return children;
+}
+
+bool has_live_child(pid_t except) {
+    return std::ranges::any_of(children_of_self(), [except](pid_t child) {
+        if (child == except) return false;
+        auto stat = read_stat(child);
+        return stat && !exited(stat->state);
+    });
 }
 
 std::size_t signal_processes(const std::vector<TreeProcess>& processes, int signal) {

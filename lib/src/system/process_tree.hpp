@@ -30,6 +30,11 @@ struct TreeProcess {
 // it was re-parented: what killpg would reach.
 std::vector<TreeProcess> descendants_of(pid_t root, pid_t group = 0);
 
+// This process's children as its tasks' children lists show them now
+// (/proc/self/task/*/children): the orphans a subreaper inherits among
+// them. Cheap beside descendants_of, which reads all of /proc.
+std::vector<pid_t> children_of_self();
+
 // Whether this process has a child, other than `except`, that has not
 // exited: for a subreaper, whether anything is left below it (an orphan
 // lands on it, so a live descendant means a live child). Reads only this
