@@ -441,8 +441,8 @@ class Scale:
         data.mkdir(exist_ok=True)
         med = statistics.median
         for key, by_n in self.results["ops"].items():
-            op, tool = key.split("|")
-            name = f"ops-{tool}-{op.replace(' ', '_').replace('(', '').replace(')', '')}.dat"
+            op, tool = key.rsplit("|", 1)  # "get ID|removed id|jobctl": the op holds a '|' too
+            name = f"ops-{tool}-{op.replace(' ', '_').replace('|', '_').replace('(', '').replace(')', '')}.dat"
             (data / name).write_text("".join(f"{n} {med(t) * 1e3:.6f}\n" for n, t in sorted(by_n.items())))
         (data / "ops-jobctl-start_full.dat").write_text(
             "".join(f"{n} {med(t) * 1e3:.6f}\n" for n, t in sorted(self.results["evict"].items())))
