@@ -291,14 +291,15 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         "Usage: jobctl foreach [-j N] [--name NAME] [--as-job] [-q] [--keep-jobs] [--timeout DURATION]\n"
         "                      [--halt-on-error] [--joblog FILE] [--cwd DIR] [--env NAME=VALUE]...\n"
         "                      [--clear-env] [--stdin FILE] [--max-output SIZE] [--on-finish CMD]\n"
-        "                      [--on-child-finish CMD] [--on slurm [SLURM OPTIONS]]\n"
+        "                      [--on-child-finish CMD] [--on slurm [SLURM OPTIONS] | --on ssh:HOST,...]\n"
         "                      -- CMD ARGS... [::: INPUT...]\n"
         "'{}' in the arguments is replaced by the input (appended when absent). Without ':::',\n"
         "inputs are read from stdin, one per line. One parent job, one child job per input.\n"
         "Prints each child's output whole, in input order; exit 1 if any child failed.\n"
         "Examples: jobctl foreach -j 4 -- gzip -k {} ::: *.log\n"
         "          ls *.png | jobctl foreach --as-job --name thumbs -- convert {} -resize 64x64 small/{}\n"
-        "With --on slurm the inputs become one Slurm job array (sbatch --array=0-K%N, N from -j).");
+        "With --on slurm the inputs become one Slurm job array (sbatch --array=0-K%N, N from -j).\n"
+        "With --on ssh:A,B the children run on those hosts over ssh, N at a time on each (-j N).");
     command
         ->add_option(
             "-j,--jobs", options->jobs,
@@ -342,15 +343,20 @@ void add_foreach_command(CLI::App& app, int& exit_code) {
         options->slurm.check();
         bool from_stdin = false;
         ForeachSpec spec = spec_from(*options, from_stdin);
+        if (options->slurm.on_ssh()) spec.ssh_hosts = options->slurm.ssh().hosts;
         options->slurm.add_local_limits(spec.run);
         check_foreach_spec(spec);
         if (!from_stdin && spec.inputs.empty()) return;  // nothing to do, like xargs -r
         // The commands run here, or in a host forked from here: room for
         // them first (stdin's inputs are not counted yet: -j it is).
-        if (!options->slurm.on_slurm())
-            make_room_for_commands(
+        if (!options->slurm.on_slurm()) {
+            // On other hosts, -j is each host's: an ssh here for each of them.
+            unsigned per_host =
                 from_stdin ? options->jobs
-                           : static_cast<unsigned>(std::min<std::size_t>(options->jobs, spec.inputs.size())));
+                           : static_cast<unsigned>(std::min<std::size_t>(options->jobs, spec.inputs.size()));
+            make_room_for_commands(per_host *
+                                   static_cast<unsigned>(std::max<std::size_t>(1, spec.ssh_hosts.size())));
+        }
         auto repository = Repository::open();
         bool whole_input = options->as_job || options->slurm.on_slurm();  // one array: every input first
         if (from_stdin) read_stdin_inputs(spec, whole_input, repository.capacity());

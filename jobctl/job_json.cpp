@@ -29,6 +29,9 @@ void save(Archive& archive, const JobInfo& job) {
     if (std::string held_by(containment(job)); !held_by.empty())
         archive(cereal::make_nvp("containment", held_by));
     if (!job.external_id.empty()) archive(cereal::make_nvp("external_id", job.external_id));
+    // How a job on another host runs there: "wrapper", jobctl's small sh
+    // wrapper (a lost connection ends the job; docs/decisions/0073).
+    if (job.type_name == "ssh") archive(cereal::make_nvp("remote_mode", std::string("wrapper")));
     // A foreach run here (a family's thread-job parent): its -j now, 0 while paused.
     if (job.type == JobType::thread && job.parent_id == 0 && !job.registered_alone)
         archive(cereal::make_nvp("throttle_limit", job.throttle_limit));

@@ -98,6 +98,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
         spec.labels = options->labels;
         options->slurm.add_local_limits(spec.run);
         JobInfo job = options->slurm.on_slurm() ? start_slurm_job(repository, spec, options->slurm.options)
+                      : options->slurm.on_ssh() ? start_ssh_job(repository, spec, options->slurm.ssh())
                                                 : start_process_job(repository, spec);
         // Said at once: a command that ignores SIGTERM may take the whole grace to stop.
         interrupt.watch(repository, job.id, [id = job.id, name = job.name](int, int count) {

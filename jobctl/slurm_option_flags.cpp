@@ -10,9 +10,16 @@ namespace jobctl::cli {
 void add_slurm_option_flags(CLI::App& command, SlurmFlags& flags) {
     command
         .add_option("--on", flags.on,
-                    "Where the command runs: 'slurm' submits it to the Slurm cluster with sbatch "
+                    "Where the command runs: 'slurm' submits it to the Slurm cluster with sbatch; "
+                    "'ssh:HOST' runs it on HOST over ssh (user@host, a ~/.ssh/config alias, host:port) "
                     "(default: this machine)")
-        ->check(CLI::IsMember({"slurm"}))
+        ->check(CLI::Validator(
+            [](std::string& value) {
+                return value == "slurm" || (value.starts_with("ssh:") && value.size() > 4)
+                           ? std::string()
+                           : "give 'slurm' or 'ssh:HOST', not '" + value + "'";
+            },
+            "WHERE"))
         ->type_name("WHERE");
     command.add_option("--partition", flags.options.partition, "Slurm partition (--on slurm)")
         ->type_name("NAME");
@@ -38,6 +45,17 @@ void add_slurm_option_flags(CLI::App& command, SlurmFlags& flags) {
                     "Pass ARG to sbatch as it is, e.g. --slurm-arg=--qos=long (repeatable; --on slurm)")
         ->type_name("ARG")
         ->allow_extra_args(false);  // one value each: the command after it is never taken for more
+}
+
+SshOptions SlurmFlags::ssh() const {
+    SshOptions options;
+    std::string_view hosts = std::string_view(on).substr(4);
+    while (true) {
+        std::size_t comma = hosts.find(',');
+        options.hosts.emplace_back(hosts.substr(0, comma));
+        if (comma == std::string_view::npos) return options;
+        hosts.remove_prefix(comma + 1);
+    }
 }
 
 void SlurmFlags::check() const {

@@ -1,6 +1,7 @@
 #pragma once
 // --on slurm and the options that go with it (--partition, --time, --cpus,
-// --mem, --slurm-arg): where the command of start, run and foreach runs.
+// --mem, --slurm-arg), or --on ssh:HOST: where the command of start, run
+// and foreach runs.
 // --mem and --cpus keep one meaning on this machine: the limits of the
 // job's cgroup, with --max-procs.
 
@@ -11,15 +12,19 @@
 
 #include "jobctl/process_job.hpp"
 #include "jobctl/slurm_job.hpp"
+#include "jobctl/ssh_job.hpp"
 
 namespace jobctl::cli {
 
 struct SlurmFlags {
-    std::string on;  // "slurm", or empty: this machine
+    std::string on;  // "slurm", "ssh:HOST", or empty: this machine
     SlurmOptions options;
     std::optional<std::uint32_t> max_procs;  // this machine only
 
     bool on_slurm() const { return on == "slurm"; }
+    bool on_ssh() const { return on.starts_with("ssh:"); }
+    // --on ssh:A,B: {"A", "B"}.
+    SshOptions ssh() const;
     // Errors: invalid_argument for a Slurm option without --on slurm, or
     // --max-procs with it.
     void check() const;

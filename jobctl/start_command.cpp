@@ -49,6 +49,7 @@ void start(const StartOptions& options) {
     spec.labels = options.labels;
     options.slurm.add_local_limits(spec.run);
     JobInfo job = options.slurm.on_slurm() ? start_slurm_job(repository, spec, options.slurm.options)
+                  : options.slurm.on_ssh() ? start_ssh_job(repository, spec, options.slurm.ssh())
                                            : start_process_job(repository, spec);
     if (options.quiet)
         std::cout << job.id << '\n';
@@ -68,7 +69,9 @@ void add_start_command(CLI::App& app, int&) {
         "Unless told otherwise, the job runs in the current folder with the current environment;\n"
         "its stdin is /dev/null. It outlives this shell; its output is kept until received.\n"
         "With --on slurm it is submitted to the Slurm cluster (sbatch) and followed from here:\n"
-        "  jobctl start --on slurm --partition debug --time 10 -- ./simulate --steps 100");
+        "  jobctl start --on slurm --partition debug --time 10 -- ./simulate --steps 100\n"
+        "With --on ssh:HOST it runs on HOST over ssh, its output arriving here:\n"
+        "  jobctl start --on ssh:build@server1 --cwd src/app -- make test");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     add_time_limit_option(*command, options->timeout);
     auto* json = command->add_flag("--json", options->json, "Print the job as JSON");

@@ -8,7 +8,7 @@
    table/'s sources and the tests define.
 2. The CLI (jobctl/) includes only the public headers ("jobctl/...") and its own files.
 3. The library's folders import only down the layers:
-   text < system < table < output < jobs < process_jobs < slurm < thread_jobs < api.
+   text < system < table < output < jobs < ssh < process_jobs < slurm < thread_jobs < api.
 
 Every breach fails; there are no exceptions (issue 23 took the last of them away: the
 CLI builds against the public library target, without lib/src on its include path).
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["text", "system", "table", "output", "jobs", "process_jobs", "slurm", "thread_jobs", "api"]
+LAYERS = ["text", "system", "table", "output", "jobs", "ssh", "process_jobs", "slurm", "thread_jobs", "api"]
 TABLE_PRIVATE = {"table/segment_layout.hpp", "table/slot_access.hpp", "table/slot_patch.hpp",
                  "table/state_history.hpp", "table/slot_sequence.hpp"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

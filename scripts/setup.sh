@@ -32,7 +32,8 @@ test_packages=(libgtest-dev libgmock-dev libbenchmark-dev ccache
   clang-format-14      # pinned: scripts/check-format.sh
   pkg-config           # the install test builds against jobctl.pc (tests/install/)
   clang-14 libclang-rt-14-dev llvm-14 python3  # the fuzz targets (scripts/fuzz.sh), check_layers.py
-  zsh fish)            # the tests of shell completion
+  zsh fish             # the tests of shell completion
+  openssh-client openssh-server)  # --on ssh: the tests run an sshd of their own
 ((tests)) && packages+=("${test_packages[@]}")
 
 "$root/scripts/install-missing.sh" "${packages[@]}"

@@ -71,6 +71,18 @@ struct ForeachSpec {
     std::string on_finish{};
     std::string on_child_finish{};
     std::vector<std::string> labels{};  // the parent's and every child's (check_labels)
+    // Where the children run (jobctl/ssh_job.hpp). Empty: here. Else on
+    // these hosts over ssh, as SshOptions names them (`foreach --on
+    // ssh:A,B`): each child, as it starts, on the host with the fewest of
+    // them running, at most throttle_limit at once on each; "{}" in cwd is
+    // the remote side's. The children are of type "ssh", their Location
+    // the host once started; a shared connection to each host is opened
+    // before anything is registered (errors: cluster, program_not_found).
+    std::vector<std::string> ssh_hosts{};
+    // Instead: each input is a host, and its child runs the command there
+    // as it is, "{}" not replaced (start_ssh_job with several hosts: one
+    // child per host, named PARENT:HOST).
+    bool inputs_are_hosts = false;
 };
 
 // What ForeachJob and start_foreach_job refuse before they register

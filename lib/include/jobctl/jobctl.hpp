@@ -20,5 +20,6 @@
 #include "jobctl/receive.hpp"          // receive_output, OutputStream
 #include "jobctl/repository.hpp"       // Repository
 #include "jobctl/slurm_job.hpp"        // start_slurm_job, start_slurm_array: jobs on a Slurm cluster
+#include "jobctl/ssh_job.hpp"          // start_ssh_job: jobs on another machine over ssh
 #include "jobctl/stop_on_signals.hpp"  // StopOnSignals
 #include "jobctl/thread_job_host.hpp"  // ThreadJobHost, ThreadJobSpec

@@ -78,6 +78,10 @@ struct RunOptions {
     // default (set_default_max_output). At least 4K.
     std::optional<std::uint64_t> max_output;
     RetryPolicy retry{};
+    // Set by start_ssh_job (jobctl/ssh_job.hpp), not here: the host, as
+    // `--on ssh:HOST` names it, where the command runs through ssh; `cwd`,
+    // `env` and `clear_env` are then the remote side's. Empty: here.
+    std::string ssh_host{};
 };
 
 // The output cap of the repository's process jobs and foreach children

@@ -55,9 +55,11 @@ void check_suspendable(const std::vector<JobInfo>& jobs) {
     for (const JobInfo& job : jobs)
         if (!job.can_suspend && !job.finished())
             throw Error(ErrorCode::invalid_argument,
-                        "job " + std::to_string(job.id) + " (" + job.name +
-                            ") is a thread job of a library host and cannot be suspended (only process "
-                            "jobs and foreach runs can)");
+                        "job " + std::to_string(job.id) + " (" + job.name + ") " +
+                            (job.type_name == "ssh"
+                                 ? "runs on another host (ssh) and cannot be suspended"
+                                 : "is a thread job of a library host and cannot be suspended (only process "
+                                   "jobs and foreach runs can)"));
 }
 
 bool request_suspend(Repository& repository, JobId id) {

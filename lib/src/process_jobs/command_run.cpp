@@ -31,6 +31,7 @@
 #include "jobs/suspension.hpp"
 #include "output/output_log.hpp"
 #include "process_jobs/run_options.hpp"
+#include "process_jobs/ssh_run.hpp"
 #include "system/clock.hpp"
 #include "system/command_spawn.hpp"
 #include "system/group_stopped.hpp"
@@ -57,6 +58,9 @@ constexpr std::chrono::milliseconds kLastStopCheck{100};
 // most this many times (a process that dies slowly, in uninterruptible
 // sleep, is listed again each time).
 constexpr int kKillRounds = 20;
+// A job on another host: how much longer than the grace its ssh is given
+// to bring the remote side's end back before it is killed here.
+constexpr std::chrono::milliseconds kRemoteStopMargin{10'000};
 // How soon the rounds start again when some process outran them.
 constexpr std::chrono::milliseconds kKillAgainAfter{50};
 
@@ -113,8 +117,20 @@ void finish_job(Repository& repository, JobId id, JobState state, const std::str
                             [&](JobLifecycle& lifecycle) { return lifecycle.finish(id, ending); });
 }
 
-bool CommandRun::spawn(const std::vector<std::string>& argv) {
-    detail::PreparedCommand prepared = detail::prepare_command(run_, argv[0]);
+bool CommandRun::spawn(const std::vector<std::string>& command_argv) {
+    // On another host: ssh is the command here, its stdin the control line.
+    std::vector<std::string> argv = command_argv;
+    RunOptions local = run_;
+    FileDescriptor wrapper_stdin;
+    if (!run_.ssh_host.empty()) {
+        SshRun ssh = prepare_ssh_run(table_of(repository_).location(), run_, argv);
+        argv = std::move(ssh.argv);
+        local = RunOptions{};
+        wrapper_stdin = std::move(ssh.wrapper_stdin);
+        ssh_control_ = std::move(ssh.control);
+    }
+    detail::PreparedCommand prepared = detail::prepare_command(local, argv[0]);
+    if (wrapper_stdin) prepared.setup.stdin_fd = wrapper_stdin.get();
     detail::SpawnedCommand command;
     command.failure = prepared.failure;
     if (command.failure.empty()) {
@@ -208,6 +224,14 @@ void CommandRun::on_time_limit() {
 
 void CommandRun::begin_stop(std::chrono::milliseconds grace) {
     stopping_ = true;
+    if (!run_.ssh_host.empty()) {
+        // The wrapper ends the command's session there and exits with its
+        // status, which ssh brings back; ssh is killed here only if that
+        // takes longer than the grace and a margin for the round trip.
+        send_remote_stop(ssh_control_, grace);
+        kill_deadline_ = SteadyClock::now() + grace + kRemoteStopMargin;
+        return;
+    }
     signal_all(SIGTERM);
     // A stopped or frozen process acts on nothing but SIGKILL until it is continued.
     if (suspended_ && cgroup_) cgroup_->freeze(false);
@@ -445,6 +469,8 @@ void CommandRun::record_outcome(const siginfo_t& status) {
         if (status.si_status != 0) {
             state = JobState::failed;
             reason = "exited with code " + std::to_string(status.si_status);
+            if (status.si_status == 255 && !run_.ssh_host.empty())
+                reason = connection_lost_reason(run_.ssh_host);
         }
     } else {
         term_signal = status.si_status;

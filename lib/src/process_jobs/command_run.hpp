@@ -112,6 +112,7 @@ private:
     FileDescriptor out_fd_;  // read ends of the command's pipes; empty once at their end
     FileDescriptor err_fd_;
     FileDescriptor pidfd_;
+    FileDescriptor ssh_control_;  // a job on another host: the line to its wrapper (ssh_run.hpp)
     bool stopping_ = false;
     bool stop_asked_ = false;  // a stop was requested: one more kills at once
     bool timed_out_ = false;

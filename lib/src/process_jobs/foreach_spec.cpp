@@ -5,7 +5,9 @@
 #include "jobctl/error.hpp"
 #include "process_jobs/joblog_file.hpp"
 #include "process_jobs/run_options.hpp"
+#include "process_jobs/ssh_run.hpp"
 #include "process_jobs/time_limit.hpp"
+#include "ssh/ssh_host.hpp"
 #include "table/finish_hook.hpp"
 #include "table/job_table.hpp"
 
@@ -26,6 +28,10 @@ std::string replace_placeholders(const std::string& text, const std::string& inp
 }
 
 }  // namespace
+
+bool detail::is_remote(const ForeachSpec& spec) {
+    return spec.inputs_are_hosts || !spec.ssh_hosts.empty();
+}
 
 std::vector<std::string> detail::expand_command(const std::vector<std::string>& command,
                                                 const std::string& input, bool placed) {
@@ -49,8 +55,18 @@ std::filesystem::path expand_path(const std::filesystem::path& path, const std::
 
 detail::ChildCommand detail::expand_child(const ForeachSpec& spec, const std::string& input) {
     RunOptions run = spec.run;
+    if (spec.inputs_are_hosts) {  // the same command on each host
+        run.ssh_host = input;
+        return {spec.command, std::move(run)};
+    }
     bool placed = false;
-    run.cwd = expand_path(run.cwd, input, placed);
+    if (!spec.ssh_hosts.empty()) {
+        std::string cwd =
+            replace_placeholders(run.cwd.string(), input, placed);  // the remote side's, as written
+        run.cwd = cwd;
+    } else {
+        run.cwd = expand_path(run.cwd, input, placed);
+    }
     for (std::string& variable : run.env) {
         std::size_t value = variable.find('=') + 1;  // checked: there is one
         variable = variable.substr(0, value) + replace_placeholders(variable.substr(value), input, placed);
@@ -69,6 +85,23 @@ void check_foreach_spec(const ForeachSpec& spec) {
     if (spec.run.stdin_file == kCallersStdin)
         throw Error(ErrorCode::invalid_argument,
                     "the children of a foreach cannot share its stdin: give each a file (--stdin FILE)");
+    if (detail::is_remote(spec)) {
+        detail::check_remote_run(spec.run);
+        for (const std::string& host : spec.inputs_are_hosts ? spec.inputs : spec.ssh_hosts)
+            detail::parse_ssh_host(host);
+        if (spec.inputs_are_hosts && !spec.ssh_hosts.empty())
+            throw Error(ErrorCode::invalid_argument,
+                        "the inputs are the hosts, or the hosts are given: not both");
+        RunOptions here = spec.run;  // its folder and program are the other host's: checked there
+        here.cwd.clear();
+        detail::checked_run_options(here, true);
+        if (!spec.joblog.empty()) detail::check_joblog_writable(spec.joblog);
+        if (!spec.on_finish.empty()) detail::check_finish_hook(spec.on_finish, "--on-finish");
+        if (!spec.on_child_finish.empty())
+            detail::check_finish_hook(spec.on_child_finish, "--on-child-finish");
+        check_labels(spec.labels);
+        return;
+    }
     RunOptions run = detail::checked_run_options(spec.run, true);
     // Where "{}" decides where the program is found, only each child can tell.
     const std::string& program = spec.command[0];

@@ -19,4 +19,7 @@ std::vector<std::string> expand_command(const std::vector<std::string>& command,
 // command), the paths then made absolute.
 ChildCommand expand_child(const ForeachSpec& spec, const std::string& input);
 
+// Whether its children run on other hosts (ssh_hosts, inputs_are_hosts).
+bool is_remote(const ForeachSpec& spec);
+
 }  // namespace jobctl::detail

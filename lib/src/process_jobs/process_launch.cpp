@@ -44,8 +44,16 @@ RunOptions checked_run_of(const ProcessJobSpec& spec) {
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     if (!spec.name.empty()) check_job_name(spec.name);
     detail::check_time_limit(spec.run.timeout);
-    RunOptions run = detail::checked_run_options(spec.run);
-    detail::require_program(spec.argv[0], run);
+    RunOptions run;
+    if (spec.run.ssh_host.empty()) {
+        run = detail::checked_run_options(spec.run);
+        detail::require_program(spec.argv[0], run);
+    } else {  // its folder and program are the other host's: checked there
+        RunOptions here = spec.run;
+        here.cwd.clear();
+        run = detail::checked_run_options(here);
+        run.cwd = spec.run.cwd;
+    }
     if (spec.start_when.after.size() > detail::kMaxAfter)
         throw Error(ErrorCode::invalid_argument,
                     "a job can run after at most " + std::to_string(detail::kMaxAfter) + " jobs");
@@ -76,6 +84,13 @@ detail::NewJob new_process_job(const ProcessJobSpec& spec, const RunOptions& run
                            0,         owner.pid, owner.start_time};
     new_job.can_suspend = true;                       // the worker acts on suspend requests
     new_job.cwd = detail::command_cwd(run).string();  // empty for a caller whose folder was deleted
+    if (!run.ssh_host.empty()) {
+        // On another host (ssh_launch.cpp): its type, and where it runs, say so.
+        new_job.type_name = "ssh";
+        new_job.location = run.ssh_host;
+        new_job.can_suspend = false;  // its processes are out of reach of SIGSTOP here
+        new_job.cwd = run.cwd.string();
+    }
     if (run.timeout) new_job.timeout_ms = static_cast<std::uint64_t>(run.timeout->count());
     new_job.after = spec.start_when.after;
     new_job.after_any_outcome = spec.start_when.after_any_outcome;
@@ -114,6 +129,13 @@ ProcessJobSpec checked_process_job_spec(const ProcessJobSpec& spec) {
 
 JobInfo start_process_job(Repository& repository, const ProcessJobSpec& spec,
                           const std::filesystem::path& worker_path) {
+    if (!spec.run.ssh_host.empty())
+        throw Error(ErrorCode::invalid_argument, "a job on another host is started with start_ssh_job");
+    return detail::start_worker_job(repository, spec, worker_path);
+}
+
+JobInfo detail::start_worker_job(Repository& repository, const ProcessJobSpec& spec,
+                                 const std::filesystem::path& worker_path) {
     RunOptions run = checked_run_of(spec);
     // Only jobs that exist: so a job can never wait for one started later, and no cycle can form.
     for (JobId id : spec.start_when.after)

@@ -76,7 +76,9 @@ std::optional<std::string> read_file(const std::filesystem::path& file) {
 
 void keep_restart_spec(const std::filesystem::path& job_folder, WorkerArguments arguments) {
     std::error_code gone;  // the worker's folder is its launcher's: where the command started
-    if (arguments.run.cwd.empty()) arguments.run.cwd = std::filesystem::current_path(gone);
+    // (not for a job on another host: its folder is the remote side's, empty there: the home)
+    if (arguments.run.cwd.empty() && arguments.run.ssh_host.empty())
+        arguments.run.cwd = std::filesystem::current_path(gone);
     arguments.job = 0;
     arguments.job_fd = 3;
     std::vector<std::string> environment;

@@ -78,6 +78,8 @@ bool apply(std::string_view option, const char* value, WorkerArguments& out) {
         out.stdin_spooled = std::strcmp(value, "1") == 0;
     } else if (option == "--after-any-outcome") {
         out.start_when.after_any_outcome = std::strcmp(value, "1") == 0;
+    } else if (option == "--ssh-host") {
+        out.run.ssh_host = value;
     } else if (option == "--queue") {
         out.start_when.queue = value;
     } else {
@@ -113,6 +115,7 @@ std::vector<std::string> to_worker_argv(const std::string& worker, const WorkerA
     if (run.cpu_limit)
         add(argv, "--cpu-max-micros", std::to_string(static_cast<std::uint64_t>(*run.cpu_limit * 1e6 + 0.5)));
     if (run.process_limit) add(argv, "--pids-max", std::to_string(*run.process_limit));
+    if (!run.ssh_host.empty()) add(argv, "--ssh-host", run.ssh_host);
     const StartConditions& when = arguments.start_when;
     for (JobId id : when.after) add(argv, "--after", std::to_string(id));
     if (when.after_any_outcome) add(argv, "--after-any-outcome", "1");

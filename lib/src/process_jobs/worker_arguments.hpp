@@ -5,7 +5,7 @@
 //                 [--clear-env 1] [--stdin FILE | --stdin-spooled 1] [--timeout-ms N] [--memory-max BYTES]
 //                 [--max-output BYTES] [--retries N --retry-delay-ms N --retry-max-delay-ms N
 //                 [--retry-on CODE]...]
-//                 [--cpu-max-micros PER_SECOND] [--pids-max N]
+//                 [--cpu-max-micros PER_SECOND] [--pids-max N] [--ssh-host HOST]
 //                 [--after ID]... [--after-any-outcome 1] [--queue NAME] -- COMMAND [ARGS...]
 
 #include <optional>

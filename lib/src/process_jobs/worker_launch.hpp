@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "jobctl/job.hpp"
+#include "jobctl/process_job.hpp"
+#include "jobctl/repository.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/process_identity.hpp"
 
@@ -59,5 +61,10 @@ private:
 // In the worker: the job assign() gave, read from `fd` (then closed);
 // nullopt if the launcher gave up (it registered nothing).
 std::optional<JobId> read_assigned_job(int fd);
+
+// start_process_job's work, for every job a worker runs: one here, or one
+// on another host (RunOptions::ssh_host, from start_ssh_job).
+JobInfo start_worker_job(Repository& repository, const ProcessJobSpec& spec,
+                         const std::filesystem::path& worker_path);
 
 }  // namespace jobctl::detail

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "jobctl/error.hpp"
+#include "text/shell_quote.hpp"
 
 namespace jobctl::detail {
 namespace {
@@ -94,12 +95,6 @@ std::string task_cases(const std::vector<std::vector<std::string>>& argv_per_tas
 }
 
 }  // namespace
-
-std::string shell_quoted(const std::string& word) {
-    std::string quoted = "'";
-    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return quoted + "'";
-}
 
 std::string batch_script(const BatchCommand& command) {
     check_command(command.argv);

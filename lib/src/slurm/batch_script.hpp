@@ -38,7 +38,4 @@ std::string array_batch_script(const std::vector<std::vector<std::string>>& argv
                                const std::vector<std::string>& environment,
                                const std::string& status_file_pattern);
 
-// `word` in single quotes, as sh reads it back exactly: 'it'\''s'.
-std::string shell_quoted(const std::string& word);
-
 }  // namespace jobctl::detail

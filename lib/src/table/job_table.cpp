@@ -53,8 +53,9 @@ JobInfo to_info(const JobSlot& slot) {
     // A damaged (or older) table may hold any bytes: readers get UTF-8.
     info.name = detail::to_valid_utf8(detail::read_field(slot.name));
     info.type = static_cast<JobType>(slot.type);
-    info.type_name = info.type == JobType::custom ? detail::to_valid_utf8(detail::read_field(slot.type_name))
-                                                  : std::string(to_string(info.type));
+    // A custom job's type, or one of a job a worker runs on another host ("ssh").
+    std::string type_name = detail::to_valid_utf8(detail::read_field(slot.type_name));
+    info.type_name = !type_name.empty() ? type_name : std::string(to_string(info.type));
     info.state = detail::state_of(slot);
     info.reason = detail::to_valid_utf8(detail::read_field(slot.reason));
     info.command = detail::to_valid_utf8(detail::read_field(slot.command));
@@ -312,7 +313,11 @@ void check_job_name(const std::string& name) {
 }
 
 std::string detail::child_job_name(const std::string& parent_name, std::size_t number) {
-    std::string suffix = ":" + std::to_string(number);
+    return child_job_name(parent_name, std::to_string(number));
+}
+
+std::string detail::child_job_name(const std::string& parent_name, const std::string& tail) {
+    std::string suffix = ":" + tail;
     std::size_t length = std::min(parent_name.size(), Repository::kMaxNameLength - suffix.size());
     // Cut at a character boundary: never half a UTF-8 sequence before the suffix.
     if (length < parent_name.size())
@@ -395,13 +400,15 @@ JobInfo JobTable::add_family(const NewJob& parent, const std::vector<NewJob>& ch
     std::vector<bool> unnamed;
     slots.reserve(children.size() + 1);
     unnamed.reserve(children.size() + 1);
+    std::vector<std::string> suffixes{""};
     slots.push_back(prepared_slot(parent, location));
     unnamed.push_back(parent.name.empty());
     for (const NewJob& child : children) {
         slots.push_back(prepared_slot(child, location));
         unnamed.push_back(child.name.empty());
+        suffixes.push_back(child.child_suffix);
     }
-    register_jobs(slots, unnamed, 0, 1);
+    register_jobs(slots, unnamed, 0, 1, suffixes);
     keep_full_command(slots[0].id, parent.command);
     for (std::size_t i = 0; i < children.size(); ++i) keep_full_command(slots[i + 1].id, children[i].command);
     return info_of(slots[0]);
@@ -456,7 +463,8 @@ JobInfo JobTable::info_of(const JobSlot& slot) const {
 // while more children are added to an existing parent may leave some of
 // them: their host died, so they end "host lost" with their parent.)
 JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<bool>& unnamed,
-                              JobId existing_parent, std::size_t first_number) {
+                              JobId existing_parent, std::size_t first_number,
+                              const std::vector<std::string>& child_suffixes) {
     const bool new_parent = existing_parent == 0 && slots.size() > 1;
     std::vector<std::uint32_t> indices;  // allocated before the lock
     indices.reserve(slots.size());
@@ -556,7 +564,10 @@ JobId JobTable::register_jobs(std::vector<JobSlot>& slots, const std::vector<boo
                 detail::copy_truncated(slot.name, parent_name);
             } else {
                 std::size_t number = first_number + k - (existing_parent == 0 ? 1 : 0);
-                detail::copy_truncated(slot.name, detail::child_job_name(parent_name, number));
+                bool suffixed = k < child_suffixes.size() && !child_suffixes[k].empty();
+                detail::copy_truncated(slot.name, suffixed
+                                                      ? detail::child_job_name(parent_name, child_suffixes[k])
+                                                      : detail::child_job_name(parent_name, number));
             }
         }
         clear_slots_never_covered(*segment_, *std::ranges::max_element(indices) + 1);

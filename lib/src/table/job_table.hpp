@@ -40,7 +40,7 @@ struct JobRecord {
 
 // What a new job is registered with.
 struct NewJob {
-    std::string name;  // empty: "Job<id>"
+    std::string name;  // empty: "Job<id>", or a child's PARENT:<n>
     JobType type = JobType::process;
     std::string command;  // display text
     JobId parent_id = 0;
@@ -55,7 +55,7 @@ struct NewJob {
     std::vector<JobId> after{};  // at most kMaxAfter
     bool after_any_outcome = false;
     std::string queue{};
-    std::string type_name{};             // JobType::custom: its type's name
+    std::string type_name{};             // a custom job's type; "ssh" for a job on another host
     std::string location{};              // empty: this host's name
     std::string external_id{};           // cut to fit the slot
     std::uint32_t throttle_limit = 0;    // a foreach parent run by a host: its -j
@@ -63,6 +63,7 @@ struct NewJob {
     std::uint16_t attempts_allowed = 0;  // 1 + its retries; 0: none
     std::int32_t priority = 0;
     std::vector<std::string> labels{};  // checked (check_labels)
+    std::string child_suffix{};         // an unnamed child: PARENT:<child_suffix> instead of PARENT:<n>
 };
 
 class JobTable {
@@ -237,7 +238,7 @@ private:
 
     // add, add_family and add_children: see job_table.cpp.
     JobId register_jobs(std::vector<JobSlot>& slots, const std::vector<bool>& unnamed, JobId existing_parent,
-                        std::size_t first_number);
+                        std::size_t first_number, const std::vector<std::string>& child_suffixes = {});
     // A slot as readers see it: its command whole even when the slot holds
     // only its start (table/full_command.hpp).
     JobInfo info_of(const JobSlot& slot) const;
@@ -270,5 +271,7 @@ JobTable& table_of(const Repository& repository);
 // The name of a parent's child `number` (from 1): "NAME:number", NAME cut so
 // that the whole fits in Repository::kMaxNameLength bytes.
 std::string child_job_name(const std::string& parent_name, std::size_t number);
+// The same with another tail than the number: "NAME:tail" (a host).
+std::string child_job_name(const std::string& parent_name, const std::string& tail);
 
 }  // namespace jobctl::detail

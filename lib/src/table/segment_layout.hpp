@@ -344,8 +344,8 @@ struct JobSlot {
     std::uint32_t progress_ppm;  // millionths done (0 .. 1000000), when has_progress
     StateStep history[kStateHistory];
     char progress_text[kProgressTextSize];  // what it is doing now
-    char type_name[kTypeNameSize];          // JobType::custom: its type's name; else empty
-    char external_id[kExternalIdSize];      // the job's name in the system that runs it; may be empty
+    char type_name[kTypeNameSize];  // a custom job's type, "ssh" (a worker's job on another host); else empty
+    char external_id[kExternalIdSize];  // the job's name in the system that runs it; may be empty
     // The pid namespace (inode of /proc/PID/ns/pid) that owner_pid and
     // process_id are numbered in; 0: not recorded (a damaged slot).
     std::uint64_t owner_pid_namespace;

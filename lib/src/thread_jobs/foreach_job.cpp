@@ -27,6 +27,8 @@
 #include "process_jobs/restart_spec.hpp"
 #include "process_jobs/run_options.hpp"
 #include "process_jobs/time_limit.hpp"
+#include "ssh/ssh_connection.hpp"
+#include "ssh/ssh_host.hpp"
 #include "system/clock.hpp"
 #include "system/detached_fork.hpp"
 #include "system/event_signal.hpp"
@@ -36,14 +38,34 @@
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
 #include "table/reason_text.hpp"
+#include "thread_jobs/host_share.hpp"
 #include "thread_jobs/open_file_room.hpp"
 #include "thread_jobs/thread_job_pool.hpp"
 
 namespace jobctl {
 namespace {
 
+// A shared connection to each host of a foreach on other hosts, before
+// anything is registered. Errors: cluster, program_not_found, timeout.
+void open_connections(Repository& repository, const ForeachSpec& spec) {
+    std::vector<detail::SshHost> hosts;
+    for (const std::string& host : spec.inputs_are_hosts ? spec.inputs : spec.ssh_hosts)
+        hosts.push_back(detail::parse_ssh_host(host));
+    detail::open_shared_connections(detail::table_of(repository).location(), hosts);
+}
+
+// Where the children of a foreach on other hosts may run, as the
+// parent's (and a child's, until it starts) Location shows it.
+std::string remote_hosts_text(const ForeachSpec& spec) {
+    const std::vector<std::string>& hosts = spec.inputs_are_hosts ? spec.inputs : spec.ssh_hosts;
+    std::string text;
+    for (const std::string& host : hosts) text += (text.empty() ? "" : ",") + host;
+    return text;
+}
+
 // The children of `inputs` as the table registers them (unnamed: the table
-// names them NAME:<n>), and the command each one runs.
+// names them NAME:<n>, or NAME:<host> for one child per host), and the
+// command each one runs.
 std::vector<detail::NewJob> child_jobs(const ForeachSpec& spec, const std::vector<std::string>& inputs,
                                        const ProcessIdentity& self,
                                        std::vector<detail::ChildCommand>& commands) {
@@ -56,7 +78,14 @@ std::vector<detail::NewJob> child_jobs(const ForeachSpec& spec, const std::vecto
         detail::NewJob job{
             "", JobType::thread, detail::command_text(child.argv), 0, self.pid, self.start_time, true};
         job.cwd = child.run.cwd.empty() ? our_cwd : child.run.cwd.string();
-        job.can_suspend = true;  // CommandRun acts on suspend requests
+        job.can_suspend = true;         // CommandRun acts on suspend requests
+        if (detail::is_remote(spec)) {  // on another host: its own type, where, and its folder there
+            job.type_name = "ssh";
+            job.can_suspend = false;
+            job.cwd = child.run.cwd.string();
+            job.location = spec.inputs_are_hosts ? input : remote_hosts_text(spec);
+            if (spec.inputs_are_hosts) job.child_suffix = input;
+        }
         if (child.run.timeout) job.timeout_ms = static_cast<std::uint64_t>(child.run.timeout->count());
         job.has_finish_hook = !spec.on_child_finish.empty();  // the parent's on-child-finish
         job.labels = spec.labels;
@@ -117,17 +146,33 @@ private:
 ForeachJob::ForeachJob(Repository& repository, ForeachSpec spec)
     : repository_(repository), spec_(std::move(spec)) {
     check_foreach_spec(spec_);
-    spec_.run = detail::checked_run_options(spec_.run, true);  // paths absolute, once for all children
+    bool remote = detail::is_remote(spec_);
+    if (remote) {
+        open_connections(repository_, spec_);
+        std::filesystem::path remote_cwd = spec_.run.cwd;  // the other hosts' folder: as written
+        spec_.run.cwd.clear();
+        spec_.run = detail::checked_run_options(spec_.run, true);
+        spec_.run.cwd = remote_cwd;
+    } else {
+        spec_.run = detail::checked_run_options(spec_.run, true);  // paths absolute, once for all children
+    }
     if (!spec_.joblog.empty()) {
         check_not_the_repositorys(spec_.joblog);
         joblog_ = std::make_shared<detail::JoblogFile>(spec_.joblog);
     }
     ProcessIdentity self = ProcessIdentity::self();
-    std::string command =
-        "foreach -j " + std::to_string(spec_.throttle_limit) + " -- " + detail::command_text(spec_.command);
+    std::string command = spec_.inputs_are_hosts ? detail::command_text(spec_.command)
+                                                 : "foreach -j " + std::to_string(spec_.throttle_limit) +
+                                                       " -- " + detail::command_text(spec_.command);
+    // -j on other hosts is each host's: the run's own limit is theirs together.
+    if (!spec_.ssh_hosts.empty()) spec_.throttle_limit *= static_cast<unsigned>(spec_.ssh_hosts.size());
     std::vector<detail::NewJob> children = child_jobs(spec_, spec_.inputs, self, first_children_);
     detail::NewJob parent{spec_.name, JobType::thread, command, 0, self.pid, self.start_time, true};
-    parent.can_suspend = true;                                   // through its children and its pool
+    parent.can_suspend = !remote;  // through its children and its pool (not those on other hosts)
+    if (remote) {
+        parent.type_name = "ssh";
+        parent.location = remote_hosts_text(spec_);
+    }
     parent.throttle_limit = std::max(1u, spec_.throttle_limit);  // as the pool takes it
     parent.has_finish_hook = !spec_.on_finish.empty();
     parent.labels = spec_.labels;
@@ -177,6 +222,9 @@ ForeachJob::ForeachJob(Repository& repository, RerunFailed rerun) : repository_(
     if (parent->type != JobType::thread || parent->parent_id != 0 || parent->registered_alone)
         throw Error(ErrorCode::invalid_argument,
                     named + " is not a foreach run here: --failed reruns a foreach's children");
+    if (parent->type_name == "ssh")
+        throw Error(ErrorCode::invalid_argument,
+                    named + " ran on other hosts: restart --failed does not rerun those yet");
     if (!parent->finished())
         throw Error(ErrorCode::job_busy, named + " is " + std::string(to_string(parent->state)) +
                                              ": its children run again once it has finished");
@@ -297,14 +345,24 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
             if (callbacks.on_child_finished) callbacks.on_child_finished(child);
         });
         std::vector<Job> children;
+        // --on ssh:A,B: each child on the host with the fewest running as it starts.
+        std::optional<detail::HostShare> hosts;
+        if (!spec_.ssh_hosts.empty()) hosts.emplace(spec_.ssh_hosts);
         auto queue = [&](JobId first, std::vector<detail::ChildCommand>& commands) {
             for (std::size_t k = 0; k < commands.size(); ++k) {
                 JobId id = first_ids_.empty() ? first + static_cast<JobId>(k) : first_ids_[k];
                 if (callbacks.on_child_registered) callbacks.on_child_registered(id);
-                ThreadJobBody body = [this, child = std::move(commands[k])](JobContext& context) {
+                ThreadJobBody body = [this, child = std::move(commands[k]), &hosts](JobContext& context) {
                     JobId id = context.id();
+                    RunOptions run = child.run;
+                    std::optional<detail::HostShare::Taken> host;
+                    if (hosts) {
+                        host.emplace(*hosts);
+                        run.ssh_host = host->host();
+                        detail::lifecycle_of(repository_).set_location(id, run.ssh_host);
+                    }
                     detail::run_attempts(
-                        repository_, id, {context.stop_event_fd(), context.suspend_event_fd()}, child.run,
+                        repository_, id, {context.stop_event_fd(), context.suspend_event_fd()}, run,
                         child.argv, [&] { return detail::unblock_for_next_attempt(repository_, id); });
                 };
                 children.push_back(pool.enqueue(id, std::move(body), parent_.id));
@@ -416,6 +474,9 @@ JobInfo start_foreach_job(Repository& repository, const ForeachSpec& spec) {
     if (spec.more_inputs)
         throw Error(ErrorCode::invalid_argument,
                     "a detached foreach takes its inputs up front: read them into ForeachSpec::inputs");
+    // Here, not in the host: the errors come first, and ssh's shared
+    // connections are this process's, not the host's.
+    if (detail::is_remote(spec)) open_connections(repository, spec);
     detail::FileDescriptor report = detail::fork_detached(
         [&](detail::FileDescriptor report_fd) { run_detached_host(repository, spec, std::move(report_fd)); },
         "the foreach host");

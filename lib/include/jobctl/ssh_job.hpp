@@ -1,0 +1,50 @@
+#pragma once
+// Jobs on other machines over ssh (`jobctl start --on ssh:HOST`,
+// PowerShell's Invoke-Command -AsJob): the command runs on the host, its
+// stdout and stderr arrive here live and apart, and the job is a process
+// job of type "ssh" whose Location is the host. Its local side is a worker
+// that runs the system's ssh client (the `ssh` on PATH, with the user's own
+// config and keys, never asking for a password), through one connection per
+// host that the repository's jobs share (ControlMaster, its socket in the
+// repository's folder). On the host, a small wrapper (a POSIX sh) starts the
+// command in a session of its own; a stop, a time limit, or a connection
+// that drops ends that whole session there, TERM then KILL after the grace.
+// A lost connection ends the job
+// Failed ("connection to HOST lost ..."). A job on another host cannot be
+// suspended; its stdin is /dev/null there.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "jobctl/job.hpp"
+#include "jobctl/process_job.hpp"
+#include "jobctl/repository.hpp"
+
+namespace jobctl {
+
+struct SshOptions {
+    // As ssh takes them: an alias of ~/.ssh/config, host, user@host,
+    // host:port or [v6-address]:port.
+    std::vector<std::string> hosts;
+};
+
+// Opens (or finds) the shared connection to each host, then registers the
+// job and starts it. spec.run's cwd (empty: the remote user's home), env
+// and clear_env are the remote side's; its time limit, retries, output cap
+// and the rest of spec work as for a job here.
+//   One host: a job of type "ssh" that a worker runs, as start_process_job
+//   starts one.
+//   Several: a parent of type "ssh" with one child per host, named
+//   PARENT:HOST, all running at once under a detached host process, the
+//   parent's state derived as a foreach's (start_foreach_job, whose
+//   restriction applies: call it from a single-threaded process); --after
+//   and a queue are refused.
+// Errors: invalid_argument (no host, a bad host or one named twice, a
+// stdin file or limits, which only a job here can have); program_not_found
+// (no ssh on PATH); cluster (ssh could not connect or log in to a host:
+// its own reason); as start_process_job. Nothing is registered then.
+JobInfo start_ssh_job(Repository& repository, const ProcessJobSpec& spec, const SshOptions& ssh,
+                      const std::filesystem::path& worker_path = {});
+
+}  // namespace jobctl

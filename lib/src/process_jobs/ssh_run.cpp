@@ -1,0 +1,51 @@
+#include "process_jobs/ssh_run.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "jobctl/error.hpp"
+#include "jobctl/job_control.hpp"
+#include "ssh/remote_command.hpp"
+#include "ssh/ssh_connection.hpp"
+#include "ssh/ssh_host.hpp"
+
+namespace jobctl::detail {
+
+void check_remote_run(const RunOptions& run) {
+    if (!run.stdin_file.empty())
+        throw Error(ErrorCode::invalid_argument,
+                    "--stdin does not apply to --on ssh (the command's stdin there is /dev/null)");
+    if (run.memory_limit_bytes || run.cpu_limit || run.process_limit)
+        throw Error(ErrorCode::invalid_argument,
+                    "--mem, --cpus and --max-procs limit a job on this machine, not --on ssh");
+}
+
+SshRun prepare_ssh_run(const RepositoryLocation& repository, const RunOptions& run,
+                       const std::vector<std::string>& command) {
+    SshHost host = parse_ssh_host(run.ssh_host);
+    SshRun prepared;
+    prepared.argv = ssh_job_argv(host, control_folder_of(repository), run, command, kDefaultStopGrace);
+    // A socket pair, not a pipe: a stop sent after ssh died gets EPIPE
+    // (MSG_NOSIGNAL), never a SIGPIPE that would end the runner.
+    int ends[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0)
+        throw_system_error("cannot make the control line of an ssh job", errno);
+    prepared.wrapper_stdin.reset(ends[0]);
+    prepared.control.reset(ends[1]);
+    ::shutdown(ends[0], SHUT_WR);  // the wrapper only reads it
+    return prepared;
+}
+
+void send_remote_stop(FileDescriptor& control, std::chrono::milliseconds grace) {
+    if (!control) return;
+    std::string line = stop_line(grace);
+    (void)::send(control.get(), line.data(), line.size(), MSG_NOSIGNAL);  // gone: the close says it too
+    control.reset();
+}
+
+std::string connection_lost_reason(const std::string& host) {
+    return "connection to " + host + " lost (ssh exited with code 255; or the command did)";
+}
+
+}  // namespace jobctl::detail

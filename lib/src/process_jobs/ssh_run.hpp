@@ -1,0 +1,40 @@
+#pragma once
+// The local side of a job that runs on another host (RunOptions::ssh_host):
+// the ssh command a run spawns instead of the command, and the control line
+// to the remote wrapper (ssh/remote_command.hpp) that the run keeps open
+// while the job runs, writes a stop to, and closes.
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "jobctl/process_job.hpp"
+#include "system/file_descriptor.hpp"
+#include "table/repository_location.hpp"
+
+namespace jobctl::detail {
+
+struct SshRun {
+    std::vector<std::string> argv;  // ssh ... HOST 'exec sh -c WRAPPER ...'
+    FileDescriptor wrapper_stdin;   // for the spawn: ssh's stdin, the control line's far end
+    FileDescriptor control;         // kept by the run (close-on-exec: ssh must not hold it)
+};
+
+// What only a job on this machine can have: a stdin file, and limits
+// (its cgroup's). Errors: invalid_argument, in one line.
+void check_remote_run(const RunOptions& run);
+
+// Errors: invalid_argument (a bad host); system.
+SshRun prepare_ssh_run(const RepositoryLocation& repository, const RunOptions& run,
+                       const std::vector<std::string>& command);
+
+// Tells the wrapper to stop the command (TERM to its session, KILL after
+// `grace`) and closes the line. Never raises SIGPIPE: ssh may be gone.
+void send_remote_stop(FileDescriptor& control, std::chrono::milliseconds grace);
+
+// The reason of a job whose ssh exited 255: its connection failed or was
+// lost (unless the command itself exited 255, which ssh cannot tell apart).
+std::string connection_lost_reason(const std::string& host);
+
+}  // namespace jobctl::detail

@@ -1,0 +1,45 @@
+#pragma once
+// The command line of an ssh job's local side: ssh, through the shared
+// connection to the host when there is one, running a small wrapper there
+// that starts the command in a session of its own (setsid) with its folder
+// and variables, and ends that whole session when told to stop or when the
+// connection is gone. The wrapper's stdin is the control line: the local
+// side keeps it open while the job runs, writes "stop SECONDS" and closes
+// it to stop the job; end of file without a word (the connection dropped,
+// the local ssh killed) stops it too. The command's own stdin is /dev/null.
+//
+// The remote side needs only a POSIX sh, env and kill (setsid, from
+// util-linux, where it is: without it a stop reaches the command but not
+// what it started in other process groups).
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "jobctl/process_job.hpp"
+#include "ssh/ssh_host.hpp"
+
+namespace jobctl::detail {
+
+// Where a repository keeps the sockets of its shared connections: `folder`/ssh
+// (made, mode 0700), or, where that path is too long for a socket, a folder
+// of this user's in /tmp named after it. Errors: system, repository_unusable.
+std::filesystem::path control_folder(const std::filesystem::path& repository_folder);
+
+// ssh's options for every connection of a job: no password prompt, the
+// shared connection's socket, keepalives that notice a dead link.
+std::vector<std::string> ssh_options(const SshHost& host, const std::filesystem::path& control_folder);
+
+// The local command of a job that runs `command` on `host` as `run` says
+// (its cwd, env and clear_env are the remote side's; an empty cwd: the
+// remote user's home). `grace`: how long the wrapper waits between TERM and
+// KILL when the connection is lost without a word.
+std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem::path& control_folder,
+                                      const RunOptions& run, const std::vector<std::string>& command,
+                                      std::chrono::milliseconds grace);
+
+// The line the local side writes to the wrapper to stop the job.
+std::string stop_line(std::chrono::milliseconds grace);
+
+}  // namespace jobctl::detail

@@ -1,0 +1,63 @@
+#include "ssh/ssh_connection.hpp"
+
+#include <string_view>
+
+#include "jobctl/error.hpp"
+#include "jobctl/program_run.hpp"
+#include "ssh/remote_command.hpp"
+#include "text/display_text.hpp"
+
+namespace jobctl::detail {
+namespace {
+
+constexpr std::chrono::milliseconds kConnectDeadline{30'000};
+
+ProgramResult run_ssh(const SshHost& host, const std::filesystem::path& control_folder,
+                      std::vector<std::string> leading, std::vector<std::string> trailing) {
+    std::vector<std::string> argv{"ssh"};
+    argv.insert(argv.end(), leading.begin(), leading.end());
+    std::vector<std::string> options = ssh_options(host, control_folder);
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.insert(argv.end(), {"--", host.destination});
+    argv.insert(argv.end(), trailing.begin(), trailing.end());
+    ProgramRunOptions run{.deadline = kConnectDeadline, .not_found_hint = "is openssh-client installed?"};
+    return run_program(argv, run);
+}
+
+// ssh's last word on stderr, on one line: why it could not connect.
+std::string last_line(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+        text.remove_suffix(1);
+    std::size_t start = text.rfind('\n');
+    std::string_view line = start == std::string_view::npos ? text : text.substr(start + 1);
+    while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return to_valid_utf8(std::string(line));
+}
+
+}  // namespace
+
+void open_shared_connection(const SshHost& host, const std::filesystem::path& control_folder) {
+    if (run_ssh(host, control_folder, {"-O", "check"}, {}).succeeded()) return;
+    // No master yet: this ssh logs in, runs `true` and leaves a master
+    // behind (ControlMaster=auto: if another start made one meanwhile, it
+    // uses that one, or connects on its own).
+    ProgramResult result = run_ssh(host, control_folder,
+                                   {"-T", "-o", "ControlMaster=auto", "-o", "ControlPersist=10m"}, {"true"});
+    if (result.succeeded()) return;
+    std::string why = last_line(result.err);
+    if (why.empty()) why = "ssh exited with code " + std::to_string(result.exit_status);
+    throw Error(ErrorCode::cluster, "cannot run commands on " + host.text + " over ssh: " + why);
+}
+
+std::filesystem::path control_folder_of(const RepositoryLocation& repository) {
+    // The repository's own folder: where its history file is (the spool of
+    // a table given by path).
+    return control_folder(repository.history.parent_path());
+}
+
+void open_shared_connections(const RepositoryLocation& repository, const std::vector<SshHost>& hosts) {
+    std::filesystem::path folder = control_folder_of(repository);
+    for (const SshHost& host : hosts) open_shared_connection(host, folder);
+}
+
+}  // namespace jobctl::detail

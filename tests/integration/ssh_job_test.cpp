@@ -1,0 +1,197 @@
+// Jobs on another host over ssh (issue 28), against a real sshd on this
+// machine (tests/support/ssh_server.hpp): output and exit code come back,
+// a stop or a time limit leaves nothing running there, a lost connection
+// ends the job Failed and leaves nothing, and the errors known before the
+// start register nothing.
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+#include <string>
+
+#include "jobctl/job_listing.hpp"
+#include "jobctl_test.hpp"
+#include "ssh/ssh_connection.hpp"
+#include "ssh_server.hpp"
+#include "table/job_table.hpp"
+
+namespace jobctl::test {
+namespace {
+
+class SshJobs : public JobctlTest {
+protected:
+    void SetUp() override {
+        JobctlTest::SetUp();
+        if (!server_.unavailable().empty()) GTEST_SKIP() << server_.unavailable();
+        path_ = std::getenv("PATH");
+        ::setenv("PATH", (server_.client_bin() + ":" + path_).c_str(), 1);
+    }
+    void TearDown() override {
+        if (!path_.empty()) ::setenv("PATH", path_.c_str(), 1);
+        JobctlTest::TearDown();
+    }
+
+    JobId start_on(const std::string& host, const std::vector<std::string>& options,
+                   const std::vector<std::string>& command) {
+        std::vector<std::string> all{"--on", "ssh:" + host};
+        all.insert(all.end(), options.begin(), options.end());
+        return start_with(all, command);
+    }
+
+    SshServer server_;
+    std::string path_;
+};
+
+TEST_F(SshJobs, CompletesWithItsOutputApartAndItsExitCode) {
+    JobId id = start_on("testhost", {"--name", "remote"},
+                        {"sh", "-c", "echo \"out $(id -un)\"; echo err >&2; exit 3"});
+    ASSERT_NE(id, 0u);
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_EQ(job.exit_code, 3);
+    EXPECT_EQ(job.type_name, "ssh");
+    EXPECT_EQ(job.location, "testhost");
+    CliResult out = jobctl({"receive", "--keep", "--stream", "out", std::to_string(id)});
+    EXPECT_EQ(out.out, std::string("out ") + kSshTestUser + "\n");
+    CliResult err = jobctl({"receive", "--keep", "--stream", "err", std::to_string(id)});
+    EXPECT_EQ(err.err, "err\n");
+    CliResult json = jobctl({"get", "--json", std::to_string(id)});
+    EXPECT_NE(json.out.find("\"remote_mode\": \"wrapper\""), std::string::npos) << json.out;
+    EXPECT_NE(json.out.find("\"type\": \"ssh\""), std::string::npos) << json.out;
+}
+
+TEST_F(SshJobs, ArgumentsFolderAndVariablesArriveAsGiven) {
+    JobId id = start_on("testhost", {"--cwd", "/tmp", "--env", "GREETING=a 'quoted' $word"},
+                        {"sh", "-c", "pwd; printf '%s|' \"$GREETING\" \"$1\"", "sh", "two words; $(no)"});
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::completed) << job.reason;
+    CliResult out = jobctl({"receive", std::to_string(id)});
+    EXPECT_EQ(out.out, "/tmp\na 'quoted' $word|two words; $(no)|");
+}
+
+TEST_F(SshJobs, RunWaitsAndExitsWithTheRemoteOutcome) {
+    CliResult result = jobctl({"run", "--on", "ssh:testhost2", "--", "sh", "-c", "echo hi; exit 4"});
+    EXPECT_EQ(result.out, "hi\n");
+    EXPECT_NE(result.exit_code, 0);
+}
+
+TEST_F(SshJobs, StopEndsTheRemoteSessionAndLeavesNothing) {
+    JobId id = start_on("testhost", {}, {"sh", "-c", "sleep 301 & sleep 302; wait"});
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 302"));
+    CliResult stopped = jobctl({"stop", std::to_string(id)});
+    EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::stopped) << job.reason;
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 30"));
+}
+
+TEST_F(SshJobs, ATimeLimitEndsItFailedAndLeavesNothing) {
+    JobId id = start_on("testhost", {"--timeout", "1s"}, {"sh", "-c", "sleep 303 & sleep 304"});
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_EQ(job.reason, "timed out after 1s");
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 30"));
+}
+
+TEST_F(SshJobs, ALostConnectionEndsItFailedAndLeavesNothingThere) {
+    JobId id = start_on("testhost", {}, {"sh", "-c", "sleep 305 & sleep 306"});
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 306"));
+    wait_until_running(id);
+    // This test's shared connection (ssh's master, named after its socket
+    // in the repository's control folder) dies: the job's ssh loses its link.
+    std::string folder = detail::control_folder_of(detail::table_of(repository()).location()).string();
+    ASSERT_EQ(std::system(("pkill -KILL -f '^ssh: " + folder + "/.*\\[mux\\]'").c_str()), 0);
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_NE(job.reason.find("connection to testhost lost"), std::string::npos) << job.reason;
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 30"));
+}
+
+TEST_F(SshJobs, BadHostsAndRefusedKeysAreOneLineAndRegisterNothing) {
+    for (const char* host : {"nosuchhost.invalid", "badkey"}) {
+        CliResult result = jobctl({"start", "--on", std::string("ssh:") + host, "--", "true"});
+        EXPECT_EQ(result.exit_code, 10) << host << ": " << result.err;
+        EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+        EXPECT_NE(result.err.find(host), std::string::npos) << result.err;
+    }
+    for (const char* where : {"ssh:", "ssh:-oProxyCommand=x", "ssh:a b", "ssh:host:99999", "ssh:a,a"}) {
+        CliResult result = jobctl({"start", "--on", where, "--", "true"});
+        EXPECT_EQ(result.exit_code, 2) << where << ": " << result.err;
+        EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+    }
+    CliResult stdin_file = jobctl({"start", "--on", "ssh:testhost", "--stdin", "/dev/null", "--", "cat"});
+    EXPECT_EQ(stdin_file.exit_code, 2) << stdin_file.err;
+    EXPECT_TRUE(repository().list().empty());
+}
+
+TEST_F(SshJobs, WithoutSshOnPathItSaysSoAndRegistersNothing) {
+    ::setenv("PATH", "/nonexistent", 1);
+    CliResult result = jobctl({"start", "--on", "ssh:testhost", "--", "true"});
+    ::setenv("PATH", (server_.client_bin() + ":" + path_).c_str(), 1);
+    EXPECT_EQ(result.exit_code, 8) << result.err;
+    EXPECT_NE(result.err.find("ssh"), std::string::npos) << result.err;
+    EXPECT_TRUE(repository().list().empty());
+}
+
+TEST_F(SshJobs, TwoHostsGiveAParentWithAChildPerHost) {
+    JobId id = start_on("testhost,testhost2", {"--name", "both"}, {"sh", "-c", "echo \"hi $0\"", "there"});
+    ASSERT_NE(id, 0u);
+    JobInfo parent = wait_until_finished(id);
+    EXPECT_EQ(parent.state, JobState::completed) << parent.reason;
+    EXPECT_EQ(parent.type_name, "ssh");
+    std::vector<JobInfo> children = children_of(repository(), id);
+    ASSERT_EQ(children.size(), 2u);
+    EXPECT_EQ(children[0].name, "both:testhost");
+    EXPECT_EQ(children[0].location, "testhost");
+    EXPECT_EQ(children[1].name, "both:testhost2");
+    EXPECT_EQ(children[1].location, "testhost2");
+    for (const JobInfo& child : children) EXPECT_EQ(child.type_name, "ssh");
+    CliResult out = jobctl({"receive", std::to_string(id)});
+    EXPECT_EQ(out.out, "hi there\nhi there\n");
+}
+
+TEST_F(SshJobs, ForeachSpreadsItsInputsOverTheHostsInInputOrder) {
+    std::vector<std::string> args{"foreach",     "-j",      "2",      "--on", "ssh:testhost,testhost2",
+                                  "--keep-jobs", "--name",  "spread", "--",   "sh",
+                                  "-c",          "echo {}", ":::"};
+    std::string expected;
+    for (int i = 1; i <= 10; ++i) {
+        args.push_back(std::to_string(i));
+        expected += std::to_string(i) + "\n";
+    }
+    CliResult result = jobctl(args);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, expected);
+    std::vector<JobInfo> found = find_jobs_named(repository(), "spread");
+    ASSERT_EQ(found.size(), 1u);
+    std::set<std::string> locations;
+    for (const JobInfo& child : children_of(repository(), found[0].id)) {
+        EXPECT_EQ(child.state, JobState::completed) << child.reason;
+        locations.insert(child.location);
+    }
+    EXPECT_EQ(locations, (std::set<std::string>{"testhost", "testhost2"}));
+}
+
+TEST_F(SshJobs, StoppingAParentOnTwoHostsLeavesNothingOnEither) {
+    JobId id = start_on("testhost,testhost2", {}, {"sh", "-c", "sleep 308 & sleep 309"});
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 309"));
+    EXPECT_EQ(jobctl({"stop", std::to_string(id)}).exit_code, 0);
+    EXPECT_EQ(wait_until_finished(id).state, JobState::stopped);
+    for (const JobInfo& child : children_of(repository(), id)) EXPECT_EQ(child.state, JobState::stopped);
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 30"));
+}
+
+TEST_F(SshJobs, CannotBeSuspended) {
+    JobId id = start_on("testhost", {}, {"sleep", "307"});
+    wait_until_running(id);
+    CliResult suspended = jobctl({"suspend", std::to_string(id)});
+    EXPECT_EQ(suspended.exit_code, 2);
+    EXPECT_NE(suspended.err.find("another host"), std::string::npos) << suspended.err;
+    EXPECT_EQ(jobctl({"stop", std::to_string(id)}).exit_code, 0);
+    EXPECT_EQ(wait_until_finished(id).state, JobState::stopped);
+}
+
+}  // namespace
+}  // namespace jobctl::test

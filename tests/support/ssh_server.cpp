@@ -1,0 +1,195 @@
+#include "ssh_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace jobctl::test {
+namespace {
+
+constexpr const char* kSshd = "/usr/sbin/sshd";
+constexpr const char* kHome = "/var/tmp/jobctl-sshtest-home";
+
+int run(const std::string& command) {
+    int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A port nobody listens on now (the kernel's choice).
+int spare_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), size);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+bool accepts(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    return connected;
+}
+
+// The test user, made once (two tests at once: the second finds it made).
+std::string ensure_user() {
+    if (::getpwnam(kSshTestUser) == nullptr &&
+        run(std::string("useradd --system --home-dir ") + kHome + " --shell /bin/sh " + kSshTestUser +
+            " 2>/dev/null") != 0 &&
+        ::getpwnam(kSshTestUser) == nullptr)
+        return "cannot make the test user (useradd)";
+    // No password, but not locked either ('!'): sshd refuses a locked account even its key.
+    if (run(std::string("usermod -p '*' ") + kSshTestUser) != 0)
+        return "cannot unlock the test user (usermod)";
+    passwd* user = ::getpwnam(kSshTestUser);
+    std::filesystem::create_directories(kHome);
+    if (::chown(kHome, user->pw_uid, user->pw_gid) != 0) return "cannot give the test user a home";
+    return {};
+}
+
+}  // namespace
+
+SshServer::SshServer() {
+    if (::geteuid() != 0) {
+        unavailable_ = "needs root (a test user and an sshd of its own)";
+        return;
+    }
+    if (::access(kSshd, X_OK) != 0 || ::access("/usr/bin/ssh", X_OK) != 0) {
+        unavailable_ = "needs openssh-server and openssh-client (scripts/setup.sh --tests installs them)";
+        return;
+    }
+    if (std::string problem = ensure_user(); !problem.empty()) {
+        unavailable_ = problem;
+        return;
+    }
+    char pattern[] = "/tmp/jobctl-sshd-XXXXXX";
+    folder_ = ::mkdtemp(pattern);
+    ::chmod(folder_.c_str(), 0755);  // sshd, as the user, reads the authorized keys here
+    bin_ = folder_ + "/bin";
+    std::filesystem::create_directories(bin_);
+    ::mkdir("/run/sshd", 0755);  // sshd's privilege separation folder
+    int port = spare_port();
+    std::string f = folder_;
+    if (run("ssh-keygen -q -t ed25519 -N '' -f " + f + "/host_key && ssh-keygen -q -t ed25519 -N '' -f " + f +
+            "/client_key && ssh-keygen -q -t ed25519 -N '' -f " + f + "/refused_key") != 0) {
+        unavailable_ = "ssh-keygen failed";
+        return;
+    }
+    std::filesystem::copy_file(f + "/client_key.pub", f + "/authorized_keys");
+    ::chmod((f + "/authorized_keys").c_str(), 0644);
+    std::string host_key = read_all(f + "/host_key.pub");
+    host_key = host_key.substr(0, host_key.rfind(' '));  // "ssh-ed25519 AAAA...", no comment
+    std::ofstream(f + "/known_hosts") << "[127.0.0.1]:" << port << " " << host_key << "\n"
+                                      << "[localhost]:" << port << " " << host_key << "\n";
+    std::ofstream(f + "/sshd_config")
+        << "Port " << port << "\nListenAddress 127.0.0.1\nHostKey " << f << "/host_key\nPidFile " << f
+        << "/sshd.pid\nAuthorizedKeysFile " << f
+        << "/authorized_keys\nStrictModes no\nUsePAM no\n"
+           "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+           "PermitRootLogin no\nAllowUsers "
+        << kSshTestUser << "\nMaxSessions 100\nMaxStartups 100\nLogLevel ERROR\n";
+    auto host = [&](const std::string& name, const std::string& address, const std::string& key) {
+        return "Host " + name + "\n  HostName " + address + "\n  Port " + std::to_string(port) + "\n  User " +
+               kSshTestUser + "\n  IdentityFile " + f + "/" + key + "\n  IdentitiesOnly yes\n";
+    };
+    std::ofstream(f + "/ssh_config") << host("testhost", "127.0.0.1", "client_key")
+                                     << host("testhost2", "localhost", "client_key")
+                                     << host("badkey", "127.0.0.1", "refused_key")
+                                     << "Host *\n  UserKnownHostsFile " << f
+                                     << "/known_hosts\n  StrictHostKeyChecking yes\n";
+    std::ofstream(bin_ + "/ssh") << "#!/bin/sh\nexec /usr/bin/ssh -F " << f << "/ssh_config \"$@\"\n";
+    ::chmod((bin_ + "/ssh").c_str(), 0755);
+    sshd_ = ::fork();
+    if (sshd_ == 0) {
+        ::execl(kSshd, kSshd, "-D", "-E", (f + "/sshd.log").c_str(), "-f", (f + "/sshd_config").c_str(),
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    // Ready once it accepts connections (or given up after 10 s).
+    for (int tries = 0; tries < 1000 && !accepts(port); ++tries) {
+        if (::waitpid(sshd_, nullptr, WNOHANG) == sshd_) {
+            sshd_ = -1;
+            unavailable_ = "sshd exited at its start";
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!accepts(port)) unavailable_ = "sshd does not accept connections";
+}
+
+SshServer::~SshServer() {
+    if (sshd_ > 0) {
+        ::kill(sshd_, SIGTERM);
+        ::waitpid(sshd_, nullptr, 0);
+    }
+    // Whatever the test user still runs (a job that a failed test left).
+    run(std::string("pkill -KILL -u ") + kSshTestUser + " 2>/dev/null");
+    if (!folder_.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove_all(folder_, ignored);
+    }
+}
+
+std::vector<std::string> SshServer::user_commands() const {
+    std::vector<std::string> commands;
+    FILE* listing = ::popen((std::string("ps -u ") + kSshTestUser + " -o args= 2>/dev/null").c_str(), "r");
+    if (listing == nullptr) return commands;
+    char line[4096];
+    while (std::fgets(line, sizeof line, listing) != nullptr) {
+        std::string command(line);
+        if (!command.empty() && command.back() == '\n') command.pop_back();
+        if (!command.starts_with("sshd")) commands.push_back(command);
+    }
+    ::pclose(listing);
+    return commands;
+}
+
+bool SshServer::wait_until_no_user_command(const std::string& word, std::chrono::seconds timeout) const {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        bool found = false;
+        for (const std::string& command : user_commands())
+            found = found || command.find(word) != std::string::npos;
+        if (!found) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+bool SshServer::wait_until_user_command(const std::string& word, std::chrono::seconds timeout) const {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+        for (const std::string& command : user_commands())
+            if (command.find(word) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+}  // namespace jobctl::test
