@@ -706,16 +706,21 @@ def splice_section(path, heading, section):
 
 # Why a target can be missed: what is not ours to fix (see docs/decisions/0049-start-forks-its-worker.md).
 MISSED_BECAUSE = {
-    "submit": "`jobctl start` is one exec of a 3 MB static C++ program that maps the table, registers the job "
-              "and forks (its child execs the worker, unwaited for); `sh -c 'true &'` is one exec of a small "
-              "program and a fork. The difference is page faults (start-up, and the copy-on-write faults the fork "
-              "makes the parent pay) and the registration; a profile is in [decision 49](decisions/0049-start-forks-its-worker.md).",
+    "submit": "`jobctl start` is `jobctl get`'s exec, option parsing and map of the table, plus a fork and the "
+              "registration; the difference is the fork, the copy-on-write faults it makes the parent take, the "
+              "registration (one lock round, a crash-safe slot write) and the command's lookup along PATH. "
+              "Half of `jobctl`'s own samples are glibc's start-up CPU probing (CPUID traps to this VM's "
+              "hypervisor), which every process pays once. See [Where the submit time goes](#where-the-submit-time-goes).",
     "wake": "jobctl runs two more processes than bash (the `jobctl wait`, and the worker, whose exec comes before "
             "the command's); the wake-up itself is a futex wake (see the in-process figures).",
-    "foreach": "each child costs a registration, two state changes and its log in the repository on top of "
-               "xargs' spawn and wait.",
-    "throughput": "each job costs three execs (the `jobctl` command, its worker, the command) where tsp's costs "
-                  "two (the client, the command), plus a registration; bash's loop forks without exec.",
+    "foreach": "each child costs a registration and two state changes, and with cgroup containment a cgroup made "
+               "and removed and a folder for its note, on top of xargs' spawn and wait; the `(session)` row is "
+               "the same without cgroups.",
+    "throughput": "each job is three execs here (the `jobctl` command, its worker, the command) against tsp's two "
+                  "(its client; its server forks the command); see [Where the submit time goes](#where-the-submit-time-goes).",
+    "queue": "as for start + wait, and each queued worker waits for its turn: a wake-up and a lock round per job.",
+    "footprint": "a waiting worker keeps private the pages it touched while starting: its data and .bss (glibc's "
+                 "and libstdc++'s static state), its stack and heap; see [Footprint](#footprint).",
     "query": "",
     "slurm": "see [Slurm](#slurm) for where the time goes.",
 }

@@ -43,11 +43,11 @@ JobInfo start_ssh_job(Repository& repository, const ProcessJobSpec& spec, const 
             if (hosts[i].text == text)
                 throw Error(ErrorCode::invalid_argument, "bad ssh host '" + text + "': named twice");
     }
-    detail::check_remote_run(spec.run);
-    if (spec.type != JobType::process)
-        throw Error(ErrorCode::invalid_argument, "only a process job runs on another host");
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
+    detail::check_remote_run(spec.run, spec.argv[0]);
+    if (spec.type != JobType::process)
+        throw Error(ErrorCode::invalid_argument, "only a process job runs on another host");
     if (hosts.size() > 1) return start_on_each_host(repository, spec, ssh);
     detail::open_shared_connections(detail::table_of(repository).location(), hosts);
     ProcessJobSpec remote = spec;

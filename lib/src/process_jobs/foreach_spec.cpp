@@ -86,7 +86,7 @@ void check_foreach_spec(const ForeachSpec& spec) {
         throw Error(ErrorCode::invalid_argument,
                     "the children of a foreach cannot share its stdin: give each a file (--stdin FILE)");
     if (detail::is_remote(spec)) {
-        detail::check_remote_run(spec.run);
+        detail::check_remote_run(spec.run, spec.command[0]);
         for (const std::string& host : spec.inputs_are_hosts ? spec.inputs : spec.ssh_hosts)
             detail::parse_ssh_host(host);
         if (spec.inputs_are_hosts && !spec.ssh_hosts.empty())

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -81,13 +82,21 @@ void keep_restart_spec(const std::filesystem::path& job_folder, WorkerArguments 
         arguments.run.cwd = std::filesystem::current_path(gone);
     arguments.job = 0;
     arguments.job_fd = 3;
-    std::vector<std::string> environment;
-    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
-        environment.emplace_back(*entry);
+    // How many of the strings are arguments, then the arguments, then the
+    // environment: built in one buffer (a waiting worker keeps every heap
+    // page it touched).
     std::vector<std::string> argv = to_worker_argv(kNoWorker, arguments);
-    // How many of the strings are arguments, then the arguments, then the environment.
-    write_private(job_folder / kRestartFile,
-                  std::to_string(argv.size()).append(1, '\0') + joined(argv) + joined(environment));
+    std::size_t size = 16;
+    for (const std::string& argument : argv) size += argument.size() + 1;
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
+        size += std::strlen(*entry) + 1;
+    std::string bytes;
+    bytes.reserve(size);
+    bytes.append(std::to_string(argv.size())).push_back('\0');
+    for (const std::string& argument : argv) bytes.append(argument).push_back('\0');
+    for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
+        bytes.append(*entry).push_back('\0');
+    write_private(job_folder / kRestartFile, bytes);
 }
 
 std::optional<RestartSpec> read_restart_spec(const std::filesystem::path& job_folder) {

@@ -12,7 +12,12 @@
 
 namespace jobctl::detail {
 
-void check_remote_run(const RunOptions& run) {
+void check_remote_run(const RunOptions& run, const std::string& program) {
+    if (program.find('=') != std::string::npos)
+        throw Error(
+            ErrorCode::invalid_argument,
+            "a program whose name holds '=' cannot run over ssh (env would take it for a variable): " +
+                program);
     if (!run.stdin_file.empty())
         throw Error(ErrorCode::invalid_argument,
                     "--stdin does not apply to --on ssh (the command's stdin there is /dev/null)");

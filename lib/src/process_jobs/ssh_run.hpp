@@ -23,7 +23,8 @@ struct SshRun {
 
 // What only a job on this machine can have: a stdin file, and limits
 // (its cgroup's). Errors: invalid_argument, in one line.
-void check_remote_run(const RunOptions& run);
+// Also a program whose name holds '=': env(1) would take it for a variable.
+void check_remote_run(const RunOptions& run, const std::string& program);
 
 // Errors: invalid_argument (a bad host); system.
 SshRun prepare_ssh_run(const RepositoryLocation& repository, const RunOptions& run,

@@ -13,31 +13,25 @@ namespace {
 constexpr std::size_t kSocketPathRoom = 100;
 
 // Runs as `sh -c WRAPPER jobctl-ssh GRACE CWD COMMAND...` on the host, its
-// stdin the control line (see the header). Kept free of single quotes: it
-// travels inside them. The watcher reads fd 3, the control line kept apart
-// (an asynchronous list's stdin would be /dev/null); it ends the command's
-// session with TERM, then KILL after the grace, and is itself ended when
-// the command exits first.
-constexpr const char* kWrapper = R"sh(grace=$1 cwd=$2; shift 2
-if [ -n "$cwd" ] && ! cd -- "$cwd" 2>/dev/null; then
-  echo "jobctl: cannot enter $cwd on $(uname -n)" >&2; exit 126
-fi
-exec 3<&0
-if command -v setsid >/dev/null 2>&1; then setsid "$@" </dev/null 3<&- & else "$@" </dev/null 3<&- & fi
-pid=$!
-(
-  while read -r word seconds; do
-    if [ "$word" = stop ]; then grace=$seconds; break; fi
-  done
-  kill -s TERM -- "-$pid" 2>/dev/null || kill -s TERM "$pid" 2>/dev/null
-  sleep "$grace" </dev/null
-  kill -s KILL -- "-$pid" 2>/dev/null || kill -s KILL "$pid" 2>/dev/null
-) <&3 >/dev/null 2>&1 &
-watcher=$!
-exec 3<&-
-wait "$pid"; status=$?
-kill "$watcher" 2>/dev/null
-exit "$status")sh";
+// stdin the control line (see the header). Kept free of single quotes (it
+// travels inside them) and on one line (a csh login shell reads it too).
+// The watcher reads fd 3, the control line kept apart (an asynchronous
+// list's stdin would be /dev/null); it ends the command's session with
+// TERM, then KILL after the grace, and is itself ended when the command
+// exits first.
+constexpr const char* kWrapper =
+    "grace=$1 cwd=$2; shift 2; "
+    "if [ -n \"$cwd\" ] && ! cd -- \"$cwd\" 2>/dev/null; then "
+    "echo \"jobctl: cannot enter $cwd on $(uname -n)\" >&2; exit 126; fi; "
+    "exec 3<&0; "
+    "if command -v setsid >/dev/null 2>&1; then setsid \"$@\" </dev/null 3<&- & else \"$@\" </dev/null 3<&- "
+    "& fi; "
+    "pid=$!; "
+    "( while read -r word seconds; do if [ \"$word\" = stop ]; then grace=$seconds; break; fi; done; "
+    "kill -s TERM -- \"-$pid\" 2>/dev/null || kill -s TERM \"$pid\" 2>/dev/null; "
+    "sleep \"$grace\" </dev/null; "
+    "kill -s KILL -- \"-$pid\" 2>/dev/null || kill -s KILL \"$pid\" 2>/dev/null ) <&3 >/dev/null 2>&1 & "
+    "watcher=$!; exec 3<&-; wait \"$pid\"; status=$?; kill \"$watcher\" 2>/dev/null; exit \"$status\"";
 
 // Whole seconds, at least 1: what POSIX sleep takes.
 std::string seconds_of(std::chrono::milliseconds duration) {

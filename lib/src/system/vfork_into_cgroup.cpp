@@ -58,8 +58,13 @@ constexpr std::size_t kChildStackSize = 64 * 1024;
 pid_t vfork_into_cgroup(int cgroup_fd, void (*child)(void*), void* argument) {
 #ifdef JOBCTL_VFORK_INTO_CGROUP
     // One per thread, kept: the thread is suspended while its child runs on it.
+    // Not zeroed: the child touches only the pages it uses, and a worker
+    // that waits for its command keeps every page touched here (issue 26's
+    // memory per waiting job).
     thread_local std::unique_ptr<std::max_align_t[]> stack;
-    if (!stack) stack = std::make_unique<std::max_align_t[]>(kChildStackSize / sizeof(std::max_align_t));
+    if (!stack)
+        stack =
+            std::make_unique_for_overwrite<std::max_align_t[]>(kChildStackSize / sizeof(std::max_align_t));
     CloneArguments arguments{};
     arguments.flags = CLONE_VM | CLONE_VFORK | kCloneIntoCgroupFlag;
     arguments.exit_signal = SIGCHLD;
