@@ -116,7 +116,8 @@ TEST_F(SshJobs, BadHostsAndRefusedKeysAreOneLineAndRegisterNothing) {
         EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
         EXPECT_NE(result.err.find(host), std::string::npos) << result.err;
     }
-    for (const char* where : {"ssh:", "ssh:-oProxyCommand=x", "ssh:a b", "ssh:host:99999", "ssh:a,a"}) {
+    for (const char* where : {"ssh:", "ssh:-oProxyCommand=x", "ssh:a b", "ssh:host:99999", "ssh:a,a",
+                              "ssh:@testhost", "ssh:h\xc3\xa9"}) {
         CliResult result = jobctl({"start", "--on", where, "--", "true"});
         EXPECT_EQ(result.exit_code, 2) << where << ": " << result.err;
         EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
@@ -181,6 +182,40 @@ TEST_F(SshJobs, StoppingAParentOnTwoHostsLeavesNothingOnEither) {
     EXPECT_EQ(wait_until_finished(id).state, JobState::stopped);
     for (const JobInfo& child : children_of(repository(), id)) EXPECT_EQ(child.state, JobState::stopped);
     EXPECT_TRUE(server_.wait_until_no_user_command("sleep 30"));
+}
+
+TEST_F(SshJobs, AStopOutlastsWhatIgnoresTermAndWhatTheCommandLeft) {
+    // The command leaves a child that ignores TERM and lets go of the output:
+    // the job runs on until the stop, which ends it with KILL after the grace.
+    JobId id = start_on("testhost", {},
+                        {"sh", "-c", "(trap '' TERM; exec sleep 321 >/dev/null 2>&1) & echo started"});
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 321"));
+    JobInfo still = wait_for(id, [](const JobInfo& job) { return job.output_bytes > 0; });
+    EXPECT_FALSE(still.finished()) << "ended while its child ran: " << still.reason;
+    CliResult stopped = jobctl({"stop", "--grace", "1s", std::to_string(id)});
+    EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+    EXPECT_EQ(wait_until_finished(id).state, JobState::stopped);
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 321"));
+}
+
+TEST_F(SshJobs, AnAliasNeverRidesAnotherAliasConnection) {
+    // testhost's connection is open; badkey names the same machine with a
+    // key the server refuses: it must not get in through testhost's.
+    JobId id = start_on("testhost", {}, {"true"});
+    EXPECT_EQ(wait_until_finished(id).state, JobState::completed);
+    CliResult refused = jobctl({"start", "--on", "ssh:badkey", "--", "true"});
+    EXPECT_EQ(refused.exit_code, 10) << refused.err;
+    EXPECT_EQ(repository().list().size(), 1u);
+}
+
+TEST_F(SshJobs, TooLongACommandIsRefusedBeforeTheStart) {
+    // Each word fits in an argument here; quoted into the one line the remote
+    // shell takes, they do not.
+    std::string word(50 * 1024, 'x');
+    CliResult result = jobctl({"start", "--on", "ssh:testhost", "--", "echo", word, word, word});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find("too long"), std::string::npos) << result.err;
+    EXPECT_TRUE(repository().list().empty());
 }
 
 TEST_F(SshJobs, CannotBeSuspended) {

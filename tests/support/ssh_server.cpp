@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +72,22 @@ std::string ensure_user() {
     std::filesystem::create_directories(kHome);
     if (::chown(kHome, user->pw_uid, user->pw_gid) != 0) return "cannot give the test user a home";
     return {};
+}
+
+// Every process below `root` now (from `ps`: parent links).
+std::vector<pid_t> descendants(pid_t root) {
+    std::vector<std::pair<pid_t, pid_t>> links;  // pid, parent
+    if (FILE* listing = ::popen("ps -e -o pid=,ppid=", "r")) {
+        int pid = 0, parent = 0;
+        while (std::fscanf(listing, "%d %d", &pid, &parent) == 2) links.emplace_back(pid, parent);
+        ::pclose(listing);
+    }
+    std::vector<pid_t> found{root};
+    for (std::size_t next = 0; next < found.size(); ++next)
+        for (const auto& [pid, parent] : links)
+            if (parent == found[next]) found.push_back(pid);
+    found.erase(found.begin());
+    return found;
 }
 
 }  // namespace
@@ -145,11 +162,13 @@ SshServer::SshServer() {
 
 SshServer::~SshServer() {
     if (sshd_ > 0) {
+        // Its sessions and whatever they still run (a job a failed test
+        // left), found by their parent links: not other processes of the
+        // test user, which another program may be using meanwhile.
+        for (pid_t pid : descendants(sshd_)) ::kill(pid, SIGKILL);
         ::kill(sshd_, SIGTERM);
         ::waitpid(sshd_, nullptr, 0);
     }
-    // Whatever the test user still runs (a job that a failed test left).
-    run(std::string("pkill -KILL -u ") + kSshTestUser + " 2>/dev/null");
     if (!folder_.empty()) {
         std::error_code ignored;
         std::filesystem::remove_all(folder_, ignored);
@@ -157,16 +176,20 @@ SshServer::~SshServer() {
 }
 
 std::vector<std::string> SshServer::user_commands() const {
+    // Those below this process (sshd is, and an orphan of a session lands
+    // here: the tests are subreapers), not another program's of that user.
     std::vector<std::string> commands;
-    FILE* listing = ::popen((std::string("ps -u ") + kSshTestUser + " -o args= 2>/dev/null").c_str(), "r");
-    if (listing == nullptr) return commands;
-    char line[4096];
-    while (std::fgets(line, sizeof line, listing) != nullptr) {
-        std::string command(line);
-        if (!command.empty() && command.back() == '\n') command.pop_back();
-        if (!command.starts_with("sshd")) commands.push_back(command);
+    passwd* user = ::getpwnam(kSshTestUser);
+    if (user == nullptr) return commands;
+    for (pid_t pid : descendants(::getpid())) {
+        struct stat status {};
+        if (::stat(("/proc/" + std::to_string(pid)).c_str(), &status) != 0 || status.st_uid != user->pw_uid)
+            continue;
+        std::string command = read_all("/proc/" + std::to_string(pid) + "/cmdline");
+        std::replace(command.begin(), command.end(), '\0', ' ');
+        if (!command.empty() && command.back() == ' ') command.pop_back();
+        if (!command.empty() && !command.starts_with("sshd")) commands.push_back(command);
     }
-    ::pclose(listing);
     return commands;
 }
 

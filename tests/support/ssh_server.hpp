@@ -28,7 +28,8 @@ public:
     const std::string& unavailable() const { return unavailable_; }
     // The folder whose bin/ssh must come first on PATH.
     const std::string& client_bin() const { return bin_; }
-    // The commands the test user runs now, sshd's own sessions left out.
+    // The commands the test user runs now below this process (this
+    // server's sessions, and what they left), sshd's own processes left out.
     std::vector<std::string> user_commands() const;
     // Waits until user_commands() has none that contain `word`; false on timeout.
     bool wait_until_no_user_command(const std::string& word,

@@ -7,6 +7,7 @@
 #include "jobctl/ssh_job.hpp"
 #include "process_jobs/ssh_run.hpp"
 #include "process_jobs/worker_launch.hpp"
+#include "ssh/remote_command.hpp"
 #include "ssh/ssh_connection.hpp"
 #include "ssh/ssh_host.hpp"
 #include "table/job_table.hpp"
@@ -46,6 +47,7 @@ JobInfo start_ssh_job(Repository& repository, const ProcessJobSpec& spec, const 
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     detail::check_remote_run(spec.run, spec.argv[0]);
+    detail::check_remote_line(spec.run, spec.argv);
     if (spec.type != JobType::process)
         throw Error(ErrorCode::invalid_argument, "only a process job runs on another host");
     if (hosts.size() > 1) return start_on_each_host(repository, spec, ssh);

@@ -305,6 +305,7 @@ int CommandRun::poll_timeout_ms() const {
     if (time_limit_at_ && !suspended_ && !stopping_) sooner(*time_limit_at_);
     if (suspended_ && !suspend_confirmed_) sooner(next_stop_check_);
     if (auto due = log_.gathered_due()) sooner(*due);
+    if (output_deadline_) sooner(*output_deadline_);
     if (!next) return -1;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(*next - SteadyClock::now());
     return static_cast<int>(std::max<std::int64_t>(0, left.count()));
@@ -323,6 +324,11 @@ void CommandRun::on_deadlines() {
     if (time_limit_at_ && !suspended_ && !stopping_ && now >= *time_limit_at_) on_time_limit();
     if (suspended_ && !suspend_confirmed_ && now >= next_stop_check_) check_suspended();
     if (auto due = log_.gathered_due(); due && now >= *due) log_.write_gathered();
+    if (output_deadline_ && now >= *output_deadline_) {
+        output_deadline_.reset();
+        out_fd_.reset();
+        err_fd_.reset();
+    }
 }
 
 // The job's processes as they are now: everything below the worker (a
@@ -476,6 +482,8 @@ void CommandRun::record_outcome(const siginfo_t& status) {
         term_signal = status.si_status;
         state = JobState::failed;
         reason = "killed by signal " + std::to_string(term_signal) + " (" + signal_name(term_signal) + ")";
+        if (!run_.ssh_host.empty())  // its ssh, here: the remote command's end is not known
+            reason = "connection to " + run_.ssh_host + " lost (ssh " + reason + ")";
     }
     if (out_of_memory_ && !stopped && !timed_out_) {
         state = JobState::failed;
@@ -496,7 +504,9 @@ void CommandRun::record_outcome(const siginfo_t& status) {
     if (log_.lost_bytes() > 0)
         reason = join_reasons(std::move(reason), output_loss_text(log_.lost_bytes(), log_.loss_error()));
     if (state == JobState::failed && !stopped && retry_after(reason, exit_code)) return;
-    finish_job(repository_, id_, state, reason, exit_code, term_signal, resources_);
+    // Over ssh, what was measured here is ssh's own use, not the command's.
+    finish_job(repository_, id_, state, reason, exit_code, term_signal,
+               run_.ssh_host.empty() ? std::optional<ResourceUse>(resources_) : std::nullopt);
 }
 
 // A failed attempt with attempts left (and, with --retry-on, an exit code
@@ -576,6 +586,10 @@ void CommandRun::run(const std::vector<std::string>& argv) {
             // we may still signal the job's processes.
             if (::waitid(P_PID, static_cast<id_t>(child_), &status, WEXITED | WNOWAIT) == 0) {
                 exit_status = status;
+                // Over ssh the output pipes went to the shared connection's
+                // master too, which may hold them (stopped, hung): they get
+                // a while to bring the rest, then the run goes on without.
+                if (!run_.ssh_host.empty()) output_deadline_ = SteadyClock::now() + kRemoteStopMargin;
             } else if (errno != EINTR) {
                 // Someone else reaped it (a host that ignores SIGCHLD or reaps
                 // everything): the status is gone, and so may be the pid.

@@ -117,6 +117,8 @@ private:
     bool stop_asked_ = false;  // a stop was requested: one more kills at once
     bool timed_out_ = false;
     std::optional<std::chrono::steady_clock::time_point> kill_deadline_;
+    // Over ssh, once ssh has exited: when the output pipes are let go.
+    std::optional<std::chrono::steady_clock::time_point> output_deadline_;
     // Time limit: the moment it is reached, while the command runs. While
     // suspended it is put off by as long as the suspension lasts.
     std::optional<std::chrono::steady_clock::time_point> time_limit_at_;

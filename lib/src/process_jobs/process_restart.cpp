@@ -8,6 +8,8 @@
 #include "process_jobs/program_lookup.hpp"
 #include "process_jobs/restart_spec.hpp"
 #include "process_jobs/worker_launch.hpp"
+#include "ssh/ssh_connection.hpp"
+#include "ssh/ssh_host.hpp"
 #include "table/finish_hook.hpp"
 #include "table/job_lifecycle.hpp"
 #include "table/job_table.hpp"
@@ -62,6 +64,10 @@ JobInfo restart_process_job(Repository& repository, JobId id, bool caller_exits_
     std::optional<JobInfo> job = repository.find(id);
     if (!job) throw job_not_found(id);
     detail::RestartSpec spec = restart_spec(repository, *job);
+    // On another host: its connection first, as at its start (an unknown host or a refused key is one line).
+    if (const std::string& host = spec.arguments.run.ssh_host; !host.empty())
+        detail::open_shared_connections(detail::table_of(repository).location(),
+                                        {detail::parse_ssh_host(host)});
     std::filesystem::path worker = detail::checked_worker(worker_path);
     std::vector<std::string> argv = detail::to_worker_argv(worker.string(), spec.arguments);
     // Its first environment, as its environment: never on a command line.

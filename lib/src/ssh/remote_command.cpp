@@ -3,35 +3,70 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <cstdio>
+
+#include "jobctl/error.hpp"
 #include "table/repository_location.hpp"
 #include "text/shell_quote.hpp"
 
 namespace jobctl::detail {
 namespace {
 
-// A unix socket's path holds at most 107 bytes; ssh's %C is 40.
-constexpr std::size_t kSocketPathRoom = 100;
+// A unix socket's path holds at most 107 bytes; ssh adds a temporary
+// suffix of its own while it makes one.
+constexpr std::size_t kSocketPathRoom = 80;
 
 // Runs as `sh -c WRAPPER jobctl-ssh GRACE CWD COMMAND...` on the host, its
 // stdin the control line (see the header). Kept free of single quotes (it
 // travels inside them) and on one line (a csh login shell reads it too).
-// The watcher reads fd 3, the control line kept apart (an asynchronous
-// list's stdin would be /dev/null); it ends the command's session with
-// TERM, then KILL after the grace, and is itself ended when the command
-// exits first.
+//  - The command gets a session of its own (setsid), so that one signal to
+//    its process group reaches what it forks.
+//  - `alive`: whether anything of that session still runs, zombies aside
+//    (an init that reaps late must not keep a job running); `ps -s` where
+//    it takes a session, else `kill -s 0` of the group.
+//  - The watcher reads fd 3, the control line kept apart (an asynchronous
+//    list's stdin would be /dev/null). At "stop SECONDS" or the end of the
+//    line it waits until the command has its session (a signal sent sooner
+//    reaches nothing), sends TERM to it, and KILL if anything is left after
+//    the grace (looked at each second).
+//  - The wrapper waits for the command, then until nothing of its session is
+//    left (as a job here ends once its cgroup is empty), and exits with the
+//    command's status.
 constexpr const char* kWrapper =
     "grace=$1 cwd=$2; shift 2; "
     "if [ -n \"$cwd\" ] && ! cd -- \"$cwd\" 2>/dev/null; then "
     "echo \"jobctl: cannot enter $cwd on $(uname -n)\" >&2; exit 126; fi; "
     "exec 3<&0; "
-    "if command -v setsid >/dev/null 2>&1; then setsid \"$@\" </dev/null 3<&- & else \"$@\" </dev/null 3<&- "
-    "& fi; "
-    "pid=$!; "
+    "if command -v setsid >/dev/null 2>&1; then setsid \"$@\" </dev/null 3<&- & pid=$!; target=-$pid; "
+    "else \"$@\" </dev/null 3<&- & pid=$!; target=$pid; fi; "
+    "alive() { if ps -o stat= -s \"$pid\" >/dev/null 2>&1; then ps -o stat= -s \"$pid\" | grep -q \"^[^Z]\"; "
+    "else kill -s 0 -- \"$target\" 2>/dev/null; fi; }; "
     "( while read -r word seconds; do if [ \"$word\" = stop ]; then grace=$seconds; break; fi; done; "
-    "kill -s TERM -- \"-$pid\" 2>/dev/null || kill -s TERM \"$pid\" 2>/dev/null; "
-    "sleep \"$grace\" </dev/null; "
-    "kill -s KILL -- \"-$pid\" 2>/dev/null || kill -s KILL \"$pid\" 2>/dev/null ) <&3 >/dev/null 2>&1 & "
-    "watcher=$!; exec 3<&-; wait \"$pid\"; status=$?; kill \"$watcher\" 2>/dev/null; exit \"$status\"";
+    "while ! kill -s 0 -- \"$target\" 2>/dev/null && kill -s 0 \"$pid\" 2>/dev/null; do sleep 1 </dev/null; "
+    "done; "
+    "kill -s TERM -- \"$target\" 2>/dev/null; n=0; "
+    "while [ $n -lt \"$grace\" ] && alive; do sleep 1 </dev/null; n=$((n+1)); done; "
+    "kill -s KILL -- \"$target\" 2>/dev/null ) <&3 >/dev/null 2>&1 & "
+    "watcher=$!; exec 3<&-; wait \"$pid\"; status=$?; "
+    "while alive; do sleep 1 </dev/null; done; "
+    "kill \"$watcher\" 2>/dev/null; exit \"$status\"";
+
+// The shared connection's socket: one per host as the user names it. Not
+// ssh's %C (user, host and port): two aliases of one machine with other
+// keys or options must not share a connection that only one of them could
+// make. FNV-1a of the text, in hex.
+std::string socket_name(const SshHost& host) {
+    std::uint64_t hash = 14695981039346656037ull;
+    for (unsigned char c : host.text) hash = (hash ^ c) * 1099511628211ull;
+    char name[17];
+    std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(hash));
+    return name;
+}
+
+// The remote command travels as one argument of the remote shell (-c):
+// Linux takes at most 128 KiB in one (MAX_ARG_STRLEN), its NUL included.
+constexpr std::size_t kMaxRemoteLine = 131071;
 
 // Whole seconds, at least 1: what POSIX sleep takes.
 std::string seconds_of(std::chrono::milliseconds duration) {
@@ -43,7 +78,7 @@ std::string seconds_of(std::chrono::milliseconds duration) {
 
 std::filesystem::path control_folder(const std::filesystem::path& repository_folder) {
     std::filesystem::path folder = repository_folder / "ssh";
-    if (folder.native().size() + 41 > kSocketPathRoom) {
+    if (folder.native().size() + 17 > kSocketPathRoom) {
         std::string key = std::to_string(std::hash<std::string>{}(repository_folder.string()));
         std::filesystem::path own = "/tmp/jobctl-" + std::to_string(::geteuid());
         ensure_private_directory(own);
@@ -55,16 +90,15 @@ std::filesystem::path control_folder(const std::filesystem::path& repository_fol
 
 std::vector<std::string> ssh_options(const SshHost& host, const std::filesystem::path& control_folder) {
     std::vector<std::string> options{
-        "-o", "BatchMode=yes",          "-o", "ControlPath=" + (control_folder / "%C").string(),
+        "-o", "BatchMode=yes",          "-o", "ControlPath=" + (control_folder / socket_name(host)).string(),
         "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
         "-o", "ConnectTimeout=15"};
     if (!host.port.empty()) options.insert(options.end(), {"-p", host.port});
     return options;
 }
 
-std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem::path& control_folder,
-                                      const RunOptions& run, const std::vector<std::string>& command,
-                                      std::chrono::milliseconds grace) {
+std::string remote_line(const RunOptions& run, const std::vector<std::string>& command,
+                        std::chrono::milliseconds grace) {
     // The remote login shell reads one line: every word quoted, so that
     // the command and its arguments arrive as they were given.
     std::string remote = "exec sh -c " + shell_quoted(kWrapper) + " jobctl-ssh " +
@@ -73,6 +107,22 @@ std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem
     remote += " --";
     for (const std::string& variable : run.env) remote += " " + shell_quoted(variable);
     for (const std::string& word : command) remote += " " + shell_quoted(word);
+    return remote;
+}
+
+void check_remote_line(const RunOptions& run, const std::vector<std::string>& command) {
+    std::size_t size = remote_line(run, command, std::chrono::milliseconds(0)).size() + 8;
+    if (size > kMaxRemoteLine)
+        throw Error(ErrorCode::invalid_argument,
+                    "the command, its variables and its folder are too long to run over ssh (" +
+                        std::to_string(size) + " bytes quoted; at most " + std::to_string(kMaxRemoteLine) +
+                        ", one argument of the remote shell)");
+}
+
+std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem::path& control_folder,
+                                      const RunOptions& run, const std::vector<std::string>& command,
+                                      std::chrono::milliseconds grace) {
+    std::string remote = remote_line(run, command, grace);
     std::vector<std::string> argv{"ssh", "-T", "-o", "ControlMaster=no"};
     std::vector<std::string> options = ssh_options(host, control_folder);
     argv.insert(argv.end(), options.begin(), options.end());

@@ -22,7 +22,8 @@
 
 namespace jobctl::detail {
 
-// Where a repository keeps the sockets of its shared connections: `folder`/ssh
+// Where a repository keeps the sockets of its shared connections (one for
+// each host as the user names it): `folder`/ssh
 // (made, mode 0700), or, where that path is too long for a socket, a folder
 // of this user's in /tmp named after it. Errors: system, repository_unusable.
 std::filesystem::path control_folder(const std::filesystem::path& repository_folder);
@@ -38,6 +39,14 @@ std::vector<std::string> ssh_options(const SshHost& host, const std::filesystem:
 std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem::path& control_folder,
                                       const RunOptions& run, const std::vector<std::string>& command,
                                       std::chrono::milliseconds grace);
+
+// What the remote login shell gets: the wrapper and its arguments, quoted.
+std::string remote_line(const RunOptions& run, const std::vector<std::string>& command,
+                        std::chrono::milliseconds grace);
+
+// Errors: invalid_argument when the remote line would be longer than one
+// argument may be there (128 KiB): known before anything is registered.
+void check_remote_line(const RunOptions& run, const std::vector<std::string>& command);
 
 // The line the local side writes to the wrapper to stop the job.
 std::string stop_line(std::chrono::milliseconds grace);

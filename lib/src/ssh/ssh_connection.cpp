@@ -11,17 +11,27 @@ namespace jobctl::detail {
 namespace {
 
 constexpr std::chrono::milliseconds kConnectDeadline{30'000};
+constexpr std::chrono::milliseconds kCheckDeadline{5'000};
 
 ProgramResult run_ssh(const SshHost& host, const std::filesystem::path& control_folder,
-                      std::vector<std::string> leading, std::vector<std::string> trailing) {
+                      std::vector<std::string> leading, std::vector<std::string> trailing,
+                      std::chrono::milliseconds deadline = kConnectDeadline) {
     std::vector<std::string> argv{"ssh"};
     argv.insert(argv.end(), leading.begin(), leading.end());
     std::vector<std::string> options = ssh_options(host, control_folder);
     argv.insert(argv.end(), options.begin(), options.end());
     argv.insert(argv.end(), {"--", host.destination});
     argv.insert(argv.end(), trailing.begin(), trailing.end());
-    ProgramRunOptions run{.deadline = kConnectDeadline, .not_found_hint = "is openssh-client installed?"};
-    return run_program(argv, run);
+    ProgramRunOptions run{.deadline = deadline, .not_found_hint = "is openssh-client installed?"};
+    try {
+        return run_program(argv, run);
+    } catch (const Error& error) {
+        if (error.code() != ErrorCode::timeout) throw;
+        throw Error(ErrorCode::cluster,
+                    "cannot run commands on " + host.text + " over ssh: no answer within " +
+                        std::to_string(deadline.count() / 1000) +
+                        "s (a shared connection that hangs? ssh -O exit " + host.text + ")");
+    }
 }
 
 // ssh's last word on stderr, on one line: why it could not connect.
@@ -37,7 +47,8 @@ std::string last_line(std::string_view text) {
 }  // namespace
 
 void open_shared_connection(const SshHost& host, const std::filesystem::path& control_folder) {
-    if (run_ssh(host, control_folder, {"-O", "check"}, {}).succeeded()) return;
+    // The master answers at once when it is there: a stopped or hung one does not.
+    if (run_ssh(host, control_folder, {"-O", "check"}, {}, kCheckDeadline).succeeded()) return;
     // No master yet: this ssh logs in, runs `true` and leaves a master
     // behind (ControlMaster=auto: if another start made one meanwhile, it
     // uses that one, or connects on its own).

@@ -29,8 +29,8 @@ SshHost parse_ssh_host(std::string_view text) {
     if (text.front() == '-') refuse(text, "a host cannot start with '-'");
     for (char c : text) {
         auto byte = static_cast<unsigned char>(c);
-        if (byte <= ' ' || byte == 0x7f || c == '\'' || c == '"' || c == '\\' || c == ',')
-            refuse(text, "spaces, quotes, commas and control characters are not part of a host");
+        if (byte <= ' ' || byte >= 0x7f || c == '\'' || c == '"' || c == '\\' || c == ',')
+            refuse(text, "a host is printable ASCII without spaces, quotes or commas");
     }
     SshHost host{std::string(text), "", std::string(text)};
     if (text.front() == '[') {  // [v6-address]:port or [v6-address]
@@ -49,8 +49,10 @@ SshHost parse_ssh_host(std::string_view text) {
         host.destination = std::string(text.substr(0, colon));
         host.port = std::string(text.substr(colon + 1));
     }
-    std::string_view machine = std::string_view(host.destination).substr(host.destination.rfind('@') + 1);
+    std::size_t at = host.destination.rfind('@');
+    std::string_view machine = std::string_view(host.destination).substr(at + 1);
     if (host.destination.empty() || machine.empty()) refuse(text, "no host name");
+    if (at == 0) refuse(text, "no user before '@'");
     return host;
 }
 

@@ -326,6 +326,10 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
     std::string failure;          // the parent's reason, when taking more input failed
     std::optional<Error> failed;  // and the error to report, once the children have finished
     {
+        // --on ssh:A,B: each child on the host with the fewest running as it
+        // starts. Before the pool: its threads use it until the pool has joined them.
+        std::optional<detail::HostShare> hosts;
+        if (!spec_.ssh_hosts.empty()) hosts.emplace(spec_.ssh_hosts);
         detail::ThreadJobPool pool(repository_, {.throttle_limit = spec_.throttle_limit}, parent_.id,
                                    detail::commands_that_fit);
         pool.on_job_finished([&](const JobInfo& child) {
@@ -345,9 +349,6 @@ JobInfo ForeachJob::run(const Callbacks& callbacks) {
             if (callbacks.on_child_finished) callbacks.on_child_finished(child);
         });
         std::vector<Job> children;
-        // --on ssh:A,B: each child on the host with the fewest running as it starts.
-        std::optional<detail::HostShare> hosts;
-        if (!spec_.ssh_hosts.empty()) hosts.emplace(spec_.ssh_hosts);
         auto queue = [&](JobId first, std::vector<detail::ChildCommand>& commands) {
             for (std::size_t k = 0; k < commands.size(); ++k) {
                 JobId id = first_ids_.empty() ? first + static_cast<JobId>(k) : first_ids_[k];
