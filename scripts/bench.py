@@ -578,7 +578,7 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer runs and smaller cases (under 3 minutes)")
     parser.add_argument("--bin", default=str(ROOT / "build-release" / "bin"))
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
-    parser.add_argument("--only", help="comma-separated cases to run, of: submit,wake,throughput,foreach,output,lines,query,"
+    parser.add_argument("--only", help="comma-separated cases to run, of: submit,wake,throughput,foreach,output,lines,query,ssh,"
                                        "footprint,library,slurm,scale (for working on one; the report then holds only those, "
                                        "except --only scale, which replaces only the Scale section of the report)")
     args = parser.parse_args()
@@ -621,6 +621,21 @@ def main():
             # The query run fills the queues once; clear them only afterwards.
             sandbox.reset()
             cases.insert(min(3, len(cases)), query)
+        if selected("ssh"):
+            import bench_ssh  # scripts/bench_ssh.py, beside this file
+            reason = bench_ssh.unavailable()
+            if reason:
+                print(f"ssh ... skipped: {reason}", file=sys.stderr)
+            else:
+                ssh_bench = bench_ssh.SshBench(sandbox)
+                try:
+                    case = bench_ssh.ssh_case(Case, Contender, ssh_bench)
+                    print("ssh ...", file=sys.stderr)
+                    run_interleaved(sandbox, case, 3 if quick else 5, 10 if quick else 30, 2, reset=False)
+                    cases.append(case)
+                finally:
+                    ssh_bench.close()
+                    sandbox.reset()
         if selected("slurm"):
             slurm_skipped = slurm_unavailable()
             if slurm_skipped:
@@ -722,6 +737,8 @@ MISSED_BECAUSE = {
     "footprint": "a waiting worker keeps private the pages it touched while starting: its data and .bss (glibc's "
                  "and libstdc++'s static state), its stack and heap; see [Footprint](#footprint).",
     "query": "",
+    "ssh": "a start checks the shared connection first (`ssh -O check`: an exec of ssh), then registers the job "
+           "and forks its worker, which runs ssh through that connection.",
     "slurm": "see [Slurm](#slurm) for where the time goes.",
 }
 
@@ -810,6 +827,9 @@ def summary_markdown(cases, footprint, slurm_skipped=None, library=None):
     r = ratio("Slurm array", "jobctl foreach --on slurm", "sbatch --array")
     row("slurm", "an array submitted to Slurm: `jobctl foreach --on slurm` / `sbatch --array`", r and f"{r:.2f}×",
         "≤ 1.1×", r is not None and r <= 1.1)
+    r = ratio("ssh", "jobctl start --on ssh", "ssh (shared connection)")
+    row("ssh", "start on another host: `jobctl start --on ssh` / bare `ssh HOST true` (shared connection)",
+        r and f"{r:.2f}×", "≤ 1.2×", r is not None and r <= 1.2)
     rates = [r for _, r in (library or {}).get("BM_ThreadJobsPerSecond", []) if r]
     if rates:
         rate = statistics.median(rates)

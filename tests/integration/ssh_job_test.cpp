@@ -198,6 +198,17 @@ TEST_F(SshJobs, AStopOutlastsWhatIgnoresTermAndWhatTheCommandLeft) {
     EXPECT_TRUE(server_.wait_until_no_user_command("sleep 321"));
 }
 
+TEST_F(SshJobs, AStopReachesEveryProcessGroupOfTheSession) {
+    // timeout(1) runs its command in a process group of its own.
+    JobId id = start_on("testhost", {}, {"sh", "-c", "timeout 300 sleep 322; echo done"});
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 322"));
+    CliResult stopped = jobctl({"stop", "--grace", "1s", std::to_string(id)});
+    EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+    EXPECT_EQ(wait_until_finished(id).state, JobState::stopped);
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 322"));
+    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).err, "");  // no word of the wrapper's shell
+}
+
 TEST_F(SshJobs, AnAliasNeverRidesAnotherAliasConnection) {
     // testhost's connection is open; badkey names the same machine with a
     // key the server refuses: it must not get in through testhost's.

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -107,12 +108,17 @@ TEST_F(SlurmFollower, OneFollowerAsksAboutAllJobsInOneCallAndLeavesWhenNoneIsLef
     }
     EXPECT_EQ(owners.size(), 1u);
     EXPECT_EQ(followers(), std::vector<pid_t>{*owners.begin()});
-    // The last question named every job and array followed; scontrol was never asked about a job.
+    // One question named every job and array followed (not always the last:
+    // one asked before the array's hand-over was read, under a sanitizer's
+    // pace, did not); scontrol was never asked about a job.
     std::vector<std::string> asked = calls();
     ASSERT_FALSE(asked.empty());
-    for (const std::string& id : slurm_ids)
-        EXPECT_NE(asked.back().find(id), std::string::npos) << asked.back();
-    EXPECT_EQ(asked.back().rfind("squeue ", 0), 0u) << asked.back();
+    auto names_all = [&](const std::string& call) {
+        return call.rfind("squeue ", 0) == 0 && std::ranges::all_of(slurm_ids, [&](const std::string& id) {
+                   return call.find(id) != std::string::npos;
+               });
+    };
+    EXPECT_TRUE(std::ranges::any_of(asked, names_all)) << asked.back();
     for (const std::string& call : asked) EXPECT_EQ(call.find("show job"), std::string::npos) << call;
 
     std::ofstream(this->path("go")) << "go\n";

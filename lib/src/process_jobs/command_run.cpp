@@ -199,7 +199,10 @@ void CommandRun::on_stop_request() {
     drain(fds_.stop);
     // Asked again while stopping (Ctrl-C twice on `run`, `stop` twice): no
     // more grace. Not after a time limit's stop alone: that was nobody's ask.
-    if (stopping_ && stop_asked_) kill_deadline_ = SteadyClock::now();
+    if (stopping_ && stop_asked_) {
+        kill_deadline_ = SteadyClock::now();
+        send_remote_kill(ssh_control_);  // over ssh, there too
+    }
     bool first_ask = !stop_asked_;
     stop_asked_ = true;
     if (stopping_ || !first_ask) return;

@@ -68,10 +68,12 @@ void JoblogFile::add(std::size_t seq, const JobInfo& child, std::uint64_t stdout
     double start = seconds_of(child.began->time_since_epoch());
     double runtime = child.ended ? seconds_of(*child.ended - *child.began) : 0;
     char fields[160];
-    std::snprintf(fields, sizeof fields, "%zu\t:\t%.3f\t%10.3f\t0\t%llu\t%d\t%d\t", seq, start, runtime,
+    std::snprintf(fields, sizeof fields, "%.3f\t%10.3f\t0\t%llu\t%d\t%d\t", start, runtime,
                   static_cast<unsigned long long>(stdout_bytes), exit_value(child),
                   child.term_signal.value_or(0));
-    std::string line = fields + one_line(child.command) + "\n";
+    // The host, as parallel writes its sshlogin; ':' for this machine.
+    std::string host = child.type_name == "ssh" ? one_line(child.location) : ":";
+    std::string line = std::to_string(seq) + "\t" + host + "\t" + fields + one_line(child.command) + "\n";
     (void)!::write(file_.get(), line.data(), line.size());
 }
 

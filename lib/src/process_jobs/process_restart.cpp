@@ -27,8 +27,12 @@ detail::RestartSpec restart_spec(Repository& repository, const JobInfo& job) {
         throw Error(ErrorCode::job_busy, job_text(job) + " is " + std::string(to_string(job.state)) +
                                              ": only a finished job runs again (stop it first)");
     if (!runs_in_worker(job.type))
-        throw Error(ErrorCode::invalid_argument,
-                    job_text(job) + " is a " + job.type_name + " job: only process jobs run again (restart)");
+        throw Error(
+            ErrorCode::invalid_argument,
+            job_text(job) + (job.type_name == "ssh"
+                                 ? " belongs to a run on several hosts: only a job of its own runs again "
+                                   "(restart)"
+                                 : " is a " + job.type_name + " job: only process jobs run again (restart)"));
     std::optional<detail::RestartSpec> spec =
         detail::read_restart_spec(detail::table_of(repository).job_directory(job.id));
     if (!spec)

@@ -30,7 +30,9 @@ SshRun prepare_ssh_run(const RepositoryLocation& repository, const RunOptions& r
                        const std::vector<std::string>& command) {
     SshHost host = parse_ssh_host(run.ssh_host);
     SshRun prepared;
-    prepared.argv = ssh_job_argv(host, control_folder_of(repository), run, command, kDefaultStopGrace);
+    std::filesystem::path folder = control_folder_of(repository);
+    prepared.argv =
+        ssh_job_argv(host, folder, run, command, kDefaultStopGrace, shared_connection_answers(host, folder));
     // A socket pair, not a pipe: a stop sent after ssh died gets EPIPE
     // (MSG_NOSIGNAL), never a SIGPIPE that would end the runner.
     int ends[2];
@@ -44,8 +46,14 @@ SshRun prepare_ssh_run(const RepositoryLocation& repository, const RunOptions& r
 
 void send_remote_stop(FileDescriptor& control, std::chrono::milliseconds grace) {
     if (!control) return;
+    // The line stays open: its end would tell the wrapper to kill at once.
     std::string line = stop_line(grace);
-    (void)::send(control.get(), line.data(), line.size(), MSG_NOSIGNAL);  // gone: the close says it too
+    if (::send(control.get(), line.data(), line.size(), MSG_NOSIGNAL) < 0) control.reset();
+}
+
+void send_remote_kill(FileDescriptor& control) {
+    if (!control) return;
+    (void)::send(control.get(), "kill\n", 5, MSG_NOSIGNAL);
     control.reset();
 }
 

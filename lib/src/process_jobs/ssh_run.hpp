@@ -31,8 +31,11 @@ SshRun prepare_ssh_run(const RepositoryLocation& repository, const RunOptions& r
                        const std::vector<std::string>& command);
 
 // Tells the wrapper to stop the command (TERM to its session, KILL after
-// `grace`) and closes the line. Never raises SIGPIPE: ssh may be gone.
+// `grace`); the line stays open. Never raises SIGPIPE: ssh may be gone.
 void send_remote_stop(FileDescriptor& control, std::chrono::milliseconds grace);
+
+// Tells it to KILL what is left at once (a stop asked again), and closes the line.
+void send_remote_kill(FileDescriptor& control);
 
 // The reason of a job whose ssh exited 255: its connection failed or was
 // lost (unless the command itself exited 255, which ssh cannot tell apart).

@@ -20,35 +20,45 @@ constexpr std::size_t kSocketPathRoom = 80;
 // Runs as `sh -c WRAPPER jobctl-ssh GRACE CWD COMMAND...` on the host, its
 // stdin the control line (see the header). Kept free of single quotes (it
 // travels inside them) and on one line (a csh login shell reads it too).
-//  - The command gets a session of its own (setsid), so that one signal to
-//    its process group reaches what it forks.
-//  - `alive`: whether anything of that session still runs, zombies aside
-//    (an init that reaps late must not keep a job running); `ps -s` where
-//    it takes a session, else `kill -s 0` of the group.
+//  - The command gets a session of its own (setsid): what it forks stays
+//    in it, whatever process group it makes.
+//  - `members`: the session's processes, zombies aside (`ps -s` where ps
+//    takes a session; else the command's process group). `signal SIG`
+//    sends SIG to each, and to the group.
+//  - `finish GRACE` waits until the command has its session (a signal sent
+//    sooner reaches nothing), sends TERM, and KILL to whatever is left
+//    after the grace (looked at each second).
 //  - The watcher reads fd 3, the control line kept apart (an asynchronous
-//    list's stdin would be /dev/null). At "stop SECONDS" or the end of the
-//    line it waits until the command has its session (a signal sent sooner
-//    reaches nothing), sends TERM to it, and KILL if anything is left after
-//    the grace (looked at each second).
-//  - The wrapper waits for the command, then until nothing of its session is
-//    left (as a job here ends once its cgroup is empty), and exits with the
-//    command's status.
+//    list's stdin would be /dev/null): at "stop SECONDS" it finishes the
+//    session with that grace, in the background, and reads on; "kill", or
+//    the end of the line (the connection gone, ssh killed), KILLs what is
+//    left at once if a stop is under way, else finishes with the default
+//    grace.
+//  - The wrapper waits for the command, then until nothing of its session
+//    is left (a job here ends once its cgroup is empty), and exits with
+//    the command's status; the shell's own word on a killed command
+//    ("Terminated") is not the command's output.
 constexpr const char* kWrapper =
     "grace=$1 cwd=$2; shift 2; "
-    "if [ -n \"$cwd\" ] && ! cd -- \"$cwd\" 2>/dev/null; then "
+    "if [ -n \"$cwd\" ] && ! cd -- \"$cwd\" >/dev/null 2>&1; then "
     "echo \"jobctl: cannot enter $cwd on $(uname -n)\" >&2; exit 126; fi; "
     "exec 3<&0; "
     "if command -v setsid >/dev/null 2>&1; then setsid \"$@\" </dev/null 3<&- & pid=$!; target=-$pid; "
     "else \"$@\" </dev/null 3<&- & pid=$!; target=$pid; fi; "
-    "alive() { if ps -o stat= -s \"$pid\" >/dev/null 2>&1; then ps -o stat= -s \"$pid\" | grep -q \"^[^Z]\"; "
+    "members() { ps -o pid=,stat= -s \"$pid\" 2>/dev/null | while read -r p s; do "
+    "case $s in Z*) ;; *) echo \"$p\" ;; esac; done; }; "
+    "alive() { if ps -o pid= -s \"$pid\" >/dev/null 2>&1; then [ -n \"$(members)\" ]; "
     "else kill -s 0 -- \"$target\" 2>/dev/null; fi; }; "
-    "( while read -r word seconds; do if [ \"$word\" = stop ]; then grace=$seconds; break; fi; done; "
-    "while ! kill -s 0 -- \"$target\" 2>/dev/null && kill -s 0 \"$pid\" 2>/dev/null; do sleep 1 </dev/null; "
+    "signal() { kill -s \"$1\" -- \"$target\" 2>/dev/null; for p in $(members); do kill -s \"$1\" \"$p\" "
+    "2>/dev/null; done; }; "
+    "finish() { while ! kill -s 0 -- \"$target\" 2>/dev/null && kill -s 0 \"$pid\" 2>/dev/null; do sleep 1; "
     "done; "
-    "kill -s TERM -- \"$target\" 2>/dev/null; n=0; "
-    "while [ $n -lt \"$grace\" ] && alive; do sleep 1 </dev/null; n=$((n+1)); done; "
-    "kill -s KILL -- \"$target\" 2>/dev/null ) <&3 >/dev/null 2>&1 & "
-    "watcher=$!; exec 3<&-; wait \"$pid\"; status=$?; "
+    "signal TERM; n=0; while [ $n -lt \"$1\" ] && alive; do sleep 1; n=$((n+1)); done; signal KILL; }; "
+    "( stopping=; while read -r word seconds; do "
+    "case $word in stop) if [ -z \"$stopping\" ]; then stopping=1; finish \"$seconds\" & fi ;; kill) break "
+    ";; esac; done; "
+    "if [ -n \"$stopping\" ]; then signal KILL; else finish \"$grace\"; fi ) <&3 >/dev/null 2>&1 & "
+    "watcher=$!; exec 3<&-; wait \"$pid\" 2>/dev/null; status=$?; "
     "while alive; do sleep 1 </dev/null; done; "
     "kill \"$watcher\" 2>/dev/null; exit \"$status\"";
 
@@ -97,12 +107,20 @@ std::vector<std::string> ssh_options(const SshHost& host, const std::filesystem:
     return options;
 }
 
+// A folder as `cd` must take it there: one that starts with '-' (`-` is
+// cd's way back) as ./-... .
+std::string remote_folder(const std::filesystem::path& cwd) {
+    const std::string& folder = cwd.native();
+    return folder.starts_with('-') ? "./" + folder : folder;
+}
+
 std::string remote_line(const RunOptions& run, const std::vector<std::string>& command,
                         std::chrono::milliseconds grace) {
     // The remote login shell reads one line: every word quoted, so that
     // the command and its arguments arrive as they were given.
     std::string remote = "exec sh -c " + shell_quoted(kWrapper) + " jobctl-ssh " +
-                         shell_quoted(seconds_of(grace)) + " " + shell_quoted(run.cwd.string()) + " env";
+                         shell_quoted(seconds_of(grace)) + " " + shell_quoted(remote_folder(run.cwd)) +
+                         " env";
     if (run.clear_env) remote += " -i";
     remote += " --";
     for (const std::string& variable : run.env) remote += " " + shell_quoted(variable);
@@ -121,10 +139,12 @@ void check_remote_line(const RunOptions& run, const std::vector<std::string>& co
 
 std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem::path& control_folder,
                                       const RunOptions& run, const std::vector<std::string>& command,
-                                      std::chrono::milliseconds grace) {
+                                      std::chrono::milliseconds grace, bool shared) {
     std::string remote = remote_line(run, command, grace);
     std::vector<std::string> argv{"ssh", "-T", "-o", "ControlMaster=no"};
     std::vector<std::string> options = ssh_options(host, control_folder);
+    if (!shared)  // the first ControlPath given wins
+        options.insert(options.begin(), {"-o", "ControlPath=none"});
     argv.insert(argv.end(), options.begin(), options.end());
     argv.insert(argv.end(), {"--", host.destination, remote});
     return argv;

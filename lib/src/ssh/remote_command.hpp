@@ -36,9 +36,11 @@ std::vector<std::string> ssh_options(const SshHost& host, const std::filesystem:
 // (its cwd, env and clear_env are the remote side's; an empty cwd: the
 // remote user's home). `grace`: how long the wrapper waits between TERM and
 // KILL when the connection is lost without a word.
+// `shared`: through the shared connection; else on its own (ControlPath=none:
+// a master that died or hangs is neither waited for nor complained about).
 std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem::path& control_folder,
                                       const RunOptions& run, const std::vector<std::string>& command,
-                                      std::chrono::milliseconds grace);
+                                      std::chrono::milliseconds grace, bool shared = true);
 
 // What the remote login shell gets: the wrapper and its arguments, quoted.
 std::string remote_line(const RunOptions& run, const std::vector<std::string>& command,

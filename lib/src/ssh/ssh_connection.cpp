@@ -60,6 +60,14 @@ void open_shared_connection(const SshHost& host, const std::filesystem::path& co
     throw Error(ErrorCode::cluster, "cannot run commands on " + host.text + " over ssh: " + why);
 }
 
+bool shared_connection_answers(const SshHost& host, const std::filesystem::path& control_folder) {
+    try {
+        return run_ssh(host, control_folder, {"-O", "check"}, {}, kCheckDeadline).succeeded();
+    } catch (const Error&) {  // no answer, or no ssh: the job's own ssh says why
+        return false;
+    }
+}
+
 std::filesystem::path control_folder_of(const RepositoryLocation& repository) {
     // The repository's own folder: where its history file is (the spool of
     // a table given by path).

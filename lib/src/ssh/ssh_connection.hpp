@@ -18,6 +18,10 @@ namespace jobctl::detail {
 // connect or log in: its own reason, in one line); timeout.
 void open_shared_connection(const SshHost& host, const std::filesystem::path& control_folder);
 
+// Whether the shared connection to `host` is there and answers (within a
+// few seconds): a job's ssh uses it then, else connects on its own.
+bool shared_connection_answers(const SshHost& host, const std::filesystem::path& control_folder);
+
 // The control folder of `repository` (remote_command.hpp), and a shared
 // connection open to each host, in order. Errors: as above, for the first
 // host that fails.
