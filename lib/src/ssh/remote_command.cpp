@@ -98,9 +98,13 @@ std::filesystem::path control_folder(const std::filesystem::path& repository_fol
     return folder;
 }
 
+std::filesystem::path control_socket(const SshHost& host, const std::filesystem::path& control_folder) {
+    return control_folder / socket_name(host);
+}
+
 std::vector<std::string> ssh_options(const SshHost& host, const std::filesystem::path& control_folder) {
     std::vector<std::string> options{
-        "-o", "BatchMode=yes",          "-o", "ControlPath=" + (control_folder / socket_name(host)).string(),
+        "-o", "BatchMode=yes",          "-o", "ControlPath=" + control_socket(host, control_folder).string(),
         "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3",
         "-o", "ConnectTimeout=15"};
     if (!host.port.empty()) options.insert(options.end(), {"-p", host.port});

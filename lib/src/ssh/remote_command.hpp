@@ -28,6 +28,9 @@ namespace jobctl::detail {
 // of this user's in /tmp named after it. Errors: system, repository_unusable.
 std::filesystem::path control_folder(const std::filesystem::path& repository_folder);
 
+// The socket of the shared connection to `host` in `control_folder`.
+std::filesystem::path control_socket(const SshHost& host, const std::filesystem::path& control_folder);
+
 // ssh's options for every connection of a job: no password prompt, the
 // shared connection's socket, keepalives that notice a dead link.
 std::vector<std::string> ssh_options(const SshHost& host, const std::filesystem::path& control_folder);

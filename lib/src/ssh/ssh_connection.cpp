@@ -4,6 +4,7 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/program_run.hpp"
+#include "ssh/master_check.hpp"
 #include "ssh/remote_command.hpp"
 #include "text/display_text.hpp"
 
@@ -44,11 +45,31 @@ std::string last_line(std::string_view text) {
     return to_valid_utf8(std::string(line));
 }
 
+// Whether the master answers: asked on its socket, else (an answer we do
+// not know) through `ssh -O check`. Errors: cluster (it does not answer in
+// time: stopped, hung).
+bool master_answers(const SshHost& host, const std::filesystem::path& control_folder) {
+    switch (ask_master(control_socket(host, control_folder), kCheckDeadline)) {
+        case MasterAnswer::alive:
+            return true;
+        case MasterAnswer::absent:
+            return false;
+        case MasterAnswer::silent:
+            throw Error(ErrorCode::cluster, "cannot run commands on " + host.text +
+                                                " over ssh: its shared connection does not answer within " +
+                                                std::to_string(kCheckDeadline.count() / 1000) +
+                                                "s (stopped or hung: end its ssh [mux] process)");
+        case MasterAnswer::unknown:
+            break;
+    }
+    return run_ssh(host, control_folder, {"-O", "check"}, {}, kCheckDeadline).succeeded();
+}
+
 }  // namespace
 
 void open_shared_connection(const SshHost& host, const std::filesystem::path& control_folder) {
     // The master answers at once when it is there: a stopped or hung one does not.
-    if (run_ssh(host, control_folder, {"-O", "check"}, {}, kCheckDeadline).succeeded()) return;
+    if (master_answers(host, control_folder)) return;
     // No master yet: this ssh logs in, runs `true` and leaves a master
     // behind (ControlMaster=auto: if another start made one meanwhile, it
     // uses that one, or connects on its own).
@@ -62,7 +83,7 @@ void open_shared_connection(const SshHost& host, const std::filesystem::path& co
 
 bool shared_connection_answers(const SshHost& host, const std::filesystem::path& control_folder) {
     try {
-        return run_ssh(host, control_folder, {"-O", "check"}, {}, kCheckDeadline).succeeded();
+        return master_answers(host, control_folder);
     } catch (const Error&) {  // no answer, or no ssh: the job's own ssh says why
         return false;
     }
