@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -16,6 +17,7 @@
 #include "ssh/ssh_connection.hpp"
 #include "ssh_server.hpp"
 #include "table/job_table.hpp"
+#include "table/repository_location.hpp"
 
 namespace jobctl::test {
 namespace {
@@ -30,7 +32,10 @@ protected:
     }
     void TearDown() override {
         if (!path_.empty()) ::setenv("PATH", path_.c_str(), 1);
+        std::filesystem::path sockets = detail::ssh_control_folder(detail::table_of(repository()).location());
         JobctlTest::TearDown();
+        // Removed with the repository (in /tmp when its own folder's path was too long).
+        EXPECT_FALSE(std::filesystem::exists(sockets)) << sockets;
     }
 
     JobId start_on(const std::string& host, const std::vector<std::string>& options,

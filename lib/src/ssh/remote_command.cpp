@@ -13,10 +13,6 @@
 namespace jobctl::detail {
 namespace {
 
-// A unix socket's path holds at most 107 bytes; ssh adds a temporary
-// suffix of its own while it makes one.
-constexpr std::size_t kSocketPathRoom = 80;
-
 // Runs as `sh -c WRAPPER jobctl-ssh GRACE CWD COMMAND...` on the host, its
 // stdin the control line (see the header). Kept free of single quotes (it
 // travels inside them) and on one line (a csh login shell reads it too).
@@ -86,14 +82,10 @@ std::string seconds_of(std::chrono::milliseconds duration) {
 
 }  // namespace
 
-std::filesystem::path control_folder(const std::filesystem::path& repository_folder) {
-    std::filesystem::path folder = repository_folder / "ssh";
-    if (folder.native().size() + 17 > kSocketPathRoom) {
-        std::string key = std::to_string(std::hash<std::string>{}(repository_folder.string()));
-        std::filesystem::path own = "/tmp/jobctl-" + std::to_string(::geteuid());
-        ensure_private_directory(own);
-        folder = own / ("ssh-" + key.substr(0, 12));
-    }
+std::filesystem::path control_folder(const RepositoryLocation& repository) {
+    std::filesystem::path folder = ssh_control_folder(repository);
+    if (folder.parent_path().string().starts_with("/tmp/jobctl-"))
+        ensure_private_directory(folder.parent_path());
     ensure_private_directory(folder);
     return folder;
 }

@@ -19,14 +19,14 @@
 
 #include "jobctl/process_job.hpp"
 #include "ssh/ssh_host.hpp"
+#include "table/repository_location.hpp"
 
 namespace jobctl::detail {
 
 // Where a repository keeps the sockets of its shared connections (one for
-// each host as the user names it): `folder`/ssh
-// (made, mode 0700), or, where that path is too long for a socket, a folder
-// of this user's in /tmp named after it. Errors: system, repository_unusable.
-std::filesystem::path control_folder(const std::filesystem::path& repository_folder);
+// each host as the user names it; ssh_control_folder), made (mode 0700) if
+// need be. Errors: system, repository_unusable.
+std::filesystem::path control_folder(const RepositoryLocation& repository);
 
 // The socket of the shared connection to `host` in `control_folder`.
 std::filesystem::path control_socket(const SshHost& host, const std::filesystem::path& control_folder);

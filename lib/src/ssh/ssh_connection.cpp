@@ -90,9 +90,7 @@ bool shared_connection_answers(const SshHost& host, const std::filesystem::path&
 }
 
 std::filesystem::path control_folder_of(const RepositoryLocation& repository) {
-    // The repository's own folder: where its history file is (the spool of
-    // a table given by path).
-    return control_folder(repository.history.parent_path());
+    return control_folder(repository);
 }
 
 void open_shared_connections(const RepositoryLocation& repository, const std::vector<SshHost>& hosts) {

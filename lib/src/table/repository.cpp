@@ -65,6 +65,9 @@ void Repository::destroy(const std::string& name) {
     std::filesystem::remove(location.history, ignored);
     std::filesystem::remove_all(location.history.string() + ".1", ignored);
     detail::remove_repository_cgroups(location.spool);  // and what is left running in them
+    // The sockets of its ssh jobs' shared connections (their masters leave
+    // by themselves, ten minutes after their last session).
+    std::filesystem::remove_all(detail::ssh_control_folder(location), ignored);
     // A repository in the home has a folder of its own; a table given by
     // path lives in someone else's folder.
     if (name.find('/') == std::string::npos) std::filesystem::remove(location.table.parent_path(), ignored);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 
 #include "jobctl/error.hpp"
 
@@ -207,6 +208,16 @@ void ensure_private_directory(const std::filesystem::path& directory) {
     if (!S_ISDIR(status.st_mode)) refuse(directory, "is not a folder");
     if (status.st_uid != ::geteuid()) refuse_foreign(directory, status.st_uid);
     if ((status.st_mode & 022) != 0) refuse(directory, "can be written by other users");
+}
+
+std::filesystem::path ssh_control_folder(const RepositoryLocation& location) {
+    // A unix socket's path holds at most 107 bytes; the socket's name is 16,
+    // and ssh adds a temporary suffix of its own while it makes one.
+    constexpr std::size_t kRoom = 80;
+    std::filesystem::path folder = location.history.parent_path();  // the repository's own folder
+    if (folder.native().size() + 4 + 17 <= kRoom) return folder / "ssh";
+    std::string key = std::to_string(std::hash<std::string>{}(folder.string()));
+    return std::filesystem::path("/tmp/jobctl-" + std::to_string(::geteuid())) / ("ssh-" + key.substr(0, 12));
 }
 
 RepositoryLocation locate_repository(const std::string& name, bool create) {

@@ -41,6 +41,12 @@ std::filesystem::path jobctl_home();
 // folder of another user or open to others); system.
 RepositoryLocation locate_repository(const std::string& name, bool create);
 
+// Where the repository keeps the sockets of its ssh jobs' shared
+// connections (ssh/ssh_connection.hpp): its own folder's ssh/, or, where
+// that path is too long for a socket, a folder of this user's in /tmp
+// named after it. Not made here; Repository::destroy removes it.
+std::filesystem::path ssh_control_folder(const RepositoryLocation& location);
+
 // Creates `directory` (mode 0700) if missing and checks that it is a real
 // folder (not a symlink) of this user that no one else can write.
 // Errors: repository_unusable, system.
