@@ -37,13 +37,7 @@ JobInfo start_on_each_host(Repository& repository, const ProcessJobSpec& spec, c
 JobInfo start_ssh_job(Repository& repository, const ProcessJobSpec& spec, const SshOptions& ssh,
                       const std::filesystem::path& worker_path) {
     if (ssh.hosts.empty()) throw Error(ErrorCode::invalid_argument, "no host given (--on ssh:HOST)");
-    std::vector<detail::SshHost> hosts;
-    for (const std::string& text : ssh.hosts) {
-        hosts.push_back(detail::parse_ssh_host(text));
-        for (std::size_t i = 0; i + 1 < hosts.size(); ++i)
-            if (hosts[i].text == text)
-                throw Error(ErrorCode::invalid_argument, "bad ssh host '" + text + "': named twice");
-    }
+    std::vector<detail::SshHost> hosts = detail::parse_ssh_hosts(ssh.hosts);
     if (spec.argv.empty() || spec.argv[0].empty())
         throw Error(ErrorCode::invalid_argument, "no command given (put it after '--')");
     detail::check_remote_run(spec.run, spec.argv[0]);

@@ -87,29 +87,23 @@ void check_foreach_spec(const ForeachSpec& spec) {
                     "the children of a foreach cannot share its stdin: give each a file (--stdin FILE)");
     if (detail::is_remote(spec)) {
         detail::check_remote_run(spec.run, spec.command[0]);
-        for (const std::string& host : spec.inputs_are_hosts ? spec.inputs : spec.ssh_hosts)
-            detail::parse_ssh_host(host);
         if (spec.inputs_are_hosts && !spec.ssh_hosts.empty())
             throw Error(ErrorCode::invalid_argument,
                         "the inputs are the hosts, or the hosts are given: not both");
+        detail::parse_ssh_hosts(spec.inputs_are_hosts ? spec.inputs : spec.ssh_hosts);
         RunOptions here = spec.run;  // its folder and program are the other host's: checked there
         here.cwd.clear();
         detail::checked_run_options(here, true);
-        if (!spec.joblog.empty()) detail::check_joblog_writable(spec.joblog);
-        if (!spec.on_finish.empty()) detail::check_finish_hook(spec.on_finish, "--on-finish");
-        if (!spec.on_child_finish.empty())
-            detail::check_finish_hook(spec.on_child_finish, "--on-child-finish");
-        check_labels(spec.labels);
-        return;
+    } else {
+        RunOptions run = detail::checked_run_options(spec.run, true);
+        // Where "{}" decides where the program is found, only each child can tell.
+        const std::string& program = spec.command[0];
+        auto path = detail::command_path_variable(run);
+        bool per_child = program.find(kPlaceholder) != std::string::npos ||
+                         run.cwd.native().find(kPlaceholder) != std::string::npos ||
+                         (path && path->find(kPlaceholder) != std::string::npos);
+        if (!per_child) detail::require_program(program, run);
     }
-    RunOptions run = detail::checked_run_options(spec.run, true);
-    // Where "{}" decides where the program is found, only each child can tell.
-    const std::string& program = spec.command[0];
-    auto path = detail::command_path_variable(run);
-    bool per_child = program.find(kPlaceholder) != std::string::npos ||
-                     run.cwd.native().find(kPlaceholder) != std::string::npos ||
-                     (path && path->find(kPlaceholder) != std::string::npos);
-    if (!per_child) detail::require_program(program, run);
     if (!spec.joblog.empty()) detail::check_joblog_writable(spec.joblog);
     if (!spec.on_finish.empty()) detail::check_finish_hook(spec.on_finish, "--on-finish");
     if (!spec.on_child_finish.empty()) detail::check_finish_hook(spec.on_child_finish, "--on-child-finish");

@@ -13,6 +13,7 @@
 
 #include "jobctl/error.hpp"
 #include "process_jobs/run_options.hpp"
+#include "system/private_file.hpp"
 
 extern char** environ;
 
@@ -44,29 +45,6 @@ std::optional<std::vector<std::string>> split(const std::string& bytes) {
     return strings;
 }
 
-// Written whole (a temporary file, renamed), this user's only whatever the umask.
-void write_private(const std::filesystem::path& file, const std::string& bytes) {
-    std::filesystem::path partial = file.string() + ".partial";
-    int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) throw_system_error("cannot write " + partial.string(), errno);
-    ::fchmod(fd, 0600);
-    std::size_t written = 0;
-    while (written < bytes.size()) {
-        ssize_t got = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-            int error = got < 0 ? errno : EIO;
-            ::close(fd);
-            ::unlink(partial.c_str());
-            throw_system_error("cannot write " + partial.string(), error);
-        }
-        written += static_cast<std::size_t>(got);
-    }
-    ::close(fd);
-    if (std::rename(partial.c_str(), file.c_str()) != 0)
-        throw_system_error("cannot write " + file.string(), errno);
-}
-
 std::optional<std::string> read_file(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return std::nullopt;
@@ -96,7 +74,7 @@ void keep_restart_spec(const std::filesystem::path& job_folder, WorkerArguments 
     for (const std::string& argument : argv) bytes.append(argument).push_back('\0');
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry)
         bytes.append(*entry).push_back('\0');
-    write_private(job_folder / kRestartFile, bytes);
+    write_private_file(job_folder / kRestartFile, bytes);
 }
 
 std::optional<RestartSpec> read_restart_spec(const std::filesystem::path& job_folder) {

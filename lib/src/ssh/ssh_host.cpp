@@ -57,17 +57,13 @@ SshHost parse_ssh_host(std::string_view text) {
     return host;
 }
 
-std::vector<SshHost> parse_ssh_hosts(std::string_view list) {
+std::vector<SshHost> parse_ssh_hosts(const std::vector<std::string>& texts) {
     std::vector<SshHost> hosts;
-    while (true) {
-        std::size_t comma = list.find(',');
-        hosts.push_back(parse_ssh_host(list.substr(0, comma)));
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
+    for (const std::string& text : texts) {
+        hosts.push_back(parse_ssh_host(text));
+        for (std::size_t i = 0; i + 1 < hosts.size(); ++i)
+            if (hosts[i].text == text) refuse(text, "named twice");
     }
-    for (std::size_t i = 0; i < hosts.size(); ++i)
-        for (std::size_t j = 0; j < i; ++j)
-            if (hosts[i].text == hosts[j].text) refuse(hosts[i].text, "named twice");
     return hosts;
 }
 

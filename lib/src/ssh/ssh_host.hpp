@@ -19,7 +19,7 @@ struct SshHost {
 // Errors: invalid_argument, in one line naming the bad host.
 SshHost parse_ssh_host(std::string_view text);
 
-// "A,B,C": each parsed, none twice. Errors: invalid_argument.
-std::vector<SshHost> parse_ssh_hosts(std::string_view list);
+// Each parsed, none twice. Errors: invalid_argument.
+std::vector<SshHost> parse_ssh_hosts(const std::vector<std::string>& texts);
 
 }  // namespace jobctl::detail

@@ -16,6 +16,7 @@
 
 #include "jobctl/error.hpp"
 #include "system/detached_fork.hpp"
+#include "system/private_file.hpp"
 #include "table/job_table.hpp"
 #include "table/repository_location.hpp"
 
@@ -74,24 +75,6 @@ std::size_t result_text(int status, char* text) {
     return length;
 }
 
-// Whole (renamed into place), and this user's only whatever the umask: a
-// hook's command may hold a secret.
-void write_file(const std::filesystem::path& path, const std::string& text) {
-    std::filesystem::path partial = path.string() + ".partial";
-    int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) throw_system_error("cannot write " + partial.string(), errno);
-    ::fchmod(fd, 0600);
-    bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    int error = errno;
-    ::close(fd);
-    if (!written) {
-        ::unlink(partial.c_str());
-        throw_system_error("cannot write " + partial.string(), error);
-    }
-    if (::rename(partial.c_str(), path.c_str()) != 0)
-        throw_system_error("cannot write " + path.string(), errno);
-}
-
 std::optional<std::string> read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
@@ -112,7 +95,7 @@ void keep_finish_hook(const JobTable& table, JobId id, const char* file, const s
     std::filesystem::path folder = table.job_directory(id);
     ensure_private_directory(folder.parent_path());
     ensure_private_directory(folder);
-    write_file(folder / file, command);
+    write_private_file(folder / file, command);
 }
 
 std::optional<std::string> finish_hook_of(const JobTable& table, const JobInfo& job) {

@@ -48,10 +48,9 @@ namespace {
 // A shared connection to each host of a foreach on other hosts, before
 // anything is registered. Errors: cluster, program_not_found, timeout.
 void open_connections(Repository& repository, const ForeachSpec& spec) {
-    std::vector<detail::SshHost> hosts;
-    for (const std::string& host : spec.inputs_are_hosts ? spec.inputs : spec.ssh_hosts)
-        hosts.push_back(detail::parse_ssh_host(host));
-    detail::open_shared_connections(detail::table_of(repository).location(), hosts);
+    detail::open_shared_connections(
+        detail::table_of(repository).location(),
+        detail::parse_ssh_hosts(spec.inputs_are_hosts ? spec.inputs : spec.ssh_hosts));
 }
 
 // Where the children of a foreach on other hosts may run, as the
