@@ -60,8 +60,11 @@ TEST_F(SlurmJobs, StopCancelsTheJobAndLeavesNoProcess) {
     JobId id = submit({"sh", "-c", "echo started; exec sleep " + marker});
     wait_for(
         id, [](const JobInfo& job) { return job.output_bytes > 0; }, kSlurmTimeout);
-    // The command's process, found by its unique argument, watched through a pidfd.
-    CliResult found = shell("pgrep -f -x 'sleep " + marker + "'");
+    // The command's process, found by its unique argument, watched through a
+    // pidfd. Its output may come a moment before its exec of sleep: looked
+    // for until it is there (at most the Slurm timeout).
+    CliResult found = shell("for i in $(seq 600); do pgrep -f -x 'sleep " + marker +
+                            "' && exit 0; sleep 0.1; done; exit 1");
     ASSERT_EQ(found.exit_code, 0) << "the job's process is not running";
     pid_t pid = static_cast<pid_t>(std::stol(lines_of(found.out).front()));
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
