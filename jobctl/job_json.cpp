@@ -5,6 +5,7 @@
 #include <cereal/types/vector.hpp>
 #include <sstream>
 
+#include "jobctl/ssh_job.hpp"
 #include "time_text.hpp"
 
 namespace jobctl {
@@ -29,9 +30,6 @@ void save(Archive& archive, const JobInfo& job) {
     if (std::string held_by(containment(job)); !held_by.empty())
         archive(cereal::make_nvp("containment", held_by));
     if (!job.external_id.empty()) archive(cereal::make_nvp("external_id", job.external_id));
-    // How a job on another host runs there: "wrapper", jobctl's small sh
-    // wrapper (a lost connection ends the job; docs/decisions/0073).
-    if (job.type_name == "ssh") archive(cereal::make_nvp("remote_mode", std::string("wrapper")));
     // A foreach run here (a family's thread-job parent): its -j now, 0 while paused.
     if (job.type == JobType::thread && job.parent_id == 0 && !job.registered_alone)
         archive(cereal::make_nvp("throttle_limit", job.throttle_limit));
@@ -64,6 +62,23 @@ void save(Archive& archive, const JobInfo& job) {
     }
 }
 
+namespace {
+
+// How a job on another host (not a parent of several) runs there: "jobctl",
+// a job of the remote user's repository ("remote_job": its id there), the
+// durable mode; "wrapper", jobctl's small sh wrapper (a lost connection
+// ends the job); "unknown" until its run has heard from the host
+// (docs/decisions/0073, 0074).
+void save_remote_side(cereal::JSONOutputArchive& archive, const Repository& repository, const JobInfo& job) {
+    bool family_parent = job.type == JobType::thread && job.parent_id == 0 && !job.registered_alone;
+    if (job.type_name != "ssh" || family_parent) return;
+    std::optional<RemoteSide> side = remote_side(repository, job.id);
+    archive(cereal::make_nvp("remote_mode", side ? side->mode : std::string("unknown")));
+    if (side && side->job != 0) archive(cereal::make_nvp("remote_job", side->job));
+}
+
+}  // namespace
+
 void cli::JobJsonWriter::add(const JobInfo& job) {
     std::ostringstream text;
     {
@@ -72,6 +87,7 @@ void cli::JobJsonWriter::add(const JobInfo& job) {
                                           cereal::JSONOutputArchive::Options(
                                               324, cereal::JSONOutputArchive::Options::IndentChar::space, 2));
         save(archive, job);
+        if (repository_ != nullptr) save_remote_side(archive, *repository_, job);
         if (repository_ != nullptr && job.has_finish_hook)
             if (std::optional<FinishHook> hook = finish_hook_of(*repository_, job))
                 archive(cereal::make_nvp("on_finish", *hook));

@@ -22,6 +22,7 @@
 #include "overview.hpp"
 #include "printable_text.hpp"
 #include "record_printer.hpp"
+#include "ssh_relay_command.hpp"
 #include "typo_suggestion.hpp"
 
 namespace {
@@ -147,6 +148,7 @@ std::vector<CLI::App*> jobctl::cli::visible_verbs(CLI::App& app) {
 
 int jobctl::cli::jobctl_main(int argc, char** argv) {
     if (argc > 1 && std::string_view(argv[1]) == kCompleteVerb) return complete_main(argc - 2, argv + 2);
+    if (argc > 1 && std::string_view(argv[1]) == kSshRelayVerb) return ssh_relay_main(argc - 2, argv + 2);
     if (argc > 1 && argv[1][0] != '-' && !is_verb(argv[1])) return report_unknown_verb(argv[1]);
     if (argc > 1 && is_unknown_option(argv[1])) return report_unknown_option(argv[1]);
     int exit_code = jobctl::cli::kSuccess;

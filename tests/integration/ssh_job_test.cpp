@@ -4,11 +4,15 @@
 // ends the job Failed and leaves nothing, and the errors known before the
 // start register nothing.
 
+#include "jobctl/ssh_job.hpp"
+
 #include <signal.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -24,6 +28,7 @@ namespace {
 
 class SshJobs : public JobctlTest {
 protected:
+    explicit SshJobs(SshServer::RemoteJobctl remote = SshServer::RemoteJobctl::none) : server_(remote) {}
     void SetUp() override {
         JobctlTest::SetUp();
         if (!server_.unavailable().empty()) GTEST_SKIP() << server_.unavailable();
@@ -242,6 +247,79 @@ TEST_F(SshJobs, CannotBeSuspended) {
     EXPECT_NE(suspended.err.find("another host"), std::string::npos) << suspended.err;
     EXPECT_EQ(jobctl({"stop", std::to_string(id)}).exit_code, 0);
     EXPECT_EQ(wait_until_finished(id).state, JobState::stopped);
+}
+
+// The durable mode: a jobctl on the remote PATH runs the command as a job
+// of the remote user's repository, and the local job follows it.
+class DurableSshJobs : public SshJobs {
+protected:
+    DurableSshJobs() : SshJobs(SshServer::RemoteJobctl::installed) {}
+
+    // The remote side the run noted, once it has heard from the host.
+    std::optional<RemoteSide> remote_of(JobId id) { return remote_side(repository(), id); }
+};
+
+TEST_F(DurableSshJobs, CompletesWithItsOutputApartAndLeavesNoJobThere) {
+    JobId id = start_on("testhost", {}, {"sh", "-c", "echo \"out $(id -un)\"; echo err >&2; exit 3"});
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_EQ(job.exit_code, 3);
+    EXPECT_EQ(job.reason, "exited with code 3");
+    CliResult out = jobctl({"receive", "--keep", "--stream", "out", std::to_string(id)});
+    EXPECT_EQ(out.out, std::string("out ") + kSshTestUser + "\n");
+    CliResult err = jobctl({"receive", "--keep", "--stream", "err", std::to_string(id)});
+    EXPECT_EQ(err.err, "err\n");
+    CliResult json = jobctl({"get", "--json", std::to_string(id)});
+    EXPECT_NE(json.out.find("\"remote_mode\": \"jobctl\""), std::string::npos) << json.out;
+    auto side = remote_of(id);
+    ASSERT_TRUE(side);
+    EXPECT_EQ(side->mode, "jobctl");
+    EXPECT_NE(side->job, 0u);
+    // Its outcome is here: the job there was removed.
+    EXPECT_EQ(server_.remote_jobctl("get --json").find("\"name\": \"from-"), std::string::npos);
+}
+
+TEST_F(DurableSshJobs, ALostConnectionIsFollowedAgainWithTheWholeOutputOnce) {
+    std::string gate = "/tmp/jobctl-durable-gate-" + std::to_string(::getpid());
+    std::filesystem::remove(gate);
+    // Half the output, then (once the connection was lost) the rest.
+    std::string script = "seq 1 2000; seq 1 500 >&2; while [ ! -e " + gate +
+                         " ]; do sleep 0.05; done; seq 2001 4000; seq 501 1000 >&2";
+    JobId id = start_on("testhost", {}, {"sh", "-c", script});
+    std::string first_half = shell("seq 1 2000").out;
+    wait_for(id, [&](const JobInfo& job) { return job.output_bytes >= first_half.size() + 1000; });
+    ASSERT_TRUE(remote_of(id));
+    std::string folder = detail::control_folder_of(detail::table_of(repository()).location()).string();
+    ASSERT_EQ(std::system(("pkill -KILL -f '^ssh: " + folder + "/.*\\[mux\\]'").c_str()), 0);
+    std::ofstream(gate).put('\n');
+    JobInfo job = wait_until_finished(id);
+    std::filesystem::remove(gate);
+    EXPECT_EQ(job.state, JobState::completed) << job.reason;
+    CliResult out = jobctl({"receive", "--keep", "--stream", "out", std::to_string(id)});
+    EXPECT_EQ(out.out, shell("seq 1 4000").out);
+    CliResult err = jobctl({"receive", "--keep", "--stream", "err", std::to_string(id)});
+    EXPECT_EQ(err.err, shell("seq 1 1000").out);
+}
+
+TEST_F(DurableSshJobs, StopEndsTheJobThereAndLeavesNothing) {
+    JobId id = start_on("testhost", {}, {"sh", "-c", "sleep 307 & sleep 308"});
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 308"));
+    wait_for(id, [&](const JobInfo&) { return remote_of(id).has_value(); });
+    CliResult stop = jobctl({"stop", std::to_string(id)});
+    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::stopped) << job.reason;
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 30"));
+    EXPECT_EQ(server_.remote_jobctl("get --json").find("\"name\": \"from-"), std::string::npos);
+}
+
+TEST_F(DurableSshJobs, ACommandNotFoundThereIsOneLine) {
+    JobId id = start_on("testhost", {}, {"no-such-program-here"});
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_EQ(job.reason.find("on testhost: "), 0u) << job.reason;
+    EXPECT_NE(job.reason.find("no-such-program-here"), std::string::npos) << job.reason;
+    EXPECT_EQ(job.reason.find('\n'), std::string::npos) << job.reason;
 }
 
 }  // namespace

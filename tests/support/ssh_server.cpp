@@ -16,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include "cli_runner.hpp"
+
 namespace jobctl::test {
 namespace {
 
@@ -92,7 +94,7 @@ std::vector<pid_t> descendants(pid_t root) {
 
 }  // namespace
 
-SshServer::SshServer() {
+SshServer::SshServer(RemoteJobctl remote) {
     if (::geteuid() != 0) {
         unavailable_ = "needs root (a test user and an sshd of its own)";
         return;
@@ -131,6 +133,18 @@ SshServer::SshServer() {
            "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
            "PermitRootLogin no\nAllowUsers "
         << kSshTestUser << "\nMaxSessions 100\nMaxStartups 100\nLogLevel ERROR\n";
+    if (remote == RemoteJobctl::installed) {
+        remote_home_ = f + "/remote-jobctl-home";
+        std::filesystem::create_directories(remote_home_);
+        passwd* user = ::getpwnam(kSshTestUser);
+        ::chmod(remote_home_.c_str(), 0700);
+        if (::chown(remote_home_.c_str(), user->pw_uid, user->pw_gid) != 0) {
+            unavailable_ = "cannot give the test user a jobctl home";
+            return;
+        }
+        std::ofstream(f + "/sshd_config", std::ios::app)
+            << "SetEnv PATH=" << bin_dir() << ":/usr/bin:/bin JOBCTL_HOME=" << remote_home_ << "\n";
+    }
     auto host = [&](const std::string& name, const std::string& address, const std::string& key) {
         return "Host " + name + "\n  HostName " + address + "\n  Port " + std::to_string(port) + "\n  User " +
                kSshTestUser + "\n  IdentityFile " + f + "/" + key + "\n  IdentitiesOnly yes\n";
@@ -161,6 +175,15 @@ SshServer::SshServer() {
 }
 
 SshServer::~SshServer() {
+    // The remote jobctl's workers (orphans: they land on this process).
+    if (!remote_home_.empty())
+        if (passwd* user = ::getpwnam(kSshTestUser))
+            for (pid_t pid : descendants(::getpid())) {
+                struct stat status {};
+                if (::stat(("/proc/" + std::to_string(pid)).c_str(), &status) == 0 &&
+                    status.st_uid == user->pw_uid)
+                    ::kill(pid, SIGKILL);
+            }
     if (sshd_ > 0) {
         // Its sessions and whatever they still run (a job a failed test
         // left), found by their parent links: not other processes of the
@@ -173,6 +196,19 @@ SshServer::~SshServer() {
         std::error_code ignored;
         std::filesystem::remove_all(folder_, ignored);
     }
+}
+
+std::string SshServer::remote_jobctl(const std::string& args) const {
+    std::string command = "su -s /bin/sh " + std::string(kSshTestUser) + " -c 'JOBCTL_HOME=" + remote_home_ +
+                          " " + bin_dir() + "/jobctl " + args + "' 2>&1";
+    std::string out;
+    if (FILE* pipe = ::popen(command.c_str(), "r")) {
+        char buffer[4096];
+        for (std::size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+            out.append(buffer, got);
+        ::pclose(pipe);
+    }
+    return out;
 }
 
 std::vector<std::string> SshServer::user_commands() const {

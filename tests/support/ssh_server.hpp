@@ -6,6 +6,9 @@
 // (-F): hosts "testhost" (127.0.0.1), "testhost2" (localhost, the same
 // server) and "badkey" (a key the server refuses). Needs root and sshd;
 // available() says why not. Stopped, and its folder removed, when it goes.
+// With a remote jobctl, the test user's sessions find this build's jobctl
+// first on PATH, with a jobctl home of their own in the server's folder
+// (the durable mode); without, they find none (the wrapper).
 
 #include <sys/types.h>
 
@@ -19,7 +22,8 @@ inline constexpr const char* kSshTestUser = "jobctl-sshtest";
 
 class SshServer {
 public:
-    SshServer();  // starts it if it can: see available()
+    enum class RemoteJobctl { none, installed };
+    explicit SshServer(RemoteJobctl remote = RemoteJobctl::none);  // starts it if it can: see available()
     ~SshServer();
     SshServer(const SshServer&) = delete;
     SshServer& operator=(const SshServer&) = delete;
@@ -28,6 +32,9 @@ public:
     const std::string& unavailable() const { return unavailable_; }
     // The folder whose bin/ssh must come first on PATH.
     const std::string& client_bin() const { return bin_; }
+    // With a remote jobctl: `jobctl ARGS` as the test user there, with its
+    // home and PATH; its stdout.
+    std::string remote_jobctl(const std::string& args) const;
     // The commands the test user runs now below this process (this
     // server's sessions, and what they left), sshd's own processes left out.
     std::vector<std::string> user_commands() const;
@@ -42,6 +49,7 @@ private:
     std::string unavailable_;
     std::string folder_;
     std::string bin_;
+    std::string remote_home_;  // the test user's jobctl home; empty: no jobctl there
     pid_t sshd_ = -1;
 };
 

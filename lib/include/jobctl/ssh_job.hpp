@@ -6,14 +6,23 @@
 // that runs the system's ssh client (the `ssh` on PATH, with the user's own
 // config and keys, never asking for a password), through one connection per
 // host that the repository's jobs share (ControlMaster, its socket in the
-// repository's folder). On the host, a small wrapper (a POSIX sh) starts the
-// command in a session of its own; a stop, a time limit, or a connection
-// that drops ends that whole session there, TERM then KILL after the grace.
-// A lost connection ends the job
-// Failed ("connection to HOST lost ..."). A job on another host cannot be
-// suspended; its stdin is /dev/null there.
+// repository's folder). Each run picks its remote side there:
+//  - jobctl, where `jobctl` is on the remote PATH (the durable mode): the
+//    command is a job of the remote user's repository, and the local side
+//    follows it. A dropped connection does not end it: the local side
+//    connects again (after 1 s, then waiting twice as long each time, at
+//    most 30 s) and carries on from the last byte it has, so the output is
+//    neither lost nor repeated. A stop or time limit is delivered there
+//    (once connected again, if need be); a second stop while the host
+//    cannot be reached gives up, and the job ends Stopped here.
+//  - the wrapper, elsewhere: a small POSIX sh starts the command in a
+//    session of its own; a stop, a time limit, or a connection that drops
+//    ends that whole session there, TERM then KILL after the grace. A lost
+//    connection ends the job Failed ("connection to HOST lost ...").
+// A job on another host cannot be suspended; its stdin is /dev/null there.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,5 +55,24 @@ struct SshOptions {
 // its own reason); as start_process_job. Nothing is registered then.
 JobInfo start_ssh_job(Repository& repository, const ProcessJobSpec& spec, const SshOptions& ssh,
                       const std::filesystem::path& worker_path = {});
+
+// Which remote side a job on another host (or a child of one) found.
+struct RemoteSide {
+    std::string mode;  // "jobctl" (the durable mode) or "wrapper"
+    JobId job = 0;     // "jobctl": the job's id in the remote user's repository
+};
+// Nothing until its run has heard from the host (and for other jobs).
+std::optional<RemoteSide> remote_side(const Repository& repository, JobId id);
+
+// The remote side of the durable mode: what `jobctl __ssh-relay` runs on
+// the host, started by a local ssh job's ssh (never by hand). `arguments`:
+// the request word and the wrapper's words (ssh/remote_command.cpp).
+// Starts the command as a job of `repository` (or follows the job asked
+// for), writes its output and outcome to `out_fd` as frames, and obeys the
+// stop lines read from `control_fd`; returns at "done" (the job removed,
+// its outcome delivered) and exits the process at the end of the control
+// line (the connection is gone; the job runs on). Returns the exit status.
+int serve_ssh_relay(Repository& repository, const std::vector<std::string>& arguments, int control_fd,
+                    int out_fd);
 
 }  // namespace jobctl

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -28,6 +29,7 @@
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "jobctl/process_job.hpp"
+#include "jobctl/ssh_job.hpp"
 #include "jobs/suspension.hpp"
 #include "output/output_log.hpp"
 #include "process_jobs/run_options.hpp"
@@ -63,6 +65,12 @@ constexpr int kKillRounds = 20;
 constexpr std::chrono::milliseconds kRemoteStopMargin{10'000};
 // How soon the rounds start again when some process outran them.
 constexpr std::chrono::milliseconds kKillAgainAfter{50};
+// The durable mode: how long after a lost connection the next is tried,
+// doubled with each that is lost without bringing anything, up to the last.
+constexpr std::chrono::milliseconds kFirstReconnect{1000};
+constexpr std::chrono::milliseconds kLastReconnect{30'000};
+// How much of ssh's stderr is kept, in the durable mode, to say why it failed.
+constexpr std::size_t kKeptErrors = 512;
 
 bool exited(const TreeProcess& process) {
     return process.state == 'Z' || process.state == 'X';
@@ -123,11 +131,8 @@ bool CommandRun::spawn(const std::vector<std::string>& command_argv) {
     RunOptions local = run_;
     FileDescriptor wrapper_stdin;
     if (!run_.ssh_host.empty()) {
-        SshRun ssh = prepare_ssh_run(table_of(repository_).location(), run_, argv);
-        argv = std::move(ssh.argv);
+        argv = ssh_argv(command_argv, wrapper_stdin);
         local = RunOptions{};
-        wrapper_stdin = std::move(ssh.wrapper_stdin);
-        ssh_control_ = std::move(ssh.control);
     }
     detail::PreparedCommand prepared = detail::prepare_command(local, argv[0]);
     if (wrapper_stdin) prepared.setup.stdin_fd = wrapper_stdin.get();
@@ -169,7 +174,168 @@ bool CommandRun::spawn(const std::vector<std::string>& command_argv) {
     return true;
 }
 
+std::vector<std::string> CommandRun::ssh_argv(const std::vector<std::string>& command,
+                                              FileDescriptor& wrapper_stdin) {
+    SshRun ssh = prepare_ssh_run(table_of(repository_).location(), run_, command, relay_request());
+    wrapper_stdin = std::move(ssh.wrapper_stdin);
+    ssh_control_ = std::move(ssh.control);
+    remote_.decoder.emplace(RelayDecoder::Callbacks{
+        [this](OutputStream stream, std::string_view bytes) { on_remote_output(stream, bytes); },
+        [this](RelayFrameKind kind, std::string_view bytes) { on_relay_frame(kind, bytes); }});
+    return std::move(ssh.argv);
+}
+
+// What a jobctl there is asked: to start the command (or find the job an
+// earlier connection started), or to follow its job on from the last byte
+// here; and a stop not yet seen to end it.
+std::string CommandRun::relay_request() {
+    RelayRequest request;
+    if (remote_.job == 0) {
+        if (remote_.name.empty()) remote_.name = remote_job_name(id_);
+        request.name = remote_.name;
+    } else {
+        request.job = remote_.job;
+        request.skip = remote_.received;
+    }
+    if (remote_.stop)
+        request.stop =
+            std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(*remote_.stop));
+    return encode_request(request);
+}
+
+bool CommandRun::reconnect(const std::vector<std::string>& command) {
+    FileDescriptor wrapper_stdin;
+    std::vector<std::string> argv = ssh_argv(command, wrapper_stdin);
+    detail::PreparedCommand prepared = detail::prepare_command(RunOptions{}, argv[0]);
+    prepared.setup.stdin_fd = wrapper_stdin.get();
+    if (cgroup_) {
+        prepared.setup.cgroup_fd = cgroup_->folder_fd();
+        prepared.setup.cgroup_procs_fd = cgroup_->procs_fd();
+    }
+    detail::SpawnedCommand spawned;
+    spawned.failure = prepared.failure;
+    if (spawned.failure.empty()) spawned = detail::spawn_command(argv, prepared.setup);
+    if (!spawned.failure.empty()) {
+        remote_.failure = "cannot connect to " + run_.ssh_host + " again: " + spawned.failure;
+        return false;
+    }
+    child_ = spawned.pid;
+    reaped_ = false;
+    output_deadline_.reset();
+    out_fd_ = std::move(spawned.out_fd);
+    err_fd_ = std::move(spawned.err_fd);
+    pidfd_ = open_pidfd(child_);
+    if (!pidfd_) throw_system_error("pidfd_open", errno);
+    return true;
+}
+
+// The durable mode, once a connection's ssh has exited: the job there runs
+// on unless it said how it ended (or could not be started). ssh's own
+// failure (255), a signal, or the relay gone at the end of its line (0)
+// is a lost connection; any other status is the relay's error.
+bool CommandRun::connection_lost(const siginfo_t& status) {
+    if (!remote_.relay || remote_.outcome || !remote_.failure.empty()) return false;
+    bool lost = status.si_code != CLD_EXITED || status.si_status == 255 || status.si_status == 0;
+    if (lost) return true;
+    std::string words =
+        remote_.errors.substr(remote_.errors.find_last_of('\n', remote_.errors.size() - 2) + 1);
+    while (!words.empty() && words.back() == '\n') words.pop_back();
+    remote_.failure = "the jobctl on " + run_.ssh_host + " failed (exit code " +
+                      std::to_string(status.si_status) + (words.empty() ? "" : ": " + words) + ")";
+    return false;
+}
+
+// Waits before the next connection, while a stop or the time limit may
+// come: a stop is carried by the next connection at once. A stop asked
+// twice while the host cannot be reached gives up on it (false).
+bool CommandRun::wait_to_reconnect() {
+    auto delay = kFirstReconnect;
+    for (unsigned k = 1; k < remote_.lost && delay < kLastReconnect; ++k)
+        delay = std::min(delay * 2, kLastReconnect);
+    auto at = SteadyClock::now() + delay;
+    bool stop_pending = static_cast<bool>(remote_.stop);
+    while (SteadyClock::now() < at && remote_.failure.empty() &&
+           stop_pending == static_cast<bool>(remote_.stop)) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(at - SteadyClock::now());
+        if (time_limit_at_ && !stopping_)
+            left = std::min(
+                left, std::chrono::ceil<std::chrono::milliseconds>(*time_limit_at_ - SteadyClock::now()));
+        pollfd fds[2] = {{fds_.stop, POLLIN, 0}, {fds_.child_exit, POLLIN, 0}};
+        int ready = ::poll(fds, 2, static_cast<int>(std::max<std::int64_t>(0, left.count())));
+        if (ready < 0 && errno != EINTR) throw_system_error("poll", errno);
+        if (fds[0].revents != 0) on_stop_request();
+        if (fds[1].revents != 0) reap_orphans();
+        if (time_limit_at_ && !stopping_ && SteadyClock::now() >= *time_limit_at_) on_time_limit();
+    }
+    return remote_.failure.empty();
+}
+
+void CommandRun::on_remote_output(OutputStream stream, std::string_view bytes) {
+    if (remote_.decoder->mode() == RemoteMode::relay) {
+        remote_.received += bytes.size();
+        remote_.lost = 0;
+    }
+    publish(log_.append(stream, bytes));
+}
+
+void CommandRun::on_relay_frame(RelayFrameKind kind, std::string_view bytes) {
+    remote_.lost = 0;
+    std::filesystem::path folder = table_of(repository_).job_directory(id_);
+    if (kind == RelayFrameKind::started) {
+        unsigned long job = 0;
+        auto [end, error] = std::from_chars(bytes.data(), bytes.data() + bytes.size(), job);
+        if (error != std::errc() || job == 0 || job > UINT32_MAX)
+            throw Error(ErrorCode::system, "the jobctl on " + run_.ssh_host + " named no job it started");
+        remote_.job = static_cast<JobId>(job);
+        note_remote_side(folder, RemoteSide{"jobctl", remote_.job});
+    } else if (kind == RelayFrameKind::ended) {
+        remote_.outcome = decode_outcome(bytes);
+        if (!remote_.outcome)
+            remote_.failure = "the jobctl on " + run_.ssh_host + " sent an outcome it could not have meant";
+        send_remote_line(ssh_control_, "done\n");  // it removes its job there and ends
+    } else if (kind == RelayFrameKind::refused) {
+        remote_.failure = "on " + run_.ssh_host + ": " + std::string(bytes);
+    }
+}
+
+void CommandRun::pump_remote(FileDescriptor& fd, OutputStream stream) {
+    ssize_t got = ::read(fd.get(), buffer_.get(), kReadChunk);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (got <= 0) {
+        fd.reset();
+        if (stream == OutputStream::out) remote_.decoder->finish();
+        return;
+    }
+    std::string_view bytes(buffer_.get(), static_cast<std::size_t>(got));
+    if (stream == OutputStream::out) {
+        bool was_known = remote_.decoder->mode() != RemoteMode::unknown;
+        try {
+            remote_.decoder->feed(bytes);
+        } catch (const Error& error) {  // not what a relay sends: this connection is no use
+            remote_.failure = error.what();
+            ::kill(child_, SIGKILL);
+            fd.reset();
+        }
+        if (!was_known && remote_.decoder->mode() == RemoteMode::relay) remote_.relay = true;
+        if (!was_known && remote_.decoder->mode() == RemoteMode::wrapper)
+            note_remote_side(table_of(repository_).job_directory(id_), RemoteSide{"wrapper", 0});
+        return;
+    }
+    // stderr: the command's own through the wrapper; in the durable mode
+    // only ssh's and the relay's words (the job's stderr comes in frames).
+    if (!remote_.relay) {
+        publish(log_.append(stream, bytes));
+        return;
+    }
+    remote_.errors.append(bytes);
+    if (remote_.errors.size() > kKeptErrors) remote_.errors.erase(0, remote_.errors.size() - kKeptErrors);
+}
+
 void CommandRun::pump(FileDescriptor& fd, OutputStream stream) {
+    if (remote_.decoder) {
+        pump_remote(fd, stream);
+        return;
+    }
     // Usually the bytes go straight from the pipe into the log (splice). On
     // a full disk the log drops (and counts) what does not fit, but the pipe
     // is drained all the same: the command never blocks on its output.
@@ -199,7 +365,13 @@ void CommandRun::on_stop_request() {
     drain(fds_.stop);
     // Asked again while stopping (Ctrl-C twice on `run`, `stop` twice): no
     // more grace. Not after a time limit's stop alone: that was nobody's ask.
-    if (stopping_ && stop_asked_) {
+    if (stopping_ && stop_asked_ && remote_.relay) {
+        // The jobctl there kills what is left; a host out of reach is given up on.
+        send_remote_line(ssh_control_, "kill\n");
+        if (reaped_ || child_ <= 0)
+            remote_.failure = "stopped here while " + run_.ssh_host + " could not be reached; its job " +
+                              std::to_string(remote_.job) + " there may still run";
+    } else if (stopping_ && stop_asked_) {
         kill_deadline_ = SteadyClock::now();
         send_remote_kill(ssh_control_);  // over ssh, there too
     }
@@ -232,7 +404,10 @@ void CommandRun::begin_stop(std::chrono::milliseconds grace) {
         // status, which ssh brings back; ssh is killed here only if that
         // takes longer than the grace and a margin for the round trip.
         send_remote_stop(ssh_control_, grace);
-        kill_deadline_ = SteadyClock::now() + grace + kRemoteStopMargin;
+        remote_.stop = grace;  // and on each connection after this one
+        // A jobctl there ends its job after the grace; ssh is not killed
+        // here (that would only lose the connection that brings the end).
+        if (!remote_.relay) kill_deadline_ = SteadyClock::now() + grace + kRemoteStopMargin;
         return;
     }
     signal_all(SIGTERM);
@@ -466,9 +641,7 @@ void CommandRun::release_cgroup() {
     cgroup_.reset();
 }
 
-void CommandRun::record_outcome(const siginfo_t& status) {
-    std::optional<JobInfo> job = look_up(repository_, id_);
-    bool stopped = job && job->stop_requested;
+CommandRun::Ending CommandRun::ending_of(const siginfo_t& status) const {
     std::optional<int> exit_code;
     int term_signal = 0;
     std::string reason;
@@ -488,6 +661,25 @@ void CommandRun::record_outcome(const siginfo_t& status) {
         if (!run_.ssh_host.empty())  // its ssh, here: the remote command's end is not known
             reason = "connection to " + run_.ssh_host + " lost (ssh " + reason + ")";
     }
+    return {state, reason, exit_code, term_signal};
+}
+
+// The durable mode: the outcome of the job there, as its relay said; or
+// why it could not be followed to its end.
+CommandRun::Ending CommandRun::remote_ending() const {
+    if (!remote_.outcome) return {JobState::failed, remote_.failure, std::nullopt, 0};
+    const RemoteOutcome& outcome = *remote_.outcome;
+    // "stopped" there is said here once more, with the stop asked here.
+    std::string reason = outcome.reason == "stopped" ? "" : outcome.reason;
+    if (outcome.state == JobState::stopped && !stop_asked_ && !timed_out_)
+        reason = join_reasons("stopped on " + run_.ssh_host, std::move(reason));
+    return {outcome.state, reason, outcome.exit_code, outcome.term_signal};
+}
+
+void CommandRun::record_outcome(Ending ending) {
+    std::optional<JobInfo> job = look_up(repository_, id_);
+    bool stopped = job && job->stop_requested;
+    auto& [state, reason, exit_code, term_signal] = ending;
     if (out_of_memory_ && !stopped && !timed_out_) {
         state = JobState::failed;
         reason = "out of memory (limit " + size_text(*run_.memory_limit_bytes) + ")";
@@ -563,6 +755,21 @@ void CommandRun::run(const std::vector<std::string>& argv) {
         publish(log_.append(OutputStream::info, "jobctl: attempt " + std::to_string(attempt_) + "/" +
                                                     std::to_string(run_.retry.retries + 1) + "\n"));
     if (!spawn(argv)) return;
+    siginfo_t status = follow_to_exit();
+    // The durable mode: the job there runs on; follow it again.
+    while (connection_lost(status) && wait_to_reconnect() && reconnect(argv)) status = follow_to_exit();
+    if (fds_.child_exit >= 0) reap_orphans();
+    count_cgroup_resources();
+    release_cgroup();
+    publish(log_.close_tail());
+    record_outcome(remote_.relay ? remote_ending() : ending_of(status));
+    // Once the outcome is out, so that nobody waits for it: what runners
+    // that died left behind where nobody found their jobs lost. Every 32nd
+    // job is often enough for what only a crash leaves.
+    if (id_ % 32 == 0) sweep_stale_cgroups();
+}
+
+siginfo_t CommandRun::follow_to_exit() {
     std::optional<siginfo_t> exit_status;
     // Finished when the command has exited, everything that shared its
     // output pipes (its background children) has closed them, and no
@@ -611,15 +818,7 @@ void CommandRun::run(const std::vector<std::string>& argv) {
     rusage usage{};
     if (::wait4(child_, nullptr, 0, &usage) == child_) count_resources(usage);
     reaped_ = true;
-    if (fds_.child_exit >= 0) reap_orphans();
-    count_cgroup_resources();
-    release_cgroup();
-    publish(log_.close_tail());
-    record_outcome(*exit_status);
-    // Once the outcome is out, so that nobody waits for it: what runners
-    // that died left behind where nobody found their jobs lost. Every 32nd
-    // job is often enough for what only a crash leaves.
-    if (id_ % 32 == 0) sweep_stale_cgroups();
+    return *exit_status;
 }
 
 }  // namespace jobctl::detail

@@ -32,6 +32,7 @@
 #include "jobctl/process_job.hpp"
 #include "jobctl/repository.hpp"
 #include "output/capped_output_log.hpp"
+#include "ssh/relay_frames.hpp"
 #include "system/file_descriptor.hpp"
 #include "system/job_cgroup.hpp"
 #include "system/process_tree.hpp"
@@ -47,6 +48,21 @@ struct ControlFds {
     // command: then every process below it is the job's, and the orphans
     // that land on it are reaped here.
     int child_exit = -1;
+};
+
+// A job on another host: what its run knows of the remote side, kept
+// across the connections of the durable mode (ssh/relay_frames.hpp).
+struct RemoteState {
+    std::optional<RelayDecoder> decoder;            // this connection's reader of ssh's stdout
+    bool relay = false;                             // a jobctl there runs the command as its job
+    std::string name;                               // that job's name, until it says its id
+    JobId job = 0;                                  // its id there
+    std::uint64_t received = 0;                     // bytes of its output here
+    std::optional<std::chrono::milliseconds> stop;  // said again on each connection until it ends
+    std::optional<RemoteOutcome> outcome;
+    std::string failure;  // why the run cannot follow it further
+    std::string errors;   // the end of ssh's stderr: the relay's or ssh's own last words
+    unsigned lost = 0;    // connections lost in a row, since one brought anything
 };
 
 class CommandRun {
@@ -65,7 +81,21 @@ public:
 
 private:
     bool spawn(const std::vector<std::string>& argv);
+    // A job on another host: the ssh command line of the next connection.
+    std::vector<std::string> ssh_argv(const std::vector<std::string>& command, FileDescriptor& wrapper_stdin);
+    std::string relay_request();
+    // Runs the command (or one connection's ssh) until it has exited and
+    // left nothing; reaps it.
+    siginfo_t follow_to_exit();
+    // The durable mode: whether the run connects again after this exit,
+    // waits until it is time (false: it gave up), and connects.
+    bool connection_lost(const siginfo_t& status);
+    bool wait_to_reconnect();
+    bool reconnect(const std::vector<std::string>& command);
     void pump(FileDescriptor& fd, OutputStream stream);
+    void pump_remote(FileDescriptor& fd, OutputStream stream);
+    void on_remote_output(OutputStream stream, std::string_view bytes);
+    void on_relay_frame(RelayFrameKind kind, std::string_view bytes);
     void publish(std::uint64_t size);
     void on_stop_request();
     void on_time_limit();
@@ -85,7 +115,15 @@ private:
     std::string limit(const CgroupLimits& limits);
     void count_cgroup_resources();
     void release_cgroup();
-    void record_outcome(const siginfo_t& status);
+    struct Ending {
+        JobState state = JobState::completed;
+        std::string reason;
+        std::optional<int> exit_code;
+        int term_signal = 0;
+    };
+    Ending ending_of(const siginfo_t& status) const;
+    Ending remote_ending() const;
+    void record_outcome(Ending ending);
     bool retry_after(const std::string& reason, std::optional<int> exit_code);
     int poll_timeout_ms() const;
 
@@ -112,7 +150,8 @@ private:
     FileDescriptor out_fd_;  // read ends of the command's pipes; empty once at their end
     FileDescriptor err_fd_;
     FileDescriptor pidfd_;
-    FileDescriptor ssh_control_;  // a job on another host: the line to its wrapper (ssh_run.hpp)
+    FileDescriptor ssh_control_;  // a job on another host: the line to its wrapper or relay (ssh_run.hpp)
+    RemoteState remote_;
     bool stopping_ = false;
     bool stop_asked_ = false;  // a stop was requested: one more kills at once
     bool timed_out_ = false;

@@ -1,14 +1,22 @@
 #include "process_jobs/ssh_run.hpp"
 
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
 #include "ssh/remote_command.hpp"
 #include "ssh/ssh_connection.hpp"
 #include "ssh/ssh_host.hpp"
+#include "system/private_file.hpp"
 
 namespace jobctl::detail {
 
@@ -27,12 +35,12 @@ void check_remote_run(const RunOptions& run, const std::string& program) {
 }
 
 SshRun prepare_ssh_run(const RepositoryLocation& repository, const RunOptions& run,
-                       const std::vector<std::string>& command) {
+                       const std::vector<std::string>& command, const std::string& request) {
     SshHost host = parse_ssh_host(run.ssh_host);
     SshRun prepared;
     std::filesystem::path folder = control_folder_of(repository);
-    prepared.argv =
-        ssh_job_argv(host, folder, run, command, kDefaultStopGrace, shared_connection_answers(host, folder));
+    prepared.argv = ssh_job_argv(host, folder, run, command, kDefaultStopGrace, request,
+                                 shared_connection_answers(host, folder));
     // A socket pair, not a pipe: a stop sent after ssh died gets EPIPE
     // (MSG_NOSIGNAL), never a SIGPIPE that would end the runner.
     int ends[2];
@@ -55,6 +63,41 @@ void send_remote_kill(FileDescriptor& control) {
     if (!control) return;
     (void)::send(control.get(), "kill\n", 5, MSG_NOSIGNAL);
     control.reset();
+}
+
+void send_remote_line(FileDescriptor& control, std::string_view line) {
+    if (control && ::send(control.get(), line.data(), line.size(), MSG_NOSIGNAL) < 0) control.reset();
+}
+
+std::string remote_job_name(JobId local) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "host");
+    std::string name = "from-";
+    for (char c : std::string_view(host))  // a job name takes no wildcards or spaces
+        name.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '-');
+    std::uint64_t nonce = 0;
+    if (::getrandom(&nonce, sizeof nonce, 0) != static_cast<ssize_t>(sizeof nonce))
+        nonce = static_cast<std::uint64_t>(::getpid()) * 2654435761u ^
+                static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    char suffix[32];
+    std::snprintf(suffix, sizeof suffix, "-%u-%08llx", local,
+                  static_cast<unsigned long long>(nonce & 0xffffffffu));
+    return name.substr(0, 64) + suffix;
+}
+
+void note_remote_side(const std::filesystem::path& job_folder, const RemoteSide& side) {
+    std::string text = side.mode + "\n" + std::to_string(side.job) + "\n";
+    try {
+        write_private_file(job_folder / kRemoteNoteFile, text);
+    } catch (const Error&) {  // only get --json reads it
+    }
+}
+
+std::optional<RemoteSide> noted_remote_side(const std::filesystem::path& job_folder) {
+    std::ifstream in(job_folder / kRemoteNoteFile);
+    RemoteSide side;
+    if (!(in >> side.mode >> side.job)) return std::nullopt;
+    return side;
 }
 
 std::string connection_lost_reason(const std::string& host) {

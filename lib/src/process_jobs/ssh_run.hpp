@@ -6,10 +6,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jobctl/process_job.hpp"
+#include "jobctl/ssh_job.hpp"
 #include "system/file_descriptor.hpp"
 #include "table/repository_location.hpp"
 
@@ -26,9 +29,10 @@ struct SshRun {
 // Also a program whose name holds '=': env(1) would take it for a variable.
 void check_remote_run(const RunOptions& run, const std::string& program);
 
+// `request`: what a jobctl there is asked (relay_frames.hpp), or "wrapper".
 // Errors: invalid_argument (a bad host); system.
 SshRun prepare_ssh_run(const RepositoryLocation& repository, const RunOptions& run,
-                       const std::vector<std::string>& command);
+                       const std::vector<std::string>& command, const std::string& request);
 
 // Tells the wrapper to stop the command (TERM to its session, KILL after
 // `grace`); the line stays open. Never raises SIGPIPE: ssh may be gone.
@@ -36,6 +40,20 @@ void send_remote_stop(FileDescriptor& control, std::chrono::milliseconds grace);
 
 // Tells it to KILL what is left at once (a stop asked again), and closes the line.
 void send_remote_kill(FileDescriptor& control);
+
+// Writes one line to the relay (the durable mode), which keeps reading.
+void send_remote_line(FileDescriptor& control, std::string_view line);
+
+// The name the job of the remote user's repository gets: where it came
+// from, the local id, and a random part (a job started there again, by a
+// restart here, is another).
+std::string remote_job_name(JobId local);
+
+// Which side a run found there, noted in the local job's folder for `get`
+// (jobctl/ssh_job.hpp: RemoteSide). Never throws.
+inline constexpr const char* kRemoteNoteFile = "remote";
+void note_remote_side(const std::filesystem::path& job_folder, const RemoteSide& side);
+std::optional<RemoteSide> noted_remote_side(const std::filesystem::path& job_folder);
 
 // The reason of a job whose ssh exited 255: its connection failed or was
 // lost (unless the command itself exited 255, which ssh cannot tell apart).

@@ -13,9 +13,13 @@
 namespace jobctl::detail {
 namespace {
 
-// Runs as `sh -c WRAPPER jobctl-ssh GRACE CWD COMMAND...` on the host, its
-// stdin the control line (see the header). Kept free of single quotes (it
-// travels inside them) and on one line (a csh login shell reads it too).
+// Runs as `sh -c WRAPPER jobctl-ssh REQUEST GRACE CWD COMMAND...` on the
+// host, its stdin the control line (see the header). Kept free of single
+// quotes (it travels inside them) and on one line (a csh login shell reads
+// it too).
+//  - Where jobctl is on the remote PATH (and REQUEST is not "wrapper"), it
+//    hands everything to `jobctl __ssh-relay` (the durable mode,
+//    relay_frames.hpp); else it says it is the wrapper, on a line of its own.
 //  - The command gets a session of its own (setsid): what it forks stays
 //    in it, whatever process group it makes.
 //  - `members`: the session's processes, zombies aside (`ps -s` where ps
@@ -35,7 +39,8 @@ namespace {
 //    the command's status; the shell's own word on a killed command
 //    ("Terminated") is not the command's output.
 constexpr const char* kWrapper =
-    "grace=$1 cwd=$2; shift 2; "
+    "if [ \"$1\" != wrapper ] && command -v jobctl >/dev/null 2>&1; then exec jobctl __ssh-relay \"$@\"; fi; "
+    "echo jobctl-wrapper; grace=$2 cwd=$3; shift 3; "
     "if [ -n \"$cwd\" ] && ! cd -- \"$cwd\" >/dev/null 2>&1; then "
     "echo \"jobctl: cannot enter $cwd on $(uname -n)\" >&2; exit 126; fi; "
     "exec 3<&0; "
@@ -111,11 +116,11 @@ std::string remote_folder(const std::filesystem::path& cwd) {
 }
 
 std::string remote_line(const RunOptions& run, const std::vector<std::string>& command,
-                        std::chrono::milliseconds grace) {
+                        std::chrono::milliseconds grace, const std::string& request) {
     // The remote login shell reads one line: every word quoted, so that
     // the command and its arguments arrive as they were given.
-    std::string remote = "exec sh -c " + shell_quoted(kWrapper) + " jobctl-ssh " +
-                         shell_quoted(seconds_of(grace)) + " " + shell_quoted(remote_folder(run.cwd)) +
+    std::string remote = "exec sh -c " + shell_quoted(kWrapper) + " jobctl-ssh " + shell_quoted(request) +
+                         " " + shell_quoted(seconds_of(grace)) + " " + shell_quoted(remote_folder(run.cwd)) +
                          " env";
     if (run.clear_env) remote += " -i";
     remote += " --";
@@ -125,7 +130,8 @@ std::string remote_line(const RunOptions& run, const std::vector<std::string>& c
 }
 
 void check_remote_line(const RunOptions& run, const std::vector<std::string>& command) {
-    std::size_t size = remote_line(run, command, std::chrono::milliseconds(0)).size() + 8;
+    // The longest request word: a follow with a stop (relay_frames.hpp).
+    std::size_t size = remote_line(run, command, std::chrono::milliseconds(0), "wrapper").size() + 8 + 64;
     if (size > kMaxRemoteLine)
         throw Error(ErrorCode::invalid_argument,
                     "the command, its variables and its folder are too long to run over ssh (" +
@@ -135,8 +141,9 @@ void check_remote_line(const RunOptions& run, const std::vector<std::string>& co
 
 std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem::path& control_folder,
                                       const RunOptions& run, const std::vector<std::string>& command,
-                                      std::chrono::milliseconds grace, bool shared) {
-    std::string remote = remote_line(run, command, grace);
+                                      std::chrono::milliseconds grace, const std::string& request,
+                                      bool shared) {
+    std::string remote = remote_line(run, command, grace, request);
     std::vector<std::string> argv{"ssh", "-T", "-o", "ControlMaster=no"};
     std::vector<std::string> options = ssh_options(host, control_folder);
     if (!shared)  // the first ControlPath given wins
@@ -144,6 +151,24 @@ std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem
     argv.insert(argv.end(), options.begin(), options.end());
     argv.insert(argv.end(), {"--", host.destination, remote});
     return argv;
+}
+
+std::optional<RemoteWords> decode_remote_words(const std::vector<std::string>& words) {
+    // GRACE CWD env [-i] -- VARIABLE=VALUE... COMMAND..., as remote_line wrote them.
+    if (words.size() < 4 || words[2] != "env") return std::nullopt;
+    RemoteWords decoded;
+    decoded.run.cwd = words[1];
+    std::size_t at = 3;
+    if (words[at] == "-i") {
+        decoded.run.clear_env = true;
+        ++at;
+    }
+    if (at >= words.size() || words[at] != "--") return std::nullopt;
+    for (++at; at < words.size() && words[at].find('=') != std::string::npos; ++at)
+        decoded.run.env.push_back(words[at]);
+    decoded.command.assign(words.begin() + static_cast<std::ptrdiff_t>(at), words.end());
+    if (decoded.command.empty()) return std::nullopt;
+    return decoded;
 }
 
 std::string stop_line(std::chrono::milliseconds grace) {

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,15 +40,27 @@ std::vector<std::string> ssh_options(const SshHost& host, const std::filesystem:
 // (its cwd, env and clear_env are the remote side's; an empty cwd: the
 // remote user's home). `grace`: how long the wrapper waits between TERM and
 // KILL when the connection is lost without a word.
+// `request`: what a remote jobctl is asked (encode_request), or "wrapper":
+// the wrapper even where there is one.
 // `shared`: through the shared connection; else on its own (ControlPath=none:
 // a master that died or hangs is neither waited for nor complained about).
 std::vector<std::string> ssh_job_argv(const SshHost& host, const std::filesystem::path& control_folder,
                                       const RunOptions& run, const std::vector<std::string>& command,
-                                      std::chrono::milliseconds grace, bool shared = true);
+                                      std::chrono::milliseconds grace, const std::string& request,
+                                      bool shared = true);
 
 // What the remote login shell gets: the wrapper and its arguments, quoted.
 std::string remote_line(const RunOptions& run, const std::vector<std::string>& command,
-                        std::chrono::milliseconds grace);
+                        std::chrono::milliseconds grace, const std::string& request);
+
+// The relay's side of remote_line: the words after REQUEST back into the
+// command and its folder (cwd: empty for the home, or as remote_line
+// wrote it), variables and clear_env. Nothing when they are not its words.
+struct RemoteWords {
+    RunOptions run;
+    std::vector<std::string> command;
+};
+std::optional<RemoteWords> decode_remote_words(const std::vector<std::string>& words);
 
 // Errors: invalid_argument when the remote line would be longer than one
 // argument may be there (128 KiB): known before anything is registered.
