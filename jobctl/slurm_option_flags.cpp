@@ -11,8 +11,9 @@ void add_slurm_option_flags(CLI::App& command, SlurmFlags& flags) {
     command
         .add_option("--on", flags.on,
                     "Where the command runs: 'slurm' submits it to the Slurm cluster with sbatch; "
-                    "'ssh:HOST' runs it on HOST over ssh (user@host, a ~/.ssh/config alias, host:port) "
-                    "(default: this machine)")
+                    "'ssh:HOST' runs it on HOST over ssh (user@host, a ~/.ssh/config alias, host:port; "
+                    "HOST,HOST...: a child per host), as a job of jobctl there where it is on the PATH "
+                    "(it outlives a dropped connection) (default: this machine)")
         ->check(CLI::Validator(
             [](std::string& value) {
                 return value == "slurm" || (value.starts_with("ssh:") && value.size() > 4)

@@ -70,7 +70,9 @@ void add_start_command(CLI::App& app, int&) {
         "its stdin is /dev/null. It outlives this shell; its output is kept until received.\n"
         "With --on slurm it is submitted to the Slurm cluster (sbatch) and followed from here:\n"
         "  jobctl start --on slurm --partition debug --time 10 -- ./simulate --steps 100\n"
-        "With --on ssh:HOST it runs on HOST over ssh, its output arriving here:\n"
+        "With --on ssh:HOST it runs on HOST over ssh, its output arriving here; where jobctl is\n"
+        "installed there, as a job of the remote user's jobctl, which a dropped connection does not end\n"
+        "(get --json: \"remote_mode\": \"jobctl\"):\n"
         "  jobctl start --on ssh:build@server1 --cwd src/app -- make test");
     add_name_option(*command, options->name, "Job name (default Job<id>; at most 63 bytes)");
     add_time_limit_option(*command, options->timeout);

@@ -313,6 +313,27 @@ TEST_F(DurableSshJobs, StopEndsTheJobThereAndLeavesNothing) {
     EXPECT_EQ(server_.remote_jobctl("get --json").find("\"name\": \"from-"), std::string::npos);
 }
 
+TEST_F(DurableSshJobs, ATimeLimitEndsItFailedThere) {
+    JobId id = start_on("testhost", {"--timeout", "1s"}, {"sh", "-c", "echo begun; sleep 309"});
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_EQ(job.reason, "timed out after 1s");
+    EXPECT_EQ(jobctl({"receive", std::to_string(id)}).out, "begun\n");
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 309"));
+}
+
+TEST_F(DurableSshJobs, AWorkerLostHereNamesTheJobThatRunsOnThere) {
+    JobId id = start_on("testhost", {}, {"sleep", "310"});
+    JobInfo running = wait_for(id, [&](const JobInfo& job) { return job.owner_claimed && remote_of(id); });
+    ASSERT_EQ(::kill(running.owner_pid, SIGKILL), 0);
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::failed);
+    std::string there = "its job " + std::to_string(remote_of(id)->job) + " on testhost may run on there";
+    EXPECT_NE(job.reason.find("worker lost"), std::string::npos) << job.reason;
+    EXPECT_NE(job.reason.find(there), std::string::npos) << job.reason;
+    EXPECT_TRUE(server_.wait_until_user_command("sleep 310"));
+}
+
 TEST_F(DurableSshJobs, ACommandNotFoundThereIsOneLine) {
     JobId id = start_on("testhost", {}, {"no-such-program-here"});
     JobInfo job = wait_until_finished(id);

@@ -1,6 +1,7 @@
 // Repository::open, the way into the library: it wires the library's rooms
 // together before the first repository is used. Job kinds register their
-// hooks here (slurm/ its lost-follower replacement), so that jobs/ never
+// hooks here (slurm/ its lost-follower replacement, ssh jobs their lost
+// note), so that jobs/ never
 // names them and no program that opens a repository runs without them.
 
 #include <cstdlib>
@@ -10,6 +11,7 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/repository.hpp"
+#include "process_jobs/ssh_run.hpp"
 #include "slurm/slurm_kind.hpp"
 #include "table/slot_limits.hpp"
 
@@ -18,7 +20,10 @@ namespace {
 
 void register_job_kinds() {
     static std::once_flag registered;
-    std::call_once(registered, [] { detail::register_slurm_job_kind(); });
+    std::call_once(registered, [] {
+        detail::register_slurm_job_kind();
+        detail::register_ssh_job_kind();
+    });
 }
 
 std::uint32_t capacity_from_environment() {

@@ -24,7 +24,7 @@ void register_job_kind(const std::string& type_name, JobKindHooks hooks) {
 }
 
 JobKindHooks hooks_of(const JobInfo& job) {
-    if (job.type != JobType::custom) return {};
+    if (job.type_name.empty()) return {};
     std::lock_guard lock(registry().mutex);
     auto kind = registry().kinds.find(job.type_name);
     return kind == registry().kinds.end() ? JobKindHooks{} : kind->second;

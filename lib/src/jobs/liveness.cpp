@@ -62,7 +62,14 @@ bool Liveness::check(Repository& repository, JobInfo& job) {
         cgroup->remove();
         detail::JobCgroup::forget_in(detail::table_of(repository).job_directory(job.id));
     }
-    if (killed > 0) lifecycle.append_reason(job.id, reason, "its processes were killed");
+    std::string said = reason;
+    if (killed > 0) {
+        lifecycle.append_reason(job.id, said, "its processes were killed");
+        said += "; its processes were killed";
+    }
+    if (auto note = detail::hooks_of(job).lost_note)
+        if (std::string more = note(repository, job); !more.empty())
+            lifecycle.append_reason(job.id, said, more);
     close_left_tail(repository, job.id);
     if (auto fresh = repository.find(job.id)) job = *fresh;
     detail::pass_queue_turn(repository, job.queue);  // what it held, or its place in line, is free

@@ -13,10 +13,12 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
+#include "jobs/job_kinds.hpp"
 #include "ssh/remote_command.hpp"
 #include "ssh/ssh_connection.hpp"
 #include "ssh/ssh_host.hpp"
 #include "system/private_file.hpp"
+#include "table/job_table.hpp"
 
 namespace jobctl::detail {
 
@@ -102,6 +104,16 @@ std::optional<RemoteSide> noted_remote_side(const std::filesystem::path& job_fol
 
 std::string connection_lost_reason(const std::string& host) {
     return "connection to " + host + " lost (ssh exited with code 255; or the command did)";
+}
+
+void register_ssh_job_kind() {
+    // A worker lost in the durable mode leaves the job there running on.
+    auto lost_note = [](Repository& repository, const JobInfo& job) -> std::string {
+        auto side = noted_remote_side(table_of(repository).job_directory(job.id));
+        if (!side || side->mode != "jobctl" || side->job == 0) return "";
+        return "its job " + std::to_string(side->job) + " on " + job.location + " may run on there";
+    };
+    register_job_kind("ssh", {.replace_lost_owner = nullptr, .lost_note = lost_note});
 }
 
 }  // namespace jobctl::detail

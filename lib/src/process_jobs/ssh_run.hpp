@@ -59,4 +59,8 @@ std::optional<RemoteSide> noted_remote_side(const std::filesystem::path& job_fol
 // lost (unless the command itself exited 255, which ssh cannot tell apart).
 std::string connection_lost_reason(const std::string& host);
 
+// Registers what the jobs of type "ssh" add to every job's operations (the
+// lost note: a job there that runs on). Once per process, with the kinds.
+void register_ssh_job_kind();
+
 }  // namespace jobctl::detail

@@ -6,7 +6,7 @@
 namespace jobctl::detail {
 
 void register_slurm_job_kind() {
-    register_job_kind("slurm", {.replace_lost_owner = replace_lost_follower});
+    register_job_kind("slurm", {.replace_lost_owner = replace_lost_follower, .lost_note = nullptr});
 }
 
 }  // namespace jobctl::detail
