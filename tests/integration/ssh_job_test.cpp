@@ -322,16 +322,64 @@ TEST_F(DurableSshJobs, ATimeLimitEndsItFailedThere) {
     EXPECT_TRUE(server_.wait_until_no_user_command("sleep 309"));
 }
 
-TEST_F(DurableSshJobs, AWorkerLostHereNamesTheJobThatRunsOnThere) {
-    JobId id = start_on("testhost", {}, {"sleep", "310"});
-    JobInfo running = wait_for(id, [&](const JobInfo& job) { return job.owner_claimed && remote_of(id); });
+TEST_F(DurableSshJobs, ALostWorkerIsReplacedAndTheWholeOutputComesOnce) {
+    std::string gate = "/tmp/jobctl-durable-gate-" + std::to_string(::getpid());
+    std::filesystem::remove(gate);
+    std::string script =
+        "seq 1 3000; while [ ! -e " + gate + " ]; do sleep 0.05; done; seq 3001 6000; exit 5";
+    JobId id = start_on("testhost", {}, {"sh", "-c", script});
+    std::string first_half = shell("seq 1 3000").out;
+    JobInfo running = wait_for(id, [&](const JobInfo& job) { return job.output_bytes >= first_half.size(); });
+    ASSERT_TRUE(remote_of(id));
+    // This machine's worker dies (a crash, a reboot): the job there runs on.
+    ASSERT_EQ(::kill(running.owner_pid, SIGKILL), 0);
+    std::ofstream(gate).put('\n');
+    // The next look at the job finds the worker gone and starts another.
+    JobInfo job = wait_until_finished(id);
+    std::filesystem::remove(gate);
+    EXPECT_EQ(job.state, JobState::failed);
+    EXPECT_EQ(job.reason, "exited with code 5");
+    EXPECT_NE(job.owner_pid, running.owner_pid);
+    EXPECT_EQ(jobctl({"receive", "--keep", "--stream", "out", std::to_string(id)}).out,
+              shell("seq 1 6000").out);
+    EXPECT_EQ(server_.remote_jobctl("get --json").find("\"name\": \"from-"), std::string::npos);
+}
+
+TEST_F(DurableSshJobs, AfterARebootHereTheJobThereIsFollowedAgain) {
+    ::setenv("JOBCTL_BOOT_ID", "boot-before", 1);
+    std::string gate = "/tmp/jobctl-durable-gate-" + std::to_string(::getpid());
+    std::filesystem::remove(gate);
+    std::string script = "seq 1 1000; while [ ! -e " + gate + " ]; do sleep 0.05; done; seq 1001 2000";
+    JobId id = start_on("testhost", {}, {"sh", "-c", script});
+    std::string first_part = shell("seq 1 1000").out;
+    JobInfo running = wait_for(id, [&](const JobInfo& job) { return job.output_bytes >= first_part.size(); });
+    ASSERT_TRUE(remote_of(id));
+    // The reboot: the worker goes, and the next open is the first of a new boot.
+    ASSERT_EQ(::kill(running.owner_pid, SIGKILL), 0);
+    ::setenv("JOBCTL_BOOT_ID", "boot-after", 1);
+    EXPECT_EQ(Repository::open(repository_name()).list().size(), 1u);
+    std::ofstream(gate).put('\n');
+    JobInfo job = wait_until_finished(id);
+    ::unsetenv("JOBCTL_BOOT_ID");
+    std::filesystem::remove(gate);
+    EXPECT_EQ(job.state, JobState::completed) << job.reason;
+    EXPECT_EQ(jobctl({"receive", "--keep", std::to_string(id)}).out, shell("seq 1 2000").out);
+}
+
+TEST_F(DurableSshJobs, AWorkerLostPastItsOutputCapNamesTheJobThatRunsOnThere) {
+    // Its log here holds only the first part: what it has cannot be counted.
+    JobId id = start_on("testhost", {"--max-output", "4096"}, {"sh", "-c", "seq 1 5000; sleep 310"});
+    JobInfo running =
+        wait_for(id, [&](const JobInfo& job) { return job.output_bytes >= 1024 && remote_of(id); });
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 310"));
+    std::filesystem::path folder = detail::table_of(repository()).job_directory(id);
+    wait_for(id, [&](const JobInfo&) { return std::filesystem::exists(folder / "output.cap"); });
     ASSERT_EQ(::kill(running.owner_pid, SIGKILL), 0);
     JobInfo job = wait_until_finished(id);
     EXPECT_EQ(job.state, JobState::failed);
     std::string there = "its job " + std::to_string(remote_of(id)->job) + " on testhost may run on there";
     EXPECT_NE(job.reason.find("worker lost"), std::string::npos) << job.reason;
     EXPECT_NE(job.reason.find(there), std::string::npos) << job.reason;
-    EXPECT_TRUE(server_.wait_until_user_command("sleep 310"));
 }
 
 TEST_F(DurableSshJobs, ACommandNotFoundThereIsOneLine) {

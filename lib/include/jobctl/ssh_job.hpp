@@ -14,7 +14,9 @@
 //    most 30 s) and carries on from the last byte it has, so the output is
 //    neither lost nor repeated. A stop or time limit is delivered there
 //    (once connected again, if need be); a second stop while the host
-//    cannot be reached gives up, and the job ends Stopped here.
+//    cannot be reached gives up, and the job ends Stopped here. A worker
+//    lost here (a crash, a reboot) is replaced by whoever looks at the job
+//    next, and the new one carries on from the bytes here.
 //  - the wrapper, elsewhere: a small POSIX sh starts the command in a
 //    session of its own; a stop, a time limit, or a connection that drops
 //    ends that whole session there, TERM then KILL after the grace. A lost

@@ -11,7 +11,7 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/repository.hpp"
-#include "process_jobs/ssh_run.hpp"
+#include "process_jobs/ssh_resume.hpp"
 #include "slurm/slurm_kind.hpp"
 #include "table/slot_limits.hpp"
 

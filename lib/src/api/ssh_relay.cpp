@@ -157,7 +157,9 @@ int serve_ssh_relay(Repository& repository, const std::vector<std::string>& argu
 }
 
 std::optional<RemoteSide> remote_side(const Repository& repository, JobId id) {
-    return detail::noted_remote_side(detail::table_of(repository).job_directory(id));
+    auto note = detail::noted_remote_side(detail::table_of(repository).job_directory(id));
+    if (!note) return std::nullopt;
+    return note->side;
 }
 
 }  // namespace jobctl

@@ -78,6 +78,16 @@ CappedOutputLog::CappedOutputLog(std::filesystem::path directory, std::uint64_t 
     if (cap_ != 0) log_.open_if_present();
 }
 
+std::uint64_t CappedOutputLog::size() {
+    log_.open_if_present();
+    return log_.size();
+}
+
+bool CappedOutputLog::tail_begun(const std::filesystem::path& directory) {
+    std::error_code ignored;
+    return std::filesystem::exists(directory / kStateFile, ignored);
+}
+
 CappedOutputLog::~CappedOutputLog() {
     // Left early (the runner failed, or close_tail threw): the pieces
     // would only take room.

@@ -75,6 +75,11 @@ public:
     std::uint64_t close_tail();
 
     std::uint64_t cap() const { return cap_; }
+    // The log's size on disk now (while capped, of its first part).
+    std::uint64_t size();
+    // Whether a runner of the job in `directory` has begun a tail (it left
+    // its state there): the log then holds only the first part of its output.
+    static bool tail_begun(const std::filesystem::path& directory);
     // Bytes of output dropped for the cap (known once close_tail ran).
     std::uint64_t dropped_bytes() const { return dropped_; }
     // Lost for want of space, in the log and in the pieces (OutputLogWriter).

@@ -4,6 +4,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -46,10 +47,13 @@ void end_stopped_between(Repository& repository, JobId id) {
 
 void run_attempts(Repository& repository, JobId id, ControlFds fds, const RunOptions& run,
                   const std::vector<std::string>& argv, const std::function<bool()>& ready_again,
-                  const std::function<void()>& failed) {
-    for (unsigned attempt = 1;; ++attempt) {
+                  const std::function<void()>& failed, unsigned resume_attempt) {
+    for (unsigned attempt = std::max(1u, resume_attempt);; ++attempt) {
         CommandRun command(repository, id, fds, run, attempt);
-        command.run(argv);
+        if (attempt == resume_attempt)
+            command.resume(argv);
+        else
+            command.run(argv);
         std::optional<std::chrono::milliseconds> delay = command.retry_delay();
         if (!delay) return;
         if (failed) failed();

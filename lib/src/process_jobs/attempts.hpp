@@ -16,9 +16,11 @@
 
 namespace jobctl::detail {
 
+// `resume_attempt`: the first is attempt N, which a lost worker ran, taken
+// over (CommandRun::resume); 0: attempt 1, run from its start.
 void run_attempts(Repository& repository, JobId id, ControlFds fds, const RunOptions& run,
                   const std::vector<std::string>& argv, const std::function<bool()>& ready_again,
-                  const std::function<void()>& failed = nullptr);
+                  const std::function<void()>& failed = nullptr, unsigned resume_attempt = 0);
 
 // `ready_again` for a job without a queue: Blocked back to Running, unless
 // a stop came first (then it ends Stopped).

@@ -33,6 +33,7 @@
 #include "jobs/suspension.hpp"
 #include "output/output_log.hpp"
 #include "process_jobs/run_options.hpp"
+#include "process_jobs/ssh_resume.hpp"
 #include "process_jobs/ssh_run.hpp"
 #include "system/clock.hpp"
 #include "system/command_spawn.hpp"
@@ -271,6 +272,9 @@ bool CommandRun::wait_to_reconnect() {
 }
 
 void CommandRun::on_remote_output(OutputStream stream, std::string_view bytes) {
+    // A login script's lines before the marker came with the first
+    // connection already; after it, every record here is the job's there.
+    if (remote_.relay && remote_.decoder->mode() != RemoteMode::relay) return;
     if (remote_.decoder->mode() == RemoteMode::relay) {
         remote_.received += bytes.size();
         remote_.lost = 0;
@@ -287,7 +291,7 @@ void CommandRun::on_relay_frame(RelayFrameKind kind, std::string_view bytes) {
         if (error != std::errc() || job == 0 || job > UINT32_MAX)
             throw Error(ErrorCode::system, "the jobctl on " + run_.ssh_host + " named no job it started");
         remote_.job = static_cast<JobId>(job);
-        note_remote_side(folder, RemoteSide{"jobctl", remote_.job});
+        note_remote_side(folder, {{"jobctl", remote_.job}, log_.size()});
     } else if (kind == RelayFrameKind::ended) {
         remote_.outcome = decode_outcome(bytes);
         if (!remote_.outcome)
@@ -318,7 +322,7 @@ void CommandRun::pump_remote(FileDescriptor& fd, OutputStream stream) {
         }
         if (!was_known && remote_.decoder->mode() == RemoteMode::relay) remote_.relay = true;
         if (!was_known && remote_.decoder->mode() == RemoteMode::wrapper)
-            note_remote_side(table_of(repository_).job_directory(id_), RemoteSide{"wrapper", 0});
+            note_remote_side(table_of(repository_).job_directory(id_), {{"wrapper", 0}, 0});
         return;
     }
     // stderr: the command's own through the wrapper; in the durable mode
@@ -755,14 +759,45 @@ void CommandRun::run(const std::vector<std::string>& argv) {
         publish(log_.append(OutputStream::info, "jobctl: attempt " + std::to_string(attempt_) + "/" +
                                                     std::to_string(run_.retry.retries + 1) + "\n"));
     if (!spawn(argv)) return;
-    siginfo_t status = follow_to_exit();
+    finish_run(argv, follow_to_exit());
+}
+
+void CommandRun::resume(const std::vector<std::string>& argv) {
+    std::filesystem::path folder = table_of(repository_).job_directory(id_);
+    std::optional<RemoteNote> note = noted_remote_side(folder);
+    std::optional<std::uint64_t> here = note ? remote_bytes_here(folder, *note) : std::nullopt;
+    remote_.relay = true;
+    remote_.job = note ? note->side.job : 0;
+    remote_.received = here.value_or(0);
+    if (!here) remote_.failure = "worker lost, and its output here could not be counted to follow it again";
+    // The lost worker's cgroup goes, with its ssh if that is still there.
+    if (auto lost = JobCgroup::noted_in(folder)) {
+        lost->remove();
+        JobCgroup::forget_in(folder);
+    }
+    std::optional<JobInfo> job = look_up(repository_, id_);
+    if (job && job->stop_requested) {  // asked while no worker was there to say it
+        stopping_ = stop_asked_ = true;
+        remote_.stop = kDefaultStopGrace;
+    }
+    if (run_.timeout && job && job->began) {
+        auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *job->began);
+        time_limit_at_ = SteadyClock::now() + std::max(std::chrono::milliseconds(0), *run_.timeout - ran);
+    }
+    published_size_ = log_.size();
+    bool connected = remote_.failure.empty() && reconnect(argv);
+    finish_run(argv, connected ? std::optional<siginfo_t>(follow_to_exit()) : std::nullopt);
+}
+
+void CommandRun::finish_run(const std::vector<std::string>& argv, std::optional<siginfo_t> status) {
     // The durable mode: the job there runs on; follow it again.
-    while (connection_lost(status) && wait_to_reconnect() && reconnect(argv)) status = follow_to_exit();
+    while (status && connection_lost(*status) && wait_to_reconnect() && reconnect(argv))
+        status = follow_to_exit();
     if (fds_.child_exit >= 0) reap_orphans();
     count_cgroup_resources();
     release_cgroup();
     publish(log_.close_tail());
-    record_outcome(remote_.relay ? remote_ending() : ending_of(status));
+    record_outcome(remote_.relay ? remote_ending() : ending_of(*status));
     // Once the outcome is out, so that nobody waits for it: what runners
     // that died left behind where nobody found their jobs lost. Every 32nd
     // job is often enough for what only a crash leaves.

@@ -75,6 +75,10 @@ public:
     CommandRun& operator=(const CommandRun&) = delete;
 
     void run(const std::vector<std::string>& argv);
+    // A job on another host, in the durable mode, whose worker was lost:
+    // follows the job there on from the bytes here (ssh_resume.hpp), with
+    // a stop or the time limit that came meanwhile.
+    void resume(const std::vector<std::string>& argv);
     // After run: the attempt failed and is to be tried again after this
     // long (the job is Blocked, saying so); nothing when the job has ended.
     std::optional<std::chrono::milliseconds> retry_delay() const { return retry_delay_; }
@@ -87,6 +91,9 @@ private:
     // Runs the command (or one connection's ssh) until it has exited and
     // left nothing; reaps it.
     siginfo_t follow_to_exit();
+    // After the first connection or command: follows the job there across
+    // lost connections, then records the outcome.
+    void finish_run(const std::vector<std::string>& argv, std::optional<siginfo_t> status);
     // The durable mode: whether the run connects again after this exit,
     // waits until it is time (false: it gave up), and connects.
     bool connection_lost(const siginfo_t& status);

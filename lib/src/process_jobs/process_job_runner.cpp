@@ -63,6 +63,12 @@ void keep_spec_for_restart(Repository& repository, const detail::WorkerArguments
     }
 }
 
+// The attempt a lost worker was running (1 without retries).
+unsigned attempt_running(Repository& repository, JobId id) {
+    std::optional<JobInfo> job = repository.find(id);
+    return job && job->attempt != 0 ? job->attempt : 1;
+}
+
 sigset_t child_exit_set() {
     sigset_t signals;
     sigemptyset(&signals);
@@ -92,13 +98,21 @@ int detail::run_process_job(Repository& repository, const WorkerArguments& argum
                    detail::GateOutcome::run;
         };
         auto failed = [&] { detail::pass_queue_turn(repository, again.queue); };
+        detail::ControlFds fds{stop_fd.get(), suspend_fd.get(), child_exit_fd.get()};
+        if (arguments.resume_remote) {
+            // Handed a lost worker's job (ssh_resume.hpp): it has started, and runs on there.
+            if (detail::lifecycle_of(repository).confirm_claim(id, ProcessIdentity::self()))
+                detail::run_attempts(repository, id, fds, run_options_of(repository, arguments),
+                                     arguments.command, ready_again, failed, attempt_running(repository, id));
+            detail::pass_queue_turn(repository, arguments.start_when.queue);
+            return 0;
+        }
         bool claimed = claim(repository, id);
         if (claimed) keep_spec_for_restart(repository, arguments);
         if (claimed && detail::wait_at_start_gate(repository, id, arguments.start_when, stop_fd.get()) ==
                            detail::GateOutcome::run)
-            detail::run_attempts(repository, id, {stop_fd.get(), suspend_fd.get(), child_exit_fd.get()},
-                                 run_options_of(repository, arguments), arguments.command, ready_again,
-                                 failed);
+            detail::run_attempts(repository, id, fds, run_options_of(repository, arguments),
+                                 arguments.command, ready_again, failed);
         detail::pass_queue_turn(repository, arguments.start_when.queue);  // what this job held is free
         return 0;
     } catch (const std::exception& error) {

@@ -60,6 +60,7 @@ void keep_restart_spec(const std::filesystem::path& job_folder, WorkerArguments 
         arguments.run.cwd = std::filesystem::current_path(gone);
     arguments.job = 0;
     arguments.job_fd = 3;
+    arguments.resume_remote = false;  // a restart runs the command again
     // How many of the strings are arguments, then the arguments, then the
     // environment: built in one buffer (a waiting worker keeps every heap
     // page it touched).

@@ -13,12 +13,10 @@
 
 #include "jobctl/error.hpp"
 #include "jobctl/job_control.hpp"
-#include "jobs/job_kinds.hpp"
 #include "ssh/remote_command.hpp"
 #include "ssh/ssh_connection.hpp"
 #include "ssh/ssh_host.hpp"
 #include "system/private_file.hpp"
-#include "table/job_table.hpp"
 
 namespace jobctl::detail {
 
@@ -87,33 +85,24 @@ std::string remote_job_name(JobId local) {
     return name.substr(0, 64) + suffix;
 }
 
-void note_remote_side(const std::filesystem::path& job_folder, const RemoteSide& side) {
-    std::string text = side.mode + "\n" + std::to_string(side.job) + "\n";
+void note_remote_side(const std::filesystem::path& job_folder, const RemoteNote& note) {
+    std::string text =
+        note.side.mode + "\n" + std::to_string(note.side.job) + "\n" + std::to_string(note.log_offset) + "\n";
     try {
         write_private_file(job_folder / kRemoteNoteFile, text);
     } catch (const Error&) {  // only get --json reads it
     }
 }
 
-std::optional<RemoteSide> noted_remote_side(const std::filesystem::path& job_folder) {
+std::optional<RemoteNote> noted_remote_side(const std::filesystem::path& job_folder) {
     std::ifstream in(job_folder / kRemoteNoteFile);
-    RemoteSide side;
-    if (!(in >> side.mode >> side.job)) return std::nullopt;
-    return side;
+    RemoteNote note;
+    if (!(in >> note.side.mode >> note.side.job >> note.log_offset)) return std::nullopt;
+    return note;
 }
 
 std::string connection_lost_reason(const std::string& host) {
     return "connection to " + host + " lost (ssh exited with code 255; or the command did)";
-}
-
-void register_ssh_job_kind() {
-    // A worker lost in the durable mode leaves the job there running on.
-    auto lost_note = [](Repository& repository, const JobInfo& job) -> std::string {
-        auto side = noted_remote_side(table_of(repository).job_directory(job.id));
-        if (!side || side->mode != "jobctl" || side->job == 0) return "";
-        return "its job " + std::to_string(side->job) + " on " + job.location + " may run on there";
-    };
-    register_job_kind("ssh", {.replace_lost_owner = nullptr, .lost_note = lost_note});
 }
 
 }  // namespace jobctl::detail

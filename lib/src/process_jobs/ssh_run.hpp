@@ -50,17 +50,20 @@ void send_remote_line(FileDescriptor& control, std::string_view line);
 std::string remote_job_name(JobId local);
 
 // Which side a run found there, noted in the local job's folder for `get`
-// (jobctl/ssh_job.hpp: RemoteSide). Never throws.
+// (jobctl/ssh_job.hpp: RemoteSide) and for a worker that takes over a lost
+// one's job (ssh_resume.hpp). Never throws.
+struct RemoteNote {
+    RemoteSide side;
+    // The durable mode: the size of the job's log here when the job there
+    // said its id; every record after it is that job's output.
+    std::uint64_t log_offset = 0;
+};
 inline constexpr const char* kRemoteNoteFile = "remote";
-void note_remote_side(const std::filesystem::path& job_folder, const RemoteSide& side);
-std::optional<RemoteSide> noted_remote_side(const std::filesystem::path& job_folder);
+void note_remote_side(const std::filesystem::path& job_folder, const RemoteNote& note);
+std::optional<RemoteNote> noted_remote_side(const std::filesystem::path& job_folder);
 
 // The reason of a job whose ssh exited 255: its connection failed or was
 // lost (unless the command itself exited 255, which ssh cannot tell apart).
 std::string connection_lost_reason(const std::string& host);
-
-// Registers what the jobs of type "ssh" add to every job's operations (the
-// lost note: a job there that runs on). Once per process, with the kinds.
-void register_ssh_job_kind();
 
 }  // namespace jobctl::detail

@@ -76,6 +76,8 @@ bool apply(std::string_view option, const char* value, WorkerArguments& out) {
         out.run.stdin_file = value;
     } else if (option == "--stdin-spooled") {
         out.stdin_spooled = std::strcmp(value, "1") == 0;
+    } else if (option == "--resume-remote") {
+        out.resume_remote = std::strcmp(value, "1") == 0;
     } else if (option == "--after-any-outcome") {
         out.start_when.after_any_outcome = std::strcmp(value, "1") == 0;
     } else if (option == "--ssh-host") {
@@ -103,6 +105,7 @@ std::vector<std::string> to_worker_argv(const std::string& worker, const WorkerA
     if (run.clear_env) add(argv, "--clear-env", "1");
     if (!run.stdin_file.empty()) add(argv, "--stdin", run.stdin_file.string());
     if (arguments.stdin_spooled) add(argv, "--stdin-spooled", "1");
+    if (arguments.resume_remote) add(argv, "--resume-remote", "1");
     if (run.timeout) add(argv, "--timeout-ms", std::to_string(run.timeout->count()));
     if (run.memory_limit_bytes) add(argv, "--memory-max", std::to_string(*run.memory_limit_bytes));
     if (run.max_output) add(argv, "--max-output", std::to_string(*run.max_output));

@@ -5,7 +5,7 @@
 //                 [--clear-env 1] [--stdin FILE | --stdin-spooled 1] [--timeout-ms N] [--memory-max BYTES]
 //                 [--max-output BYTES] [--retries N --retry-delay-ms N --retry-max-delay-ms N
 //                 [--retry-on CODE]...]
-//                 [--cpu-max-micros PER_SECOND] [--pids-max N] [--ssh-host HOST]
+//                 [--cpu-max-micros PER_SECOND] [--pids-max N] [--ssh-host HOST] [--resume-remote 1]
 //                 [--after ID]... [--after-any-outcome 1] [--queue NAME] -- COMMAND [ARGS...]
 
 #include <optional>
@@ -37,6 +37,9 @@ struct WorkerArguments {
     // The command's stdin is the copy in the job's folder (stdin_spool.hpp),
     // written by the launcher before it tells the worker its job.
     bool stdin_spooled = false;
+    // A job on another host whose worker was lost (ssh_resume.hpp): this
+    // worker, handed the job, follows the job there on from what is here.
+    bool resume_remote = false;
 };
 
 // argv[0] is the worker's path.

@@ -410,6 +410,26 @@ void repair_after_dead_owner(const Segment& segment) {
     header.control_request_count.fetch_add(1);  // hosts look at their stop flags again
 }
 
+namespace {
+
+// A worker's job on another host (type "ssh") may run on there, in the
+// durable mode: it is not ended, but its owner is marked gone (a pid no
+// process has, in this boot's namespace), so that the next look finds its
+// worker lost and the kind's hook takes it over, or ends it "worker lost"
+// where it cannot be followed again (process_jobs/ssh_resume.hpp).
+bool outlives_reboot(const JobSlot& slot) {
+    return slot.type == static_cast<std::uint8_t>(JobType::process) && slot.owner_claimed != 0 &&
+           std::string_view(slot.type_name) == "ssh";
+}
+
+void mark_owner_gone(JobSlot& slot) {
+    slot.owner_pid = INT_MAX;
+    slot.owner_start_time = UINT64_MAX;
+    slot.owner_pid_namespace = own_pid_namespace();
+}
+
+}  // namespace
+
 std::vector<JobId> recover_after_reboot(SegmentHeader& header, std::uint32_t capacity,
                                         std::string_view boot_id, const std::vector<SlotRange>& with_data) {
     std::vector<JobId> ended;
@@ -421,6 +441,11 @@ std::vector<JobId> recover_after_reboot(SegmentHeader& header, std::uint32_t cap
         // Its worker or host, and the command, died with the old boot; the
         // output it wrote before that stays receivable.
         JobSlot slot = slots[i];
+        if (outlives_reboot(slot)) {
+            mark_owner_gone(slot);
+            store_slot(slots[i], slot);
+            continue;
+        }
         set_state(slot, JobState::failed);
         copy_truncated(slot.reason, "lost at reboot");
         slot.ended_ns = now;
