@@ -32,6 +32,12 @@ std::span<const EnvironmentVariable> environment_variables() {
          "each job's output (in <folder>/<repository>/<id>) when the jobctl home is not shared with the "
          "nodes. Read at submission.",
          false, true},
+        {"JOBCTL_SSH_REMOTE",
+         "For --on ssh: 'auto' (the default) runs the command as a job of jobctl on the host where jobctl is "
+         "on the remote PATH (it outlives a dropped connection), else with a small sh wrapper; 'wrapper' "
+         "always uses the wrapper (a remote program named jobctl that is not jobctl, say). Read when the "
+         "job starts.",
+         false, true},
         {"JOBCTL_BOOT_ID",
          "For tests only: taken as the boot id instead of /proc/sys/kernel/random/boot_id, so that a "
          "test can play the first open after a reboot.",

@@ -29,6 +29,9 @@
 namespace jobctl {
 namespace {
 
+// How much output is gathered before it is written out.
+constexpr std::size_t kBatchBytes = 1u << 20;
+
 void write_all(int fd, std::string_view bytes) {
     while (!bytes.empty()) {
         ssize_t wrote = ::write(fd, bytes.data(), bytes.size());
@@ -146,6 +149,11 @@ int serve_ssh_relay(Repository& repository, const std::vector<std::string>& argu
                        batch += detail::encode_frame(
                            static_cast<std::uint8_t>(stream), bytes,
                            std::chrono::duration_cast<std::chrono::nanoseconds>(read.time_since_epoch()));
+                       // A long backlog goes out as it is read, not gathered whole.
+                       if (batch.size() >= kBatchBytes) {
+                           write_all(out_fd, batch);
+                           batch.clear();
+                       }
                    });
     write_all(out_fd, batch);
     job = repository.find(id);

@@ -190,6 +190,7 @@ std::vector<std::string> CommandRun::ssh_argv(const std::vector<std::string>& co
 // earlier connection started), or to follow its job on from the last byte
 // here; and a stop not yet seen to end it.
 std::string CommandRun::relay_request() {
+    if (remote_.job == 0 && wrapper_forced()) return "wrapper";
     RelayRequest request;
     if (remote_.job == 0) {
         if (remote_.name.empty()) remote_.name = remote_job_name(id_);

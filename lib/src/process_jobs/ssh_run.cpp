@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -20,7 +21,16 @@
 
 namespace jobctl::detail {
 
+bool wrapper_forced() {
+    const char* mode = std::getenv(kRemoteModeVariable);
+    if (mode == nullptr || *mode == '\0' || std::string_view(mode) == "auto") return false;
+    if (std::string_view(mode) == "wrapper") return true;
+    throw Error(ErrorCode::invalid_argument,
+                std::string(kRemoteModeVariable) + " must be 'auto' or 'wrapper', not '" + mode + "'");
+}
+
 void check_remote_run(const RunOptions& run, const std::string& program) {
+    (void)wrapper_forced();  // a bad value is refused before the start
     if (program.find('=') != std::string::npos)
         throw Error(
             ErrorCode::invalid_argument,
@@ -82,7 +92,8 @@ std::string remote_job_name(JobId local) {
     char suffix[32];
     std::snprintf(suffix, sizeof suffix, "-%u-%08llx", local,
                   static_cast<unsigned long long>(nonce & 0xffffffffu));
-    return name.substr(0, 64) + suffix;
+    // A job name takes Repository::kMaxNameLength bytes: the host's name is cut.
+    return name.substr(0, Repository::kMaxNameLength - std::strlen(suffix)) + suffix;
 }
 
 void note_remote_side(const std::filesystem::path& job_folder, const RemoteNote& note) {

@@ -24,8 +24,14 @@ struct SshRun {
     FileDescriptor control;         // kept by the run (close-on-exec: ssh must not hold it)
 };
 
+// JOBCTL_SSH_REMOTE: "wrapper" runs every job on another host with the
+// wrapper, even where jobctl is installed there; "auto" (or unset) takes
+// jobctl where it is (the durable mode). Errors: invalid_argument.
+inline constexpr const char* kRemoteModeVariable = "JOBCTL_SSH_REMOTE";
+bool wrapper_forced();
+
 // What only a job on this machine can have: a stdin file, and limits
-// (its cgroup's). Errors: invalid_argument, in one line.
+// (its cgroup's); and a bad JOBCTL_SSH_REMOTE. Errors: invalid_argument, in one line.
 // Also a program whose name holds '=': env(1) would take it for a variable.
 void check_remote_run(const RunOptions& run, const std::string& program);
 
