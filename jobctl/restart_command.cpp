@@ -54,6 +54,7 @@ void add_restart_command(CLI::App& app, int& exit_code) {
         "--failed FOREACH reruns the failed and stopped children of a finished foreach (foreach\n"
         "--as-job, or --keep-jobs) in place: the same ids, the parent Running again until they end,\n"
         "here, in the foreground (Ctrl-C stops them); the exit status is wait's for the parent.\n"
+        "A run on other hosts (--on ssh:A,B) reruns each child on its host, or spread over its hosts.\n"
         "Examples: jobctl restart build; jobctl restart --state Failed; jobctl restart --failed batch");
     add_selector_options(*command, options->selector);
     command->add_flag("-q,--quiet", options->quiet, "Print only the ids");

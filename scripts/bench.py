@@ -737,8 +737,8 @@ MISSED_BECAUSE = {
     "footprint": "a waiting worker keeps private the pages it touched while starting: its data and .bss (glibc's "
                  "and libstdc++'s static state), its stack and heap; see [Footprint](#footprint).",
     "query": "",
-    "ssh": "a start checks the shared connection first (`ssh -O check`: an exec of ssh), then registers the job "
-           "and forks its worker, which runs ssh through that connection.",
+    "ssh": "a start asks the shared connection's master whether it is alive (ssh's mux protocol on its socket), "
+           "then registers the job and forks its worker, which runs ssh through that connection.",
     "slurm": "see [Slurm](#slurm) for where the time goes.",
 }
 

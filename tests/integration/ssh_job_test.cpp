@@ -163,6 +163,49 @@ TEST_F(SshJobs, TwoHostsGiveAParentWithAChildPerHost) {
     EXPECT_EQ(out.out, "hi there\nhi there\n");
 }
 
+TEST_F(SshJobs, RestartFailedRunsTheFailedChildrenOnTheirHostsAgain) {
+    std::string gate = "/tmp/jobctl-ssh-rerun-gate-" + std::to_string(::getpid());
+    std::filesystem::remove(gate);
+    // Each host fails until the gate is there.
+    JobId id = start_on("testhost,testhost2", {"--name", "rerun", "--env", "GATE=" + gate},
+                        {"sh", "-c", "test -e \"$GATE\" || exit 4; echo \"ok $0\"", "again"});
+    EXPECT_EQ(wait_until_finished(id).state, JobState::failed);
+    std::ofstream(gate).put('\n');
+    CliResult rerun = jobctl({"restart", "--failed", std::to_string(id)});
+    std::filesystem::remove(gate);
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+    JobInfo parent = wait_until_finished(id);
+    EXPECT_EQ(parent.state, JobState::completed) << parent.reason;
+    std::vector<JobInfo> children = children_of(repository(), id);
+    ASSERT_EQ(children.size(), 2u);
+    EXPECT_EQ(children[0].location, "testhost");
+    EXPECT_EQ(children[1].location, "testhost2");
+    CliResult out = jobctl({"receive", "--stream", "out", std::to_string(id)});
+    EXPECT_EQ(out.out, "ok again\nok again\n");
+}
+
+TEST_F(SshJobs, RestartFailedSpreadsAForeachsFailedInputsOverItsHostsAgain) {
+    std::string gate = "/tmp/jobctl-ssh-rerun-gate-" + std::to_string(::getpid());
+    std::filesystem::remove(gate);
+    // Input b fails until the gate is there.
+    CliResult run = jobctl(
+        {"foreach", "--keep-jobs", "--on", "ssh:testhost,testhost2", "-j", "1", "--name", "spread", "--",
+         "sh", "-c", "[ $0 != b ] || test -e " + gate + " || exit 4; echo $0", "{}", ":::", "a", "b", "c"});
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    std::vector<JobInfo> found = find_jobs_named(repository(), "spread");
+    ASSERT_EQ(found.size(), 1u);
+    std::ofstream(gate).put('\n');
+    CliResult rerun = jobctl({"restart", "--failed", "spread"});
+    std::filesystem::remove(gate);
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+    JobInfo parent = wait_until_finished(found[0].id);
+    EXPECT_EQ(parent.state, JobState::completed) << parent.reason;
+    JobInfo b = *repository().find(found[0].id + 2);
+    EXPECT_TRUE(b.location == "testhost" || b.location == "testhost2") << b.location;
+    CliResult out = jobctl({"receive", "--all", "--stream", "out", std::to_string(found[0].id)});
+    EXPECT_EQ(out.out, "a\nb\nc\n");
+}
+
 TEST_F(SshJobs, ForeachSpreadsItsInputsOverTheHostsInInputOrder) {
     std::vector<std::string> args{"foreach",     "-j",      "2",      "--on", "ssh:testhost,testhost2",
                                   "--keep-jobs", "--name",  "spread", "--",   "sh",

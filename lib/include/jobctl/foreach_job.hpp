@@ -117,10 +117,12 @@ public:
     // `parent`, to run again (run) under their ids, by this process as
     // their host, with the command and options the foreach first had (its
     // host kept them in the parent's folder). The parent is Running again
-    // meanwhile, and ends as a foreach does, counting every child.
+    // meanwhile, and ends as a foreach does, counting every child. A run on
+    // other hosts runs them on the same hosts (each on its own host, or
+    // spread over the run's), their connections opened first.
     // Errors: job_not_found; job_busy (it has not finished); invalid_argument
     // (not a foreach run here, none kept: an older jobctl ran it; no child
-    // failed or stopped).
+    // failed or stopped); those of start_ssh_job's connections.
     struct RerunFailed {
         JobId parent;
     };
@@ -150,6 +152,7 @@ public:
 private:
     void keep_finish_hooks();
     void keep_spec_for_restart();
+    void take_kept_hosts(const std::string& named, const std::vector<std::string>& inputs);
     void update_parent(bool final, const std::string& failure = "");
     void check_not_the_repositorys(const std::filesystem::path& joblog) const;
     std::uint64_t stdout_bytes(const JobInfo& child) const;

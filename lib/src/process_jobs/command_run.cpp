@@ -672,7 +672,10 @@ CommandRun::Ending CommandRun::ending_of(const siginfo_t& status) const {
 // The durable mode: the outcome of the job there, as its relay said; or
 // why it could not be followed to its end.
 CommandRun::Ending CommandRun::remote_ending() const {
-    if (!remote_.outcome) return {JobState::failed, remote_.failure, std::nullopt, 0};
+    if (!remote_.outcome)
+        return {JobState::failed,
+                remote_.failure.empty() ? "connection to " + run_.ssh_host + " lost" : remote_.failure,
+                std::nullopt, 0};
     const RemoteOutcome& outcome = *remote_.outcome;
     // "stopped" there is said here once more, with the stop asked here.
     std::string reason = outcome.reason == "stopped" ? "" : outcome.reason;

@@ -53,6 +53,9 @@ void open_connections(Repository& repository, const ForeachSpec& spec) {
         detail::parse_ssh_hosts(spec.inputs_are_hosts ? spec.inputs : spec.ssh_hosts));
 }
 
+// In a kept spec's ssh host: each child ran on its input (one per host).
+constexpr const char* kHostsAreInputs = "@inputs";
+
 // Where the children of a foreach on other hosts may run, as the
 // parent's (and a child's, until it starts) Location shows it.
 std::string remote_hosts_text(const ForeachSpec& spec) {
@@ -208,7 +211,11 @@ void ForeachJob::keep_spec_for_restart() {
     try {
         std::filesystem::path folder = detail::table_of(repository_).job_directory(parent_.id);
         ensure_spool_directory(folder);
-        detail::keep_foreach_spec(folder, repository_.name(), spec_.command, spec_.run);
+        // On other hosts, which: the inputs, or the hosts the inputs are spread over.
+        RunOptions run = spec_.run;
+        if (detail::is_remote(spec_))
+            run.ssh_host = spec_.inputs_are_hosts ? kHostsAreInputs : remote_hosts_text(spec_);
+        detail::keep_foreach_spec(folder, repository_.name(), spec_.command, run);
         detail::append_foreach_inputs(folder, spec_.inputs);
     } catch (const Error&) {
     }
@@ -221,9 +228,6 @@ ForeachJob::ForeachJob(Repository& repository, RerunFailed rerun) : repository_(
     if (parent->type != JobType::thread || parent->parent_id != 0 || parent->registered_alone)
         throw Error(ErrorCode::invalid_argument,
                     named + " is not a foreach run here: --failed reruns a foreach's children");
-    if (parent->type_name == "ssh")
-        throw Error(ErrorCode::invalid_argument,
-                    named + " ran on other hosts: restart --failed does not rerun those yet");
     if (!parent->finished())
         throw Error(ErrorCode::job_busy, named + " is " + std::string(to_string(parent->state)) +
                                              ": its children run again once it has finished");
@@ -236,8 +240,12 @@ ForeachJob::ForeachJob(Repository& repository, RerunFailed rerun) : repository_(
     spec_.name = parent->name;
     spec_.command = kept->arguments.command;
     spec_.run = kept->arguments.run;
-    spec_.run.env = detail::command_environment(*kept);  // as its host had it, not as we have
-    spec_.run.clear_env = true;
+    if (parent->type_name == "ssh") {
+        take_kept_hosts(named, inputs);
+    } else {
+        spec_.run.env = detail::command_environment(*kept);  // as its host had it, not as we have
+        spec_.run.clear_env = true;
+    }
     spec_.throttle_limit = std::max(1u, parent->throttle_limit);
     std::vector<JobInfo> children = children_of(repository_, parent->id);
     registered_ = children.size();
@@ -264,6 +272,27 @@ ForeachJob::ForeachJob(Repository& repository, RerunFailed rerun) : repository_(
         }
     }
     parent_ = repository_.find(parent->id).value_or(*parent);
+}
+
+// A run on other hosts: the same hosts again (its variables are the
+// remote side's, kept as given), their connections first.
+void ForeachJob::take_kept_hosts(const std::string& named, const std::vector<std::string>& inputs) {
+    std::string hosts = spec_.run.ssh_host;
+    spec_.run.ssh_host.clear();
+    if (hosts == kHostsAreInputs) {
+        spec_.inputs_are_hosts = true;
+        spec_.inputs = inputs;
+    } else {
+        for (std::size_t at = 0; !hosts.empty() && at <= hosts.size();) {
+            std::size_t end = std::min(hosts.find(',', at), hosts.size());
+            spec_.ssh_hosts.push_back(hosts.substr(at, end - at));
+            at = end + 1;
+        }
+    }
+    if (!detail::is_remote(spec_))
+        throw Error(ErrorCode::invalid_argument,
+                    named + " kept no hosts to run its children on again (an older jobctl started it)");
+    open_connections(repository_, spec_);
 }
 
 // A joblog in the repository's own folder would overwrite its table, its
