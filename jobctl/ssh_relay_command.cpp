@@ -24,8 +24,7 @@ int ssh_relay_main(int argc, char** argv) {
     // process inside the repository's lock.
     ::signal(SIGPIPE, SIG_IGN);
     try {
-        auto repository = Repository::open();
-        return serve_ssh_relay(repository, std::vector<std::string>(argv, argv + argc), 0, 1);
+        return serve_ssh_relay(std::vector<std::string>(argv, argv + argc), 0, 1);
     } catch (const Error& error) {
         std::cerr << "jobctl: " << printable(error.what()) << '\n';
         return exit_code_for(error.code());

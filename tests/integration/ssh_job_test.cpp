@@ -425,6 +425,61 @@ TEST_F(DurableSshJobs, AWorkerLostPastItsOutputCapNamesTheJobThatRunsOnThere) {
     EXPECT_NE(job.reason.find(there), std::string::npos) << job.reason;
 }
 
+// The job's connection is lost (this test's shared connection killed), and
+// with `offline` no new one can be made until online again.
+void lose_connection(const SshServer& server, Repository& repository, bool offline) {
+    if (offline) server.set_offline(true);
+    std::string folder = detail::control_folder_of(detail::table_of(repository).location()).string();
+    ASSERT_EQ(std::system(("pkill -KILL -f '^ssh: " + folder + "/.*\\[mux\\]'").c_str()), 0);
+}
+
+TEST_F(DurableSshJobs, AStopWhileTheHostIsOutOfReachIsDeliveredWhenItIsBack) {
+    JobId id = start_on("testhost", {}, {"sh", "-c", "sleep 311 & sleep 312"});
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 312"));
+    wait_for(id, [&](const JobInfo&) { return remote_of(id) && remote_of(id)->job != 0; });
+    lose_connection(server_, repository(), true);
+    CliResult stop = jobctl({"stop", "--no-wait", std::to_string(id)});
+    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+    EXPECT_EQ(repository().find(id)->state, JobState::stopping);
+    server_.set_offline(false);
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::stopped) << job.reason;
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 31"));
+    EXPECT_EQ(server_.remote_jobctl("get --json").find("\"name\": \"from-"), std::string::npos);
+}
+
+TEST_F(DurableSshJobs, AConnectionLostDuringAStopsGraceBringsTheEndLater) {
+    JobId id = start_on("testhost", {}, {"sh", "-c", "trap '' TERM; sleep 313"});
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 313"));
+    wait_for(id, [&](const JobInfo&) { return remote_of(id) && remote_of(id)->job != 0; });
+    CliResult stop = jobctl({"stop", "--no-wait", "--grace", "3s", std::to_string(id)});
+    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+    lose_connection(server_, repository(), false);
+    JobInfo job = wait_until_finished(id);
+    EXPECT_EQ(job.state, JobState::stopped) << job.reason;
+    EXPECT_TRUE(server_.wait_until_no_user_command("sleep 313"));
+}
+
+TEST_F(DurableSshJobs, ASecondStopGivesUpOnARelayThatDoesNotAnswer) {
+    JobId id = start_on("testhost", {}, {"sleep", "314"});
+    ASSERT_TRUE(server_.wait_until_user_command("sleep 314"));
+    wait_for(id, [&](const JobInfo&) { return remote_of(id) && remote_of(id)->job != 0; });
+    std::vector<pid_t> relays = server_.user_pids("__ssh-relay");
+    ASSERT_EQ(relays.size(), 1u);
+    ASSERT_EQ(::kill(relays[0], SIGSTOP), 0);
+    // The first stop cannot end it (the relay hears nothing): it gives up waiting.
+    CliResult first = jobctl({"stop", "--timeout", "2s", std::to_string(id)});
+    EXPECT_NE(first.exit_code, 0);
+    EXPECT_NE(first.err.find("still not stopped"), std::string::npos) << first.err;
+    EXPECT_EQ(jobctl({"stop", "--no-wait", std::to_string(id)}).exit_code, 0);
+    JobInfo job = wait_until_finished(id);
+    ::kill(relays[0], SIGKILL);
+    EXPECT_EQ(job.state, JobState::stopped);
+    std::string said = "stopped; gave up on testhost, which did not answer: its job " +
+                       std::to_string(remote_of(id)->job) + " there may still run";
+    EXPECT_NE(job.reason.find(said), std::string::npos) << job.reason;
+}
+
 TEST_F(DurableSshJobs, ACommandNotFoundThereIsOneLine) {
     JobId id = start_on("testhost", {}, {"no-such-program-here"});
     JobInfo job = wait_until_finished(id);

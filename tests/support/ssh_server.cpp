@@ -154,7 +154,8 @@ SshServer::SshServer(RemoteJobctl remote) {
                                      << host("badkey", "127.0.0.1", "refused_key")
                                      << "Host *\n  UserKnownHostsFile " << f
                                      << "/known_hosts\n  StrictHostKeyChecking yes\n";
-    std::ofstream(bin_ + "/ssh") << "#!/bin/sh\nexec /usr/bin/ssh -F " << f << "/ssh_config \"$@\"\n";
+    std::ofstream(bin_ + "/ssh") << "#!/bin/sh\n[ -e " << f << "/offline ] && exit 255\nexec /usr/bin/ssh -F "
+                                 << f << "/ssh_config \"$@\"\n";
     ::chmod((bin_ + "/ssh").c_str(), 0755);
     sshd_ = ::fork();
     if (sshd_ == 0) {
@@ -211,12 +212,23 @@ std::string SshServer::remote_jobctl(const std::string& args) const {
     return out;
 }
 
-std::vector<std::string> SshServer::user_commands() const {
-    // Those below this process (sshd is, and an orphan of a session lands
-    // here: the tests are subreapers), not another program's of that user.
-    std::vector<std::string> commands;
+void SshServer::set_offline(bool offline) const {
+    std::string flag = folder_ + "/offline";
+    if (offline)
+        std::ofstream(flag).put('\n');
+    else
+        std::filesystem::remove(flag);
+}
+
+namespace {
+
+// The test user's processes below this process (sshd is, and an orphan of
+// a session lands here: the tests are subreapers), sshd's own left out,
+// not another program's of that user: pid and command line.
+std::vector<std::pair<pid_t, std::string>> user_processes() {
+    std::vector<std::pair<pid_t, std::string>> found;
     passwd* user = ::getpwnam(kSshTestUser);
-    if (user == nullptr) return commands;
+    if (user == nullptr) return found;
     for (pid_t pid : descendants(::getpid())) {
         struct stat status {};
         if (::stat(("/proc/" + std::to_string(pid)).c_str(), &status) != 0 || status.st_uid != user->pw_uid)
@@ -224,8 +236,23 @@ std::vector<std::string> SshServer::user_commands() const {
         std::string command = read_all("/proc/" + std::to_string(pid) + "/cmdline");
         std::replace(command.begin(), command.end(), '\0', ' ');
         if (!command.empty() && command.back() == ' ') command.pop_back();
-        if (!command.empty() && !command.starts_with("sshd")) commands.push_back(command);
+        if (!command.empty() && !command.starts_with("sshd")) found.emplace_back(pid, command);
     }
+    return found;
+}
+
+}  // namespace
+
+std::vector<pid_t> SshServer::user_pids(const std::string& word) const {
+    std::vector<pid_t> pids;
+    for (const auto& [pid, command] : user_processes())
+        if (command.find(word) != std::string::npos) pids.push_back(pid);
+    return pids;
+}
+
+std::vector<std::string> SshServer::user_commands() const {
+    std::vector<std::string> commands;
+    for (auto& [pid, command] : user_processes()) commands.push_back(std::move(command));
     return commands;
 }
 

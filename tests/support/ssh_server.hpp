@@ -35,6 +35,11 @@ public:
     // With a remote jobctl: `jobctl ARGS` as the test user there, with its
     // home and PATH; its stdout.
     std::string remote_jobctl(const std::string& args) const;
+    // Offline: the client's ssh fails as a lost connection does (exit 255)
+    // until online again; the server is not touched.
+    void set_offline(bool offline) const;
+    // The pids of the test user's commands (below this process) that contain `word`.
+    std::vector<pid_t> user_pids(const std::string& word) const;
     // The commands the test user runs now below this process (this
     // server's sessions, and what they left), sshd's own processes left out.
     std::vector<std::string> user_commands() const;

@@ -69,12 +69,13 @@ std::optional<RemoteSide> remote_side(const Repository& repository, JobId id);
 // The remote side of the durable mode: what `jobctl __ssh-relay` runs on
 // the host, started by a local ssh job's ssh (never by hand). `arguments`:
 // the request word and the wrapper's words (ssh/remote_command.cpp).
-// Starts the command as a job of `repository` (or follows the job asked
-// for), writes its output and outcome to `out_fd` as frames, and obeys the
-// stop lines read from `control_fd`; returns at "done" (the job removed,
-// its outcome delivered) and exits the process at the end of the control
-// line (the connection is gone; the job runs on). Returns the exit status.
-int serve_ssh_relay(Repository& repository, const std::vector<std::string>& arguments, int control_fd,
-                    int out_fd);
+// Opens the default repository (Repository::open: the remote user's),
+// starts the command as a job of it (or follows the job asked for),
+// writes its output and outcome to `out_fd` as frames, and obeys the stop
+// lines read from `control_fd`; returns at "done" (the job removed, its
+// outcome delivered) and exits the process at the end of the control line
+// (the connection is gone; the job runs on). Returns the exit status.
+// Errors: invalid_argument (arguments no local side wrote).
+int serve_ssh_relay(const std::vector<std::string>& arguments, int control_fd, int out_fd);
 
 }  // namespace jobctl

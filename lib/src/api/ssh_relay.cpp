@@ -45,6 +45,13 @@ void send_frame(int fd, detail::RelayFrameKind kind, std::string_view bytes) {
     write_all(fd, detail::encode_frame(static_cast<std::uint8_t>(kind), bytes));
 }
 
+// "stop SECONDS": the grace; nothing for any other line.
+std::optional<std::chrono::seconds> stop_grace(const std::string& line) {
+    if (!line.starts_with("stop ") || line.size() == 5 || line.size() > 5 + 8) return std::nullopt;
+    if (line.find_first_not_of("0123456789", 5) != std::string::npos) return std::nullopt;
+    return std::chrono::seconds(std::stoul(line.substr(5)));
+}
+
 // Obeys the control line until "done" (then removes the job: its outcome
 // is here) or its end (the connection is gone: the process exits, the job
 // runs on). "stop SECONDS" stops the job unless a stop is under way (the
@@ -62,10 +69,9 @@ void obey_control_line(Repository& repository, JobId id, int control_fd) {
             continue;
         }
         try {
-            if (line.starts_with("stop ")) {
+            if (auto grace = stop_grace(line)) {
                 auto job = repository.find(id);
-                if (job && !job->stop_requested)
-                    request_stop(repository, id, std::chrono::seconds(std::stoul(line.substr(5))));
+                if (job && !job->stop_requested) request_stop(repository, id, *grace);
             } else if (line == "kill") {
                 request_stop(repository, id, std::chrono::milliseconds(0));
             } else if (line == "done") {
@@ -94,8 +100,7 @@ JobId start_or_find(Repository& repository, const detail::RelayRequest& request,
 
 }  // namespace
 
-int serve_ssh_relay(Repository& repository, const std::vector<std::string>& arguments, int control_fd,
-                    int out_fd) {
+int serve_ssh_relay(const std::vector<std::string>& arguments, int control_fd, int out_fd) {
     auto request = arguments.empty() ? std::nullopt : detail::decode_request(arguments.front());
     auto words =
         request ? detail::decode_remote_words({arguments.begin() + 1, arguments.end()}) : std::nullopt;
@@ -103,6 +108,16 @@ int serve_ssh_relay(Repository& repository, const std::vector<std::string>& argu
         throw Error(ErrorCode::invalid_argument,
                     "not a request of an ssh job (jobctl __ssh-relay is run by a job's ssh, never by hand)");
     write_all(out_fd, detail::kRelayMarker);
+    // Its own repository's trouble (a home it cannot make, a damaged table)
+    // is one line for the local side, which ends the job with it.
+    std::optional<Repository> opened;
+    try {
+        opened.emplace(Repository::open());
+    } catch (const Error& error) {
+        send_frame(out_fd, detail::RelayFrameKind::refused, error.what());
+        return 1;
+    }
+    Repository& repository = *opened;
     JobId id = request->job;
     if (!request->name.empty()) {
         try {

@@ -72,6 +72,8 @@ constexpr std::chrono::milliseconds kFirstReconnect{1000};
 constexpr std::chrono::milliseconds kLastReconnect{30'000};
 // How much of ssh's stderr is kept, in the durable mode, to say why it failed.
 constexpr std::size_t kKeptErrors = 512;
+// How much of the relay's last words a reason quotes.
+constexpr std::size_t kShownErrorBytes = 100;
 
 bool exited(const TreeProcess& process) {
     return process.state == 'Z' || process.state == 'X';
@@ -195,6 +197,7 @@ std::string CommandRun::relay_request() {
     if (remote_.job == 0) {
         if (remote_.name.empty()) remote_.name = remote_job_name(id_);
         request.name = remote_.name;
+        request.again = remote_.relay;
     } else {
         request.job = remote_.job;
         request.skip = remote_.received;
@@ -208,12 +211,10 @@ std::string CommandRun::relay_request() {
 bool CommandRun::reconnect(const std::vector<std::string>& command) {
     FileDescriptor wrapper_stdin;
     std::vector<std::string> argv = ssh_argv(command, wrapper_stdin);
+    // Outside any cgroup (the first connection's went with it): ssh is
+    // this worker's child, and nothing here outlives the worker's session.
     detail::PreparedCommand prepared = detail::prepare_command(RunOptions{}, argv[0]);
     prepared.setup.stdin_fd = wrapper_stdin.get();
-    if (cgroup_) {
-        prepared.setup.cgroup_fd = cgroup_->folder_fd();
-        prepared.setup.cgroup_procs_fd = cgroup_->procs_fd();
-    }
     detail::SpawnedCommand spawned;
     spawned.failure = prepared.failure;
     if (spawned.failure.empty()) spawned = detail::spawn_command(argv, prepared.setup);
@@ -242,8 +243,11 @@ bool CommandRun::connection_lost(const siginfo_t& status) {
     std::string words =
         remote_.errors.substr(remote_.errors.find_last_of('\n', remote_.errors.size() - 2) + 1);
     while (!words.empty() && words.back() == '\n') words.pop_back();
+    if (words.size() > kShownErrorBytes) words = words.substr(0, kShownErrorBytes) + "...";
     remote_.failure = "the jobctl on " + run_.ssh_host + " failed (exit code " +
                       std::to_string(status.si_status) + (words.empty() ? "" : ": " + words) + ")";
+    if (remote_.job != 0)
+        remote_.failure += "; its job " + std::to_string(remote_.job) + " there may still run";
     return false;
 }
 
@@ -270,6 +274,18 @@ bool CommandRun::wait_to_reconnect() {
         if (time_limit_at_ && !stopping_ && SteadyClock::now() >= *time_limit_at_) on_time_limit();
     }
     return remote_.failure.empty();
+}
+
+// A stop asked twice that the host did not bring to its end: the job ends
+// Stopped here, and its reason says the job there may still run.
+void CommandRun::give_up_on_host() {
+    remote_.failure = "gave up on " + run_.ssh_host + ", which did not answer: its job " +
+                      std::to_string(remote_.job) + " there may still run";
+    give_up_at_.reset();
+    // Nothing more is awaited from it: neither ssh nor the output it holds.
+    if (child_ > 0 && !reaped_) ::kill(child_, SIGKILL);
+    out_fd_.reset();
+    err_fd_.reset();
 }
 
 void CommandRun::on_remote_output(OutputStream stream, std::string_view bytes) {
@@ -321,7 +337,10 @@ void CommandRun::pump_remote(FileDescriptor& fd, OutputStream stream) {
             ::kill(child_, SIGKILL);
             fd.reset();
         }
-        if (!was_known && remote_.decoder->mode() == RemoteMode::relay) remote_.relay = true;
+        if (!was_known && remote_.decoder->mode() == RemoteMode::relay && !remote_.relay) {
+            remote_.relay = true;
+            note_remote_side(table_of(repository_).job_directory(id_), {{"jobctl", 0}, 0});
+        }
         if (!was_known && remote_.decoder->mode() == RemoteMode::wrapper)
             note_remote_side(table_of(repository_).job_directory(id_), {{"wrapper", 0}, 0});
         return;
@@ -373,9 +392,11 @@ void CommandRun::on_stop_request() {
     if (stopping_ && stop_asked_ && remote_.relay) {
         // The jobctl there kills what is left; a host out of reach is given up on.
         send_remote_line(ssh_control_, "kill\n");
+        // A relay that does not answer (stopped, hung) is given up on too, a while later.
         if (reaped_ || child_ <= 0)
-            remote_.failure = "stopped here while " + run_.ssh_host + " could not be reached; its job " +
-                              std::to_string(remote_.job) + " there may still run";
+            give_up_on_host();
+        else if (!give_up_at_)
+            give_up_at_ = SteadyClock::now() + kRemoteStopMargin;
     } else if (stopping_ && stop_asked_) {
         kill_deadline_ = SteadyClock::now();
         send_remote_kill(ssh_control_);  // over ssh, there too
@@ -489,6 +510,7 @@ int CommandRun::poll_timeout_ms() const {
     if (suspended_ && !suspend_confirmed_) sooner(next_stop_check_);
     if (auto due = log_.gathered_due()) sooner(*due);
     if (output_deadline_) sooner(*output_deadline_);
+    if (give_up_at_) sooner(*give_up_at_);
     if (!next) return -1;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(*next - SteadyClock::now());
     return static_cast<int>(std::max<std::int64_t>(0, left.count()));
@@ -507,6 +529,7 @@ void CommandRun::on_deadlines() {
     if (time_limit_at_ && !suspended_ && !stopping_ && now >= *time_limit_at_) on_time_limit();
     if (suspended_ && !suspend_confirmed_ && now >= next_stop_check_) check_suspended();
     if (auto due = log_.gathered_due(); due && now >= *due) log_.write_gathered();
+    if (give_up_at_ && now >= *give_up_at_) give_up_on_host();
     if (output_deadline_ && now >= *output_deadline_) {
         output_deadline_.reset();
         out_fd_.reset();
@@ -651,6 +674,15 @@ CommandRun::Ending CommandRun::ending_of(const siginfo_t& status) const {
     int term_signal = 0;
     std::string reason;
     JobState state = JobState::completed;
+    if (status.si_code == CLD_EXITED && status.si_status != 255 && remote_.decoder &&
+        remote_.decoder->mode() == RemoteMode::unknown) {
+        // Neither marker came: not jobctl's wrapper, nor a relay (a program
+        // named jobctl there that is not jobctl, a login shell that refuses).
+        return {JobState::failed,
+                run_.ssh_host + " ran neither jobctl's relay nor its wrapper (exit code " +
+                    std::to_string(status.si_status) + ")",
+                std::nullopt, 0};
+    }
     if (status.si_code == CLD_EXITED) {
         exit_code = status.si_status;
         if (status.si_status != 0) {
@@ -678,7 +710,9 @@ CommandRun::Ending CommandRun::remote_ending() const {
                 std::nullopt, 0};
     const RemoteOutcome& outcome = *remote_.outcome;
     // "stopped" there is said here once more, with the stop asked here.
-    std::string reason = outcome.reason == "stopped" ? "" : outcome.reason;
+    std::string reason = outcome.reason;
+    if (outcome.state == JobState::stopped && reason.starts_with("stopped"))
+        reason.erase(0, reason.starts_with("stopped; ") ? 9 : std::string_view("stopped").size());
     if (outcome.state == JobState::stopped && !stop_asked_ && !timed_out_)
         reason = join_reasons("stopped on " + run_.ssh_host, std::move(reason));
     return {outcome.state, reason, outcome.exit_code, outcome.term_signal};
@@ -795,8 +829,15 @@ void CommandRun::resume(const std::vector<std::string>& argv) {
 
 void CommandRun::finish_run(const std::vector<std::string>& argv, std::optional<siginfo_t> status) {
     // The durable mode: the job there runs on; follow it again.
-    while (status && connection_lost(*status) && wait_to_reconnect() && reconnect(argv))
+    bool lost = status && connection_lost(*status);
+    // Between connections the job's cgroup would be empty (a sweep takes
+    // such), and one a stop killed takes no process again: ssh, all that
+    // runs here, goes without one.
+    if (lost) release_cgroup();
+    while (lost && wait_to_reconnect() && reconnect(argv)) {
         status = follow_to_exit();
+        lost = connection_lost(*status);
+    }
     if (fds_.child_exit >= 0) reap_orphans();
     count_cgroup_resources();
     release_cgroup();

@@ -103,6 +103,7 @@ private:
     void pump_remote(FileDescriptor& fd, OutputStream stream);
     void on_remote_output(OutputStream stream, std::string_view bytes);
     void on_relay_frame(RelayFrameKind kind, std::string_view bytes);
+    void give_up_on_host();
     void publish(std::uint64_t size);
     void on_stop_request();
     void on_time_limit();
@@ -165,6 +166,9 @@ private:
     std::optional<std::chrono::steady_clock::time_point> kill_deadline_;
     // Over ssh, once ssh has exited: when the output pipes are let go.
     std::optional<std::chrono::steady_clock::time_point> output_deadline_;
+    // The durable mode, a stop asked twice: when the host is given up on
+    // unless the end has come by then.
+    std::optional<std::chrono::steady_clock::time_point> give_up_at_;
     // Time limit: the moment it is reached, while the command runs. While
     // suspended it is put off by as long as the suspension lasts.
     std::optional<std::chrono::steady_clock::time_point> time_limit_at_;

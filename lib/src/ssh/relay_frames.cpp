@@ -10,6 +10,8 @@ namespace jobctl::detail {
 namespace {
 
 constexpr std::size_t kHeaderSize = 16;
+// The longest grace a stop may give (a year: `stop --grace` takes at most a day).
+constexpr std::uint64_t kMaxStopSeconds = 365ull * 24 * 3600;
 // What may come before a marker: after this much without one, the stream
 // is taken for the command's own (a wrapper older than the marker).
 constexpr std::size_t kMaxBeforeMarker = 64 * 1024;
@@ -92,10 +94,11 @@ std::optional<RemoteOutcome> decode_outcome(std::string_view text) {
     return outcome;
 }
 
-// start:NAME:STOP or follow:ID:SKIP:STOP, STOP the grace in seconds or 0.
+// start:NAME:STOP (again:NAME:STOP once a relay answered) or
+// follow:ID:SKIP:STOP, STOP the grace in seconds or 0.
 std::string encode_request(const RelayRequest& request) {
     std::string stop = request.stop ? std::to_string(request.stop->count()) : "0";
-    if (!request.name.empty()) return "start:" + request.name + ":" + stop;
+    if (!request.name.empty()) return (request.again ? "again:" : "start:") + request.name + ":" + stop;
     return "follow:" + std::to_string(request.job) + ":" + std::to_string(request.skip) + ":" + stop;
 }
 
@@ -115,8 +118,9 @@ std::optional<RelayRequest> decode_request(std::string_view word) {
     };
     RelayRequest request;
     std::optional<std::uint64_t> stop;
-    if (parts.size() == 3 && parts[0] == "start" && !parts[1].empty()) {
+    if (parts.size() == 3 && (parts[0] == "start" || parts[0] == "again") && !parts[1].empty()) {
         request.name = std::string(parts[1]);
+        request.again = parts[0] == "again";
         stop = number(parts[2]);
     } else if (parts.size() == 4 && parts[0] == "follow") {
         auto job = number(parts[1]);
@@ -128,7 +132,7 @@ std::optional<RelayRequest> decode_request(std::string_view word) {
     } else {
         return std::nullopt;
     }
-    if (!stop) return std::nullopt;
+    if (!stop || *stop > kMaxStopSeconds) return std::nullopt;
     if (*stop != 0) request.stop = std::chrono::seconds(*stop);
     return request;
 }

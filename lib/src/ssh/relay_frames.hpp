@@ -55,7 +55,8 @@ std::optional<RemoteOutcome> decode_outcome(std::string_view text);
 // or follow job `job` on from `skip` bytes of its output; and first, a stop
 // not yet delivered.
 struct RelayRequest {
-    std::string name;  // to start; empty: follow `job`
+    std::string name;    // to start; empty: follow `job`
+    bool again = false;  // a start sent again after a relay answered: never the wrapper
     JobId job = 0;
     std::uint64_t skip = 0;  // bytes of output (every stream) already here
     std::optional<std::chrono::seconds> stop;
