@@ -409,6 +409,31 @@ TEST_F(DurableSshJobs, AfterARebootHereTheJobThereIsFollowedAgain) {
     EXPECT_EQ(jobctl({"receive", "--keep", std::to_string(id)}).out, shell("seq 1 2000").out);
 }
 
+TEST_F(DurableSshJobs, AWorkerLostBeforeTheHostSaidTheJobsIdFindsItByName) {
+    std::string gate = "/tmp/jobctl-durable-gate-" + std::to_string(::getpid());
+    std::filesystem::remove(gate);
+    std::string runs = "/tmp/jobctl-durable-runs-" + std::to_string(::getpid());
+    std::filesystem::remove(runs);
+    // Nothing of the first connection arrives here before the worker dies.
+    server_.set_held(true);
+    std::string script =
+        "echo ran >> " + runs + "; seq 1 100; while [ ! -e " + gate + " ]; do sleep 0.05; done";
+    JobId id = start_on("testhost", {}, {"sh", "-c", script});
+    ASSERT_TRUE(server_.wait_until_user_command(gate));
+    JobInfo running = wait_for(id, [&](const JobInfo& job) { return job.owner_claimed; });
+    EXPECT_EQ(remote_of(id)->mode, "unknown");
+    ASSERT_EQ(::kill(running.owner_pid, SIGKILL), 0);
+    server_.set_held(false);
+    std::ofstream(gate).put('\n');
+    JobInfo job = wait_until_finished(id);
+    std::filesystem::remove(gate);
+    EXPECT_EQ(job.state, JobState::completed) << job.reason;
+    EXPECT_EQ(jobctl({"receive", "--keep", std::to_string(id)}).out, shell("seq 1 100").out);
+    EXPECT_EQ(shell("cat " + runs).out, "ran\n");  // once: found by its name, not started again
+    std::filesystem::remove(runs);
+    EXPECT_EQ(server_.remote_jobctl("get --json").find("\"name\": \"from-"), std::string::npos);
+}
+
 TEST_F(DurableSshJobs, AWorkerLostPastItsOutputCapNamesTheJobThatRunsOnThere) {
     // Its log here holds only the first part: what it has cannot be counted.
     JobId id = start_on("testhost", {"--max-output", "4096"}, {"sh", "-c", "seq 1 5000; sleep 310"});

@@ -154,8 +154,14 @@ SshServer::SshServer(RemoteJobctl remote) {
                                      << host("badkey", "127.0.0.1", "refused_key")
                                      << "Host *\n  UserKnownHostsFile " << f
                                      << "/known_hosts\n  StrictHostKeyChecking yes\n";
-    std::ofstream(bin_ + "/ssh") << "#!/bin/sh\n[ -e " << f << "/offline ] && exit 255\nexec /usr/bin/ssh -F "
-                                 << f << "/ssh_config \"$@\"\n";
+    // Offline: ssh fails as a lost connection does. Held: what the host
+    // sends to a job's ssh waits (a slow link) until the hold is let go.
+    std::ofstream(bin_ + "/ssh") << "#!/bin/sh\n[ -e " << f << "/offline ] && exit 255\n"
+                                 << "case \"$*\" in *jobctl-ssh*) held=1 ;; esac\n"
+                                 << "if [ -n \"$held\" ] && [ -e " << f << "/held ]; then /usr/bin/ssh -F "
+                                 << f << "/ssh_config \"$@\" | { while [ -e " << f
+                                 << "/held ]; do sleep 0.05; done; exec cat; }; exit; fi\n"
+                                 << "exec /usr/bin/ssh -F " << f << "/ssh_config \"$@\"\n";
     ::chmod((bin_ + "/ssh").c_str(), 0755);
     sshd_ = ::fork();
     if (sshd_ == 0) {
@@ -210,6 +216,14 @@ std::string SshServer::remote_jobctl(const std::string& args) const {
         ::pclose(pipe);
     }
     return out;
+}
+
+void SshServer::set_held(bool held) const {
+    std::string flag = folder_ + "/held";
+    if (held)
+        std::ofstream(flag).put('\n');
+    else
+        std::filesystem::remove(flag);
 }
 
 void SshServer::set_offline(bool offline) const {

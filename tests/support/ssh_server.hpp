@@ -38,6 +38,9 @@ public:
     // Offline: the client's ssh fails as a lost connection does (exit 255)
     // until online again; the server is not touched.
     void set_offline(bool offline) const;
+    // Held: the stdout of each job's ssh started meanwhile is held back
+    // here (a slow link) until let go; its exit status is lost (0).
+    void set_held(bool held) const;
     // The pids of the test user's commands (below this process) that contain `word`.
     std::vector<pid_t> user_pids(const std::string& word) const;
     // The commands the test user runs now below this process (this

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,7 @@ namespace {
 
 struct Heard {
     std::string out, err, control;
+    std::vector<RemoteMode> modes;
 };
 
 RelayDecoder decoder_into(Heard& heard) {
@@ -28,7 +30,8 @@ RelayDecoder decoder_into(Heard& heard) {
                          [&](RelayFrameKind kind, std::string_view bytes) {
                              heard.control +=
                                  std::to_string(static_cast<int>(kind)) + "=" + std::string(bytes) + ";";
-                         }});
+                         },
+                         [&](RemoteMode mode) { heard.modes.push_back(mode); }});
 }
 
 TEST(RelayFrames, FramesFedAByteAtATimeComeOutWholeAndInOrder) {
@@ -44,6 +47,15 @@ TEST(RelayFrames, FramesFedAByteAtATimeComeOutWholeAndInOrder) {
     EXPECT_EQ(heard.out, "motd line\none\n" + std::string(70000, 'x'));  // a login script's line first
     EXPECT_EQ(heard.err, "two\n");
     EXPECT_EQ(heard.control, "16=7;");
+    EXPECT_EQ(heard.modes, std::vector<RemoteMode>{RemoteMode::relay});  // once, before the first frame
+}
+
+TEST(RelayFrames, TheWrappersWordThatNoJobctlIsThereIsAModeOfItsOwn) {
+    Heard heard;
+    RelayDecoder decoder = decoder_into(heard);
+    decoder.feed(kMissingMarker);
+    EXPECT_EQ(decoder.mode(), RemoteMode::missing);
+    EXPECT_EQ(heard.out, "");
 }
 
 TEST(RelayFrames, AfterTheWrapperMarkerEverythingIsTheCommandsOwn) {
@@ -91,22 +103,31 @@ TEST(RelayFrames, RequestsAndOutcomesRoundTripAndJunkIsRefused) {
     EXPECT_EQ(decoded->exit_code, 3);
     EXPECT_EQ(decoded->reason, outcome.reason);
     EXPECT_FALSE(decode_outcome("Sideways\n1\n0\n"));
+    EXPECT_FALSE(decode_outcome("Running\n\n0\n"));  // only a final state ends the job here
 }
 
 // The remote line run by a local sh whose PATH has no jobctl: its exit
 // status, and whether the command ran (it makes `mark`).
 int run_remote_line(const std::string& request, const std::filesystem::path& mark) {
     std::string line = remote_line({}, {"touch", mark.string()}, std::chrono::seconds(1), request);
+    // Its stdin is the control line: open until it has run (its end would stop the command).
+    int control[2];
+    if (::pipe(control) != 0) return -1;
     pid_t child = ::fork();
     if (child == 0) {
+        ::dup2(control[0], 0);
+        ::close(control[0]);
+        ::close(control[1]);
         std::FILE* quiet = std::freopen("/dev/null", "w", stdout);
         (void)quiet;
         char* const environment[] = {const_cast<char*>("PATH=/usr/bin:/bin"), nullptr};
         ::execle("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr), environment);
         ::_exit(127);
     }
+    ::close(control[0]);
     int status = 0;
     ::waitpid(child, &status, 0);
+    ::close(control[1]);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

@@ -136,6 +136,10 @@ bool CommandRun::spawn(const std::vector<std::string>& command_argv) {
     if (!run_.ssh_host.empty()) {
         argv = ssh_argv(command_argv, wrapper_stdin);
         local = RunOptions{};
+        // Before the host answers: a worker that takes over finds this
+        // run's job there by name (and a note of another run is gone).
+        remote_.log_offset = log_.size();
+        note_remote(remote_.name.empty() ? "wrapper" : "unknown");
     }
     detail::PreparedCommand prepared = detail::prepare_command(local, argv[0]);
     if (wrapper_stdin) prepared.setup.stdin_fd = wrapper_stdin.get();
@@ -184,7 +188,8 @@ std::vector<std::string> CommandRun::ssh_argv(const std::vector<std::string>& co
     ssh_control_ = std::move(ssh.control);
     remote_.decoder.emplace(RelayDecoder::Callbacks{
         [this](OutputStream stream, std::string_view bytes) { on_remote_output(stream, bytes); },
-        [this](RelayFrameKind kind, std::string_view bytes) { on_relay_frame(kind, bytes); }});
+        [this](RelayFrameKind kind, std::string_view bytes) { on_relay_frame(kind, bytes); },
+        [this](RemoteMode mode) { on_remote_mode(mode); }});
     return std::move(ssh.argv);
 }
 
@@ -197,7 +202,7 @@ std::string CommandRun::relay_request() {
     if (remote_.job == 0) {
         if (remote_.name.empty()) remote_.name = remote_job_name(id_);
         request.name = remote_.name;
-        request.again = remote_.relay;
+        request.again = follows_remote_job();
     } else {
         request.job = remote_.job;
         request.skip = remote_.received;
@@ -237,7 +242,14 @@ bool CommandRun::reconnect(const std::vector<std::string>& command) {
 // failure (255), a signal, or the relay gone at the end of its line (0)
 // is a lost connection; any other status is the relay's error.
 bool CommandRun::connection_lost(const siginfo_t& status) {
-    if (!remote_.relay || remote_.outcome || !remote_.failure.empty()) return false;
+    if (!follows_remote_job() || remote_.outcome || !remote_.failure.empty()) return false;
+    if (remote_.decoder->mode() == RemoteMode::missing && !remote_.relay) {
+        // Taken over from a lost worker before any relay had answered: the
+        // command ran with the wrapper, which ended it with the connection.
+        remote_.failure =
+            "worker lost; " + run_.ssh_host + " has no jobctl, so its command ended with the connection";
+        return false;
+    }
     bool lost = status.si_code != CLD_EXITED || status.si_status == 255 || status.si_status == 0;
     if (lost) return true;
     std::string words =
@@ -246,8 +258,7 @@ bool CommandRun::connection_lost(const siginfo_t& status) {
     if (words.size() > kShownErrorBytes) words = words.substr(0, kShownErrorBytes) + "...";
     remote_.failure = "the jobctl on " + run_.ssh_host + " failed (exit code " +
                       std::to_string(status.si_status) + (words.empty() ? "" : ": " + words) + ")";
-    if (remote_.job != 0)
-        remote_.failure += "; its job " + std::to_string(remote_.job) + " there may still run";
+    remote_.failure += "; " + remote_job_text() + " may still run";
     return false;
 }
 
@@ -279,8 +290,8 @@ bool CommandRun::wait_to_reconnect() {
 // A stop asked twice that the host did not bring to its end: the job ends
 // Stopped here, and its reason says the job there may still run.
 void CommandRun::give_up_on_host() {
-    remote_.failure = "gave up on " + run_.ssh_host + ", which did not answer: its job " +
-                      std::to_string(remote_.job) + " there may still run";
+    remote_.failure =
+        "gave up on " + run_.ssh_host + ", which did not answer: " + remote_job_text() + " may still run";
     give_up_at_.reset();
     // Nothing more is awaited from it: neither ssh nor the output it holds.
     if (child_ > 0 && !reaped_) ::kill(child_, SIGKILL);
@@ -288,10 +299,30 @@ void CommandRun::give_up_on_host() {
     err_fd_.reset();
 }
 
+// The marker of this connection: the first relay's fixes where its output
+// begins in the log here (before any frame of it is taken in).
+void CommandRun::on_remote_mode(RemoteMode mode) {
+    if (mode == RemoteMode::relay && !remote_.relay) {
+        remote_.relay = true;
+        remote_.log_offset = log_.size();
+        note_remote("jobctl");
+    }
+    if (mode == RemoteMode::wrapper) note_remote("wrapper");
+}
+
+void CommandRun::note_remote(const std::string& mode) {
+    note_remote_side(table_of(repository_).job_directory(id_),
+                     {{mode, remote_.job}, remote_.log_offset, mode == "wrapper" ? "" : remote_.name});
+}
+
+std::string CommandRun::remote_job_text() const {
+    return remote_.job != 0 ? "its job " + std::to_string(remote_.job) + " there" : "a job it started there";
+}
+
 void CommandRun::on_remote_output(OutputStream stream, std::string_view bytes) {
     // A login script's lines before the marker came with the first
     // connection already; after it, every record here is the job's there.
-    if (remote_.relay && remote_.decoder->mode() != RemoteMode::relay) return;
+    if (follows_remote_job() && remote_.decoder->mode() != RemoteMode::relay) return;
     if (remote_.decoder->mode() == RemoteMode::relay) {
         remote_.received += bytes.size();
         remote_.lost = 0;
@@ -308,7 +339,7 @@ void CommandRun::on_relay_frame(RelayFrameKind kind, std::string_view bytes) {
         if (error != std::errc() || job == 0 || job > UINT32_MAX)
             throw Error(ErrorCode::system, "the jobctl on " + run_.ssh_host + " named no job it started");
         remote_.job = static_cast<JobId>(job);
-        note_remote_side(folder, {{"jobctl", remote_.job}, log_.size()});
+        note_remote("jobctl");
     } else if (kind == RelayFrameKind::ended) {
         remote_.outcome = decode_outcome(bytes);
         if (!remote_.outcome)
@@ -329,7 +360,6 @@ void CommandRun::pump_remote(FileDescriptor& fd, OutputStream stream) {
     }
     std::string_view bytes(buffer_.get(), static_cast<std::size_t>(got));
     if (stream == OutputStream::out) {
-        bool was_known = remote_.decoder->mode() != RemoteMode::unknown;
         try {
             remote_.decoder->feed(bytes);
         } catch (const Error& error) {  // not what a relay sends: this connection is no use
@@ -337,17 +367,11 @@ void CommandRun::pump_remote(FileDescriptor& fd, OutputStream stream) {
             ::kill(child_, SIGKILL);
             fd.reset();
         }
-        if (!was_known && remote_.decoder->mode() == RemoteMode::relay && !remote_.relay) {
-            remote_.relay = true;
-            note_remote_side(table_of(repository_).job_directory(id_), {{"jobctl", 0}, 0});
-        }
-        if (!was_known && remote_.decoder->mode() == RemoteMode::wrapper)
-            note_remote_side(table_of(repository_).job_directory(id_), {{"wrapper", 0}, 0});
         return;
     }
     // stderr: the command's own through the wrapper; in the durable mode
     // only ssh's and the relay's words (the job's stderr comes in frames).
-    if (!remote_.relay) {
+    if (!follows_remote_job()) {
         publish(log_.append(stream, bytes));
         return;
     }
@@ -389,7 +413,7 @@ void CommandRun::on_stop_request() {
     drain(fds_.stop);
     // Asked again while stopping (Ctrl-C twice on `run`, `stop` twice): no
     // more grace. Not after a time limit's stop alone: that was nobody's ask.
-    if (stopping_ && stop_asked_ && remote_.relay) {
+    if (stopping_ && stop_asked_ && follows_remote_job()) {
         // The jobctl there kills what is left; a host out of reach is given up on.
         send_remote_line(ssh_control_, "kill\n");
         // A relay that does not answer (stopped, hung) is given up on too, a while later.
@@ -433,7 +457,7 @@ void CommandRun::begin_stop(std::chrono::milliseconds grace) {
         remote_.stop = grace;  // and on each connection after this one
         // A jobctl there ends its job after the grace; ssh is not killed
         // here (that would only lose the connection that brings the end).
-        if (!remote_.relay) kill_deadline_ = SteadyClock::now() + grace + kRemoteStopMargin;
+        if (!follows_remote_job()) kill_deadline_ = SteadyClock::now() + grace + kRemoteStopMargin;
         return;
     }
     signal_all(SIGTERM);
@@ -804,19 +828,28 @@ void CommandRun::resume(const std::vector<std::string>& argv) {
     std::filesystem::path folder = table_of(repository_).job_directory(id_);
     std::optional<RemoteNote> note = noted_remote_side(folder);
     std::optional<std::uint64_t> here = note ? remote_bytes_here(folder, *note) : std::nullopt;
-    remote_.relay = true;
+    // A relay that answered (its output begins at the note's place), or a
+    // run whose host had not said yet: its job there is found by name, and
+    // nothing of it can be here yet.
+    remote_.resumed = true;
+    remote_.relay = note && note->side.mode == "jobctl";
     remote_.job = note ? note->side.job : 0;
-    remote_.received = here.value_or(0);
-    if (!here) remote_.failure = "worker lost, and its output here could not be counted to follow it again";
+    remote_.name = note ? note->name : "";
+    remote_.log_offset = note ? note->log_offset : 0;
+    remote_.received = remote_.relay ? here.value_or(0) : 0;
+    if (!here || (remote_.job == 0 && remote_.name.empty()))
+        remote_.failure = "worker lost, and its output here could not be counted to follow it again";
     // The lost worker's cgroup goes, with its ssh if that is still there.
     if (auto lost = JobCgroup::noted_in(folder)) {
         lost->remove();
         JobCgroup::forget_in(folder);
     }
     std::optional<JobInfo> job = look_up(repository_, id_);
-    if (job && job->stop_requested) {  // asked while no worker was there to say it
+    if (job && job->stop_requested) {  // asked while no worker was there to say it: with its grace
         stopping_ = stop_asked_ = true;
-        remote_.stop = kDefaultStopGrace;
+        remote_.stop = unless_table_lost<std::chrono::milliseconds>(
+            repository_, kDefaultStopGrace,
+            [&](JobLifecycle& lifecycle) { return lifecycle.accept_stop(id_, kDefaultStopGrace); });
     }
     if (run_.timeout && job && job->began) {
         auto ran = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - *job->began);
@@ -842,7 +875,7 @@ void CommandRun::finish_run(const std::vector<std::string>& argv, std::optional<
     count_cgroup_resources();
     release_cgroup();
     publish(log_.close_tail());
-    record_outcome(remote_.relay ? remote_ending() : ending_of(*status));
+    record_outcome(follows_remote_job() ? remote_ending() : ending_of(*status));
     // Once the outcome is out, so that nobody waits for it: what runners
     // that died left behind where nobody found their jobs lost. Every 32nd
     // job is often enough for what only a crash leaves.

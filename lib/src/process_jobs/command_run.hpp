@@ -53,11 +53,13 @@ struct ControlFds {
 // A job on another host: what its run knows of the remote side, kept
 // across the connections of the durable mode (ssh/relay_frames.hpp).
 struct RemoteState {
-    std::optional<RelayDecoder> decoder;            // this connection's reader of ssh's stdout
-    bool relay = false;                             // a jobctl there runs the command as its job
-    std::string name;                               // that job's name, until it says its id
-    JobId job = 0;                                  // its id there
-    std::uint64_t received = 0;                     // bytes of its output here
+    std::optional<RelayDecoder> decoder;  // this connection's reader of ssh's stdout
+    bool relay = false;                   // a jobctl there runs the command as its job
+    bool resumed = false;  // a lost worker's run taken over: never the wrapper, whatever the note said
+    std::string name;      // that job's name, until it says its id
+    std::uint64_t log_offset = 0;  // the log's size here when the relay answered (RemoteNote)
+    JobId job = 0;                 // its id there
+    std::uint64_t received = 0;    // bytes of its output here
     std::optional<std::chrono::milliseconds> stop;  // said again on each connection until it ends
     std::optional<RemoteOutcome> outcome;
     std::string failure;  // why the run cannot follow it further
@@ -104,6 +106,13 @@ private:
     void on_remote_output(OutputStream stream, std::string_view bytes);
     void on_relay_frame(RelayFrameKind kind, std::string_view bytes);
     void give_up_on_host();
+    void on_remote_mode(RemoteMode mode);
+    // Notes which side the run found there, for `get` and for a worker that takes over (ssh_run.hpp).
+    void note_remote(const std::string& mode);
+    // The job that would be its job there (not a relay's, nor a new worker's: every one of them).
+    bool follows_remote_job() const { return remote_.relay || remote_.resumed; }
+    // "its job N there", or what is known of it.
+    std::string remote_job_text() const;
     void publish(std::uint64_t size);
     void on_stop_request();
     void on_time_limit();

@@ -35,7 +35,10 @@ bool resume_lost_ssh_worker(Repository& repository, const JobInfo& job) {
     if (!runs_in_worker(job.type) || !job.owner_claimed) return false;
     std::filesystem::path folder = table_of(repository).job_directory(job.id);
     std::optional<RemoteNote> note = noted_remote_side(folder);
-    if (!note || note->side.mode != "jobctl" || note->side.job == 0 || !remote_bytes_here(folder, *note))
+    // A relay answered (by id, or by name before it said the id), or the
+    // host had not said yet (found by name there; the wrapper had ended it).
+    bool durable = note && (note->side.mode == "jobctl" || note->side.mode == "unknown");
+    if (!durable || (note->side.job == 0 && note->name.empty()) || !remote_bytes_here(folder, *note))
         return false;
     std::optional<RestartSpec> spec = read_restart_spec(folder);
     if (!spec) return false;

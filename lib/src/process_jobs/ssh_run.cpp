@@ -97,11 +97,11 @@ std::string remote_job_name(JobId local) {
 }
 
 void note_remote_side(const std::filesystem::path& job_folder, const RemoteNote& note) {
-    std::string text =
-        note.side.mode + "\n" + std::to_string(note.side.job) + "\n" + std::to_string(note.log_offset) + "\n";
+    std::string text = note.side.mode + "\n" + std::to_string(note.side.job) + "\n" +
+                       std::to_string(note.log_offset) + "\n" + note.name + "\n";
     try {
         write_private_file(job_folder / kRemoteNoteFile, text);
-    } catch (const Error&) {  // only get --json reads it
+    } catch (const Error&) {  // get --json goes without, and a worker lost is not taken over
     }
 }
 
@@ -109,6 +109,7 @@ std::optional<RemoteNote> noted_remote_side(const std::filesystem::path& job_fol
     std::ifstream in(job_folder / kRemoteNoteFile);
     RemoteNote note;
     if (!(in >> note.side.mode >> note.side.job >> note.log_offset)) return std::nullopt;
+    in >> note.name;  // none: the wrapper
     return note;
 }
 

@@ -59,10 +59,13 @@ std::string remote_job_name(JobId local);
 // (jobctl/ssh_job.hpp: RemoteSide) and for a worker that takes over a lost
 // one's job (ssh_resume.hpp). Never throws.
 struct RemoteNote {
-    RemoteSide side;
-    // The durable mode: the size of the job's log here when the job there
-    // said its id; every record after it is that job's output.
+    RemoteSide side;  // mode "unknown" until the host has said which
+    // The durable mode: the size of the job's log here when the relay
+    // answered; every record after it is the job's output there.
     std::uint64_t log_offset = 0;
+    // The name the run asked the job there to have (remote_job_name): a new
+    // worker finds it by that name when its id never arrived.
+    std::string name;
 };
 inline constexpr const char* kRemoteNoteFile = "remote";
 void note_remote_side(const std::filesystem::path& job_folder, const RemoteNote& note);

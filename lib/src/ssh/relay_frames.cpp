@@ -83,7 +83,8 @@ std::optional<RemoteOutcome> decode_outcome(std::string_view text) {
     RemoteOutcome outcome;
     auto state = parse_job_state(*state_line);
     auto signal = number_of(*signal_line);
-    if (!state || !signal) return std::nullopt;
+    bool final = state == JobState::completed || state == JobState::failed || state == JobState::stopped;
+    if (!state || !signal || !final) return std::nullopt;
     outcome.state = *state;
     outcome.term_signal = *signal;
     if (!exit_line->empty()) {
@@ -158,9 +159,12 @@ void RelayDecoder::look_for_marker() {
             mode_ = RemoteMode::wrapper;
         else if (line == kRelayMarker)
             mode_ = RemoteMode::relay;
+        else if (line == kMissingMarker)
+            mode_ = RemoteMode::missing;
         else
             callbacks_.output(OutputStream::out, line);  // a login script's, before ours
     }
+    if (mode_ != RemoteMode::unknown && callbacks_.mode) callbacks_.mode(mode_);
     pending_.erase(0, at);
     if (mode_ == RemoteMode::unknown && pending_.size() > kMaxBeforeMarker) mode_ = RemoteMode::wrapper;
     if (mode_ == RemoteMode::wrapper && !pending_.empty()) {

@@ -26,6 +26,9 @@ namespace jobctl::detail {
 
 inline constexpr std::string_view kWrapperMarker = "jobctl-wrapper\n";
 inline constexpr std::string_view kRelayMarker = "jobctl-relay 1\n";
+// The wrapper's answer to a request only a relay may take (a follow, a
+// start sent again) where no jobctl is: ssh then exits 255.
+inline constexpr std::string_view kMissingMarker = "jobctl-missing\n";
 
 enum class RelayFrameKind : std::uint8_t {
     started = 16,  // the remote job's id, in decimal: from now on it is followed by id
@@ -46,7 +49,7 @@ struct RemoteOutcome {
 std::string encode_frame(std::uint8_t kind, std::string_view bytes,
                          std::chrono::nanoseconds time = std::chrono::nanoseconds(0));
 std::string encode_outcome(const RemoteOutcome& outcome);
-// Nothing when the text is not one encode_outcome made.
+// Nothing when the text is not one encode_outcome made (or its state is not a final one).
 std::optional<RemoteOutcome> decode_outcome(std::string_view text);
 
 // What the local side asks of the relay, as one word of its command line:
@@ -65,7 +68,7 @@ std::string encode_request(const RelayRequest& request);
 // Nothing when the word is not one encode_request made.
 std::optional<RelayRequest> decode_request(std::string_view word);
 
-enum class RemoteMode { unknown, wrapper, relay };
+enum class RemoteMode { unknown, wrapper, relay, missing };
 
 // The local side's reader of ssh's stdout: fed what ssh gives, in any
 // pieces, it calls back for each whole thing it finds.
@@ -74,6 +77,7 @@ public:
     struct Callbacks {
         std::function<void(OutputStream stream, std::string_view bytes)> output;
         std::function<void(RelayFrameKind kind, std::string_view bytes)> control;
+        std::function<void(RemoteMode mode)> mode;  // once a marker says which, before what follows it
     };
     explicit RelayDecoder(Callbacks callbacks) : callbacks_(std::move(callbacks)) {}
 

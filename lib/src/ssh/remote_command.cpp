@@ -22,8 +22,9 @@ namespace {
 //    relay_frames.hpp); else it says it is the wrapper, on a line of its own.
 //    Only a first start may fall back to the wrapper: a request to follow
 //    a job there, or to start again once a relay answered, must not run
-//    the command a second time. Without jobctl it exits 255, as a lost
-//    connection does (jobctl may be there again the next time: an upgrade).
+//    the command a second time. Without jobctl it says so (jobctl-missing)
+//    and exits 255, as a lost connection does: jobctl may be there again the
+//    next time (an upgrade).
 //  - The command gets a session of its own (setsid): what it forks stays
 //    in it, whatever process group it makes.
 //  - `members`: the session's processes, zombies aside (`ps -s` where ps
@@ -44,9 +45,7 @@ namespace {
 //    ("Terminated") is not the command's output.
 constexpr const char* kWrapper =
     "if [ \"$1\" != wrapper ] && command -v jobctl >/dev/null 2>&1; then exec jobctl __ssh-relay \"$@\"; fi; "
-    "case $1 in wrapper|start:*) ;; *) echo \"jobctl: no jobctl on the PATH of $(uname -n)\" >&2; exit 255 "
-    ";; "
-    "esac; "
+    "case $1 in wrapper|start:*) ;; *) echo jobctl-missing; exit 255 ;; esac; "
     "echo jobctl-wrapper; grace=$2 cwd=$3; shift 3; "
     "if [ -n \"$cwd\" ] && ! cd -- \"$cwd\" >/dev/null 2>&1; then "
     "echo \"jobctl: cannot enter $cwd on $(uname -n)\" >&2; exit 126; fi; "
