@@ -60,7 +60,7 @@ JobInfo start_ssh_job(Repository& repository, const ProcessJobSpec& spec, const 
 
 // Which remote side a job on another host (or a child of one) found.
 struct RemoteSide {
-    std::string mode;  // "jobctl" (the durable mode) or "wrapper"
+    std::string mode;  // "jobctl" (the durable mode), "wrapper", or "unknown" until the host answers
     JobId job = 0;     // "jobctl": the job's id in the remote user's repository
 };
 // Nothing until its run has heard from the host (and for other jobs).
