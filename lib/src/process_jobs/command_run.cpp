@@ -74,6 +74,9 @@ constexpr std::chrono::milliseconds kLastReconnect{30'000};
 constexpr std::size_t kKeptErrors = 512;
 // How much of the relay's last words a reason quotes.
 constexpr std::size_t kShownErrorBytes = 100;
+// How many connections of a run taken over before any relay answered may
+// find no jobctl there before the run takes the host for one without it.
+constexpr unsigned kMissingTries = 5;
 
 bool exited(const TreeProcess& process) {
     return process.state == 'Z' || process.state == 'X';
@@ -243,9 +246,12 @@ bool CommandRun::reconnect(const std::vector<std::string>& command) {
 // is a lost connection; any other status is the relay's error.
 bool CommandRun::connection_lost(const siginfo_t& status) {
     if (!follows_remote_job() || remote_.outcome || !remote_.failure.empty()) return false;
-    if (remote_.decoder->mode() == RemoteMode::missing && !remote_.relay) {
-        // Taken over from a lost worker before any relay had answered: the
-        // command ran with the wrapper, which ended it with the connection.
+    if (remote_.decoder->mode() == RemoteMode::missing && !remote_.relay &&
+        ++remote_.missing > kMissingTries) {
+        // Taken over from a lost worker before any relay had answered, and
+        // still no jobctl there: the command ran with the wrapper, which
+        // ended it with the connection. (A few tries first: jobctl may be
+        // missing only for a while, an upgrade, while its job runs there.)
         remote_.failure =
             "worker lost; " + run_.ssh_host + " has no jobctl, so its command ended with the connection";
         return false;
@@ -342,8 +348,12 @@ void CommandRun::on_relay_frame(RelayFrameKind kind, std::string_view bytes) {
         note_remote("jobctl");
     } else if (kind == RelayFrameKind::ended) {
         remote_.outcome = decode_outcome(bytes);
-        if (!remote_.outcome)
-            remote_.failure = "the jobctl on " + run_.ssh_host + " sent an outcome it could not have meant";
+        if (!remote_.outcome) {  // its job there is left alone
+            remote_.failure = "the jobctl on " + run_.ssh_host +
+                              " sent an outcome it could not have meant; " + remote_job_text() +
+                              " may still run";
+            return;
+        }
         send_remote_line(ssh_control_, "done\n");  // it removes its job there and ends
     } else if (kind == RelayFrameKind::refused) {
         remote_.failure = "on " + run_.ssh_host + ": " + std::string(bytes);
@@ -722,6 +732,12 @@ CommandRun::Ending CommandRun::ending_of(const siginfo_t& status) const {
         if (!run_.ssh_host.empty())  // its ssh, here: the remote command's end is not known
             reason = "connection to " + run_.ssh_host + " lost (ssh " + reason + ")";
     }
+    // Lost before the host said which side runs there: a relay may have
+    // started the job already (the wrapper ends its command with the connection).
+    bool lost_unanswered = status.si_code != CLD_EXITED || status.si_status == 255;
+    if (lost_unanswered && remote_.decoder && remote_.decoder->mode() == RemoteMode::unknown &&
+        !remote_.name.empty())
+        reason += "; if jobctl runs there, its job " + remote_.name + " may run on";
     return {state, reason, exit_code, term_signal};
 }
 

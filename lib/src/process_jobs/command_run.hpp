@@ -62,9 +62,10 @@ struct RemoteState {
     std::uint64_t received = 0;    // bytes of its output here
     std::optional<std::chrono::milliseconds> stop;  // said again on each connection until it ends
     std::optional<RemoteOutcome> outcome;
-    std::string failure;  // why the run cannot follow it further
-    std::string errors;   // the end of ssh's stderr: the relay's or ssh's own last words
-    unsigned lost = 0;    // connections lost in a row, since one brought anything
+    std::string failure;   // why the run cannot follow it further
+    std::string errors;    // the end of ssh's stderr: the relay's or ssh's own last words
+    unsigned lost = 0;     // connections lost in a row, since one brought anything
+    unsigned missing = 0;  // connections that found no jobctl there (jobctl-missing)
 };
 
 class CommandRun {

@@ -7,6 +7,7 @@
 #include "output/output_log.hpp"
 #include "process_jobs/program_lookup.hpp"
 #include "process_jobs/restart_spec.hpp"
+#include "process_jobs/ssh_run.hpp"
 #include "process_jobs/worker_launch.hpp"
 #include "ssh/ssh_connection.hpp"
 #include "ssh/ssh_host.hpp"
@@ -53,6 +54,8 @@ void mark_restart(Repository& repository, JobId id) {
     std::filesystem::path folder = detail::table_of(repository).job_directory(id);
     std::error_code ignored;
     std::filesystem::remove(folder / detail::kFinishHookResult, ignored);
+    // The last run's job on another host is not this run's (ssh_run.hpp).
+    std::filesystem::remove(folder / detail::kRemoteNoteFile, ignored);
     try {
         OutputLogWriter log(folder);
         detail::lifecycle_of(repository)

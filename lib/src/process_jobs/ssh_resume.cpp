@@ -32,7 +32,10 @@ std::optional<std::uint64_t> remote_bytes_here(const std::filesystem::path& job_
 }
 
 bool resume_lost_ssh_worker(Repository& repository, const JobInfo& job) {
-    if (!runs_in_worker(job.type) || !job.owner_claimed) return false;
+    // Only a run under way: one that waits (its queue, its next attempt)
+    // has no job there of its own yet.
+    bool under_way = job.state == JobState::running || job.state == JobState::stopping;
+    if (!runs_in_worker(job.type) || !job.owner_claimed || !under_way) return false;
     std::filesystem::path folder = table_of(repository).job_directory(job.id);
     std::optional<RemoteNote> note = noted_remote_side(folder);
     // A relay answered (by id, or by name before it said the id), or the
@@ -64,8 +67,12 @@ bool resume_lost_ssh_worker(Repository& repository, const JobInfo& job) {
 void register_ssh_job_kind() {
     auto lost_note = [](Repository& repository, const JobInfo& job) -> std::string {
         auto note = noted_remote_side(table_of(repository).job_directory(job.id));
-        if (!note || note->side.mode != "jobctl" || note->side.job == 0) return "";
-        return "its job " + std::to_string(note->side.job) + " on " + job.location + " may run on there";
+        if (!note || note->side.mode == "wrapper") return "";
+        if (note->side.job != 0)
+            return "its job " + std::to_string(note->side.job) + " on " + job.location + " may run on there";
+        return note->name.empty()
+                   ? ""
+                   : "a job it started on " + job.location + " (" + note->name + ") may run on there";
     };
     register_job_kind("ssh", {.replace_lost_owner = resume_lost_ssh_worker, .lost_note = lost_note});
 }
