@@ -218,20 +218,21 @@ std::string SshServer::remote_jobctl(const std::string& args) const {
     return out;
 }
 
-void SshServer::set_held(bool held) const {
-    std::string flag = folder_ + "/held";
-    if (held)
+// A file in the server's folder that the client's ssh wrapper looks for.
+void SshServer::set_flag(const std::string& name, bool on) const {
+    std::string flag = folder_ + "/" + name;
+    if (on)
         std::ofstream(flag).put('\n');
     else
         std::filesystem::remove(flag);
 }
 
+void SshServer::set_held(bool held) const {
+    set_flag("held", held);
+}
+
 void SshServer::set_offline(bool offline) const {
-    std::string flag = folder_ + "/offline";
-    if (offline)
-        std::ofstream(flag).put('\n');
-    else
-        std::filesystem::remove(flag);
+    set_flag("offline", offline);
 }
 
 namespace {

@@ -54,6 +54,8 @@ public:
                                  std::chrono::seconds timeout = std::chrono::seconds(20)) const;
 
 private:
+    void set_flag(const std::string& name, bool on) const;
+
     std::string unavailable_;
     std::string folder_;
     std::string bin_;
