@@ -60,6 +60,12 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     jobctl::fuzz::write_seed("regression-hidden-job-in-a-name-list",
                              patch(offsetof(SegmentHeader, slot_limit), 6));
     jobctl::fuzz::write_seed("regression-every-job-hidden", patch(offsetof(SegmentHeader, slot_limit), 0));
+    // The lock's holder gone (a repair follows) and the last slot's job
+    // renumbered as another's: two slots with id 4, which the repair's
+    // index would take for one chain of names and another of slots.
+    jobctl::fuzz::write_seed(
+        "regression-duplicate-id-repaired-after-a-dead-lock",
+        patch(kLock, 0x30) + patch(kLock + 1, 0x30) + patch(kHeader + 7 * kSlot + offsetof(JobSlot, id), 4));
     jobctl::fuzz::enter_sandbox_unless_merging(argc, argv);
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "jobctl/error.hpp"
@@ -347,8 +348,19 @@ void erase_unregistered_children(const SegmentHeader& header, JobSlot* slots,
         }
 }
 
+// Two slots with one id (damage: a registration cannot make them) would
+// each be found by some lookups and not others, and the index built over
+// them would not hold: the first in slot order keeps the id, the others
+// are cleared.
+void erase_duplicate_ids(JobSlot* slots, std::uint32_t capacity, const std::vector<SlotRange>& with_data) {
+    std::unordered_set<std::uint32_t> seen;
+    for (const SlotRange& range : with_data)
+        for (std::uint32_t i = range.first; i < std::min(range.end, capacity); ++i)
+            if (slots[i].id != 0 && !seen.insert(slots[i].id).second) store_slot(slots[i], JobSlot{});
+}
+
 // What both repairs need: the half-written slot restored, the children of
-// an unfinished registration erased, next_id above every id in use (an id
+// an unfinished registration erased, an id held twice held once, next_id above every id in use (an id
 // handed out just before a crash is not given out again) and the high-water
 // mark above every slot in use. Every slot is looked at, whatever
 // slot_limit says (it may be damaged), except those in the file's holes.
@@ -361,6 +373,7 @@ void repair_slots(SegmentHeader& header, JobSlot* slots, std::uint32_t capacity,
         store_slot(slots[header.journal.index], header.journal.before);
     __atomic_store_n(&header.journal.active, 0u, __ATOMIC_RELEASE);
     erase_unregistered_children(header, slots, with_data);
+    erase_duplicate_ids(slots, capacity, with_data);
     std::uint32_t next_id = std::max(header.next_id, 1u);
     std::uint32_t slot_limit = header.slot_limit;
     for (const SlotRange& range : with_data)
